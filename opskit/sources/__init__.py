@@ -1,0 +1,1 @@
+"""Reading client files: formats, encodings, parsing, and mapping to canonical tables."""

@@ -1,0 +1,260 @@
+"""Load one canonical table from its files: read, map columns, parse, validate, account.
+
+The accounting identity is the point of this module: for every table,
+``rows_read == rows_used + rows_set_aside``. A row is set aside when a required value is
+missing or unreadable, a rule on a required column fails (a negative quantity), its key
+repeats an earlier row, or the line itself is malformed. An unreadable value in an optional
+column does not cost the row: the value is cleared and counted in the failure frame instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+
+import numpy as np
+import pandas as pd
+
+from opskit.config import FileSpec
+from opskit.errors import DataError, TableError, shorten
+from opskit.sources.parse import parse
+from opskit.sources.readers import RawFile, normalize_name, read_file
+from opskit.tables import TABLES, Table, schema
+
+FAILURE_COLUMNS = ["table", "file", "column", "row", "value", "rule", "action", "message"]
+
+
+@dataclass
+class TableQuality:
+    """Row accounting and column completeness of one loaded table."""
+
+    table: str
+    files: list[str]
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_set_aside: int = 0
+    set_aside_by_reason: dict[str, int] = field(default_factory=dict)
+    values_cleared: dict[str, int] = field(default_factory=dict)
+    nulls: dict[str, int] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    absent_columns: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class LoadedTable:
+    name: str
+    frame: pd.DataFrame
+    quality: TableQuality
+    failures: pd.DataFrame
+
+
+def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
+    """Read every file of table ``name`` and return the usable rows with their accounting."""
+    spec = TABLES[name]
+    text_columns = {c.name for c in spec.columns if c.kind in ("id", "text", "enum")}
+    parts: list[pd.DataFrame] = []
+    failures: list[pd.DataFrame] = []
+    quality = TableQuality(name, [s.display for s in specs])
+    offset = 0
+    headers: dict[str, str] = {}  # canonical name -> header as the client's file spells it
+    origin_file: list[np.ndarray] = []
+    origin_row: list[np.ndarray] = []
+    for spec_file in specs:
+        raw = read_file(spec_file.path, text_columns=text_columns, sheet=spec_file.sheet,
+                        display=spec_file.display)
+        typed, file_failures, bad = _map_and_parse(spec, raw, spec_file)
+        quality.rows_read += raw.rows_read
+        for canonical, original in typed.attrs.get("headers", {}).items():
+            headers.setdefault(canonical, original)
+        quality.ignored_columns += [c for c in typed.attrs.get("ignored", [])
+                                    if c not in quality.ignored_columns]
+        rows = np.asarray(raw.row_numbers if raw.row_numbers is not None
+                          else np.arange(2, len(typed) + 2))
+        failures.append(file_failures)
+        if raw.skipped:
+            failures.append(pd.DataFrame({
+                "table": name, "file": spec_file.display, "column": None,
+                "row": [n for n, _ in raw.skipped], "value": None, "rule": "malformed_line",
+                "action": "set aside",
+                "message": [f"line {why}" for _, why in raw.skipped]}))
+        for col in (c.name for c in spec.columns):
+            if col not in typed.columns and col not in quality.absent_columns:
+                quality.absent_columns.append(col)
+        typed.index = pd.RangeIndex(offset, offset + len(typed))
+        bad_index = typed.index[bad]
+        typed["__bad__"] = False
+        typed.loc[bad_index, "__bad__"] = True
+        parts.append(typed)
+        origin_file.append(np.full(len(typed), spec_file.display, dtype=object))
+        origin_row.append(rows)
+        offset += len(typed)
+
+    frame = pd.concat(parts, ignore_index=False) if len(parts) > 1 else parts[0]
+    quality.absent_columns = [c for c in quality.absent_columns if c not in frame.columns]
+    files_arr = np.concatenate(origin_file)
+    rows_arr = np.concatenate(origin_row)
+    set_aside = frame.pop("__bad__").to_numpy(dtype=bool, copy=True)
+    rule_failures = _validate(spec, frame, set_aside, files_arr, rows_arr, headers)
+    failures.append(rule_failures)
+    fail = pd.concat([f for f in failures if len(f)], ignore_index=True) if any(
+        len(f) for f in failures) else pd.DataFrame(columns=FAILURE_COLUMNS)
+
+    aside_rows = fail[fail["action"] == "set aside"]
+    # Reason of a row = its first failure, so reasons add up to the rows set aside.
+    if len(aside_rows):
+        first = aside_rows.drop_duplicates(["file", "row"])
+        reasons = (first["column"].fillna("line").astype(str) + ": "
+                   + first["rule"].astype(str)).value_counts()
+        quality.set_aside_by_reason = {k: int(v) for k, v in reasons.items()}
+    cleared = fail[fail["action"] == "cleared"]
+    quality.values_cleared = {k: int(v) for k, v in cleared["column"].value_counts().items()}
+
+    used = frame.loc[~set_aside].reset_index(drop=True)
+    quality.rows_used = len(used)
+    quality.rows_set_aside = quality.rows_read - quality.rows_used
+    quality.nulls = {c: int(n) for c, n in used.isna().sum().items() if n}
+    return LoadedTable(name, used, quality, fail)
+
+
+def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Match headers to canonical columns, parse each, and mark rows with unreadable values."""
+    frame = raw.frame
+    mapping: dict[str, str] = {}
+    for original in frame.columns:
+        norm = normalize_name(original)
+        if norm in spec.by_name and norm not in mapping:
+            mapping[norm] = original
+    missing = [c for c in spec.required if c not in mapping]
+    if missing:
+        found = [str(c) for c in frame.columns]
+        close = get_close_matches(missing[0], [normalize_name(c) for c in found], n=1,
+                                  cutoff=0.5)
+        hint = (f"rename '{close[0]}' to '{missing[0]}' if it holds "
+                f"{spec.by_name[missing[0]].doc.lower().rstrip('.')}" if close else
+                f"the {spec.name} table needs {', '.join(spec.required)}; see the data model "
+                "in README.md")
+        raise TableError(
+            spec_file.display, column=missing[0], table=spec.name,
+            expected=f"required column{'s' if len(missing) > 1 else ''} "
+                     + ", ".join(f"'{m}'" for m in missing),
+            got="columns " + ", ".join(f"'{c}'" for c in found[:12])
+                + (" ..." if len(found) > 12 else ""),
+            hint=hint)
+    if len(frame) == 0:
+        raise TableError(spec_file.display, table=spec.name,
+                         expected="at least one data row", got="only the header row",
+                         hint=f"export {spec.source_hint or 'the ' + spec.name + ' data'} "
+                              "for a period that has data")
+    ignored = [str(c) for c in frame.columns if c not in mapping.values()]
+    typed = {}
+    bad = np.zeros(len(frame), dtype=bool)
+    records = []
+    rows = (np.asarray(raw.row_numbers) if raw.row_numbers is not None
+            else np.arange(2, len(frame) + 2))
+    for name, original in mapping.items():
+        col = spec.by_name[name]
+        values, unreadable = parse(frame[original], col)
+        if unreadable.any():
+            idx = np.flatnonzero(unreadable)
+            action = "set aside" if col.required else "cleared"
+            if col.required:
+                bad |= unreadable
+            got = frame[original].iloc[idx].astype(str).to_numpy()
+            records.append(pd.DataFrame({
+                "table": spec.name, "file": spec_file.display, "column": original,
+                "row": rows[idx], "value": got, "rule": "unreadable",
+                "action": action,
+                "message": [f"expected {col.expected()}, got {shorten(v)}" for v in got]}))
+        typed[name] = values
+    if spec_file.system is not None and "system" in spec.by_name and "system" not in typed:
+        typed["system"] = pd.Series(spec_file.system, index=frame.index, dtype="str")
+    out = pd.DataFrame(typed)
+    out.attrs["ignored"] = ignored
+    out.attrs["headers"] = mapping
+    fail = pd.concat(records, ignore_index=True) if records else pd.DataFrame(
+        columns=FAILURE_COLUMNS)
+    return out, fail, bad
+
+
+def _validate(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
+              files: np.ndarray, rows: np.ndarray, headers: dict[str, str]) -> pd.DataFrame:
+    """Run the table's pandera schema lazily; turn its failure cases into set-aside rows."""
+    import pandera.pandas as pa
+
+    key = tuple(c for c in spec.key if c in frame.columns)
+    # A row already set aside must not make a later duplicate look like the original.
+    candidates = frame.loc[~set_aside]
+    try:
+        schema(spec.name, key).validate(candidates, lazy=True)
+        return pd.DataFrame(columns=FAILURE_COLUMNS)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases[cases["index"].notna()]
+    records = []
+    for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
+        idx = group["index"].astype("int64").to_numpy()
+        pos = frame.index.get_indexer(idx)
+        column = None if pd.isna(column) else str(column)
+        rule = _rule_name(str(check))
+        col = spec.by_name.get(column) if column else None
+        if rule == "duplicate":
+            action = "set aside"
+            message = (f"expected a unique {' + '.join(key)}, got a repeat of an earlier row "
+                       "(the first occurrence is kept)")
+            column = column or ", ".join(key)
+        else:
+            action = "set aside" if (col is None or col.required) else "cleared"
+            message = f"expected {col.expected() if col else rule}"
+        if action == "set aside":
+            set_aside[pos] = True
+        elif column in frame.columns:
+            frame.iloc[pos, frame.columns.get_loc(column)] = None
+        values = group["failure_case"].astype(str).to_numpy()
+        records.append(pd.DataFrame({
+            "table": spec.name, "file": files[pos], "column": headers.get(column, column),
+            "row": rows[pos],
+            "value": values, "rule": rule, "action": action,
+            "message": [message if rule == "duplicate" else
+                        f"{message}, got an empty cell" if rule == "not_nullable" else
+                        f"{message}, got {shorten(v)}" for v in values]}))
+    return pd.concat(records, ignore_index=True) if records else pd.DataFrame(
+        columns=FAILURE_COLUMNS)
+
+
+def _rule_name(check: str) -> str:
+    """pandera's check label -> the rule name opskit reports."""
+    if "uniqueness" in check or "unique" in check or "duplicate" in check:
+        return "duplicate"
+    if check.startswith("not_nullable"):
+        return "not_nullable"
+    if "greater_than_or_equal_to" in check or "non_negative" in check:
+        return "non_negative"
+    if "isin" in check or "allowed_values" in check:
+        return "allowed_values"
+    return check
+
+
+def failure_errors(loaded: LoadedTable) -> list[DataError]:
+    """Group a table's failure frame into one-line DataErrors (file, column, rule) for display."""
+    fail = loaded.failures
+    errors = []
+    if not len(fail):
+        return errors
+    for (file, column, _rule), group in fail.groupby(["file", "column", "rule"], dropna=False,
+                                                    sort=False):
+        first = group.iloc[0]
+        action = first["action"]
+        message = str(first["message"])
+        expected, _, got = message.partition(", got ")
+        expected = expected.replace("expected ", "", 1)
+        errors.append(DataError(
+            str(file), column=None if pd.isna(column) else str(column),
+            rows=sorted(int(r) for r in group["row"]), table=loaded.name,
+            expected=expected if got else None, got=got or message,
+            hint=f"{len(group)} row{'s' if len(group) > 1 else ''} "
+                 f"{'set aside' if action == 'set aside' else 'kept with the value cleared'}"))
+    return errors

@@ -1,0 +1,268 @@
+"""Read one client file (CSV, XLSX, Parquet) into a raw DataFrame, or say clearly why not.
+
+The reader knows nothing about canonical tables beyond which columns should stay text; it
+deals with what real exports throw at a consultant: byte-order marks, Windows encodings,
+semicolon or tab delimiters, compressed CSV, ragged rows, binary files with a .csv name.
+Ragged rows are not fatal: they are skipped by pyarrow and returned as set-aside rows, so the
+row accounting (read = used + set aside) still holds.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from opskit.errors import UnreadableFileError
+
+SAMPLE_BYTES = 256 * 1024
+CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+SUPPORTED = CSV_SUFFIXES + XLSX_SUFFIXES + PARQUET_SUFFIXES
+DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass
+class RawFile:
+    """A file read as it is: its frame, where each row came from, and the rows it skipped."""
+
+    path: Path
+    frame: pd.DataFrame
+    encoding: str | None = None
+    delimiter: str | None = None
+    # Line number in the file (header = 1) of each frame row, and of each skipped row.
+    row_numbers: list[int] | None = None
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.frame) + len(self.skipped)
+
+
+def suffix_of(path: Path) -> str:
+    """The format suffix, counting '.csv.gz' as one suffix."""
+    name = path.name.lower()
+    for suffix in SUPPORTED:
+        if name.endswith(suffix):
+            return suffix
+    return path.suffix.lower()
+
+
+def read_file(path: Path, *, text_columns: set[str] = frozenset(), sheet: str | int | None = None,
+              display: str | None = None) -> RawFile:
+    """Read ``path`` by its format; ``text_columns`` (normalized names) are kept as strings."""
+    display = display or path.name
+    if not path.exists():
+        raise UnreadableFileError(display, expected="a file at this path", got="nothing",
+                                  hint="check the path under 'files:' in engagement.yaml")
+    if path.is_dir():
+        raise UnreadableFileError(display, expected="a file", got="a folder")
+    suffix = suffix_of(path)
+    if suffix in XLSX_SUFFIXES:
+        return _read_xlsx(path, sheet, display)
+    if suffix in PARQUET_SUFFIXES:
+        return _read_parquet(path, display)
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(path, text_columns, display)
+    raise UnreadableFileError(
+        display, expected="a .csv, .csv.gz, .tsv, .txt, .xlsx or .parquet file",
+        got=f"a '{suffix or 'no'}' extension",
+        hint="export the report as CSV or Excel from the source system",
+    )
+
+
+def normalize_name(name: object) -> str:
+    """'Order ID ' -> 'order_id': how a header is matched to a canonical column."""
+    text = str(name).strip().lower()
+    out = []
+    for ch in text:
+        out.append(ch if ch.isalnum() else "_")
+    return "_".join(part for part in "".join(out).split("_") if part)
+
+
+def _open_sample(path: Path, display: str) -> bytes:
+    try:
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as fh:
+                return fh.read(SAMPLE_BYTES)
+        with open(path, "rb") as fh:
+            return fh.read(SAMPLE_BYTES)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise UnreadableFileError(display, expected="a readable (gzip-compressed) CSV file",
+                                  got=f"an error: {exc}") from None
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (which covers latin-1)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"  # pyarrow skips the UTF-8 byte-order mark itself
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        # A sample may end inside a multi-byte character: an incremental decoder tolerates that.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def _looks_binary(sample: bytes, encoding: str) -> str | None:
+    if sample.startswith(b"PK\x03\x04"):
+        return "a zip archive (an Excel .xlsx file renamed to .csv?)"
+    if sample.startswith(b"PAR1"):
+        return "a Parquet file"
+    if sample.startswith(b"%PDF"):
+        return "a PDF document"
+    if encoding != "utf-16" and b"\x00" in sample[:4096]:
+        return "binary data"
+    head = sample[:4096]
+    if head:
+        control = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+        if control / len(head) > 0.05:
+            return "binary data"
+    return None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into the most fields, ignoring quoted text."""
+    unquoted, inside = [], False
+    for ch in header_line:
+        if ch == '"':
+            inside = not inside
+        elif not inside:
+            unquoted.append(ch)
+    text = "".join(unquoted)
+    counts = {d: text.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    sample = _open_sample(path, display)
+    if not sample.strip():
+        raise UnreadableFileError(display, expected="a CSV file with a header row",
+                                  got="an empty file",
+                                  hint="re-export the report; the file has no content")
+    encoding = detect_encoding(sample)
+    binary = _looks_binary(sample, encoding)
+    if binary:
+        raise UnreadableFileError(display, expected="a text CSV file", got=binary,
+                                  hint="export the report as CSV, or give the file its real "
+                                       "extension")
+    text = sample.decode(encoding if encoding != "utf-8" else "utf-8-sig", errors="replace")
+    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    delimiter = sniff_delimiter(first_line)
+    header = [normalize_name(h) for h in _split_header(first_line, delimiter)]
+    column_types = {
+        raw: pa.string() for raw, norm in zip(_split_header(first_line, delimiter), header,
+                                              strict=False)
+        if norm in text_columns
+    }
+
+    skipped: list[tuple[int, str]] = []
+
+    def on_invalid(row) -> str:  # pyarrow.csv.InvalidRow
+        number = (row.number + 1) if row.number is not None else -1
+        skipped.append((number, f"has {row.actual_columns} fields, expected "
+                                f"{row.expected_columns}"))
+        return "skip"
+
+    def attempt(enc: str, newlines: bool):
+        skipped.clear()
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding=enc),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
+                                              invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(strings_can_be_null=True,
+                                                 column_types=column_types),
+        )
+
+    table = None
+    errors = []
+    for enc, newlines in ((encoding, False), (encoding, True), ("cp1252", True)):
+        try:
+            table = attempt(enc, newlines)
+            encoding = enc
+            break
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, OSError) as exc:
+            errors.append(str(exc).splitlines()[0])
+    if table is None:
+        raise UnreadableFileError(display, expected="a well-formed CSV file",
+                                  got=f"a parse error: {errors[-1]}",
+                                  hint="open it in a spreadsheet and save it again as CSV "
+                                       "(UTF-8)")
+    frame = _to_pandas(table)
+    if len(frame.columns) != len(set(frame.columns)):
+        dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+        raise UnreadableFileError(display, expected="unique column names",
+                                  got="repeated " + ", ".join(f"'{c}'" for c in dupes))
+    row_numbers = None
+    if skipped:
+        bad = sorted(n for n, _ in skipped)
+        row_numbers, good, i = [], 2, 0
+        # Line numbers of kept rows: all data lines except the skipped ones (no quoted
+        # newlines assumed when rows are ragged; the numbers are a best effort then).
+        while len(row_numbers) < len(frame):
+            if i < len(bad) and bad[i] == good:
+                i += 1
+            else:
+                row_numbers.append(good)
+            good += 1
+    return RawFile(path, frame, encoding=encoding, delimiter=delimiter,
+                   row_numbers=row_numbers, skipped=list(skipped))
+
+
+def _split_header(line: str, delimiter: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([line], delimiter=delimiter)) if line else []
+
+
+def _to_pandas(table) -> pd.DataFrame:
+    """Arrow table -> pandas, dates as datetime64 (not Python date objects)."""
+    return table.to_pandas(date_as_object=False)
+
+
+def _read_xlsx(path: Path, sheet: str | int | None, display: str) -> RawFile:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFileError(display, expected="an Excel .xlsx workbook",
+                                  got=f"a file that is not a valid workbook ({exc})",
+                                  hint="open it in Excel and save it again as .xlsx, or "
+                                       "export CSV") from None
+    if "xl/workbook.xml" not in names:
+        raise UnreadableFileError(display, expected="an Excel .xlsx workbook",
+                                  got="a zip archive without a workbook")
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0,
+                              engine="openpyxl")
+    except ValueError as exc:
+        raise UnreadableFileError(display, expected=f"a sheet named {sheet!r}",
+                                  got=str(exc)) from None
+    except Exception as exc:  # openpyxl raises many types for corrupt parts
+        raise UnreadableFileError(display, expected="a readable Excel workbook",
+                                  got=f"{type(exc).__name__}: {exc}",
+                                  hint="open it in Excel and save it again") from None
+    frame.columns = [str(c) for c in frame.columns]
+    return RawFile(path, frame)
+
+
+def _read_parquet(path: Path, display: str) -> RawFile:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid/OSError on corrupt files
+        raise UnreadableFileError(display, expected="a Parquet file",
+                                  got=f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
+                                  hint="write the file again, or export CSV") from None
+    return RawFile(path, frame)
