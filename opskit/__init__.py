@@ -1,1 +1,38 @@
-"""opskit."""
+"""opskit: operational diagnostics for fractional operations consultants.
+
+Load a client engagement, run the pattern checks, read the findings in dollars::
+
+    import opskit
+    engagement = opskit.Engagement.load("data/samples/dtc")
+    diagnosis = opskit.diagnose(engagement)
+    diagnosis.summary()
+"""
+
+from opskit.diagnose import diagnose
+from opskit.engagement import Engagement, Period
+from opskit.errors import ConfigError, DataError, OpskitError
+from opskit.findings import Diagnosis, Impact, Metric, Result, Status, Story
+from opskit.registry import REGISTRY, CheckData, Param, all_checks, check, get
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "REGISTRY",
+    "CheckData",
+    "ConfigError",
+    "DataError",
+    "Diagnosis",
+    "Engagement",
+    "Impact",
+    "Metric",
+    "OpskitError",
+    "Param",
+    "Period",
+    "Result",
+    "Status",
+    "Story",
+    "all_checks",
+    "check",
+    "diagnose",
+    "get",
+]

@@ -110,7 +110,21 @@ class ConfigError(OpskitError):
 
 
 class ParameterError(ConfigError):
-    """A check parameter is outside its declared range or of the wrong type."""
+    """A check parameter is outside its declared range, of the wrong type, or unknown.
+
+    Its message is one sentence in scikit-learn's shape, e.g. "The 'sla_hours' parameter of
+    fulfillment.late_shipments must be a number in [1, 720]. Got -3."
+    """
+
+    def __init__(self, sentence: str, *, check_id: str | None = None,
+                 parameter: str | None = None, value: object = None) -> None:
+        self.check_id, self.parameter, self.value = check_id, parameter, value
+        Exception.__init__(self, sentence)
+        self.what, self.expected, self.got, self.hint = sentence, None, None, None
+
+    @property
+    def message(self) -> str:
+        return self.what
 
 
 class UnknownCheckError(ConfigError):

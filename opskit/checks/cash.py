@@ -1,0 +1,1 @@
+"""Checks of the 'cash' area (see CATALOG.md)."""

@@ -1,0 +1,1 @@
+"""Checks of the 'efficiency' area (see CATALOG.md)."""

@@ -1,0 +1,1 @@
+"""Checks of the 'integration' area (see CATALOG.md)."""

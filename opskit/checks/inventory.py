@@ -1,0 +1,1 @@
+"""Checks of the 'inventory' area (see CATALOG.md)."""

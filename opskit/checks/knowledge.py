@@ -1,0 +1,1 @@
+"""Checks of the 'knowledge' area (see CATALOG.md)."""

@@ -1,0 +1,1 @@
+"""Checks of the 'margin' area (see CATALOG.md)."""

@@ -1,0 +1,1 @@
+"""Checks of the 'marketing' area (see CATALOG.md)."""

@@ -1,0 +1,1 @@
+"""Checks of the 'sales' area (see CATALOG.md)."""

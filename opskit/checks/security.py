@@ -1,0 +1,1 @@
+"""Checks of the 'security' area (see CATALOG.md)."""

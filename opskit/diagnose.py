@@ -1,0 +1,73 @@
+"""Run the checks on an engagement: the one orchestrator between data and report.
+
+``diagnose`` reads like the recipe it is: resolve which checks run, validate every parameter
+override before anything runs (all problems reported at once), run each check (a crash is an
+ERROR result, never an exception), and return the Diagnosis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from opskit.engagement import Engagement
+from opskit.errors import CombinedError, ConfigError
+from opskit.findings import Diagnosis
+from opskit.registry import CheckData, CheckSpec, all_checks, get, run_check
+
+
+def diagnose(engagement: Engagement, checks: Iterable[str] | None = None,
+             params: Mapping[str, Mapping[str, Any]] | None = None) -> Diagnosis:
+    """Run ``checks`` (default: all) on ``engagement`` with threshold overrides ``params``.
+
+    Overrides come from engagement.yaml (``thresholds:``) and then ``params`` (which wins).
+    An invalid override raises before any check runs; data problems never raise.
+    """
+    specs = select_checks(checks)
+    overrides = resolve_overrides(engagement, params, specs)
+    data = check_data(engagement)
+    results = [run_check(spec, data, overrides.get(spec.id)) for spec in specs]
+    return Diagnosis(
+        client=engagement.client,
+        period=(str(engagement.period.start.date()), str(engagement.period.end.date())),
+        results=results,
+        params={r.check_id: dict(r.thresholds) for r in results},
+        assumptions={name: {"low": a.low, "base": a.base, "high": a.high, "unit": a.unit,
+                            "doc": a.doc}
+                     for name, a in engagement.assumptions.items()},
+    )
+
+
+def select_checks(checks: Iterable[str] | None) -> list[CheckSpec]:
+    """The specs to run, in catalog order; unknown ids raise with the closest matches."""
+    if checks is None:
+        return all_checks()
+    wanted = [get(c) for c in checks]
+    order = {s.id: i for i, s in enumerate(all_checks())}
+    return sorted(dict.fromkeys(wanted), key=lambda s: order[s.id])
+
+
+def resolve_overrides(engagement: Engagement, params: Mapping[str, Mapping[str, Any]] | None,
+                      specs: list[CheckSpec]) -> dict[str, dict[str, Any]]:
+    """Merge yaml thresholds and ``params``, validating every value against its Param."""
+    merged: dict[str, dict[str, Any]] = {}
+    for source in (engagement.config.thresholds, params or {}):
+        for check_id, values in source.items():
+            merged.setdefault(check_id, {}).update(values or {})
+    problems: list[ConfigError] = []
+    for check_id, values in merged.items():
+        try:
+            get(check_id).resolve(values)
+        except ConfigError as exc:
+            problems.append(exc)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise CombinedError(problems, "Invalid check parameters")
+    return merged
+
+
+def check_data(engagement: Engagement) -> CheckData:
+    """The read-only view of an engagement that checks receive."""
+    return CheckData(tables=engagement.tables, period=engagement.period,
+                     assumptions=engagement.assumptions, client=engagement.client)

@@ -1,0 +1,304 @@
+"""What a check produces: a frozen ``Result``, and ``Diagnosis``, the results of one run.
+
+Values are kept apart from their display: a Result holds numbers, evidence rows and words;
+``opskit.report`` draws figures from it on demand. ``to_dict()`` is the stable record that
+findings.json, the history ledger and the portfolio read.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+HATS: dict[str, str] = {
+    "fulfillment": "eCommerce & fulfillment",
+    "finance": "Accounting, margin & cash",
+    "sales": "Sales & marketing",
+    "systems": "ERP & systems integration",
+    "knowledge": "Knowledge & automation",
+    "security": "Security & access",
+}
+AREA_HAT: dict[str, str] = {
+    "fulfillment": "fulfillment", "inventory": "fulfillment",
+    "margin": "finance", "cash": "finance",
+    "sales": "sales", "marketing": "sales",
+    "integration": "systems",
+    "knowledge": "knowledge", "efficiency": "knowledge",
+    "security": "security",
+}
+
+
+class Status(StrEnum):
+    """A check's verdict. Order matters for sorting: worst first."""
+
+    FAIL = "FAIL"
+    WARN = "WARN"
+    PASS = "PASS"
+    NOT_ASSESSABLE = "NOT_ASSESSABLE"
+    ERROR = "ERROR"
+
+    @property
+    def flagged(self) -> bool:
+        return self in (Status.WARN, Status.FAIL)
+
+
+STATUS_ORDER = {s: i for i, s in enumerate(Status)}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A measured value with its unit ('share', 'days', '$', 'count', ...) and a label."""
+
+    value: float | None
+    unit: str
+    label: str = ""
+
+    def display(self) -> str:
+        return format_value(self.value, self.unit)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """Human form of a metric: 0.0812 share -> '8.1%', 1234.5 $ -> '$1,234'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit == "share":
+        return f"{value * 100:.1f}%"
+    if unit == "$":
+        return f"${value:,.0f}"
+    if unit in ("count", "records"):
+        return f"{value:,.0f}"
+    if unit in ("ratio",):
+        return f"{value:.2f}x"
+    return f"{value:,.1f} {unit}"
+
+
+@dataclass(frozen=True)
+class Impact:
+    """Annual money at stake: low <= base <= high, the formula and assumptions in words.
+
+    ``in_total`` is False when the dollars are counted by another check or are only at
+    risk, so the report's total opportunity never counts the same dollars twice.
+    """
+
+    low: float = 0.0
+    base: float = 0.0
+    high: float = 0.0
+    formula: str = ""
+    assumptions: Mapping[str, str] = field(default_factory=dict)
+    in_total: bool = True
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        values = [float(v) if v is not None and not math.isnan(v) else 0.0
+                  for v in (self.low, self.base, self.high)]
+        low, base, high = sorted(values)
+        object.__setattr__(self, "low", round(low, 2))
+        object.__setattr__(self, "base", round(base, 2))
+        object.__setattr__(self, "high", round(high, 2))
+
+    @classmethod
+    def none(cls, why: str) -> Impact:
+        """A finding with no direct money consequence, and why (risk, counted elsewhere)."""
+        return cls(0.0, 0.0, 0.0, formula=why, in_total=False, note=why)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"low": self.low, "base": self.base, "high": self.high,
+                "formula": self.formula, "assumptions": dict(self.assumptions),
+                "in_total": self.in_total, "note": self.note}
+
+
+@dataclass(frozen=True)
+class Story:
+    """The symptom a client reports, and the cause the data shows."""
+
+    symptom: str
+    cause: str
+
+    def one_line(self) -> str:
+        return f"{self.symptom} → {self.cause}"
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one check on one engagement. Checks fill the measured fields; the
+    registry fills the metadata (id, title, area, hat, playbook, proof metric, thresholds)."""
+
+    status: Status
+    metrics: Mapping[str, Metric] = field(default_factory=dict)
+    evidence: pd.DataFrame | None = None
+    evidence_id: str | None = None
+    impact: Impact = field(default_factory=Impact)
+    story: Story | None = None
+    headline: str | None = None
+    data_request: str | None = None
+    error: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    check_id: str = ""
+    title: str = ""
+    area: str = ""
+    hat: str = ""
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    playbook: str = ""
+    proof_metric: str = ""
+
+    def with_meta(self, **meta: Any) -> Result:
+        return replace(self, **meta)
+
+    @property
+    def headline_metric(self) -> Metric | None:
+        name = self.headline or next(iter(self.metrics), None)
+        return self.metrics.get(name) if name else None
+
+    def evidence_ids(self) -> list[str]:
+        if self.evidence is None or self.evidence_id not in getattr(self.evidence, "columns", []):
+            return []
+        return [str(v) for v in self.evidence[self.evidence_id].tolist()]
+
+    def one_line(self) -> str:
+        if self.status is Status.NOT_ASSESSABLE:
+            return f"Not assessable: {self.data_request}"
+        if self.status is Status.ERROR:
+            return "The check failed to run: " + (self.error or "").strip().splitlines()[-1]
+        metric = self.headline_metric
+        value = f" ({self.headline}: {metric.display()})" if metric else ""
+        story = self.story.one_line() if self.story else ""
+        return f"{story}{value}"
+
+    def to_dict(self, evidence_rows: int | None = 20) -> dict[str, Any]:
+        """JSON-ready record; evidence capped at ``evidence_rows`` rows (None: all)."""
+        evidence = None
+        if self.evidence is not None:
+            frame = self.evidence if evidence_rows is None else self.evidence.head(evidence_rows)
+            evidence = json.loads(frame.to_json(orient="records", date_format="iso"))
+        return {
+            "check_id": self.check_id, "title": self.title, "area": self.area, "hat": self.hat,
+            "status": str(self.status),
+            "headline": self.headline,
+            "metrics": {k: {"value": _clean(m.value), "unit": m.unit, "label": m.label}
+                        for k, m in self.metrics.items()},
+            "thresholds": {k: _clean(v) for k, v in self.thresholds.items()},
+            "impact": self.impact.to_dict(),
+            "story": {"symptom": self.story.symptom, "cause": self.story.cause}
+            if self.story else None,
+            "playbook": self.playbook, "proof_metric": self.proof_metric,
+            "data_request": self.data_request, "error": self.error,
+            "evidence_id": self.evidence_id,
+            "evidence_count": 0 if self.evidence is None else len(self.evidence),
+            "evidence": evidence,
+        }
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(k)}</td><td>{esc(m.display())}</td></tr>"
+            for k, m in self.metrics.items())
+        story = (f"<p><b>Symptom:</b> {esc(self.story.symptom)}<br><b>Cause:</b> "
+                 f"{esc(self.story.cause)}</p>") if self.story else ""
+        impact = (f"<p><b>Impact:</b> ${self.impact.low:,.0f} / ${self.impact.base:,.0f} / "
+                  f"${self.impact.high:,.0f} a year (low / base / high). "
+                  f"{esc(self.impact.formula)}</p>")
+        request = f"<p><b>Data request:</b> {esc(self.data_request)}</p>" if (
+            self.data_request) else ""
+        evidence = ""
+        if self.evidence is not None and len(self.evidence):
+            evidence = self.evidence.head(10).to_html(index=False, escape=True)
+        return (f"<div><h4>[{esc(str(self.status))}] {esc(self.check_id)}: {esc(self.title)}"
+                f"</h4><table>{rows}</table>{story}{impact}{request}{evidence}</div>")
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+@dataclass
+class Diagnosis:
+    """All results of one diagnostic run on one engagement."""
+
+    client: str
+    period: tuple[str, str]
+    results: list[Result]
+    params: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    assumptions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def __getitem__(self, check_id: str) -> Result:
+        for result in self.results:
+            if result.check_id == check_id:
+                return result
+        raise KeyError(check_id)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per check: hat, status, headline metric, impact."""
+        rows = []
+        for r in self.results:
+            metric = r.headline_metric
+            rows.append({
+                "check_id": r.check_id, "hat": r.hat, "area": r.area, "title": r.title,
+                "status": str(r.status), "metric": r.headline,
+                "value": metric.value if metric else None,
+                "display": metric.display() if metric else "",
+                "impact_low": r.impact.low, "impact_base": r.impact.base,
+                "impact_high": r.impact.high, "in_total": r.impact.in_total,
+            })
+        frame = pd.DataFrame(rows)
+        if len(frame):
+            frame["_order"] = frame["status"].map({str(s): i for s, i in STATUS_ORDER.items()})
+            frame = frame.sort_values(["_order", "impact_base"], ascending=[True, False])
+            frame = frame.drop(columns="_order").reset_index(drop=True)
+        return frame
+
+    def by_hat(self) -> pd.DataFrame:
+        """Scorecard: per hat, counts of each status and the opportunity in the total."""
+        rows = []
+        for hat, name in HATS.items():
+            results = [r for r in self.results if r.hat == hat]
+            counted = [r for r in results if r.status.flagged and r.impact.in_total]
+            row = {"hat": hat, "name": name}
+            for status in Status:
+                row[str(status)] = sum(r.status is status for r in results)
+            row["impact_base"] = sum(r.impact.base for r in counted)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def total_impact(self) -> dict[str, float]:
+        """Total annual opportunity: flagged findings whose dollars no other check counts."""
+        counted = [r for r in self.results if r.status.flagged and r.impact.in_total]
+        return {k: round(sum(getattr(r.impact, k) for r in counted), 2)
+                for k in ("low", "base", "high")}
+
+    def flagged(self) -> list[Result]:
+        """WARN and FAIL results, biggest base impact first."""
+        return sorted((r for r in self.results if r.status.flagged),
+                      key=lambda r: (-r.impact.base, STATUS_ORDER[r.status]))
+
+    def to_dict(self, evidence_rows: int | None = 20) -> dict[str, Any]:
+        return {
+            "client": self.client,
+            "period": {"start": self.period[0], "end": self.period[1]},
+            "total_impact": self.total_impact(),
+            "params": {k: dict(v) for k, v in self.params.items()},
+            "assumptions": {k: dict(v) for k, v in self.assumptions.items()},
+            "results": [r.to_dict(evidence_rows) for r in self.results],
+        }
+
+    def to_json(self, evidence_rows: int | None = 20, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(evidence_rows), indent=indent, default=str)
+
+    def _repr_html_(self) -> str:
+        total = self.total_impact()
+        head = (f"<h3>{html.escape(self.client)}: {len(self.flagged())} findings, "
+                f"${total['base']:,.0f} a year (low ${total['low']:,.0f}, high "
+                f"${total['high']:,.0f})</h3>")
+        return head + self.summary().to_html(index=False, escape=True)
