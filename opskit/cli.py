@@ -36,10 +36,12 @@ def validate(
     Exit codes: 0 every mapped table is usable; 1 a required table or column is broken;
     2 unreadable input (a file or engagement.yaml that cannot be read).
     """
+    from opskit.diagnose import resolve_overrides
     from opskit.engagement import Engagement
     from opskit.sources.load import failure_errors
 
     engagement = Engagement.load(path, strict=False)
+    resolve_overrides(engagement, None)  # a bad threshold is a config error (exit 2)
     console.print(f"[bold]{engagement.client}[/bold]  {engagement.path}")
     console.print(f"Period: {engagement.period}"
                   + ("  (derived: trailing 90 days of data)" if engagement.period.derived
@@ -84,10 +86,39 @@ def samples(
         console.print(f"wrote {folder}")
 
 
+@app.command("checks")
+def list_checks() -> None:
+    """List the checks by hat, with the tables and columns each needs."""
+    from opskit.findings import HATS
+    from opskit.registry import all_checks
+
+    specs = all_checks()
+    for hat, name in HATS.items():
+        table = RichTable(title=f"{name}", title_justify="left", show_lines=False)
+        table.add_column("check")
+        table.add_column("title")
+        table.add_column("needs", overflow="fold")
+        for spec in (s for s in specs if s.hat == hat):
+            needs = "; ".join(f"{t}({', '.join(c)})" for t, c in spec.needs.items())
+            table.add_row(spec.id, spec.title, needs)
+        console.print(table)
+    console.print(f"{len(specs)} checks. `opskit playbook ID` prints the playbook of one.")
+
+
+@app.command()
+def playbook(
+    check_id: Annotated[str, typer.Argument(help="A check id, e.g. fulfillment.late_shipments")],
+) -> None:
+    """Print the playbook that removes a finding for good."""
+    from opskit.playbooks import for_check
+
+    console.print(for_check(check_id).text, markup=False, highlight=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning every OpskitError into its message and exit code 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except OpskitError as exc:
         err_console.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
         return exc.exit_code
@@ -103,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ def diagnose(engagement: Engagement, checks: Iterable[str] | None = None,
     An invalid override raises before any check runs; data problems never raise.
     """
     specs = select_checks(checks)
-    overrides = resolve_overrides(engagement, params, specs)
+    overrides = resolve_overrides(engagement, params)
     data = check_data(engagement)
     results = [run_check(spec, data, overrides.get(spec.id)) for spec in specs]
     return Diagnosis(
@@ -47,8 +47,8 @@ def select_checks(checks: Iterable[str] | None) -> list[CheckSpec]:
     return sorted(dict.fromkeys(wanted), key=lambda s: order[s.id])
 
 
-def resolve_overrides(engagement: Engagement, params: Mapping[str, Mapping[str, Any]] | None,
-                      specs: list[CheckSpec]) -> dict[str, dict[str, Any]]:
+def resolve_overrides(engagement: Engagement, params: Mapping[str, Mapping[str, Any]] | None
+                      ) -> dict[str, dict[str, Any]]:
     """Merge yaml thresholds and ``params``, validating every value against its Param."""
     merged: dict[str, dict[str, Any]] = {}
     for source in (engagement.config.thresholds, params or {}):

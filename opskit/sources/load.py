@@ -79,7 +79,7 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
                 "table": name, "file": spec_file.display, "column": None,
                 "row": [n for n, _ in raw.skipped], "value": None, "rule": "malformed_line",
                 "action": "set aside",
-                "message": [f"line {why}" for _, why in raw.skipped]}))
+                "message": [why for _, why in raw.skipped]}))
         for col in (c.name for c in spec.columns):
             if col not in typed.columns and col not in quality.absent_columns:
                 quality.absent_columns.append(col)
@@ -113,6 +113,13 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
     quality.values_cleared = {k: int(v) for k, v in cleared["column"].value_counts().items()}
 
     used = frame.loc[~set_aside].reset_index(drop=True)
+    if len(used) == 0:
+        reasons = "; ".join(f"{k} ({v})" for k, v in quality.set_aside_by_reason.items())
+        raise TableError(", ".join(quality.files), table=name,
+                         expected="at least one usable row",
+                         got=f"{quality.rows_read} rows, all set aside: {reasons}",
+                         hint="check the first rows of the file against the data model in "
+                              "README.md")
     quality.rows_used = len(used)
     quality.rows_set_aside = quality.rows_read - quality.rows_used
     quality.nulls = {c: int(n) for c, n in used.isna().sum().items() if n}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def _open_sample(path: Path, display: str) -> bytes:
                 return fh.read(SAMPLE_BYTES)
         with open(path, "rb") as fh:
             return fh.read(SAMPLE_BYTES)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise UnreadableFileError(display, expected="a readable (gzip-compressed) CSV file",
                                   got=f"an error: {exc}") from None
 
@@ -121,7 +122,7 @@ def _looks_binary(sample: bytes, encoding: str) -> str | None:
     if encoding != "utf-16" and b"\x00" in sample[:4096]:
         return "binary data"
     head = sample[:4096]
-    if head:
+    if head and encoding != "utf-16":
         control = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
         if control / len(head) > 0.05:
             return "binary data"
@@ -170,16 +171,16 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
     skipped: list[tuple[int, str]] = []
 
     def on_invalid(row) -> str:  # pyarrow.csv.InvalidRow
-        number = (row.number + 1) if row.number is not None else -1
-        skipped.append((number, f"has {row.actual_columns} fields, expected "
-                                f"{row.expected_columns}"))
+        number = row.number if row.number is not None and row.number >= 0 else -1
+        skipped.append((number, f"expected {row.expected_columns} fields on the line, got "
+                                f"{row.actual_columns}"))
         return "skip"
 
-    def attempt(enc: str, newlines: bool):
+    def attempt(enc: str, newlines: bool, threads: bool = True):
         skipped.clear()
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(encoding=enc),
+            read_options=pacsv.ReadOptions(encoding=enc, use_threads=threads),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
                                               invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(strings_can_be_null=True,
@@ -188,6 +189,7 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
 
     table = None
     errors = []
+    newlines = False
     for enc, newlines in ((encoding, False), (encoding, True), ("cp1252", True)):
         try:
             table = attempt(enc, newlines)
@@ -195,6 +197,9 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
             break
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, OSError) as exc:
             errors.append(str(exc).splitlines()[0])
+    if table is not None and any(n < 0 for n, _ in skipped):
+        # Line numbers of malformed rows are only known to a single-threaded read.
+        table = attempt(encoding, newlines, threads=False)
     if table is None:
         raise UnreadableFileError(display, expected="a well-formed CSV file",
                                   got=f"a parse error: {errors[-1]}",
