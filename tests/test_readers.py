@@ -1,0 +1,48 @@
+"""Reading raw files: encodings, delimiters, and value parsing."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opskit.sources.parse import parse_bool, parse_datetime, parse_number, parse_text
+from opskit.sources.readers import detect_encoding, normalize_name, sniff_delimiter
+
+
+def test_normalize_name():
+    """Headers match canonical names regardless of case, spaces and punctuation."""
+    assert normalize_name(" Order ID ") == "order_id"
+    assert normalize_name("Shipped-At (UTC)") == "shipped_at_utc"
+
+
+def test_detect_encoding():
+    """BOM, UTF-8 and Windows-1252 bytes are told apart."""
+    assert detect_encoding(b"\xef\xbb\xbfa,b") == "utf-8"
+    assert detect_encoding("Müller".encode()) == "utf-8"
+    assert detect_encoding("Müller".encode("cp1252")) == "cp1252"
+    assert detect_encoding("a".encode("utf-16")) == "utf-16"
+
+
+def test_sniff_delimiter_ignores_quoted_text():
+    """The delimiter is the one that splits the header most, outside quotes."""
+    assert sniff_delimiter('a;b;"c,d,e"') == ";"
+    assert sniff_delimiter("a\tb\tc") == "\t"
+    assert sniff_delimiter("single") == ","
+
+
+def test_parse_number_marks_unreadable_values():
+    """Money strings read; text that is not a number is flagged, not turned into NaN."""
+    values, bad = parse_number(pd.Series(["$1,234.56", "(2.50)", "1,5", "abc", None, "7"]))
+    assert values.tolist()[:2] == [1234.56, -2.5]
+    assert values.iloc[5] == 7.0
+    assert bad.tolist() == [False, False, True, True, False, False]
+
+
+def test_parse_datetime_and_bool_and_text():
+    """Dates in several layouts, yes/no booleans, and ids read from floats."""
+    dates, bad = parse_datetime(pd.Series(["2026-07-01", "07/02/2026", "nope"]))
+    assert [str(d.date()) for d in dates[:2]] == ["2026-07-01", "2026-07-02"]
+    assert bad.tolist() == [False, False, True]
+    flags, bad = parse_bool(pd.Series(["Yes", "n", "perhaps"]))
+    assert flags.tolist()[:2] == [True, False] and bad.tolist() == [False, False, True]
+    ids, _ = parse_text(pd.Series([1001.0, None]))
+    assert ids.iloc[0] == "1001" and pd.isna(ids.iloc[1])
