@@ -86,6 +86,73 @@ def samples(
         console.print(f"wrote {folder}")
 
 
+@app.command("run")
+def run_command(
+    path: Annotated[Path, typer.Argument(help="The engagement folder (holds engagement.yaml).")],
+    audience: Annotated[str, typer.Option(
+        help="consultant (shows contact details) or client (redacts emails and phones).")
+    ] = "consultant",
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for the reports (default: PATH/reports).")] = None,
+    open_report: Annotated[bool, typer.Option(
+        "--open", help="Open report.html in the browser when done.")] = False,
+) -> None:
+    """Run the full diagnostic: report.html, findings.xlsx, findings.json, evidence/."""
+    from opskit.run import run
+
+    if audience not in ("consultant", "client"):
+        raise typer.BadParameter("must be 'consultant' or 'client'", param_hint="--audience")
+    outcome = run(path, audience=audience, out=out, progress=sys.stderr.isatty())
+    console.print(f"Report: {outcome.html}")
+    console.print(f"Workbook: {outcome.xlsx}\nFindings: {outcome.json}")
+    if open_report:
+        import webbrowser
+
+        webbrowser.open(outcome.html.resolve().as_uri())
+
+
+@app.command("diagnose")
+def diagnose_command(
+    path: Annotated[Path, typer.Argument(help="The engagement folder (holds engagement.yaml).")],
+    check: Annotated[list[str] | None, typer.Option(
+        "--check", help="Only this check id (repeatable).")] = None,
+    json_out: Annotated[Path | None, typer.Option(
+        "--json", help="Also write the findings as JSON to this file.")] = None,
+) -> None:
+    """Run the checks on an engagement and print the findings by hat, in dollars."""
+    from opskit.diagnose import diagnose
+    from opskit.engagement import Engagement
+    from opskit.findings import HATS, Status
+
+    engagement = Engagement.load(path)
+    diagnosis = diagnose(engagement, checks=check or None)
+    total = diagnosis.total_impact()
+    console.print(f"[bold]{engagement.client}[/bold]  period {engagement.period}")
+    console.print(f"Total annual opportunity: [bold]${total['base']:,.0f}[/bold] "
+                  f"(low ${total['low']:,.0f}, high ${total['high']:,.0f})")
+    colours = {Status.FAIL: "red", Status.WARN: "yellow", Status.PASS: "green",
+               Status.NOT_ASSESSABLE: "dim", Status.ERROR: "magenta"}
+    for hat, name in HATS.items():
+        results = [r for r in diagnosis.results if r.hat == hat]
+        if not results:
+            continue
+        table = RichTable(title=name, title_justify="left")
+        for column in ("status", "check", "measured", "impact / year (base)"):
+            table.add_column(column, overflow="fold")
+        for r in results:
+            metric = r.headline_metric
+            measured = f"{r.headline} {metric.display()}" if metric else (
+                r.data_request or "")
+            money = f"${r.impact.base:,.0f}" if r.status.flagged else ""
+            if r.status.flagged and not r.impact.in_total:
+                money += " (not added)"
+            table.add_row(f"[{colours[r.status]}]{r.status}[/]", r.check_id, measured, money)
+        console.print(table)
+    if json_out is not None:
+        json_out.write_text(diagnosis.to_json(), encoding="utf-8")
+        console.print(f"findings written to {json_out}")
+
+
 @app.command("checks")
 def list_checks() -> None:
     """List the checks by hat, with the tables and columns each needs."""

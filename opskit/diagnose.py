@@ -42,9 +42,9 @@ def select_checks(checks: Iterable[str] | None) -> list[CheckSpec]:
     """The specs to run, in catalog order; unknown ids raise with the closest matches."""
     if checks is None:
         return all_checks()
-    wanted = [get(c) for c in checks]
+    wanted = {spec.id: spec for spec in (get(c) for c in checks)}
     order = {s.id: i for i, s in enumerate(all_checks())}
-    return sorted(dict.fromkeys(wanted), key=lambda s: order[s.id])
+    return sorted(wanted.values(), key=lambda s: order[s.id])
 
 
 def resolve_overrides(engagement: Engagement, params: Mapping[str, Mapping[str, Any]] | None

@@ -96,12 +96,16 @@ class Impact:
     note: str = ""
 
     def __post_init__(self) -> None:
-        values = [float(v) if v is not None and not math.isnan(v) else 0.0
-                  for v in (self.low, self.base, self.high)]
-        low, base, high = sorted(values)
-        object.__setattr__(self, "low", round(low, 2))
-        object.__setattr__(self, "base", round(base, 2))
-        object.__setattr__(self, "high", round(high, 2))
+        # Rounded to cents; an undefined amount (nothing to price) is zero, never NaN.
+        for name in ("low", "base", "high"):
+            value = getattr(self, name)
+            value = 0.0 if value is None or math.isnan(value) else round(float(value), 2)
+            object.__setattr__(self, name, value)
+
+    @property
+    def ordered(self) -> bool:
+        """low <= base <= high, the contract every check's impact keeps."""
+        return self.low <= self.base <= self.high
 
     @classmethod
     def none(cls, why: str) -> Impact:

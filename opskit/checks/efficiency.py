@@ -1,1 +1,344 @@
-"""Checks of the 'efficiency' area (see CATALOG.md)."""
+"""Hat 5, efficiency: is operations work done by hand that rules or software should do?
+
+The first question is "how do we automate this?", not "who do we hire?". These checks find
+the rule-based recurring work that eats the most hours, the orders that need a human to move,
+and whether the operations team grows faster than the business it serves (a growing ops team
+is a warning sign, not sophistication).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opskit.checks._common import (
+    annual,
+    hourly_cost,
+    in_period,
+    judge,
+    months,
+    period_orders,
+    ratio,
+    share,
+)
+from opskit.findings import Impact, Metric, Result, Story
+from opskit.registry import CheckData, NotAssessable, Param, check
+
+AUTOMATION_STORY = Story("We need to hire another ops person.",
+                         "The first question is how to automate this: rule-based recurring "
+                         "work (data entry, rekeying, reports, reconciliations) eats the "
+                         "hours.")
+HEADCOUNT_STORY = Story("The ops team is getting more sophisticated.",
+                        "A growing ops team is a warning sign, not sophistication: operations "
+                        "headcount grows faster than revenue.")
+TOUCHES_STORY = Story("We need more ops staff.",
+                      "The flow needs hands because rules are missing: orders are edited, "
+                      "held or released by a person after they come in.")
+
+RULE_BASED_CATEGORIES = ("data_entry", "rekeying", "reporting", "reconciliation")
+REKEYING_CATEGORIES = ("rekeying", "data_entry")
+INTEGRATED_METHODS = ("api", "native")
+HOURS_PER_FTE_YEAR = 2080.0
+
+
+def _is_true(frame: pd.DataFrame, column: str) -> pd.Series:
+    """True where ``column`` is true; a missing value or an absent column counts as not true."""
+    if column not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame[column].eq(True).fillna(False).astype(bool)
+
+
+def _key(values: pd.Series) -> pd.Series:
+    """Case- and space-insensitive form of names (tasks, systems, functions)."""
+    return values.astype("str").str.strip().str.casefold()
+
+
+def _period_request(what: str, data: CheckData) -> str:
+    """The data request when a table has rows, but none inside the period."""
+    return (f"Send {what} covering {data.period.start.date()} to {data.period.end.date()}: "
+            "the data sent holds no rows in that period.")
+
+
+# -- efficiency.automation_candidates -----------------------------------------------------
+
+def counted_by_manual_rekeying(tasks: pd.DataFrame, data: CheckData) -> pd.Series:
+    """True for the entries integration.manual_rekeying prices (so they are priced once).
+
+    Those are rekeying or data entry between two different named systems that have no api or
+    native integration in either direction.
+    """
+    if "system" not in tasks or "target_system" not in tasks:
+        return pd.Series(False, index=tasks.index)
+    source, target = _key(tasks["system"]), _key(tasks["target_system"])
+    between = (tasks["category"].isin(REKEYING_CATEGORIES) & tasks["system"].notna()
+               & tasks["target_system"].notna() & (source != target))
+    integrated: set[str] = set()
+    links = data.get("integrations")
+    if links is not None and len(links):
+        live = links[links["method"].isin(INTEGRATED_METHODS)]
+        a, b = _key(live["source_system"]), _key(live["target_system"])
+        integrated = set(a + "|" + b) | set(b + "|" + a)
+    return (between & ~(source + "|" + target).isin(integrated)).fillna(False).astype(bool)
+
+
+@check("efficiency.automation_candidates", area="efficiency",
+       title="Manual work that should be automated first",
+       needs={"tasks": ["person", "task", "performed_on", "minutes", "category",
+                        "recurring"]},
+       proof_metric="top_task_hours_per_month")
+def automation_candidates(
+    data: CheckData,
+    *,
+    warn: float = Param(10, 0, 500, 1, "Hours a month of one rule-based recurring task that "
+                        "warn."),
+    fail: float = Param(40, 0, 500, 1, "Hours a month that fail."),
+    capture: float = Param(0.70, 0.0, 1.0, 0.05, "Share of the hours automation removes.",
+                           low=0.50, high=0.90),
+) -> Result:
+    """Manual work that should be automated first.
+
+    Question: which manual work should be automated first?
+
+    Metric: ``top_task_hours_per_month`` = recurring tasks of the period in the rule-based
+    categories (data_entry, rekeying, reporting, reconciliation), grouped by task name
+    (case-insensitive): hours in the period ÷ months in the period; the largest task.
+
+    Threshold: warn when a task takes 10 hours a month, fail at 40 (default judgement
+    thresholds).
+
+    Impact: hours a month of the tasks at or above the warn level × 12 × hourly cost ×
+    capture (50% / 70% / 90%, low / base / high). Rekeying and data entry between two
+    systems with no api or native integration are left out: integration.manual_rekeying
+    prices those hours.
+    """
+    tasks = in_period(data["tasks"], "performed_on", data)
+    if tasks.empty:
+        raise NotAssessable(_period_request("the detailed time entries export (tasks)", data))
+    rule_based = tasks[_is_true(tasks, "recurring")
+                       & tasks["category"].isin(RULE_BASED_CATEGORIES).fillna(False)]
+    period_months = months(data)
+    rule_based = rule_based.assign(
+        task_key=_key(rule_based["task"]),
+        hours=rule_based["minutes"] / 60,
+        priced_hours=(rule_based["minutes"] / 60).where(
+            ~counted_by_manual_rekeying(rule_based, data), 0.0))
+    by_task = rule_based.groupby("task_key", as_index=False).agg(
+        task=("task", "first"), category=("category", "first"),
+        hours=("hours", "sum"), priced_hours=("priced_hours", "sum"),
+        entries=("task", "count"),
+        people=("person", lambda names: "; ".join(sorted(names.unique()))))
+    by_task = by_task.assign(hours_per_month=by_task["hours"] / period_months,
+                             priced_hours_per_month=by_task["priced_hours"] / period_months)
+    top = float(by_task["hours_per_month"].max()) if len(by_task) else 0.0
+    candidates = by_task[by_task["hours_per_month"] >= warn].sort_values(
+        "hours_per_month", ascending=False)
+
+    monthly = float(candidates["priced_hours_per_month"].sum())
+    hourly, hourly_words = hourly_cost(data)
+    captured = automation_candidates.spec.params["capture"].spread(capture)
+    impact = Impact(*(monthly * 12 * h * c for h, c in zip(hourly, captured, strict=True)),
+                    formula=f"{monthly:,.1f} hours a month of rule-based tasks over "
+                            f"{warn:g} h/month × 12 × hourly cost × capture",
+                    assumptions={"hourly cost": hourly_words,
+                                 "capture": " / ".join(f"{c:.0%}" for c in captured),
+                                 "left out": "rekeying between non-integrated systems "
+                                             "(counted by integration.manual_rekeying)"})
+    evidence = candidates[["task", "category", "hours_per_month", "hours", "entries",
+                           "people"]].round({"hours_per_month": 1, "hours": 1})
+    return Result(
+        status=judge(top, warn, fail),
+        metrics={"top_task_hours_per_month": Metric(top, "hours", "hours a month of the "
+                                                                  "largest rule-based task"),
+                 "candidate_tasks": Metric(len(candidates), "count",
+                                           f"rule-based tasks over {warn:g} hours a month"),
+                 "rule_based_hours_per_month": Metric(
+                     float(by_task["hours_per_month"].sum()), "hours",
+                     "hours a month of all rule-based recurring tasks")},
+        evidence=evidence.reset_index(drop=True), evidence_id="task",
+        impact=impact, story=AUTOMATION_STORY)
+
+
+# -- efficiency.ops_headcount_vs_growth ---------------------------------------------------
+
+def ops_fte_at(people: pd.DataFrame, day: pd.Timestamp) -> float:
+    """FTE of operations staff employed on ``day`` (an empty fte counts as one)."""
+    employed = people["started_on"] <= day
+    if "ended_on" in people:
+        employed = employed & (people["ended_on"].isna() | (people["ended_on"] >= day))
+    fte = people["fte"].fillna(1.0) if "fte" in people else pd.Series(1.0, index=people.index)
+    return float(fte[employed].sum())
+
+
+def _covers(times: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    """True when ``times`` reach back to the first month of ``start`` and up to ``end``."""
+    times = times.dropna()
+    margin = pd.Timedelta(days=31)
+    return bool(len(times)) and times.min() < start + margin and times.max() >= end - margin
+
+
+def yearly_revenue(data: CheckData) -> tuple[float, float, str]:
+    """Revenue of the 365 days to the period end and of the 365 days before, and its source.
+
+    The ledger wins (revenue accounts, credit as positive) when it covers both years; the
+    order totals otherwise.
+    """
+    end = data.period.end_exclusive
+    year_start, prior_start = end - pd.Timedelta(days=365), end - pd.Timedelta(days=730)
+    gl = data.get("gl_entries")
+    if gl is not None and "account_type" in gl:
+        revenue = gl[gl["account_type"].eq("revenue").fillna(False).astype(bool)]
+        if _covers(revenue["posted_at"], prior_start, end):
+            amount = -revenue["amount"]
+            current = amount[(revenue["posted_at"] >= year_start) & (revenue["posted_at"] < end)]
+            prior = amount[(revenue["posted_at"] >= prior_start)
+                           & (revenue["posted_at"] < year_start)]
+            return float(current.sum()), float(prior.sum()), "general ledger revenue accounts"
+    orders = data.get("orders")
+    if orders is not None and "total" in orders and _covers(orders["ordered_at"], prior_start,
+                                                            end):
+        at = orders["ordered_at"]
+        current = orders["total"][(at >= year_start) & (at < end)]
+        prior = orders["total"][(at >= prior_start) & (at < year_start)]
+        return float(current.sum()), float(prior.sum()), "order totals"
+    raise NotAssessable(
+        f"Send the general ledger (with account types) or the orders covering "
+        f"{prior_start.date()} to {data.period.end.date()}: revenue growth needs two full "
+        "years.")
+
+
+@check("efficiency.ops_headcount_vs_growth", area="efficiency",
+       title="Operations headcount grows faster than the business",
+       needs={"people": ["person", "function", "started_on"]},
+       proof_metric="excess_growth_points")
+def ops_headcount_vs_growth(
+    data: CheckData,
+    *,
+    warn: float = Param(0, -100, 100, 1, "Points by which ops FTE growth exceeds revenue "
+                        "growth that warn."),
+    fail: float = Param(10, -100, 100, 1, "Points that fail."),
+    hours_per_fte: float = Param(HOURS_PER_FTE_YEAR, 1000, 3000, 40, "Paid hours a year of "
+                                 "one full-time employee."),
+) -> Result:
+    """Operations headcount grows faster than the business.
+
+    Question: is the operations team growing faster than the business?
+
+    Metric: ``excess_growth_points`` = (operations FTE growth − revenue growth) × 100, year on
+    year. Operations FTE on a day = sum of ``fte`` (empty counts as 1) of people whose
+    ``function`` is operations and who are employed that day; FTE growth = FTE at the period
+    end ÷ FTE 365 days earlier − 1. Revenue growth = revenue of the 365 days to the period
+    end ÷ the 365 days before − 1, from the ledger's revenue accounts when it covers both
+    years, else from order totals.
+
+    Threshold: warn at 0 points (headcount growing as fast as revenue), fail at 10 points
+    (default judgement thresholds).
+
+    Impact: excess FTE (FTE now − FTE a year ago × (1 + revenue growth)) × hours a year of
+    one FTE × hourly cost (low / base / high).
+    """
+    people = data["people"]
+    ops = people[_key(people["function"]).eq("operations").fillna(False).astype(bool)]
+    end = data.period.end
+    year_ago = end - pd.Timedelta(days=365)
+    fte_now, fte_then = ops_fte_at(ops, end), ops_fte_at(ops, year_ago)
+    if fte_then <= 0:
+        raise NotAssessable(
+            "Send the staff roster with the operations staff (function 'operations'), their "
+            f"start and leaving dates, covering {year_ago.date()} to {end.date()}: nobody in "
+            "operations was employed a year before the period end.")
+    revenue_now, revenue_then, source = yearly_revenue(data)
+    if revenue_then <= 0:
+        raise NotAssessable(
+            f"Send revenue (general ledger or orders) for the year before {year_ago.date()}: "
+            "the data holds none.")
+    fte_growth = fte_now / fte_then - 1
+    revenue_growth = revenue_now / revenue_then - 1
+    excess_points = (fte_growth - revenue_growth) * 100
+
+    excess_fte = max(fte_now - fte_then * (1 + revenue_growth), 0.0)
+    hourly, hourly_words = hourly_cost(data)
+    impact = Impact(*(excess_fte * hours_per_fte * h for h in hourly),
+                    formula=f"{excess_fte:,.2f} FTE beyond revenue growth × {hours_per_fte:g} "
+                            "hours a year × hourly cost",
+                    assumptions={"hourly cost": hourly_words,
+                                 "revenue source": source})
+    joined = ops[(ops["started_on"] > year_ago) & (ops["started_on"] <= end)]
+    columns = [c for c in ("person", "function", "started_on", "ended_on", "fte") if c in joined]
+    evidence = joined.sort_values("started_on")[columns]
+    return Result(
+        status=judge(excess_points, warn, fail),
+        metrics={"excess_growth_points": Metric(excess_points, "points",
+                                                "ops FTE growth − revenue growth"),
+                 "ops_fte_growth": share(fte_growth, "operations FTE growth, year on year"),
+                 "revenue_growth": share(revenue_growth, f"revenue growth ({source})"),
+                 "ops_fte_now": Metric(fte_now, "FTE", "operations FTE at the period end"),
+                 "ops_fte_year_ago": Metric(fte_then, "FTE", "operations FTE a year earlier"),
+                 "revenue_per_ops_fte": Metric(ratio(revenue_now, fte_now), "$",
+                                               "revenue of the last 365 days per ops FTE")},
+        evidence=evidence.reset_index(drop=True), evidence_id="person",
+        impact=impact, story=HEADCOUNT_STORY)
+
+
+# -- efficiency.manual_touches ------------------------------------------------------------
+
+@check("efficiency.manual_touches", area="efficiency",
+       title="Orders need a human to move",
+       needs={"orders": ["order_id", "ordered_at"],
+              "order_events": ["order_id", "at", "manual"]},
+       proof_metric="touched_share")
+def manual_touches(
+    data: CheckData,
+    *,
+    warn: float = Param(0.10, 0.0, 1.0, 0.01, "Share of orders touched by hand that warns."),
+    fail: float = Param(0.25, 0.0, 1.0, 0.01, "Share that fails."),
+    minutes_per_touch: float = Param(6, 0, 120, 1, "Minutes of staff time a touched order "
+                                     "costs."),
+) -> Result:
+    """Orders need a human to move.
+
+    Question: how many orders need a human to move?
+
+    Metric: ``touched_share`` = orders of the period with at least one order event marked
+    ``manual`` true that happened after ``ordered_at`` ÷ orders of the period.
+
+    Threshold: warn 10%, fail 25% (default judgement thresholds).
+
+    Impact: touched orders a year × 6 minutes × hourly cost (low / base / high from the
+    hourly cost).
+    """
+    orders = period_orders(data)[["order_id", "ordered_at"]]
+    if orders.empty:
+        raise NotAssessable(_period_request("the order export of the shop (orders) and the "
+                                            "order timeline (order_events)", data))
+    events = data["order_events"]
+    manual = events[_is_true(events, "manual")].merge(orders, on="order_id", how="inner")
+    manual = manual[manual["at"] > manual["ordered_at"]]
+    touched = manual.groupby("order_id", as_index=False).agg(
+        ordered_at=("ordered_at", "first"), manual_events=("at", "count"),
+        first_touch_at=("at", "min"),
+        events=("event", lambda names: "; ".join(sorted(names.dropna().unique()))))
+    if "actor" in manual:
+        actors = manual.groupby("order_id", as_index=False).agg(
+            actors=("actor", lambda names: "; ".join(sorted(names.dropna().unique()))))
+        touched = touched.merge(actors, on="order_id", how="left")
+    touched_share = ratio(len(touched), len(orders))
+
+    touched_a_year = annual(data, len(touched))
+    hourly, hourly_words = hourly_cost(data)
+    impact = Impact(*(touched_a_year * minutes_per_touch / 60 * h for h in hourly),
+                    formula=f"{touched_a_year:,.0f} touched orders a year × "
+                            f"{minutes_per_touch:g} minutes × hourly cost",
+                    assumptions={"hourly cost": hourly_words})
+    evidence = touched.assign(
+        hours_to_first_touch=(touched["first_touch_at"] - touched["ordered_at"])
+        .dt.total_seconds() / 3600).round({"hours_to_first_touch": 1})
+    evidence = evidence.sort_values(["manual_events", "first_touch_at"],
+                                    ascending=[False, True])
+    return Result(
+        status=judge(touched_share, warn, fail),
+        metrics={"touched_share": share(touched_share, "orders touched by hand ÷ orders"),
+                 "touched_orders": Metric(len(touched), "count", "orders touched by hand"),
+                 "orders": Metric(len(orders), "count", "orders of the period"),
+                 "manual_events": Metric(len(manual), "count",
+                                         "manual events after order creation")},
+        evidence=evidence.reset_index(drop=True), evidence_id="order_id",
+        impact=impact, story=TOUCHES_STORY)

@@ -6,32 +6,37 @@ data that stalls picking, addresses retyped by hand.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from opskit.checks._common import (
     add_business_days,
     annual,
     average_order_value,
+    business_hours,
     first_shipments,
     gross_margin,
+    in_period,
     judge,
     period_orders,
     ratio,
     share,
 )
 from opskit.findings import Impact, Metric, Result, Story
-from opskit.registry import CheckData, Param, check
+from opskit.registry import CheckData, NotAssessable, Param, check
 
 LATE_STORY = Story("The carrier is slow.",
                    "The orders waited in our own queue: they left after the promised date.")
 
 
-def late_flags(data: CheckData, sla_business_days: float):
+def late_flags(data: CheckData, sla_business_days: float) -> pd.DataFrame:
     """Orders of the period with their first shipment, due date and a late flag."""
     orders = period_orders(data)
     shipped = orders.merge(first_shipments(data), on="order_id", how="inner",
                            suffixes=("", "_shipment"))
     default_due = add_business_days(shipped["ordered_at"], int(sla_business_days))
     if "promised_ship_by" in shipped:
-        due = shipped["promised_ship_by"].fillna(default_due)
+        # an all-empty column may arrive untyped (object): read it as dates first
+        due = shipped["promised_ship_by"].astype("datetime64[us]").fillna(default_due)
     else:
         due = default_due
     return shipped.assign(due_at=due, late=shipped["shipped_at"] > due)
@@ -108,3 +113,496 @@ def late_shipments(
                  "shipped_orders": Metric(len(shipped), "count", "orders shipped")},
         evidence=evidence.reset_index(drop=True), evidence_id="order_id",
         impact=impact, story=LATE_STORY)
+
+
+# -- shared by the checks below ------------------------------------------------------------
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    """True where a yes/no column is true; false where it is false, missing or absent."""
+    if column not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame[column].astype("boolean").fillna(False).astype(bool)
+
+
+def _has_values(frame: pd.DataFrame | None, column: str) -> bool:
+    """True when ``frame`` has ``column`` with at least one value (an export that carries it)."""
+    return frame is not None and column in frame and bool(frame[column].notna().any())
+
+
+def _reason(reasons: pd.Series) -> pd.Series:
+    """Return reasons in one spelling: 'Wrong item' and 'wrong-item' read as 'wrong_item'."""
+    return reasons.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+
+
+def _present(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    """The ``columns`` that ``frame`` has, in order (optional columns shown when exported)."""
+    return [c for c in columns if c in frame]
+
+
+def _window(data: CheckData) -> str:
+    """The period in words for a data request: '2026-07-01 to 2026-09-30'."""
+    return f"{data.period.start.date()} to {data.period.end.date()}"
+
+
+def _weightless_skus(data: CheckData) -> pd.Series | None:
+    """SKUs of the product master with no positive weight on any record (None: no weights).
+
+    A weights column that is absent or empty means the export left it out, not that every
+    product lacks a weight, so it is not read as a defect.
+    """
+    products = data.get("products")
+    if products is None or not _has_values(products, "weight"):
+        return None
+    weighed = products.loc[products["weight"] > 0, "sku"]
+    return products.loc[~products["sku"].isin(weighed), "sku"].drop_duplicates()
+
+
+# -- fulfillment.data_defects_drive_delays -------------------------------------------------
+
+DEFECT_WORDS = {
+    "unknown_sku": "SKU not in products",
+    "no_weight": "product without weight",
+    "address_corrected": "address corrected",
+    "manual_edit": "manual edit",
+}
+
+
+def defect_flags(data: CheckData, order_ids: pd.Series) -> pd.DataFrame:
+    """One boolean column per data defect the data can show, aligned with ``order_ids``.
+
+    A defect kind is only assessed when its source is in the data: SKUs and weights need
+    order lines and products, corrections need the shipments' address_corrected column,
+    manual edits need order events with their manual column.
+    """
+    flags = pd.DataFrame(index=order_ids.index)
+    lines, products = data.get("order_lines"), data.get("products")
+    if data.has("order_lines") and data.has("products"):
+        lines = lines[lines["order_id"].isin(order_ids)]
+        known = lines["sku"].isin(products["sku"])
+        flags["unknown_sku"] = order_ids.isin(lines.loc[~known, "order_id"])
+        weightless = _weightless_skus(data)
+        if weightless is not None:
+            no_weight = known & lines["sku"].isin(weightless)
+            flags["no_weight"] = order_ids.isin(lines.loc[no_weight, "order_id"])
+    shipments = data["shipments"]
+    if _has_values(shipments, "address_corrected"):
+        corrected = shipments.loc[_flag(shipments, "address_corrected"), "order_id"]
+        flags["address_corrected"] = order_ids.isin(corrected)
+    events = data.get("order_events")
+    if data.has("order_events") and _has_values(events, "manual"):
+        flags["manual_edit"] = order_ids.isin(events.loc[_flag(events, "manual"), "order_id"])
+    return flags
+
+
+def _defect_names(flags: pd.DataFrame) -> pd.Series:
+    """'SKU not in products, manual edit' per order: the defects in words."""
+    names = pd.Series("", index=flags.index, dtype="str")
+    for kind in flags.columns:
+        names = names + flags[kind].map({True: DEFECT_WORDS[kind] + ", ", False: ""})
+    return names.str.removesuffix(", ")
+
+
+@check("fulfillment.data_defects_drive_delays", area="fulfillment",
+       title="Bad product and order data make orders late",
+       needs={"orders": ["order_id", "ordered_at"], "shipments": ["order_id", "shipped_at"]},
+       proof_metric="late_rate_lift")
+def data_defects_drive_delays(
+    data: CheckData,
+    *,
+    warn: float = Param(1.5, 1.0, 20.0, 0.1, "Lift of the late rate of defective orders "
+                        "over clean orders that warns."),
+    fail: float = Param(2.5, 1.0, 20.0, 0.1, "Lift that fails."),
+    sla_business_days: float = Param(2, 0, 30, 1, "Business days to ship when the order "
+                                     "carries no promised ship-by date."),
+    cancel_probability: float = Param(0.03, 0.0, 1.0, 0.005, "Share of late orders that are "
+                                      "cancelled or not reordered.", low=0.01, high=0.06),
+    ticket_cost: float = Param(5.0, 0.0, 100.0, 0.5, "Cost of the support contact a late "
+                               "order causes ($).", low=3.0, high=8.0),
+) -> Result:
+    """Bad product and order data make orders late.
+
+    Question: is the shipping problem a data problem?
+
+    Metric: ``late_rate_lift`` = late rate of shipped orders of the period that carry a data
+    defect ÷ late rate of clean orders, late as in fulfillment.late_shipments. A defect is a
+    line whose SKU is not in products, a product without a positive weight, a shipment whose
+    address was corrected, or a manual order event. Only the defects the data can show are
+    assessed. ``defect_share_of_late`` = late orders with a defect ÷ late orders. When no
+    clean order was late, the clean late rate is taken as one order in the clean ones, so
+    the lift is a lower bound rather than infinite.
+
+    Threshold: warn at a lift of 1.5, fail at 2.5 (default: judgement thresholds, there is
+    no public benchmark).
+
+    Impact: late orders with a defect a year × (cancel probability × average order value ×
+    gross margin + support ticket cost); cancel probability 1% / 3% / 6%, ticket $3 / $5 /
+    $8. These orders are already inside fulfillment.late_shipments' dollars, so the amount
+    sizes the data share of that impact and is not added to the total.
+    """
+    shipped = late_flags(data, sla_business_days)
+    if not len(shipped):
+        raise NotAssessable(f"Send the shipments export covering {_window(data)}: none of "
+                            "the period's orders has a shipment.")
+    flags = defect_flags(data, shipped["order_id"])
+    if flags.empty:
+        raise NotAssessable(
+            "Send the order lines and products exports, the order timeline (order events "
+            "with the manual column), or the shipments export with its address-corrected "
+            f"column, covering {_window(data)}.")
+    defective, late = flags.any(axis=1), shipped["late"]
+    clean_orders = int((~defective).sum())
+    if clean_orders == 0:
+        raise NotAssessable(
+            "Every shipped order of the period carries a data defect, so there are no clean "
+            f"orders to compare with. Check the product export covering {_window(data)}: "
+            "it may lack the SKUs or weights the orders use.")
+    defective_orders = int(defective.sum())
+    late_defective, late_clean = int((late & defective).sum()), int((late & ~defective).sum())
+    rate_defective = ratio(late_defective, defective_orders)
+    rate_clean = ratio(max(late_clean, 1), clean_orders)
+    lift = ratio(rate_defective, rate_clean)
+
+    spec_params = data_defects_drive_delays.spec.params
+    per_order, words = late_order_cost(data, cancel_probability, ticket_cost, spec_params)
+    late_a_year = annual(data, late_defective)
+    impact = Impact(*(late_a_year * c for c in per_order),
+                    formula=f"{late_a_year:,.0f} late orders with a data defect a year × "
+                            "(cancel probability × average order value × gross margin + "
+                            "ticket cost)",
+                    assumptions=words, in_total=False,
+                    note="part of fulfillment.late_shipments' impact, not added again")
+
+    offending = shipped[late & defective].assign(
+        defects=_defect_names(flags[late & defective]),
+        days_late=lambda f: (f["shipped_at"] - f["due_at"]).dt.total_seconds() / 86400)
+    columns = ["order_id", "defects", "ordered_at", "due_at", "shipped_at", "days_late",
+               *_present(offending, ("channel", "warehouse"))]
+    evidence = offending.sort_values("days_late", ascending=False)[columns].round(
+        {"days_late": 1}).reset_index(drop=True)
+    lift_label = "late rate with a defect ÷ late rate of clean orders" + (
+        " (lower bound: no clean order was late)" if late_clean == 0 else "")
+    return Result(
+        status=judge(lift, warn, fail),
+        metrics={
+            "late_rate_lift": Metric(lift, "ratio", lift_label),
+            "defect_share_of_late": share(ratio(late_defective, int(late.sum())),
+                                          "late orders with a defect ÷ late orders"),
+            "late_rate_defective": share(rate_defective, "late rate of orders with a defect"),
+            "late_rate_clean": share(ratio(late_clean, clean_orders),
+                                     "late rate of clean orders"),
+            "defective_orders": Metric(defective_orders, "count", "shipped orders with a "
+                                       "data defect"),
+            "clean_orders": Metric(clean_orders, "count", "shipped orders without a defect"),
+        },
+        evidence=evidence, evidence_id="order_id", impact=impact,
+        story=Story("Shipping is slow.",
+                    "Orders with bad master data stall: an unknown SKU, a product without "
+                    "weight, a corrected address or a manual edit."),
+        details={"defects_assessed": [DEFECT_WORDS[k] for k in flags.columns],
+                 "orders_by_defect": {DEFECT_WORDS[k]: int(flags[k].sum())
+                                      for k in flags.columns}})
+
+
+# -- fulfillment.order_to_ship_time --------------------------------------------------------
+
+def _wait_by(shipped: pd.DataFrame, column: str) -> pd.DataFrame:
+    """p50 and p90 business days per value of ``column`` (channel, warehouse), worst first."""
+    grouped = shipped.groupby(column)["business_days"]
+    table = pd.DataFrame({"orders": grouped.size(), "p50_business_days": grouped.median(),
+                          "p90_business_days": grouped.quantile(0.9)})
+    return table.sort_values("p90_business_days", ascending=False).reset_index()
+
+
+@check("fulfillment.order_to_ship_time", area="fulfillment",
+       title="Orders wait too long before they ship",
+       needs={"orders": ["order_id", "ordered_at"], "shipments": ["order_id", "shipped_at"]},
+       proof_metric="p90_business_days")
+def order_to_ship_time(
+    data: CheckData,
+    *,
+    warn: float = Param(2.0, 0.0, 30.0, 0.25, "p90 business days from order to shipment "
+                        "that warns."),
+    fail: float = Param(3.0, 0.0, 30.0, 0.25, "p90 business days that fails."),
+) -> Result:
+    """Orders wait too long before they ship.
+
+    Question: how long do orders wait before shipping, and where is the tail?
+
+    Metric: ``p90_business_days`` = 90th percentile, over orders of the period that shipped,
+    of the business hours from ``ordered_at`` to the first ``shipped_at`` divided by 24
+    (Saturday and Sunday hours are not counted). The median and the split by channel and
+    warehouse are reported next to it.
+
+    Threshold: warn at 2, fail at 3 business days (default: judgement thresholds matching a
+    2-day shipping promise; there is no public benchmark).
+
+    Impact: counted by fulfillment.late_shipments (the orders that wait too long are the
+    late ones), so this check adds no dollars of its own.
+    """
+    shipped = period_orders(data).merge(first_shipments(data), on="order_id", how="inner",
+                                        suffixes=("", "_shipment"))
+    if not len(shipped):
+        raise NotAssessable(f"Send the shipments export covering {_window(data)}: none of "
+                            "the period's orders has a shipment.")
+    shipped = shipped.assign(
+        business_days=business_hours(shipped["ordered_at"], shipped["shipped_at"]) / 24)
+    p90 = float(shipped["business_days"].quantile(0.9))
+    p50 = float(shipped["business_days"].median())
+    slow = shipped[shipped["business_days"] >= warn]
+    columns = ["order_id", "ordered_at", "shipped_at", "business_days",
+               *_present(slow, ("channel", "warehouse", "carrier"))]
+    evidence = slow.sort_values("business_days", ascending=False)[columns].round(
+        {"business_days": 2}).reset_index(drop=True)
+    segments = {f"by_{c}": _wait_by(shipped, c) for c in ("channel", "warehouse")
+                if _has_values(shipped, c)}
+    return Result(
+        status=judge(p90, warn, fail),
+        metrics={
+            "p90_business_days": Metric(p90, "days", "90th percentile business days from "
+                                        "order to first shipment"),
+            "p50_business_days": Metric(p50, "days", "median business days from order to "
+                                        "first shipment"),
+            "slow_orders": Metric(len(slow), "count", f"orders that waited {warn:g} "
+                                  "business days or more"),
+            "shipped_orders": Metric(len(shipped), "count", "orders shipped"),
+        },
+        evidence=evidence, evidence_id="order_id",
+        impact=Impact.none("counted by fulfillment.late_shipments"),
+        story=Story("We need a faster warehouse.",
+                    "The wait is before picking: the slowest orders sit in our own queue."),
+        details=segments)
+
+
+# -- fulfillment.address_exceptions --------------------------------------------------------
+
+def address_exception_rows(data: CheckData, shipments: pd.DataFrame) -> pd.DataFrame:
+    """One row per exception of the period: corrected address, reship, return to sender.
+
+    Raises NotAssessable when the data carries none of the three signals.
+    """
+    parts = []
+    details = _present(shipments, ("shipment_id", "carrier", "warehouse"))
+    for column in ("address_corrected", "reship"):
+        if _has_values(data["shipments"], column):
+            rows = shipments[_flag(shipments, column)]
+            parts.append(rows[["order_id", *details]].assign(
+                exception=column, at=rows["shipped_at"]))
+    returns = data.get("returns")
+    if data.has("returns") and _has_values(returns, "reason"):
+        returns = in_period(returns, "returned_at", data)
+        rows = returns[_reason(returns["reason"]) == "return_to_sender"]
+        parts.append(rows[["order_id"]].assign(exception="return_to_sender",
+                                               at=rows["returned_at"]))
+    if not parts:
+        raise NotAssessable(
+            "Send the shipments export with its address-corrected and reship columns, or the "
+            f"returns export with its reason column, covering {_window(data)}.")
+    return pd.concat(parts, ignore_index=True)
+
+
+@check("fulfillment.address_exceptions", area="fulfillment",
+       title="Bad addresses cause failed and repeat shipments",
+       needs={"shipments": ["order_id", "shipped_at"]},
+       proof_metric="exception_rate")
+def address_exceptions(
+    data: CheckData,
+    *,
+    warn: float = Param(0.01, 0.0, 1.0, 0.005, "Exception share of shipments that warns."),
+    fail: float = Param(0.03, 0.0, 1.0, 0.005, "Exception share that fails."),
+    cost_per_exception: float = Param(25.0, 0.0, 500.0, 1.0, "Cost of one address exception "
+                                      "(carrier fee, reship, staff time, $).",
+                                      low=12.0, high=45.0),
+) -> Result:
+    """Bad addresses cause failed and repeat shipments.
+
+    Question: how many shipments fail or cost extra because of bad addresses?
+
+    Metric: ``exception_rate`` = (shipments of the period with a corrected address +
+    shipments of the period that are reships + returns of the period with reason
+    return_to_sender) ÷ shipments of the period. A shipment both corrected and reshipped
+    counts twice: each is a separate cost.
+
+    Threshold: warn 1%, fail 3% (default: judgement thresholds).
+
+    Impact: exceptions a year × cost per exception; $12 / $25 / $45 (low / base / high).
+    """
+    shipments = in_period(data["shipments"], "shipped_at", data)
+    if not len(shipments):
+        raise NotAssessable(f"Send the shipments export covering {_window(data)}: it has "
+                            "no shipment in the period.")
+    exceptions = address_exception_rows(data, shipments)
+    rate = ratio(len(exceptions), len(shipments))
+    a_year = annual(data, len(exceptions))
+    costs = address_exceptions.spec.params["cost_per_exception"].spread(cost_per_exception)
+    impact = Impact(*(a_year * c for c in costs),
+                    formula=f"{a_year:,.0f} address exceptions a year × cost per exception",
+                    assumptions={"cost per exception": " / ".join(f"${c:,.2f}"
+                                                                  for c in costs)})
+    per_order = exceptions.groupby("order_id")["exception"].transform("size")
+    evidence = exceptions.assign(exceptions_on_order=per_order).sort_values(
+        ["exceptions_on_order", "order_id", "at"], ascending=[False, True, True])
+    columns = ["order_id", "exception", "at", "exceptions_on_order",
+               *_present(evidence, ("shipment_id", "carrier", "warehouse"))]
+    kinds = exceptions["exception"].value_counts()
+    return Result(
+        status=judge(rate, warn, fail),
+        metrics={
+            "exception_rate": share(rate, "address exceptions ÷ shipments"),
+            "address_corrections": Metric(int(kinds.get("address_corrected", 0)), "count",
+                                          "shipments with a corrected address"),
+            "reships": Metric(int(kinds.get("reship", 0)), "count", "reshipped parcels"),
+            "returns_to_sender": Metric(int(kinds.get("return_to_sender", 0)), "count",
+                                        "returns to sender"),
+            "shipments": Metric(len(shipments), "count", "shipments of the period"),
+        },
+        evidence=evidence[columns].reset_index(drop=True), evidence_id="order_id",
+        impact=impact,
+        story=Story("The carrier lost it.",
+                    "The address was never validated at checkout, or was retyped by hand."))
+
+
+# -- fulfillment.shipping_cost_recovery ----------------------------------------------------
+
+@check("fulfillment.shipping_cost_recovery", area="fulfillment",
+       title="Shipping costs more than customers pay for it",
+       needs={"orders": ["order_id", "ordered_at", "total", "shipping_charged"],
+              "shipments": ["order_id", "shipping_cost"]},
+       proof_metric="subsidy_share")
+def shipping_cost_recovery(
+    data: CheckData,
+    *,
+    warn: float = Param(0.03, 0.0, 1.0, 0.005, "Net shipping subsidy as a share of revenue "
+                        "that warns."),
+    fail: float = Param(0.06, 0.0, 1.0, 0.005, "Net shipping subsidy share that fails."),
+    recoverable_share: float = Param(1.0, 0.0, 1.0, 0.05, "Share of the net subsidy that is "
+                                     "unplanned and can be recovered.", low=0.5, high=1.0),
+) -> Result:
+    """Shipping costs more than customers pay for it.
+
+    Question: do we lose money on shipping?
+
+    Metric: ``subsidy_share`` = (Σ shipping_cost of the shipments of the period's orders −
+    Σ shipping_charged of those orders) ÷ Σ total of those orders. Missing costs and charges
+    count as zero; an order that has not shipped adds its charge and no cost.
+
+    Threshold: warn 3%, fail 6% (default: judgement thresholds).
+
+    Impact: net shipping subsidy a year × the recoverable share: half of it (low), all of it
+    (base and high), since part of a subsidy may be a free-shipping offer chosen on purpose.
+    """
+    orders = period_orders(data)
+    if not len(orders):
+        raise NotAssessable(f"Send the order export covering {_window(data)}: it has no "
+                            "order in the period.")
+    shipments = data["shipments"]
+    cost = shipments[shipments["order_id"].isin(orders["order_id"])].groupby(
+        "order_id")["shipping_cost"].sum()
+    per_order = orders.assign(shipping_cost=orders["order_id"].map(cost).fillna(0.0),
+                              shipping_charged=orders["shipping_charged"].fillna(0.0))
+    per_order = per_order.assign(
+        subsidy=per_order["shipping_cost"] - per_order["shipping_charged"])
+    revenue = float(per_order["total"].sum())
+    subsidy = float(per_order["subsidy"].sum())
+    subsidy_share = ratio(subsidy, revenue)
+
+    shares = shipping_cost_recovery.spec.params["recoverable_share"].spread(recoverable_share)
+    a_year = annual(data, max(subsidy, 0.0))
+    impact = Impact(*(a_year * s for s in shares),
+                    formula=f"${a_year:,.0f} net shipping subsidy a year × recoverable share",
+                    assumptions={"recoverable share of the subsidy": " / ".join(
+                        f"{s:.0%}" for s in shares)})
+
+    weightless = _weightless_skus(data)
+    if weightless is not None and data.has("order_lines"):
+        lines = data["order_lines"]
+        no_weight = lines.loc[lines["sku"].isin(weightless), "order_id"]
+        per_order = per_order.assign(catalog_weight_missing=per_order["order_id"].isin(
+            no_weight))
+    offending = per_order[per_order["subsidy"] > 0]
+    columns = ["order_id", "ordered_at", "total", "shipping_charged", "shipping_cost",
+               "subsidy", *_present(offending, ("catalog_weight_missing", "channel"))]
+    evidence = offending.sort_values("subsidy", ascending=False)[columns]
+    return Result(
+        status=judge(subsidy_share, warn, fail),
+        metrics={
+            "subsidy_share": share(subsidy_share, "(shipping cost − shipping charged) ÷ "
+                                   "revenue"),
+            "net_subsidy": Metric(subsidy, "$", "shipping cost − shipping charged"),
+            "shipping_cost": Metric(float(per_order["shipping_cost"].sum()), "$",
+                                    "label cost of the period's orders"),
+            "shipping_charged": Metric(float(per_order["shipping_charged"].sum()), "$",
+                                       "shipping paid by customers"),
+            "revenue": Metric(revenue, "$", "order totals of the period"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="order_id", impact=impact,
+        story=Story("Carrier rates went up.",
+                    "Weights and dimensions in the catalog are wrong, so customers are "
+                    "charged less than the label costs."))
+
+
+# -- fulfillment.fulfillment_errors --------------------------------------------------------
+
+ERROR_REASONS = ("wrong_item", "missing_item")
+
+
+@check("fulfillment.fulfillment_errors", area="fulfillment",
+       title="Customers receive wrong or missing items",
+       needs={"returns": ["order_id", "returned_at", "reason"],
+              "shipments": ["order_id", "shipped_at"]},
+       proof_metric="error_rate")
+def fulfillment_errors(
+    data: CheckData,
+    *,
+    warn: float = Param(0.005, 0.0, 1.0, 0.001, "Share of shipped orders with a wrong or "
+                        "missing item that warns."),
+    fail: float = Param(0.010, 0.0, 1.0, 0.001, "Error share that fails."),
+    cost_per_error: float = Param(40.0, 0.0, 1000.0, 5.0, "Cost of one wrong or missing item "
+                                  "(reship, product, handling, churn, $).",
+                                  low=20.0, high=80.0),
+) -> Result:
+    """Customers receive wrong or missing items.
+
+    Question: how often do we ship the wrong thing?
+
+    Metric: ``error_rate`` = distinct orders with a return of the period whose reason is
+    wrong_item or missing_item ÷ distinct orders with a shipment of the period.
+
+    Threshold: warn 0.5%, fail 1.0%. Source: WERC DC Measures puts best-in-class pick
+    accuracy above 99.9%.
+
+    Impact: orders with an error a year × (reship + product + handling + churn cost);
+    $20 / $40 / $80 per error (low / base / high).
+    """
+    shipped_orders = in_period(data["shipments"], "shipped_at", data)["order_id"].nunique()
+    if not shipped_orders:
+        raise NotAssessable(f"Send the shipments export covering {_window(data)}: it has "
+                            "no shipment in the period.")
+    returns = in_period(data["returns"], "returned_at", data)
+    errors = returns[_reason(returns["reason"]).isin(ERROR_REASONS)]
+    error_orders = errors["order_id"].nunique()
+    rate = ratio(error_orders, shipped_orders)
+    a_year = annual(data, error_orders)
+    costs = fulfillment_errors.spec.params["cost_per_error"].spread(cost_per_error)
+    impact = Impact(*(a_year * c for c in costs),
+                    formula=f"{a_year:,.0f} orders with a wrong or missing item a year × "
+                            "(reship + product + handling + churn)",
+                    assumptions={"cost per error": " / ".join(f"${c:,.2f}" for c in costs)})
+    order_by = [c for c in ("refund_amount", "returned_at") if c in errors]
+    columns = ["order_id", "returned_at", "reason", *_present(errors, ("sku",
+                                                                       "refund_amount"))]
+    evidence = errors.sort_values(order_by, ascending=False)[columns]
+    by_sku = (errors.groupby("sku")["order_id"].nunique().sort_values(ascending=False)
+              .rename("orders").reset_index()) if _has_values(errors, "sku") else None
+    return Result(
+        status=judge(rate, warn, fail),
+        metrics={
+            "error_rate": share(rate, "orders with a wrong or missing item ÷ shipped orders"),
+            "error_orders": Metric(error_orders, "count", "orders with a wrong or missing "
+                                   "item returned"),
+            "shipped_orders": Metric(shipped_orders, "count", "orders shipped in the period"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="order_id", impact=impact,
+        story=Story("Careless staff.",
+                    "Look-alike SKUs, kits the system does not define and a stale bin map "
+                    "invite the mistake."),
+        details={"errors_by_sku": by_sku} if by_sku is not None else {})

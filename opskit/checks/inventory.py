@@ -1,1 +1,423 @@
-"""Checks of the 'inventory' area (see CATALOG.md)."""
+"""Hat 1, inventory: can the business trust its stock records, and is the stock the right stock?
+
+"We keep overselling", "demand is unpredictable" and "we need more warehouse space" usually
+trace back to the records, not to the shelves: counts that disagree with the system, stock
+below zero because a receipt was never posted, selling SKUs left at zero because reorder
+points are stale, and cash sitting in SKUs that have not sold in six months.
+
+The snapshot checks read ``inventory_levels`` (one row per SKU, location and date); the
+accuracy check reads ``inventory_counts``; demand comes from ``order_lines`` of ``orders``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from opskit.checks._common import (
+    annual,
+    gross_margin,
+    in_period,
+    judge,
+    line_revenue,
+    period_lines,
+    ratio,
+    share,
+)
+from opskit.findings import Impact, Metric, Result, Story
+from opskit.registry import CheckData, NotAssessable, Param, check
+
+QUANTITY_TOLERANCE = 1e-9  # counted and system quantities equal up to float noise
+
+
+def _window(data: CheckData) -> str:
+    """The period in words for a data request: '2026-07-01 to 2026-09-30'."""
+    return f"{data.period.start.date()} to {data.period.end.date()}"
+
+
+def _has_values(frame: pd.DataFrame | None, column: str) -> bool:
+    """True when ``frame`` has ``column`` with at least one value (an export that carries it)."""
+    return frame is not None and column in frame and bool(frame[column].notna().any())
+
+
+def _present(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    """The ``columns`` that ``frame`` has, in order (optional columns shown when exported)."""
+    return [c for c in columns if c in frame]
+
+
+def _unit_costs(data: CheckData) -> pd.Series:
+    """Unit cost per SKU from the product master (first cost on file across systems)."""
+    if not _has_values(data.get("products"), "unit_cost"):
+        return pd.Series(dtype="float64")
+    return data["products"].groupby("sku")["unit_cost"].first()
+
+
+def _orders_between(data: CheckData, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Order lines with a positive quantity of orders placed in [start, end), with revenue."""
+    orders = data["orders"]
+    placed = orders.loc[(orders["ordered_at"] >= start) & (orders["ordered_at"] < end),
+                        ["order_id", "ordered_at"]]
+    lines = data["order_lines"].merge(placed, on="order_id", how="inner")
+    lines = lines[lines["quantity"] > 0]
+    return lines.assign(revenue=line_revenue(lines)) if "unit_price" in lines else lines
+
+
+def _window_revenue_of(data: CheckData, skus: pd.Series) -> float:
+    """Line revenue of the period on ``skus`` (0 when the data has no orders or lines)."""
+    if not (data.has("orders") and data.has("order_lines")):
+        return 0.0
+    lines = period_lines(data)
+    return float(lines.loc[lines["sku"].isin(skus), "revenue"].sum())
+
+
+def latest_snapshot(data: CheckData) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """The latest inventory_levels snapshot on or before the period end, and its date.
+
+    A snapshot is one calendar day; a SKU-location listed twice that day keeps its last row.
+    """
+    levels = data["inventory_levels"]
+    levels = levels[levels["as_of"] < data.period.end_exclusive]
+    if not len(levels):
+        raise NotAssessable(f"Send inventory snapshots (on hand per SKU and location) taken "
+                            f"on or before {data.period.end.date()}.")
+    day = levels["as_of"].dt.normalize()
+    as_of = day.max()
+    snapshot = levels[day == as_of].sort_values("as_of")
+    keys = ["sku", *_present(snapshot, ("location",))]
+    return snapshot.drop_duplicates(keys, keep="last").reset_index(drop=True), as_of
+
+
+def _sales_lift_impact(data: CheckData, skus: pd.Series, lift: float, spec_param: Param,
+                       extra: float = 0.0, extra_words: str = "") -> Impact:
+    """Revenue of ``skus`` a year × sales lift from correct records × margin (+ ``extra``)."""
+    revenue = annual(data, _window_revenue_of(data, skus))
+    margin = gross_margin(data)
+    lifts = spec_param.spread(lift)
+    extra_a_year = annual(data, extra)
+    words = {"revenue of the SKUs a year": f"${revenue:,.0f}",
+             "gross margin": f"{margin:.1%}",
+             "sales lift from correct records": " / ".join(f"{v:.1%}" for v in lifts)}
+    formula = f"${revenue:,.0f} revenue a year of the SKUs × sales lift × gross margin"
+    if extra_words:
+        words[extra_words] = f"${extra_a_year:,.0f} a year"
+        formula += f" + {extra_words}"
+    return Impact(*(revenue * v * margin + extra_a_year for v in lifts), formula=formula,
+                  assumptions=words)
+
+
+# -- inventory.record_accuracy -------------------------------------------------------------
+
+def _count_costs(data: CheckData, counts: pd.DataFrame) -> pd.Series:
+    """Unit cost of each count record: its own, else the product master's (may be missing)."""
+    master = counts["sku"].map(_unit_costs(data)).astype("float64")
+    if "unit_cost" in counts:
+        return counts["unit_cost"].astype("float64").fillna(master)
+    return master
+
+
+@check("inventory.record_accuracy", area="inventory",
+       title="System stock does not match the shelf",
+       needs={"inventory_counts": ["sku", "counted_at", "counted_qty", "system_qty"]},
+       proof_metric="accuracy")
+def record_accuracy(
+    data: CheckData,
+    *,
+    warn: float = Param(0.95, 0.0, 1.0, 0.01, "Share of accurate count records below which "
+                        "the check warns."),
+    fail: float = Param(0.90, 0.0, 1.0, 0.01, "Share of accurate count records below which "
+                        "it fails."),
+    sales_lift: float = Param(0.03, 0.0, 0.5, 0.005, "Sales gained on a SKU once its "
+                              "record is right.", low=0.01, high=0.06),
+) -> Result:
+    """System stock does not match the shelf.
+
+    Question: does the system quantity match the shelf?
+
+    Metric: ``accuracy`` = count records of the period whose ``counted_qty`` equals
+    ``system_qty`` ÷ count records of the period (lower is worse). ``value_accuracy``
+    weights each record by its unit cost × the larger of the two quantities (the count's
+    unit cost, else the product master's).
+
+    Threshold: warn below 95%, fail below 90%. Source: DeHoratius and Raman found 65% of
+    370,000 retail inventory records inaccurate.
+
+    Impact: a year of revenue of the SKUs with an inaccurate record × sales lift from
+    correct records (1% / 3% / 6%) × gross margin, plus the negative variance (system above
+    shelf) at unit cost a year, which has to be written off.
+    """
+    counts = in_period(data["inventory_counts"], "counted_at", data)
+    if not len(counts):
+        raise NotAssessable(f"Send the cycle counts covering {_window(data)}: none of the "
+                            "counts falls inside the period.")
+    variance = counts["counted_qty"] - counts["system_qty"]
+    accurate = variance.abs() <= QUANTITY_TOLERANCE
+    accuracy = float(accurate.mean())
+    unit_cost = _count_costs(data, counts)
+    weight = unit_cost * np.maximum(counts["counted_qty"], counts["system_qty"])
+    valued = float(weight.sum())
+    value_accuracy = float(weight[accurate].sum()) / valued if valued > 0 else None
+    write_off = float(((-variance).clip(lower=0) * unit_cost).sum())
+
+    inaccurate = counts[~accurate].assign(variance_units=variance[~accurate],
+                                          unit_cost=unit_cost[~accurate])
+    inaccurate = inaccurate.assign(
+        variance_value=inaccurate["variance_units"] * inaccurate["unit_cost"],
+        _units=inaccurate["variance_units"].abs(),
+        _value=(inaccurate["variance_units"] * inaccurate["unit_cost"]).abs())
+    impact = _sales_lift_impact(data, inaccurate["sku"], sales_lift,
+                                record_accuracy.spec.params["sales_lift"], extra=write_off,
+                                extra_words="negative variance written off")
+    columns = ["sku", "counted_at", *_present(inaccurate, ("location",)), "system_qty",
+               "counted_qty", "variance_units", "variance_value"]
+    evidence = inaccurate.sort_values(["_value", "_units"], ascending=False)[columns]
+    return Result(
+        status=judge(accuracy, warn, fail, higher_is_worse=False),
+        metrics={
+            "accuracy": share(accuracy, "count records with counted = system ÷ count records"),
+            "value_accuracy": Metric(value_accuracy, "share", "accurate records weighted by "
+                                     "value"),
+            "inaccurate_records": Metric(int((~accurate).sum()), "count",
+                                         "count records that disagree with the system"),
+            "count_records": Metric(len(counts), "count", "count records of the period"),
+            "negative_variance_value": Metric(write_off, "$", "system above shelf, at cost"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="sku", impact=impact,
+        story=Story("We keep overselling.", "Replenishment runs on wrong stock records."))
+
+
+# -- inventory.negative_on_hand ------------------------------------------------------------
+
+@check("inventory.negative_on_hand", area="inventory",
+       title="The system shows stock below zero",
+       needs={"inventory_levels": ["sku", "as_of", "on_hand"]},
+       proof_metric="negative_share")
+def negative_on_hand(
+    data: CheckData,
+    *,
+    warn: float = Param(0.005, 0.0, 1.0, 0.001, "Share of SKU-locations below zero that "
+                        "warns."),
+    fail: float = Param(0.02, 0.0, 1.0, 0.001, "Share of SKU-locations below zero that "
+                        "fails."),
+    sales_lift: float = Param(0.03, 0.0, 0.5, 0.005, "Sales gained on a SKU once its "
+                              "record is right (used when there are no counts).",
+                              low=0.01, high=0.06),
+) -> Result:
+    """The system shows stock below zero.
+
+    Question: does the system show stock below zero?
+
+    Metric: ``negative_share`` = SKU-locations with ``on_hand`` < 0 ÷ SKU-locations, in the
+    latest inventory snapshot on or before the period end.
+
+    Threshold: warn 0.5%, fail 2% (default: judgement thresholds).
+
+    Impact: a proxy of inventory.record_accuracy. When the data has cycle counts the money
+    is counted there and not added here; without counts, a year of revenue of the SKUs
+    below zero × sales lift from correct records (1% / 3% / 6%) × gross margin.
+    """
+    snapshot, as_of = latest_snapshot(data)
+    negative = snapshot[snapshot["on_hand"] < 0]
+    rate = ratio(len(negative), len(snapshot))
+    if data.has("inventory_counts"):
+        impact = Impact.none("counted by inventory.record_accuracy")
+    else:
+        impact = _sales_lift_impact(data, negative["sku"], sales_lift,
+                                    negative_on_hand.spec.params["sales_lift"])
+    columns = ["sku", *_present(negative, ("location",)), "on_hand", "as_of"]
+    evidence = negative.sort_values("on_hand")[columns].reset_index(drop=True)
+    return Result(
+        status=judge(rate, warn, fail),
+        metrics={
+            "negative_share": share(rate, f"SKU-locations below zero ÷ SKU-locations on "
+                                    f"{as_of.date()}"),
+            "negative_sku_locations": Metric(len(negative), "count", "SKU-locations below "
+                                             "zero"),
+            "sku_locations": Metric(len(snapshot), "count", "SKU-locations in the snapshot"),
+        },
+        evidence=evidence, evidence_id="sku", impact=impact,
+        story=Story("The numbers are off.",
+                    "Receipts, transfers and adjustments are not posted when goods move."),
+        details={"snapshot": str(as_of.date())})
+
+
+# -- inventory.stockouts -------------------------------------------------------------------
+
+DEMAND_DAYS = 90
+
+
+def _stockout_days(data: CheckData, skus: pd.Series) -> pd.DataFrame:
+    """SKU-location-days of the period for ``skus``: one row per SKU, location and day."""
+    levels = in_period(data["inventory_levels"], "as_of", data)
+    levels = levels[levels["sku"].isin(skus)]
+    levels = levels.assign(day=levels["as_of"].dt.normalize()).sort_values("as_of")
+    keys = ["sku", *_present(levels, ("location",)), "day"]
+    days = levels.drop_duplicates(keys, keep="last")
+    return days.assign(out=days["on_hand"] <= 0)
+
+
+@check("inventory.stockouts", area="inventory",
+       title="Selling products are often out of stock",
+       needs={"inventory_levels": ["sku", "as_of", "on_hand"],
+              "orders": ["order_id", "ordered_at"],
+              "order_lines": ["order_id", "sku", "quantity", "unit_price"]},
+       proof_metric="stockout_rate")
+def stockouts(
+    data: CheckData,
+    *,
+    warn: float = Param(0.05, 0.0, 1.0, 0.005, "Share of selling SKU-days at zero that "
+                        "warns."),
+    fail: float = Param(0.10, 0.0, 1.0, 0.005, "Share of selling SKU-days at zero that "
+                        "fails."),
+    substitution: float = Param(0.30, 0.0, 1.0, 0.05, "Share of the demand lost to a "
+                                "stockout that buys another product instead.",
+                                low=0.50, high=0.10),
+) -> Result:
+    """Selling products are often out of stock.
+
+    Question: how often are sellable SKUs at zero?
+
+    Metric: ``stockout_rate`` = SKU-days with ``on_hand`` <= 0 ÷ SKU-days, over the
+    inventory snapshots of the period, for the SKUs sold in the 90 days before the period
+    starts; each location counts its own SKU-days (one snapshot per SKU, location and day).
+
+    Threshold: warn 5%, fail 10%. Source: Gruen, Corsten and Bharadwaj put the average
+    retail out-of-stock rate at about 8%.
+
+    Impact: lost units a year × average price × gross margin × (1 − substitution). Lost
+    units of a SKU = its daily units in the 90 days before the period × days of the period
+    × its share of SKU-days at zero; substitution 50% / 30% / 10% (low / base / high).
+    """
+    start = data.period.start
+    sold = _orders_between(data, start - pd.Timedelta(days=DEMAND_DAYS), start)
+    if not len(sold):
+        raise NotAssessable(
+            f"Send the orders with their lines covering the {DEMAND_DAYS} days before "
+            f"{start.date()}: stockouts are measured on the SKUs that were selling then.")
+    days = _stockout_days(data, sold["sku"])
+    if not len(days):
+        raise NotAssessable(f"Send daily inventory snapshots covering {_window(data)} for the "
+                            "SKUs that sell: none of them has a snapshot in the period.")
+    rate = float(days["out"].mean())
+
+    per_sku = days.groupby("sku").agg(days_out=("out", "sum"), days_observed=("out", "size"))
+    demand = sold.groupby("sku").agg(units=("quantity", "sum"), revenue=("revenue", "sum"))
+    per_sku = per_sku.join(demand, how="left")
+    per_sku = per_sku.assign(
+        daily_units=per_sku["units"] / DEMAND_DAYS,
+        average_price=per_sku["revenue"] / per_sku["units"])
+    per_sku = per_sku.assign(lost_units=per_sku["daily_units"] * data.period.days
+                             * per_sku["days_out"] / per_sku["days_observed"])
+    per_sku = per_sku.assign(lost_revenue=per_sku["lost_units"] * per_sku["average_price"])
+    lost_revenue = annual(data, float(per_sku["lost_revenue"].sum()))
+    margin = gross_margin(data)
+    subs = stockouts.spec.params["substitution"].spread(substitution)
+    impact = Impact(*(lost_revenue * margin * (1 - s) for s in subs),
+                    formula=f"${lost_revenue:,.0f} revenue a year lost at zero stock × gross "
+                            "margin × (1 − substitution)",
+                    assumptions={"gross margin": f"{margin:.1%}",
+                                 "substitution": " / ".join(f"{s:.0%}" for s in subs),
+                                 "demand": f"daily units of the {DEMAND_DAYS} days before "
+                                           "the period"})
+    offending = per_sku[per_sku["days_out"] > 0].reset_index()
+    offending = offending.assign(stockout_share=offending["days_out"]
+                                 / offending["days_observed"])
+    evidence = offending.sort_values(["lost_revenue", "days_out"], ascending=False)[
+        ["sku", "days_out", "days_observed", "stockout_share", "daily_units", "lost_units",
+         "lost_revenue"]].round({"stockout_share": 3, "daily_units": 2, "lost_units": 1,
+                                 "lost_revenue": 2})
+    return Result(
+        status=judge(rate, warn, fail),
+        metrics={
+            "stockout_rate": share(rate, "SKU-days at zero ÷ SKU-days of selling SKUs"),
+            "stockout_days": Metric(int(days["out"].sum()), "count", "SKU-days at zero"),
+            "sku_days": Metric(len(days), "count", "SKU-days of selling SKUs"),
+            "skus_out": Metric(len(offending), "count", "selling SKUs that hit zero"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="sku", impact=impact,
+        story=Story("Demand is unpredictable.",
+                    "Reorder points are not maintained, so selling SKUs run out."))
+
+
+# -- inventory.dead_stock ------------------------------------------------------------------
+
+HISTORY_GRACE = pd.Timedelta(days=7)  # order history may start a week into the lookback
+
+
+@check("inventory.dead_stock", area="inventory",
+       title="Cash is tied up in stock that does not sell",
+       needs={"inventory_levels": ["sku", "as_of", "on_hand"],
+              "products": ["sku", "unit_cost"],
+              "orders": ["order_id", "ordered_at"],
+              "order_lines": ["order_id", "sku", "quantity"]},
+       proof_metric="dead_share")
+def dead_stock(
+    data: CheckData,
+    *,
+    warn: float = Param(0.10, 0.0, 1.0, 0.01, "Share of inventory value without a sale that "
+                        "warns."),
+    fail: float = Param(0.20, 0.0, 1.0, 0.01, "Share of inventory value without a sale that "
+                        "fails."),
+    no_sale_days: float = Param(180, 30, 730, 30, "Days without a sale after which stock "
+                                "counts as dead."),
+) -> Result:
+    """Cash is tied up in stock that does not sell.
+
+    Question: how much cash sits in stock that does not sell?
+
+    Metric: ``dead_share`` = value of the SKUs with no order line sold in the 180 days up to
+    the period end ÷ total inventory value, in the latest inventory snapshot on or before the
+    period end. Value = positive ``on_hand`` × ``products.unit_cost``, summed over locations;
+    stock without a unit cost is left out of both.
+
+    Threshold: warn 10%, fail 20% (default: judgement thresholds).
+
+    Impact: dead stock value × annual carrying cost (storage, capital, damage,
+    obsolescence), 15% / 20% / 30% by default (the engagement's carrying_cost assumption).
+    """
+    lookback_start = data.period.end_exclusive - pd.Timedelta(days=int(no_sale_days))
+    first_order = data["orders"]["ordered_at"].min()
+    if pd.isna(first_order) or first_order > lookback_start + HISTORY_GRACE:
+        raise NotAssessable(
+            f"Send the orders with their lines covering {lookback_start.date()} to "
+            f"{data.period.end.date()}: dead stock is stock with no sale in "
+            f"{no_sale_days:g} days.")
+    snapshot, as_of = latest_snapshot(data)
+    stock = snapshot.assign(unit_cost=snapshot["sku"].map(_unit_costs(data)).astype(
+        "float64"), units=snapshot["on_hand"].clip(lower=0))
+    stock = stock.assign(value=(stock["units"] * stock["unit_cost"]).fillna(0.0))
+    per_sku = stock.groupby("sku").agg(on_hand=("units", "sum"), unit_cost=("unit_cost",
+                                       "first"), value=("value", "sum")).reset_index()
+    total = float(per_sku["value"].sum())
+    if total <= 0:
+        raise NotAssessable(f"Send the products export with unit costs for the SKUs in stock "
+                            f"on {as_of.date()}: none of the stock can be valued.")
+    recent = _orders_between(data, lookback_start, data.period.end_exclusive)
+    dead = per_sku[~per_sku["sku"].isin(recent["sku"]) & (per_sku["value"] > 0)]
+    dead_value = float(dead["value"].sum())
+    dead_share = ratio(dead_value, total)
+
+    carrying = data.assumptions.get("carrying_cost")
+    rates = carrying.triple() if carrying else (0.15, 0.20, 0.30)
+    impact = Impact(*(dead_value * r for r in rates),
+                    formula=f"${dead_value:,.0f} dead stock × annual carrying cost",
+                    assumptions={"carrying cost a year": " / ".join(f"{r:.0%}"
+                                                                    for r in rates)})
+    history = _orders_between(data, first_order, data.period.end_exclusive)
+    last_sale = history.groupby("sku")["ordered_at"].max()
+    evidence = dead.assign(last_sale_at=dead["sku"].map(last_sale).astype("datetime64[us]"))
+    evidence = evidence.assign(
+        days_since_sale=(data.period.end_exclusive - evidence["last_sale_at"]).dt.days)
+    evidence = evidence.sort_values("value", ascending=False)[
+        ["sku", "on_hand", "unit_cost", "value", "last_sale_at", "days_since_sale"]]
+    return Result(
+        status=judge(dead_share, warn, fail),
+        metrics={
+            "dead_share": share(dead_share, f"value without a sale in {no_sale_days:g} days "
+                                "÷ inventory value"),
+            "dead_value": Metric(dead_value, "$", "value of stock without a sale"),
+            "inventory_value": Metric(total, "$", f"inventory value on {as_of.date()}"),
+            "dead_skus": Metric(len(dead), "count", "SKUs in stock without a sale"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="sku", impact=impact,
+        story=Story("We need more warehouse space.", "We store what does not sell."),
+        details={"snapshot": str(as_of.date())})

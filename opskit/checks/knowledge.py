@@ -1,1 +1,318 @@
-"""Checks of the 'knowledge' area (see CATALOG.md)."""
+"""Hat 5, knowledge: does the business depend on what one person knows?
+
+"Our ops person is a hero" is the symptom; the cause is work that lives in one head: critical
+processes with no backup, no written procedure or a stale one; recurring work only one person
+ever does; critical spreadsheets that one person edits and nobody documented. These checks
+read the process inventory, the time entries and the spreadsheet inventory the consultant
+collects, and put a price on the delay when that person is away.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opskit.checks._common import hourly_cost, in_period, judge, ratio, share
+from opskit.findings import Impact, Metric, Result, Story
+from opskit.registry import CheckData, NotAssessable, Param, check
+
+SPOF_STORY = Story("Our ops person is a hero.",
+                   "And a single point of failure: critical processes run with no backup, "
+                   "no written procedure, or a procedure nobody has reviewed in a year.")
+VACATION_STORY = Story("Operations can't survive a two-week vacation.",
+                       "Recurring work is done by one person only: when they are away it "
+                       "waits, because nobody else has ever done it.")
+SPREADSHEET_STORY = Story("The dashboard works, as long as its author is here.",
+                          "A dashboard only one person understands is not a system: critical "
+                          "spreadsheets have a single editor and no documentation.")
+
+
+def _is_true(frame: pd.DataFrame, column: str) -> pd.Series:
+    """True where ``column`` is true; a missing value or an absent column counts as not true."""
+    if column not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame[column].eq(True).fillna(False).astype(bool)
+
+
+def _key(values: pd.Series) -> pd.Series:
+    """Case- and space-insensitive form of names, for matching the same task or person."""
+    return values.astype("str").str.strip().str.casefold()
+
+
+# -- knowledge.single_points_of_failure ---------------------------------------------------
+
+def _spof_reasons(processes: pd.DataFrame, reviewed_before: pd.Timestamp) -> pd.DataFrame:
+    """One boolean column per reason a process lives in one head, for the columns present.
+
+    A reason whose column the inventory lacks is not evaluated (an absent column says nothing
+    about the process); a present column with an empty value counts (no backup named, not
+    known to be documented).
+    """
+    reasons = {}
+    if "backup_owner" in processes:
+        reasons["no backup"] = processes["backup_owner"].isna()
+    if "documented" in processes:
+        reasons["undocumented"] = ~_is_true(processes, "documented")
+    if "last_reviewed_on" in processes:
+        reasons["not reviewed in 12 months"] = (
+            processes["last_reviewed_on"] < reviewed_before).fillna(False).astype(bool)
+    if not reasons:
+        raise NotAssessable(
+            "Send the process inventory with, for each process, its backup owner "
+            "(backup_owner), whether a current written procedure exists (documented) and "
+            "when it was last reviewed (last_reviewed_on).")
+    return pd.DataFrame(reasons, index=processes.index)
+
+
+def _reason_words(reasons: pd.DataFrame) -> pd.Series:
+    """'no backup; undocumented' for each row, from the boolean reason columns."""
+    words = pd.Series("", index=reasons.index, dtype="str")
+    for name in reasons.columns:
+        words = words + reasons[name].map({True: name + "; ", False: ""}).astype("str")
+    return words.str.rstrip("; ")
+
+
+@check("knowledge.single_points_of_failure", area="knowledge",
+       title="Critical processes live in one head",
+       needs={"processes": ["process", "owner", "criticality"]},
+       proof_metric="spof_share")
+def single_points_of_failure(
+    data: CheckData,
+    *,
+    warn: float = Param(0.20, 0.0, 1.0, 0.05, "Share of critical processes that are single "
+                        "points of failure that warns."),
+    fail: float = Param(0.40, 0.0, 1.0, 0.05, "Share that fails."),
+    review_days: float = Param(365, 30, 1095, 30, "A procedure not reviewed for this many "
+                               "days before the period end counts as stale."),
+    days_delayed: float = Param(5, 0, 60, 1, "Days a process is delayed when its only owner "
+                                "is away, once a year.", low=2, high=10),
+) -> Result:
+    """Critical processes live in one head.
+
+    Question: which critical processes live in one head?
+
+    Metric: ``spof_share`` = processes of criticality high that have no ``backup_owner``, or
+    are not ``documented`` (false or empty), or whose ``last_reviewed_on`` is more than
+    ``review_days`` (365) days before the period end ÷ processes of criticality high. A
+    reason whose column the inventory lacks is not evaluated. Per person, the details list
+    the critical processes only they run.
+
+    Threshold: warn 20%, fail 40% (default judgement thresholds).
+
+    Impact: for each flagged process, ``daily_value`` × days delayed when the owner is away
+    (2 / 5 / 10 days, low / base / high), counted once a year. Processes without a
+    ``daily_value`` add nothing.
+    """
+    processes = data["processes"]
+    critical = processes[processes["criticality"].eq("high").fillna(False).astype(bool)]
+    reviewed_before = data.period.end - pd.Timedelta(days=review_days)
+    reasons = _spof_reasons(critical, reviewed_before)
+    flagged_mask = reasons.any(axis=1)
+    flagged = critical[flagged_mask].assign(reasons=_reason_words(reasons[flagged_mask]))
+    spof_share = ratio(len(flagged), len(critical))
+
+    daily_value = (flagged["daily_value"].fillna(0.0) if "daily_value" in flagged
+                   else pd.Series(0.0, index=flagged.index))
+    flagged = flagged.assign(daily_value=daily_value)
+    days = single_points_of_failure.spec.params["days_delayed"].spread(days_delayed)
+    at_stake = float(daily_value.sum())
+    valued = int((daily_value > 0).sum())
+    impact = Impact(*(at_stake * d for d in days),
+                    formula=f"daily value of the {len(flagged)} flagged processes "
+                            f"(${at_stake:,.0f} a day) × days delayed when the owner is away, "
+                            "once a year",
+                    assumptions={"days delayed": " / ".join(f"{d:g}" for d in days),
+                                 "processes with a daily value": f"{valued} of {len(flagged)}"})
+
+    by_owner = (flagged.groupby("owner", as_index=False)
+                .agg(processes=("process", "count"),
+                     daily_value=("daily_value", "sum"),
+                     names=("process", lambda names: "; ".join(sorted(names))))
+                .sort_values(["processes", "daily_value"], ascending=False)
+                .reset_index(drop=True))
+    columns = [c for c in ("process", "owner", "backup_owner", "documented", "last_reviewed_on",
+                           "reasons", "frequency", "daily_value") if c in flagged]
+    evidence = flagged.assign(reason_count=reasons[flagged_mask].sum(axis=1)).sort_values(
+        ["daily_value", "reason_count"], ascending=False)[columns]
+    return Result(
+        status=judge(spof_share, warn, fail),
+        metrics={"spof_share": share(spof_share, "critical processes in one head ÷ critical "
+                                                 "processes"),
+                 "spof_processes": Metric(len(flagged), "count",
+                                          "critical processes in one head"),
+                 "critical_processes": Metric(len(critical), "count",
+                                              "processes of criticality high"),
+                 "most_held_by_one_person": Metric(
+                     int(by_owner["processes"].max()) if len(by_owner) else 0, "count",
+                     "single-point processes held by the busiest owner")},
+        evidence=evidence.reset_index(drop=True), evidence_id="process",
+        impact=impact, story=SPOF_STORY, details={"by_owner": by_owner})
+
+
+# -- knowledge.vacation_test --------------------------------------------------------------
+
+def _recurring_tasks(data: CheckData) -> pd.DataFrame:
+    """Recurring time entries of the period, with a case-insensitive task key."""
+    tasks = data["tasks"]
+    if "recurring" not in tasks or tasks["recurring"].isna().all():
+        raise NotAssessable(
+            "Send the time entries with a recurring column (true when the task repeats on a "
+            f"schedule) covering {data.period.start.date()} to {data.period.end.date()}.")
+    tasks = in_period(tasks, "performed_on", data)
+    recurring = tasks[_is_true(tasks, "recurring")]
+    return recurring.assign(task_key=_key(recurring["task"]))
+
+
+def sole_performer_shares(recurring: pd.DataFrame) -> pd.DataFrame:
+    """Per person: recurring minutes, minutes of tasks nobody else did, and their share."""
+    performers = recurring.groupby("task_key")["person"].nunique()
+    alone = recurring["task_key"].map(performers).eq(1)
+    minutes = recurring.assign(sole_minutes=recurring["minutes"].where(alone, 0.0))
+    people = minutes.groupby("person", as_index=False).agg(
+        recurring_minutes=("minutes", "sum"), sole_minutes=("sole_minutes", "sum"))
+    sole = minutes[alone]
+    tasks = (sole.groupby(["person", "task_key"], as_index=False)
+             .agg(task=("task", "first"), minutes=("minutes", "sum"))
+             .sort_values("minutes", ascending=False)
+             .groupby("person", as_index=False)
+             .agg(sole_tasks=("task", "; ".join)))
+    people = people.merge(tasks, on="person", how="left")
+    return people.assign(
+        sole_share=people["sole_minutes"] / people["recurring_minutes"],
+        sole_tasks=people["sole_tasks"].fillna(""))
+
+
+@check("knowledge.vacation_test", area="knowledge",
+       title="Operations cannot survive a two-week vacation",
+       needs={"tasks": ["person", "task", "performed_on", "minutes"]},
+       proof_metric="worst_person_share")
+def vacation_test(
+    data: CheckData,
+    *,
+    warn: float = Param(0.20, 0.0, 1.0, 0.05, "Share of a person's recurring work that "
+                        "nobody else does that warns."),
+    fail: float = Param(0.40, 0.0, 1.0, 0.05, "Share that fails."),
+    min_hours: float = Param(8, 0, 500, 1, "Recurring hours in the period a person needs "
+                             "to be judged (fewer is too little work to tell)."),
+    vacation_weeks: float = Param(2, 0, 8, 1, "Weeks of absence the test simulates, once a "
+                                  "year."),
+    delay_cost_factor: float = Param(2.0, 0.0, 10.0, 0.25, "Cost of an hour of delayed "
+                                     "work as a multiple of the hourly cost (catch-up, "
+                                     "overtime, knock-on of work not done).", low=1.0,
+                                     high=4.0),
+) -> Result:
+    """Operations cannot survive a two-week vacation.
+
+    Question: can operations survive a two-week vacation?
+
+    Metric: ``worst_person_share`` = over recurring tasks of the period, for each person,
+    the minutes of tasks (by name, case-insensitive) that nobody else performed in the period
+    ÷ that person's recurring minutes; the maximum over people with at least ``min_hours``
+    (8) recurring hours in the period.
+
+    Threshold: warn 20%, fail 40% for the worst person (default judgement thresholds).
+
+    Impact: for each person at or above the warn share, hours a week of work only they do ×
+    weeks of vacation (2) × hourly cost × delay cost factor (1 / 2 / 4, low / base / high),
+    once a year.
+    """
+    recurring = _recurring_tasks(data)
+    people = sole_performer_shares(recurring)
+    judged = people[people["recurring_minutes"] >= min_hours * 60]
+    if judged.empty:
+        raise NotAssessable(
+            f"Send time entries where each person's recurring work adds up to at least "
+            f"{min_hours:g} hours, covering {data.period.start.date()} to "
+            f"{data.period.end.date()} (the entries sent hold less).")
+    worst_share = float(judged["sole_share"].max())
+    weeks = data.period.days / 7
+    flagged = judged[judged["sole_share"] >= warn].assign(
+        sole_hours_per_week=lambda f: f["sole_minutes"] / 60 / weeks,
+        recurring_hours=lambda f: f["recurring_minutes"] / 60,
+        sole_hours=lambda f: f["sole_minutes"] / 60)
+    weekly_hours = float(flagged["sole_hours_per_week"].sum())
+    hourly, hourly_words = hourly_cost(data)
+    factors = vacation_test.spec.params["delay_cost_factor"].spread(delay_cost_factor)
+    impact = Impact(*(weekly_hours * vacation_weeks * h * f
+                      for h, f in zip(hourly, factors, strict=True)),
+                    formula=f"{weekly_hours:,.1f} hours a week only one person does × "
+                            f"{vacation_weeks:g} weeks of vacation × hourly cost × delay cost "
+                            "factor, once a year",
+                    assumptions={"hourly cost": hourly_words,
+                                 "delay cost factor": " / ".join(f"{f:g}" for f in factors)})
+    columns = ["person", "sole_share", "sole_hours", "recurring_hours", "sole_hours_per_week",
+               "sole_tasks"]
+    evidence = flagged.sort_values("sole_share", ascending=False)[columns].round(
+        {"sole_share": 3, "sole_hours": 1, "recurring_hours": 1, "sole_hours_per_week": 1})
+    worst_person = judged.sort_values("sole_share", ascending=False)["person"].iloc[0]
+    return Result(
+        status=judge(worst_share, warn, fail),
+        metrics={"worst_person_share": share(worst_share, f"recurring work only {worst_person} "
+                                                          "does ÷ their recurring work"),
+                 "people_flagged": Metric(len(flagged), "count",
+                                          "people at or above the warn share"),
+                 "people_judged": Metric(len(judged), "count",
+                                         f"people with {min_hours:g}+ recurring hours")},
+        evidence=evidence.reset_index(drop=True), evidence_id="person",
+        impact=impact, story=VACATION_STORY)
+
+
+# -- knowledge.spreadsheet_dependency -----------------------------------------------------
+
+@check("knowledge.spreadsheet_dependency", area="knowledge",
+       title="Critical processes run from one person's spreadsheet",
+       needs={"spreadsheets": ["file", "owner", "critical"]},
+       proof_metric="fragile_share")
+def spreadsheet_dependency(
+    data: CheckData,
+    *,
+    warn: float = Param(0.25, 0.0, 1.0, 0.05, "Share of critical spreadsheets that are "
+                        "fragile that warns."),
+    fail: float = Param(0.50, 0.0, 1.0, 0.05, "Share that fails."),
+) -> Result:
+    """Critical processes run from one person's spreadsheet.
+
+    Question: are critical processes run from one person's spreadsheet?
+
+    Metric: ``fragile_share`` = critical spreadsheets with at most one editor (an empty
+    ``editors`` counts as one) and ``documented`` not true ÷ critical spreadsheets.
+
+    Threshold: warn 25%, fail 50%. Source: errors occur in roughly 1% of formula cells in
+    working spreadsheets (Powell, Baker and Lawson), so an unchecked, undocumented sheet
+    carries errors nobody else can find.
+
+    Impact: hours a week spent maintaining the fragile sheets × hourly cost × 52 (low / base
+    / high from the hourly cost); the exposure to errors in them is listed, not priced.
+    """
+    sheets = data["spreadsheets"]
+    critical = sheets[_is_true(sheets, "critical")]
+    editors = (critical["editors"].fillna(1.0) if "editors" in critical
+               else pd.Series(1.0, index=critical.index))
+    fragile_mask = (editors <= 1) & ~_is_true(critical, "documented")
+    fragile = critical[fragile_mask].assign(editors=editors[fragile_mask])
+    fragile_share = ratio(len(fragile), len(critical))
+
+    hours = (fragile["hours_per_week"].fillna(0.0) if "hours_per_week" in fragile
+             else pd.Series(0.0, index=fragile.index))
+    fragile = fragile.assign(hours_per_week=hours)
+    weekly = float(hours.sum())
+    hourly, hourly_words = hourly_cost(data)
+    impact = Impact(*(weekly * h * 52 for h in hourly),
+                    formula=f"{weekly:,.1f} hours a week maintaining fragile critical "
+                            "spreadsheets × hourly cost × 52; error exposure not priced",
+                    assumptions={"hourly cost": hourly_words})
+    columns = [c for c in ("file", "owner", "process", "editors", "documented",
+                           "hours_per_week", "last_modified_at") if c in fragile]
+    evidence = fragile.sort_values("hours_per_week", ascending=False)[columns]
+    return Result(
+        status=judge(fragile_share, warn, fail),
+        metrics={"fragile_share": share(fragile_share, "critical spreadsheets with one editor "
+                                                       "and no documentation ÷ critical "
+                                                       "spreadsheets"),
+                 "fragile_spreadsheets": Metric(len(fragile), "count",
+                                                "fragile critical spreadsheets"),
+                 "critical_spreadsheets": Metric(len(critical), "count",
+                                                 "critical spreadsheets"),
+                 "fragile_hours_per_week": Metric(weekly, "hours",
+                                                  "hours a week maintaining them")},
+        evidence=evidence.reset_index(drop=True), evidence_id="file",
+        impact=impact, story=SPREADSHEET_STORY)

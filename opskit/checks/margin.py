@@ -1,1 +1,442 @@
-"""Checks of the 'margin' area (see CATALOG.md)."""
+"""Hat 2, accounting and margin: do we know what each sale costs, and does it make money?
+
+"Our margin is thin" is often a COGS-tracking problem, not a pricing one: products sold with
+no cost on file, costs that stopped following what purchases now cost, promotions that push
+orders below cost, and a ledger whose COGS is typed by hand instead of posted from sales.
+Every check here starts from the same two numbers, line revenue and quantity × unit cost,
+computed the same way (see ``sku_costs``), so their findings add up instead of contradicting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from opskit.checks._common import annual, judge, period_lines, period_orders, ratio, share
+from opskit.findings import Impact, Metric, Result, Story
+from opskit.registry import CheckData, NotAssessable, Param, check
+from opskit.tables import TABLES
+
+PLACEHOLDER_COST = 0.01
+
+MISSING_COGS_STORY = Story(
+    "Our margin is thin.",
+    "The margin is unknown: part of revenue sells on SKUs with no cost on file, so COGS is "
+    "not tracked.")
+STALE_COST_STORY = Story(
+    "Margin fell and nobody knows why.",
+    "The costs on file were never updated: they no longer match what the latest purchases "
+    "cost landed.")
+NEGATIVE_MARGIN_STORY = Story(
+    "Promotions drive growth.",
+    "They drive orders below cost: discounts, product cost and unrecovered shipping exceed "
+    "what the customer paid.")
+BOOKS_COGS_STORY = Story(
+    "The P&L surprises us.",
+    "COGS is booked by hand, not posted from sales: the ledger's COGS does not match what "
+    "was sold.")
+
+
+# -- shared measuring -------------------------------------------------------------------
+
+def window_words(data: CheckData) -> str:
+    """The period in the words of a data request: '2026-07-01 to 2026-09-30'."""
+    return f"{data.period.start.date()} to {data.period.end.date()}"
+
+
+def sku_costs(products: pd.DataFrame, placeholder: float = PLACEHOLDER_COST) -> pd.Series:
+    """The unit cost on file per SKU (index sku), NaN where no record carries one.
+
+    The product master may hold a SKU once per system. A real cost (above the placeholder)
+    on any record wins, first record first, so one system's empty field does not hide the
+    cost another system keeps; otherwise the SKU keeps what it has (0, a cent, or nothing).
+    """
+    if "unit_cost" not in products:
+        return pd.Series(np.nan, index=pd.Index(products["sku"].unique(), name="sku"),
+                         name="unit_cost", dtype="float64")
+    cost = products["unit_cost"]
+    real = cost.where(cost > placeholder)
+    first_real = real.groupby(products["sku"]).first()
+    fallback = cost.groupby(products["sku"]).max()
+    return first_real.fillna(fallback).rename("unit_cost")
+
+
+def window_lines(data: CheckData) -> pd.DataFrame:
+    """Lines of the period's orders with revenue and ordered_at; NotAssessable without sales."""
+    lines = period_lines(data)
+    if len(lines) == 0 or float(lines["revenue"].sum()) <= 0:
+        raise NotAssessable(f"Send {TABLES['order_lines'].source_hint} (order_lines with "
+                            f"order_id, sku, quantity, unit_price) covering "
+                            f"{window_words(data)}.")
+    ordered_at = period_orders(data)[["order_id", "ordered_at"]].drop_duplicates("order_id")
+    return lines.merge(ordered_at, on="order_id", how="left")
+
+
+def costed_lines(data: CheckData, placeholder: float = PLACEHOLDER_COST) -> pd.DataFrame:
+    """Window lines with the SKU's unit cost (NaN when absent) and line cogs (NaN cost = 0)."""
+    lines = window_lines(data)
+    costs = sku_costs(data["products"], placeholder) if data.has("products", "sku") else (
+        pd.Series(dtype="float64", name="unit_cost", index=pd.Index([], name="sku")))
+    lines = lines.merge(costs, left_on="sku", right_index=True, how="left")
+    return lines.assign(
+        known_sku=lines["sku"].isin(costs.index),
+        cogs=lines["quantity"] * lines["unit_cost"].fillna(0.0))
+
+
+def optional_money(frame: pd.DataFrame, column: str) -> pd.Series:
+    """An optional money column with missing values (or a missing column) as zero."""
+    if column in frame:
+        return frame[column].fillna(0.0)
+    return pd.Series(0.0, index=frame.index, dtype="float64")
+
+
+def decision_words(rates: tuple[float, float, float]) -> str:
+    return " / ".join(f"{r:.1%}" for r in rates)
+
+
+# -- checks -----------------------------------------------------------------------------
+
+@check("margin.missing_cogs", area="margin",
+       title="Products are sold with no cost on file",
+       needs={"orders": ["order_id", "ordered_at"],
+              "order_lines": ["order_id", "sku", "quantity", "unit_price"],
+              "products": ["sku"]},
+       proof_metric="missing_cost_share")
+def missing_cogs(
+    data: CheckData,
+    *,
+    warn: float = Param(0.02, 0.0, 1.0, 0.005, "Share of revenue without a cost that warns."),
+    fail: float = Param(0.05, 0.0, 1.0, 0.005, "Share of revenue without a cost that fails."),
+    placeholder_cost: float = Param(PLACEHOLDER_COST, 0.0, 10.0, 0.01, "A unit cost at or "
+                                    "below this is a placeholder, not a cost ($).", unit="$"),
+    decision_cost: float = Param(0.01, 0.0, 0.2, 0.005, "Share of uncosted revenue lost to "
+                                 "decisions made without a cost (pricing, promotions, "
+                                 "reorders).", low=0.005, high=0.02),
+) -> Result:
+    """Products are sold with no cost on file.
+
+    Question: how much revenue is sold with no cost on file?
+
+    Metric: ``missing_cost_share`` = line revenue of the period on SKUs whose unit cost is
+    empty, zero or a placeholder (at most ``placeholder_cost``), or whose SKU is absent from
+    the product master ÷ line revenue of the period. Line revenue is quantity × unit price −
+    line discount. A products export without a unit cost column cannot answer and is
+    reported as not assessable; a column that is present but empty is the finding itself.
+
+    Threshold: warn 2%, fail 5% (judgement thresholds; no public benchmark).
+
+    Impact: uncosted revenue a year × the share lost to decisions made blind (prices,
+    promotions and reorders set without knowing the margin): 0.5% / 1% / 2% (low / base /
+    high).
+    """
+    if "unit_cost" not in data["products"]:
+        raise NotAssessable(f"Send {TABLES['products'].source_hint} with the unit cost "
+                            f"(cost per item) column, as it stood on {data.period.end.date()}.")
+    lines = costed_lines(data, placeholder_cost)
+    cost = lines["unit_cost"]
+    reason = np.select(
+        [~lines["known_sku"], cost.isna(), cost <= 0, cost <= placeholder_cost],
+        ["SKU not in products", "no unit cost", "unit cost is zero", "placeholder unit cost"],
+        default="")
+    lines = lines.assign(reason=reason)
+    uncosted = lines[lines["reason"] != ""]
+    revenue = float(lines["revenue"].sum())
+    uncosted_revenue = float(uncosted["revenue"].sum())
+    missing_share = ratio(uncosted_revenue, revenue)
+
+    rates = missing_cogs.spec.params["decision_cost"].spread(decision_cost)
+    uncosted_a_year = annual(data, uncosted_revenue)
+    impact = Impact(*(uncosted_a_year * r for r in rates),
+                    formula=f"${uncosted_a_year:,.0f} of revenue a year sold without a cost × "
+                            "share lost to decisions made blind",
+                    assumptions={"decision cost": decision_words(rates) + " of uncosted "
+                                 "revenue"})
+    evidence = (uncosted.groupby("sku", as_index=False, sort=False)
+                .agg(reason=("reason", "first"), unit_cost=("unit_cost", "first"),
+                     units=("quantity", "sum"), revenue=("revenue", "sum"))
+                .sort_values(["revenue", "sku"], ascending=[False, True])
+                .assign(revenue_share=lambda f: f["revenue"] / revenue)
+                .round({"revenue": 2, "revenue_share": 4}))
+    return Result(
+        status=judge(missing_share, warn, fail),
+        metrics={"missing_cost_share": share(missing_share, "revenue without a cost ÷ revenue"),
+                 "uncosted_revenue": Metric(uncosted_revenue, "$", "revenue without a cost"),
+                 "uncosted_skus": Metric(len(evidence), "count", "SKUs sold without a cost"),
+                 "revenue": Metric(revenue, "$", "line revenue of the period")},
+        evidence=evidence.reset_index(drop=True), evidence_id="sku",
+        impact=impact, story=MISSING_COGS_STORY)
+
+
+def landed_costs(data: CheckData) -> pd.DataFrame:
+    """Per SKU, the landed unit cost of its latest receipt on or before the period end.
+
+    Landed cost = (quantity × unit cost + freight + duty) ÷ quantity. Receipt lines of one SKU
+    received at the same latest time are pooled, weighted by quantity.
+    """
+    receipts = data["purchase_orders"]
+    receipts = receipts[(receipts["received_at"] < data.period.end_exclusive)
+                        & (receipts["quantity"] > 0)]
+    receipts = receipts.assign(
+        landed_total=receipts["quantity"] * receipts["unit_cost"]
+        + optional_money(receipts, "freight") + optional_money(receipts, "duty"))
+    latest = receipts["received_at"].eq(receipts.groupby("sku")["received_at"].transform("max"))
+    latest_receipts = receipts[latest]
+    pooled = latest_receipts.groupby("sku").agg(
+        landed_total=("landed_total", "sum"), received_qty=("quantity", "sum"),
+        latest_receipt=("received_at", "max"), po_id=("po_id", "first"))
+    return pooled.assign(
+        landed_cost=pooled["landed_total"] / pooled["received_qty"])[
+        ["landed_cost", "latest_receipt", "po_id"]]
+
+
+@check("margin.stale_unit_cost", area="margin",
+       title="The cost on file is not what we pay",
+       needs={"orders": ["order_id", "ordered_at"],
+              "order_lines": ["order_id", "sku", "quantity", "unit_price"],
+              "products": ["sku", "unit_cost"],
+              "purchase_orders": ["po_id", "sku", "received_at", "quantity", "unit_cost"]},
+       proof_metric="stale_share")
+def stale_unit_cost(
+    data: CheckData,
+    *,
+    warn: float = Param(0.10, 0.0, 1.0, 0.01, "Share of revenue on stale costs that warns."),
+    fail: float = Param(0.25, 0.0, 1.0, 0.01, "Share of revenue on stale costs that fails."),
+    tolerance: float = Param(0.10, 0.0, 1.0, 0.01, "Relative difference between the cost on "
+                             "file and the latest landed cost beyond which a cost is stale."),
+    realized_share: float = Param(1.0, 0.0, 2.0, 0.05, "Share of the cost gap that reaches "
+                                  "the P&L unseen (±30% for low / high).", low=0.7, high=1.3),
+) -> Result:
+    """The cost on file is not what we pay.
+
+    Question: is the cost on file the cost we pay?
+
+    Metric: ``stale_share`` = line revenue of the period on SKUs whose unit cost on file
+    differs by more than ``tolerance`` (10%) from the latest landed cost ÷ line revenue of
+    the period on SKUs that have a purchase order received by the period end. The landed
+    cost is the purchase price plus freight and duty per unit of the latest receipt on or
+    before the period end. SKUs with no real cost on file (empty, zero or a placeholder) are
+    left to margin.missing_cogs and are never counted stale here.
+
+    Threshold: warn 10%, fail 25% (judgement thresholds; no public benchmark).
+
+    Impact: units sold a year on stale SKUs × |landed cost − cost on file|, the margin that
+    reports misstate; ±30% for low / high.
+    """
+    lines = costed_lines(data)
+    landed = landed_costs(data)
+    lines = lines.merge(landed, left_on="sku", right_index=True, how="inner")
+    revenue = float(lines["revenue"].sum())
+    if len(lines) == 0 or revenue <= 0:
+        raise NotAssessable(
+            f"Send {TABLES['purchase_orders'].source_hint} (purchase_orders with po_id, sku, "
+            f"received_at, quantity, unit_cost, freight, duty) for the SKUs sold between "
+            f"{window_words(data)}, including the latest receipt of each.")
+    cost, landed_cost = lines["unit_cost"], lines["landed_cost"]
+    stale = (cost > PLACEHOLDER_COST) & ((cost - landed_cost).abs() > tolerance * landed_cost)
+    stale_lines = lines[stale].assign(
+        cost_gap=lambda f: f["quantity"] * (f["landed_cost"] - f["unit_cost"]))
+    stale_revenue = float(stale_lines["revenue"].sum())
+    stale_share = ratio(stale_revenue, revenue)
+
+    weights = stale_unit_cost.spec.params["realized_share"].spread(realized_share)
+    gap_a_year = annual(data, float(stale_lines["cost_gap"].abs().sum()))
+    impact = Impact(*(gap_a_year * w for w in weights),
+                    formula=f"${gap_a_year:,.0f} a year: units sold on stale SKUs × |landed "
+                            "cost − cost on file| × share that reaches the P&L unseen",
+                    assumptions={"share of the gap realized": " / ".join(
+                        f"{w:.0%}" for w in weights)})
+    evidence = (stale_lines.groupby("sku", as_index=False, sort=False)
+                .agg(unit_cost=("unit_cost", "first"), landed_cost=("landed_cost", "first"),
+                     latest_receipt=("latest_receipt", "first"), po_id=("po_id", "first"),
+                     units=("quantity", "sum"), revenue=("revenue", "sum"),
+                     cost_gap=("cost_gap", "sum")))
+    evidence = (evidence.assign(
+        cost_difference=(evidence["unit_cost"] - evidence["landed_cost"])
+        / evidence["landed_cost"].where(evidence["landed_cost"] > 0))
+        .sort_values("cost_gap", key=lambda s: s.abs(), ascending=False)
+        .round({"landed_cost": 4, "cost_difference": 4, "revenue": 2, "cost_gap": 2}))
+    columns = ["sku", "unit_cost", "landed_cost", "cost_difference", "latest_receipt", "po_id",
+               "units", "revenue", "cost_gap"]
+    return Result(
+        status=judge(stale_share, warn, fail),
+        metrics={"stale_share": share(stale_share, "revenue on stale costs ÷ revenue of SKUs "
+                                                   "with a purchase order"),
+                 "stale_skus": Metric(len(evidence), "count", "SKUs with a stale cost"),
+                 "stale_revenue": Metric(stale_revenue, "$", "revenue on stale costs"),
+                 "cost_gap": Metric(float(stale_lines["cost_gap"].sum()), "$",
+                                    "landed − recorded cost on units sold (positive: "
+                                    "margin overstated)")},
+        evidence=evidence[columns].reset_index(drop=True), evidence_id="sku",
+        impact=impact, story=STALE_COST_STORY)
+
+
+def order_contributions(data: CheckData) -> pd.DataFrame:
+    """Orders of the period with revenue, discounts, COGS, shipping and contribution.
+
+    contribution = line revenue − discount_total − quantity × unit cost − shipping cost (all
+    parcels of the order) + shipping charged; missing values and lines without a cost count
+    zero, exactly as margin.negative_margin_orders defines it.
+    """
+    orders = period_orders(data).drop_duplicates("order_id")
+    if len(orders) == 0:
+        raise NotAssessable(f"Send {TABLES['orders'].source_hint} covering "
+                            f"{window_words(data)}.")
+    lines = period_lines(data)
+    costs = sku_costs(data["products"])
+    lines = lines.merge(costs, left_on="sku", right_index=True, how="left")
+    lines = lines.assign(cogs=lines["quantity"] * lines["unit_cost"].fillna(0.0))
+    per_order = lines.groupby("order_id").agg(revenue=("revenue", "sum"), cogs=("cogs", "sum"))
+    orders = orders.merge(per_order, left_on="order_id", right_index=True, how="left")
+    if data.has("shipments", "shipping_cost"):
+        shipments = data["shipments"]
+        shipping = shipments["shipping_cost"].fillna(0.0).groupby(shipments["order_id"]).sum()
+        orders = orders.merge(shipping.rename("shipping_cost"), left_on="order_id",
+                              right_index=True, how="left")
+    orders = orders.assign(
+        revenue=orders["revenue"].fillna(0.0), cogs=orders["cogs"].fillna(0.0),
+        discount_total=optional_money(orders, "discount_total"),
+        shipping_cost=optional_money(orders, "shipping_cost"),
+        shipping_charged=optional_money(orders, "shipping_charged"))
+    return orders.assign(contribution=orders["revenue"] - orders["discount_total"]
+                         - orders["cogs"] - orders["shipping_cost"]
+                         + orders["shipping_charged"])
+
+
+@check("margin.negative_margin_orders", area="margin",
+       title="Some orders lose money",
+       needs={"orders": ["order_id", "ordered_at"],
+              "order_lines": ["order_id", "sku", "quantity", "unit_price"],
+              "products": ["sku", "unit_cost"]},
+       proof_metric="negative_share")
+def negative_margin_orders(
+    data: CheckData,
+    *,
+    warn: float = Param(0.05, 0.0, 1.0, 0.01, "Share of orders below cost that warns."),
+    fail: float = Param(0.10, 0.0, 1.0, 0.01, "Share of orders below cost that fails."),
+    recoverable_share: float = Param(1.0, 0.0, 1.0, 0.05, "Share of the loss on negative "
+                                     "orders that floors on discounts and shipping would "
+                                     "recover.", low=0.5, high=1.0),
+) -> Result:
+    """Some orders lose money.
+
+    Question: which orders lose money?
+
+    Metric: ``negative_share`` = orders of the period with contribution < 0 ÷ orders of the
+    period, where contribution = line revenue − order discount_total − Σ quantity × unit
+    cost − shipping cost of all its parcels + shipping charged. Missing values count zero,
+    and so do lines without a cost: when margin.missing_cogs fires, the true share is
+    higher than shown.
+
+    Threshold: warn 5%, fail 10% (judgement thresholds; no public benchmark).
+
+    Impact: the loss on negative orders a year (Σ of their negative contribution), of which
+    half (low) or all (base, high) is recoverable.
+    """
+    orders = order_contributions(data)
+    negative = orders[orders["contribution"] < 0]
+    negative_share = ratio(len(negative), len(orders))
+    loss = float(-negative["contribution"].sum())
+
+    shares = negative_margin_orders.spec.params["recoverable_share"].spread(recoverable_share)
+    loss_a_year = annual(data, loss)
+    impact = Impact(*(loss_a_year * s for s in shares),
+                    formula=f"${loss_a_year:,.0f} lost a year on orders below cost × share "
+                            "recoverable",
+                    assumptions={"recoverable share": " / ".join(f"{s:.0%}" for s in shares)})
+    columns = [c for c in ("order_id", "ordered_at", "contribution", "revenue",
+                           "discount_total", "cogs", "shipping_cost", "shipping_charged",
+                           "discount_code", "channel", "source") if c in negative]
+    evidence = (negative.sort_values(["contribution", "order_id"])[columns]
+                .round({"contribution": 2, "revenue": 2, "cogs": 2}))
+    return Result(
+        status=judge(negative_share, warn, fail),
+        metrics={"negative_share": share(negative_share, "orders below cost ÷ orders"),
+                 "negative_orders": Metric(len(negative), "count", "orders below cost"),
+                 "orders": Metric(len(orders), "count", "orders of the period"),
+                 "loss": Metric(loss, "$", "Σ negative contribution of the period")},
+        evidence=evidence.reset_index(drop=True), evidence_id="order_id",
+        impact=impact, story=NEGATIVE_MARGIN_STORY)
+
+
+def monthly_cogs(lines: pd.DataFrame, gl_cogs: pd.DataFrame) -> pd.DataFrame:
+    """Per calendar month: ledger COGS, computed COGS, revenue and the gap in points."""
+    computed = lines.groupby(lines["ordered_at"].dt.strftime("%Y-%m")).agg(
+        computed_cogs=("cogs", "sum"), revenue=("revenue", "sum"))
+    books = gl_cogs["amount"].groupby(gl_cogs["posted_at"].dt.strftime("%Y-%m")).sum()
+    months = computed.join(books.rename("books_cogs"), how="outer").fillna(0.0)
+    months.index.name = "month"
+    difference = months["books_cogs"] - months["computed_cogs"]
+    revenue = months["revenue"].where(months["revenue"] > 0)
+    return months.assign(difference=difference,
+                         gap_points=difference.abs() / revenue * 100).reset_index()
+
+
+@check("margin.books_vs_computed_cogs", area="margin",
+       title="The ledger's cost of goods does not match what was sold",
+       needs={"orders": ["order_id", "ordered_at"],
+              "order_lines": ["order_id", "sku", "quantity", "unit_price"],
+              "products": ["sku", "unit_cost"],
+              "gl_entries": ["posted_at", "account", "amount", "account_type"]},
+       proof_metric="gap_points")
+def books_vs_computed_cogs(
+    data: CheckData,
+    *,
+    warn: float = Param(3.0, 0.0, 100.0, 0.5, "Gap in points of margin that warns."),
+    fail: float = Param(6.0, 0.0, 100.0, 0.5, "Gap in points of margin that fails."),
+    decision_cost: float = Param(0.01, 0.0, 0.2, 0.005, "Share of revenue lost to decisions "
+                                 "made on a misstated P&L.", low=0.005, high=0.02),
+) -> Result:
+    """The ledger's cost of goods does not match what was sold.
+
+    Question: does the ledger's COGS match what was sold?
+
+    Metric: ``gap_points`` = |Σ ledger amounts on cogs accounts posted in the period − Σ
+    quantity × unit cost of the lines of the period's orders| ÷ line revenue of the period
+    × 100: the points of gross margin by which the P&L and the sales disagree. Lines without
+    a cost count zero. The evidence lists the calendar months whose own gap reaches the warn
+    threshold. A ledger with no account typed cogs at all cannot answer (not assessable).
+
+    Threshold: warn 3, fail 6 points (judgement thresholds; no public benchmark).
+
+    Impact: the gap × revenue is misstated margin (reported as a metric); the money is the
+    cost of deciding on a wrong P&L: 0.5% / 1% / 2% of revenue a year (low / base / high).
+    """
+    gl = data["gl_entries"]
+    gl_cogs = gl[gl["account_type"] == "cogs"]
+    if len(gl_cogs) == 0:
+        raise NotAssessable(f"Send {TABLES['gl_entries'].source_hint} with the account type "
+                            f"of each line (cost of goods sold accounts marked cogs) covering "
+                            f"{window_words(data)}.")
+    if not data.period.contains(gl["posted_at"]).any():
+        raise NotAssessable(f"Send {TABLES['gl_entries'].source_hint} covering "
+                            f"{window_words(data)}.")
+    lines = costed_lines(data)
+    gl_cogs = gl_cogs[data.period.contains(gl_cogs["posted_at"])]
+    books, computed = float(gl_cogs["amount"].sum()), float(lines["cogs"].sum())
+    revenue = float(lines["revenue"].sum())
+    misstated = abs(books - computed)
+    gap_points = ratio(misstated, revenue) * 100
+
+    rates = books_vs_computed_cogs.spec.params["decision_cost"].spread(decision_cost)
+    revenue_a_year = annual(data, revenue)
+    impact = Impact(*(revenue_a_year * r for r in rates),
+                    formula=f"${revenue_a_year:,.0f} of revenue a year × share lost to "
+                            "decisions made on a misstated P&L",
+                    assumptions={"decision cost": decision_words(rates) + " of revenue",
+                                 "misstated margin in the period": f"${misstated:,.0f}"})
+    months = monthly_cogs(lines, gl_cogs)
+    evidence = (months[months["gap_points"] >= warn]
+                .sort_values(["gap_points", "month"], ascending=[False, True])
+                .round({"books_cogs": 2, "computed_cogs": 2, "revenue": 2, "difference": 2,
+                        "gap_points": 2}))
+    columns = ["month", "gap_points", "books_cogs", "computed_cogs", "difference", "revenue"]
+    return Result(
+        status=judge(gap_points, warn, fail),
+        metrics={"gap_points": Metric(gap_points, "points", "|ledger COGS − computed COGS| "
+                                                            "÷ revenue × 100"),
+                 "books_cogs": Metric(books, "$", "COGS in the ledger"),
+                 "computed_cogs": Metric(computed, "$", "quantity × unit cost of lines sold"),
+                 "misstated_margin": Metric(misstated, "$", "|ledger − computed COGS|"),
+                 "revenue": Metric(revenue, "$", "line revenue of the period")},
+        evidence=evidence[columns].reset_index(drop=True), evidence_id="month",
+        impact=impact, story=BOOKS_COGS_STORY)

@@ -1,1 +1,549 @@
-"""Checks of the 'marketing' area (see CATALOG.md)."""
+"""Hat 3, marketing: does the money spent to win customers come back, and is the promise kept?
+
+"Promotions work" and "marketing does not work" are both often unmeasured: a code that
+leaked to coupon sites discounts orders that would have come anyway, orders carry no source
+so nobody can tell which channel works, some channels never pay back what a customer costs,
+and checkout promises a delivery speed operations cannot see.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opskit.checks._common import (
+    annual,
+    first_shipments,
+    gross_margin,
+    in_period,
+    judge,
+    line_revenue,
+    period_orders,
+    ratio,
+    share,
+)
+from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.registry import CheckData, NotAssessable, Param, check
+
+DISCOUNT_STORY = Story(
+    "Promotions work.",
+    "Discounts go beyond their purpose: a code used by far more customers than it was meant "
+    "for (leaked to coupon sites), or several codes stacked on one order.")
+ATTRIBUTION_STORY = Story(
+    "Marketing does not work.",
+    "Nobody can tell which part works: orders carry no marketing source.")
+CAC_STORY = Story(
+    "Growth is expensive.",
+    "Some channels never pay back: a new customer's first order earns less than it cost to "
+    "win them.")
+PROMISE_STORY = Story(
+    "Customers complain that deliveries are late.",
+    "Marketing promises a delivery speed at checkout that operations cannot see or keep.")
+
+UNKNOWN_SOURCES = ("unknown", "(not set)", "(none)", "not set", "none", "null")
+#: Code names meant for a closed group of people: many customers using one is a leak.
+CLOSED_AUDIENCE_CODES = (r"VIP|FRIEND|FAMILY|STAFF|EMPLOYEE|TEAM|PARTNER|INFLUENC|AMBASSADOR|"
+                         r"CREATOR|INSIDER|PRESS|AFFILIATE|LOYAL|VENDOR")
+
+
+def period_words(data: CheckData) -> str:
+    return f"{data.period.start.date()} to {data.period.end.date()}"
+
+
+def normalized(values: pd.Series) -> pd.Series:
+    """Lower-case trimmed text, so 'Google ' and 'google' name the same channel."""
+    return values.astype("str").str.strip().str.lower()
+
+
+def spend_in_period(data: CheckData) -> pd.DataFrame:
+    """Marketing spend by channel inside the period, a month's spend pro-rated by overlap days.
+
+    ``marketing_spend.month`` is the month's first day; a month only partly inside the period
+    counts for the share of its days that are inside.
+    """
+    spend = data["marketing_spend"]
+    month = spend["month"].dt.to_period("M")
+    month_start = month.dt.to_timestamp().astype("datetime64[us]")
+    month_end = (month + 1).dt.to_timestamp().astype("datetime64[us]")
+    start = month_start.clip(lower=data.period.start)
+    end = month_end.clip(upper=data.period.end_exclusive)
+    inside = ((end - start).dt.days.clip(lower=0) / (month_end - month_start).dt.days)
+    frame = pd.DataFrame({"channel": normalized(spend["channel"]),
+                          "spend": spend["spend"].fillna(0.0) * inside})
+    return frame.groupby("channel", as_index=False)["spend"].sum()
+
+
+# -- marketing.discount_leakage --------------------------------------------------------------
+def gross_revenue(orders: pd.DataFrame) -> pd.Series:
+    """Gross revenue of each order: its subtotal, rebuilt from the total where it is missing.
+
+    Rebuilt subtotal = total − shipping charged − tax + discount (the total is after discounts
+    with shipping and tax).
+    """
+    def column(name: str) -> pd.Series:
+        return orders[name].fillna(0.0) if name in orders else pd.Series(0.0, index=orders.index)
+
+    rebuilt = (orders["total"] - column("shipping_charged") - column("tax")
+               + column("discount_total"))
+    if "subtotal" not in orders:
+        return rebuilt
+    return orders["subtotal"].fillna(rebuilt)
+
+
+def code_usage(orders: pd.DataFrame, discount: pd.Series, gross: pd.Series) -> pd.DataFrame:
+    """One row per (order, code) for orders with a discount code; stacked codes split evenly.
+
+    Codes are compared upper-cased; several codes on one order are comma separated. Each
+    row carries its share of the order's discount and of its gross revenue.
+    """
+    used = orders[orders["discount_code"].notna()]
+    customer = used["customer_id"] if "customer_id" in used else pd.Series(
+        pd.NA, index=used.index, dtype="str")
+    rows = pd.DataFrame({
+        "order_id": used["order_id"], "ordered_at": used["ordered_at"],
+        "customer": customer.fillna("order " + used["order_id"]),
+        "order_discount": discount[used.index], "order_gross": gross[used.index],
+        "discount_code": used["discount_code"].str.split(","),
+    }).explode("discount_code")
+    rows["discount_code"] = rows["discount_code"].str.strip().str.upper()
+    rows = rows[rows["discount_code"].fillna("").str.len() > 0]
+    codes_on_order = rows.groupby("order_id")["discount_code"].transform("nunique")
+    return rows.assign(stacked=codes_on_order > 1,
+                       code_discount=rows["order_discount"] / codes_on_order,
+                       code_gross=rows["order_gross"] / codes_on_order)
+
+
+def leaked_codes(usage: pd.DataFrame, many_customers: float, deep_discount: float
+                 ) -> tuple[pd.DataFrame, float]:
+    """Every code with the discount $ it leaked (leaked first), and the total leaked.
+
+    A code leaked when ``many_customers`` or more distinct customers used it and it is either
+    deep (average discount at or above ``deep_discount`` of gross) or named for a closed
+    audience (VIP, friends, staff, partner, influencer...): such codes were never meant for
+    that many people. A stacked order (several codes) leaked its whole discount.
+    """
+    per_code = usage.groupby("discount_code", as_index=False).agg(
+        orders=("order_id", "nunique"), customers=("customer", "nunique"),
+        discount=("code_discount", "sum"), gross=("code_gross", "sum"),
+        stacked_orders=("stacked", "sum"),
+        first_used_at=("ordered_at", "min"), last_used_at=("ordered_at", "max"))
+    depth = (per_code["discount"] / per_code["gross"].where(per_code["gross"] > 0)).fillna(0)
+    closed = per_code["discount_code"].str.contains(CLOSED_AUDIENCE_CODES, regex=True)
+    widely = per_code["customers"] >= many_customers
+    leaked_code = widely & ((depth >= deep_discount) | closed)
+    usage = usage.assign(leaked=usage["stacked"] | usage["discount_code"].isin(
+        per_code.loc[leaked_code, "discount_code"]))
+    leaked_by_code = usage[usage["leaked"]].groupby("discount_code")["code_discount"].sum()
+    why_code = closed.map({True: "closed-audience code", False: f"{deep_discount:.0%}+ off"})
+    code_reason = ("used by " + per_code["customers"].astype("str") + " customers, "
+                   + why_code).where(leaked_code, "")
+    stack_reason = pd.Series("stacked with other codes", index=per_code.index).where(
+        per_code["stacked_orders"] > 0, "")
+    reason = code_reason.str.cat(stack_reason, sep="; ").str.strip("; ")
+    per_code = per_code.assign(
+        depth=depth.round(4), reason=reason,
+        leaked_discount=per_code["discount_code"].map(leaked_by_code).fillna(0.0).round(2))
+    per_code = per_code.sort_values(["leaked_discount", "discount", "discount_code"],
+                                    ascending=[False, False, True])
+    return per_code.reset_index(drop=True), float(leaked_by_code.sum())
+
+
+def discount_code_evidence(codes: pd.DataFrame, status: Status) -> pd.DataFrame:
+    """The codes that leaked; when none did but discounts are too high, every code by $."""
+    offending = codes[codes["leaked_discount"] > 0]
+    if offending.empty and status.flagged:
+        offending = codes.assign(reason="no leak found: part of the period's discounts")
+    return offending[["discount_code", "leaked_discount", "discount", "depth", "orders",
+                      "customers", "stacked_orders", "first_used_at", "last_used_at",
+                      "reason"]].round({"discount": 2}).reset_index(drop=True)
+
+
+def deep_order_evidence(orders: pd.DataFrame, discount: pd.Series, gross: pd.Series,
+                        warn: float) -> pd.DataFrame:
+    """Without codes: the orders discounted by ``warn`` or more of their gross, deepest $ first."""
+    depth = (discount / gross.where(gross > 0)).fillna(0.0)
+    deep = orders.assign(discount=discount, gross=gross, depth=depth.round(4))[depth >= warn]
+    return deep.sort_values("discount", ascending=False)[
+        [c for c in ("order_id", "ordered_at", "discount", "gross", "depth", "channel",
+                     "customer_id") if c in deep]].reset_index(drop=True)
+
+
+@check("marketing.discount_leakage", area="marketing",
+       title="Discounts go beyond their purpose",
+       needs={"orders": ["order_id", "ordered_at", "total", "discount_total"]},
+       proof_metric="discount_share")
+def discount_leakage(
+    data: CheckData,
+    *,
+    warn: float = Param(0.08, 0.0, 1.0, 0.01, "Discounts as a share of gross revenue that "
+                        "warns."),
+    fail: float = Param(0.15, 0.0, 1.0, 0.01, "Discounts as a share of gross revenue that "
+                        "fails."),
+    many_customers: float = Param(50, 2, 100_000, 5, "Distinct customers of one code in the "
+                                  "period from which a deep or closed-audience code counts "
+                                  "as leaked.", unit="customers"),
+    deep_discount: float = Param(0.40, 0.0, 1.0, 0.05, "Average discount of a code (share of "
+                                 "gross) from which a widely used code counts as leaked."),
+    recoverable: float = Param(0.75, 0.0, 1.0, 0.05, "Share of the leaked discount the client "
+                               "can stop giving.", low=0.50, high=1.0),
+) -> Result:
+    """Discounts go beyond their purpose.
+
+    Question: are discounts given beyond their purpose?
+
+    Metric: ``discount_share`` = Σ ``discount_total`` ÷ Σ ``subtotal`` (gross revenue) over
+    orders of the period; a missing subtotal is rebuilt as total − shipping − tax + discount.
+    The evidence lists the codes that leaked: codes used by ``many_customers`` (50) or more
+    distinct customers in the period that are deep (``deep_discount``, 40%+ of gross on
+    average) or named for a closed audience (VIP, friends, staff, partner, influencer...),
+    and codes stacked with another code on one order. When no code leaked but the share is
+    flagged, every code is listed; without codes, the orders discounted by ``warn`` or more.
+    The data has no campaign calendar, so codes used past their campaign are not detected
+    separately.
+
+    Threshold: warn 8%, fail 15% of gross revenue (default judgement thresholds).
+
+    Impact: leaked discount $ a year (the whole discount of orders that stacked codes or used a
+    leaked code; without codes, the discount above ``warn`` × gross revenue) × recoverable
+    share 50% / 75% / 100%.
+    """
+    orders = period_orders(data)
+    if orders.empty:
+        raise NotAssessable("Send the order export of the shop with discount amounts and codes "
+                            f"(orders: discount_total, discount_code) covering "
+                            f"{period_words(data)}.")
+    discount = orders["discount_total"].fillna(0.0)
+    gross = gross_revenue(orders)
+    discount_share = ratio(discount.sum(), gross.sum())
+    has_codes = "discount_code" in orders and orders["discount_code"].notna().any()
+    status = judge(discount_share, warn, fail)
+    if has_codes:
+        codes, leaked = leaked_codes(code_usage(orders, discount, gross), many_customers,
+                                     deep_discount)
+        evidence = discount_code_evidence(codes, status)
+        evidence_id = "discount_code"
+        leak_words = ("discount of stacked orders and of deep or closed-audience codes used by "
+                      f"{many_customers:g}+ customers")
+    else:
+        leaked = max(0.0, float(discount.sum() - warn * gross.sum()))
+        evidence = deep_order_evidence(orders, discount, gross, warn)
+        evidence_id = "order_id"
+        leak_words = f"discount above {warn:.0%} of gross revenue (no discount codes on file)"
+    shares = discount_leakage.spec.params["recoverable"].spread(recoverable)
+    leaked_a_year = annual(data, leaked)
+    return Result(
+        status=status,
+        metrics={
+            "discount_share": share(discount_share, "discounts ÷ gross revenue"),
+            "discounts": Metric(float(discount.sum()), "$", "discounts given in the period"),
+            "gross_revenue": Metric(float(gross.sum()), "$", "gross revenue (subtotals)"),
+            "leaked_discount": Metric(leaked, "$", leak_words),
+        },
+        evidence=evidence, evidence_id=evidence_id,
+        impact=Impact(*(leaked_a_year * s for s in shares),
+                      formula=f"${leaked_a_year:,.0f} leaked discount a year × recoverable "
+                              "share",
+                      assumptions={"leaked discount": leak_words,
+                                   "recoverable share": " / ".join(f"{s:.0%}" for s in shares)}),
+        story=DISCOUNT_STORY)
+
+
+# -- marketing.attribution_coverage ----------------------------------------------------------
+def attributed(sources: pd.Series) -> pd.Series:
+    """True where a source is known: not empty and not a placeholder like 'unknown'."""
+    clean = normalized(sources)
+    return (clean.fillna("").str.len() > 0) & ~clean.isin(UNKNOWN_SOURCES)
+
+
+def attribution_records(data: CheckData) -> tuple[pd.DataFrame, str, str]:
+    """The records to judge (orders of the period, else leads), their id and their name.
+
+    Orders come first; leads stand in when the period has no orders or the orders carry no
+    source column at all.
+    """
+    orders = period_orders(data) if data.has("orders", "order_id", "ordered_at") else None
+    leads = in_period(data["leads"], "created_at", data) if data.has(
+        "leads", "lead_id", "created_at") else None
+    if orders is not None and len(orders) and "source" in orders:
+        return orders, "order_id", "orders"
+    if leads is not None and len(leads) and "source" in leads:
+        return leads, "lead_id", "leads"
+    if orders is not None and len(orders):
+        raise NotAssessable("Send the order export with the marketing source of each order "
+                            "(orders: source, e.g. UTM source or referrer) covering "
+                            f"{period_words(data)}.")
+    raise NotAssessable("Send the order export of the shop (orders: order_id, ordered_at, "
+                        "source), or the CRM's leads with their source (leads: lead_id, "
+                        f"created_at, source), covering {period_words(data)}.")
+
+
+def blind_spend(data: CheckData, records: pd.DataFrame, known: pd.Series,
+                attributed_share: float) -> tuple[float, str]:
+    """Spend in the period whose results cannot be traced, and how it was counted.
+
+    A channel that no record names as its source is wholly blind; the spend of a named
+    channel is blind for the unattributed share of records.
+    """
+    if not data.has("marketing_spend", "month", "channel", "spend"):
+        return 0.0, "no marketing spend on file"
+    spend = spend_in_period(data)
+    named = normalized(records.loc[known, "source"]).unique()
+    blind = spend["spend"].where(~spend["channel"].isin(named),
+                                 spend["spend"] * (1 - attributed_share))
+    return float(blind.sum()), ("spend of channels no record names, plus the unattributed "
+                                "share of the other channels' spend")
+
+
+@check("marketing.attribution_coverage", area="marketing",
+       title="Orders do not say where customers came from", needs={},
+       proof_metric="attributed_share")
+def attribution_coverage(
+    data: CheckData,
+    *,
+    warn: float = Param(0.80, 0.0, 1.0, 0.05, "Attributed share below which the check warns."),
+    fail: float = Param(0.60, 0.0, 1.0, 0.05, "Attributed share below which the check fails."),
+    waste: float = Param(0.10, 0.0, 1.0, 0.01, "Share of blind spend that better attribution "
+                         "would redirect.", low=0.05, high=0.20),
+) -> Result:
+    """Orders do not say where customers came from.
+
+    Question: do we know where customers come from?
+
+    Metric: ``attributed_share`` = orders of the period with a known ``source`` (not empty,
+    not a placeholder such as 'unknown' or '(not set)') ÷ orders of the period. Without
+    orders, or without a source column on them, the CRM's leads of the period stand in.
+
+    Threshold: warn below 80%, fail below 60% (lower is worse; default judgement thresholds).
+
+    Impact: blind marketing spend a year (spend on channels no order names as source, plus
+    the unattributed share of the other channels' spend) × share that better attribution
+    would redirect 5% / 10% / 20%.
+    """
+    records, record_id, noun = attribution_records(data)
+    known = attributed(records["source"])
+    attributed_share = ratio(known.sum(), len(records))
+    blind, blind_words = blind_spend(data, records, known, attributed_share)
+    wastes = attribution_coverage.spec.params["waste"].spread(waste)
+    blind_a_year = annual(data, blind)
+    value = "total" if noun == "orders" else "value"
+    time = "ordered_at" if noun == "orders" else "created_at"
+    evidence = records[~known]
+    columns = [c for c in (record_id, time, value, "channel", "customer_id", "owner",
+                           "source") if c in evidence]
+    evidence = evidence.sort_values(value if value in evidence else time,
+                                    ascending=value not in evidence)[columns]
+    return Result(
+        status=judge(attributed_share, warn, fail, higher_is_worse=False),
+        metrics={
+            "attributed_share": share(attributed_share, f"{noun} with a known source ÷ {noun}"),
+            "unattributed": Metric(int((~known).sum()), "count", f"{noun} with no source"),
+            noun: Metric(len(records), "count", f"{noun} in the period"),
+            "blind_spend": Metric(blind, "$", blind_words),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id=record_id,
+        impact=Impact(*(blind_a_year * w for w in wastes),
+                      formula=f"${blind_a_year:,.0f} blind marketing spend a year × share "
+                              "better attribution would redirect",
+                      assumptions={"blind spend": blind_words,
+                                   "share redirected": " / ".join(f"{w:.0%}" for w in wastes)}),
+        story=ATTRIBUTION_STORY)
+
+
+# -- marketing.cac_payback -------------------------------------------------------------------
+def order_contribution(data: CheckData, orders: pd.DataFrame) -> pd.Series:
+    """Contribution of each order, indexed by order_id.
+
+    Σ line revenue − discount_total − Σ quantity × unit_cost − shipping cost + shipping
+    charged (missing values count 0; a line whose SKU has no cost counts cost 0). Without
+    order lines, revenue is the order's gross revenue and cost is revenue × (1 − gross
+    margin); without products, cost is line revenue × (1 − gross margin).
+    """
+    ids = orders[["order_id"]].drop_duplicates()
+    margin = gross_margin(data)
+    if data.has("order_lines", "order_id", "sku", "quantity", "unit_price"):
+        lines = data["order_lines"].merge(ids, on="order_id", how="inner")
+        lines = lines.assign(revenue=line_revenue(lines))
+        if data.has("products", "sku", "unit_cost"):
+            costs = data["products"].drop_duplicates("sku")[["sku", "unit_cost"]]
+            lines = lines.merge(costs, on="sku", how="left")
+            lines = lines.assign(cogs=lines["quantity"] * lines["unit_cost"].fillna(0.0))
+        else:
+            lines = lines.assign(cogs=lines["revenue"] * (1 - margin))
+        per_order = lines.groupby("order_id")[["revenue", "cogs"]].sum()
+        revenue = ids["order_id"].map(per_order["revenue"]).fillna(0.0)
+        cogs = ids["order_id"].map(per_order["cogs"]).fillna(0.0)
+    else:
+        revenue = gross_revenue(orders.drop_duplicates("order_id")).set_axis(ids.index)
+        cogs = revenue * (1 - margin)
+    shipping_cost = pd.Series(0.0, index=ids.index)
+    if data.has("shipments", "order_id", "shipping_cost"):
+        per_order_cost = data["shipments"].groupby("order_id")["shipping_cost"].sum()
+        shipping_cost = ids["order_id"].map(per_order_cost).fillna(0.0)
+    by_id = orders.drop_duplicates("order_id").set_index("order_id")
+
+    def order_column(name: str) -> pd.Series:
+        if name not in by_id:
+            return pd.Series(0.0, index=ids.index)
+        return ids["order_id"].map(by_id[name]).fillna(0.0)
+
+    contribution = (revenue - order_column("discount_total") - cogs - shipping_cost
+                    + order_column("shipping_charged"))
+    return pd.Series(contribution.to_numpy(), index=ids["order_id"].to_numpy(), dtype="float64")
+
+
+def new_customer_first_orders(data: CheckData) -> pd.DataFrame:
+    """First orders ever of customers whose first order falls inside the period."""
+    orders = data["orders"].dropna(subset=["customer_id"])
+    first = orders.sort_values("ordered_at").drop_duplicates("customer_id", keep="first")
+    return first[data.period.contains(first["ordered_at"])]
+
+
+def payback_by_channel(first_orders: pd.DataFrame, spend: pd.DataFrame) -> pd.DataFrame:
+    """Per spend channel: spend, new customers, first-order contribution, payback ratio."""
+    source = normalized(first_orders["source"]) if "source" in first_orders else pd.Series(
+        pd.NA, index=first_orders.index, dtype="str")
+    won = first_orders.assign(channel=source).groupby("channel").agg(
+        new_customers=("customer_id", "size"), first_order_contribution=("contribution", "sum"))
+    channels = spend.set_index("channel").join(won, how="left").fillna(
+        {"new_customers": 0, "first_order_contribution": 0.0})
+    channels = channels[channels["spend"] > 0]
+    channels = channels.assign(
+        payback_ratio=channels["first_order_contribution"] / channels["spend"],
+        cac=channels["spend"] / channels["new_customers"].where(channels["new_customers"] > 0))
+    return channels.reset_index()
+
+
+@check("marketing.cac_payback", area="marketing",
+       title="New customers do not pay back what they cost",
+       needs={"orders": ["order_id", "ordered_at", "customer_id"],
+              "marketing_spend": ["month", "channel", "spend"]},
+       proof_metric="payback_ratio")
+def cac_payback(
+    data: CheckData,
+    *,
+    warn: float = Param(1.5, 0.0, 10.0, 0.1, "Payback ratio below which the check warns."),
+    fail: float = Param(1.0, 0.0, 10.0, 0.1, "Payback ratio below which the check fails."),
+) -> Result:
+    """New customers do not pay back what they cost.
+
+    Question: do new customers pay back their acquisition cost?
+
+    Metric: ``payback_ratio`` = first-order contribution of the period's new customers
+    (customers whose first order ever falls in the period) ÷ marketing spend in the period.
+    Contribution = Σ line revenue − discount − Σ quantity × unit_cost − shipping cost +
+    shipping charged. Spend of a month only partly in the period is pro-rated by days. The
+    evidence splits it by channel (``orders.source`` of the first order matched to
+    ``marketing_spend.channel``, case-insensitive) and lists channels below ``warn``.
+
+    Threshold: warn below 1.5, fail below 1.0 (lower is worse; default judgement thresholds).
+
+    Impact: at risk, not added to the total: spend a year on channels below 1.0 × (1 − their
+    ratio), the part of their spend the first order does not pay back.
+    """
+    spend = spend_in_period(data)
+    total_spend = float(spend["spend"].sum())
+    if total_spend <= 0:
+        raise NotAssessable("Send marketing spend by month and channel (marketing_spend: month, "
+                            f"channel, spend) covering {period_words(data)}.")
+    first_orders = new_customer_first_orders(data)
+    contribution = order_contribution(data, first_orders)
+    first_orders = first_orders.assign(
+        contribution=first_orders["order_id"].map(contribution).fillna(0.0))
+    total_contribution = float(first_orders["contribution"].sum())
+    payback_ratio = ratio(total_contribution, total_spend)
+    channels = payback_by_channel(first_orders, spend)
+    losing = channels[channels["payback_ratio"] < 1.0]
+    at_risk = annual(data, float(
+        (losing["spend"] * (1 - losing["payback_ratio"].clip(lower=0.0))).sum()))
+    evidence = channels[channels["payback_ratio"] < warn].sort_values(
+        ["payback_ratio", "spend"], ascending=[True, False])
+    evidence = evidence[["channel", "payback_ratio", "spend", "new_customers", "cac",
+                         "first_order_contribution"]].round(
+        {"payback_ratio": 3, "spend": 2, "cac": 2, "first_order_contribution": 2})
+    new_customers = len(first_orders)
+    return Result(
+        status=judge(payback_ratio, warn, fail, higher_is_worse=False),
+        metrics={
+            "payback_ratio": Metric(payback_ratio, "ratio",
+                                    "first-order contribution of new customers ÷ spend"),
+            "marketing_spend": Metric(total_spend, "$", "marketing spend in the period"),
+            "first_order_contribution": Metric(total_contribution, "$",
+                                               "first-order contribution of new customers"),
+            "new_customers": Metric(new_customers, "count", "customers whose first order is "
+                                    "in the period"),
+            "cac": Metric(total_spend / new_customers if new_customers else None, "$",
+                          "spend ÷ new customers"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="channel",
+        impact=Impact(at_risk, at_risk, at_risk, in_total=False,
+                      formula=f"${at_risk:,.0f} a year: spend on channels below 1.0 × (1 − "
+                              "their payback ratio)",
+                      assumptions={"channels below 1.0": ", ".join(losing["channel"]) or "none"},
+                      note="at risk, not added to the total"),
+        story=CAC_STORY)
+
+
+# -- marketing.delivery_promise_gap ----------------------------------------------------------
+@check("marketing.delivery_promise_gap", area="marketing",
+       title="Checkout promises deliveries that arrive late",
+       needs={"orders": ["order_id", "ordered_at", "promised_delivery_by"],
+              "shipments": ["order_id", "shipped_at", "delivered_at"]},
+       proof_metric="broken_promise_rate")
+def delivery_promise_gap(
+    data: CheckData,
+    *,
+    warn: float = Param(0.05, 0.0, 1.0, 0.01, "Share of delivered promises broken that warns."),
+    fail: float = Param(0.10, 0.0, 1.0, 0.01, "Share of delivered promises broken that fails."),
+) -> Result:
+    """Checkout promises deliveries that arrive late.
+
+    Question: does the business keep what marketing promises?
+
+    Metric: ``broken_promise_rate`` = orders of the period with a ``promised_delivery_by``
+    whose first shipment was delivered after it ÷ orders of the period with a promise whose
+    first shipment was delivered. The evidence lists the broken promises with their channel
+    and campaign; ``details['by_segment']`` has the rate by campaign (else channel).
+
+    Threshold: warn 5%, fail 10% (default judgement thresholds).
+
+    Impact: counted by fulfillment.late_shipments (a late delivery is mostly a late shipment).
+    """
+    orders = period_orders(data)
+    promised = orders[orders["promised_delivery_by"].notna()]
+    first = first_shipments(data)[["order_id", "shipped_at", "delivered_at"]]
+    delivered = promised.merge(first, on="order_id", how="inner")
+    delivered = delivered[delivered["delivered_at"].notna()]
+    if delivered.empty:
+        raise NotAssessable("Send orders with the delivery date promised at checkout "
+                            "(orders: promised_delivery_by) and shipments with their delivery "
+                            f"date (shipments: delivered_at) covering {period_words(data)}.")
+    days_late = (delivered["delivered_at"] - delivered["promised_delivery_by"]
+                 ).dt.total_seconds() / 86400
+    delivered = delivered.assign(broken=days_late > 0, days_late=days_late.round(1))
+    rate = ratio(delivered["broken"].sum(), len(delivered))
+    segment = next((c for c in ("campaign", "channel") if c in delivered
+                    and delivered[c].notna().any()), None)
+    by_segment = None
+    if segment:
+        by_segment = delivered.assign(**{segment: delivered[segment].fillna("(none)")}).groupby(
+            segment).agg(orders=("order_id", "size"), broken=("broken", "sum"))
+        by_segment = by_segment.assign(broken_promise_rate=(
+            by_segment["broken"] / by_segment["orders"]).round(4)).sort_values(
+            "broken_promise_rate", ascending=False).reset_index()
+    evidence = delivered[delivered["broken"]].sort_values("days_late", ascending=False)
+    evidence = evidence[[c for c in ("order_id", "ordered_at", "promised_delivery_by",
+                                     "shipped_at", "delivered_at", "days_late", "campaign",
+                                     "channel", "source") if c in evidence]]
+    return Result(
+        status=judge(rate, warn, fail),
+        metrics={
+            "broken_promise_rate": share(rate, "delivered after the promise ÷ delivered "
+                                         "orders with a promise"),
+            "broken_promises": Metric(int(delivered["broken"].sum()), "count",
+                                      "orders delivered after the promised date"),
+            "promised_orders": Metric(len(delivered), "count",
+                                      "delivered orders with a promised date"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="order_id",
+        impact=Impact.none("counted by fulfillment.late_shipments"),
+        details={"by_segment": by_segment} if by_segment is not None else {},
+        story=PROMISE_STORY)

@@ -1,1 +1,509 @@
-"""Checks of the 'sales' area (see CATALOG.md)."""
+"""Hat 3, sales: does every prospect who reaches out get an answer, and is the CRM kept?
+
+"We need more leads" is often "we let the ones we have go cold": a phone that rings out
+with nobody calling back, web leads answered the next day, a pipeline padded with deals
+nobody has touched in a month, and the same customer recorded three times across systems.
+A missed call or a cold lead is a lost sale with a price tag.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opskit.assumptions import ASSUMPTIONS
+from opskit.checks._common import (
+    annual,
+    average_order_value,
+    gross_margin,
+    hourly_cost,
+    in_period,
+    judge,
+    period_orders,
+    ratio,
+    share,
+    worst,
+)
+from opskit.findings import Impact, Metric, Result, Story
+from opskit.registry import CheckData, NotAssessable, Param, check
+
+MISSED_CALLS_STORY = Story(
+    "The phones are busy; callers who want something call back.",
+    "Missed callers are not called back within the hour: each one is a lost sale with a "
+    "price tag.")
+SPEED_TO_LEAD_STORY = Story(
+    "We need more leads.",
+    "We let the leads we have go cold: they wait hours for a first answer, or never get one.")
+STALE_PIPELINE_STORY = Story(
+    "The forecast is always wrong.",
+    "The CRM is not kept: open deals nobody has touched in a month, or past their close "
+    "date, are still counted in the pipeline.")
+CRM_DUPLICATES_STORY = Story(
+    "We need a better CRM.",
+    "Our customer records are split across systems: the same person exists several times.")
+
+CALLBACK_MINUTES = 60
+STALE_ACTIVITY_DAYS = 30
+CLOSED_STAGE_PATTERN = r"closed|\bwon\b|\blost\b"
+
+
+# -- shared money helpers --------------------------------------------------------------------
+def assumed(data: CheckData, name: str) -> tuple[float, float, float]:
+    """Low / base / high of an engagement assumption (the default when none is configured)."""
+    assumption = data.assumptions.get(name) or ASSUMPTIONS[name]
+    return assumption.triple()
+
+
+def average_deal_value(data: CheckData) -> tuple[float, str]:
+    """What one won sale is worth, and where the figure came from.
+
+    The client's own figures win: the average amount of won CRM deals, else the average
+    order value of the period's orders; the ``average_deal_value`` assumption only when the
+    data has neither.
+    """
+    deals = data.get("deals")
+    if deals is not None and {"won", "amount"} <= set(deals.columns):
+        won = deals[deals["won"].fillna(False).astype(bool) & deals["amount"].notna()]
+        if len(won):
+            value = float(won["amount"].mean())
+            return value, f"average won deal in the CRM ${value:,.0f}"
+    if data.has("orders", "ordered_at", "total") and len(period_orders(data)):
+        value = average_order_value(data)
+        return value, f"average order value of the period ${value:,.0f}"
+    value = assumed(data, "average_deal_value")[1]
+    return value, f"average deal value assumption ${value:,.0f}"
+
+
+def phone_key(numbers: pd.Series) -> pd.Series:
+    """The last 10 digits of a phone number, so '+1 (555) 010-2000' matches '5550102000'.
+
+    A value without digits (an extension name, 'anonymous') is missing.
+    """
+    digits = numbers.astype("str").str.replace(r"\D", "", regex=True).str[-10:]
+    return digits.where(digits.str.len() > 0)
+
+
+# -- sales.missed_calls ----------------------------------------------------------------------
+def callback_contacts(calls: pd.DataFrame) -> pd.DataFrame:
+    """Every moment we reached a number: an outbound call to it or an answered call from it."""
+    outbound = calls[calls["direction"] == "outbound"]
+    answered = calls[(calls["direction"] == "inbound") & (calls["outcome"] == "answered")]
+    to_numbers = outbound["to_number"] if "to_number" in outbound else pd.Series(
+        pd.NA, index=outbound.index, dtype="str")
+    contacts = pd.concat([
+        pd.DataFrame({"caller": phone_key(to_numbers), "contact_at": outbound["started_at"]}),
+        pd.DataFrame({"caller": phone_key(answered["from_number"]),
+                      "contact_at": answered["started_at"]}),
+    ], ignore_index=True)
+    return contacts.dropna(subset=["caller", "contact_at"])
+
+
+def missed_callers(missed: pd.DataFrame, contacts: pd.DataFrame,
+                   callback_minutes: float) -> pd.DataFrame:
+    """One row per missed caller number: their missed calls, and whether we reached them.
+
+    A caller counts as recovered when at least one of their missed calls was followed,
+    within ``callback_minutes``, by an outbound call to the number or an answered call from it.
+    """
+    keyed = missed.assign(caller=phone_key(missed["from_number"])).dropna(subset=["caller"])
+    callers = keyed.sort_values("started_at").groupby("caller", as_index=False).agg(
+        from_number=("from_number", "first"), missed_calls=("call_id", "size"),
+        first_missed_at=("started_at", "min"), last_missed_at=("started_at", "max"))
+    pairs = keyed[["caller", "started_at"]].merge(contacts, on="caller", how="inner")
+    after = pairs[pairs["contact_at"] > pairs["started_at"]]
+    window = pd.Timedelta(minutes=callback_minutes)
+    recovered = after.loc[after["contact_at"] <= after["started_at"] + window, "caller"]
+    later = callers[["caller", "first_missed_at"]].merge(contacts, on="caller", how="inner")
+    next_contact = later[later["contact_at"] > later["first_missed_at"]].groupby(
+        "caller", as_index=False).agg(next_contact_at=("contact_at", "min"))
+    callers = callers.merge(next_contact, on="caller", how="left")
+    callers = callers.assign(recovered=callers["caller"].isin(recovered))
+    hours = (callers["next_contact_at"] - callers["first_missed_at"]).dt.total_seconds() / 3600
+    return callers.assign(hours_to_contact=hours.round(1))
+
+
+def known_customer_phones(data: CheckData) -> pd.Series | None:
+    """Phone keys of existing customers, or None when no customer list carries phones."""
+    customers = data.get("customers")
+    if customers is None or "phone" not in customers or customers["phone"].isna().all():
+        return None
+    return phone_key(customers["phone"]).dropna()
+
+
+@check("sales.missed_calls", area="sales", title="Missed calls are not called back",
+       needs={"calls": ["call_id", "started_at", "direction", "outcome"]},
+       proof_metric="missed_rate")
+def missed_calls(
+    data: CheckData,
+    *,
+    warn: float = Param(0.10, 0.0, 1.0, 0.01, "Share of inbound calls missed that warns."),
+    fail: float = Param(0.20, 0.0, 1.0, 0.01, "Share of inbound calls missed that fails."),
+    unrecovered_warn: float = Param(0.25, 0.0, 1.0, 0.05, "Share of missed callers not "
+                                    "reached within the hour that warns."),
+    unrecovered_fail: float = Param(0.50, 0.0, 1.0, 0.05, "Share of missed callers not "
+                                    "reached within the hour that fails."),
+    callback_minutes: float = Param(60, 5, 1440, 5, "Minutes within which a missed caller "
+                                    "must be reached to count as recovered.", unit="minutes"),
+) -> Result:
+    """Missed calls are not called back.
+
+    Question: what do missed calls cost?
+
+    Metric: ``missed_rate`` = inbound calls of the period whose outcome is not ``answered``
+    (missed, voicemail, abandoned) ÷ inbound calls of the period. ``unrecovered_rate`` =
+    distinct caller numbers with a missed call that were not reached within
+    ``callback_minutes`` (60) of any of their missed calls, by an outbound call to the number
+    or an answered inbound call from it ÷ distinct caller numbers with a missed call. Numbers
+    match on their last 10 digits. The status is the worse of the two. The evidence lists the
+    missed callers, those never reached in time first.
+
+    Threshold: missed 10% / 20%, unrecovered 25% / 50% (default judgement thresholds).
+
+    Impact: unrecovered new callers a year (numbers not on any customer record) × share of
+    callers who are buyers (``sales_call_share``, 20% / 30% / 40%) × close rate
+    (``close_rate``, 15% / 25% / 35%) × average deal value (won CRM deals, else the average
+    order value, else the ``average_deal_value`` assumption).
+    """
+    calls = data["calls"]
+    inbound = in_period(calls[calls["direction"] == "inbound"], "started_at", data)
+    if inbound.empty:
+        raise NotAssessable("Send the call log of the phone system (calls: call_id, "
+                            "started_at, direction, outcome, from_number, to_number) covering "
+                            f"{data.period.start.date()} to {data.period.end.date()}.")
+    missed = inbound[inbound["outcome"] != "answered"]
+    missed_rate = ratio(len(missed), len(inbound))
+    status = judge(missed_rate, warn, fail)
+    metrics = {
+        "missed_rate": share(missed_rate, "missed inbound calls ÷ inbound calls"),
+        "unrecovered_rate": Metric(None, "share", "no caller numbers in the call log"),
+        "inbound_calls": Metric(len(inbound), "count", "inbound calls"),
+        "missed_calls": Metric(len(missed), "count", "inbound calls not answered"),
+    }
+    if "from_number" not in calls or calls["from_number"].isna().all():
+        evidence = missed.sort_values("started_at")[
+            [c for c in ("call_id", "started_at", "outcome", "agent") if c in missed]]
+        return Result(status=status, metrics=metrics, evidence=evidence.reset_index(drop=True),
+                      evidence_id="call_id", story=MISSED_CALLS_STORY,
+                      impact=Impact.none("not priced: the call log has no caller numbers, so "
+                                         "callbacks cannot be traced"))
+
+    callers = missed_callers(missed, callback_contacts(calls), callback_minutes)
+    unrecovered = callers[~callers["recovered"]]
+    unrecovered_rate = ratio(len(unrecovered), len(callers))
+    status = worst(status, judge(unrecovered_rate, unrecovered_warn, unrecovered_fail))
+    customer_phones = known_customer_phones(data)
+    new_callers = unrecovered if customer_phones is None else unrecovered[
+        ~unrecovered["caller"].isin(customer_phones)]
+    metrics |= {
+        "unrecovered_rate": share(unrecovered_rate, "missed callers not reached within "
+                                  f"{callback_minutes:g} minutes ÷ missed callers"),
+        "missed_callers": Metric(len(callers), "count", "distinct numbers with a missed call"),
+        "unrecovered_callers": Metric(len(unrecovered), "count", "missed callers never reached "
+                                      f"within {callback_minutes:g} minutes"),
+    }
+    new_caller = (~callers["caller"].isin(customer_phones) if customer_phones is not None
+                  else pd.Series(pd.NA, index=callers.index, dtype="boolean"))
+    evidence = callers.assign(reached_in_time=callers["recovered"], new_caller=new_caller)
+    evidence = evidence.sort_values(["reached_in_time", "missed_calls", "first_missed_at"],
+                                    ascending=[True, False, True])[
+        ["from_number", "reached_in_time", "missed_calls", "first_missed_at",
+         "last_missed_at", "next_contact_at", "hours_to_contact", "new_caller"]]
+    return Result(status=status, metrics=metrics, evidence=evidence.reset_index(drop=True),
+                  evidence_id="from_number",
+                  impact=missed_call_impact(data, len(new_callers), customer_phones is None),
+                  story=MISSED_CALLS_STORY)
+
+
+def missed_call_impact(data: CheckData, new_callers: int, all_counted_new: bool) -> Impact:
+    """Sales lost on unrecovered new callers, a year: callers × buyer share × close × deal."""
+    buyers = assumed(data, "sales_call_share")
+    close = assumed(data, "close_rate")
+    deal_value, deal_source = average_deal_value(data)
+    callers_a_year = annual(data, new_callers)
+    values = (callers_a_year * b * c * deal_value for b, c in zip(buyers, close, strict=True))
+    new_words = ("every unrecovered caller (no customer phone list to tell new from known)"
+                 if all_counted_new else "numbers not on any customer record")
+    return Impact(
+        *values,
+        formula=f"{callers_a_year:,.0f} unrecovered new callers a year × share who are buyers "
+                "× close rate × average deal value",
+        assumptions={
+            "new callers": new_words,
+            "share of callers who are buyers": " / ".join(f"{b:.0%}" for b in buyers),
+            "close rate": " / ".join(f"{c:.0%}" for c in close),
+            "average deal value": deal_source,
+        })
+
+
+# -- sales.speed_to_lead ---------------------------------------------------------------------
+def lead_conversion(data: CheckData) -> tuple[tuple[float, float, float], str]:
+    """Share of leads that convert: the CRM's own converted_at when it has one, else close_rate."""
+    leads = data["leads"]
+    if "converted_at" in leads and leads["converted_at"].notna().any():
+        rate = ratio(leads["converted_at"].notna().sum(), len(leads))
+        return (rate, rate, rate), f"{rate:.1%} of the CRM's leads converted"
+    low, base, high = assumed(data, "close_rate")
+    return (low, base, high), f"close rate assumption {low:.0%} / {base:.0%} / {high:.0%}"
+
+
+@check("sales.speed_to_lead", area="sales", title="Leads wait too long for a first answer",
+       needs={"leads": ["lead_id", "created_at"]}, proof_metric="median_response_minutes")
+def speed_to_lead(
+    data: CheckData,
+    *,
+    warn: float = Param(60, 1, 10080, 5, "Median minutes to first response that warns "
+                        "(answering within an hour made qualifying about 7× likelier, HBR "
+                        "2011).", unit="minutes"),
+    fail: float = Param(1440, 1, 10080, 60, "Median minutes to first response that fails.",
+                        unit="minutes"),
+    never_warn: float = Param(0.10, 0.0, 1.0, 0.01, "Share of leads never answered that "
+                              "warns."),
+    never_fail: float = Param(0.20, 0.0, 1.0, 0.01, "Share of leads never answered that "
+                              "fails."),
+    lift: float = Param(0.25, 0.0, 1.0, 0.05, "Relative conversion gained by answering late "
+                        "and never-answered leads on time.", low=0.10, high=0.50),
+) -> Result:
+    """Leads wait too long for a first answer.
+
+    Question: how fast does a lead get a human answer?
+
+    Metric: over leads created in the period, ``median_response_minutes`` = median minutes
+    from ``created_at`` to ``first_response_at`` of the answered leads (a response logged
+    before the lead is counted as 0), and ``never_answered_share`` = leads with no
+    ``first_response_at`` ÷ leads. The status is the worse of the two.
+
+    Threshold: warn at a median of 60 minutes or 10% never answered, fail at 24 hours or 20%.
+    Source: answering within an hour made qualifying a lead about 7× likelier (Harvard
+    Business Review 2011, "The Short Life of Online Sales Leads").
+
+    Impact: late (over ``warn`` minutes) and never-answered leads a year × conversion (the
+    CRM's converted share, else ``close_rate``) × lift from answering in time (10% / 25% /
+    50%) × average deal value × gross margin.
+    """
+    leads = in_period(data["leads"], "created_at", data)
+    if leads.empty:
+        raise NotAssessable("Send the leads export of the CRM (leads: lead_id, created_at, "
+                            f"first_response_at) covering {data.period.start.date()} to "
+                            f"{data.period.end.date()}.")
+    if "first_response_at" not in leads or leads["first_response_at"].isna().all():
+        raise NotAssessable("Send the leads export with the time of the first human response "
+                            "(first_response_at, or first call/email activity) covering "
+                            f"{data.period.start.date()} to {data.period.end.date()}.")
+    minutes = ((leads["first_response_at"] - leads["created_at"]).dt.total_seconds() / 60
+               ).clip(lower=0)
+    answered = minutes.dropna()
+    median = float(answered.median()) if len(answered) else None
+    never = leads["first_response_at"].isna()
+    never_share = ratio(never.sum(), len(leads))
+    status = worst(judge(median, warn, fail), judge(never_share, never_warn, never_fail))
+    offending = never | (minutes > warn)
+    evidence = leads.assign(response_minutes=minutes.round(1), never_answered=never)[offending]
+    evidence = evidence.assign(_order=evidence["response_minutes"].fillna(float("inf")))
+    evidence = evidence.sort_values("_order", ascending=False)[
+        [c for c in ("lead_id", "created_at", "first_response_at", "response_minutes",
+                     "never_answered", "source", "owner", "status") if c in evidence]]
+    return Result(
+        status=status,
+        metrics={
+            "median_response_minutes": Metric(median, "minutes",
+                                              "median minutes to first response"),
+            "never_answered_share": share(never_share, "leads never answered ÷ leads"),
+            "leads": Metric(len(leads), "count", "leads created in the period"),
+            "late_or_never": Metric(int(offending.sum()), "count",
+                                    f"leads answered after {warn:g} minutes or never"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="lead_id",
+        impact=lead_impact(data, int(offending.sum()), lift, warn), story=SPEED_TO_LEAD_STORY)
+
+
+def lead_impact(data: CheckData, late_leads: int, lift: float, warn: float) -> Impact:
+    """Margin lost on leads answered late or never, a year."""
+    conversion, conversion_words = lead_conversion(data)
+    lifts = speed_to_lead.spec.params["lift"].spread(lift)
+    deal_value, deal_source = average_deal_value(data)
+    margin = gross_margin(data)
+    leads_a_year = annual(data, late_leads)
+    values = (leads_a_year * c * x * deal_value * margin
+              for c, x in zip(conversion, lifts, strict=True))
+    return Impact(
+        *values,
+        formula=f"{leads_a_year:,.0f} leads a year answered after {warn:g} minutes or never × "
+                "conversion × lift from answering in time × average deal value × gross margin",
+        assumptions={
+            "conversion": conversion_words,
+            "lift from answering in time": " / ".join(f"{x:.0%}" for x in lifts),
+            "average deal value": deal_source,
+            "gross margin": f"{margin:.1%}",
+        })
+
+
+# -- sales.stale_pipeline --------------------------------------------------------------------
+def open_deals_at_end(data: CheckData) -> pd.DataFrame:
+    """Deals created by the end of the period and still open at its end.
+
+    Open means no ``closed_at`` (and a stage that does not read closed, won or lost), or
+    closed only after the period.
+    """
+    deals = data["deals"]
+    deals = deals[deals["created_at"] < data.period.end_exclusive]
+    if "closed_at" in deals:
+        closed_at = deals["closed_at"]
+    else:
+        closed_at = pd.Series(pd.NaT, index=deals.index, dtype="datetime64[us]")
+    closed_stage = deals["stage"].astype("str").str.lower().str.contains(
+        CLOSED_STAGE_PATTERN, regex=True).fillna(False).astype(bool)
+    still_open = (closed_at.isna() & ~closed_stage) | (closed_at >= data.period.end_exclusive)
+    return deals[still_open]
+
+
+def stale_reasons(deals: pd.DataFrame, data: CheckData, activity_days: float
+                  ) -> tuple[pd.Series, pd.Series]:
+    """(no recent activity, close date passed) flags for open deals at the period end."""
+    end = data.period.end
+    cutoff = end - pd.Timedelta(days=activity_days)
+    crm = data["deals"]
+    has_activity = "last_activity_at" in crm and crm["last_activity_at"].notna().any()
+    has_close_date = "close_date" in crm and crm["close_date"].notna().any()
+    if not has_activity and not has_close_date:
+        raise NotAssessable("Send the deals export of the CRM with the last activity date and "
+                            "the expected close date of each deal (deals: last_activity_at, "
+                            f"close_date) as of {end.date()}.")
+    no_activity = (deals["last_activity_at"].isna() | (deals["last_activity_at"] < cutoff)
+                   ) if has_activity else pd.Series(False, index=deals.index)
+    overdue = (deals["close_date"] < end) if has_close_date else pd.Series(
+        False, index=deals.index)
+    return no_activity.fillna(False).astype(bool), overdue.fillna(False).astype(bool)
+
+
+@check("sales.stale_pipeline", area="sales", title="Dead deals are still counted in the pipeline",
+       needs={"deals": ["deal_id", "created_at", "stage"]}, proof_metric="stale_share")
+def stale_pipeline(
+    data: CheckData,
+    *,
+    warn: float = Param(0.20, 0.0, 1.0, 0.05, "Stale share of open pipeline value that warns."),
+    fail: float = Param(0.40, 0.0, 1.0, 0.05, "Stale share of open pipeline value that fails."),
+    activity_days: float = Param(30, 1, 365, 1, "Days without logged activity after which an "
+                                 "open deal is stale.", unit="days"),
+) -> Result:
+    """Dead deals are still counted in the pipeline.
+
+    Question: how much pipeline is dead but still counted?
+
+    Metric: ``stale_share`` = value (``amount``) of deals open at the period end (no
+    ``closed_at``, or closed after the period) whose ``last_activity_at`` is older than
+    ``activity_days`` (30) before the period end or missing, or whose ``close_date`` has
+    passed ÷ value of all open deals. Without any deal amounts the shares are by deal count.
+
+    Threshold: warn 20%, fail 40% (default judgement thresholds).
+
+    Impact: not priced. Stale deals make the forecast wrong rather than lose money directly;
+    the evidence lists the deals to chase or close.
+    """
+    deals = open_deals_at_end(data)
+    no_activity, overdue = stale_reasons(deals, data, activity_days)
+    stale = no_activity | overdue
+    by_value = "amount" in deals and deals["amount"].fillna(0).sum() > 0
+    weight = deals["amount"].fillna(0.0) if by_value else pd.Series(1.0, index=deals.index)
+    stale_share = ratio(weight[stale].sum(), weight.sum())
+    basis = "open pipeline value" if by_value else "open deals (no amounts on file)"
+    reason = (no_activity.map({True: f"no activity in {activity_days:g} days", False: ""})
+              .str.cat(overdue.map({True: "close date passed", False: ""}), sep="; ")
+              .str.strip("; "))
+    evidence = deals.assign(reason=reason)[stale]
+    if "last_activity_at" in evidence:
+        idle = (data.period.end - evidence["last_activity_at"]).dt.days
+        evidence = evidence.assign(days_since_activity=idle)
+    sort_by = "amount" if "amount" in evidence else "created_at"
+    evidence = evidence.sort_values(sort_by, ascending=sort_by == "created_at")[
+        [c for c in ("deal_id", "stage", "amount", "owner", "last_activity_at",
+                     "days_since_activity", "close_date", "reason") if c in evidence]]
+    return Result(
+        status=judge(stale_share, warn, fail),
+        metrics={
+            "stale_share": share(stale_share, f"stale ÷ {basis}"),
+            "stale_value": Metric(float(weight[stale].sum()) if by_value else None, "$",
+                                  "value of stale open deals"),
+            "open_value": Metric(float(weight.sum()) if by_value else None, "$",
+                                 "value of open deals at the period end"),
+            "stale_deals": Metric(int(stale.sum()), "count", "stale open deals"),
+            "open_deals": Metric(len(deals), "count", "open deals at the period end"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="deal_id",
+        impact=Impact.none("forecast error, not priced: the evidence lists the deals to chase"),
+        story=STALE_PIPELINE_STORY)
+
+
+# -- sales.crm_duplicates --------------------------------------------------------------------
+def person_key(customers: pd.DataFrame) -> pd.Series:
+    """Who a record is: email, else phone, else name and company, normalized.
+
+    lower(trim(email)) when present; else the last 10 digits of the phone; else
+    lower(name) + lower(company). A record with none of them is its own person.
+    """
+    def column(name: str) -> pd.Series:
+        if name in customers:
+            return customers[name].astype("str").str.strip()
+        return pd.Series(pd.NA, index=customers.index, dtype="str")
+
+    email = column("email").str.lower()
+    email = email.where(email.str.len() > 0)
+    phone = phone_key(column("phone"))
+    name = column("name").str.lower().str.replace(r"\s+", " ", regex=True)
+    company = column("company").str.lower().str.replace(r"\s+", " ", regex=True)
+    name_company = ("name:" + name.fillna("") + "|" + company.fillna("")).where(
+        name.notna() | company.notna())
+    own = "record:" + customers["system"].astype("str") + "|" + customers["customer_id"]
+    return ("email:" + email).fillna("phone:" + phone).fillna(name_company).fillna(own)
+
+
+@check("sales.crm_duplicates", area="sales", title="Customers exist more than once",
+       needs={"customers": ["customer_id", "system"]}, proof_metric="duplicate_share")
+def crm_duplicates(
+    data: CheckData,
+    *,
+    warn: float = Param(0.05, 0.0, 1.0, 0.01, "Duplicate share of customer records that warns."),
+    fail: float = Param(0.10, 0.0, 1.0, 0.01, "Duplicate share of customer records that fails."),
+    minutes_per_duplicate: float = Param(5, 0, 120, 1, "Staff minutes a duplicate record costs "
+                                         "a year (lookups, merges, mail sent twice).",
+                                         unit="minutes"),
+) -> Result:
+    """Customers exist more than once.
+
+    Question: how many customers exist twice?
+
+    Metric: ``duplicate_share`` = (customer records − distinct people) ÷ customer records,
+    over all systems' records. A person is recognised by lower(trim(email)) when present,
+    else the last 10 digits of the phone, else lower(name) + lower(company).
+
+    Threshold: warn 5%, fail 10% (default judgement thresholds).
+
+    Impact: duplicate records × 5 minutes of staff time a year each × hourly cost (the
+    roster's median ``hourly_cost``, else 45 / 60 / 85).
+    """
+    customers = data["customers"]
+    keyed = customers.assign(person_key=person_key(customers))
+    records_per_person = keyed.groupby("person_key")["customer_id"].transform("size")
+    people = keyed["person_key"].nunique()
+    duplicates = len(keyed) - people
+    duplicate_share = ratio(duplicates, len(keyed))
+    evidence = keyed.assign(records_for_person=records_per_person)[records_per_person > 1]
+    evidence = evidence.sort_values(["records_for_person", "person_key", "system"],
+                                    ascending=[False, True, True])[
+        [c for c in ("customer_id", "system", "name", "email", "phone", "company",
+                     "person_key", "records_for_person") if c in evidence]]
+    hourly, hourly_words = hourly_cost(data)
+    hours = duplicates * minutes_per_duplicate / 60
+    return Result(
+        status=judge(duplicate_share, warn, fail),
+        metrics={
+            "duplicate_share": share(duplicate_share, "(records − distinct people) ÷ records"),
+            "duplicate_records": Metric(duplicates, "count", "records beyond one per person"),
+            "records": Metric(len(keyed), "count", "customer records"),
+            "people": Metric(people, "count", "distinct people"),
+        },
+        evidence=evidence.reset_index(drop=True), evidence_id="customer_id",
+        impact=Impact(*(hours * h for h in hourly),
+                      formula=f"{duplicates:,} duplicate records × {minutes_per_duplicate:g} "
+                              "minutes of staff time a year each × hourly cost",
+                      assumptions={"hourly cost": hourly_words,
+                                   "minutes per duplicate a year": f"{minutes_per_duplicate:g}"}),
+        story=CRM_DUPLICATES_STORY)

@@ -1,1 +1,393 @@
-"""Checks of the 'security' area (see CATALOG.md)."""
+"""Hat 6, security and access: who can get into the business's systems, and should they?
+
+Small businesses are targets because they are easy: logins of people who left that still
+work, accounts without a second factor, everyone an administrator (or only one person holding
+the keys), shared mailboxes used as logins, and paid seats nobody uses. These checks read the
+access review (the user list of each system), the staff roster and the systems map. Risk is
+listed, not priced; only the seats the business pays for and does not need carry dollars.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opskit.checks._common import judge, ratio, share, worst
+from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.registry import CheckData, Param, check
+
+DEPARTED_STORY = Story("We trust our people.",
+                       "And forgot the ones who left: their accounts still work.")
+MFA_STORY = Story("We're too small to be a target.",
+                  "Small businesses are targeted because they are easy: accounts are "
+                  "protected by a password alone.")
+ADMIN_STORY = Story("Everyone needs admin to get their work done.",
+                    "Everyone is admin, or one person holds the keys: admin rights were never "
+                    "reviewed.")
+SHARED_STORY = Story("Everyone knows the password.",
+                     "Generic mailboxes such as info@ or warehouse@ are used as personal "
+                     "logins: nobody can tell who did what, and a leaver keeps the password.")
+DORMANT_STORY = Story("Software is expensive.",
+                      "We pay for people who never log in: seats are bought and never "
+                      "reclaimed.")
+
+GENERIC_MAILBOXES = ("info", "admin", "sales", "support", "warehouse", "office", "orders",
+                     "accounts", "billing", "shipping", "team", "hello", "contact", "ops")
+RISK_NOT_PRICED = "risk, not priced"
+
+
+def _is_true(frame: pd.DataFrame, column: str) -> pd.Series:
+    """True where ``column`` is true; a missing value or an absent column counts as not true."""
+    if column not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame[column].eq(True).fillna(False).astype(bool)
+
+
+def _key(values: pd.Series) -> pd.Series:
+    """Case- and space-insensitive form of names, logins and emails, for matching."""
+    return values.astype("str").str.strip().str.casefold()
+
+
+def enabled_accounts(data: CheckData) -> pd.DataFrame:
+    """Accounts not disabled (an empty ``disabled`` counts as enabled), with a system key."""
+    accounts = data["accounts"]
+    enabled = accounts[~_is_true(accounts, "disabled")]
+    return enabled.assign(system_key=_key(enabled["system"]),
+                          is_admin=_is_true(enabled, "is_admin"))
+
+
+def seat_costs(data: CheckData, accounts: pd.DataFrame) -> pd.Series:
+    """Monthly seat cost of each account's system from the systems map (empty when unknown)."""
+    systems = data.get("systems")
+    if systems is None or "seat_cost" not in systems or not len(systems):
+        return pd.Series(float("nan"), index=accounts.index)
+    costs = (systems.assign(system_key=_key(systems["system"]))
+             .dropna(subset=["seat_cost"]).drop_duplicates("system_key")
+             .set_index("system_key")["seat_cost"])
+    return accounts["system_key"].map(costs).astype("float64")
+
+
+def is_dormant(accounts: pd.DataFrame, since: pd.Timestamp) -> pd.Series:
+    """True for accounts with no login since ``since`` (never logged in included)."""
+    if "last_login_at" not in accounts:
+        return pd.Series(True, index=accounts.index)
+    login = accounts["last_login_at"]
+    return (login.isna() | (login < since)).astype(bool)
+
+
+def _account_columns(frame: pd.DataFrame, *extra: str) -> list[str]:
+    """The evidence columns of an account list that the frame has, login first."""
+    wanted = ("user", "system", "person", "is_admin", "mfa_enabled", "last_login_at", *extra)
+    return [c for c in dict.fromkeys(wanted) if c in frame]
+
+
+# -- security.departed_staff_access -------------------------------------------------------
+
+def departed_matches(accounts: pd.DataFrame, people: pd.DataFrame,
+                     before: pd.Timestamp) -> pd.DataFrame:
+    """Accounts of people who left before ``before``, with the leaver and the leaving date.
+
+    An account belongs to a person when its ``person`` matches the roster's name or its login
+    matches the roster's email (both case-insensitive); an account matching several leavers
+    keeps the earliest leaving date.
+    """
+    left = people[people["ended_on"] < before]
+    leavers = pd.DataFrame({"person_key": _key(left["person"]), "leaver": left["person"],
+                            "ended_on": left["ended_on"]})
+    account = accounts.reset_index(names="account_row")
+    matches = []
+    if "person" in account:
+        named = account.assign(person_key=_key(account["person"]))
+        matches.append(named[account["person"].notna()].merge(leavers, on="person_key"))
+    if "email" in left:
+        emails = leavers.assign(user_key=_key(left["email"]))[left["email"].notna()]
+        matches.append(account.assign(user_key=_key(account["user"])).merge(
+            emails.drop(columns="person_key"), on="user_key"))
+    if not matches:
+        return account.iloc[0:0].assign(leaver=pd.Series(dtype="str"),
+                                         ended_on=pd.Series(dtype="datetime64[us]"))
+    found = pd.concat(matches, ignore_index=True).sort_values("ended_on")
+    found = found.drop_duplicates("account_row", keep="first")
+    return found.drop(columns=["person_key", "user_key"], errors="ignore")
+
+
+@check("security.departed_staff_access", area="security",
+       title="People who left still have access",
+       needs={"accounts": ["system", "user"], "people": ["person", "ended_on"]},
+       proof_metric="departed_enabled")
+def departed_staff_access(
+    data: CheckData,
+    *,
+    warn: float = Param(1, 1, 1000, 1, "Enabled accounts of people who left that warn."),
+    fail: float = Param(1, 1, 1000, 1, "Of those, accounts with admin rights or used after "
+                        "the person left that fail."),
+    dormant_days: float = Param(90, 1, 730, 1, "Days without login after which a paid seat "
+                                "is counted by security.dormant_paid_seats instead."),
+) -> Result:
+    """People who left still have access.
+
+    Question: do people who left still have access?
+
+    Metric: ``departed_enabled`` = accounts not disabled whose person (``accounts.person`` is
+    the roster's ``person``, or the login is the roster's ``email``, case-insensitive) has an
+    ``ended_on`` before the period end.
+
+    Threshold: warn on any such account; fail when any of them is an admin or was used after
+    the person left (``last_login_at`` > ``ended_on``). Source: a 2014 survey of 379 people who
+    had left a job found 89% could still log in to a former employer's systems.
+
+    Impact: the seats a year they occupy (seat cost × 12, from the systems map or the
+    seat_cost assumption 10 / 20 / 40 a month). Seats without a login in 90 days on a paid
+    system are left out: security.dormant_paid_seats prices them. The access risk itself is
+    listed, not priced.
+    """
+    accounts = enabled_accounts(data)
+    end = data.period.end
+    departed = departed_matches(accounts, data["people"], end)
+    after_leaving = (departed["last_login_at"] > departed["ended_on"]).fillna(False).astype(
+        bool) if "last_login_at" in departed else pd.Series(False, index=departed.index)
+    departed = departed.assign(
+        login_after_leaving=after_leaving,
+        days_since_left=(end - departed["ended_on"]).dt.days,
+        severe=departed["is_admin"] | after_leaving)
+    count, severe = len(departed), int(departed["severe"].sum())
+    status = worst(Status.WARN if count >= warn else Status.PASS,
+                   Status.FAIL if severe >= fail else Status.PASS)
+
+    cost = seat_costs(data, departed)
+    dormant = is_dormant(departed, end - pd.Timedelta(days=dormant_days))
+    priced = departed[~((cost > 0) & dormant)]
+    assumption = data.assumptions.get("seat_cost")
+    default = assumption.triple() if assumption else (10.0, 20.0, 40.0)
+    known = cost[priced.index]
+    triple = tuple(float(known.fillna(d).sum()) * 12 for d in default)
+    unknown = int(known.isna().sum())
+    impact = Impact(*triple,
+                    formula=f"{len(priced)} seats of people who left × monthly seat cost × 12 "
+                            "(dormant paid seats are counted by security.dormant_paid_seats); "
+                            "the access risk is listed, not priced",
+                    assumptions={"seat cost": "systems map" + (
+                        f"; seat_cost assumption ${default[0]:g} / ${default[1]:g} / "
+                        f"${default[2]:g} for {unknown} seats of systems without one"
+                        if unknown else "")})
+    columns = _account_columns(departed, "leaver", "ended_on", "days_since_left",
+                               "login_after_leaving")
+    evidence = departed.sort_values(["severe", "ended_on"], ascending=[False, True])[columns]
+    return Result(
+        status=status,
+        metrics={"departed_enabled": Metric(count, "count",
+                                            "enabled accounts of people who left"),
+                 "departed_share": share(ratio(count, len(accounts)),
+                                         "of enabled accounts"),
+                 "admin_or_used_after_leaving": Metric(severe, "count",
+                                                       "admins or used after leaving")},
+        evidence=evidence.reset_index(drop=True), evidence_id="user",
+        impact=impact, story=DEPARTED_STORY)
+
+
+# -- security.mfa_gaps --------------------------------------------------------------------
+
+@check("security.mfa_gaps", area="security",
+       title="Accounts without a second factor",
+       needs={"accounts": ["system", "user", "mfa_enabled"]},
+       proof_metric="no_mfa_share")
+def mfa_gaps(
+    data: CheckData,
+    *,
+    warn: float = Param(0.10, 0.0, 1.0, 0.05, "Share of enabled accounts without MFA that "
+                        "warns."),
+    fail: float = Param(0.25, 0.0, 1.0, 0.05, "Share that fails."),
+    admin_warn: float = Param(1, 1, 1000, 1, "Admins without MFA that warn."),
+) -> Result:
+    """Accounts without a second factor.
+
+    Question: are accounts protected by a second factor?
+
+    Metric: ``no_mfa_share`` = enabled accounts whose ``mfa_enabled`` is not true (false or
+    empty) ÷ enabled accounts; also ``admins_without_mfa``.
+
+    Threshold: warn at 10% or any admin without MFA, fail at 25% (default judgement
+    thresholds).
+
+    Impact: risk, not priced.
+    """
+    accounts = enabled_accounts(data)
+    exposed = accounts[~_is_true(accounts, "mfa_enabled")]
+    no_mfa_share = ratio(len(exposed), len(accounts))
+    admins = int(exposed["is_admin"].sum())
+    status = worst(judge(no_mfa_share, warn, fail),
+                   Status.WARN if admins >= admin_warn else Status.PASS)
+    sort = ["is_admin", "last_login_at"] if "last_login_at" in exposed else ["is_admin"]
+    evidence = exposed.sort_values(sort, ascending=False)[_account_columns(exposed)]
+    return Result(
+        status=status,
+        metrics={"no_mfa_share": share(no_mfa_share, "enabled accounts without MFA ÷ "
+                                                     "enabled accounts"),
+                 "admins_without_mfa": Metric(admins, "count", "admins without MFA"),
+                 "accounts_without_mfa": Metric(len(exposed), "count",
+                                                "enabled accounts without MFA")},
+        evidence=evidence.reset_index(drop=True), evidence_id="user",
+        impact=Impact.none(RISK_NOT_PRICED), story=MFA_STORY)
+
+
+# -- security.admin_sprawl ----------------------------------------------------------------
+
+@check("security.admin_sprawl", area="security",
+       title="Too many admins, or only one",
+       needs={"accounts": ["system", "user", "is_admin"]},
+       proof_metric="max_admin_share")
+def admin_sprawl(
+    data: CheckData,
+    *,
+    warn: float = Param(0.20, 0.0, 1.0, 0.05, "Admin share of a system's accounts that "
+                        "warns."),
+    fail: float = Param(0.40, 0.0, 1.0, 0.05, "Admin share that fails."),
+    min_accounts: float = Param(5, 1, 1000, 1, "Enabled accounts a system needs to be "
+                                "judged."),
+) -> Result:
+    """Too many admins, or only one.
+
+    Question: do too many people hold admin rights, or does only one?
+
+    Metric: ``max_admin_share`` = per system with at least ``min_accounts`` (5) enabled
+    accounts, admins ÷ enabled accounts; the largest. Also ``single_admin_systems``: such
+    systems with exactly one admin (a bus factor for access).
+
+    Threshold: warn at 20% or any single-admin system, fail at 40% (default judgement
+    thresholds).
+
+    Impact: risk, not priced.
+    """
+    accounts = enabled_accounts(data)
+    per_system = accounts.groupby("system_key", as_index=False).agg(
+        system=("system", "first"), accounts=("user", "count"), admins=("is_admin", "sum"))
+    judged = per_system[per_system["accounts"] >= min_accounts]
+    judged = judged.assign(admin_share=judged["admins"] / judged["accounts"])
+    max_share = float(judged["admin_share"].max()) if len(judged) else 0.0
+    single = judged["admins"].eq(1)
+    status = worst(judge(max_share, warn, fail),
+                   Status.WARN if single.any() else Status.PASS)
+
+    admin_names = (accounts[accounts["is_admin"]].groupby("system_key", as_index=False)
+                   .agg(admin_users=("user", lambda users: "; ".join(sorted(users)))))
+    flagged = judged[(judged["admin_share"] >= warn) | single].merge(
+        admin_names, on="system_key", how="left")
+    flagged = flagged.assign(finding=flagged["admins"].eq(1).map(
+        {True: "single admin", False: "too many admins"}))
+    evidence = flagged.sort_values("admin_share", ascending=False)[
+        ["system", "accounts", "admins", "admin_share", "finding", "admin_users"]].round(
+        {"admin_share": 3})
+    return Result(
+        status=status,
+        metrics={"max_admin_share": share(max_share, "largest admins ÷ enabled accounts of a "
+                                                     "system"),
+                 "single_admin_systems": Metric(int(single.sum()), "count",
+                                                "systems with exactly one admin"),
+                 "systems_judged": Metric(len(judged), "count",
+                                          f"systems with {min_accounts:g}+ enabled accounts")},
+        evidence=evidence.reset_index(drop=True), evidence_id="system",
+        impact=Impact.none(RISK_NOT_PRICED), story=ADMIN_STORY)
+
+
+# -- security.shared_logins ---------------------------------------------------------------
+
+@check("security.shared_logins", area="security",
+       title="Generic mailboxes used as personal logins",
+       needs={"accounts": ["system", "user", "last_login_at"]},
+       proof_metric="shared_logins")
+def shared_logins(
+    data: CheckData,
+    *,
+    warn: float = Param(1, 1, 1000, 1, "Generic logins in use that warn."),
+    fail: float = Param(1, 1, 1000, 1, "Generic logins in use with admin rights that fail."),
+    active_days: float = Param(90, 1, 730, 1, "A login used within this many days of the "
+                               "period end is in use."),
+) -> Result:
+    """Generic mailboxes used as personal logins.
+
+    Question: are generic mailboxes used as personal logins?
+
+    Metric: ``shared_logins`` = enabled accounts whose login's local part (before the @) is a
+    generic mailbox (info, admin, sales, support, warehouse, office, orders, accounts,
+    billing, shipping, team, hello, contact, ops) and that logged in within 90 days of the
+    period end.
+
+    Threshold: warn on any, fail on any with admin rights (default judgement thresholds).
+
+    Impact: risk, not priced.
+    """
+    accounts = enabled_accounts(data)
+    local_part = _key(accounts["user"]).str.split("@").str[0]
+    active = ~is_dormant(accounts, data.period.end - pd.Timedelta(days=active_days))
+    shared = accounts[local_part.isin(GENERIC_MAILBOXES).fillna(False) & active]
+    admins = int(shared["is_admin"].sum())
+    status = worst(Status.WARN if len(shared) >= warn else Status.PASS,
+                   Status.FAIL if admins >= fail else Status.PASS)
+    evidence = shared.sort_values(["is_admin", "last_login_at"], ascending=False)[
+        _account_columns(shared)]
+    return Result(
+        status=status,
+        metrics={"shared_logins": Metric(len(shared), "count", "generic logins in use"),
+                 "shared_admin_logins": Metric(admins, "count",
+                                               "generic logins with admin rights")},
+        evidence=evidence.reset_index(drop=True), evidence_id="user",
+        impact=Impact.none(RISK_NOT_PRICED), story=SHARED_STORY)
+
+
+# -- security.dormant_paid_seats ----------------------------------------------------------
+
+@check("security.dormant_paid_seats", area="security",
+       title="Paid seats nobody uses",
+       needs={"accounts": ["system", "user", "last_login_at"],
+              "systems": ["system", "seat_cost"]},
+       proof_metric="dormant_share")
+def dormant_paid_seats(
+    data: CheckData,
+    *,
+    warn: float = Param(0.15, 0.0, 1.0, 0.05, "Share of paid seats unused that warns (a SaaS "
+                        "management index reports 53% of licenses unused in 30 days)."),
+    fail: float = Param(0.30, 0.0, 1.0, 0.05, "Share that fails."),
+    dormant_days: float = Param(90, 1, 730, 1, "Days without login that make a seat "
+                                "dormant."),
+    reclaim: float = Param(0.75, 0.0, 1.0, 0.05, "Share of dormant seats that can be "
+                           "cancelled.", low=0.50, high=1.0),
+) -> Result:
+    """Paid seats nobody uses.
+
+    Question: do we pay for seats nobody uses?
+
+    Metric: ``dormant_share`` = enabled accounts of systems whose ``seat_cost`` is above zero,
+    with no ``last_login_at`` or one more than 90 days before the period end ÷ enabled
+    accounts of those systems.
+
+    Threshold: warn 15%, fail 30%. Source: a SaaS management index reports 53% of licenses
+    unused in a 30-day window.
+
+    Impact: dormant seats × monthly seat cost × 12 × share reclaimed (50% / 75% / 100%, low /
+    base / high).
+    """
+    accounts = enabled_accounts(data)
+    cost = seat_costs(data, accounts)
+    paid = accounts.assign(seat_cost=cost)[(cost > 0).fillna(False).astype(bool)]
+    end = data.period.end
+    dormant = paid[is_dormant(paid, end - pd.Timedelta(days=dormant_days))]
+    dormant_share = ratio(len(dormant), len(paid))
+
+    yearly = float(dormant["seat_cost"].sum()) * 12
+    reclaimed = dormant_paid_seats.spec.params["reclaim"].spread(reclaim)
+    impact = Impact(*(yearly * r for r in reclaimed),
+                    formula=f"{len(dormant)} dormant seats × monthly seat cost × 12 "
+                            f"(${yearly:,.0f} a year) × share reclaimed",
+                    assumptions={"share reclaimed": " / ".join(f"{r:.0%}" for r in reclaimed),
+                                 "seat cost": "systems map (systems.seat_cost)"})
+    evidence = dormant.assign(days_since_login=(end - dormant["last_login_at"]).dt.days)
+    evidence = evidence.sort_values("days_since_login", ascending=False, na_position="first")
+    evidence = evidence[_account_columns(evidence, "days_since_login", "seat_cost")]
+    return Result(
+        status=judge(dormant_share, warn, fail),
+        metrics={"dormant_share": share(dormant_share, "dormant paid seats ÷ paid seats"),
+                 "dormant_seats": Metric(len(dormant), "count", "dormant paid seats"),
+                 "paid_seats": Metric(len(paid), "count", "enabled accounts on paid systems"),
+                 "dormant_monthly_cost": Metric(yearly / 12, "$",
+                                                "monthly cost of dormant seats")},
+        evidence=evidence.reset_index(drop=True), evidence_id="user",
+        impact=impact, story=DORMANT_STORY)

@@ -1,0 +1,81 @@
+"""The report: what the diagnostic notebook calls, section by section.
+
+The notebook stays thin (parameters, then these calls); the sections are HTML built by
+``sections`` from the results, the figures by ``figures``, the files by ``workbook`` and
+``record``. Nothing here recomputes a metric.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from opskit.report import figures, record, sections, workbook
+from opskit.report.context import ReportContext, prepare
+
+
+def _show(fragment: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(fragment))
+
+
+def show_title(ctx: ReportContext) -> None:
+    """Title block, and plotly.js embedded once for every figure that follows."""
+    _show(figures.plotly_js() + sections.title_block(ctx))
+
+
+def show_executive_summary(ctx: ReportContext) -> None:
+    _show(sections.executive_summary(ctx))
+    if ctx.diagnosis.flagged():
+        _show(figures.to_div(figures.opportunity(ctx.diagnosis)))
+
+
+def show_scorecard(ctx: ReportContext) -> None:
+    _show(figures.to_div(figures.scorecard(ctx.diagnosis)))
+
+
+def show_hat_sections(ctx: ReportContext) -> None:
+    for _, fragment in sections.hat_sections(ctx):
+        _show(fragment)
+
+
+def show_passes(ctx: ReportContext) -> None:
+    _show(sections.passes(ctx))
+
+
+def show_data_requests(ctx: ReportContext) -> None:
+    _show(sections.data_requests(ctx))
+
+
+def show_data_quality(ctx: ReportContext) -> None:
+    _show(sections.data_quality(ctx))
+
+
+def show_assumptions(ctx: ReportContext) -> None:
+    _show(sections.assumptions(ctx))
+
+
+def write_artifacts(ctx: ReportContext, output_dir: str | Path | None) -> dict[str, Path]:
+    """findings.json, findings.xlsx and evidence/*.csv into ``output_dir`` (None: nothing)."""
+    if output_dir is None:
+        return {}
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    evidence = workbook.write_evidence(ctx, out)
+    return {"json": record.write(ctx, out, evidence),
+            "xlsx": workbook.write_workbook(ctx, out)}
+
+
+__all__ = [
+    "ReportContext",
+    "prepare",
+    "show_assumptions",
+    "show_data_quality",
+    "show_data_requests",
+    "show_executive_summary",
+    "show_hat_sections",
+    "show_passes",
+    "show_scorecard",
+    "show_title",
+    "write_artifacts",
+]

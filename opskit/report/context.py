@@ -1,0 +1,72 @@
+"""Everything a report renders, computed once: the engagement, its diagnosis, the audience.
+
+``prepare`` is where the audience is applied: for a ``client`` report every evidence frame,
+failure value and data-quality note is redacted here, once, so no writer can forget to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from opskit.diagnose import diagnose
+from opskit.engagement import Engagement, Period
+from opskit.errors import ConfigError
+from opskit.findings import Diagnosis, Result
+from opskit.report.redact import redact_frame, redact_value
+
+AUDIENCES = ("consultant", "client")
+
+
+@dataclass
+class ReportContext:
+    """The inputs of every section and artifact of one report."""
+
+    engagement: Engagement
+    diagnosis: Diagnosis
+    audience: str
+    generated_at: str
+    row_accounting: pd.DataFrame
+    failures: pd.DataFrame
+
+    @property
+    def results(self) -> list[Result]:
+        return self.diagnosis.results
+
+
+def prepare(engagement: str | Path | Engagement, *, period_start: str | None = None,
+            period_end: str | None = None, audience: str = "consultant",
+            checks: list[str] | None = None,
+            thresholds: Mapping[str, Mapping[str, Any]] | None = None) -> ReportContext:
+    """Load (if needed), diagnose, and apply the audience: the one step before rendering."""
+    if audience not in AUDIENCES:
+        raise ConfigError("audience", expected=" or ".join(AUDIENCES), got=repr(audience))
+    if not isinstance(engagement, Engagement):
+        engagement = Engagement.load(engagement)
+    if period_start or period_end:
+        start = pd.Timestamp(period_start) if period_start else engagement.period.start
+        end = pd.Timestamp(period_end) if period_end else engagement.period.end
+        if end < start:
+            raise ConfigError("period", expected="period_start on or before period_end",
+                              got=f"{start.date()} to {end.date()}")
+        engagement.period = Period(start, end)
+    diagnosis = diagnose(engagement, checks=checks, params=thresholds or None)
+    accounting = engagement.row_accounting()
+    failures = engagement.all_failures()
+    if audience == "client":
+        diagnosis = replace(diagnosis, results=[_redact_result(r) for r in diagnosis.results])
+        accounting = redact_frame(accounting)
+        failures = redact_frame(failures)
+    return ReportContext(engagement, diagnosis, audience,
+                         dt.datetime.now().isoformat(timespec="seconds"), accounting, failures)
+
+
+def _redact_result(result: Result) -> Result:
+    evidence = redact_frame(result.evidence) if result.evidence is not None else None
+    return replace(result, evidence=evidence, details=redact_value(dict(result.details)),
+                   error=redact_value(result.error))

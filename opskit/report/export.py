@@ -1,0 +1,25 @@
+"""Export an executed diagnostic notebook to the self-contained report.html.
+
+No code cells, no prompts, plotly.js embedded once (by the notebook's first output), and a
+template without the CDN scripts of the stock one, so the page opens offline and a
+Content-Security-Policy can forbid every network request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def to_html(notebook_path: Path, html_path: Path) -> Path:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    exporter = HTMLExporter(template_name="opskit", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(notebook)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path

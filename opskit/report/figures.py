@@ -1,0 +1,110 @@
+"""Plotly figures built from results, on demand: the report never recomputes a metric.
+
+Every figure is drawn from a ``Result`` or a ``Diagnosis``; text that could come from client
+data is escaped before it reaches a title, a label or a hover template (plotly renders a
+subset of HTML in those).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+from opskit.findings import HATS, Diagnosis, Result, Status, format_value
+
+COLOURS = {"FAIL": "#c0392b", "WARN": "#e67e22", "PASS": "#27ae60",
+           "NOT_ASSESSABLE": "#95a5a6", "ERROR": "#8e44ad"}
+
+
+def _go():
+    import plotly.graph_objects as go  # lazy: importing opskit must not import plotly
+
+    return go
+
+
+def scorecard(diagnosis: Diagnosis):
+    """The six-hat scorecard: status counts per hat, with the opportunity in the hover."""
+    go = _go()
+    card = diagnosis.by_hat()
+    names = [HATS[h] for h in card["hat"]]
+    fig = go.Figure()
+    for status in ("FAIL", "WARN", "PASS", "NOT_ASSESSABLE", "ERROR"):
+        counts = card[status].tolist()
+        if not any(counts):
+            continue
+        fig.add_bar(y=names, x=counts, orientation="h", name=status.replace("_", " ").title(),
+                    marker_color=COLOURS[status],
+                    customdata=card["impact_base"].tolist(),
+                    hovertemplate="%{y}: %{x} " + status.replace("_", " ").lower()
+                    + "<br>opportunity $%{customdata:,.0f} a year<extra></extra>")
+    fig.update_layout(barmode="stack", title="Six-hat scorecard", height=360,
+                      margin=dict(l=10, r=10, t=50, b=30), legend_orientation="h",
+                      xaxis_title="checks", yaxis=dict(autorange="reversed"))
+    return fig
+
+
+def opportunity(diagnosis: Diagnosis, top: int = 10):
+    """Annual opportunity (base, with low-high range) of the biggest findings."""
+    go = _go()
+    flagged = [r for r in diagnosis.flagged() if r.impact.in_total][:top]
+    labels = [html.escape(r.title) for r in flagged]
+    fig = go.Figure(go.Bar(
+        y=labels, x=[r.impact.base for r in flagged], orientation="h",
+        marker_color=[COLOURS[str(r.status)] for r in flagged],
+        error_x=dict(type="data", symmetric=False,
+                     array=[r.impact.high - r.impact.base for r in flagged],
+                     arrayminus=[r.impact.base - r.impact.low for r in flagged]),
+        hovertemplate="%{y}<br>$%{x:,.0f} a year (base)<extra></extra>"))
+    fig.update_layout(title="Annual opportunity by finding (base, with low–high range)",
+                      height=120 + 34 * max(len(flagged), 1),
+                      margin=dict(l=10, r=10, t=50, b=30), xaxis_tickprefix="$",
+                      yaxis=dict(autorange="reversed"))
+    return fig
+
+
+def finding(result: Result):
+    """The headline metric against its warn and fail thresholds (a bullet chart)."""
+    go = _go()
+    metric = result.headline_metric
+    value = metric.value if metric and metric.value is not None else 0.0
+    unit = metric.unit if metric else ""
+    warn = result.thresholds.get("warn")
+    fail = result.thresholds.get("fail")
+    scale = 100.0 if unit == "share" else 1.0
+    values = [v for v in (value, warn, fail) if v is not None and not math.isnan(v)]
+    top = max(values) * 1.25 * scale if values else 1.0
+    fig = go.Figure()
+    fig.add_bar(x=[value * scale], y=[html.escape(result.headline or "")], orientation="h",
+                marker_color=COLOURS.get(str(result.status), "#555"), width=0.5,
+                hovertemplate=f"measured {format_value(value, unit)}<extra></extra>")
+    for name, threshold, colour in (("warn", warn, COLOURS["WARN"]),
+                                    ("fail", fail, COLOURS["FAIL"])):
+        if threshold is None:
+            continue
+        fig.add_vline(x=threshold * scale, line_color=colour, line_dash="dash",
+                      annotation_text=f"{name} {format_value(threshold, unit)}",
+                      annotation_position="top")
+    fig.update_layout(
+        title=f"{html.escape(result.title)}: {format_value(value, unit)}",
+        height=200, margin=dict(l=10, r=10, t=60, b=30), showlegend=False,
+        xaxis=dict(range=[0, top or 1.0], ticksuffix="%" if unit == "share" else "",
+                   title=unit if unit != "share" else ""))
+    return fig
+
+
+def to_div(fig) -> str:
+    """A figure as an HTML div that relies on plotly.js being embedded once in the page."""
+    return fig.to_html(full_html=False, include_plotlyjs=False,
+                       config={"displaylogo": False, "responsive": True})
+
+
+def plotly_js() -> str:
+    """plotly.js inline, once per report: no CDN, the report opens offline."""
+    from plotly.offline import get_plotlyjs
+
+    return f'<script type="text/javascript">{get_plotlyjs()}</script>'
+
+
+def flagged_count(results: list[Result]) -> int:
+    """How many figures a report draws for its findings (one per WARN or FAIL)."""
+    return sum(1 for r in results if r.status in (Status.WARN, Status.FAIL))

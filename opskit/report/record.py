@@ -1,0 +1,82 @@
+"""findings.json: the versioned record of one diagnostic, read by history and the portfolio.
+
+The schema is ``findings.schema.json`` beside this module (JSON Schema, draft 2020-12); bump
+``SCHEMA_VERSION`` whenever a field changes meaning or disappears, and document it there.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from opskit import __version__
+from opskit.playbooks import PLAYBOOK_DIR, all_playbooks
+from opskit.report.context import ReportContext
+
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("findings.schema.json")
+EVIDENCE_ROWS = 20
+
+
+def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> dict[str, Any]:
+    """The findings record as a JSON-ready dict."""
+    engagement = ctx.engagement
+    books = all_playbooks()
+    results = []
+    for result in ctx.results:
+        item = result.to_dict(evidence_rows=EVIDENCE_ROWS)
+        book = books.get(result.playbook)
+        item["playbook"] = {
+            "id": result.playbook,
+            "path": f"playbooks/{result.playbook}.md",
+            "summary": book.summary if book else "",
+            "owner_role": book.owner_role if book else "",
+        }
+        item["evidence_file"] = (evidence_files or {}).get(result.check_id)
+        results.append(item)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "opskit_version": __version__,
+        "generated_at": ctx.generated_at,
+        "audience": ctx.audience,
+        "client": engagement.client,
+        "industry": engagement.config.industry,
+        "currency": engagement.config.currency,
+        "period": {"start": str(engagement.period.start.date()),
+                   "end": str(engagement.period.end.date()),
+                   "days": engagement.period.days},
+        "total_impact": ctx.diagnosis.total_impact(),
+        "counts": {str(s): n for s, n in _counts(ctx).items()},
+        "data_quality": json.loads(ctx.row_accounting.to_json(orient="records")),
+        "assumptions": {k: dict(v) for k, v in ctx.diagnosis.assumptions.items()},
+        "results": results,
+    }
+
+
+def _counts(ctx: ReportContext) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in ctx.results:
+        counts[str(result.status)] = counts.get(str(result.status), 0) + 1
+    return counts
+
+
+def write(ctx: ReportContext, out_dir: Path, evidence_files: dict[str, str]) -> Path:
+    path = out_dir / "findings.json"
+    path.write_text(json.dumps(build(ctx, evidence_files), indent=2, default=str),
+                    encoding="utf-8")
+    return path
+
+
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate(record: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when ``record`` does not follow the schema."""
+    import jsonschema
+
+    jsonschema.validate(record, schema())
+
+
+__all__ = ["PLAYBOOK_DIR", "SCHEMA_VERSION", "build", "schema", "validate", "write"]

@@ -1,0 +1,163 @@
+"""The report's sections as HTML fragments, in reading order.
+
+Every string that can come from client data (client name, evidence cells, file and column
+names, failing values) goes through ``html.escape`` or ``DataFrame.to_html(escape=True)``;
+the words opskit writes itself are escaped too, so there is one rule and no exceptions.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from opskit.findings import HATS, Result, Status, format_value
+from opskit.playbooks import all_playbooks
+from opskit.report import figures
+from opskit.report.context import ReportContext
+
+EVIDENCE_ROWS_SHOWN = 10
+esc = html.escape
+
+
+def money(value: float) -> str:
+    return f"${value:,.0f}"
+
+
+def table_html(frame: pd.DataFrame, rows: int | None = None) -> str:
+    shown = frame if rows is None else frame.head(rows)
+    return shown.to_html(index=False, escape=True, na_rep="", border=0,
+                         classes="opskit-table", float_format=lambda v: f"{v:,.2f}")
+
+
+def title_block(ctx: ReportContext) -> str:
+    e = ctx.engagement
+    used = sum(q.rows_used for q in e.quality.values())
+    read = sum(q.rows_read for q in e.quality.values())
+    assessable = sum(r.status is not Status.NOT_ASSESSABLE for r in ctx.results)
+    audience = ("Client copy: emails and phone numbers are redacted." if ctx.audience == "client"
+                else "Consultant copy: contains customer contact details; do not forward.")
+    return (
+        f'<header class="opskit-title"><h1>Operations diagnostic: {esc(e.client)}</h1>'
+        f"<p>Period {esc(str(e.period.start.date()))} to {esc(str(e.period.end.date()))} "
+        f"({e.period.days} days){' · ' + esc(e.config.industry) if e.config.industry else ''}"
+        f"</p><p>Data coverage: {len(e.tables)} of 24 tables, {used:,} of {read:,} rows used; "
+        f"{assessable} of {len(ctx.results)} checks assessable.</p>"
+        f'<p class="opskit-muted">{esc(audience)} Generated {esc(ctx.generated_at)}.</p>'
+        "</header>")
+
+
+def executive_summary(ctx: ReportContext, top: int = 5) -> str:
+    total = ctx.diagnosis.total_impact()
+    flagged = ctx.diagnosis.flagged()
+    counted = [r for r in flagged if r.impact.in_total][:top]
+    items = "".join(
+        f"<li><b>{esc(r.title)}</b> — {money(r.impact.base)} a year "
+        f"({money(r.impact.low)}–{money(r.impact.high)}). "
+        f"{esc(r.story.symptom if r.story else '')} → {esc(r.story.cause if r.story else '')}"
+        f" <span class='opskit-muted'>[{esc(r.check_id)}]</span></li>" for r in counted)
+    fails = sum(r.status is Status.FAIL for r in flagged)
+    return (
+        '<section class="opskit-summary"><h2>Executive summary</h2>'
+        f'<p class="opskit-total">Total annual opportunity: <b>{money(total["base"])}</b> '
+        f'(low {money(total["low"])}, high {money(total["high"])})</p>'
+        f"<p>{len(flagged)} findings ({fails} fail, {len(flagged) - fails} warn). Dollars that "
+        "another check already counts, or that are only at risk, are not added to the total."
+        f"</p><h3>Top findings by annual impact</h3><ol>{items or '<li>None.</li>'}</ol>"
+        "</section>")
+
+
+def finding(result: Result) -> str:
+    """One WARN or FAIL finding: metric vs threshold, chart, story, impact, evidence, playbook."""
+    metric = result.headline_metric
+    unit = metric.unit if metric else ""
+    warn, fail = result.thresholds.get("warn"), result.thresholds.get("fail")
+    others = ", ".join(f"{esc(k)} {esc(m.display())}" for k, m in result.metrics.items()
+                       if k != result.headline)
+    assumptions = "".join(f"<li>{esc(k)}: {esc(str(v))}</li>"
+                          for k, v in result.impact.assumptions.items())
+    book = all_playbooks().get(result.playbook)
+    evidence = ""
+    if result.evidence is not None and len(result.evidence):
+        evidence = (f"<p><b>Evidence</b> ({len(result.evidence):,} records, first "
+                    f"{min(EVIDENCE_ROWS_SHOWN, len(result.evidence))} shown; all in "
+                    f"evidence/{esc(result.check_id)}.csv)</p>"
+                    + table_html(result.evidence, EVIDENCE_ROWS_SHOWN))
+    impact_note = "" if result.impact.in_total else (
+        f" <i>Not added to the total: {esc(result.impact.note or 'counted elsewhere')}.</i>")
+    return (
+        f'<article class="opskit-finding status-{esc(str(result.status)).lower()}" '
+        f'id="{esc(result.check_id)}"><h3><span class="badge">{esc(str(result.status))}</span> '
+        f"{esc(result.title)} <small>{esc(result.check_id)}</small></h3>"
+        f"<p><b>Measured:</b> {esc(result.headline or '')} = "
+        f"{esc(metric.display() if metric else 'n/a')} against warn "
+        f"{esc(format_value(warn, unit))} / fail {esc(format_value(fail, unit))}"
+        f"{'; ' + others if others else ''}.</p>"
+        f"{figures.to_div(figures.finding(result))}"
+        f"<p><b>Symptom:</b> {esc(result.story.symptom if result.story else '')}<br>"
+        f"<b>Cause:</b> {esc(result.story.cause if result.story else '')}</p>"
+        f"<p><b>Impact:</b> {money(result.impact.base)} a year (low "
+        f"{money(result.impact.low)}, high {money(result.impact.high)}). "
+        f"{esc(result.impact.formula)}.{impact_note}</p>"
+        f"{'<ul class=opskit-assumptions>' + assumptions + '</ul>' if assumptions else ''}"
+        f"{evidence}"
+        f"<p><b>Playbook</b> ({esc(book.owner_role if book else '')}, effort "
+        f"{esc(book.effort if book else '')}): {esc(book.summary if book else '')} "
+        f"<code>playbooks/{esc(result.playbook)}.md</code></p></article>")
+
+
+def hat_sections(ctx: ReportContext) -> list[tuple[str, str]]:
+    """(hat name, html) for each hat, with every WARN and FAIL finding of that hat."""
+    out = []
+    for hat, name in HATS.items():
+        flagged = [r for r in ctx.diagnosis.flagged() if r.hat == hat]
+        body = "".join(finding(r) for r in flagged) or "<p>No findings in this area.</p>"
+        out.append((name, f'<section class="opskit-hat"><h2>{esc(name)}</h2>{body}</section>'))
+    return out
+
+
+def passes(ctx: ReportContext) -> str:
+    rows = [r for r in ctx.results if r.status is Status.PASS]
+    items = "".join(
+        f"<tr><td>{esc(HATS[r.hat])}</td><td>{esc(r.title)}</td><td>{esc(r.headline or '')}"
+        f"</td><td>{esc(r.headline_metric.display() if r.headline_metric else '')}</td></tr>"
+        for r in rows)
+    return ('<section><h2>Checks that pass</h2><table class="opskit-table"><thead><tr>'
+            "<th>area</th><th>check</th><th>metric</th><th>measured</th></tr></thead>"
+            f"<tbody>{items}</tbody></table></section>")
+
+
+def data_requests(ctx: ReportContext) -> str:
+    rows = [r for r in ctx.results if r.status is Status.NOT_ASSESSABLE]
+    errors = [r for r in ctx.results if r.status is Status.ERROR]
+    items = "".join(f"<li><b>{esc(r.title)}</b>: {esc(r.data_request or '')}</li>" for r in rows)
+    broken = "".join(
+        f"<li><b>{esc(r.check_id)}</b>: {esc((r.error or '').strip().splitlines()[-1])}</li>"
+        for r in errors)
+    return ('<section><h2>Data to request</h2><p>These checks could not be assessed with the '
+            "data provided. The list can be sent to the client as it is.</p>"
+            f"<ol>{items or '<li>Nothing: every check was assessable.</li>'}</ol>"
+            + (f"<h3>Checks that failed to run</h3><ul>{broken}</ul>" if broken else "")
+            + "</section>")
+
+
+def data_quality(ctx: ReportContext) -> str:
+    accounting = ctx.row_accounting
+    failures = ctx.failures
+    sample = ""
+    if len(failures):
+        sample = ("<h3>Rows set aside and values cleared (first 50)</h3>"
+                  + table_html(failures[["table", "file", "column", "row", "value", "action",
+                                         "message"]], 50))
+    return ('<section><h2>Appendix: data quality</h2><p>For every table, rows read = rows '
+            "used + rows set aside. Nothing is dropped silently.</p>"
+            + table_html(accounting) + sample + "</section>")
+
+
+def assumptions(ctx: ReportContext) -> str:
+    frame = pd.DataFrame([{"assumption": k, "low": v["low"], "base": v["base"],
+                           "high": v["high"], "unit": v["unit"], "meaning": v["doc"]}
+                          for k, v in ctx.diagnosis.assumptions.items()])
+    return ("<section><h2>Appendix: assumptions</h2><p>Money figures use the client's own "
+            "data where it has it, and these assumptions otherwise; each finding lists the "
+            "ones it used.</p>" + table_html(frame) + "</section>")

@@ -1,0 +1,131 @@
+"""Execute the diagnostic notebook for one client: validate, execute, export.
+
+The recipe, step by step (as papermill's own ``execute_notebook`` reads):
+
+1. ``Engagement.load``: a bad engagement fails here with its DataError, before any kernel.
+2. ``report_folder``: a new ``reports/<timestamp>/`` that no other run shares.
+3. ``execute``: papermill runs notebooks/diagnostic.ipynb in this very interpreter (whatever
+   ``python3`` kernelspec the user has installed), writing findings.json, findings.xlsx and
+   evidence/ from inside the notebook. A failing cell still leaves the executed notebook,
+   with the failing cell marked, and raises ``NotebookFailed``.
+4. ``export.to_html``: report.html without code cells, plotly.js once, no network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opskit.diagnose import resolve_overrides
+from opskit.engagement import Engagement
+from opskit.errors import OpskitError
+
+ROOT = Path(__file__).resolve().parent.parent
+DIAGNOSTIC_NOTEBOOK = ROOT / "notebooks" / "diagnostic.ipynb"
+
+
+class NotebookFailed(OpskitError):
+    """A notebook cell raised: names the cell, the error and the executed notebook's path."""
+
+    exit_code = 1
+
+    def __init__(self, cell: int | None, source: str, error: str, notebook: Path) -> None:
+        self.cell, self.source, self.error, self.notebook = cell, source, error, notebook
+        first_line = source.strip().splitlines()[0] if source.strip() else ""
+        super().__init__(
+            f"The diagnostic notebook failed in cell {cell} ({first_line!r})",
+            got=error,
+            hint=f"the executed notebook with the failing cell marked is {notebook}")
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """Where one run wrote its artifacts."""
+
+    folder: Path
+    notebook: Path
+    html: Path
+    json: Path
+    xlsx: Path
+
+
+def kernel_manager_class(log: Path | None = None):
+    """A kernel manager that always starts this interpreter's ipykernel.
+
+    A user's own ``python3`` kernelspec may point at another Python without opskit; the
+    report must run in the environment that is running opskit. The kernel's own stderr
+    (start-up chatter, or the reason it died) goes to ``log`` instead of the terminal.
+    """
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ThisInterpreterKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self) -> KernelSpec:
+            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
+                                    "{connection_file}"],
+                              display_name=f"opskit ({sys.executable})", language="python",
+                              resource_dir=str(ROOT))
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            if log is not None:
+                kw["stderr"] = open(log, "ab")  # noqa: SIM115 - owned by the kernel process
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return ThisInterpreterKernelManager
+
+
+def report_folder(base: Path) -> Path:
+    """A fresh ``<base>/<timestamp>`` folder; concurrent runs get distinct folders."""
+    base.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    for n in range(1, 1000):
+        folder = base / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise OpskitError(f"{base}", expected="a free report folder name", got="1000 taken")
+
+
+def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = True,
+            timeout: int | None = None, notebook: Path = DIAGNOSTIC_NOTEBOOK) -> None:
+    """Run ``notebook`` with ``parameters`` into ``output``; NotebookFailed if a cell raises."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
+            progress_bar=progress, cwd=str(notebook.parent), execution_timeout=timeout,
+            kernel_manager_class=kernel_manager_class(output.with_name("kernel.log")),
+            log_output=False)
+    except PapermillExecutionError as exc:
+        raise NotebookFailed(exc.cell_index, exc.source, f"{exc.ename}: {exc.evalue}",
+                             output) from None
+
+
+def run(path: str | Path, *, audience: str = "consultant", out: str | Path | None = None,
+        checks: list[str] | None = None,
+        thresholds: Mapping[str, Mapping[str, Any]] | None = None,
+        period_start: str | None = None, period_end: str | None = None,
+        progress: bool = True, timeout: int | None = None) -> RunOutcome:
+    """Produce the four artifacts of one client's diagnostic; see the module docstring."""
+    engagement = Engagement.load(path)
+    resolve_overrides(engagement, thresholds)
+    folder = report_folder(Path(out) if out else engagement.path / "reports")
+    notebook = folder / "diagnostic.ipynb"
+    execute({"engagement": str(engagement.path.resolve()), "period_start": period_start,
+             "period_end": period_end, "audience": audience, "checks": checks,
+             "thresholds": dict(thresholds or {}), "output_dir": str(folder.resolve())},
+            notebook, progress=progress, timeout=timeout)
+    from opskit.report.export import to_html
+
+    html = to_html(notebook, folder / "report.html")
+    return RunOutcome(folder, notebook, html, folder / "findings.json",
+                      folder / "findings.xlsx")

@@ -1,0 +1,446 @@
+"""Exact-value tests of the cash checks on small hand-built tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from opskit.assumptions import resolve
+from opskit.checks.cash import (
+    ar_over_90,
+    close_lag,
+    dso_vs_terms,
+    duplicate_bills,
+    manual_journals,
+)
+from opskit.engagement import Period
+from opskit.findings import Status
+from opskit.registry import CheckData, run_check
+from opskit.tables import TABLES
+
+START, END = "2026-07-01", "2026-09-30"
+DAYS = 92
+DTYPES = {"id": "str", "text": "str", "enum": "str", "money": "float64", "number": "float64",
+          "bool": "boolean"}
+
+
+def table(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A canonical table with the dtypes the loader produces."""
+    columns = TABLES[name].by_name
+    frame = pd.DataFrame(rows)
+    for column in frame.columns:
+        kind = columns[column].kind
+        if kind == "datetime":
+            frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[us]")
+        else:
+            frame[column] = frame[column].astype(DTYPES[kind])
+    return frame
+
+
+def make_data(start: str = START, end: str = END, **tables: list[dict]) -> CheckData:
+    frames = {name: table(name, rows) for name, rows in tables.items()}
+    return CheckData(frames, Period(pd.Timestamp(start), pd.Timestamp(end)), resolve(None))
+
+
+def invoice(invoice_id: str, issued_at: str, amount: float, due_at: str | None,
+            paid_at: str | None = None, **extra) -> dict:
+    return {"invoice_id": invoice_id, "issued_at": issued_at, "amount": amount,
+            "due_at": due_at, "paid_at": paid_at, **extra}
+
+
+def yearly_triple(result) -> tuple[float, float, float]:
+    return (result.impact.low, result.impact.base, result.impact.high)
+
+
+# -- cash.dso_vs_terms ------------------------------------------------------------------
+
+def dso_data(open_before_period: float) -> CheckData:
+    """9200 invoiced in the period on net 30 (paid), plus an older open invoice.
+
+    DSO = open AR / 9200 × 92 days = open AR / 100, so excess days = open AR / 100 − 30.
+    """
+    return make_data(invoices=[
+        invoice("I1", "2026-07-01", 9200.0, "2026-07-31", "2026-08-15", customer_id="C1"),
+        invoice("I0", "2026-06-01", open_before_period, "2026-07-01", customer_id="C2")])
+
+
+def test_dso_vs_terms_pass_below_warn():
+    """DSO 35 on net 30 terms: 5 excess days pass."""
+    result = dso_vs_terms(dso_data(3500.0))
+    assert result.metrics["excess_days"].value == pytest.approx(5.0)
+    assert result.metrics["dso_days"].value == pytest.approx(35.0)
+    assert result.metrics["terms_days"].value == pytest.approx(30.0)
+    assert result.status is Status.PASS
+
+
+def test_dso_vs_terms_warn():
+    """DSO 45 on net 30: 15 excess days warn; the past-due invoice is the evidence."""
+    result = dso_vs_terms(dso_data(4500.0))
+    assert result.metrics["excess_days"].value == pytest.approx(15.0)
+    assert result.status is Status.WARN
+    assert result.evidence["invoice_id"].tolist() == ["I0"]
+    assert result.evidence_id == "invoice_id"
+    assert result.evidence.loc[0, "days_past_due"] == 91
+
+
+def test_dso_vs_terms_fail():
+    """DSO 55 on net 30: 25 excess days fail."""
+    result = dso_vs_terms(dso_data(5500.0))
+    assert result.metrics["excess_days"].value == pytest.approx(25.0)
+    assert result.status is Status.FAIL
+
+
+def test_dso_vs_terms_open_balance_rules():
+    """Partly paid counts its remainder; paid after the end counts in full; paid is closed."""
+    data = make_data(invoices=[
+        invoice("I1", "2026-07-01", 9200.0, "2026-07-31", "2026-08-15"),
+        invoice("PART", "2026-09-01", 1000.0, "2026-10-01", amount_paid=400.0),
+        invoice("LATE", "2026-09-10", 500.0, "2026-10-10", "2026-10-05", amount_paid=500.0),
+        invoice("FUTURE", "2026-10-02", 700.0, "2026-11-01")])
+    result = dso_vs_terms(data)
+    assert result.metrics["open_ar"].value == pytest.approx(600.0 + 500.0)
+    assert result.metrics["invoiced"].value == pytest.approx(9200.0 + 1000.0 + 500.0)
+
+
+def test_dso_vs_terms_weighted_terms():
+    """Terms are weighted by amount: 1000 on net 30 and 3000 on net 60 give 52.5 days."""
+    data = make_data(invoices=[
+        invoice("A", "2026-07-01", 1000.0, "2026-07-31", "2026-07-20"),
+        invoice("B", "2026-07-01", 3000.0, "2026-08-30", "2026-07-20")])
+    result = dso_vs_terms(data)
+    assert result.metrics["terms_days"].value == pytest.approx(52.5)
+    assert result.metrics["excess_days"].value == pytest.approx(-52.5)
+    assert result.status is Status.PASS
+
+
+def test_dso_vs_terms_impact_is_cost_of_capital_on_excess_cash():
+    """Impact = excess days × invoiced a day × cost of capital 6% / 10% / 15%."""
+    result = dso_vs_terms(dso_data(4500.0))
+    excess_cash = 15.0 * 9200.0 / DAYS
+    assert yearly_triple(result) == pytest.approx(
+        (round(excess_cash * 0.06, 2), round(excess_cash * 0.10, 2),
+         round(excess_cash * 0.15, 2)))
+
+
+def test_dso_vs_terms_not_assessable_without_invoices():
+    """Without the invoice list there is no DSO."""
+    result = run_check(dso_vs_terms.spec, make_data())
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "invoices" in result.data_request
+
+
+def test_dso_vs_terms_not_assessable_without_due_dates():
+    """Invoices without due dates carry no terms to compare with."""
+    data = make_data(invoices=[invoice("A", "2026-07-01", 100.0, None)])
+    result = run_check(dso_vs_terms.spec, data)
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "due_at" in result.data_request
+
+
+def test_dso_vs_terms_not_assessable_without_invoices_in_period():
+    """Invoices only before the period: no invoiced amount to divide by."""
+    data = make_data(invoices=[invoice("A", "2026-01-01", 100.0, "2026-01-31")])
+    assert run_check(dso_vs_terms.spec, data).status is Status.NOT_ASSESSABLE
+
+
+# -- cash.ar_over_90 --------------------------------------------------------------------
+
+def aged_data(over_90: float) -> CheckData:
+    """1000 open at the end: ``over_90`` due on 2026-07-01 (91 days), the rest due 09-01."""
+    return make_data(invoices=[
+        invoice("OLD", "2026-06-01", over_90, "2026-07-01", customer_id="C1"),
+        invoice("NEW", "2026-08-01", 1000.0 - over_90, "2026-09-01", customer_id="C2"),
+        invoice("PAID", "2026-03-01", 5000.0, "2026-04-01", "2026-05-01")])
+
+
+def test_ar_over_90_pass_below_warn():
+    """4% of open receivables over 90 days past due passes."""
+    result = ar_over_90(aged_data(40.0))
+    assert result.metrics["over_90_share"].value == pytest.approx(0.04, abs=1e-12)
+    assert result.status is Status.PASS
+
+
+def test_ar_over_90_warn():
+    """6% over 90 days past due warns; the old invoice is the evidence."""
+    result = ar_over_90(aged_data(60.0))
+    assert result.metrics["over_90_share"].value == pytest.approx(0.06, abs=1e-12)
+    assert result.status is Status.WARN
+    assert result.evidence["invoice_id"].tolist() == ["OLD"]
+    assert result.evidence_id == "invoice_id"
+
+
+def test_ar_over_90_fail():
+    """25% over 90 days past due fails."""
+    result = ar_over_90(aged_data(250.0))
+    assert result.metrics["over_90_share"].value == pytest.approx(0.25, abs=1e-12)
+    assert result.status is Status.FAIL
+
+
+def test_ar_over_90_boundary_is_more_than_90_days():
+    """Due exactly 90 days before the last day is not over 90; 91 days is."""
+    data = make_data(invoices=[
+        invoice("D90", "2026-06-01", 100.0, "2026-07-02"),
+        invoice("D91", "2026-06-01", 300.0, "2026-07-01")])
+    result = ar_over_90(data)
+    assert result.metrics["over_90_share"].value == pytest.approx(0.75)
+    assert result.evidence["invoice_id"].tolist() == ["D91"]
+
+
+def test_ar_over_90_impact_is_expected_loss_on_the_bucket():
+    """Impact = the bucket × 20% / 40% / 60%, not scaled to a year (it is a balance)."""
+    result = ar_over_90(aged_data(250.0))
+    assert yearly_triple(result) == pytest.approx((50.0, 100.0, 150.0))
+
+
+def test_ar_over_90_nothing_open_passes_at_zero():
+    """No open receivables: the over-90 share is 0 and the check passes."""
+    data = make_data(invoices=[invoice("PAID", "2026-03-01", 10.0, "2026-04-01",
+                                       "2026-05-01")])
+    result = ar_over_90(data)
+    assert result.metrics["over_90_share"].value == 0.0 and result.status is Status.PASS
+
+
+def test_ar_over_90_not_assessable_without_invoices():
+    """Without the invoice list there is no ageing."""
+    result = run_check(ar_over_90.spec, make_data())
+    assert result.status is Status.NOT_ASSESSABLE
+
+
+# -- cash.duplicate_bills ---------------------------------------------------------------
+
+def bill(bill_id: str, vendor: str, issued_at: str, amount: float,
+         reference: str | None = None) -> dict:
+    return {"bill_id": bill_id, "vendor": vendor, "issued_at": issued_at, "amount": amount,
+            "reference": reference}
+
+
+def duplicated_data(duplicate: float) -> CheckData:
+    """100,000 of bills in the period; one bill of ``duplicate`` is keyed twice."""
+    return make_data(bills=[
+        bill("B1", "Big Supplier", "2026-07-05", 100_000.0 - 2 * duplicate, "PO-1"),
+        bill("B2", "Acme Corp", "2026-08-01", duplicate, "INV-001"),
+        bill("B3", " acme corp", "2026-08-20", duplicate, "inv 001")])
+
+
+def test_duplicate_bills_pass_below_warn():
+    """A 40 duplicate in 100,000 of bills (0.04%) passes."""
+    result = duplicate_bills(duplicated_data(40.0))
+    assert result.metrics["duplicate_share"].value == pytest.approx(0.0004, abs=1e-15)
+    assert result.status is Status.PASS
+
+
+def test_duplicate_bills_warn_matches_normalized_vendor_and_reference():
+    """'INV-001' and 'inv 001' from 'Acme Corp' and ' acme corp' are one bill keyed twice."""
+    result = duplicate_bills(duplicated_data(50.0))
+    assert result.metrics["duplicate_share"].value == pytest.approx(0.0005, abs=1e-15)
+    assert result.status is Status.WARN
+    evidence = result.evidence
+    assert evidence["bill_id"].tolist() == ["B3"] and result.evidence_id == "bill_id"
+    assert evidence.loc[0, "duplicate_of"] == "B2"
+    assert evidence.loc[0, "days_apart"] == pytest.approx(19.0)
+
+
+def test_duplicate_bills_fail():
+    """A 100 duplicate in 100,000 of bills (0.1%) fails."""
+    result = duplicate_bills(duplicated_data(100.0))
+    assert result.metrics["duplicate_share"].value == pytest.approx(0.001, abs=1e-15)
+    assert result.status is Status.FAIL
+
+
+def test_duplicate_bills_matching_rules():
+    """Different references, other amounts and gaps over 60 days are not duplicates."""
+    data = make_data(bills=[
+        bill("ORIG", "V", "2026-05-20", 10.0, "R1"),        # before the period, original
+        bill("DUP60", "V", "2026-07-19", 10.0, None),       # 60 days later, no reference
+        bill("OTHERREF", "V", "2026-07-20", 10.0, "R2"),     # matches DUP60 (its ref empty)
+        bill("FAR", "W", "2026-07-01", 20.0, "X"),
+        bill("FAR2", "W", "2026-08-31", 20.0, "X"),         # 61 days later: not suspected
+        bill("RENT7", "Landlord", "2026-07-01", 30.0, "JUL"),
+        bill("RENT8", "Landlord", "2026-08-01", 30.0, "AUG"),  # different references
+        bill("CENTS", "V", "2026-07-25", 10.01, None)])      # a different amount
+    result = duplicate_bills(data)
+    assert sorted(result.evidence["bill_id"].tolist()) == ["DUP60", "OTHERREF"]
+    pairs = dict(zip(result.evidence["bill_id"], result.evidence["duplicate_of"], strict=True))
+    assert pairs == {"DUP60": "ORIG", "OTHERREF": "DUP60"}
+    billed = 10 + 10 + 20 + 20 + 30 + 30 + 10.01
+    assert result.metrics["duplicate_share"].value == pytest.approx(20.0 / billed)
+
+
+def test_duplicate_bills_same_day_pair_counts_once_and_triples_count_twice():
+    """Same-day copies count, the first in the file is the original; 3 copies are 2 extra."""
+    data = make_data(bills=[
+        bill("A", "V", "2026-08-01", 100.0, "R"), bill("B", "V", "2026-08-01", 100.0, "R"),
+        bill("C", "V", "2026-08-03", 100.0, "R"), bill("BIG", "Z", "2026-08-01", 700.0)])
+    result = duplicate_bills(data)
+    assert result.evidence["bill_id"].tolist() == ["B", "C"]
+    assert result.metrics["duplicate_share"].value == pytest.approx(0.2)
+
+
+def test_duplicate_bills_impact_scales_found_duplicates():
+    """Impact = duplicates a year × 1 / 1.2 / 1.5."""
+    result = duplicate_bills(duplicated_data(100.0))
+    yearly = 100.0 * 365 / DAYS
+    assert yearly_triple(result) == pytest.approx(
+        (round(yearly, 2), round(yearly * 1.2, 2), round(yearly * 1.5, 2)))
+
+
+def test_duplicate_bills_not_assessable_without_bills():
+    """Without the bills export there is nothing to scan."""
+    result = run_check(duplicate_bills.spec, make_data())
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "bills" in result.data_request
+
+
+def test_duplicate_bills_not_assessable_without_bills_in_period():
+    """Bills only outside the period: not assessable."""
+    data = make_data(bills=[bill("A", "V", "2026-01-01", 10.0)])
+    assert run_check(duplicate_bills.spec, data).status is Status.NOT_ASSESSABLE
+
+
+# -- cash.close_lag ---------------------------------------------------------------------
+
+def closing_data(jul: str, aug: str, sep: str) -> CheckData:
+    """Entries posted in Jul, Aug and Sep, the last of each keyed on the given date."""
+    rows = []
+    for posted, last in (("2026-07-15", jul), ("2026-08-15", aug), ("2026-09-15", sep)):
+        rows.append({"posted_at": posted, "account": "Cash", "amount": 1.0,
+                     "entered_at": posted})
+        rows.append({"posted_at": posted, "account": "Cash", "amount": 1.0,
+                     "entered_at": last})
+    rows.append({"posted_at": "2026-06-30", "account": "Cash", "amount": 1.0,
+                 "entered_at": "2026-12-31"})
+    return make_data(gl_entries=rows)
+
+
+def test_close_lag_pass_below_warn():
+    """Lags of 5, 6 and 9 days: the median 6 passes; June is outside the period."""
+    result = close_lag(closing_data("2026-08-05", "2026-09-06", "2026-10-09"))
+    assert result.metrics["close_lag_days"].value == pytest.approx(6.0)
+    assert result.metrics["months"].value == 3
+    assert result.status is Status.PASS
+
+
+def test_close_lag_warn_lists_slow_months():
+    """Lags of 8, 12 and 20.5 days: the median 12 warns; Aug and Sep are the evidence."""
+    result = close_lag(closing_data("2026-08-08", "2026-09-12", "2026-10-20 12:00"))
+    assert result.metrics["close_lag_days"].value == pytest.approx(12.0)
+    assert result.metrics["worst_close_lag_days"].value == pytest.approx(20.5)
+    assert result.status is Status.WARN
+    assert result.evidence["month"].tolist() == ["2026-09", "2026-08"]
+    assert result.evidence_id == "month"
+
+
+def test_close_lag_fail():
+    """Lags of 16, 15 and 30 days: the median 16 fails."""
+    result = close_lag(closing_data("2026-08-16", "2026-09-15", "2026-10-30"))
+    assert result.metrics["close_lag_days"].value == pytest.approx(16.0)
+    assert result.status is Status.FAIL
+
+
+def test_close_lag_impact_prices_days_beyond_six():
+    """Impact = Σ days beyond 6 × 4 hours × hourly 45 / 60 / 85, scaled to a year."""
+    result = close_lag(closing_data("2026-08-08", "2026-09-12", "2026-10-20"))
+    hours = (2 + 6 + 14) * 4 * 365 / DAYS
+    assert yearly_triple(result) == pytest.approx(
+        (round(hours * 45, 2), round(hours * 60, 2), round(hours * 85, 2)))
+
+
+def test_close_lag_not_assessable_without_entry_dates():
+    """Without entered_at the ledger cannot say when a month was closed."""
+    data = make_data(gl_entries=[{"posted_at": "2026-07-15", "account": "Cash",
+                                  "amount": 1.0, "entered_at": None}])
+    result = run_check(close_lag.spec, data)
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "entered_at" in result.data_request
+
+
+def test_close_lag_not_assessable_without_a_month_end_in_period():
+    """A period inside one month has no close to measure."""
+    data = make_data("2026-07-05", "2026-07-20", gl_entries=[
+        {"posted_at": "2026-07-15", "account": "Cash", "amount": 1.0,
+         "entered_at": "2026-08-20"}])
+    assert run_check(close_lag.spec, data).status is Status.NOT_ASSESSABLE
+
+
+# -- cash.manual_journals ---------------------------------------------------------------
+
+def ledger(n_manual: int, n_lines: int = 10) -> CheckData:
+    """``n_lines`` ledger lines in August, ``n_manual`` of them manual, plus one in June."""
+    rows = [{"posted_at": "2026-08-31", "account": "Sales" if i % 2 else "COGS",
+             "amount": 100.0 + i, "source": "manual" if i < n_manual else "system",
+             "memo": "Shopify sales" if i % 2 else "COGS journal", "entry_id": f"JE{i}"}
+            for i in range(n_lines)]
+    rows.append({"posted_at": "2026-06-30", "account": "Sales", "amount": 1.0,
+                 "source": "manual", "memo": "old", "entry_id": "JE-OLD"})
+    return make_data(gl_entries=rows)
+
+
+def test_manual_journals_pass_below_warn():
+    """1 manual line in 10 passes; June's manual line is outside the period."""
+    result = manual_journals(ledger(1))
+    assert result.metrics["manual_share"].value == pytest.approx(0.1)
+    assert result.status is Status.PASS
+
+
+def test_manual_journals_warn_lists_manual_lines_by_entry_id():
+    """2 manual lines in 10 warn; the evidence lists them by journal entry id."""
+    result = manual_journals(ledger(2))
+    assert result.metrics["manual_share"].value == pytest.approx(0.2)
+    assert result.status is Status.WARN
+    assert result.evidence_id == "entry_id" and result.evidence.columns[0] == "entry_id"
+    assert result.evidence["entry_id"].tolist() == ["JE1", "JE0"]
+
+
+def test_manual_journals_fail_recurring_memos_first():
+    """5 manual lines in 10 fail; the account and memo that recur most lead the evidence."""
+    result = manual_journals(ledger(5))
+    assert result.metrics["manual_share"].value == pytest.approx(0.5)
+    assert result.status is Status.FAIL
+    assert result.evidence["entry_id"].tolist() == ["JE4", "JE2", "JE0", "JE3", "JE1"]
+    assert result.evidence["recurring_lines"].tolist() == [3, 3, 3, 2, 2]
+
+
+def test_manual_journals_without_entry_ids_cites_accounts():
+    """A ledger without journal entry ids is evidenced by account."""
+    data = make_data(gl_entries=[
+        {"posted_at": "2026-08-01", "account": "A", "amount": 5.0, "source": "manual"},
+        {"posted_at": "2026-08-01", "account": "B", "amount": 5.0, "source": "system"}])
+    result = manual_journals(data)
+    assert result.evidence_id == "account"
+    assert result.evidence["account"].tolist() == ["A"]
+    assert list(result.evidence.columns).count("account") == 1
+
+
+def test_manual_journals_unknown_source_counts_in_denominator_and_amount_share():
+    """Lines with no source count as lines; the amount share weighs by |amount|."""
+    data = make_data(gl_entries=[
+        {"posted_at": "2026-08-01", "account": "A", "amount": -300.0, "source": "manual"},
+        {"posted_at": "2026-08-01", "account": "B", "amount": 100.0, "source": None},
+        {"posted_at": "2026-08-01", "account": "C", "amount": 600.0, "source": "system"}])
+    result = manual_journals(data)
+    assert result.metrics["manual_share"].value == pytest.approx(1 / 3)
+    assert result.metrics["manual_amount_share"].value == pytest.approx(0.3)
+
+
+def test_manual_journals_impact_is_minutes_times_hourly():
+    """Impact = manual lines a year × 3 minutes × hourly 45 / 60 / 85."""
+    result = manual_journals(ledger(5))
+    hours = 5 * 3 / 60 * 365 / DAYS
+    assert yearly_triple(result) == pytest.approx(
+        (round(hours * 45, 2), round(hours * 60, 2), round(hours * 85, 2)))
+
+
+def test_manual_journals_not_assessable_without_source():
+    """A ledger export without the source column cannot tell manual from system."""
+    data = make_data(gl_entries=[{"posted_at": "2026-08-01", "account": "A",
+                                  "amount": 1.0}])
+    result = run_check(manual_journals.spec, data)
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "source" in result.data_request
+
+
+def test_manual_journals_not_assessable_without_entries_in_period():
+    """A ledger that does not cover the period is not assessable."""
+    data = make_data(gl_entries=[{"posted_at": "2026-01-01", "account": "A", "amount": 1.0,
+                                  "source": "manual"}])
+    assert run_check(manual_journals.spec, data).status is Status.NOT_ASSESSABLE

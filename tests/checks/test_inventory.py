@@ -1,0 +1,440 @@
+"""Exact-value tests of the inventory checks on small hand-built frames.
+
+Every frame uses the dtypes the loader produces (str ids and text, datetime64[us] times,
+float64 quantities and money, nullable "boolean" flags), built from the canonical table
+kinds. The period is 2026-07-01 to 2026-09-30 (92 days) unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from opskit.assumptions import resolve
+from opskit.checks.inventory import dead_stock, negative_on_hand, record_accuracy, stockouts
+from opskit.engagement import Period
+from opskit.findings import Status
+from opskit.registry import CheckData, run_check
+from opskit.tables import TABLES
+
+START, END = "2026-07-01", "2026-09-30"
+DAYS = 92
+DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
+          "money": "float64", "number": "float64", "bool": "boolean"}
+
+
+def table(name: str, **columns: list) -> pd.DataFrame:
+    """A canonical table with the loader's dtype for each column."""
+    kinds = TABLES[name].by_name
+    return pd.DataFrame({c: pd.Series(v, dtype=DTYPES[kinds[c].kind])
+                         for c, v in columns.items()})
+
+
+def make_data(start: str = START, end: str = END, **tables: pd.DataFrame) -> CheckData:
+    return CheckData(tables, Period(pd.Timestamp(start), pd.Timestamp(end)), resolve(None))
+
+
+def sales(rows: list[tuple[str, str, float, float]]) -> dict[str, pd.DataFrame]:
+    """Orders and order lines from (sku, ordered_at, quantity, unit_price), one order each."""
+    ids = [f"o{i}" for i in range(len(rows))]
+    return {
+        "orders": table("orders", order_id=ids, ordered_at=[r[1] for r in rows],
+                        total=[r[2] * r[3] for r in rows]),
+        "order_lines": table("order_lines", order_id=ids, sku=[r[0] for r in rows],
+                             quantity=[r[2] for r in rows], unit_price=[r[3] for r in rows]),
+    }
+
+
+# -- record_accuracy -----------------------------------------------------------------------
+
+def counts(matches: int, total: int, at: str = "2026-08-03") -> pd.DataFrame:
+    """``total`` count records of SKUs S0.. on ``at``; the first ``matches`` agree.
+
+    A disagreeing record shows 10 in the system and 8 on the shelf.
+    """
+    return table("inventory_counts", sku=[f"S{i}" for i in range(total)],
+                 counted_at=[at] * total,
+                 counted_qty=[10.0 if i < matches else 8.0 for i in range(total)],
+                 system_qty=[10.0] * total, unit_cost=[2.0] * total)
+
+
+def test_accuracy_at_ninety_five_percent_passes():
+    """19 of 20 records agree: accuracy 0.95 is not below warn: PASS."""
+    result = record_accuracy(make_data(inventory_counts=counts(19, 20)))
+    assert result.metrics["accuracy"].value == pytest.approx(0.95)
+    assert result.status is Status.PASS
+
+
+def test_accuracy_at_ninety_percent_warns():
+    """18 of 20 agree: 0.90 is below 0.95 but not below 0.90: WARN."""
+    result = record_accuracy(make_data(inventory_counts=counts(18, 20)))
+    assert result.metrics["accuracy"].value == pytest.approx(0.90)
+    assert result.status is Status.WARN
+
+
+def test_accuracy_below_ninety_percent_fails_with_variances_as_evidence():
+    """17 of 20 agree: 0.85 FAIL; evidence is the three variances, SKU first."""
+    result = record_accuracy(make_data(inventory_counts=counts(17, 20)))
+    assert result.metrics["accuracy"].value == pytest.approx(0.85)
+    assert result.status is Status.FAIL
+    assert result.evidence_id == "sku"
+    assert result.evidence.columns[0] == "sku"
+    assert sorted(result.evidence["sku"]) == ["S17", "S18", "S19"]
+    assert list(result.evidence["variance_units"]) == [-2.0, -2.0, -2.0]
+    assert list(result.evidence["variance_value"]) == [-4.0, -4.0, -4.0]
+
+
+def test_accuracy_value_weighted_and_write_off():
+    """Value weights use max(counted, system) × cost; shrink is the negative variance."""
+    data = make_data(inventory_counts=table(
+        "inventory_counts", sku=["A", "B"], counted_at=["2026-07-02"] * 2,
+        counted_qty=[10.0, 5.0], system_qty=[10.0, 8.0], unit_cost=[1.0, 10.0]))
+    result = record_accuracy(data)
+    assert result.metrics["accuracy"].value == pytest.approx(0.5)
+    assert result.metrics["value_accuracy"].value == pytest.approx(10 / (10 + 80))
+    assert result.metrics["negative_variance_value"].value == pytest.approx(30.0)
+
+
+def test_accuracy_falls_back_to_product_costs_and_sorts_by_value():
+    """A count without its own cost uses products.unit_cost; the costlier variance is first."""
+    data = make_data(
+        inventory_counts=table("inventory_counts", sku=["CHEAP", "DEAR"],
+                               counted_at=["2026-07-02"] * 2, counted_qty=[0.0, 9.0],
+                               system_qty=[5.0, 10.0], unit_cost=[1.0, None]),
+        products=table("products", sku=["DEAR"], unit_cost=[100.0]))
+    result = record_accuracy(data)
+    assert list(result.evidence["sku"]) == ["DEAR", "CHEAP"]
+    assert result.metrics["negative_variance_value"].value == pytest.approx(105.0)
+
+
+def test_accuracy_impact_is_revenue_lift_margin_plus_write_off():
+    """Impact = (revenue of inaccurate SKUs × lift × margin + write-off) × 365/92."""
+    rows = [("S0", "2026-07-05", 10.0, 10.0), ("S19", "2026-07-05", 20.0, 10.0)]
+    data = make_data(inventory_counts=counts(19, 20), **sales(rows))
+    result = record_accuracy(data)
+    write_off = 2 * 2.0  # S19: system 10, shelf 8, cost 2
+    scale = 365 / DAYS
+    # margin falls back to the 40% assumption (no products table); only S19 is inaccurate
+    expected = [(200 * lift * 0.40 + write_off) * scale for lift in (0.01, 0.03, 0.06)]
+    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+        expected, abs=0.01)
+
+
+def test_accuracy_ignores_counts_outside_the_period():
+    """Counts of June do not enter the accuracy of the July–September period."""
+    frame = pd.concat([counts(20, 20), counts(0, 5, at="2026-06-15")], ignore_index=True)
+    result = record_accuracy(make_data(inventory_counts=frame))
+    assert result.metrics["accuracy"].value == 1.0
+    assert result.metrics["count_records"].value == 20
+
+
+def test_accuracy_without_counts_in_period_is_not_assessable():
+    """Counts only before the period: NOT_ASSESSABLE, never a FAIL at 0%."""
+    result = run_check(record_accuracy.spec,
+                       make_data(inventory_counts=counts(5, 5, at="2026-01-10")))
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "cycle counts" in result.data_request
+
+
+def test_accuracy_missing_counts_table_is_not_assessable():
+    """No inventory_counts table: NOT_ASSESSABLE naming the cycle count export."""
+    result = run_check(record_accuracy.spec, make_data())
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "inventory_counts" in result.data_request
+
+
+# -- negative_on_hand ----------------------------------------------------------------------
+
+def levels(on_hand: list[float], as_of: str = "2026-09-30", prefix: str = "S",
+           location: str | None = "main") -> pd.DataFrame:
+    """One snapshot of SKUs S0.. at one location."""
+    n = len(on_hand)
+    columns = {"sku": [f"{prefix}{i}" for i in range(n)], "as_of": [as_of] * n,
+               "on_hand": on_hand}
+    if location is not None:
+        columns["location"] = [location] * n
+    return table("inventory_levels", **columns)
+
+
+def test_negative_none_below_zero_passes():
+    """No SKU-location below zero: 0% PASS."""
+    result = negative_on_hand(make_data(inventory_levels=levels([5.0] * 200)))
+    assert result.metrics["negative_share"].value == 0.0
+    assert result.status is Status.PASS
+
+
+def test_negative_one_in_two_hundred_warns():
+    """One of 200 SKU-locations below zero is 0.5%: WARN (>= 0.5%)."""
+    result = negative_on_hand(make_data(inventory_levels=levels([-1.0] + [5.0] * 199)))
+    assert result.metrics["negative_share"].value == pytest.approx(0.005)
+    assert result.status is Status.WARN
+
+
+def test_negative_two_percent_fails_most_negative_first():
+    """4 of 200 below zero is 2%: FAIL; evidence sorted from the most negative."""
+    frame = levels([-1.0, -7.0, -3.0, -2.0] + [5.0] * 196)
+    result = negative_on_hand(make_data(inventory_levels=frame))
+    assert result.metrics["negative_share"].value == pytest.approx(0.02)
+    assert result.status is Status.FAIL
+    assert list(result.evidence["sku"]) == ["S1", "S2", "S3", "S0"]
+    assert list(result.evidence.columns[:3]) == ["sku", "location", "on_hand"]
+
+
+def test_negative_reads_only_the_latest_snapshot_up_to_period_end():
+    """Older snapshots and snapshots after the period end are ignored; zero is not negative."""
+    frame = pd.concat([levels([-5.0, -5.0], as_of="2026-09-01"),
+                       levels([0.0, 3.0], as_of="2026-09-29 18:00"),
+                       levels([-5.0, -5.0], as_of="2026-10-05")], ignore_index=True)
+    result = negative_on_hand(make_data(inventory_levels=frame))
+    assert result.metrics["negative_share"].value == 0.0
+    assert result.details["snapshot"] == "2026-09-29"
+
+
+def test_negative_counts_sku_locations_and_keeps_the_last_row_of_the_day():
+    """The same SKU at two locations counts twice; a same-day repeat keeps its last row."""
+    frame = pd.concat([levels([-1.0], location="east", as_of="2026-09-30 08:00"),
+                       levels([-1.0], location="west", as_of="2026-09-30 08:00"),
+                       levels([4.0], location="west", as_of="2026-09-30 17:00")],
+                      ignore_index=True)
+    result = negative_on_hand(make_data(inventory_levels=frame))
+    assert result.metrics["sku_locations"].value == 2
+    assert result.metrics["negative_share"].value == pytest.approx(0.5)
+    assert list(result.evidence["location"]) == ["east"]
+
+
+def test_negative_without_location_column_uses_skus():
+    """A snapshot without locations is judged per SKU."""
+    frame = levels([-1.0, 2.0, 2.0, 2.0], location=None)
+    result = negative_on_hand(make_data(inventory_levels=frame))
+    assert result.metrics["negative_share"].value == pytest.approx(0.25)
+    assert list(result.evidence.columns) == ["sku", "on_hand", "as_of"]
+
+
+def test_negative_impact_is_counted_by_record_accuracy_when_counts_exist():
+    """With cycle counts the money is record_accuracy's; without, a sales-lift proxy."""
+    rows = [("S0", "2026-07-05", 10.0, 10.0)]
+    frame = levels([-1.0] + [5.0] * 9)
+    with_counts = negative_on_hand(make_data(inventory_levels=frame,
+                                             inventory_counts=counts(1, 1), **sales(rows)))
+    assert with_counts.impact.in_total is False
+    assert "record_accuracy" in with_counts.impact.note
+    alone = negative_on_hand(make_data(inventory_levels=frame, **sales(rows)))
+    assert alone.impact.in_total is True
+    assert alone.impact.base == pytest.approx(100 * 0.03 * 0.40 * 365 / DAYS, abs=0.01)
+
+
+def test_negative_without_snapshot_up_to_period_end_is_not_assessable():
+    """Only snapshots after the period: NOT_ASSESSABLE."""
+    result = run_check(negative_on_hand.spec,
+                       make_data(inventory_levels=levels([1.0], as_of="2026-12-01")))
+    assert result.status is Status.NOT_ASSESSABLE
+
+
+def test_negative_missing_levels_table_is_not_assessable():
+    """No inventory_levels table: NOT_ASSESSABLE naming the inventory snapshots."""
+    result = run_check(negative_on_hand.spec, make_data())
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "inventory_levels" in result.data_request
+
+
+# -- stockouts -----------------------------------------------------------------------------
+
+TEN_DAYS = {"start": "2026-07-01", "end": "2026-07-10"}
+
+
+def daily_levels(sku: str, zero_days: int, location: str = "main",
+                 days: int = 10) -> pd.DataFrame:
+    """Daily snapshots of ``sku`` over the ten-day period, the first ``zero_days`` at zero."""
+    dates = pd.date_range("2026-07-01 23:00", periods=days, freq="D")
+    return table("inventory_levels", sku=[sku] * days, as_of=list(dates),
+                 on_hand=[0.0 if i < zero_days else 4.0 for i in range(days)],
+                 location=[location] * days)
+
+
+def stockout_data(zero_a: int, zero_b: int, **extra: pd.DataFrame) -> CheckData:
+    """SKUs A and B sold before the period (90 and 45 units at $10); C never sold."""
+    frame = pd.concat([daily_levels("A", zero_a), daily_levels("B", zero_b),
+                       daily_levels("C", 10)], ignore_index=True)
+    rows = [("A", "2026-05-01", 90.0, 10.0), ("B", "2026-06-30 12:00", 45.0, 10.0),
+            ("C", "2026-03-01", 5.0, 10.0)]  # C's sale is more than 90 days before
+    return make_data(**TEN_DAYS, inventory_levels=frame, **sales(rows), **extra)
+
+
+def test_stockouts_none_at_zero_passes_and_skips_unsold_skus():
+    """A and B never at zero: 0% PASS; C, not sold in the 90 days before, is left out."""
+    result = stockouts(stockout_data(0, 0))
+    assert result.metrics["stockout_rate"].value == 0.0
+    assert result.metrics["sku_days"].value == 20
+    assert result.status is Status.PASS
+
+
+def test_stockouts_one_day_in_twenty_warns():
+    """1 SKU-day at zero in 20 is 5%: WARN (>= 5%)."""
+    result = stockouts(stockout_data(1, 0))
+    assert result.metrics["stockout_rate"].value == pytest.approx(0.05)
+    assert result.status is Status.WARN
+
+
+def test_stockouts_two_days_in_twenty_fail_with_lost_sales_evidence():
+    """2 of 20 SKU-days at zero is 10%: FAIL; evidence per SKU, biggest loss first."""
+    result = stockouts(stockout_data(1, 1))
+    assert result.metrics["stockout_rate"].value == pytest.approx(0.10)
+    assert result.status is Status.FAIL
+    evidence = result.evidence
+    assert list(evidence["sku"]) == ["A", "B"]
+    # A sells 1 a day, B 0.5 a day; each out 1 of 10 days over a 10-day period
+    assert list(evidence["lost_units"]) == pytest.approx([1.0, 0.5])
+    assert list(evidence["lost_revenue"]) == pytest.approx([10.0, 5.0])
+
+
+def test_stockouts_impact_is_lost_revenue_margin_and_substitution():
+    """$15 lost in 10 days × 365/10 × 40% margin × (1 − 50% / 30% / 10%)."""
+    result = stockouts(stockout_data(1, 1))
+    lost = 15.0 * 365 / 10 * 0.40
+    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+        (lost * 0.5, lost * 0.7, lost * 0.9), abs=0.01)
+
+
+def test_stockouts_count_each_location_and_negative_stock():
+    """Two locations give two SKU-days a day; a negative on-hand counts as out."""
+    frame = pd.concat([daily_levels("A", 0, "east"), daily_levels("A", 0, "west")],
+                      ignore_index=True)
+    frame.loc[0, "on_hand"] = -2.0
+    data = make_data(**TEN_DAYS, inventory_levels=frame,
+                     **sales([("A", "2026-05-01", 90.0, 10.0)]))
+    result = stockouts(data)
+    assert result.metrics["sku_days"].value == 20
+    assert result.metrics["stockout_rate"].value == pytest.approx(0.05)
+
+
+def test_stockouts_without_sales_before_the_period_is_not_assessable():
+    """No sale in the 90 days before the period: no selling SKU to judge, NOT_ASSESSABLE."""
+    frame = daily_levels("A", 3)
+    data = make_data(**TEN_DAYS, inventory_levels=frame,
+                     **sales([("A", "2026-07-02", 1.0, 10.0)]))
+    result = run_check(stockouts.spec, data)
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "90 days before 2026-07-01" in result.data_request
+
+
+def test_stockouts_missing_levels_is_not_assessable():
+    """No inventory_levels table: NOT_ASSESSABLE."""
+    data = make_data(**TEN_DAYS, **sales([("A", "2026-05-01", 90.0, 10.0)]))
+    assert run_check(stockouts.spec, data).status is Status.NOT_ASSESSABLE
+
+
+# -- dead_stock ----------------------------------------------------------------------------
+
+def dead_data(dead_units: float, **extra: pd.DataFrame) -> CheckData:
+    """LIVE (90 units at $1, sold in August) and DEAD (``dead_units`` at $1, sold in 2025).
+
+    An order on 2025-12-01 makes the order history reach back past the 180-day lookback.
+    """
+    snapshot = table("inventory_levels", sku=["LIVE", "DEAD"], as_of=["2026-09-30"] * 2,
+                     on_hand=[90.0, dead_units], location=["main"] * 2)
+    products = table("products", sku=["LIVE", "DEAD"], unit_cost=[1.0, 1.0])
+    rows = [("LIVE", "2026-08-10", 1.0, 3.0), ("DEAD", "2025-12-01", 1.0, 3.0)]
+    return make_data(inventory_levels=snapshot, products=products, **sales(rows), **extra)
+
+
+def test_dead_stock_under_ten_percent_passes():
+    """$5 dead in $95 of stock is 5.3%: PASS."""
+    result = dead_stock(dead_data(5.0))
+    assert result.metrics["dead_share"].value == pytest.approx(5 / 95)
+    assert result.status is Status.PASS
+
+
+def test_dead_stock_ten_percent_warns():
+    """$10 dead in $100 is exactly 10%: WARN (>= 10%)."""
+    result = dead_stock(dead_data(10.0))
+    assert result.metrics["dead_share"].value == pytest.approx(0.10)
+    assert result.status is Status.WARN
+
+
+def test_dead_stock_twenty_five_percent_fails_with_impact_and_evidence():
+    """$30 dead in $120 is 25%: FAIL; impact = $30 × 15% / 20% / 30%; evidence DEAD."""
+    result = dead_stock(dead_data(30.0))
+    assert result.metrics["dead_share"].value == pytest.approx(0.25)
+    assert result.status is Status.FAIL
+    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+        (4.5, 6.0, 9.0))
+    assert list(result.evidence["sku"]) == ["DEAD"]
+    assert result.evidence["last_sale_at"].iloc[0] == pd.Timestamp("2025-12-01")
+    assert result.evidence["days_since_sale"].iloc[0] == 304
+
+
+def test_dead_stock_values_positive_stock_with_a_cost_summed_over_locations():
+    """Negative on-hand counts as zero, SKUs without cost are left out, locations add up."""
+    snapshot = table("inventory_levels", sku=["LIVE", "DEAD", "DEAD", "NOCOST"],
+                     as_of=["2026-09-30"] * 4, on_hand=[80.0, 20.0, -5.0, 50.0],
+                     location=["a", "a", "b", "a"])
+    data = dead_data(0.0)
+    products = table("products", sku=["LIVE", "DEAD", "NOCOST"], unit_cost=[1.0, 1.0, None])
+    result = dead_stock(make_data(**{**data.tables, "inventory_levels": snapshot,
+                                     "products": products}))
+    assert result.metrics["inventory_value"].value == pytest.approx(100.0)
+    assert result.metrics["dead_share"].value == pytest.approx(0.20)
+    assert result.evidence["on_hand"].iloc[0] == pytest.approx(20.0)
+
+
+def test_dead_stock_sale_within_180_days_keeps_a_sku_alive():
+    """A sale 170 days before the end keeps DEAD alive; the lookback is a parameter."""
+    data = dead_data(30.0)
+    orders = data["orders"].assign(ordered_at=pd.Series(
+        ["2026-08-10", "2026-04-14"], dtype="datetime64[us]"))
+    history = table("orders", order_id=["old"], ordered_at=["2025-01-01"])
+    tables = {**data.tables, "orders": pd.concat([orders, history], ignore_index=True)}
+    result = dead_stock(make_data(**tables))
+    assert result.metrics["dead_share"].value == 0.0
+    assert dead_stock(make_data(**tables), no_sale_days=150).metrics[
+        "dead_share"].value == pytest.approx(0.25)
+
+
+def test_dead_stock_short_order_history_is_not_assessable():
+    """Orders that start inside the 180-day lookback cannot prove a SKU unsold."""
+    data = dead_data(30.0)
+    orders = data["orders"].assign(ordered_at=pd.Series(
+        ["2026-08-10", "2026-08-01"], dtype="datetime64[us]"))
+    result = run_check(dead_stock.spec, make_data(**{**data.tables, "orders": orders}))
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "2026-04-04" in result.data_request
+
+
+def test_dead_stock_missing_products_is_not_assessable():
+    """No products table: no unit cost to value stock, NOT_ASSESSABLE."""
+    data = dead_data(30.0)
+    tables = {k: v for k, v in data.tables.items() if k != "products"}
+    result = run_check(dead_stock.spec, make_data(**tables))
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "products" in result.data_request
+
+
+# -- robustness ----------------------------------------------------------------------------
+
+SPECS = [record_accuracy.spec, negative_on_hand.spec, stockouts.spec, dead_stock.spec]
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_single_row_with_optional_columns_null_never_errors(spec):
+    """One row per table, optional columns null: a verdict or NOT_ASSESSABLE, never ERROR."""
+    data = make_data(
+        inventory_counts=table("inventory_counts", sku=["A"], counted_at=["2026-08-01"],
+                               counted_qty=[3.0], system_qty=[3.0], unit_cost=[None],
+                               location=[None]),
+        inventory_levels=table("inventory_levels", sku=["A"], as_of=["2026-09-30"],
+                               on_hand=[3.0], location=[None]),
+        products=table("products", sku=["A"], unit_cost=[2.0], weight=[None]),
+        orders=table("orders", order_id=["o"], ordered_at=["2026-01-02"], total=[1.0]),
+        order_lines=table("order_lines", order_id=["o"], sku=["A"], quantity=[1.0],
+                          unit_price=[1.0], line_discount=[None]))
+    result = run_check(spec, data)
+    assert result.status in (Status.PASS, Status.WARN, Status.FAIL, Status.NOT_ASSESSABLE)
+    assert result.error is None
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_empty_tables_are_not_assessable(spec):
+    """Empty tables with their columns: NOT_ASSESSABLE, never ERROR."""
+    data = make_data(**{name: table(name, **{c: [] for c in columns})
+                        for name, columns in spec.needs.items()})
+    assert run_check(spec, data).status is Status.NOT_ASSESSABLE

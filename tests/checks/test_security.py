@@ -1,0 +1,334 @@
+"""Exact-value tests of the security checks on small hand-built tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from opskit.assumptions import resolve
+from opskit.checks.security import (
+    admin_sprawl,
+    departed_staff_access,
+    dormant_paid_seats,
+    mfa_gaps,
+    shared_logins,
+)
+from opskit.engagement import Period
+from opskit.findings import Status
+from opskit.registry import CheckData, run_check
+from opskit.tables import TABLES
+
+START, END = "2026-07-01", "2026-09-30"
+DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
+          "money": "float64", "number": "float64", "bool": "boolean"}
+
+
+def table(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A canonical table with the dtypes the loader produces."""
+    frame = pd.DataFrame(rows)
+    return frame.astype({c: DTYPES[TABLES[name].by_name[c].kind] for c in frame.columns})
+
+
+def data(**tables: pd.DataFrame) -> CheckData:
+    return CheckData(tables, Period(pd.Timestamp(START), pd.Timestamp(END)), resolve(None))
+
+
+def account(user: str, system: str = "google", *, person: str | None = None,
+            admin: bool | None = False, mfa: bool | None = True,
+            login: str | None = "2026-09-20", disabled: bool | None = False) -> dict:
+    return {"system": system, "user": user, "person": person, "is_admin": admin,
+            "mfa_enabled": mfa, "last_login_at": login, "disabled": disabled}
+
+
+def accounts(*rows: dict) -> pd.DataFrame:
+    return table("accounts", list(rows))
+
+
+def staff(count: int, system: str = "google", **kwargs) -> list[dict]:
+    """``count`` ordinary accounts of current staff on ``system``."""
+    return [account(f"user{i}@shop.com", system, **kwargs) for i in range(count)]
+
+
+# -- security.departed_staff_access -------------------------------------------------------
+
+PEOPLE = [
+    {"person": "Ann Lee", "function": "operations", "started_on": "2020-01-01",
+     "ended_on": "2026-06-01", "email": "ann@shop.com"},
+    {"person": "Bo Kim", "function": "sales", "started_on": "2021-01-01", "ended_on": None,
+     "email": "bo@shop.com"},
+    {"person": "Cy Diaz", "function": "finance", "started_on": "2021-01-01",
+     "ended_on": "2026-09-30", "email": "cy@shop.com"},
+]
+
+
+def departed(*rows: dict, systems: list[dict] | None = None) -> CheckData:
+    tables = {"accounts": accounts(
+        account("bo@shop.com", person="Bo Kim"),
+        account("cy@shop.com", person="Cy Diaz"),  # leaves on the last day: not departed
+        account("ann.old@shop.com", "slack", person="Ann Lee", disabled=True),
+        *rows), "people": table("people", PEOPLE)}
+    if systems:
+        tables["systems"] = table("systems", systems)
+    return data(**tables)
+
+
+def test_departed_pass_when_leavers_accounts_are_disabled():
+    """Only a disabled account of a leaver (and one leaving on the last day): PASS, 0."""
+    result = departed_staff_access(departed())
+    assert result.status is Status.PASS
+    assert result.metrics["departed_enabled"].value == 0
+    assert result.evidence.empty
+
+
+def test_departed_warn_matches_by_person_or_by_email():
+    """Ann's accounts found by name and by email (any case), unused since she left: WARN."""
+    result = departed_staff_access(departed(
+        account("ann@shop.com", "google", person="ann lee", login="2026-05-30"),
+        account("ANN@shop.com", "shopify", login=None)))
+    assert result.status is Status.WARN
+    assert result.metrics["departed_enabled"].value == 2
+    assert result.metrics["departed_share"].value == pytest.approx(2 / 4)
+    assert set(result.evidence["system"]) == {"google", "shopify"}
+    assert result.evidence["leaver"].tolist() == ["Ann Lee", "Ann Lee"]
+
+
+@pytest.mark.parametrize("row", [
+    account("ann@shop.com", person="Ann Lee", admin=True, login="2026-05-01"),
+    account("ann@shop.com", person="Ann Lee", login="2026-07-15"),
+], ids=["admin", "login after leaving"])
+def test_departed_fail_on_admin_or_login_after_leaving(row):
+    """A leaver's account that is admin, or was used after the leaving date, is FAIL."""
+    result = departed_staff_access(departed(row, account("ann@shop.com", "slack",
+                                                         login="2026-05-01")))
+    assert result.status is Status.FAIL
+    assert result.metrics["departed_enabled"].value == 2
+    assert result.metrics["admin_or_used_after_leaving"].value == 1
+    assert result.evidence["system"].iloc[0] == "google"
+
+
+def test_departed_prices_seats_not_counted_as_dormant():
+    """Impact: active leaver seats × seat cost × 12; dormant paid seats are left out."""
+    result = departed_staff_access(departed(
+        account("ann@shop.com", "google", login="2026-07-15"),   # $10, active: counted
+        account("ann@shop.com", "shopify", login="2026-07-15"),  # no seat cost: assumption
+        account("ann@shop.com", "hubspot", login="2026-03-01"),  # paid and dormant: left out
+        systems=[{"system": "Google", "seat_cost": 10.0}, {"system": "hubspot",
+                                                           "seat_cost": 50.0}]))
+    assert result.metrics["departed_enabled"].value == 3
+    assert (result.impact.low, result.impact.base, result.impact.high) == (
+        (10 + 10) * 12, (10 + 20) * 12, (10 + 40) * 12)
+
+
+def test_departed_not_assessable_without_leaving_dates():
+    """A roster with no leaving dates cannot show who left: NOT_ASSESSABLE naming ended_on."""
+    people = table("people", [{**p, "ended_on": None} for p in PEOPLE])
+    result = run_check(departed_staff_access.spec,
+                       data(accounts=accounts(account("a@shop.com")), people=people))
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "ended_on" in result.data_request
+    result = run_check(departed_staff_access.spec, data(accounts=accounts(account("a@x.com"))))
+    assert result.status is Status.NOT_ASSESSABLE
+
+
+# -- security.mfa_gaps --------------------------------------------------------------------
+
+def test_mfa_pass_when_every_enabled_account_has_mfa():
+    """Disabled accounts without MFA do not count: 0 and PASS."""
+    result = mfa_gaps(data(accounts=accounts(*staff(9), account("old@shop.com", mfa=False,
+                                                                disabled=True))))
+    assert result.status is Status.PASS
+    assert result.metrics["no_mfa_share"].value == 0.0
+
+
+def test_mfa_warn_at_the_share_or_on_any_admin():
+    """1 of 10 without MFA is 10% (WARN); 1 admin of 20 (5%) also WARNs."""
+    share_case = mfa_gaps(data(accounts=accounts(*staff(9), account("x@shop.com", mfa=None))))
+    assert share_case.status is Status.WARN
+    assert share_case.metrics["no_mfa_share"].value == pytest.approx(0.1)
+    admin_case = mfa_gaps(data(accounts=accounts(*staff(19), account("boss@shop.com",
+                                                                      admin=True, mfa=False))))
+    assert admin_case.status is Status.WARN
+    assert admin_case.metrics["no_mfa_share"].value == pytest.approx(0.05)
+    assert admin_case.metrics["admins_without_mfa"].value == 1
+    assert admin_case.evidence["user"].tolist() == ["boss@shop.com"]
+
+
+def test_mfa_fail_at_the_fail_share_admins_listed_first():
+    """3 of 12 without MFA is 25%: FAIL, the admin first in the evidence."""
+    result = mfa_gaps(data(accounts=accounts(
+        *staff(9), account("a@shop.com", mfa=False), account("b@shop.com", mfa=False),
+        account("boss@shop.com", mfa=False, admin=True, login="2026-01-01"))))
+    assert result.status is Status.FAIL
+    assert result.metrics["no_mfa_share"].value == pytest.approx(0.25)
+    assert result.evidence["user"].iloc[0] == "boss@shop.com"
+
+
+def test_mfa_not_assessable_without_mfa_column():
+    """An access review without MFA status: NOT_ASSESSABLE naming mfa_enabled."""
+    rows = table("accounts", [{"system": "google", "user": "a@shop.com"}])
+    result = run_check(mfa_gaps.spec, data(accounts=rows))
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "mfa_enabled" in result.data_request
+
+
+# -- security.admin_sprawl ----------------------------------------------------------------
+
+def system_accounts(system: str, total: int, admins: int) -> list[dict]:
+    return [account(f"u{i}@shop.com", system, admin=i < admins) for i in range(total)]
+
+
+def test_admin_sprawl_pass_with_two_admins_and_small_systems_ignored():
+    """2 admins of 11 (18%) PASSes; a 3-account system of admins is too small to judge."""
+    result = admin_sprawl(data(accounts=accounts(*system_accounts("google", 11, 2),
+                                                 *system_accounts("quickbooks", 3, 3))))
+    assert result.status is Status.PASS
+    assert result.metrics["max_admin_share"].value == pytest.approx(2 / 11)
+    assert result.metrics["single_admin_systems"].value == 0
+    assert result.metrics["systems_judged"].value == 1
+
+
+def test_admin_sprawl_warn_at_the_share_or_on_a_single_admin():
+    """2 of 10 admins is 20% (WARN); one admin of 10 (10%) also WARNs as a bus factor."""
+    share_case = admin_sprawl(data(accounts=accounts(*system_accounts("google", 10, 2))))
+    assert share_case.status is Status.WARN
+    assert share_case.metrics["max_admin_share"].value == pytest.approx(0.2)
+    single = admin_sprawl(data(accounts=accounts(*system_accounts("shopify", 10, 1))))
+    assert single.status is Status.WARN
+    assert single.metrics["single_admin_systems"].value == 1
+    assert single.evidence["system"].tolist() == ["shopify"]
+    assert single.evidence["finding"].tolist() == ["single admin"]
+    assert single.evidence["admin_users"].tolist() == ["u0@shop.com"]
+
+
+def test_admin_sprawl_fail_counts_enabled_accounts_only():
+    """4 admins of 10 enabled accounts is 40%: FAIL; disabled admins are not counted."""
+    rows = [*system_accounts("google", 10, 4),
+            account("gone@shop.com", admin=True, disabled=True)]
+    result = admin_sprawl(data(accounts=accounts(*rows)))
+    assert result.status is Status.FAIL
+    assert result.metrics["max_admin_share"].value == pytest.approx(0.4)
+
+
+def test_admin_sprawl_not_assessable_without_admin_flags():
+    """An access review without is_admin: NOT_ASSESSABLE."""
+    rows = table("accounts", [{"system": "google", "user": "a@shop.com"}])
+    assert run_check(admin_sprawl.spec, data(accounts=rows)).status is Status.NOT_ASSESSABLE
+
+
+# -- security.shared_logins ---------------------------------------------------------------
+
+def quiet_generics() -> list[dict]:
+    """Generic-looking logins that do not count: unused for 90+ days, disabled, or not generic."""
+    return [account("info@shop.com", "shopify", login="2026-06-01"),
+            account("sales@shop.com", disabled=True),
+            account("information@shop.com"), account("ann@shop.com")]
+
+
+def test_shared_logins_pass_without_generic_logins_in_use():
+    """Old, disabled or merely similar logins are not shared logins: 0 and PASS."""
+    result = shared_logins(data(accounts=accounts(*quiet_generics())))
+    assert result.status is Status.PASS
+    assert result.metrics["shared_logins"].value == 0
+
+
+def test_shared_logins_warn_on_any_generic_login_in_use():
+    """'Warehouse@' used within 90 days of the period end (any case) is WARN."""
+    result = shared_logins(data(accounts=accounts(
+        *quiet_generics(), account("Warehouse@Shop.com", "shipstation", login="2026-07-02"))))
+    assert result.status is Status.WARN
+    assert result.metrics["shared_logins"].value == 1
+    assert result.evidence["user"].tolist() == ["Warehouse@Shop.com"]
+
+
+def test_shared_logins_fail_on_a_generic_admin_login():
+    """'admin@' with admin rights in use is FAIL; it leads the evidence."""
+    result = shared_logins(data(accounts=accounts(
+        *quiet_generics(), account("orders@shop.com"),
+        account("admin@shop.com", "shopify", admin=True, login="2026-08-01"))))
+    assert result.status is Status.FAIL
+    assert result.metrics["shared_logins"].value == 2
+    assert result.metrics["shared_admin_logins"].value == 1
+    assert result.evidence["user"].tolist() == ["admin@shop.com", "orders@shop.com"]
+
+
+def test_shared_logins_not_assessable_without_logins():
+    """Without last_login_at nobody can tell which logins are used: NOT_ASSESSABLE."""
+    rows = table("accounts", [{"system": "google", "user": "info@shop.com"}])
+    assert run_check(shared_logins.spec, data(accounts=rows)).status is Status.NOT_ASSESSABLE
+
+
+# -- security.dormant_paid_seats ----------------------------------------------------------
+
+SYSTEMS = [{"system": "Google", "seat_cost": 10.0}, {"system": "hubspot", "seat_cost": 50.0},
+           {"system": "slack", "seat_cost": 0.0}, {"system": "zoom", "seat_cost": None}]
+
+
+def seats(*dormant: dict) -> CheckData:
+    rows = [*staff(8, "google"), *staff(5, "slack", login=None), *staff(3, "zoom", login=None),
+            account("gone@shop.com", "google", login=None, disabled=True), *dormant]
+    return data(accounts=accounts(*rows), systems=table("systems", SYSTEMS))
+
+
+def test_dormant_pass_counts_only_paid_systems():
+    """Unused seats on free or unpriced systems do not count: 0 of 8 paid seats, PASS."""
+    result = dormant_paid_seats(seats())
+    assert result.status is Status.PASS
+    assert result.metrics["dormant_share"].value == 0.0
+    assert result.metrics["paid_seats"].value == 8
+
+
+def test_dormant_boundary_is_ninety_days_before_the_period_end():
+    """A login 91 days before the end is dormant, one exactly 90 days before is not."""
+    result = dormant_paid_seats(seats(
+        *staff(9, "hubspot"),
+        account("a@shop.com", "hubspot", login="2026-07-01"),
+        account("b@shop.com", "hubspot", login=None),
+        account("c@shop.com", "google", login="2026-07-02")))
+    assert result.metrics["paid_seats"].value == 20
+    assert set(result.evidence["user"]) == {"a@shop.com", "b@shop.com"}
+    assert result.metrics["dormant_share"].value == pytest.approx(0.1)
+    assert result.status is Status.PASS
+
+
+def test_dormant_warn_at_the_share_with_never_used_seats_first():
+    """3 dormant of 20 paid seats is 15%: WARN; the never-used seat leads the evidence."""
+    result = dormant_paid_seats(seats(
+        *staff(9, "hubspot"), account("a@shop.com", "hubspot", login="2026-07-01"),
+        account("b@shop.com", "hubspot", login=None), account("c@shop.com", login="2026-01-01")))
+    assert result.status is Status.WARN
+    assert result.metrics["dormant_share"].value == pytest.approx(3 / 20)
+    assert result.evidence["user"].tolist() == ["b@shop.com", "c@shop.com", "a@shop.com"]
+
+
+def test_dormant_fail_and_impact_of_reclaimed_seats():
+    """6 dormant of 20 is 30%: FAIL; impact = seat costs × 12 × 50% / 75% / 100%."""
+    dormant = [account(f"d{i}@shop.com", "hubspot", login=None) for i in range(6)]
+    result = dormant_paid_seats(seats(*staff(6, "hubspot"), *dormant))
+    assert result.status is Status.FAIL
+    assert result.metrics["dormant_share"].value == pytest.approx(0.3)
+    yearly = 6 * 50 * 12
+    assert (result.impact.low, result.impact.base, result.impact.high) == (
+        yearly * 0.5, yearly * 0.75, yearly)
+
+
+def test_dormant_not_assessable_without_seat_costs():
+    """No systems map with seat costs: NOT_ASSESSABLE naming seat_cost."""
+    result = run_check(dormant_paid_seats.spec, data(accounts=accounts(*staff(3))))
+    assert result.status is Status.NOT_ASSESSABLE
+    assert "seat_cost" in result.data_request
+
+
+# -- robustness ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spec", [departed_staff_access.spec, mfa_gaps.spec, admin_sprawl.spec,
+                                  shared_logins.spec, dormant_paid_seats.spec],
+                         ids=lambda s: s.id)
+def test_single_rows_and_empty_optionals_never_raise(spec):
+    """One account with every optional column empty gives a verdict, never ERROR."""
+    empty = account("info@shop.com", person=None, admin=None, mfa=None, login=None,
+                    disabled=None)
+    tables = data(accounts=accounts(empty),
+                  people=table("people", [{**PEOPLE[0], "email": None}]),
+                  systems=table("systems", [{"system": "google", "seat_cost": None}]))
+    result = run_check(spec, tables)
+    assert result.status is not Status.ERROR, result.error

@@ -1,0 +1,147 @@
+"""The same battery for every registered check, generated from the registry.
+
+Like scikit-learn's estimator checks: each check gets its own test ids, so a new check is
+covered the moment it is registered.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from opskit.findings import Status
+from opskit.playbooks import all_playbooks
+from opskit.registry import CheckData, all_checks, run_check
+from opskit.tables import TABLES
+
+SPECS = {spec.id: spec for spec in all_checks()}
+IDS = sorted(SPECS)
+
+
+@pytest.fixture(scope="module")
+def tables(sample_engagements):
+    """For each canonical table, the frame of the first sample client that has it."""
+    found = {}
+    for engagement in sample_engagements.values():
+        for name, frame in engagement.tables.items():
+            found.setdefault(name, frame)
+    return found
+
+
+@pytest.fixture(scope="module")
+def period(sample_engagements):
+    return sample_engagements["dtc"].period
+
+
+@pytest.fixture(scope="module")
+def assumptions(sample_engagements):
+    return sample_engagements["dtc"].assumptions
+
+
+def test_there_are_42_checks():
+    """Every check of the catalog is registered, once."""
+    assert len(SPECS) == 42
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_runs_on_every_sample(check_id, sample_diagnoses):
+    """On every sample client the check returns a result that is not an ERROR."""
+    for slug, diagnosis in sample_diagnoses.items():
+        result = diagnosis[check_id]
+        assert result.status is not Status.ERROR, f"{slug}: {result.error}"
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_empty_tables(check_id, tables, period, assumptions):
+    """With every table present but empty, the check is NOT_ASSESSABLE, never an error."""
+    empty = {name: frame.iloc[0:0] for name, frame in tables.items()}
+    result = run_check(SPECS[check_id], CheckData(empty, period, assumptions))
+    assert result.status is Status.NOT_ASSESSABLE
+    assert result.data_request
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_single_row(check_id, tables, period, assumptions):
+    """With one row per table the check returns a verdict or NOT_ASSESSABLE, never raises."""
+    one = {name: frame.iloc[:1] for name, frame in tables.items()}
+    result = run_check(SPECS[check_id], CheckData(one, period, assumptions))
+    assert result.status is not Status.ERROR, result.error
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_optional_columns_all_null(check_id, tables, period, assumptions):
+    """With every optional column null the check still returns a result."""
+    nulled = {}
+    for name, frame in tables.items():
+        frame = frame.copy()
+        for column in TABLES[name].optional:
+            if column in frame:
+                frame[column] = pd.Series(pd.NA, index=frame.index, dtype=frame[column].dtype) \
+                    if str(frame[column].dtype) in ("boolean", "str", "string") else None
+        nulled[name] = frame
+    result = run_check(SPECS[check_id], CheckData(nulled, period, assumptions))
+    assert result.status is not Status.ERROR, result.error
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_no_data_names_what_to_request(check_id, period, assumptions):
+    """With no tables the check is NOT_ASSESSABLE and its request names a needed table."""
+    result = run_check(SPECS[check_id], CheckData({}, period, assumptions))
+    assert result.status is Status.NOT_ASSESSABLE
+    assert result.data_request.startswith("Send ")
+    named = SPECS[check_id].needs or TABLES  # a check that can use one of several tables
+    assert any(table in result.data_request for table in named)
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_result_contract_on_samples(check_id, sample_diagnoses):
+    """Metrics present (also on PASS), evidence rows carry ids, low <= base <= high."""
+    spec = SPECS[check_id]
+    for slug, diagnosis in sample_diagnoses.items():
+        result = diagnosis[check_id]
+        if result.status is Status.NOT_ASSESSABLE:
+            continue
+        assert spec.proof_metric in result.metrics, slug
+        assert result.impact.ordered, (slug, result.impact)
+        assert result.story is not None and result.story.symptom and result.story.cause
+        assert result.impact.formula
+        if result.evidence is not None and len(result.evidence):
+            assert result.evidence_id in result.evidence.columns, slug
+            assert result.evidence[result.evidence_id].notna().all(), slug
+        if result.status.flagged:
+            assert result.evidence is not None and len(result.evidence), slug
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_declaration(check_id):
+    """Docstring starts with the title; params have defaults inside their range; warn/fail."""
+    spec = SPECS[check_id]
+    assert spec.doc.splitlines()[0].rstrip(".") == spec.title.rstrip(".")
+    for section in ("Question", "Metric", "Threshold", "Impact"):
+        assert section in spec.doc, section
+    assert "warn" in spec.params and "fail" in spec.params
+    for name, param in spec.params.items():
+        assert param.min <= param.default <= param.max, name
+        assert param.help, name
+    assert spec.proof_metric
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_has_playbook(check_id):
+    """Every check has a playbook whose proof metric is the check's headline metric."""
+    book = all_playbooks()[check_id]
+    assert check_id in book.checks
+    assert book.proof_metric == SPECS[check_id].proof_metric
+
+
+def test_every_playbook_names_an_existing_check():
+    """No playbook points at a check that does not exist."""
+    for book in all_playbooks().values():
+        assert set(book.checks) <= set(SPECS), book.id
+
+
+def test_readme_lists_the_checks():
+    """README's check list is generated from the registry and in sync with it."""
+    from opskit.readme import README, checks_by_hat
+
+    assert checks_by_hat() in README.read_text(encoding="utf-8")
