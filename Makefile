@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench samples clean
+.PHONY: demo test lint lab bench samples clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "opskit needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -19,10 +19,15 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/opskit validate data/samples/dtc
+	$(BIN)/opskit run data/samples/dtc
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests notebooks --nbval-lax \
+		--nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,6 +37,8 @@ samples: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/checks.py
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -335,7 +335,7 @@ def negative_margin_orders(
     orders = order_contributions(data)
     negative = orders[orders["contribution"] < 0]
     negative_share = ratio(len(negative), len(orders))
-    loss = float(-negative["contribution"].sum())
+    loss = abs(float(negative["contribution"].sum()))
 
     shares = negative_margin_orders.spec.params["recoverable_share"].spread(recoverable_share)
     loss_a_year = annual(data, loss)
@@ -399,7 +399,8 @@ def books_vs_computed_cogs(
     Threshold: warn 3, fail 6 points (judgement thresholds; no public benchmark).
 
     Impact: the gap × revenue is misstated margin (reported as a metric); the money is the
-    cost of deciding on a wrong P&L: 0.5% / 1% / 2% of revenue a year (low / base / high).
+    cost of deciding on a wrong P&L: 0.5% / 1% / 2% of revenue a year (low / base / high),
+    counted once the gap is material (at or above the warn threshold).
     """
     gl = data["gl_entries"]
     gl_cogs = gl[gl["account_type"] == "cogs"]
@@ -418,10 +419,13 @@ def books_vs_computed_cogs(
     gap_points = ratio(misstated, revenue) * 100
 
     rates = books_vs_computed_cogs.spec.params["decision_cost"].spread(decision_cost)
-    revenue_a_year = annual(data, revenue)
+    material = gap_points >= warn
+    revenue_a_year = annual(data, revenue) if material else 0.0
     impact = Impact(*(revenue_a_year * r for r in rates),
-                    formula=f"${revenue_a_year:,.0f} of revenue a year × share lost to "
-                            "decisions made on a misstated P&L",
+                    formula=(f"${revenue_a_year:,.0f} of revenue a year × share lost to "
+                             "decisions made on a misstated P&L") if material else (
+                        f"none: a gap below {warn:g} points does not misstate the P&L "
+                        "materially"),
                     assumptions={"decision cost": decision_words(rates) + " of revenue",
                                  "misstated margin in the period": f"${misstated:,.0f}"})
     months = monthly_cogs(lines, gl_cogs)

@@ -18,7 +18,8 @@ def to_html(notebook_path: Path, html_path: Path) -> Path:
 
     notebook = nbformat.read(notebook_path, as_version=4)
     exporter = HTMLExporter(template_name="opskit", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=True, exclude_input_prompt=True,
+                            exclude_input=True, exclude_markdown=True,
+                            exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(notebook)
     html_path.write_text(body, encoding="utf-8")

@@ -105,6 +105,8 @@ def plotly_js() -> str:
     return f'<script type="text/javascript">{get_plotlyjs()}</script>'
 
 
-def flagged_count(results: list[Result]) -> int:
-    """How many figures a report draws for its findings (one per WARN or FAIL)."""
-    return sum(1 for r in results if r.status in (Status.WARN, Status.FAIL))
+def report_figure_count(diagnosis: Diagnosis) -> int:
+    """How many figures the report draws: one per WARN or FAIL finding, the scorecard, and
+    the opportunity chart when there is at least one finding (the browser test counts them)."""
+    flagged = sum(1 for r in diagnosis.results if r.status in (Status.WARN, Status.FAIL))
+    return flagged + 1 + (1 if flagged else 0)

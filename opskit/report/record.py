@@ -13,6 +13,7 @@ from typing import Any
 from opskit import __version__
 from opskit.playbooks import PLAYBOOK_DIR, all_playbooks
 from opskit.report.context import ReportContext
+from opskit.report.figures import report_figure_count
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("findings.schema.json")
@@ -48,6 +49,7 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
                    "days": engagement.period.days},
         "total_impact": ctx.diagnosis.total_impact(),
         "counts": {str(s): n for s, n in _counts(ctx).items()},
+        "figures": report_figure_count(ctx.diagnosis),
         "data_quality": json.loads(ctx.row_accounting.to_json(orient="records")),
         "assumptions": {k: dict(v) for k, v in ctx.diagnosis.assumptions.items()},
         "results": results,

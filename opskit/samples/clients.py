@@ -698,7 +698,7 @@ def build_distributor(root: Path, seed: int, scale: int) -> None:
     stale = np.isin(cat.vendor, DIST_STALE_VENDORS) & cat.in_master
     cat.stale = stale
     spec = DistributionSpec(
-        start="2025-10-01", orders_per_bday=20.0, yoy_growth=0.12, n_customers=320,
+        start="2025-10-01", orders_per_bday=26.0, yoy_growth=0.12, n_customers=320,
         terms_shares=(0.7, 0.2, 0.1), class_shares=(0.49, 0.30, 0.15, 0.06),
         dispute_before="2026-06-01", lines_mean=6.0, never_invoiced=0.07,
         surcharge_mismatch=0.02, lag_groups=((1, 1, 0.6), (2, 2, 0.25), (4, 6, 0.15)),
@@ -727,7 +727,7 @@ def build_distributor(root: Path, seed: int, scale: int) -> None:
             OverheadVendor("Summit Business Insurance", 2_800, ref_prefix="POL-", fixed=True),
             OverheadVendor("Waste Away Services", 650, ref_prefix="WA"),
             OverheadVendor("Uline", 1_200, per_month=2, ref_prefix="UL"),
-        ), start="2025-10-01", scale=scale, duplicates=4,
+        ), start="2025-10-01", scale=scale, duplicates=5,
         ref_styles={"Pacific Paper Mills": "PPM-{n}", "Summit Packaging": "{n}",
                     "Guardian Safety Supply": "GS-{n}", "Brightway Chemical Co.": "BW{n}"})
     gl = distribution_ledger(rng[7], spec, res, bills, scale=scale, truth=truth)
@@ -758,7 +758,7 @@ def build_distributor(root: Path, seed: int, scale: int) -> None:
                 "chasing them: a large share of open AR is over 90 days past due."),
         Planted("cash.duplicate_bills", "FAIL", {"duplicate_share": (0.0015, 0.0035)}, "bill_id",
                 dup_ids,
-                "Four vendor invoices were keyed twice (emailed and mailed), the reference "
+                "Five vendor invoices were keyed twice (emailed and mailed), the reference "
                 "retyped or left empty, and paid twice."),
         Planted("cash.close_lag", "FAIL", {"close_lag_days": (16.0, 22.0)}, "month",
                 ["2026-07", "2026-08", "2026-09"],

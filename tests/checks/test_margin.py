@@ -389,6 +389,12 @@ def test_books_vs_computed_cogs_impact_is_decision_cost_of_revenue():
         (round(yearly * 0.005, 2), round(yearly * 0.01, 2), round(yearly * 0.02, 2)))
 
 
+def test_books_vs_computed_cogs_immaterial_gap_has_no_impact():
+    """Below the warn threshold the P&L is not materially misstated: no money."""
+    result = books_vs_computed_cogs(books_data(420.0))
+    assert (result.impact.low, result.impact.base, result.impact.high) == (0.0, 0.0, 0.0)
+
+
 def test_books_vs_computed_cogs_not_assessable_without_ledger():
     """Without the general ledger there is no booked COGS to compare."""
     data = make_data(orders=[order("1")], order_lines=[line("1", "A", 1, 10.0)],

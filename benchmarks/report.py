@@ -1,0 +1,68 @@
+"""Report benchmark: `opskit run` on the dtc sample against a floor measured in the same run.
+
+The floor is what any notebook-based report pays anyway: papermill executing a notebook
+that has only a parameters cell (kernel start-up and teardown), plus reading the same input
+files with ``pandas.read_csv``. Prints ``opskit run`` / floor (target <= 2.5, goal 1.5),
+best of ``--runs``. A benchmark, not a test: it asserts nothing.
+
+    python benchmarks/report.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from opskit.config import load_config
+from opskit.engagement import sources_by_table
+from opskit.run import execute, run
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "samples" / "dtc"
+
+
+def floor_seconds(tmp: Path) -> float:
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("engagement = None")
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell]
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                       "display_name": "Python 3"}
+    source = tmp / "floor.ipynb"
+    nbformat.write(notebook, source)
+    files = [s.path for specs in sources_by_table(load_config(SAMPLE)).values() for s in specs]
+    started = time.perf_counter()
+    execute({"engagement": str(SAMPLE)}, tmp / "floor-out.ipynb", progress=False,
+            notebook=source)
+    for file in files:
+        pd.read_csv(file)
+    return time.perf_counter() - started
+
+
+def run_seconds(tmp: Path) -> float:
+    started = time.perf_counter()
+    run(SAMPLE, out=tmp / "reports", progress=False)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        floors = [floor_seconds(tmp) for _ in range(args.runs)]
+        runs = [run_seconds(tmp) for _ in range(args.runs)]
+    floor, ours = min(floors), min(runs)
+    print(f"floor (papermill with a parameters cell + pandas reads): {floor:.2f} s")
+    print(f"opskit run on the dtc sample:                           {ours:.2f} s")
+    print(f"ratio {ours / floor:.2f}  (target <= 2.5, goal 1.5)")
+
+
+if __name__ == "__main__":
+    main()
