@@ -77,11 +77,19 @@ def samples(
                                        help="Volume multiplier (40 gives ~1M order lines).")] = 1,
     client: Annotated[list[str] | None, typer.Option(
         help="Only this sample client (repeatable).")] = None,
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="Write the dtc brand as the raw exports of its systems instead.")
+    ] = False,
 ) -> None:
     """Write the sample clients (with their planted problems) into OUT."""
     from opskit import samples as sample_clients
 
-    folders = sample_clients.generate(out, scale=scale, clients=client or None)
+    if raw:
+        from opskit.samples.raw import generate_raw
+
+        folders = [generate_raw(out, scale=scale)]
+    else:
+        folders = sample_clients.generate(out, scale=scale, clients=client or None)
     for folder in folders:
         console.print(f"wrote {folder}")
 
@@ -180,6 +188,63 @@ def playbook(
     from opskit.playbooks import for_check
 
     console.print(for_check(check_id).text, markup=False, highlight=False)
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A client export file (CSV, XLSX, ...).")],
+) -> None:
+    """Detect an export's format: confidence, column mapping, rows, assessable checks."""
+    from opskit.sources.inspect import inspect_command
+
+    raise typer.Exit(inspect_command(file, console))
+
+
+@app.command()
+def batch(
+    target: Annotated[Path, typer.Argument(
+        help="A folder of engagements (each with engagement.yaml) or a manifest .yaml.")],
+    workers: Annotated[int, typer.Option(min=1, help="Clients run in parallel.")] = 2,
+    timeout: Annotated[int, typer.Option(min=1, help="Seconds allowed per client.")] = 900,
+    audience: Annotated[str, typer.Option(help="consultant or client.")] = "consultant",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address, or 'local' for a LocalCluster (needs opskit[dask]).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the batch's reports.")] = None,
+) -> None:
+    """Run the diagnostic for every client at once; exit 0 only when all succeeded."""
+    from opskit.batch import batch_command
+
+    raise typer.Exit(batch_command(target, workers=workers, timeout=timeout,
+                                   audience=audience, scheduler=scheduler, out=out,
+                                   console=console))
+
+
+@app.command()
+def portfolio(
+    folder: Annotated[Path, typer.Argument(help="A batch output folder (holds findings.json "
+                                                "files).")],
+    anonymous: Annotated[bool, typer.Option(
+        "--anonymous", help="Label clients Client A, B, ... for sharing.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Folder for portfolio.html/.xlsx.")] = None,
+) -> None:
+    """Roll findings up across clients: portfolio.html and portfolio.xlsx."""
+    from opskit.portfolio import portfolio_command
+
+    raise typer.Exit(portfolio_command(folder, anonymous=anonymous, out=out, console=console))
+
+
+@app.command()
+def history(
+    path: Annotated[Path, typer.Argument(help="The engagement folder.")],
+    ledger: Annotated[Path | None, typer.Option(help="Ledger file (default: "
+                                                     ".opskit/ledger.sqlite beside the "
+                                                     "engagement).")] = None,
+) -> None:
+    """Print a client's timeline: runs, findings fixed, regressions, impact recovered."""
+    from opskit.history import history_command
+
+    raise typer.Exit(history_command(path, ledger=ledger, console=console))
 
 
 def main(argv: list[str] | None = None) -> int:
