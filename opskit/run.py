@@ -99,6 +99,7 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    output = Path(output).resolve()  # papermill runs from the notebook's folder
     try:
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
@@ -114,15 +115,25 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
         checks: list[str] | None = None,
         thresholds: Mapping[str, Mapping[str, Any]] | None = None,
         period_start: str | None = None, period_end: str | None = None,
-        progress: bool = True, timeout: int | None = None) -> RunOutcome:
-    """Produce the four artifacts of one client's diagnostic; see the module docstring."""
+        progress: bool = True, timeout: int | None = None, record: bool = True,
+        ledger: str | Path | None = None) -> RunOutcome:
+    """Produce the four artifacts of one client's diagnostic; see the module docstring.
+
+    With ``record`` (the default) the run is recorded in the engagement ledger (``ledger``,
+    default ``.opskit/ledger.sqlite`` beside the engagement) and the report shows what
+    changed since the last diagnostic.
+    """
+    from opskit.history import Lifecycle
+
     engagement = Engagement.load(path)
     resolve_overrides(engagement, thresholds)
-    folder = report_folder(Path(out) if out else engagement.path / "reports")
+    Lifecycle.from_config(engagement.config.lifecycle)
+    folder = report_folder((Path(out) if out else engagement.path / "reports").resolve())
     notebook = folder / "diagnostic.ipynb"
     execute({"engagement": str(engagement.path.resolve()), "period_start": period_start,
              "period_end": period_end, "audience": audience, "checks": checks,
-             "thresholds": dict(thresholds or {}), "output_dir": str(folder.resolve())},
+             "thresholds": dict(thresholds or {}), "output_dir": str(folder.resolve()),
+             "history": record, "ledger": str(Path(ledger).resolve()) if ledger else None},
             notebook, progress=progress, timeout=timeout)
     from opskit.report.export import to_html
 

@@ -34,7 +34,8 @@ def need_chromium():
 
 def test_report_renders_offline_without_console_errors(tmp_path):
     """report.html from file:// logs nothing to the console and draws every plotly figure."""
-    outcome = run(SAMPLES / "dtc", out=tmp_path / "reports", progress=False)
+    outcome = run(SAMPLES / "dtc", out=tmp_path / "reports", progress=False,
+                  ledger=tmp_path / "ledger.sqlite")
     expected = json.loads(outcome.json.read_text())["figures"]
     dom, console = render(outcome.html, tmp_path, screenshot=ARTIFACTS / "report-dtc.png")
     assert console == []
@@ -80,7 +81,8 @@ def hostile_engagement(tmp_path_factory):
 
 def test_script_payloads_render_as_text(hostile_engagement, tmp_path):
     """Payloads in client data appear as text; the flag they would set stays unset."""
-    outcome = run(hostile_engagement, out=tmp_path / "reports", progress=False)
+    outcome = run(hostile_engagement, out=tmp_path / "reports", progress=False,
+                  ledger=tmp_path / "ledger.sqlite")
     html = outcome.html.read_text()
     assert PAYLOAD_IMG not in html and PAYLOAD_SCRIPT not in html
     assert "&lt;script&gt;document.body.setAttribute" in html  # shown, escaped

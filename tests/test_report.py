@@ -32,7 +32,7 @@ def reports(tmp_path_factory):
     def one(job):
         slug, audience = job
         return job, run(SAMPLES / slug, audience=audience, out=out / f"{slug}-{audience}",
-                        progress=False)
+                        progress=False, ledger=out / "ledger.sqlite")
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(one, jobs))

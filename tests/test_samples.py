@@ -727,8 +727,10 @@ def _digest(path: Path) -> str:
 
 
 def _files(root: Path) -> dict[str, str]:
+    """Digest of every generated file; reports and ledgers that runs leave beside the
+    samples (git-ignored) are not part of the samples."""
     return {str(p.relative_to(root)): _digest(p) for p in sorted(root.rglob("*"))
-            if p.is_file()}
+            if p.is_file() and not {"reports", ".opskit"} & set(p.relative_to(root).parts)}
 
 
 def test_generation_is_deterministic(tmp_path):

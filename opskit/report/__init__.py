@@ -30,6 +30,31 @@ def show_executive_summary(ctx: ReportContext) -> None:
         _show(figures.to_div(figures.opportunity(ctx.diagnosis)))
 
 
+def record_history(ctx: ReportContext, enabled: bool, ledger: str | None = None) -> None:
+    """Record this run in the engagement ledger and keep what changed since the last one.
+
+    A ledger that cannot be used never stops the report: the history section then says why.
+    """
+    if not enabled:
+        return
+    from opskit.errors import OpskitError
+    from opskit.history import record_and_summarize
+
+    try:
+        ctx.history = record_and_summarize(ctx.engagement, ctx.diagnosis, ledger)
+    except OpskitError as exc:
+        ctx.history_error = exc.message
+
+
+def show_history(ctx: ReportContext) -> None:
+    """'Since the last diagnostic': new, fixed, regressed, impact recovered, hours eliminated."""
+    if ctx.history is None and ctx.history_error is None:
+        return
+    _show(sections.since_last(ctx))
+    if ctx.history is not None and len(ctx.history.runs) > 1:
+        _show(figures.to_div(figures.history(ctx.history.runs)))
+
+
 def show_scorecard(ctx: ReportContext) -> None:
     _show(figures.to_div(figures.scorecard(ctx.diagnosis)))
 
@@ -69,11 +94,13 @@ def write_artifacts(ctx: ReportContext, output_dir: str | Path | None) -> dict[s
 __all__ = [
     "ReportContext",
     "prepare",
+    "record_history",
     "show_assumptions",
     "show_data_quality",
     "show_data_requests",
     "show_executive_summary",
     "show_hat_sections",
+    "show_history",
     "show_passes",
     "show_scorecard",
     "show_title",

@@ -33,6 +33,8 @@ class ReportContext:
     generated_at: str
     row_accounting: pd.DataFrame
     failures: pd.DataFrame
+    history: Any = None  # opskit.history.Since once the run is recorded
+    history_error: str | None = None  # why the history section is missing
 
     @property
     def results(self) -> list[Result]:

@@ -92,6 +92,24 @@ def finding(result: Result):
     return fig
 
 
+def history(runs):
+    """Total opportunity (base) and manual hours a month at each diagnostic of the client."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    labels = [f"{a} (run {i})" for i, a in zip(runs["id"], runs["as_of"], strict=True)]
+    fig.add_bar(x=labels, y=runs["total_base"].tolist(), name="opportunity (base, $/year)",
+                marker_color="#c0392b", hovertemplate="$%{y:,.0f} a year<extra></extra>")
+    fig.add_scatter(x=labels, y=runs["manual_hours"].tolist(), name="manual hours a month",
+                    mode="lines+markers", marker_color="#2c3e50", secondary_y=True,
+                    hovertemplate="%{y:,.1f} hours a month<extra></extra>")
+    fig.update_layout(title="Opportunity and manual work at each diagnostic", height=320,
+                      margin=dict(l=10, r=10, t=50, b=30), legend_orientation="h",
+                      yaxis_tickprefix="$")
+    fig.update_yaxes(title_text="hours a month", secondary_y=True)
+    return fig
+
+
 def to_div(fig) -> str:
     """A figure as an HTML div that relies on plotly.js being embedded once in the page."""
     return fig.to_html(full_html=False, include_plotlyjs=False,
@@ -105,8 +123,9 @@ def plotly_js() -> str:
     return f'<script type="text/javascript">{get_plotlyjs()}</script>'
 
 
-def report_figure_count(diagnosis: Diagnosis) -> int:
-    """How many figures the report draws: one per WARN or FAIL finding, the scorecard, and
-    the opportunity chart when there is at least one finding (the browser test counts them)."""
+def report_figure_count(diagnosis: Diagnosis, history_runs: int = 0) -> int:
+    """How many figures the report draws: one per WARN or FAIL finding, the scorecard, the
+    opportunity chart when there is a finding, and the history chart from the second run on
+    (the browser test counts them)."""
     flagged = sum(1 for r in diagnosis.results if r.status in (Status.WARN, Status.FAIL))
-    return flagged + 1 + (1 if flagged else 0)
+    return flagged + 1 + (1 if flagged else 0) + (1 if history_runs > 1 else 0)

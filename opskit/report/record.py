@@ -24,6 +24,7 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
     """The findings record as a JSON-ready dict."""
     engagement = ctx.engagement
     books = all_playbooks()
+    states = ctx.history.states() if ctx.history is not None else {}
     results = []
     for result in ctx.results:
         item = result.to_dict(evidence_rows=EVIDENCE_ROWS)
@@ -35,6 +36,7 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
             "owner_role": book.owner_role if book else "",
         }
         item["evidence_file"] = (evidence_files or {}).get(result.check_id)
+        item["state"] = states.get(result.check_id)
         results.append(item)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -49,7 +51,10 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
                    "days": engagement.period.days},
         "total_impact": ctx.diagnosis.total_impact(),
         "counts": {str(s): n for s, n in _counts(ctx).items()},
-        "figures": report_figure_count(ctx.diagnosis),
+        "figures": report_figure_count(
+            ctx.diagnosis, len(ctx.history.runs) if ctx.history is not None else 0),
+        "history": (ctx.history.to_dict() if ctx.history is not None
+                    else {"error": ctx.history_error} if ctx.history_error else None),
         "data_quality": json.loads(ctx.row_accounting.to_json(orient="records")),
         "assumptions": {k: dict(v) for k, v in ctx.diagnosis.assumptions.items()},
         "results": results,

@@ -67,6 +67,37 @@ def executive_summary(ctx: ReportContext, top: int = 5) -> str:
         "</section>")
 
 
+def since_last(ctx: ReportContext) -> str:
+    """'Since the last diagnostic': or why the history is missing."""
+    if ctx.history is None:
+        return ("<section><h2>Since the last diagnostic</h2><p>The history of this client is "
+                f"not available: {esc(ctx.history_error or '')}</p></section>")
+    h = ctx.history
+    if len(h.runs) < 2:
+        return ("<section><h2>Since the last diagnostic</h2><p>This is the first recorded "
+                "diagnostic of this client: the next one will show what was fixed, what came "
+                "back, and the money and manual work recovered.</p></section>")
+    titles = {r.check_id: r.title for r in ctx.results}
+
+    def items(ids: list[str]) -> str:
+        return ", ".join(f"{esc(titles.get(i, i))}" for i in ids) or "none"
+
+    hours = h.hours_eliminated
+    hours_line = "" if hours is None else (
+        f"<p>Manual work eliminated since the first diagnostic: <b>{hours:,.1f} hours a "
+        f"month</b> ({h.hours_first:,.1f} then, {h.hours_now:,.1f} now)"
+        + (f"; automated: {esc(', '.join(h.automations_removed))}" if h.automations_removed
+           else "") + ".</p>")
+    solved = h.findings[h.findings["state"] == "permanently_solved"]["check_id"].tolist()
+    return ("<section><h2>Since the last diagnostic</h2>"
+            f"<p>{len(h.runs)} diagnostics recorded. Impact recovered: "
+            f"<b>{money(h.impact_recovered)} a year</b> (findings resolved or permanently "
+            "solved).</p>"
+            f"<ul><li>New: {items(h.new)}</li><li>Fixed: {items(h.fixed)}</li>"
+            f"<li>Regressed: {items(h.regressed)}</li>"
+            f"<li>Permanently solved: {items(solved)}</li></ul>{hours_line}</section>")
+
+
 def finding(result: Result) -> str:
     """One WARN or FAIL finding: metric vs threshold, chart, story, impact, evidence, playbook."""
     metric = result.headline_metric

@@ -1,0 +1,499 @@
+"""The engagement ledger: every diagnostic of every client, and what is permanently solved.
+
+Operations work is measured by problems permanently solved, not by activity. The ledger is a
+SQLite file per workspace (default ``.opskit/ledger.sqlite`` beside the engagement folders)
+holding runs, their results, and one finding per check and client whose state follows the
+lifecycle:
+
+- ``new``: flagged (WARN or FAIL) now, never before;
+- ``persisting``: flagged now and at the previous assessed run;
+- ``regressed``: flagged now, clean at the previous assessed run, flagged at some run before;
+- ``resolved``: clean now after having been flagged;
+- ``permanently_solved``: clean for ``runs`` consecutive assessed runs spanning at least
+  ``days`` days (defaults 3 and 60; ``lifecycle: {runs, days}`` in engagement.yaml).
+
+A run that could not assess a check (NOT_ASSESSABLE, ERROR) neither breaks nor extends a clean
+streak. The fingerprint of a finding is the check id plus its subject; opskit tracks findings
+per check and client, so the subject is the client.
+
+Reliability: WAL journal and a busy timeout let parallel batch writers wait for each other
+instead of failing; a run and all of its results and finding updates are written in one
+transaction, so a process killed half-way leaves no partial run. A corrupted or locked ledger
+raises ``LedgerError`` with a clear message; the report renders without its history section.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from opskit.errors import ConfigError, OpskitError
+
+SCHEMA_VERSION = 1
+LEDGER_DIR = ".opskit"
+LEDGER_NAME = "ledger.sqlite"
+DEFAULT_RUNS, DEFAULT_DAYS = 3, 60
+STATES = ("new", "persisting", "regressed", "resolved", "permanently_solved")
+RULE_BASED_CATEGORIES = ("data_entry", "rekeying", "reporting", "reconciliation")
+FLAGGED, CLEAN = ("WARN", "FAIL"), ("PASS",)
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        client TEXT NOT NULL,
+        engagement TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        recorded_at TEXT NOT NULL DEFAULT (datetime('now')),
+        opskit_version TEXT NOT NULL,
+        param_hash TEXT NOT NULL,
+        input_hashes TEXT NOT NULL,
+        total_low REAL NOT NULL, total_base REAL NOT NULL, total_high REAL NOT NULL,
+        manual_hours REAL,
+        manual_tasks TEXT NOT NULL
+    );
+    CREATE INDEX runs_client ON runs (client, as_of, id);
+    CREATE TABLE results (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        check_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        metrics TEXT NOT NULL,
+        impact_low REAL NOT NULL, impact_base REAL NOT NULL, impact_high REAL NOT NULL,
+        in_total INTEGER NOT NULL,
+        PRIMARY KEY (run_id, check_id)
+    );
+    CREATE TABLE findings (
+        client TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        state TEXT NOT NULL,
+        impact_base REAL NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs (id),
+        PRIMARY KEY (client, fingerprint)
+    );
+    """,
+}
+
+
+class LedgerError(OpskitError):
+    """The ledger file cannot be used (corrupted, locked too long, not a ledger)."""
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """When a fixed finding counts as permanently solved."""
+
+    runs: int = DEFAULT_RUNS
+    days: int = DEFAULT_DAYS
+
+    @classmethod
+    def from_config(cls, values: Mapping[str, Any] | None) -> Lifecycle:
+        values = dict(values or {})
+        unknown = set(values) - {"runs", "days"}
+        if unknown:
+            raise ConfigError(f"engagement.yaml, lifecycle: unknown keys {sorted(unknown)}",
+                              expected="runs, days")
+        runs, days = values.get("runs", DEFAULT_RUNS), values.get("days", DEFAULT_DAYS)
+        for name, value, low in (("runs", runs, 1), ("days", days, 0)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ConfigError(f"engagement.yaml, lifecycle.{name}",
+                                  expected=f"a whole number >= {low}", got=repr(value))
+        return cls(runs, days)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One check's status at one run."""
+
+    run_id: int
+    as_of: pd.Timestamp
+    status: str
+    impact_base: float
+
+
+def lifecycle_state(observations: list[Observation], rule: Lifecycle) -> str | None:
+    """The state of a finding from its chronological observations (None: never flagged)."""
+    seen = [o for o in observations if o.status in FLAGGED + CLEAN]
+    if not any(o.status in FLAGGED for o in seen):
+        return None
+    last = seen[-1]
+    if last.status in FLAGGED:
+        flagged_before = any(o.status in FLAGGED for o in seen[:-1])
+        if not flagged_before:
+            return "new"
+        return "persisting" if seen[-2].status in FLAGGED else "regressed"
+    streak = []
+    for o in reversed(seen):
+        if o.status in FLAGGED:
+            break
+        streak.append(o)
+    span = (streak[0].as_of - streak[-1].as_of).days
+    return ("permanently_solved" if len(streak) >= rule.runs and span >= rule.days
+            else "resolved")
+
+
+def default_ledger(engagement_path: Path) -> Path:
+    """``.opskit/ledger.sqlite`` in the folder that holds the engagement folder."""
+    return Path(engagement_path).resolve().parent / LEDGER_DIR / LEDGER_NAME
+
+
+class Ledger:
+    """A SQLite ledger file: open (creating and migrating it), record runs, read timelines."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: Exception) -> LedgerError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return LedgerError(f"{self.path}", expected="a ledger free to write",
+                               got=f"a ledger locked by another process ({text})",
+                               hint="wait for the other opskit run to finish, then retry")
+        return LedgerError(f"{self.path}", expected="an opskit ledger (SQLite)",
+                           got=f"a file SQLite cannot use ({text})",
+                           hint="move the file aside; opskit starts a new ledger there")
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LedgerError(f"{self.path}", expected=f"schema version <= {SCHEMA_VERSION}",
+                              got=f"version {version}", hint="upgrade opskit")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction() as db:
+                db.executescript_in_tx(MIGRATIONS[target])
+                db.execute(f"PRAGMA user_version = {target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Tx]:
+        """One write transaction (BEGIN IMMEDIATE: writers queue instead of deadlocking)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+        try:
+            yield _Tx(self.db)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------------
+    def record(self, run: RunRecord, rule: Lifecycle = Lifecycle()) -> int:
+        """Write a run, its results and the new state of every finding, atomically."""
+        try:
+            with self.transaction() as tx:
+                run_id = tx.insert_run(run)
+                tx.insert_results(run_id, run.results)
+                self._update_findings(tx, run.client, run_id, rule)
+            return run_id
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+
+    def _update_findings(self, tx: _Tx, client: str, run_id: int, rule: Lifecycle) -> None:
+        frame = pd.read_sql_query(
+            "SELECT r.id AS run_id, r.as_of, s.check_id, s.status, s.impact_base, s.in_total "
+            "FROM runs r JOIN results s ON s.run_id = r.id WHERE r.client = ? "
+            "ORDER BY r.as_of, r.id", self.db, params=(client,))
+        frame["as_of"] = pd.to_datetime(frame["as_of"])
+        for check_id, rows in frame.groupby("check_id", sort=True):
+            observations = [Observation(int(r.run_id), r.as_of, r.status, float(r.impact_base))
+                            for r in rows.itertuples()]
+            state = lifecycle_state(observations, rule)
+            if state is None:
+                continue
+            flagged = [o for o in observations if o.status in FLAGGED]
+            flagged_total = rows[rows["status"].isin(FLAGGED) & (rows["in_total"] == 1)]
+            impact = float(flagged_total["impact_base"].iloc[-1]) if len(flagged_total) else 0.0
+            tx.upsert_finding(client, check_id, state, str(flagged[0].as_of.date()),
+                              str(flagged[-1].as_of.date()), impact, run_id)
+
+    # -- reading ------------------------------------------------------------------------
+    def runs(self, client: str) -> pd.DataFrame:
+        """The client's runs, oldest first."""
+        return self._query("SELECT * FROM runs WHERE client = ? ORDER BY as_of, id", client)
+
+    def findings(self, client: str) -> pd.DataFrame:
+        """Current state of every finding of the client."""
+        return self._query("SELECT * FROM findings WHERE client = ? ORDER BY check_id", client)
+
+    def results(self, run_id: int) -> pd.DataFrame:
+        return self._query("SELECT * FROM results WHERE run_id = ? ORDER BY check_id", run_id)
+
+    def clients(self) -> list[str]:
+        return self._query("SELECT DISTINCT client FROM runs ORDER BY client")["client"].tolist()
+
+    def _query(self, sql: str, *params: Any) -> pd.DataFrame:
+        try:
+            return pd.read_sql_query(sql, self.db, params=params)
+        except (sqlite3.DatabaseError, pd.errors.DatabaseError) as exc:
+            raise self._error(exc) from None
+
+
+class _Tx:
+    """The statements of a write transaction, named after what they record."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql, params)
+
+    def executescript_in_tx(self, script: str) -> None:
+        for statement in (s.strip() for s in script.split(";")):
+            if statement:
+                self.db.execute(statement)
+
+    def insert_run(self, run: RunRecord) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs (client, engagement, as_of, period_start, opskit_version, "
+            "param_hash, input_hashes, total_low, total_base, total_high, manual_hours, "
+            "manual_tasks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run.client, run.engagement, run.as_of, run.period_start, run.opskit_version,
+             run.param_hash, json.dumps(run.input_hashes), run.total["low"],
+             run.total["base"], run.total["high"], run.manual_hours,
+             json.dumps(run.manual_tasks)))
+        return int(cursor.lastrowid)
+
+    def insert_results(self, run_id: int, results: list[dict[str, Any]]) -> None:
+        self.db.executemany(
+            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, r["check_id"], r["status"], json.dumps(r["metrics"]), r["impact_low"],
+              r["impact_base"], r["impact_high"], int(r["in_total"])) for r in results])
+
+    def upsert_finding(self, client: str, check_id: str, state: str, first_seen: str,
+                       last_seen: str, impact_base: float, run_id: int) -> None:
+        self.db.execute(
+            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (client, fingerprint) DO UPDATE SET state = excluded.state, "
+            "first_seen = excluded.first_seen, last_seen = excluded.last_seen, "
+            "impact_base = excluded.impact_base, run_id = excluded.run_id",
+            (client, f"{check_id}@{client}", check_id, client, first_seen, last_seen, state,
+             impact_base, run_id))
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What the ledger keeps of one diagnostic run."""
+
+    client: str
+    engagement: str
+    as_of: str
+    period_start: str
+    opskit_version: str
+    param_hash: str
+    input_hashes: dict[str, str]
+    total: dict[str, float]
+    manual_hours: float | None
+    manual_tasks: dict[str, float]
+    results: list[dict[str, Any]]
+
+
+def manual_work(engagement: Any) -> tuple[float | None, dict[str, float]]:
+    """Hours a month of recurring rule-based work (data entry, rekeying, reporting,
+    reconciliation) in the period, in total and per task: the efficiency ledger."""
+    tasks = engagement.tables.get("tasks")
+    if tasks is None or not len(tasks) or "category" not in tasks:
+        return None, {}
+    period = engagement.period
+    recurring = tasks["recurring"].fillna(False).astype(bool) if "recurring" in tasks else True
+    mask = (period.contains(tasks["performed_on"]) & recurring
+            & tasks["category"].isin(RULE_BASED_CATEGORIES))
+    months = period.days / (365.25 / 12)
+    per_task = tasks[mask].groupby("task")["minutes"].sum() / 60.0 / months
+    per_task = per_task.round(2)
+    return round(float(per_task.sum()), 2), {str(k): float(v) for k, v in per_task.items()}
+
+
+def file_hashes(engagement: Any) -> dict[str, str]:
+    """SHA-256 of every input file, so a re-run on the same data is recognisable."""
+    hashes = {}
+    for quality in engagement.quality.values():
+        for display in quality.files:
+            path = engagement.path / display
+            if path.is_file():
+                digest = hashlib.sha256()
+                with path.open("rb") as fh:
+                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                        digest.update(block)
+                hashes[display] = digest.hexdigest()
+    return hashes
+
+
+def run_record(engagement: Any, diagnosis: Any) -> RunRecord:
+    """The ledger record of ``diagnosis`` on ``engagement``."""
+    from opskit import __version__
+
+    params = json.dumps(diagnosis.params, sort_keys=True, default=str)
+    hours, tasks = manual_work(engagement)
+    return RunRecord(
+        client=engagement.client,
+        engagement=str(engagement.path.resolve()),
+        as_of=str(engagement.period.end.date()),
+        period_start=str(engagement.period.start.date()),
+        opskit_version=__version__,
+        param_hash=hashlib.sha256(params.encode()).hexdigest()[:16],
+        input_hashes=file_hashes(engagement),
+        total=diagnosis.total_impact(),
+        manual_hours=hours,
+        manual_tasks=tasks,
+        results=[{"check_id": r.check_id, "status": str(r.status),
+                  "metrics": {k: m.value for k, m in r.metrics.items()},
+                  "impact_low": r.impact.low, "impact_base": r.impact.base,
+                  "impact_high": r.impact.high, "in_total": r.impact.in_total}
+                 for r in diagnosis.results],
+    )
+
+
+@dataclass(frozen=True)
+class Since:
+    """What changed since the last diagnostic, and since the first."""
+
+    runs: pd.DataFrame
+    findings: pd.DataFrame
+    new: list[str]
+    fixed: list[str]
+    regressed: list[str]
+    impact_recovered: float
+    hours_first: float | None
+    hours_now: float | None
+    automations_removed: list[str]
+
+    @property
+    def hours_eliminated(self) -> float | None:
+        if self.hours_first is None or self.hours_now is None:
+            return None
+        return round(self.hours_first - self.hours_now, 2)
+
+    def states(self) -> dict[str, str]:
+        return dict(zip(self.findings["check_id"], self.findings["state"], strict=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"runs": len(self.runs), "new": self.new, "fixed": self.fixed,
+                "regressed": self.regressed, "impact_recovered": self.impact_recovered,
+                "manual_hours_first": self.hours_first, "manual_hours_now": self.hours_now,
+                "hours_eliminated": self.hours_eliminated,
+                "automations_removed": self.automations_removed}
+
+
+def since(ledger: Ledger, client: str) -> Since:
+    """The client's history summary after its latest run."""
+    runs = ledger.runs(client)
+    findings = ledger.findings(client)
+    latest = int(runs["id"].iloc[-1]) if len(runs) else None
+    now = findings[findings["run_id"] == latest] if latest is not None else findings
+    changed_now = dict(zip(now["check_id"], now["state"], strict=True))
+    previous = _previous_states(ledger, client, runs)
+    new = sorted(c for c, s in changed_now.items() if s == "new")
+    regressed = sorted(c for c, s in changed_now.items() if s == "regressed")
+    fixed = sorted(c for c, s in changed_now.items()
+                   if s in ("resolved", "permanently_solved")
+                   and previous.get(c) in ("new", "persisting", "regressed"))
+    recovered = findings[findings["state"].isin(("resolved", "permanently_solved"))]
+    hours = runs["manual_hours"].dropna()
+    first_tasks = json.loads(runs["manual_tasks"].iloc[0]) if len(runs) else {}
+    last_tasks = json.loads(runs["manual_tasks"].iloc[-1]) if len(runs) else {}
+    return Since(
+        runs=runs, findings=findings, new=new, fixed=fixed, regressed=regressed,
+        impact_recovered=round(float(recovered["impact_base"].sum()), 2),
+        hours_first=float(hours.iloc[0]) if len(hours) else None,
+        hours_now=float(hours.iloc[-1]) if len(hours) else None,
+        automations_removed=sorted(set(first_tasks) - set(last_tasks)),
+    )
+
+
+def _previous_states(ledger: Ledger, client: str, runs: pd.DataFrame) -> dict[str, str]:
+    """States as they were before the latest run (recomputed from the earlier results)."""
+    if len(runs) < 2:
+        return {}
+    earlier = runs.iloc[:-1]
+    states = {}
+    frames = [ledger.results(int(run_id)).assign(as_of=pd.Timestamp(as_of))
+              for run_id, as_of in zip(earlier["id"], earlier["as_of"], strict=True)]
+    table = pd.concat(frames, ignore_index=True)
+    for check_id, rows in table.groupby("check_id"):
+        obs = [Observation(0, r.as_of, r.status, r.impact_base) for r in rows.itertuples()]
+        state = lifecycle_state(obs, Lifecycle())
+        if state:
+            states[check_id] = state
+    return states
+
+
+def record_and_summarize(engagement: Any, diagnosis: Any, ledger_path: str | Path | None = None
+                         ) -> Since:
+    """Record a run in the ledger and return what changed (the report's history section)."""
+    path = Path(ledger_path) if ledger_path else default_ledger(engagement.path)
+    rule = Lifecycle.from_config(engagement.config.lifecycle)
+    with Ledger(path) as ledger:
+        ledger.record(run_record(engagement, diagnosis), rule)
+        return since(ledger, engagement.client)
+
+
+def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
+    """`opskit history PATH`: the client's timeline; 1 when there is nothing recorded yet."""
+    from rich.table import Table
+
+    from opskit.config import load_config
+
+    config = load_config(Path(path))
+    ledger_path = Path(ledger) if ledger else default_ledger(Path(path))
+    if not ledger_path.exists():
+        console.print(f"No diagnostics recorded for {config.client} yet (no ledger at "
+                      f"{ledger_path}); `opskit run {path}` records one.", highlight=False)
+        return 1
+    with Ledger(ledger_path) as book:
+        summary = since(book, config.client)
+    if not len(summary.runs):
+        console.print(f"No diagnostics recorded for {config.client} yet in {ledger_path}.",
+                      highlight=False)
+        return 1
+    table = Table(title=f"{config.client}: {len(summary.runs)} diagnostics")
+    for column in ("run", "as of", "opportunity (base)", "manual hours/month", "opskit"):
+        table.add_column(column)
+    for row in summary.runs.itertuples():
+        hours = "" if pd.isna(row.manual_hours) else f"{row.manual_hours:,.1f}"
+        table.add_row(str(row.id), row.as_of, f"${row.total_base:,.0f}", hours,
+                      row.opskit_version)
+    console.print(table)
+    states = Table(title="Findings")
+    states.add_column("check")
+    states.add_column("state")
+    states.add_column("first seen")
+    states.add_column("last seen")
+    for row in summary.findings.itertuples():
+        states.add_row(row.check_id, row.state.replace("_", " "), row.first_seen, row.last_seen)
+    console.print(states)
+    hours = summary.hours_eliminated
+    console.print(f"Impact recovered: ${summary.impact_recovered:,.0f} a year."
+                  + (f" Manual work eliminated since the first diagnostic: {hours:,.1f} hours "
+                     "a month." if hours is not None else ""), highlight=False)
+    return 0
