@@ -30,6 +30,7 @@ KNOWN_KEYS = {
     "files": "table name -> file path(s) under the engagement folder",
     "thresholds": "check id -> {parameter: value}",
     "lifecycle": "{runs: 3, days: 60}: when a fixed finding counts as permanently solved",
+    "limits": "{max_file_mb, max_rows, max_field_kb, max_xlsx_ratio}: input ceilings",
     "notes": "free text for the consultant",
 }
 FILE_KEYS = {"path", "sheet", "system"}
@@ -60,6 +61,7 @@ class EngagementConfig:
     files: tuple[FileSpec, ...] = ()
     thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     lifecycle: Mapping[str, Any] = field(default_factory=dict)
+    limits: Mapping[str, Any] = field(default_factory=dict)
     notes: str | None = None
 
 
@@ -156,6 +158,7 @@ def load_config(root: Path) -> EngagementConfig:
         files=_files(root, mapping("files")),
         thresholds=thresholds,
         lifecycle=mapping("lifecycle"),
+        limits=mapping("limits"),
         notes=text("notes"),
     )
 

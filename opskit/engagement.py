@@ -17,6 +17,7 @@ import pandas as pd
 from opskit.assumptions import Assumption, resolve
 from opskit.config import EngagementConfig, FileSpec, load_config, safe_path
 from opskit.errors import CombinedError, DataError, OpskitError, TableError
+from opskit.sources import limits
 from opskit.sources.load import FAILURE_COLUMNS, LoadedTable, TableQuality, load_table
 from opskit.sources.readers import SUPPORTED, suffix_of
 from opskit.tables import TABLES
@@ -83,11 +84,12 @@ class Engagement:
         config = load_config(Path(path))
         loaded: dict[str, LoadedTable] = {}
         problems: list[OpskitError] = []
-        for table, specs in sources_by_table(config).items():
-            try:
-                loaded[table] = load_table(table, specs)
-            except DataError as exc:
-                problems.append(exc)
+        with limits.using(limits.Limits.from_config(config.limits)):
+            for table, specs in sources_by_table(config).items():
+                try:
+                    loaded[table] = load_table(table, specs)
+                except DataError as exc:
+                    problems.append(exc)
         if problems and strict:
             if len(problems) == 1:
                 raise problems[0]

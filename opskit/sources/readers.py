@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from opskit.errors import UnreadableFileError
+from opskit.sources import limits
 
 SAMPLE_BYTES = 256 * 1024
 CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz")
@@ -63,6 +64,7 @@ def read_file(path: Path, *, text_columns: set[str] = frozenset(), sheet: str | 
                                   hint="check the path under 'files:' in engagement.yaml")
     if path.is_dir():
         raise UnreadableFileError(display, expected="a file", got="a folder")
+    limits.active().check_size(path, display)
     suffix = suffix_of(path)
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path, sheet, display)
@@ -152,6 +154,8 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
         raise UnreadableFileError(display, expected="a CSV file with a header row",
                                   got="an empty file",
                                   hint="re-export the report; the file has no content")
+    limit = limits.active()
+    limit.check_rows_estimate(path, sample, display)
     encoding = detect_encoding(sample)
     binary = _looks_binary(sample, encoding)
     if binary:
@@ -176,11 +180,16 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
                                 f"{row.actual_columns}"))
         return "skip"
 
+    # A block must hold the longest cell; one bigger than the limit fails the read and is
+    # reported as such below.
+    block_size = int(max(1 << 20, limit.max_field_kb * 1024 * 2))
+
     def attempt(enc: str, newlines: bool, threads: bool = True):
         skipped.clear()
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(encoding=enc, use_threads=threads),
+            read_options=pacsv.ReadOptions(encoding=enc, use_threads=threads,
+                                           block_size=block_size),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
                                               invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(strings_can_be_null=True,
@@ -200,11 +209,16 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
     if table is not None and any(n < 0 for n, _ in skipped):
         # Line numbers of malformed rows are only known to a single-threaded read.
         table = attempt(encoding, newlines, threads=False)
+    if table is None and any("straddling" in e or "block size" in e for e in errors):
+        limit.refuse(display, "every cell", "a cell longer than a read block", "max_field_kb",
+                     limit.max_field_kb)
     if table is None:
         raise UnreadableFileError(display, expected="a well-formed CSV file",
                                   got=f"a parse error: {errors[-1]}",
                                   hint="open it in a spreadsheet and save it again as CSV "
                                        "(UTF-8)")
+    limit.check_rows(table.num_rows, display)
+    _check_cells(table, limit, display)
     frame = _to_pandas(table)
     if len(frame.columns) != len(set(frame.columns)):
         dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
@@ -224,6 +238,18 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
             good += 1
     return RawFile(path, frame, encoding=encoding, delimiter=delimiter,
                    row_numbers=row_numbers, skipped=list(skipped))
+
+
+def _check_cells(table, limit: limits.Limits, display: str) -> None:
+    """Refuse a table holding a cell longer than the field limit (measured in Arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            longest = pc.max(pc.binary_length(column)).as_py()
+            if longest:
+                limit.check_field(longest, display, name)
 
 
 def _split_header(line: str, delimiter: str) -> list[str]:
@@ -249,6 +275,8 @@ def _read_xlsx(path: Path, sheet: str | int | None, display: str) -> RawFile:
     if "xl/workbook.xml" not in names:
         raise UnreadableFileError(display, expected="an Excel .xlsx workbook",
                                   got="a zip archive without a workbook")
+    with zipfile.ZipFile(path) as archive:
+        limits.active().check_workbook(path, archive, display)
     try:
         frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0,
                               engine="openpyxl")
