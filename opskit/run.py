@@ -104,6 +104,9 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
             progress_bar=progress, cwd=str(notebook.parent), execution_timeout=timeout,
+            # Saved once at the end (and on failure), not after every cell: the executed
+            # notebook carries plotly.js, and rewriting it per cell costs seconds.
+            request_save_on_cell_execute=False,
             kernel_manager_class=kernel_manager_class(output.with_name("kernel.log")),
             log_output=False)
     except PapermillExecutionError as exc:

@@ -73,23 +73,26 @@ def finding(result: Result):
     scale = 100.0 if unit == "share" else 1.0
     values = [v for v in (value, warn, fail) if v is not None and not math.isnan(v)]
     top = max(values) * 1.25 * scale if values else 1.0
-    fig = go.Figure()
-    fig.add_bar(x=[value * scale], y=[html.escape(result.headline or "")], orientation="h",
-                marker_color=COLOURS.get(str(result.status), "#555"), width=0.5,
-                hovertemplate=f"measured {format_value(value, unit)}<extra></extra>")
+    shapes, notes = [], []
     for name, threshold, colour in (("warn", warn, COLOURS["WARN"]),
                                     ("fail", fail, COLOURS["FAIL"])):
         if threshold is None:
             continue
-        fig.add_vline(x=threshold * scale, line_color=colour, line_dash="dash",
-                      annotation_text=f"{name} {format_value(threshold, unit)}",
-                      annotation_position="top")
-    fig.update_layout(
+        # Threshold lines as plain layout shapes (add_vline costs ~40 ms a call).
+        shapes.append(dict(type="line", x0=threshold * scale, x1=threshold * scale, y0=0,
+                           y1=1, yref="paper", line=dict(color=colour, dash="dash")))
+        notes.append(dict(x=threshold * scale, y=1, yref="paper", yanchor="bottom",
+                          showarrow=False, text=f"{name} {format_value(threshold, unit)}"))
+    bar = go.Bar(x=[value * scale], y=[html.escape(result.headline or "")], orientation="h",
+                 marker_color=COLOURS.get(str(result.status), "#555"), width=0.5,
+                 hovertemplate=f"measured {format_value(value, unit)}<extra></extra>")
+    layout = dict(
         title=f"{html.escape(result.title)}: {format_value(value, unit)}",
         height=200, margin=dict(l=10, r=10, t=60, b=30), showlegend=False,
+        shapes=shapes, annotations=notes,
         xaxis=dict(range=[0, top or 1.0], ticksuffix="%" if unit == "share" else "",
                    title=unit if unit != "share" else ""))
-    return fig
+    return go.Figure(data=[bar], layout=layout)
 
 
 def history(runs):
@@ -111,8 +114,14 @@ def history(runs):
 
 
 def to_div(fig) -> str:
-    """A figure as an HTML div that relies on plotly.js being embedded once in the page."""
-    return fig.to_html(full_html=False, include_plotlyjs=False,
+    """A figure as an HTML div that relies on plotly.js being embedded once in the page.
+
+    The figure was validated when it was built; serializing skips a second validation.
+    """
+    import plotly.io as pio
+
+    return pio.to_html(fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig,
+                       full_html=False, include_plotlyjs=False, validate=False,
                        config={"displaylogo": False, "responsive": True})
 
 
