@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint lab bench samples clean
+.PHONY: demo test lint fuzz lab bench samples clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "opskit needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -26,8 +26,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax \
 		--nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_loader.py tests/sources -k fuzz
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/explore.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/checks.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/explore.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

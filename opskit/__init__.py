@@ -8,6 +8,9 @@ Load a client engagement, run the pattern checks, read the findings in dollars::
     diagnosis.summary()
 """
 
+from os import PathLike
+from typing import Any
+
 from opskit.diagnose import diagnose
 from opskit.engagement import Engagement, Period
 from opskit.errors import ConfigError, DataError, OpskitError
@@ -15,6 +18,15 @@ from opskit.findings import Diagnosis, Impact, Metric, Result, Status, Story
 from opskit.registry import REGISTRY, CheckData, Param, all_checks, check, get
 
 __version__ = "0.1.0"
+
+
+def explore(path_or_engagement: str | PathLike[str] | Engagement, **options: Any) -> Any:
+    """The interactive explorer app (see ``opskit.explore``); imports ipywidgets and plotly
+    only when called, so ``import opskit`` stays light for batch runs and the CLI."""
+    from opskit.explore import explore as build
+
+    return build(path_or_engagement, **options)
+
 
 __all__ = [
     "REGISTRY",
@@ -34,5 +46,6 @@ __all__ = [
     "all_checks",
     "check",
     "diagnose",
+    "explore",
     "get",
 ]

@@ -25,3 +25,20 @@ def sample_diagnoses(sample_engagements):
     from opskit.diagnose import diagnose
 
     return {slug: diagnose(engagement) for slug, engagement in sample_engagements.items()}
+
+
+def _hypothesis_profiles() -> None:
+    """'default' keeps `make test` fast; 'fuzz' (HYPOTHESIS_PROFILE=fuzz, `make fuzz`) runs
+    at least 1,000 examples per fuzz target."""
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    common = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                        HealthCheck.too_slow])
+    settings.register_profile("default", max_examples=40, **common)
+    settings.register_profile("fuzz", max_examples=1000, **common)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+_hypothesis_profiles()

@@ -43,6 +43,7 @@ def test_client_data_is_ignored():
     """Engagements, reports and ledgers outside data/samples are ignored by git."""
     paths = ["data/acme/engagement.yaml", "engagements/acme/data/orders.csv",
              "data/samples/dtc/reports/2026-11-21T1030/report.html", "reports/x.html",
+             "data/samples/dtc/exports/late.html", "data/samples/.opskit/ledger.sqlite",
              ".opskit/ledger.sqlite"]
     result = subprocess.run(["git", "check-ignore", *paths], cwd=ROOT, capture_output=True,
                             text=True)

@@ -1,0 +1,95 @@
+"""Explorer benchmark: time from a parameter change to the updated result panel, every check.
+
+On the dtc sample the explorer is built once (the load is not timed); then, for each of the
+checks, one input is moved ``--changes`` times (to a value the check accepts) and each change
+is timed from setting the widget's value to the panel showing the new result (widget
+callbacks run synchronously, so the setter returning is the panel being updated). Prints the
+median and the worst over all changes (targets: median <= 200 ms, worst <= 1 s), the slowest
+checks, and the explorer's overhead as a ratio to the floor measured in the same run: the
+same check run directly by ``run_check`` on the same data. A benchmark, not a test: it
+asserts nothing.
+
+    python benchmarks/explore.py [--changes 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from opskit.explore import explore  # noqa: E402
+from opskit.registry import all_checks, run_check  # noqa: E402
+
+SAMPLE = ROOT / "data" / "samples" / "dtc"
+
+
+def moves(app, count: int) -> tuple[str, list[float]]:
+    """An input of the selected check and ``count`` values for it that the check accepts."""
+    spec = app.spec
+    current = app.values()
+    for name, param in spec.params.items():
+        step = param.step or 1
+        values, value = [], current[name]
+        for i in range(count):
+            value = value + step if (i % 2 == 0) else value - step
+            if value > param.max:
+                value -= 2 * step
+            values.append(value)
+        try:
+            for value in values:
+                spec.resolve({**current, name: value})
+        except Exception:
+            continue
+        return name, values
+    raise RuntimeError(f"no input of {spec.id} can move")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=5)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    app = explore(SAMPLE)
+    print(f"explorer built on {SAMPLE.relative_to(ROOT)} in {time.perf_counter() - started:.1f}"
+          " s (load, first check, widgets)")
+    panel: list[float] = []
+    floor: list[float] = []
+    per_check: dict[str, float] = {}
+    for spec in all_checks():
+        app.hat_picker.value = spec.hat
+        app.check_picker.value = spec.id
+        name, values = moves(app, args.changes)
+        timings = []
+        for value in values:
+            runs = app.runs
+            t = time.perf_counter()
+            app.param_inputs[name].value = value
+            timings.append(time.perf_counter() - t)
+            assert app.runs == runs + 1, f"{spec.id}: the change did not update the panel"
+            data = app.slicer.data(app.period(), app.segment())
+            t = time.perf_counter()
+            run_check(spec, data, app.values())
+            floor.append(time.perf_counter() - t)
+        panel += timings
+        per_check[spec.id] = statistics.median(timings)
+    median, worst = statistics.median(panel), max(panel)
+    overhead = statistics.median(p - f for p, f in zip(panel, floor, strict=True))
+    print(f"{len(per_check)} checks x {args.changes} changes = {len(panel)} changes timed")
+    print(f"change -> updated panel: median {median * 1000:.0f} ms (target <= 200), "
+          f"worst {worst * 1000:.0f} ms (target <= 1000)")
+    slowest = sorted(per_check.items(), key=lambda kv: -kv[1])[:5]
+    print("slowest checks (median per change): " + ", ".join(
+        f"{check} {seconds * 1000:.0f} ms" for check, seconds in slowest))
+    print(f"floor (run_check alone): median {statistics.median(floor) * 1000:.0f} ms; "
+          f"panel / floor {median / statistics.median(floor):.2f}; explorer overhead median "
+          f"{overhead * 1000:.0f} ms a change")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,358 @@
+"""The explorer, driven programmatically on a copy of the dtc sample.
+
+One app is built for the module (the data is loaded once, with a spy on ``Engagement.load``)
+and every test puts it in the state it needs: check, inputs, period, segment. Thresholds come
+from planted.json: the sample plants a late-shipment rate between 9.5% and 13.5%, so a fail
+threshold at 13.5% turns the FAIL into a WARN, and a warn threshold there too into a PASS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT, SAMPLES
+
+import opskit
+from opskit.config import load_config
+from opskit.diagnose import diagnose
+from opskit.engagement import Engagement
+from opskit.errors import ConfigError, ParameterError
+from opskit.explore import app as app_module
+from opskit.explore.inputs import param_input, short_label
+from opskit.explore.panel import evidence_html
+from opskit.explore.pinning import pin_thresholds
+from opskit.explore.slicing import Segment, slice_tables
+from opskit.findings import Result, Status
+from opskit.registry import all_checks
+
+
+def planted(check_id: str, metric: str) -> tuple[float, float]:
+    """The range planted.json gives for ``metric`` of ``check_id`` on the dtc sample."""
+    entries = json.loads((SAMPLES / "dtc" / "planted.json").read_text())["planted"]
+    low, high = next(e["metrics"][metric] for e in entries if e["check"] == check_id)
+    return low, high
+
+
+LATE = "fulfillment.late_shipments"
+LATE_RATE = 0.11307271963009669  # measured on the dtc sample, all channels, whole period
+PLANTED_LOW, PLANTED_HIGH = planted(LATE, "late_rate")  # 9.5% to 13.5%
+
+COMMENTED_THRESHOLDS = """\
+thresholds:
+  # agreed with the client's CFO on 2026-10-02
+  sales.missed_calls:
+    warn: 0.12  # they staff two agents
+"""
+
+
+@pytest.fixture(scope="module")
+def client_dir(tmp_path_factory):
+    """A copy of the dtc sample whose engagement.yaml carries comments and one pinned value."""
+    folder = tmp_path_factory.mktemp("explore") / "dtc"
+    shutil.copytree(SAMPLES / "dtc", folder)
+    config = folder / "engagement.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "thresholds: {}\n" in text
+    text = text.replace("thresholds: {}\n", COMMENTED_THRESHOLDS)
+    text = text.replace('client: "Cedar & Finch Home"',
+                        '# Cedar & Finch: DTC home goods, Q3 diagnostic\n'
+                        'client: "Cedar & Finch Home"  # as on the engagement letter')
+    config.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def explorer(client_dir):
+    """(app, loads): the explorer built through ``opskit.explore`` and every load it made."""
+    loads: list[str] = []
+    original = Engagement.load
+
+    def spy(cls, path, **options):
+        loads.append(str(path))
+        return original(path, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Engagement, "load", classmethod(spy))
+        app = opskit.explore(client_dir, check=LATE)
+        yield app, loads
+
+
+def show(app, check_id: str = LATE):
+    """Select ``check_id`` with its defaults, the engagement's period and no segment."""
+    spec = app.specs[check_id]
+    app.hat_picker.value = spec.hat
+    app.check_picker.value = check_id
+    app.segment_by.value = ""
+    app.start_picker.value = app.engagement.period.start.date()
+    app.end_picker.value = app.engagement.period.end.date()
+    app.reset()
+    return app
+
+
+def test_slider_flips_status_and_metric(explorer):
+    """Setting thresholds at planted.json's bounds turns FAIL into WARN then PASS, exactly."""
+    app = show(explorer[0])
+    assert app.result.status is Status.FAIL
+    assert PLANTED_LOW <= LATE_RATE <= PLANTED_HIGH
+    app.param_inputs["fail"].value = PLANTED_HIGH
+    assert app.result.status is Status.WARN
+    assert app.result.headline_metric.value == pytest.approx(LATE_RATE, abs=1e-12)
+    assert ">WARN</span>" in app.panel.badge.value
+    assert ("late_rate = <b>11.3%</b> against warn at 4.0%, fail at 13.5%"
+            in app.panel.metric.value)
+    app.param_inputs["warn"].value = PLANTED_HIGH
+    assert app.result.status is Status.PASS
+    assert ">PASS</span>" in app.panel.badge.value
+    assert "against warn at 13.5%, fail at 13.5%" in app.panel.metric.value
+
+
+def test_assumption_slider_changes_metric(explorer):
+    """The SLA for orders without a promised date moves the late rate: 0 days -> 18.2%."""
+    app = show(explorer[0])
+    app.param_inputs["sla_business_days"].value = 0
+    assert app.result.headline_metric.value == pytest.approx(0.18200924758301806, abs=1e-12)
+    assert "late_rate = <b>18.2%</b>" in app.panel.metric.value
+    assert app.result.thresholds["sla_business_days"] == 0.0
+
+
+def test_bad_combination_is_shown_not_raised(explorer):
+    """A warn past its fail is reported in the panel and leaves the last result standing."""
+    app = show(explorer[0])
+    before, runs = app.result, app.runs
+    app.param_inputs["warn"].value = 0.1
+    assert app.result is before and app.runs == runs
+    assert ("Not updated: The &#x27;warn&#x27; parameter of fulfillment.late_shipments must "
+            "be at most its &#x27;fail&#x27; parameter. Got warn=0.1, fail=0.08."
+            in app.message.value)
+    app.param_inputs["fail"].value = 0.12
+    assert app.message.value == "" and app.result.status is Status.WARN
+
+
+def test_period_narrows_the_measure(explorer):
+    """August alone measures 12.4% late; an end before the start is an error, not a run."""
+    app = show(explorer[0])
+    app.start_picker.value = dt.date(2026, 8, 1)
+    app.end_picker.value = dt.date(2026, 8, 31)
+    assert app.result.headline_metric.value == pytest.approx(0.1241631162507608, abs=1e-12)
+    runs = app.runs
+    app.end_picker.value = dt.date(2026, 7, 15)
+    assert app.runs == runs
+    assert ("Not updated: period: expected a start on or before the end, got 2026-08-01 to "
+            "2026-07-15." in app.message.value)
+
+
+def test_segment_choices_and_filter(explorer):
+    """Late shipments offers channel, source, warehouse, carrier; Amazon alone is 10.8% late."""
+    app = show(explorer[0])
+    assert [label for label, _ in app.segment_by.options] == [
+        "All data", "orders.channel", "orders.source", "shipments.warehouse",
+        "shipments.carrier"]
+    app.segment_by.value = "orders.channel"
+    assert [label for label, _ in app.segment_value.options] == [
+        "All data", "amazon", "retail", "web"]
+    app.segment_value.value = "amazon"
+    assert app.segment() == Segment("orders", "channel", "amazon")
+    assert app.result.headline_metric.value == pytest.approx(0.10808926080892609, abs=1e-12)
+    app.segment_by.value = "shipments.warehouse"
+    app.segment_value.value = "Reno NV"
+    assert app.result.headline_metric.value == pytest.approx(0.11220196353436185, abs=1e-12)
+    show(app, "marketing.attribution_coverage")  # needs no table: nothing to slice by
+    assert app.segment_by.options == (("All data", ""),) and app.segment_by.disabled
+
+
+def test_channel_slice_restricts_dependent_tables(explorer):
+    """orders.channel = amazon keeps only Amazon orders' lines, shipments, events, returns."""
+    tables = explorer[0].engagement.tables
+    sliced = slice_tables(tables, Segment("orders", "channel", "amazon"))
+    counts = {name: len(sliced[name]) for name in
+              ("orders", "order_lines", "order_events", "shipments", "returns", "products")}
+    assert counts == {"orders": 7024, "order_lines": 11270, "order_events": 15148,
+                      "shipments": 7052, "returns": 552, "products": len(tables["products"])}
+    amazon = set(sliced["orders"]["order_id"])
+    for name in ("order_lines", "order_events", "shipments", "returns"):
+        assert set(sliced[name]["order_id"]) <= amazon, name
+
+
+def test_change_reruns_only_the_selected_check_and_never_reloads(explorer, monkeypatch):
+    """Each change runs the selected check once, nothing else; the engagement loaded once."""
+    app, loads = explorer
+    show(app)
+    ran: list[str] = []
+    original = app_module.run_check
+
+    def counting(spec, data, overrides=None):
+        ran.append(spec.id)
+        return original(spec, data, overrides)
+
+    monkeypatch.setattr(app_module, "run_check", counting)
+    app.param_inputs["warn"].value = 0.05
+    app.param_inputs["sla_business_days"].value = 3
+    app.segment_by.value = "orders.channel"  # a dimension without a value: no new run
+    app.segment_value.value = "web"
+    app.segment_value.value = "retail"
+    app.start_picker.value = dt.date(2026, 7, 15)
+    app.param_inputs["ticket_cost"].value = 6.5
+    app.param_inputs["fail"].value = 0.1
+    assert ran == [LATE] * 7
+    ran.clear()
+    show(app, "fulfillment.address_exceptions")
+    low, high = planted("fulfillment.address_exceptions", "exception_rate")  # 3.4% to 4.6%
+    exceptions = app.result.headline_metric.value
+    assert app.result.status is Status.FAIL
+    assert exceptions == pytest.approx(0.03909128121162505, abs=1e-12) and low <= exceptions
+    app.param_inputs["fail"].value = high
+    assert app.result.status is Status.WARN
+    assert set(ran) == {"fulfillment.address_exceptions"}
+    assert loads == [str(explorer[0].engagement.path)]
+
+
+def test_figure_widget_is_updated_in_place(explorer):
+    """The chart is one FigureWidget: bar, fail line and synced state follow each change."""
+    app = show(explorer[0])
+    figure = app.panel.figure
+    app.param_inputs["fail"].value = PLANTED_HIGH
+    assert app.panel.figure is figure
+    assert list(figure.data[0].x) == pytest.approx([LATE_RATE * 100])
+    assert [shape.x0 for shape in figure.layout.shapes] == pytest.approx([4.0, 13.5])
+    assert figure.layout.title.text == "Orders ship later than promised: 11.3%"
+    # a view opened later (Voila, a second display) starts from the synced state
+    assert figure._widget_data[0]["x"] == pytest.approx([LATE_RATE * 100])
+    show(app, "cash.dso_vs_terms")
+    assert app.panel.figure is figure
+    assert figure.layout.title.text == "Customers pay later than their terms: 0.0 "
+    assert app.panel.metric.value == (
+        "<p><b>Not assessable.</b> Send the Invoice List report (QuickBooks: Reports &gt; "
+        "Invoice List) (invoices: invoice_id, issued_at, amount, due_at) covering 2026-07-01 "
+        "to 2026-09-30.</p>")
+    assert app.panel.impact.value == ""
+
+
+def test_inputs_follow_declared_params():
+    """Every parameter of every check gets an input with its range, step, default and help."""
+    for spec in all_checks():
+        for name, param in spec.params.items():
+            box = param_input(name, param, param.default)
+            assert (box.min, box.max, box.value) == (param.min, param.max, param.default)
+            assert box.step == (param.step or 1)
+            assert box.description == short_label(param.help)
+            assert param.help in box.tooltip and name in box.tooltip
+    many = all_checks()[[s.id for s in all_checks()].index("marketing.discount_leakage")]
+    box = param_input("many_customers", many.params["many_customers"], 50)
+    assert type(box).__name__ == "BoundedIntText"
+    late = opskit.get(LATE).params
+    assert type(param_input("warn", late["warn"], 0.04)).__name__ == "FloatSlider"
+    assert type(param_input("sla_business_days", late["sla_business_days"], 2)
+                ).__name__ == "IntSlider"
+    assert short_label(late["warn"].help) == "Late share that warns"
+
+
+def test_pin_round_trips_and_keeps_comments(explorer, client_dir):
+    """Pinning writes only the tuned values under thresholds:, comments and all else kept."""
+    app = show(explorer[0])
+    config = client_dir / "engagement.yaml"
+    original = config.read_text(encoding="utf-8")
+    app.param_inputs["fail"].value = PLANTED_HIGH
+    app.param_inputs["warn"].value = PLANTED_HIGH
+    app.pin_button.click()
+    pinned_text = config.read_text(encoding="utf-8")
+    assert pinned_text == original.replace(COMMENTED_THRESHOLDS, COMMENTED_THRESHOLDS + (
+        "  fulfillment.late_shipments:\n    warn: 0.135\n    fail: 0.135\n"))
+    assert "Pinned warn = 0.135, fail = 0.135 for fulfillment.late_shipments" in (
+        app.message.value)
+    on_disk = load_config(client_dir)
+    assert on_disk.thresholds == {"sales.missed_calls": {"warn": 0.12},
+                                  LATE: {"warn": 0.135, "fail": 0.135}}
+    # the next run reads the file: same tables, the config as opskit loads it from disk
+    rerun = Engagement(on_disk, app.engagement.loaded, [])
+    assert diagnose(rerun, checks=[LATE])[LATE].status is Status.PASS
+    assert yaml.safe_load(pinned_text)["period"] == {"start": dt.date(2026, 7, 1),
+                                                      "end": dt.date(2026, 9, 30)}
+    app.reset()
+    app.pin_button.click()
+    assert config.read_text(encoding="utf-8") == original
+    assert load_config(client_dir).thresholds == {"sales.missed_calls": {"warn": 0.12}}
+
+
+@pytest.mark.parametrize("thresholds", ["thresholds: {}\n", "thresholds:\n", ""])
+def test_pin_into_empty_or_missing_thresholds(tmp_path, thresholds):
+    """An empty, null or absent thresholds: becomes a block mapping; the rest is untouched."""
+    head = ('# ACME engagement\nclient: "ACME"  # legal name\nfiles:\n  orders:\n'
+            "    - data/orders-2025.csv\n    - data/orders-2026.csv\n")
+    (tmp_path / "engagement.yaml").write_text(head + thresholds, encoding="utf-8")
+    pinned = pin_thresholds(tmp_path, LATE, {"warn": 0.05, "fail": 0.08,
+                                             "sla_business_days": 3})
+    assert pinned == {"warn": 0.05, "sla_business_days": 3}
+    assert (tmp_path / "engagement.yaml").read_text(encoding="utf-8") == head + (
+        "thresholds:\n  fulfillment.late_shipments:\n    warn: 0.05\n"
+        "    sla_business_days: 3\n")
+
+
+def test_pin_refuses_invalid_values(explorer, client_dir):
+    """An out-of-range or contradictory value is reported and nothing is written."""
+    app = show(explorer[0])
+    config = client_dir / "engagement.yaml"
+    original = config.read_text(encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        pin_thresholds(client_dir, LATE, {"warn": 2.0})
+    assert str(caught.value) == ("The 'warn' parameter of fulfillment.late_shipments must be "
+                                 "a number in [0, 1]. Got 2.0.")
+    app.param_inputs["warn"].value = 0.3
+    app.pin_button.click()
+    assert app.message.value.startswith('<p style="color:#c0392b">Not pinned: The &#x27;warn')
+    assert config.read_text(encoding="utf-8") == original
+
+
+def test_export_writes_chart_and_evidence(explorer, tmp_path):
+    """Export writes a self-contained chart page and every evidence row of the view."""
+    app = show(explorer[0])
+    app.segment_by.value = "orders.channel"
+    app.segment_value.value = "amazon"
+    app.export_folder.value = str(tmp_path / "out")
+    app.export_button.click()
+    stem = "fulfillment.late_shipments_2026-07-01_2026-09-30_orders.channel-amazon"
+    chart = tmp_path / "out" / f"{stem}.html"
+    evidence = tmp_path / "out" / f"{stem}-evidence.csv"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [chart.name, evidence.name])
+    page = chart.read_text(encoding="utf-8")
+    assert "<script src" not in page and len(page) > 3_000_000  # plotly.js inline
+    assert "Orders ship later than promised: 10.8%" in page
+    written = pd.read_csv(evidence)
+    assert len(written) == len(app.result.evidence) == 155
+    assert written["order_id"].tolist() == app.result.evidence["order_id"].tolist()
+
+
+def test_evidence_shows_fifty_escaped_rows():
+    """The panel shows the first 50 evidence rows, with client text escaped."""
+    frame = pd.DataFrame({"order_id": [f"<b>{i}</b>" for i in range(60)]})
+    fragment = evidence_html(Result(status=Status.FAIL, evidence=frame))
+    assert "60 records, first 50 shown" in fragment
+    assert fragment.count("<tr") == 51  # header + 50 rows
+    assert "&lt;b&gt;49&lt;/b&gt;" in fragment and "&lt;b&gt;50&lt;/b&gt;" not in fragment
+    assert "<b>0</b>" not in fragment
+
+
+def test_explore_refuses_a_missing_folder(tmp_path):
+    """A folder without engagement.yaml is the usual ConfigError, before any widget."""
+    with pytest.raises(ConfigError) as caught:
+        opskit.explore(tmp_path)
+    assert str(caught.value) == (f"{tmp_path}: expected a engagement.yaml in the folder, got "
+                                 "none. Hint: create one with at least 'client: <name>'")
+
+
+def test_import_opskit_stays_light():
+    """import opskit loads neither ipywidgets nor plotly; opskit.explore stays callable."""
+    code = ("import sys, opskit\n"
+            "print(sorted(m for m in ('ipywidgets', 'plotly') if m in sys.modules))\n"
+            "import opskit.explore\n"
+            "print(callable(opskit.explore), callable(opskit.explore.explore))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    assert done.stdout.splitlines() == ["[]", "True True"]
