@@ -36,6 +36,8 @@ def validate(
     Exit codes: 0 every mapped table is usable; 1 a required table or column is broken;
     2 unreadable input (a file or engagement.yaml that cannot be read).
     """
+    from rich.markup import escape
+
     from opskit.diagnose import resolve_overrides
     from opskit.engagement import Engagement
     from opskit.sources.load import failure_errors
@@ -57,12 +59,12 @@ def validate(
     console.print(table)
     for loaded in engagement.loaded.values():
         for problem in failure_errors(loaded):
-            console.print(f"  [yellow]![/yellow] {problem.message}", highlight=False)
+            console.print(f"  [yellow]![/yellow] {escape(problem.message)}", highlight=False)
         if loaded.quality.ignored_columns:
             console.print(f"  [dim]{loaded.name}: columns not used: "
                           f"{', '.join(loaded.quality.ignored_columns)}[/dim]", highlight=False)
     for problem in engagement.problems:
-        err_console.print(f"[red]error:[/red] {problem.message}", highlight=False)
+        err_console.print(f"[red]error:[/red] {escape(problem.message)}", highlight=False)
     if any(isinstance(p, UnreadableFileError) for p in engagement.problems):
         raise typer.Exit(2)
     if engagement.problems:
@@ -249,28 +251,28 @@ def history(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning every OpskitError into its message and exit code 2."""
+    from rich.markup import escape
+
     try:
         code = app(args=argv, standalone_mode=False)
     except OpskitError as exc:
-        err_console.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(exc.message)}", highlight=False,
+                          soft_wrap=True)
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
         return 130
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # Usage errors (missing argument, option out of range) come from the click that
+        # typer bundles; they know how to show themselves and their exit code (2).
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None),
+                                                                int):
             exc.show()
             return exc.exit_code
         raise
     return code if isinstance(code, int) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 def run() -> None:

@@ -104,9 +104,9 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
             progress_bar=progress, cwd=str(notebook.parent), execution_timeout=timeout,
-            # Saved once at the end (and on failure), not after every cell: the executed
-            # notebook carries plotly.js, and rewriting it per cell costs seconds.
-            request_save_on_cell_execute=False,
+            # Saved after every cell, so a kernel that dies or a cell that times out still
+            # leaves the executed notebook up to that point.
+            request_save_on_cell_execute=True,
             kernel_manager_class=kernel_manager_class(output.with_name("kernel.log")),
             log_output=False)
     except PapermillExecutionError as exc:

@@ -1,0 +1,138 @@
+"""Many clients at once: ``opskit batch DIR_OR_MANIFEST``.
+
+The recipe:
+
+1. ``plan.plan``: find the engagements (or read the manifest) and validate every setting;
+   all configuration problems are raised together, before any kernel starts.
+2. ``executors.open_executor``: a spawned process pool, or a Dask cluster.
+3. ``supervise.supervise``: every client is one ``opskit.run.run`` in a worker
+   (``worker.run_client``), writing to ``<out>/<client slug>/<timestamp>/``; failures are
+   isolated per client; the display shows done, failed, running and the ETA.
+4. ``write_record``: ``<out>/batch.json``, then the summary table. Exit 0 only when every
+   client succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opskit.batch.plan import ClientJob, default_out, plan
+from opskit.batch.worker import ClientOutcome
+
+RECORD_NAME = "batch.json"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The outcomes of a batch, in the order the clients were listed, and its record."""
+
+    outcomes: list[ClientOutcome]
+    out: Path
+    record: Path
+    executor: str
+
+    @property
+    def failed(self) -> list[ClientOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
+              audience: str = "consultant", scheduler: str | None = None,
+              out: str | Path | None = None, console: Any = None,
+              _notebooks: Mapping[str | Path, str | Path] | None = None) -> BatchResult:
+    """Run every client of ``target`` (a folder of engagements or a manifest).
+
+    ``_notebooks`` (engagement folder -> notebook) is for tests only: it swaps a client's
+    diagnostic notebook for one that raises, kills its kernel or hangs.
+    """
+    from rich.console import Console
+
+    from opskit.batch.display import BatchDisplay
+    from opskit.batch.executors import open_executor
+    from opskit.batch.supervise import supervise
+
+    target = Path(target)
+    out_dir = Path(out) if out is not None else default_out(target)
+    notebooks = {Path(k): Path(v) for k, v in (_notebooks or {}).items()}
+    jobs = plan(target, out=out_dir, workers=workers, timeout=timeout, audience=audience,
+                scheduler=scheduler, notebooks=notebooks)
+    console = console or Console(stderr=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now()
+    executor = open_executor(scheduler, min(workers, len(jobs)))
+    interrupted = True
+    try:
+        with BatchDisplay(console, len(jobs), f"{len(jobs)} clients") as display:
+            outcomes = supervise(jobs, executor, on_event=display.event,
+                                 on_done=display.done)
+        interrupted = False
+    finally:
+        executor.close(kill=interrupted)
+    record = write_record(out_dir / RECORD_NAME, target=target, out=out_dir, jobs=jobs,
+                          outcomes=outcomes, executor=executor.description, workers=workers,
+                          started=started)
+    return BatchResult(outcomes, out_dir, record, executor.description)
+
+
+def write_record(path: Path, *, target: Path, out: Path, jobs: list[ClientJob],
+                 outcomes: list[ClientOutcome], executor: str, workers: int,
+                 started: dt.datetime) -> Path:
+    """batch.json: the batch's settings and one entry per client (what ``portfolio`` and a
+    consultant's scripts read to know which clients made it)."""
+    from opskit import __version__
+
+    finished = dt.datetime.now()
+    settings = {job.slug: job for job in jobs}
+    clients = []
+    for outcome in outcomes:
+        job = settings[outcome.slug]
+        clients.append({**outcome.to_dict(), "audience": job.audience,
+                        "timeout": job.timeout, "checks": list(job.checks or []) or None,
+                        "thresholds": dict(job.thresholds) or None,
+                        "period": {"start": job.period_start, "end": job.period_end}})
+    record = {
+        "opskit_version": __version__,
+        "target": str(target.resolve()),
+        "out": str(out.resolve()),
+        "executor": executor,
+        "workers": workers,
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": finished.isoformat(timespec="seconds"),
+        "duration_s": round((finished - started).total_seconds(), 2),
+        "succeeded": sum(o.ok for o in outcomes),
+        "failed": sum(not o.ok for o in outcomes),
+        "clients": clients,
+    }
+    path.write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+    return path
+
+
+def batch_command(target: Path, *, workers: int, timeout: int, audience: str,
+                  scheduler: str | None, out: Path | None, console) -> int:
+    """``opskit batch``: run, print the summary table, return 0 when every client
+    succeeded and 1 otherwise (configuration problems raise, and the CLI exits 2)."""
+    from opskit.batch.display import summary_table
+
+    result = run_batch(target, workers=workers, timeout=timeout, audience=audience,
+                       scheduler=scheduler, out=out, console=console)
+    console.print(summary_table(result.outcomes, result.out))
+    ok = len(result.outcomes) - len(result.failed)
+    console.print(f"{ok} of {len(result.outcomes)} clients succeeded on "
+                  f"{result.executor}. Record: {result.record}", highlight=False)
+    if result.failed:
+        console.print("Failed clients keep their executed notebook; batch.json says why.",
+                      highlight=False)
+    return result.exit_code
+
+
+__all__ = ["BatchResult", "ClientJob", "ClientOutcome", "batch_command", "run_batch",
+           "write_record"]
