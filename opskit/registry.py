@@ -84,6 +84,11 @@ class CheckData:
     period: Any  # opskit.engagement.Period
     assumptions: Mapping[str, Any] = field(default_factory=dict)
     client: str = ""
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What several checks derive from these tables (period orders, first shipments, key
+    codes...), computed once per CheckData by ``opskit.checks._common.memoized``. Never passed
+    in and never copied by ``dataclasses.replace``, so one CheckData's derived frames cannot
+    reach another; each entry also remembers the exact objects it was computed from."""
 
     def has(self, table: str, *columns: str) -> bool:
         frame = self.tables.get(table)

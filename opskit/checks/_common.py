@@ -3,15 +3,30 @@
 Checks are pure pandas over validated tables; what more than one check computes (line
 revenue, the hourly cost of staff, business hours between two timestamps, a verdict from a
 value and two thresholds) is written once here so every check computes it the same way.
+
+What several checks derive from the same large tables (the period's orders and lines, first
+shipments, integer codes of the order ids) is also computed once per ``CheckData``
+(``memoized``): a full diagnostic at scale reads each large table a handful of times, not
+once per check. Ids are strings; joining and grouping on them hashes every string again, so
+the hot paths join on integer codes (``key_codes``) that stand for the ids one to one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from opskit.findings import Metric, Status
 from opskit.registry import CheckData
+
+T = TypeVar("T")
+#: Tables whose order ids ``key_codes`` encodes (order events: only the manual ones).
+ORDER_TABLES = ("orders", "order_lines", "shipments")
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -56,6 +71,16 @@ def annual(data: CheckData, value: float) -> float:
     return data.period.annualize(value)
 
 
+def month_labels(ts: pd.Series) -> pd.Series:
+    """``ts.dt.strftime("%Y-%m")``: the same strings, dtype, index and name, formatting each
+    distinct month once instead of every timestamp."""
+    if not len(ts) or not np.issubdtype(ts.dtype, np.datetime64):
+        return ts.dt.strftime("%Y-%m")
+    months = ts.to_numpy().astype("datetime64[M]")
+    _, first, inverse = np.unique(months, return_index=True, return_inverse=True)
+    return ts.iloc[first].dt.strftime("%Y-%m").take(inverse).set_axis(ts.index)
+
+
 def line_revenue(lines: pd.DataFrame) -> pd.Series:
     """quantity × unit_price − line_discount (a missing discount counts as zero)."""
     revenue = lines["quantity"] * lines["unit_price"]
@@ -64,23 +89,461 @@ def line_revenue(lines: pd.DataFrame) -> pd.Series:
     return revenue
 
 
+# -- computed once per CheckData -----------------------------------------------------------
+
+def memoized(data: CheckData, name: str, depends: Sequence[Any], compute: Callable[[], T]
+             ) -> T:
+    """``compute()``, computed once per ``data`` and reused while ``depends`` are unchanged.
+
+    ``depends`` are the objects the value is derived from (tables, parameters); an entry is
+    reused only when every one of them is the very same object (or an equal number), so a
+    table swapped in ``data.tables`` is never answered from an older computation. Frames are
+    handed out as shallow copies: with copy-on-write, a caller that edits its copy never
+    edits the cached frame.
+    """
+    depends = tuple(depends)
+    hit = data.memo.get(name)
+    if hit is None or len(hit[0]) != len(depends) or not all(
+            a is b or (isinstance(a, int | float | str) and a == b)
+            for a, b in zip(hit[0], depends, strict=True)):
+        hit = (depends, compute())
+        data.memo[name] = hit
+    value = hit[1]
+    return value.copy(deep=False) if isinstance(value, pd.DataFrame | pd.Series) else value
+
+
+def factorize_together(columns: Sequence[pd.Series]
+                       ) -> tuple[list[np.ndarray], pa.Array | np.ndarray]:
+    """Integer codes of several columns in one shared space, one array per column, and the
+    distinct values (value of code i at position i).
+
+    Equal values get equal codes across all the columns, a missing value is -1. Arrow-backed
+    string columns are encoded in one pass of pyarrow's hash table (the cost of hashing every
+    string once); anything else goes through ``pd.factorize``.
+    """
+    if not columns:
+        return [], np.array([], dtype=object)
+    lengths = [len(column) for column in columns]
+    codes, uniques = None, None
+    if all(isinstance(c.array, pd.arrays.ArrowStringArray) for c in columns):
+        chunks = [chunk.cast(pa.large_string()) for c in columns
+                  for chunk in c.array.__arrow_array__().chunks if len(chunk)]
+        if chunks:
+            encoded = pa.chunked_array(chunks, type=pa.large_string()).dictionary_encode()
+            uniques = encoded.chunks[-1].dictionary
+            # the hash table is shared across chunks, so each chunk's dictionary is a prefix
+            # of the last one; checked, since the codes are only comparable if it holds
+            if all(uniques.slice(0, len(c.dictionary)).equals(c.dictionary)
+                   for c in encoded.chunks):
+                codes = np.concatenate([
+                    pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False)
+                    .astype(np.int64) for c in encoded.chunks])
+    if codes is None:
+        codes, uniques = pd.factorize(pd.concat([c.astype(object) for c in columns],
+                                                ignore_index=True))
+        codes, uniques = codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    return np.split(codes, np.cumsum(lengths)[:-1]), uniques
+
+
+def order_tables(data: CheckData) -> list[Any]:
+    """The tables the order-id codes are computed from (what memoized entries depend on)."""
+    return [data.get(t) for t in (*ORDER_TABLES, "order_events")]
+
+
+def manual_event_rows(data: CheckData) -> np.ndarray | None:
+    """Positions of the order events marked manual (an empty mark is not manual), or None.
+
+    Few events are manual, so only their order ids are encoded (``key_codes``).
+    """
+    events = data.get("order_events")
+    if events is None or "manual" not in events or "order_id" not in events:
+        return None
+    def compute() -> np.ndarray:
+        rows = np.flatnonzero(events["manual"].eq(True).fillna(False).astype(bool).to_numpy())
+        rows.flags.writeable = False
+        return rows
+
+    return memoized(data, "manual_event_rows", [events], compute)
+
+
+def key_codes(data: CheckData) -> dict[str, np.ndarray]:
+    """Integer codes of the order ids of each order table, in one shared space.
+
+    Keys are the ``ORDER_TABLES`` that have an order_id column, and "manual_events" for the
+    order events at ``manual_event_rows`` (in that order). Two rows of any of them carry
+    the same code exactly when they carry the same order id; a missing id is -1. Joining,
+    grouping and de-duplicating on the codes gives the same rows as on the strings,
+    without hashing the strings again.
+    """
+    return _order_encoding(data)[0]
+
+
+def _order_encoding(data: CheckData) -> tuple[dict[str, np.ndarray], pa.Array | np.ndarray]:
+    """``key_codes`` and the order id of each code."""
+    frames = [data.get(t) for t in ORDER_TABLES]
+    columns = {t: f["order_id"] for t, f in zip(ORDER_TABLES, frames, strict=True)
+               if f is not None and "order_id" in f}
+    manual = manual_event_rows(data)
+    if manual is not None:
+        columns["manual_events"] = data["order_events"]["order_id"].take(manual)
+
+    def encode() -> tuple[dict[str, np.ndarray], pa.Array | np.ndarray]:
+        codes, uniques = factorize_together(list(columns.values()))
+        for array in codes:
+            array.flags.writeable = False
+        return dict(zip(columns, codes, strict=True)), uniques
+
+    return memoized(data, "order_codes", order_tables(data), encode)
+
+
+def sortable_codes(data: CheckData, codes: np.ndarray) -> np.ndarray:
+    """Labels for order-id ``codes`` that sort as the ids do (a missing id: NaN).
+
+    Grouping by these labels gives exactly the groups, the group order and the row-to-group
+    numbering of grouping by the id strings. That numbering is what pandas picks its
+    summation kernel from (a sequential sum when it is sorted, a compensated one
+    otherwise), so sums grouped this way match the string grouping to the last bit.
+    """
+    def compute() -> np.ndarray:
+        uniques = _order_encoding(data)[1]
+        if isinstance(uniques, pa.Array):
+            order = pc.sort_indices(uniques).to_numpy()
+        else:
+            order = np.argsort(uniques, kind="stable")
+        ranks = np.full(len(uniques) + 1, -1, dtype=np.int64)  # last slot: missing id
+        ranks[order] = np.arange(len(order))
+        ranks.flags.writeable = False
+        return ranks
+
+    ranks = memoized(data, "order_ranks", order_tables(data), compute)[codes]
+    return ranks if not (ranks < 0).any() else np.where(ranks < 0, np.nan, ranks)
+
+
+def order_positions(data: CheckData) -> np.ndarray | None:
+    """Row position in ``orders`` for every order-id code (-1: no such order), or None.
+
+    None when an order id is missing or repeated in ``orders``, or the tables type their ids
+    differently: then a join on the ids can repeat rows (or refuse to join) in ways a
+    position lookup does not, and callers use a plain merge.
+    """
+    def compute() -> np.ndarray | None:
+        codes = key_codes(data)
+        ids = codes.get("orders")
+        dtypes = {data[t]["order_id"].dtype
+                  for t in (*ORDER_TABLES, "order_events") if t in codes or (
+                      t == "order_events" and "manual_events" in codes)}
+        if ids is None or len(dtypes) > 1:
+            return None
+        size = code_space(codes)
+        if (ids < 0).any() or np.bincount(ids, minlength=size).max(initial=0) > 1:
+            return None
+        positions = np.full(size + 1, -1, dtype=np.int64)  # last slot: code -1
+        positions[ids] = np.arange(len(ids))
+        positions.flags.writeable = False
+        return positions
+
+    return memoized(data, "order_positions", order_tables(data), compute)
+
+
+def code_space(codes: dict[str, np.ndarray]) -> int:
+    """How many distinct codes ``codes`` use (codes run from 0 to this, exclusive)."""
+    return max((int(c.max()) + 1 for c in codes.values() if len(c)), default=0)
+
+
+def code_table(codes: dict[str, np.ndarray], *members: np.ndarray) -> np.ndarray:
+    """A boolean lookup over the code space of ``codes``: True at every code in ``members``.
+
+    Index it with codes (``table[codes]``). Its last slot stands for a missing id (-1), so a
+    missing id is a member exactly when ``members`` hold one, as ``isin`` treats NaN.
+    """
+    table = np.zeros(code_space(codes) + 1, dtype=bool)
+    for member in members:
+        table[member] = True
+    return table
+
+
+def merge_coded(left: pd.DataFrame, left_codes: np.ndarray, right: pd.DataFrame,
+                right_codes: np.ndarray, on: str = "order_id", how: str = "inner",
+                suffixes: tuple[str, str] = ("_x", "_y")
+                ) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """``left.merge(right, on=on, how=how, suffixes=suffixes)`` joined on integer codes.
+
+    ``left_codes`` / ``right_codes`` are the codes of ``on`` row by row (``key_codes``):
+    the same rows, order and columns as the merge on the ids, without hashing the strings
+    again. Also returns the codes of the result's rows (None when the ids are typed
+    differently on the two sides and the plain merge ran instead).
+    """
+    if left[on].dtype != right[on].dtype:
+        return left.merge(right, on=on, how=how, suffixes=suffixes), None
+    key = "_opskit_code"
+    merged = left.assign(**{key: left_codes}).merge(
+        right.drop(columns=on).assign(**{key: right_codes}), on=key, how=how,
+        suffixes=suffixes)
+    codes = merged[key].to_numpy(copy=True)
+    codes.flags.writeable = False
+    return merged.drop(columns=key), codes
+
+
+def isin(values: pd.Series, candidates: pd.Series | pd.Index) -> pd.Series:
+    """``values.isin(candidates)``, without pandas' per-value loop over string candidates.
+
+    For arrow-backed strings on both sides the membership test runs in pyarrow (a missing
+    value is in ``candidates`` when they hold a missing value, as in pandas).
+    """
+    if not (isinstance(values.array, pd.arrays.ArrowStringArray)
+            and isinstance(getattr(candidates, "array", None), pd.arrays.ArrowStringArray)):
+        return values.isin(candidates)
+    if not len(candidates):
+        return pd.Series(False, index=values.index, name=values.name)
+    value_set = candidates.array.__arrow_array__().combine_chunks().cast(pa.large_string())
+    tested = values.array.__arrow_array__().cast(pa.large_string())
+    if len(value_set) > 8 * len(values):
+        # many candidates, few values: keep the candidates that are among the values (a
+        # probe of a small hash table), so the big side is never hashed into a table
+        distinct = pc.unique(tested)
+        value_set = pc.unique(value_set.filter(pc.is_in(value_set, value_set=distinct)))
+    found = pc.is_in(tested, value_set=value_set)
+    return pd.Series(np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool),
+                     index=values.index, name=values.name)
+
+
 def period_orders(data: CheckData) -> pd.DataFrame:
     """Orders placed inside the period."""
-    return in_period(data["orders"], "ordered_at", data)
+    return memoized(data, "period_orders", [data.get("orders")],
+                    lambda: in_period(data["orders"], "ordered_at", data))
+
+
+def period_order_codes(data: CheckData) -> np.ndarray:
+    """The order-id codes of ``period_orders(data)``, row by row."""
+    def compute() -> np.ndarray:
+        orders = data["orders"]
+        inside = data.period.contains(orders["ordered_at"]).to_numpy(dtype=bool)
+        codes = key_codes(data)["orders"][inside]
+        codes.flags.writeable = False
+        return codes
+
+    return memoized(data, "period_order_codes", order_tables(data), compute)
+
+
+def period_order_mask(data: CheckData) -> np.ndarray | None:
+    """Per order-id code: True when that order was placed in the period (None: see
+    ``order_positions``). The last slot stands for a missing id and is False."""
+    def compute() -> np.ndarray | None:
+        positions = order_positions(data)
+        if positions is None:
+            return None
+        orders = data["orders"]
+        inside = data.period.contains(orders["ordered_at"]).to_numpy(dtype=bool)
+        mask = np.zeros(len(positions), dtype=bool)
+        mask[key_codes(data)["orders"][inside]] = True
+        mask.flags.writeable = False
+        return mask
+
+    return memoized(data, "period_order_mask", order_tables(data), compute)
 
 
 def period_lines(data: CheckData) -> pd.DataFrame:
     """Order lines of orders placed inside the period, with their line revenue."""
-    orders = period_orders(data)[["order_id"]]
-    lines = data["order_lines"].merge(orders, on="order_id", how="inner")
-    return lines.assign(revenue=line_revenue(lines))
+    def compute() -> pd.DataFrame:
+        mask = period_order_mask(data)
+        codes = key_codes(data).get("order_lines")
+        if mask is None or codes is None:
+            orders = period_orders(data)[["order_id"]]
+            lines = data["order_lines"].merge(orders, on="order_id", how="inner")
+        else:
+            lines = data["order_lines"][mask[codes]].reset_index(drop=True)
+            lines.attrs = {}  # as a merge leaves them
+        return lines.assign(revenue=line_revenue(lines))
+
+    return memoized(data, "period_lines", order_tables(data), compute)
+
+
+def period_line_codes(data: CheckData) -> np.ndarray | None:
+    """The order-id codes of ``period_lines(data)``, row by row (None when it merged)."""
+    def compute() -> np.ndarray | None:
+        mask = period_order_mask(data)
+        codes = key_codes(data).get("order_lines")
+        if mask is None or codes is None:
+            return None
+        inside = codes[mask[codes]]
+        inside.flags.writeable = False
+        return inside
+
+    return memoized(data, "period_line_codes", order_tables(data), compute)
+
+
+def period_lines_dated(data: CheckData) -> pd.DataFrame | None:
+    """``period_lines(data)`` with the ``ordered_at`` of each line's order, or None.
+
+    The frame ``period_lines(data).merge(period_orders(data)[["order_id", "ordered_at"]],
+    on="order_id", how="left")`` gives when order ids are unique; None when they are not
+    (or the lines carry their own ordered_at), and the caller merges as it needs.
+    """
+    def compute() -> pd.DataFrame | None:
+        lines, codes = period_lines(data), period_line_codes(data)
+        if codes is None or "ordered_at" in lines:
+            return None
+        at = data["orders"]["ordered_at"].to_numpy()[order_positions(data)[codes]]
+        return lines.assign(ordered_at=at)
+
+    dated = memoized(data, "period_lines_dated", order_tables(data), compute)
+    return None if dated is None else dated.copy(deep=False)
+
+
+def first_shipment_rows(data: CheckData) -> np.ndarray:
+    """Positions in ``shipments`` of each order's first shipment, earliest shipped first.
+
+    The same rows, in the same order, as ``sort_values("shipped_at")`` followed by
+    ``drop_duplicates("order_id")``: the sort is the very same call on the same values.
+    """
+    def compute() -> np.ndarray:
+        shipments = data["shipments"]
+        order = shipments["shipped_at"].reset_index(drop=True).sort_values().index.to_numpy()
+        codes = key_codes(data)["shipments"][order]
+        rows = order[~pd.Series(codes).duplicated().to_numpy()]
+        rows.flags.writeable = False
+        return rows
+
+    return memoized(data, "first_shipment_rows", order_tables(data), compute)
 
 
 def first_shipments(data: CheckData) -> pd.DataFrame:
     """One row per shipped order: its first shipment (later parcels are splits or reships)."""
+    def compute() -> pd.DataFrame:
+        shipments = data["shipments"]
+        if "order_id" not in shipments:
+            return shipments.sort_values("shipped_at").drop_duplicates("order_id",
+                                                                       keep="first")
+        return shipments.take(first_shipment_rows(data))
+
+    return memoized(data, "first_shipments", order_tables(data), compute)
+
+
+def join_orders(data: CheckData, frame: pd.DataFrame, codes: np.ndarray | None,
+                columns: Sequence[str], placed: np.ndarray | None = None
+                ) -> pd.DataFrame | None:
+    """Rows of ``frame`` whose order is one of the ``placed`` rows of ``orders`` (default:
+    the orders of the period), with that order's ``columns`` appended.
+
+    ``codes`` are the order-id codes of ``frame``'s rows (``key_codes``). The rows, order
+    and columns of ``frame.merge(orders[placed][["order_id", *columns]], on="order_id",
+    how="inner")``, joined through the codes. None when that equivalence is not guaranteed
+    (no codes, see ``order_positions``, or a column name both frames have); the caller then
+    merges.
+    """
+    positions = order_positions(data)
+    if positions is None or codes is None or set(columns) & set(frame.columns):
+        return None
+    if placed is None:
+        inside = period_order_mask(data)[codes]
+    else:
+        inside = code_table(key_codes(data), key_codes(data)["orders"][placed])[codes]
+    rows = positions[codes[inside]]
+    orders = data["orders"]
+    joined = frame[inside].reset_index(drop=True)
+    joined = joined.assign(**{c: orders[c].to_numpy()[rows] for c in columns})
+    joined.attrs = {}  # as a merge leaves them
+    return joined
+
+
+def distinct_joined(keys: pd.Series, values: pd.Series, sep: str = "; ") -> pd.Series:
+    """Per key, its distinct non-missing values sorted and joined by ``sep`` ('' if none).
+
+    The same strings as ``groupby(keys).agg(lambda v: sep.join(sorted(v.dropna().unique())))``
+    in the same (sorted-key) order, without a Python call per group: values are ranked once,
+    and groups holding the same set of values share one joined string.
+    """
+    groups, uniques = pd.factorize(keys, sort=True)
+    codes, vocabulary = pd.factorize(values)
+    present = (groups >= 0) & (codes >= 0)
+    words = list(vocabulary)
+    order = sorted(range(len(words)), key=words.__getitem__)
+    rank = np.empty(len(words), dtype=np.int64)
+    rank[order] = np.arange(len(words))
+    ordered_words = [words[i] for i in order]
+    width = max(len(words), 1)
+    pairs = np.unique(groups[present].astype(np.int64) * width + rank[codes[present]])
+    pair_group, pair_rank = pairs // width, pairs % width
+    if len(words) <= 62:
+        # one bit per value: groups with the same bits get the same string
+        bits = np.zeros(len(uniques), dtype=np.int64)
+        np.bitwise_or.at(bits, pair_group, np.left_shift(1, pair_rank))
+        combos, inverse = np.unique(bits, return_inverse=True)
+        texts = [sep.join(w for r, w in enumerate(ordered_words) if int(combo) >> r & 1)
+                 for combo in combos]
+        joined = np.array(texts, dtype=object)[inverse] if len(texts) else np.array(
+            [], dtype=object)
+    else:
+        joined = np.full(len(uniques), "", dtype=object)
+        starts = np.flatnonzero(np.r_[True, pair_group[1:] != pair_group[:-1]]) if len(
+            pairs) else np.array([], dtype=np.int64)
+        for start, end in zip(starts, [*starts[1:], len(pairs)], strict=True):
+            joined[pair_group[start]] = sep.join(ordered_words[r] for r in pair_rank[start:end])
+    return pd.Series(joined, index=pd.Index(uniques, name=keys.name), name=values.name,
+                     dtype="str")
+
+
+def join_first_shipments(data: CheckData, left: pd.DataFrame, left_codes: np.ndarray,
+                         columns: Sequence[str] | None = None,
+                         suffixes: tuple[str, str] = ("_x", "_y")
+                         ) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """``left.merge(first_shipments(data)[["order_id", *columns]], on="order_id",
+    how="inner", suffixes=suffixes)`` and the order-id codes of its rows.
+
+    ``left_codes`` are the codes of ``left``'s rows. Each order has at most one first
+    shipment, so the join keeps ``left``'s rows that have one, in order, next to it: only
+    those shipments are taken, not the first shipment of every order.
+    """
     shipments = data["shipments"]
-    first = shipments.sort_values("shipped_at").drop_duplicates("order_id", keep="first")
-    return first
+    columns = [c for c in shipments.columns if c != "order_id"] if columns is None else list(
+        columns)
+    if set(columns) & set(left.columns) or left["order_id"].dtype != shipments[
+            "order_id"].dtype:
+        return merge_coded(left, left_codes, first_shipments(data)[["order_id", *columns]],
+                           key_codes(data)["shipments"][first_shipment_rows(data)],
+                           suffixes=suffixes)
+    rows = first_shipment_by_code(data)[left_codes]
+    shipped = rows >= 0
+    joined = pd.concat([left[shipped].reset_index(drop=True),
+                        shipments[columns].take(rows[shipped]).reset_index(drop=True)],
+                       axis=1)
+    joined.attrs = {}  # as a merge leaves them
+    codes = left_codes[shipped]
+    codes.flags.writeable = False
+    return joined, codes
+
+
+def first_shipment_by_code(data: CheckData) -> np.ndarray:
+    """Per order-id code, the position in ``shipments`` of its first shipment (-1: none).
+
+    The last slot stands for a missing order id (the first shipment without one).
+    """
+    def compute() -> np.ndarray:
+        codes, rows = key_codes(data), first_shipment_rows(data)
+        first = np.full(code_space(codes) + 1, -1, dtype=np.int64)
+        first[codes["shipments"][rows]] = rows
+        first.flags.writeable = False
+        return first
+
+    return memoized(data, "first_shipment_by_code", order_tables(data), compute)
+
+
+def period_shipped(data: CheckData) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Orders of the period joined to their first shipment, and the rows' order-id codes.
+
+    ``period_orders(data).merge(first_shipments(data), on="order_id", how="inner",
+    suffixes=("", "_shipment"))``; the codes are None when the plain merge had to run.
+    """
+    def compute() -> tuple[pd.DataFrame, np.ndarray | None]:
+        codes = key_codes(data)
+        if "orders" not in codes or "shipments" not in codes:
+            return period_orders(data).merge(first_shipments(data), on="order_id",
+                                              how="inner", suffixes=("", "_shipment")), None
+        return join_first_shipments(data, period_orders(data), period_order_codes(data),
+                                    suffixes=("", "_shipment"))
+
+    shipped, codes = memoized(data, "period_shipped", order_tables(data), compute)
+    return shipped.copy(deep=False), codes
 
 
 def spread(base: float, low_ratio: float, high_ratio: float) -> tuple[float, float, float]:
@@ -106,6 +569,11 @@ def hourly_cost(data: CheckData) -> tuple[tuple[float, float, float], str]:
 
 def average_order_value(data: CheckData) -> float:
     """Average order total in the period, or the assumption when there are no orders."""
+    return memoized(data, "average_order_value", [data.get("orders"), data.assumptions],
+                    lambda: _average_order_value(data))
+
+
+def _average_order_value(data: CheckData) -> float:
     if data.has("orders", "total"):
         orders = period_orders(data)
         if len(orders):
@@ -120,6 +588,12 @@ def gross_margin(data: CheckData) -> float:
     Lines whose product has no cost are left out (counting them at zero cost would inflate
     the margin, which is the very problem margin.missing_cogs reports).
     """
+    return memoized(data, "gross_margin", [data.get("orders"), data.get("order_lines"),
+                                           data.get("products"), data.assumptions],
+                    lambda: _gross_margin(data))
+
+
+def _gross_margin(data: CheckData) -> float:
     if data.has("orders") and data.has("order_lines") and data.has("products", "unit_cost"):
         lines = period_lines(data)
         costs = data["products"].drop_duplicates("sku")[["sku", "unit_cost"]]

@@ -8,13 +8,18 @@ is a warning sign, not sophistication).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from opskit.checks._common import (
     annual,
+    distinct_joined,
     hourly_cost,
     in_period,
+    join_orders,
     judge,
+    key_codes,
+    manual_event_rows,
     months,
     period_orders,
     ratio,
@@ -310,16 +315,22 @@ def manual_touches(
         raise NotAssessable(_period_request("the order export of the shop (orders) and the "
                                             "order timeline (order_events)", data))
     events = data["order_events"]
-    manual = events[_is_true(events, "manual")].merge(orders, on="order_id", how="inner")
+    is_manual = _is_true(events, "manual")
+    manual, rows = None, manual_event_rows(data)
+    if rows is not None and np.array_equal(np.flatnonzero(is_manual.to_numpy()), rows):
+        manual = join_orders(data, events[is_manual], key_codes(data).get("manual_events"),
+                             ["ordered_at"])
+    if manual is None:
+        manual = events[is_manual].merge(orders, on="order_id", how="inner")
     manual = manual[manual["at"] > manual["ordered_at"]]
     touched = manual.groupby("order_id", as_index=False).agg(
         ordered_at=("ordered_at", "first"), manual_events=("at", "count"),
-        first_touch_at=("at", "min"),
-        events=("event", lambda names: "; ".join(sorted(names.dropna().unique()))))
+        first_touch_at=("at", "min"))
+    touched = touched.assign(
+        events=distinct_joined(manual["order_id"], manual["event"]).to_numpy())
     if "actor" in manual:
-        actors = manual.groupby("order_id", as_index=False).agg(
-            actors=("actor", lambda names: "; ".join(sorted(names.dropna().unique()))))
-        touched = touched.merge(actors, on="order_id", how="left")
+        touched = touched.assign(
+            actors=distinct_joined(manual["order_id"], manual["actor"]).to_numpy())
     touched_share = ratio(len(touched), len(orders))
 
     touched_a_year = annual(data, len(touched))

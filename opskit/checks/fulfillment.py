@@ -6,6 +6,7 @@ data that stalls picking, addresses retyped by hand.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from opskit.checks._common import (
@@ -13,13 +14,22 @@ from opskit.checks._common import (
     annual,
     average_order_value,
     business_hours,
-    first_shipments,
+    code_table,
     gross_margin,
     in_period,
+    isin,
     judge,
+    key_codes,
+    manual_event_rows,
+    memoized,
+    order_positions,
+    order_tables,
+    period_order_codes,
     period_orders,
+    period_shipped,
     ratio,
     share,
+    sortable_codes,
 )
 from opskit.findings import Impact, Metric, Result, Story
 from opskit.registry import CheckData, NotAssessable, Param, check
@@ -29,10 +39,17 @@ LATE_STORY = Story("The carrier is slow.",
 
 
 def late_flags(data: CheckData, sla_business_days: float) -> pd.DataFrame:
-    """Orders of the period with their first shipment, due date and a late flag."""
-    orders = period_orders(data)
-    shipped = orders.merge(first_shipments(data), on="order_id", how="inner",
-                           suffixes=("", "_shipment"))
+    """Orders of the period with their first shipment, due date and a late flag.
+
+    Rows as ``period_shipped``; computed once per data and SLA (several checks judge it).
+    """
+    return memoized(data, f"late_flags:{int(sla_business_days)}",
+                    order_tables(data),
+                    lambda: _late_flags(data, sla_business_days))
+
+
+def _late_flags(data: CheckData, sla_business_days: float) -> pd.DataFrame:
+    shipped, _ = period_shipped(data)
     default_due = add_business_days(shipped["ordered_at"], int(sla_business_days))
     if "promised_ship_by" in shipped:
         # an all-empty column may arrive untyped (object): read it as dates first
@@ -167,13 +184,51 @@ DEFECT_WORDS = {
 }
 
 
-def defect_flags(data: CheckData, order_ids: pd.Series) -> pd.DataFrame:
+def defect_flags(data: CheckData, order_ids: pd.Series,
+                 codes: np.ndarray | None = None) -> pd.DataFrame:
     """One boolean column per data defect the data can show, aligned with ``order_ids``.
 
     A defect kind is only assessed when its source is in the data: SKUs and weights need
     order lines and products, corrections need the shipments' address_corrected column,
-    manual edits need order events with their manual column.
+    manual edits need order events with their manual column. With the order-id ``codes``
+    of ``order_ids`` (``key_codes``) the membership tests run on the codes.
     """
+    all_codes = key_codes(data)
+    events = data.get("order_events")
+    consulted = {"shipments"}
+    if data.has("order_lines") and data.has("products"):
+        consulted.add("order_lines")
+    if data.has("order_events") and _has_values(events, "manual"):
+        consulted.add("manual_events")
+    # the shared codes cover the events marked manual as _flag reads the mark
+    same_marks = "manual_events" not in consulted or np.array_equal(
+        np.flatnonzero(_flag(events, "manual").to_numpy()), manual_event_rows(data))
+    if (codes is None or not same_marks or order_positions(data) is None
+            or not consulted <= set(all_codes)):
+        return _defect_flags_by_id(data, order_ids)
+    flags = pd.DataFrame(index=order_ids.index)
+    lines, products = data.get("order_lines"), data.get("products")
+    if data.has("order_lines") and data.has("products"):
+        line_codes = all_codes["order_lines"]
+        ours = code_table(all_codes, codes)[line_codes]
+        line_codes, skus = line_codes[ours], lines.loc[ours, "sku"]
+        known = isin(skus, products["sku"]).to_numpy()
+        flags["unknown_sku"] = code_table(all_codes, line_codes[~known])[codes]
+        weightless = _weightless_skus(data)
+        if weightless is not None:
+            no_weight = known & isin(skus, weightless).to_numpy()
+            flags["no_weight"] = code_table(all_codes, line_codes[no_weight])[codes]
+    shipments = data["shipments"]
+    if _has_values(shipments, "address_corrected"):
+        corrected = all_codes["shipments"][_flag(shipments, "address_corrected").to_numpy()]
+        flags["address_corrected"] = code_table(all_codes, corrected)[codes]
+    if "manual_events" in consulted:
+        flags["manual_edit"] = code_table(all_codes, all_codes["manual_events"])[codes]
+    return flags
+
+
+def _defect_flags_by_id(data: CheckData, order_ids: pd.Series) -> pd.DataFrame:
+    """``defect_flags`` on the ids themselves (data the codes cannot stand for)."""
     flags = pd.DataFrame(index=order_ids.index)
     lines, products = data.get("order_lines"), data.get("products")
     if data.has("order_lines") and data.has("products"):
@@ -243,7 +298,7 @@ def data_defects_drive_delays(
     if not len(shipped):
         raise NotAssessable(f"Send the shipments export covering {_window(data)}: none of "
                             "the period's orders has a shipment.")
-    flags = defect_flags(data, shipped["order_id"])
+    flags = defect_flags(data, shipped["order_id"], period_shipped(data)[1])
     if flags.empty:
         raise NotAssessable(
             "Send the order lines and products exports, the order timeline (order events "
@@ -339,8 +394,7 @@ def order_to_ship_time(
     Impact: counted by fulfillment.late_shipments (the orders that wait too long are the
     late ones), so this check adds no dollars of its own.
     """
-    shipped = period_orders(data).merge(first_shipments(data), on="order_id", how="inner",
-                                        suffixes=("", "_shipment"))
+    shipped, _ = period_shipped(data)
     if not len(shipped):
         raise NotAssessable(f"Send the shipments export covering {_window(data)}: none of "
                             "the period's orders has a shipment.")
@@ -495,9 +549,21 @@ def shipping_cost_recovery(
         raise NotAssessable(f"Send the order export covering {_window(data)}: it has no "
                             "order in the period.")
     shipments = data["shipments"]
-    cost = shipments[shipments["order_id"].isin(orders["order_id"])].groupby(
-        "order_id")["shipping_cost"].sum()
-    per_order = orders.assign(shipping_cost=orders["order_id"].map(cost).fillna(0.0),
+    codes = key_codes(data)
+    coded = order_positions(data) is not None and "shipments" in codes
+    if coded:
+        # the same rows grouped by labels that sort as the ids: the very same sums
+        order_codes, shipment_codes = period_order_codes(data), codes["shipments"]
+        ours = code_table(codes, order_codes)[shipment_codes]
+        cost = shipments.loc[ours, "shipping_cost"].groupby(
+            sortable_codes(data, shipment_codes[ours])).sum()
+        order_cost = pd.Series(cost.reindex(sortable_codes(data, order_codes)).to_numpy(),
+                               index=orders.index)
+    else:
+        cost = shipments[shipments["order_id"].isin(orders["order_id"])].groupby(
+            "order_id")["shipping_cost"].sum()
+        order_cost = orders["order_id"].map(cost)
+    per_order = orders.assign(shipping_cost=order_cost.fillna(0.0),
                               shipping_charged=orders["shipping_charged"].fillna(0.0))
     per_order = per_order.assign(
         subsidy=per_order["shipping_cost"] - per_order["shipping_charged"])
@@ -515,9 +581,13 @@ def shipping_cost_recovery(
     weightless = _weightless_skus(data)
     if weightless is not None and data.has("order_lines"):
         lines = data["order_lines"]
-        no_weight = lines.loc[lines["sku"].isin(weightless), "order_id"]
-        per_order = per_order.assign(catalog_weight_missing=per_order["order_id"].isin(
-            no_weight))
+        if coded and "order_lines" in codes:
+            no_weight = codes["order_lines"][isin(lines["sku"], weightless).to_numpy()]
+            missing = code_table(codes, no_weight)[period_order_codes(data)]
+        else:
+            missing = per_order["order_id"].isin(
+                lines.loc[lines["sku"].isin(weightless), "order_id"]).to_numpy()
+        per_order = per_order.assign(catalog_weight_missing=missing)
     offending = per_order[per_order["subsidy"] > 0]
     columns = ["order_id", "ordered_at", "total", "shipping_charged", "shipping_cost",
                "subsidy", *_present(offending, ("catalog_weight_missing", "channel"))]

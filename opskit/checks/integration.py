@@ -16,8 +16,10 @@ from opskit.checks._common import (
     hourly_cost,
     in_period,
     judge,
+    month_labels,
     months,
     period_lines,
+    period_lines_dated,
     period_orders,
     ratio,
     share,
@@ -185,8 +187,10 @@ def unmatched_impact(data: CheckData, unmatched: int, never_billed: float,
 # -- integration.orphan_skus -----------------------------------------------------------------
 def orphan_lines(data: CheckData) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(lines of the period with revenue, one row per orphan SKU with what it sold)."""
-    lines = period_lines(data).merge(
-        period_orders(data)[["order_id", "ordered_at"]], on="order_id", how="left")
+    lines = period_lines_dated(data)
+    if lines is None:
+        lines = period_lines(data).merge(
+            period_orders(data)[["order_id", "ordered_at"]], on="order_id", how="left")
     orphan = lines[~lines["sku"].isin(data["products"]["sku"])]
     per_sku = orphan.groupby("sku", as_index=False).agg(
         revenue=("revenue", "sum"), units=("quantity", "sum"), orders=("order_id", "nunique"),
@@ -384,10 +388,10 @@ def monthly_revenue(data: CheckData) -> pd.DataFrame:
     if "subtotal" in orders:
         discount = orders["discount_total"].fillna(0.0) if "discount_total" in orders else 0.0
         revenue = (orders["subtotal"] - discount).fillna(orders["total"])
-    shop = revenue.groupby(orders["ordered_at"].dt.strftime("%Y-%m")).sum()
+    shop = revenue.groupby(month_labels(orders["ordered_at"])).sum()
     gl = in_period(data["gl_entries"], "posted_at", data)
     gl = gl[gl["account_type"] == "revenue"]
-    ledger = -gl["amount"].groupby(gl["posted_at"].dt.strftime("%Y-%m")).sum()
+    ledger = -gl["amount"].groupby(month_labels(gl["posted_at"])).sum()
     frame = pd.DataFrame({"orders_revenue": shop, "gl_revenue": ledger})
     frame = frame[frame["gl_revenue"].notna()].fillna({"orders_revenue": 0.0})
     frame.index.name = "month"

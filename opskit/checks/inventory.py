@@ -18,7 +18,10 @@ from opskit.checks._common import (
     annual,
     gross_margin,
     in_period,
+    isin,
+    join_orders,
     judge,
+    key_codes,
     line_revenue,
     period_lines,
     ratio,
@@ -55,9 +58,12 @@ def _unit_costs(data: CheckData) -> pd.Series:
 def _orders_between(data: CheckData, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Order lines with a positive quantity of orders placed in [start, end), with revenue."""
     orders = data["orders"]
-    placed = orders.loc[(orders["ordered_at"] >= start) & (orders["ordered_at"] < end),
-                        ["order_id", "ordered_at"]]
-    lines = data["order_lines"].merge(placed, on="order_id", how="inner")
+    between = (orders["ordered_at"] >= start) & (orders["ordered_at"] < end)
+    lines = join_orders(data, data["order_lines"], key_codes(data).get("order_lines"),
+                        ["ordered_at"], placed=between.to_numpy())
+    if lines is None:
+        placed = orders.loc[between, ["order_id", "ordered_at"]]
+        lines = data["order_lines"].merge(placed, on="order_id", how="inner")
     lines = lines[lines["quantity"] > 0]
     return lines.assign(revenue=line_revenue(lines)) if "unit_price" in lines else lines
 
@@ -248,7 +254,7 @@ DEMAND_DAYS = 90
 def _stockout_days(data: CheckData, skus: pd.Series) -> pd.DataFrame:
     """SKU-location-days of the period for ``skus``: one row per SKU, location and day."""
     levels = in_period(data["inventory_levels"], "as_of", data)
-    levels = levels[levels["sku"].isin(skus)]
+    levels = levels[isin(levels["sku"], skus)]
     levels = levels.assign(day=levels["as_of"].dt.normalize()).sort_values("as_of")
     keys = ["sku", *_present(levels, ("location",)), "day"]
     days = levels.drop_duplicates(keys, keep="last")
@@ -392,7 +398,7 @@ def dead_stock(
         raise NotAssessable(f"Send the products export with unit costs for the SKUs in stock "
                             f"on {as_of.date()}: none of the stock can be valued.")
     recent = _orders_between(data, lookback_start, data.period.end_exclusive)
-    dead = per_sku[~per_sku["sku"].isin(recent["sku"]) & (per_sku["value"] > 0)]
+    dead = per_sku[~isin(per_sku["sku"], recent["sku"]) & (per_sku["value"] > 0)]
     dead_value = float(dead["value"].sum())
     dead_share = ratio(dead_value, total)
 

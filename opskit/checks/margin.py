@@ -12,7 +12,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opskit.checks._common import annual, judge, period_lines, period_orders, ratio, share
+from opskit.checks._common import (
+    annual,
+    judge,
+    key_codes,
+    memoized,
+    month_labels,
+    order_tables,
+    period_line_codes,
+    period_lines,
+    period_lines_dated,
+    period_order_codes,
+    period_orders,
+    ratio,
+    share,
+    sortable_codes,
+)
 from opskit.findings import Impact, Metric, Result, Story
 from opskit.registry import CheckData, NotAssessable, Param, check
 from opskit.tables import TABLES
@@ -68,12 +83,24 @@ def window_lines(data: CheckData) -> pd.DataFrame:
         raise NotAssessable(f"Send {TABLES['order_lines'].source_hint} (order_lines with "
                             f"order_id, sku, quantity, unit_price) covering "
                             f"{window_words(data)}.")
+    dated = period_lines_dated(data)
+    if dated is not None:
+        return dated
     ordered_at = period_orders(data)[["order_id", "ordered_at"]].drop_duplicates("order_id")
     return lines.merge(ordered_at, on="order_id", how="left")
 
 
 def costed_lines(data: CheckData, placeholder: float = PLACEHOLDER_COST) -> pd.DataFrame:
-    """Window lines with the SKU's unit cost (NaN when absent) and line cogs (NaN cost = 0)."""
+    """Window lines with the SKU's unit cost (NaN when absent) and line cogs (NaN cost = 0).
+
+    Computed once per data and placeholder: every margin check starts from these lines.
+    """
+    return memoized(data, f"costed_lines:{placeholder!r}",
+                    [*order_tables(data), data.get("products")],
+                    lambda: _costed_lines(data, placeholder))
+
+
+def _costed_lines(data: CheckData, placeholder: float) -> pd.DataFrame:
     lines = window_lines(data)
     costs = sku_costs(data["products"], placeholder) if data.has("products", "sku") else (
         pd.Series(dtype="float64", name="unit_cost", index=pd.Index([], name="sku")))
@@ -285,13 +312,23 @@ def order_contributions(data: CheckData) -> pd.DataFrame:
     costs = sku_costs(data["products"])
     lines = lines.merge(costs, left_on="sku", right_index=True, how="left")
     lines = lines.assign(cogs=lines["quantity"] * lines["unit_cost"].fillna(0.0))
-    per_order = lines.groupby("order_id").agg(revenue=("revenue", "sum"), cogs=("cogs", "sum"))
-    orders = orders.merge(per_order, left_on="order_id", right_index=True, how="left")
-    if data.has("shipments", "shipping_cost"):
-        shipments = data["shipments"]
-        shipping = shipments["shipping_cost"].fillna(0.0).groupby(shipments["order_id"]).sum()
-        orders = orders.merge(shipping.rename("shipping_cost"), left_on="order_id",
-                              right_index=True, how="left")
+    line_codes = period_line_codes(data)
+    codes = key_codes(data)
+    if line_codes is None or "shipments" not in codes or {
+            "revenue", "cogs", "shipping_cost"} & set(orders.columns):
+        orders = _with_order_money(data, orders, lines)
+    else:
+        # the same rows grouped by labels that sort as the ids: the very same sums
+        order_labels = sortable_codes(data, period_order_codes(data))
+        per_order = lines.groupby(sortable_codes(data, line_codes)).agg(
+            revenue=("revenue", "sum"), cogs=("cogs", "sum")).reindex(order_labels)
+        orders = orders.assign(revenue=per_order["revenue"].to_numpy(),
+                               cogs=per_order["cogs"].to_numpy())
+        if data.has("shipments", "shipping_cost"):
+            shipments = data["shipments"]
+            shipping = shipments["shipping_cost"].fillna(0.0).groupby(
+                sortable_codes(data, codes["shipments"])).sum()
+            orders = orders.assign(shipping_cost=shipping.reindex(order_labels).to_numpy())
     orders = orders.assign(
         revenue=orders["revenue"].fillna(0.0), cogs=orders["cogs"].fillna(0.0),
         discount_total=optional_money(orders, "discount_total"),
@@ -300,6 +337,20 @@ def order_contributions(data: CheckData) -> pd.DataFrame:
     return orders.assign(contribution=orders["revenue"] - orders["discount_total"]
                          - orders["cogs"] - orders["shipping_cost"]
                          + orders["shipping_charged"])
+
+
+def _with_order_money(data: CheckData, orders: pd.DataFrame, lines: pd.DataFrame
+                      ) -> pd.DataFrame:
+    """``orders`` with the revenue and cogs of their lines and their parcels' shipping cost,
+    merged on the order ids (data whose ids the codes cannot stand for)."""
+    per_order = lines.groupby("order_id").agg(revenue=("revenue", "sum"), cogs=("cogs", "sum"))
+    orders = orders.merge(per_order, left_on="order_id", right_index=True, how="left")
+    if data.has("shipments", "shipping_cost"):
+        shipments = data["shipments"]
+        shipping = shipments["shipping_cost"].fillna(0.0).groupby(shipments["order_id"]).sum()
+        orders = orders.merge(shipping.rename("shipping_cost"), left_on="order_id",
+                              right_index=True, how="left")
+    return orders
 
 
 @check("margin.negative_margin_orders", area="margin",
@@ -360,9 +411,9 @@ def negative_margin_orders(
 
 def monthly_cogs(lines: pd.DataFrame, gl_cogs: pd.DataFrame) -> pd.DataFrame:
     """Per calendar month: ledger COGS, computed COGS, revenue and the gap in points."""
-    computed = lines.groupby(lines["ordered_at"].dt.strftime("%Y-%m")).agg(
+    computed = lines.groupby(month_labels(lines["ordered_at"])).agg(
         computed_cogs=("cogs", "sum"), revenue=("revenue", "sum"))
-    books = gl_cogs["amount"].groupby(gl_cogs["posted_at"].dt.strftime("%Y-%m")).sum()
+    books = gl_cogs["amount"].groupby(month_labels(gl_cogs["posted_at"])).sum()
     months = computed.join(books.rename("books_cogs"), how="outer").fillna(0.0)
     months.index.name = "month"
     difference = months["books_cogs"] - months["computed_cogs"]

@@ -8,18 +8,25 @@ and checkout promises a delivery speed operations cannot see.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from opskit.checks._common import (
     annual,
+    code_table,
     first_shipments,
     gross_margin,
     in_period,
+    join_first_shipments,
     judge,
+    key_codes,
     line_revenue,
+    order_positions,
+    period_order_codes,
     period_orders,
     ratio,
     share,
+    sortable_codes,
 )
 from opskit.findings import Impact, Metric, Result, Status, Story
 from opskit.registry import CheckData, NotAssessable, Param, check
@@ -349,14 +356,55 @@ def attribution_coverage(
 
 
 # -- marketing.cac_payback -------------------------------------------------------------------
-def order_contribution(data: CheckData, orders: pd.DataFrame) -> pd.Series:
+def order_contribution(data: CheckData, orders: pd.DataFrame,
+                       codes: np.ndarray | None = None) -> pd.Series:
     """Contribution of each order, indexed by order_id.
 
     Σ line revenue − discount_total − Σ quantity × unit_cost − shipping cost + shipping
     charged (missing values count 0; a line whose SKU has no cost counts cost 0). Without
     order lines, revenue is the order's gross revenue and cost is revenue × (1 − gross
-    margin); without products, cost is line revenue × (1 − gross margin).
+    margin); without products, cost is line revenue × (1 − gross margin). With the order-id
+    ``codes`` of ``orders`` (``key_codes``), lines and parcels are found by code.
     """
+    all_codes = key_codes(data)
+    if codes is None or order_positions(data) is None or not {
+            "order_lines", "shipments"} <= set(all_codes):
+        return _order_contribution_by_id(data, orders)
+    first = ~pd.Series(codes).duplicated().to_numpy()  # drop_duplicates, by code
+    ids, id_codes = orders[["order_id"]][first], codes[first]
+    ours = code_table(all_codes, id_codes)
+    margin = gross_margin(data)
+    if data.has("order_lines", "order_id", "sku", "quantity", "unit_price"):
+        line_codes = all_codes["order_lines"]
+        lines = data["order_lines"][ours[line_codes]].reset_index(drop=True)
+        line_codes = line_codes[ours[line_codes]]
+        lines = lines.assign(revenue=line_revenue(lines))
+        if data.has("products", "sku", "unit_cost"):
+            costs = data["products"].drop_duplicates("sku")[["sku", "unit_cost"]]
+            lines = lines.merge(costs, on="sku", how="left")
+            lines = lines.assign(cogs=lines["quantity"] * lines["unit_cost"].fillna(0.0))
+        else:
+            lines = lines.assign(cogs=lines["revenue"] * (1 - margin))
+        # the same rows grouped by labels that sort as the ids: the very same sums
+        per_order = lines.groupby(sortable_codes(data, line_codes))[["revenue", "cogs"]].sum(
+            ).reindex(sortable_codes(data, id_codes))
+        revenue = pd.Series(per_order["revenue"].to_numpy(), index=ids.index).fillna(0.0)
+        cogs = pd.Series(per_order["cogs"].to_numpy(), index=ids.index).fillna(0.0)
+    else:
+        revenue = gross_revenue(orders.drop_duplicates("order_id")).set_axis(ids.index)
+        cogs = revenue * (1 - margin)
+    shipping_cost = pd.Series(0.0, index=ids.index)
+    if data.has("shipments", "order_id", "shipping_cost"):
+        per_order_cost = data["shipments"]["shipping_cost"].groupby(
+            sortable_codes(data, all_codes["shipments"])).sum()
+        shipping_cost = pd.Series(
+            per_order_cost.reindex(sortable_codes(data, id_codes)).to_numpy(),
+            index=ids.index).fillna(0.0)
+    return _contribution(orders, ids, revenue, cogs, shipping_cost)
+
+
+def _order_contribution_by_id(data: CheckData, orders: pd.DataFrame) -> pd.Series:
+    """``order_contribution`` joined on the order ids (data the codes cannot stand for)."""
     ids = orders[["order_id"]].drop_duplicates()
     margin = gross_margin(data)
     if data.has("order_lines", "order_id", "sku", "quantity", "unit_price"):
@@ -378,6 +426,12 @@ def order_contribution(data: CheckData, orders: pd.DataFrame) -> pd.Series:
     if data.has("shipments", "order_id", "shipping_cost"):
         per_order_cost = data["shipments"].groupby("order_id")["shipping_cost"].sum()
         shipping_cost = ids["order_id"].map(per_order_cost).fillna(0.0)
+    return _contribution(orders, ids, revenue, cogs, shipping_cost)
+
+
+def _contribution(orders: pd.DataFrame, ids: pd.DataFrame, revenue: pd.Series,
+                  cogs: pd.Series, shipping_cost: pd.Series) -> pd.Series:
+    """revenue − discount − cogs − shipping cost + shipping charged, indexed by order_id."""
     by_id = orders.drop_duplicates("order_id").set_index("order_id")
 
     def order_column(name: str) -> pd.Series:
@@ -392,9 +446,31 @@ def order_contribution(data: CheckData, orders: pd.DataFrame) -> pd.Series:
 
 def new_customer_first_orders(data: CheckData) -> pd.DataFrame:
     """First orders ever of customers whose first order falls inside the period."""
+    rows = new_customer_first_order_rows(data)
+    if rows is not None:
+        return data["orders"].take(rows)
     orders = data["orders"].dropna(subset=["customer_id"])
     first = orders.sort_values("ordered_at").drop_duplicates("customer_id", keep="first")
     return first[data.period.contains(first["ordered_at"])]
+
+
+def new_customer_first_order_rows(data: CheckData) -> np.ndarray | None:
+    """Positions in ``orders`` of ``new_customer_first_orders``, or None for string-free data.
+
+    The same rows in the same order as dropping orders without a customer, sorting by
+    ``ordered_at`` (the very same sort call) and keeping each customer's first: only the
+    customer ids are encoded, and only the rows kept are taken.
+    """
+    orders = data["orders"]
+    if not isinstance(orders["customer_id"].array, pd.arrays.ArrowStringArray):
+        return None
+    customers = pd.factorize(orders["customer_id"])[0]
+    known = np.flatnonzero(customers >= 0)
+    order = orders["ordered_at"].iloc[known].reset_index(drop=True).sort_values().index
+    order = order.to_numpy()
+    first = known[order[~pd.Series(customers[known][order]).duplicated().to_numpy()]]
+    inside = data.period.contains(orders["ordered_at"].iloc[first]).to_numpy(dtype=bool)
+    return first[inside]
 
 
 def payback_by_channel(first_orders: pd.DataFrame, spend: pd.DataFrame) -> pd.DataFrame:
@@ -444,8 +520,13 @@ def cac_payback(
     if total_spend <= 0:
         raise NotAssessable("Send marketing spend by month and channel (marketing_spend: month, "
                             f"channel, spend) covering {period_words(data)}.")
-    first_orders = new_customer_first_orders(data)
-    contribution = order_contribution(data, first_orders)
+    rows = new_customer_first_order_rows(data)
+    if rows is None:
+        first_orders, codes = new_customer_first_orders(data), None
+    else:
+        first_orders = data["orders"].take(rows)
+        codes = key_codes(data)["orders"][rows] if "orders" in key_codes(data) else None
+    contribution = order_contribution(data, first_orders, codes)
     first_orders = first_orders.assign(
         contribution=first_orders["order_id"].map(contribution).fillna(0.0))
     total_contribution = float(first_orders["contribution"].sum())
@@ -508,9 +589,15 @@ def delivery_promise_gap(
     Impact: counted by fulfillment.late_shipments (a late delivery is mostly a late shipment).
     """
     orders = period_orders(data)
-    promised = orders[orders["promised_delivery_by"].notna()]
-    first = first_shipments(data)[["order_id", "shipped_at", "delivered_at"]]
-    delivered = promised.merge(first, on="order_id", how="inner")
+    has_promise = orders["promised_delivery_by"].notna().to_numpy()
+    promised = orders[has_promise]
+    if {"orders", "shipments"} <= set(key_codes(data)):
+        delivered, _ = join_first_shipments(data, promised,
+                                            period_order_codes(data)[has_promise],
+                                            ["shipped_at", "delivered_at"])
+    else:
+        first = first_shipments(data)[["order_id", "shipped_at", "delivered_at"]]
+        delivered = promised.merge(first, on="order_id", how="inner")
     delivered = delivered[delivered["delivered_at"].notna()]
     if delivered.empty:
         raise NotAssessable("Send orders with the delivery date promised at checkout "

@@ -8,15 +8,20 @@ A missed call or a cold lead is a lost sale with a price tag.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from opskit.assumptions import ASSUMPTIONS
 from opskit.checks._common import (
     annual,
     average_order_value,
+    factorize_together,
     gross_margin,
     hourly_cost,
     in_period,
+    isin,
     judge,
     period_orders,
     ratio,
@@ -126,7 +131,7 @@ def known_customer_phones(data: CheckData) -> pd.Series | None:
     customers = data.get("customers")
     if customers is None or "phone" not in customers or customers["phone"].isna().all():
         return None
-    return phone_key(customers["phone"]).dropna()
+    return phone_key(customers["phone"].dropna()).dropna()
 
 
 @check("sales.missed_calls", area="sales", title="Missed calls are not called back",
@@ -192,7 +197,7 @@ def missed_calls(
     status = worst(status, judge(unrecovered_rate, unrecovered_warn, unrecovered_fail))
     customer_phones = known_customer_phones(data)
     new_callers = unrecovered if customer_phones is None else unrecovered[
-        ~unrecovered["caller"].isin(customer_phones)]
+        ~isin(unrecovered["caller"], customer_phones)]
     metrics |= {
         "unrecovered_rate": share(unrecovered_rate, "missed callers not reached within "
                                   f"{callback_minutes:g} minutes ÷ missed callers"),
@@ -200,7 +205,7 @@ def missed_calls(
         "unrecovered_callers": Metric(len(unrecovered), "count", "missed callers never reached "
                                       f"within {callback_minutes:g} minutes"),
     }
-    new_caller = (~callers["caller"].isin(customer_phones) if customer_phones is not None
+    new_caller = (~isin(callers["caller"], customer_phones) if customer_phones is not None
                   else pd.Series(pd.NA, index=callers.index, dtype="boolean"))
     evidence = callers.assign(reached_in_time=callers["recovered"], new_caller=new_caller)
     evidence = evidence.sort_values(["reached_in_time", "missed_calls", "first_missed_at"],
@@ -439,20 +444,88 @@ def person_key(customers: pd.DataFrame) -> pd.Series:
     lower(trim(email)) when present; else the last 10 digits of the phone; else
     lower(name) + lower(company). A record with none of them is its own person.
     """
-    def column(name: str) -> pd.Series:
-        if name in customers:
-            return customers[name].astype("str").str.strip()
-        return pd.Series(pd.NA, index=customers.index, dtype="str")
+    key, missing, fallback = person_key_parts(customers)
+    return _fill_missing(key, missing, fallback) if missing.any() else key
 
-    email = column("email").str.lower()
+
+def person_key_parts(customers: pd.DataFrame) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """``person_key`` in two parts: the email keys (missing where a record has no email),
+    which records have none, and the fallback key of each of those records, in order.
+
+    The fallbacks are only worked out for the records that need them (most have an email).
+    """
+    def column(frame: pd.DataFrame, name: str) -> pd.Series:
+        if name in frame:
+            return frame[name].astype("str").str.strip()
+        return pd.Series(pd.NA, index=frame.index, dtype="str")
+
+    email = column(customers, "email").str.lower()
     email = email.where(email.str.len() > 0)
-    phone = phone_key(column("phone"))
-    name = column("name").str.lower().str.replace(r"\s+", " ", regex=True)
-    company = column("company").str.lower().str.replace(r"\s+", " ", regex=True)
+    key = "email:" + email
+    missing = key.isna().to_numpy()
+    rest = customers[missing]
+    phone = phone_key(column(rest, "phone"))
+    name = column(rest, "name").str.lower().str.replace(r"\s+", " ", regex=True)
+    company = column(rest, "company").str.lower().str.replace(r"\s+", " ", regex=True)
     name_company = ("name:" + name.fillna("") + "|" + company.fillna("")).where(
         name.notna() | company.notna())
-    own = "record:" + customers["system"].astype("str") + "|" + customers["customer_id"]
-    return ("email:" + email).fillna("phone:" + phone).fillna(name_company).fillna(own)
+    own = "record:" + rest["system"].astype("str") + "|" + rest["customer_id"]
+    return key, missing, ("phone:" + phone).fillna(name_company).fillna(own)
+
+
+def _person_codes(key: pd.Series, missing: np.ndarray, fallback: pd.Series
+                  ) -> tuple[np.ndarray, pd.Index] | None:
+    """One code per person for ``person_key_parts``, and each code's person key.
+
+    Email keys and fallback keys start with different words, so they are numbered apart
+    without building the full key column. None when a record has no key at all.
+    """
+    (emails,), email_keys = factorize_together([key])
+    (others,), other_keys = factorize_together([fallback])
+    if (others < 0).any():
+        return None
+    person = emails.copy()
+    person[missing] = len(email_keys) + others
+
+    def as_index(uniques: pa.Array | np.ndarray) -> pd.Index:
+        if isinstance(uniques, pa.Array):
+            return pd.Index(pd.arrays.ArrowStringArray(uniques, dtype=key.dtype))
+        return pd.Index(uniques, dtype=key.dtype)
+
+    return person, as_index(email_keys).append(as_index(other_keys))
+
+
+def _fill_missing(key: pd.Series, missing: np.ndarray, values: pd.Series) -> pd.Series:
+    """``key.fillna(values)`` where ``values`` holds, in order, one value per ``missing`` row.
+
+    For arrow strings the values are put in place by pyarrow, without aligning two indexes.
+    """
+    if not (isinstance(key.array, pd.arrays.ArrowStringArray)
+            and isinstance(values.array, pd.arrays.ArrowStringArray)):
+        return key.fillna(values)
+
+    def single(series: pd.Series) -> pa.Array:
+        chunks = series.array.__arrow_array__()
+        return chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
+
+    filled = pc.replace_with_mask(single(key), pa.array(missing), single(values))
+    return pd.Series(pd.arrays.ArrowStringArray(filled, dtype=key.dtype), index=key.index,
+                     name=key.name)
+
+
+def _duplicate_evidence_order(systems: pd.Series, key_rank: np.ndarray,
+                              records: np.ndarray) -> np.ndarray:
+    """Positions sorted by records per person (most first), person key, then system.
+
+    The order of ``sort_values(["records_for_person", "person_key", "system"],
+    ascending=[False, True, True])``, computed on integer ranks of the strings (the same
+    stable sort, without ordering the strings row by row).
+    """
+    system_rank = pd.factorize(systems, sort=True)[0]
+    ranks = pd.DataFrame({"records": records, "key": key_rank,
+                          "system": np.where(system_rank < 0, np.nan, system_rank)})
+    return ranks.sort_values(["records", "key", "system"],
+                             ascending=[False, True, True]).index.to_numpy()
 
 
 @check("sales.crm_duplicates", area="sales", title="Customers exist more than once",
@@ -480,16 +553,36 @@ def crm_duplicates(
     roster's median ``hourly_cost``, else 45 / 60 / 85).
     """
     customers = data["customers"]
-    keyed = customers.assign(person_key=person_key(customers))
-    records_per_person = keyed.groupby("person_key")["customer_id"].transform("size")
-    people = keyed["person_key"].nunique()
-    duplicates = len(keyed) - people
-    duplicate_share = ratio(duplicates, len(keyed))
-    evidence = keyed.assign(records_for_person=records_per_person)[records_per_person > 1]
-    evidence = evidence.sort_values(["records_for_person", "person_key", "system"],
-                                    ascending=[False, True, True])[
-        [c for c in ("customer_id", "system", "name", "email", "phone", "company",
-                     "person_key", "records_for_person") if c in evidence]]
+    columns = [c for c in ("customer_id", "system", "name", "email", "phone", "company",
+                           "person_key", "records_for_person")
+               if c in customers or c in ("person_key", "records_for_person")]
+    parts = person_key_parts(customers)
+    coded = _person_codes(*parts) if "system" in customers else None
+    if coded is None:
+        keyed = customers.assign(person_key=person_key(customers))
+        records_per_person = keyed.groupby("person_key")["customer_id"].transform("size")
+        people = keyed["person_key"].nunique()
+        evidence = keyed.assign(records_for_person=records_per_person)[
+            records_per_person > 1]
+        evidence = evidence.sort_values(["records_for_person", "person_key", "system"],
+                                        ascending=[False, True, True])[columns]
+    else:
+        person, people_keys = coded
+        people = len(people_keys)
+        records_per_person = np.bincount(person, minlength=people)[person]
+        repeated = records_per_person > 1
+        # rank only the repeated people's keys: the order sorting the key strings gives
+        repeated_people, inverse = np.unique(person[repeated], return_inverse=True)
+        rank = pd.factorize(people_keys.take(repeated_people), sort=True)[0][inverse]
+        order = _duplicate_evidence_order(customers.loc[repeated, "system"], rank,
+                                          records_per_person[repeated])
+        rows = np.flatnonzero(repeated)[order]
+        evidence = customers[[c for c in columns if c in customers]].take(rows).assign(
+            person_key=people_keys.take(person[rows]).array,
+            records_for_person=records_per_person[rows])[columns]
+    records = len(customers)
+    duplicates = records - people
+    duplicate_share = ratio(duplicates, records)
     hourly, hourly_words = hourly_cost(data)
     hours = duplicates * minutes_per_duplicate / 60
     return Result(
@@ -497,7 +590,7 @@ def crm_duplicates(
         metrics={
             "duplicate_share": share(duplicate_share, "(records − distinct people) ÷ records"),
             "duplicate_records": Metric(duplicates, "count", "records beyond one per person"),
-            "records": Metric(len(keyed), "count", "customer records"),
+            "records": Metric(records, "count", "customer records"),
             "people": Metric(people, "count", "distinct people"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="customer_id",
