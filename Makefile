@@ -27,7 +27,7 @@ test: $(STAMP)
 		--nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_loader.py tests/sources -k fuzz
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_loader.py tests/sources/test_fuzz_adapters.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/explore.ipynb

@@ -33,7 +33,7 @@ KNOWN_KEYS = {
     "limits": "{max_file_mb, max_rows, max_field_kb, max_xlsx_ratio}: input ceilings",
     "notes": "free text for the consultant",
 }
-FILE_KEYS = {"path", "sheet", "system"}
+FILE_KEYS = {"path", "sheet", "system", "adapter"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class FileSpec:
     display: str
     sheet: str | int | None = None
     system: str | None = None
+    adapter: str | None = None  # an export format (opskit.sources.adapters); None: canonical
+    timezone: str | None = None  # the engagement's zone, for exports that write UTC
 
 
 @dataclass(frozen=True)
@@ -203,15 +205,16 @@ def _files(root: Path, files: Mapping[str, Any]) -> tuple[FileSpec, ...]:
                 item = {"path": item}
             if not isinstance(item, Mapping) or "path" not in item:
                 raise ConfigError(f"{CONFIG_NAME}, files, '{table}'",
-                                  expected="a path, a list of paths, or {path, sheet, system}",
+                                  expected="a path, a list of paths, or "
+                                           "{path, sheet, system, adapter}",
                                   got=repr(item))
             extra = set(item) - FILE_KEYS
             if extra:
                 raise ConfigError(f"{CONFIG_NAME}, files, '{table}': unknown keys "
-                                  f"{sorted(extra)}", expected="path, sheet, system")
+                                  f"{sorted(extra)}", expected="path, sheet, system, adapter")
             specs.append(FileSpec(table=table, path=safe_path(root, item["path"]),
                                   display=str(item["path"]), sheet=item.get("sheet"),
-                                  system=item.get("system")))
+                                  system=item.get("system"), adapter=item.get("adapter")))
     return tuple(specs)
 
 

@@ -8,6 +8,7 @@ be used (never dropping them silently), and keeps, per table, the accounting
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,21 +153,59 @@ class Engagement:
 
 
 def sources_by_table(config: EngagementConfig) -> dict[str, list[FileSpec]]:
-    """The files feeding each table: those mapped in engagement.yaml, then data/<table>.*."""
+    """The files feeding each table: those mapped in engagement.yaml, then those in data/.
+
+    A mapped file is read through the adapter its entry names, or the one that recognises it
+    when its header is not its table's; it also feeds the other tables its export feeds (a
+    Shopify orders export mapped as orders gives order_lines too) unless those are mapped.
+    An unmapped file named after a table with that table's header is picked up as before; any
+    other unmapped file is detected by content and feeds every table its export feeds (tables
+    mapped in engagement.yaml keep only their mapping). A file no adapter recognises is an
+    error naming the closest formats.
+    """
+    from opskit.sources.detect import (
+        UnknownFormatError,
+        adapter_feeds,
+        resolve_mapped,
+        specs_for_unmapped,
+    )
+
     by_table: dict[str, list[FileSpec]] = {}
-    for spec in config.files:
+    resolved = [resolve_mapped(spec, config.timezone) for spec in config.files]
+    for spec in resolved:
         by_table.setdefault(spec.table, []).append(spec)
+    mapped_tables = set(by_table)
+    for spec in resolved:  # an export mapped under one table also feeds its other tables
+        for table in adapter_feeds(spec.adapter):
+            if table not in mapped_tables and not any(
+                    s.path == spec.path for s in by_table.get(table, [])):
+                by_table.setdefault(table, []).append(dataclasses.replace(spec, table=table))
     data_dir = config.root / DATA_DIR
+    unknown: list[UnknownFormatError] = []
     if data_dir.is_dir():
         mapped = {s.path for s in config.files}
         for file in sorted(data_dir.iterdir()):
             suffix = suffix_of(file)
-            if suffix not in SUPPORTED or file.resolve() in mapped:
+            if suffix not in SUPPORTED or file.resolve() in mapped or file.is_dir():
                 continue
             stem = file.name[: -len(suffix)]
-            if stem in TABLES and stem not in by_table:
-                safe_path(config.root, f"{DATA_DIR}/{file.name}")  # refuses symlinks out
-                by_table[stem] = [FileSpec(stem, file.resolve(), f"{DATA_DIR}/{file.name}")]
+            if stem in TABLES and stem in mapped_tables:
+                continue
+            display = f"{DATA_DIR}/{file.name}"
+            safe_path(config.root, display)  # refuses symlinks out
+            try:
+                specs = specs_for_unmapped(file.resolve(), display,
+                                           stem if stem in TABLES else None, config.timezone)
+            except UnknownFormatError as exc:
+                unknown.append(exc)
+                continue
+            for spec in specs:
+                if spec.table not in mapped_tables:
+                    by_table.setdefault(spec.table, []).append(spec)
+    if len(unknown) == 1:
+        raise unknown[0]
+    if unknown:
+        raise CombinedError(unknown, f"{config.client}: files of a format opskit does not know")
     return by_table
 
 

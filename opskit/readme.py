@@ -34,7 +34,13 @@ def checks_by_hat() -> str:
     return "\n".join(lines)
 
 
-SECTIONS = {"data-model": data_model, "checks": checks_by_hat}
+def supported_exports() -> str:
+    from opskit.sources.adapters import markdown_table
+
+    return markdown_table()
+
+
+SECTIONS = {"data-model": data_model, "checks": checks_by_hat, "exports": supported_exports}
 
 
 def render(text: str) -> str:

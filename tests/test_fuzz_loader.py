@@ -7,6 +7,7 @@ dozen examples per target; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs 1,000 each
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
@@ -38,10 +39,8 @@ def folder_with(tmp: Path, table: str, name: str, content: bytes) -> Path:
 
 
 def only_opskit_errors(folder: Path, capsys) -> None:
-    try:
+    with contextlib.suppress(OpskitError):  # a clear error is a fine answer
         Engagement.load(folder, strict=False)
-    except OpskitError:
-        pass
     code = main(["validate", str(folder)])
     out = capsys.readouterr()
     assert code in (0, 1, 2)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +23,9 @@ from opskit.errors import DataError, TableError, shorten
 from opskit.sources.parse import parse
 from opskit.sources.readers import RawFile, normalize_name, read_file
 from opskit.tables import TABLES, Table, schema
+
+if TYPE_CHECKING:
+    from opskit.sources.adapters import Adapted
 
 FAILURE_COLUMNS = ["table", "file", "column", "row", "value", "rule", "action", "message"]
 
@@ -38,6 +44,10 @@ class TableQuality:
     nulls: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     absent_columns: list[str] = field(default_factory=list)
+    # Files read through an adapter: display -> adapter id, and their structure rows
+    # (title blocks, headings, 'Total for' lines...) by kind: counted, never data.
+    formats: dict[str, str] = field(default_factory=dict)
+    structure_rows: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -57,14 +67,13 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
     text_columns = {c.name for c in spec.columns if c.kind in ("id", "text", "enum")}
     parts: list[pd.DataFrame] = []
     failures: list[pd.DataFrame] = []
-    quality = TableQuality(name, [s.display for s in specs])
+    quality = TableQuality(name, [_describe(s) for s in specs])
     offset = 0
     headers: dict[str, str] = {}  # canonical name -> header as the client's file spells it
     origin_file: list[np.ndarray] = []
     origin_row: list[np.ndarray] = []
     for spec_file in specs:
-        raw = read_file(spec_file.path, text_columns=text_columns, sheet=spec_file.sheet,
-                        display=spec_file.display)
+        raw = _read(name, spec_file, text_columns, quality)
         typed, file_failures, bad = _map_and_parse(spec, raw, spec_file)
         quality.rows_read += raw.rows_read
         for canonical, original in typed.attrs.get("headers", {}).items():
@@ -75,11 +84,14 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
                           else np.arange(2, len(typed) + 2))
         failures.append(file_failures)
         if raw.skipped:
+            # (row, why) from the reader; (row, why, rule, column) from an adapter.
             failures.append(pd.DataFrame({
-                "table": name, "file": spec_file.display, "column": None,
-                "row": [n for n, _ in raw.skipped], "value": None, "rule": "malformed_line",
+                "table": name, "file": spec_file.display,
+                "column": [s[3] if len(s) > 3 else None for s in raw.skipped],
+                "row": [s[0] for s in raw.skipped], "value": None,
+                "rule": [s[2] if len(s) > 2 else "malformed_line" for s in raw.skipped],
                 "action": "set aside",
-                "message": [why for _, why in raw.skipped]}))
+                "message": [s[1] for s in raw.skipped]}))
         for col in (c.name for c in spec.columns):
             if col not in typed.columns and col not in quality.absent_columns:
                 quality.absent_columns.append(col)
@@ -126,6 +138,50 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
     return LoadedTable(name, used, quality, fail)
 
 
+def _describe(spec_file: FileSpec) -> str:
+    """A file as the row accounting lists it: its path, its format and system tag if any."""
+    tags = [t for t in (spec_file.adapter, spec_file.system) if t]
+    return f"{spec_file.display} ({', '.join(tags)})" if tags else spec_file.display
+
+
+def _read(table: str, spec_file: FileSpec, text_columns: set[str], quality: TableQuality):
+    """The file's rows for ``table``: read as a canonical table, or through its adapter."""
+    if spec_file.adapter is None:
+        return read_file(spec_file.path, text_columns=text_columns, sheet=spec_file.sheet,
+                         display=spec_file.display)
+    adapted = adapted_file(spec_file)
+    quality.formats[spec_file.display] = adapted.adapter.id
+    if adapted.structure:
+        quality.structure_rows[spec_file.display] = dict(adapted.structure)
+    out = adapted.tables.get(table)
+    if out is None:
+        raise TableError(spec_file.display, table=table,
+                         expected=f"an export that feeds {table}",
+                         got=f"a {adapted.adapter.name}, which feeds "
+                             f"{', '.join(adapted.adapter.feeds)}",
+                         hint="map the file under one of those tables in engagement.yaml")
+    return out
+
+
+def adapted_file(spec_file: FileSpec) -> Adapted:
+    """The file read through its adapter (cached: one file often feeds several tables)."""
+    path = Path(spec_file.path)
+    if not path.is_file():
+        read_file(path, display=spec_file.display)  # raises the reader's error for it
+    stat = path.stat()
+    return _adapted(str(path), stat.st_mtime_ns, stat.st_size, spec_file.adapter or "",
+                    spec_file.display, spec_file.sheet, spec_file.system, spec_file.timezone)
+
+
+@lru_cache(maxsize=4)  # a few files: the tables of one export load one after the other
+def _adapted(path: str, _mtime: int, _size: int, adapter_id: str, display: str,
+             sheet: str | int | None, system: str | None, timezone: str | None) -> Adapted:
+    from opskit.sources.adapters import adapt, get
+
+    return adapt(get(adapter_id), Path(path), display, sheet=sheet, system=system,
+                 timezone=timezone)
+
+
 def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec
                    ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """Match headers to canonical columns, parse each, and mark rows with unreadable values."""
@@ -151,12 +207,15 @@ def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec
             got="columns " + ", ".join(f"'{c}'" for c in found[:12])
                 + (" ..." if len(found) > 12 else ""),
             hint=hint)
-    if len(frame) == 0:
+    if len(frame) == 0 and not raw.skipped:
         raise TableError(spec_file.display, table=spec.name,
                          expected="at least one data row", got="only the header row",
                          hint=f"export {spec.source_hint or 'the ' + spec.name + ' data'} "
                               "for a period that has data")
     ignored = [str(c) for c in frame.columns if c not in mapping.values()]
+    ignored += [c for c in getattr(raw, "ignored", []) if c not in ignored]
+    labels = {name: getattr(raw, "headers", {}).get(name, original)
+              for name, original in mapping.items()}
     typed = {}
     bad = np.zeros(len(frame), dtype=bool)
     records = []
@@ -172,7 +231,7 @@ def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec
                 bad |= unreadable
             got = frame[original].iloc[idx].astype(str).to_numpy()
             records.append(pd.DataFrame({
-                "table": spec.name, "file": spec_file.display, "column": original,
+                "table": spec.name, "file": spec_file.display, "column": labels[name],
                 "row": rows[idx], "value": got, "rule": "unreadable",
                 "action": action,
                 "message": [f"expected {col.expected()}, got {shorten(v)}" for v in got]}))
@@ -181,7 +240,7 @@ def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec
         typed["system"] = pd.Series(spec_file.system, index=frame.index, dtype="str")
     out = pd.DataFrame(typed)
     out.attrs["ignored"] = ignored
-    out.attrs["headers"] = mapping
+    out.attrs["headers"] = labels
     fail = pd.concat(records, ignore_index=True) if records else pd.DataFrame(
         columns=FAILURE_COLUMNS)
     return out, fail, bad

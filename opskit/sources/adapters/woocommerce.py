@@ -1,0 +1,109 @@
+"""WooCommerce: the orders CSV of the Customer / Order / Coupon Export extension (default format).
+
+One row per order. Line items are packed into one cell, items separated by ';' and fields by
+'|' as ``name:value`` pairs (``sku:CF-1|quantity:2|subtotal:40.00|total:36.00``); coupons are
+packed the same way in ``coupon_items``. Times are the store's local time. Guest orders have
+customer id 0. Failed and draft checkouts are orders in WooCommerce's table but not sales:
+they are set aside.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from opskit.sources.adapters.base import Adapter, Converted, Export, TableOut, amounts
+
+NOT_SALES = {"failed": "payment failed", "checkout-draft": "checkout never completed",
+             "trash": "order deleted"}
+
+
+def packed_items(cell: str | None) -> list[dict[str, str]]:
+    """'name:A|sku:X|quantity:2;name:B|...' -> one dict per item."""
+    items = []
+    for chunk in (cell if isinstance(cell, str) else "").split(";"):
+        if not chunk.strip():
+            continue
+        fields = {}
+        for pair in chunk.split("|"):
+            key, _, value = pair.partition(":")
+            fields[key.strip().lower()] = value.strip()
+        items.append(fields)
+    return items
+
+
+def convert_orders(export: Export) -> Converted:
+    number_label, number = export.pick("order_number", "order_id")
+    status_label, status = export.pick("status")
+    aside = status.str.lower().map(NOT_SALES)
+    customer_label, customer = export.pick("customer_id")
+    customer = customer.where(customer != "0", None)
+    coupons_label, coupons = export.pick("coupon_items")
+    codes = coupons.map(lambda c: ",".join(i.get("code", "") for i in packed_items(c)
+                                           if i.get("code")) or None, na_action="ignore")
+    total_label, total = export.pick("order_total")
+    shipping_label, shipping = export.pick("shipping_total", "order_shipping")
+    tax_label, tax = export.pick("tax_total", "order_tax")
+    discount_label, discount = export.pick("discount_total", "cart_discount")
+    items_label, items = export.pick("line_items")
+    orders = export.table({
+        "order_id": (number_label, number),
+        "ordered_at": export.pick("order_date", "date"),
+        "total": (total_label, total),
+        "customer_id": (customer_label, customer),
+        "status": (status_label, status.str.lower()),
+        "discount_total": (discount_label, discount),
+        "discount_code": (coupons_label, codes),
+        "shipping_charged": (shipping_label, shipping),
+        "tax": (tax_label, tax),
+        "paid_at": export.pick("paid_date", "date_paid"),
+        "currency": export.pick("order_currency", "currency"),
+    }, aside=aside, rule="not_a_sale", aside_column=status_label)
+    lines = _lines(export, number, items, aside, items_label)
+    return Converted({"orders": orders, "order_lines": lines})
+
+
+def _lines(export: Export, number: pd.Series, items: pd.Series, aside: pd.Series,
+           label: str | None) -> TableOut:
+    """One order line per packed item, unit price = item subtotal / quantity."""
+    records, rows, skipped = [], [], []
+    for i, (order, cell, why) in enumerate(zip(number, items, aside, strict=True)):
+        row = int(export.rows[i])
+        if isinstance(why, str):
+            skipped.append((row, why, "not_a_sale", label))
+            continue
+        for item in packed_items(cell):
+            quantity = item.get("quantity")
+            subtotal, ok = amounts(pd.Series([item.get("subtotal")], dtype="str"))
+            total, ok_total = amounts(pd.Series([item.get("total")], dtype="str"))
+            qty = pd.to_numeric(pd.Series([quantity]), errors="coerce").iloc[0]
+            unit = (round(float(subtotal.iloc[0]) / qty, 2) if ok[0] and qty and qty > 0
+                    else item.get("subtotal"))
+            discount = (round(float(subtotal.iloc[0]) - float(total.iloc[0]), 2)
+                        if ok[0] and ok_total[0] else None)
+            records.append({"order_id": order, "sku": item.get("sku") or None,
+                            "quantity": quantity, "unit_price": unit,
+                            "line_discount": discount})
+            rows.append(row)
+    frame = pd.DataFrame(records, columns=["order_id", "sku", "quantity", "unit_price",
+                                           "line_discount"])
+    headers = {c: f"{label or 'line_items'} ({c.replace('unit_price', 'subtotal / quantity')})"
+               for c in frame.columns}
+    headers["order_id"] = export.label("order_number") or "order_id"
+    return TableOut(export.path, frame, np.asarray(rows, dtype=np.int64), headers, skipped)
+
+
+ADAPTERS = (
+    Adapter(
+        id="woocommerce.orders", system="woocommerce", name="WooCommerce orders export",
+        menu="WordPress admin: WooCommerce > Export (Customer / Order / Coupon Export), "
+             "Orders, CSV default format",
+        feeds=("orders", "order_lines"),
+        required=("order_id", "order_date", "status", "order_total", "line_items"),
+        optional=("order_number", "shipping_total", "tax_total", "discount_total",
+                  "coupon_items", "customer_id", "order_currency", "billing_email",
+                  "payment_method", "paid_date"),
+        convert=convert_orders,
+        quirks="line items packed in one cell (';' between items, 'key:value|...'); guest "
+               "customer id 0; failed and draft checkouts set aside"),
+)

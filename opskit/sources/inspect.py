@@ -1,0 +1,168 @@
+"""`opskit inspect FILE`: what opskit makes of one export before it goes into an engagement.
+
+It answers the questions a consultant has when a client sends a file: which export is it (and
+how sure is opskit), which of its columns become which canonical columns, how many rows are
+used and why the others are set aside (and which lines are report structure, not data), and
+which checks this file makes assessable. A file of a format opskit does not know exits with
+code 2 and the closest formats, with the columns that differ.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from opskit.config import FileSpec
+from opskit.errors import DataError
+from opskit.sources.adapters import Adapted, adapt
+from opskit.sources.detect import Detection, UnknownFormatError, detect, identify, sniff
+from opskit.sources.load import LoadedTable, load_table
+from opskit.sources.readers import normalize_name
+from opskit.tables import TABLES
+
+
+def inspect_command(file: Path, console: Console) -> int:
+    """Print the detected format, column mapping, row accounting and assessable checks.
+
+    Returns the exit code: 0 when the format is known, 2 when it is not (the closest formats
+    are printed). Other unreadable input raises an ``OpskitError`` (the CLI prints it, code 2).
+    """
+    file = Path(file)
+    display = file.name
+    try:
+        best = identify(file, display)
+    except UnknownFormatError as exc:
+        print_unknown(exc, console)
+        return 2
+    console.print(f"[bold]{display}[/bold]: {best.name} ([cyan]{best.id}[/cyan]), "
+                  f"confidence {best.confidence:.0%}", highlight=False)
+    others = [d for d in detect(file, display) if d.id != best.id]
+    if others:
+        console.print("  also plausible: " + ", ".join(
+            f"{d.id} ({d.confidence:.0%})" for d in others), highlight=False)
+    adapted = None
+    if best.adapter is not None:
+        console.print(f"  produced by: {best.adapter.menu}", highlight=False)
+        console.print(f"  quirks handled: {best.adapter.quirks}", highlight=False)
+        adapted = adapt(best.adapter, file, display)
+        print_lines(adapted, console)
+    loaded, problems = load_tables(file, display, best)
+    for table in best.tables:
+        print_mapping(table, mapping_of(table, best, adapted, file, display), console)
+    print_rows(loaded, problems, console)
+    if adapted is not None:
+        for note in adapted.notes:
+            console.print(f"  [dim]note: {note}[/dim]", highlight=False)
+    print_checks(loaded, console)
+    return 0
+
+
+def load_tables(file: Path, display: str, best: Detection
+                ) -> tuple[dict[str, LoadedTable], dict[str, DataError]]:
+    """Each table the file feeds, loaded the way an engagement would load it."""
+    loaded: dict[str, LoadedTable] = {}
+    problems: dict[str, DataError] = {}
+    for table in best.tables:
+        spec = FileSpec(table, file.resolve(), display,
+                        adapter=best.adapter.id if best.adapter else None)
+        try:
+            loaded[table] = load_table(table, [spec])
+        except DataError as exc:
+            problems[table] = exc
+    return loaded, problems
+
+
+def mapping_of(table: str, best: Detection, adapted: Adapted | None, file: Path,
+               display: str) -> dict[str, str]:
+    """canonical column -> source column(s) it is read from."""
+    if adapted is not None:
+        out = adapted.tables.get(table)
+        return dict(out.headers) if out is not None else {}
+    header = sniff(file, display).header
+    spec = TABLES[table]
+    mapping: dict[str, str] = {}
+    for original in header:
+        name = normalize_name(original)
+        if name in spec.by_name and name not in mapping:
+            mapping[name] = original
+    return mapping
+
+
+def print_unknown(exc: UnknownFormatError, console: Console) -> None:
+    console.print(f"[red]unknown format:[/red] {exc.file}: {exc.got}", highlight=False)
+    table = RichTable(title="Closest formats", title_justify="left")
+    for column in ("format", "id", "match", "missing columns", "columns not in that export"):
+        table.add_column(column, overflow="fold")
+    for near in exc.closest:
+        table.add_row(near.name, near.id, f"{near.confidence:.0%}",
+                      ", ".join(near.missing[:8]) or "-",
+                      ", ".join(near.unexpected[:8]) or "-")
+    console.print(table)
+    console.print("See 'Supported exports' in README.md for the exports opskit reads and the "
+                  "menu path that produces each.", highlight=False)
+
+
+def print_lines(adapted: Adapted, console: Console) -> None:
+    parts = ", ".join(f"{k} {v:,}" for k, v in adapted.structure.items())
+    console.print(f"  lines: {adapted.lines:,} = {adapted.data_rows:,} data rows + "
+                  f"{adapted.structure_rows:,} structure rows ({parts})", highlight=False)
+
+
+def print_mapping(table: str, mapping: dict[str, str], console: Console) -> None:
+    view = RichTable(title=f"Column mapping: {table}", title_justify="left")
+    view.add_column("canonical column")
+    view.add_column("required")
+    view.add_column("source", overflow="fold")
+    for column in TABLES[table].columns:
+        source = mapping.get(column.name)
+        view.add_row(column.name, "yes" if column.required else "",
+                     source if source else "[dim]- (not in this export)[/dim]")
+    console.print(view)
+
+
+def print_rows(loaded: dict[str, LoadedTable], problems: dict[str, DataError],
+               console: Console) -> None:
+    view = RichTable(title="Rows read = used + set aside", title_justify="left")
+    for column in ("table", "read", "used", "set aside", "reasons"):
+        view.add_column(column, justify="right" if column in ("read", "used", "set aside")
+                        else "left", overflow="fold")
+    for name, item in loaded.items():
+        q = item.quality
+        reasons = "; ".join(f"{k} ({v})" for k, v in q.set_aside_by_reason.items())
+        if q.values_cleared:
+            reasons += ("; " if reasons else "") + "values cleared: " + ", ".join(
+                f"{k} ({v})" for k, v in q.values_cleared.items())
+        view.add_row(name, f"{q.rows_read:,}", f"{q.rows_used:,}", f"{q.rows_set_aside:,}",
+                     reasons or "-")
+    for name, problem in problems.items():
+        view.add_row(name, "-", "0", "-", f"[red]not usable:[/red] {problem.message}")
+    console.print(view)
+
+
+def print_checks(loaded: dict[str, LoadedTable], console: Console) -> None:
+    """Checks this file makes assessable alone, and those that also need other tables."""
+    from opskit.registry import all_checks
+
+    available = {name: set(item.frame.columns) for name, item in loaded.items()
+                 if len(item.frame)}
+    alone, partly = [], []
+    for spec in all_checks():
+        needs = dict(spec.needs)
+        touched = [t for t in needs if t in available]
+        if not touched:
+            continue
+        columns_ok = all(set(needs[t]) <= available[t] for t in touched)
+        missing = [t for t in needs if t not in available]
+        if columns_ok and not missing:
+            alone.append(spec.id)
+        elif columns_ok:
+            partly.append(f"{spec.id} (also needs {', '.join(missing)})")
+    console.print(f"Checks assessable with this file: {', '.join(alone) or 'none alone'}",
+                  highlight=False)
+    if partly:
+        console.print("With other files too: " + "; ".join(partly), highlight=False)
+
+
+__all__ = ["inspect_command"]

@@ -1,0 +1,74 @@
+"""`opskit inspect FILE`: format, confidence, mapping, rows, checks; unknown formats exit 2."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+
+from opskit.cli import main
+from opskit.sources.inspect import inspect_command
+
+EXPORTS = Path(__file__).resolve().parent.parent / "data" / "exports"
+
+
+def run(path: Path) -> tuple[int, str]:
+    buffer = io.StringIO()
+    code = inspect_command(path, Console(file=buffer, width=240, color_system=None))
+    return code, buffer.getvalue()
+
+
+def test_inspect_known_export_prints_everything():
+    """Format and confidence, menu path, line accounting, mapping, rows and checks."""
+    code, text = run(EXPORTS / "qbo_general_ledger.csv")
+    assert code == 0
+    assert ("qbo_general_ledger.csv: QuickBooks Online General Ledger report "
+            "(quickbooks.general_ledger), confidence 80%") in text
+    assert "Reports > General Ledger > Customize (add Account Type" in text
+    assert ("lines: 27 = 8 data rows + 19 structure rows (title block 3, header row 1, blank "
+            "rows 2, headings 5, 'Total' rows 6, beginning balances 1, footer 1)") in text
+    assert "│ amount           │ yes      │ Amount" in text
+    assert "│ gl_entries │    8 │    7 │         1 │ Amount: unreadable (1)" in text
+    assert "Checks assessable with this file: none alone" in text
+    assert "integration.revenue_reconciliation (also needs orders)" in text
+    assert "account types inferred" in text
+
+
+def test_inspect_multi_table_export():
+    """A Shopify orders export shows both tables it feeds and the checks it opens."""
+    code, text = run(EXPORTS / "shopify_orders_export.csv")
+    assert code == 0
+    assert "Column mapping: orders" in text and "Column mapping: order_lines" in text
+    assert "│ orders      │    5 │    4 │         1 │ Created at: no_order_fields (1)" in text
+    assert "marketing.discount_leakage" in text.split("Checks assessable with this file:")[1]
+
+
+def test_inspect_canonical_file():
+    """A canonical table file is recognised as such, mapped column to column."""
+    sample = EXPORTS.parent.parent.parent / "data" / "samples" / "dtc" / "data" / "people.csv"
+    code, text = run(sample)
+    assert code == 0
+    assert "canonical people table (canonical.people), confidence 100%" in text
+    assert "│ people │   23 │   23 │         0 │ -" in text
+    assert "efficiency.ops_headcount_vs_growth" in text
+
+
+def test_inspect_unknown_format_exits_2_with_closest_matches(capsys):
+    """An unknown format: exit code 2, the closest formats and their missing columns."""
+    code, text = run(EXPORTS / "unknown_export.csv")
+    assert code == 2
+    assert "unknown format: unknown_export.csv: columns 'Order Name'" in text
+    assert "Closest formats" in text and "missing columns" in text
+    assert main(["inspect", str(EXPORTS / "unknown_export.csv")]) == 2
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    assert "Closest formats" in out.out
+
+
+def test_inspect_missing_file_is_an_error_not_a_traceback(capsys, tmp_path):
+    """A path with no file exits 2 with the reader's message."""
+    assert main(["inspect", str(tmp_path / "nothere.csv")]) == 2
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    assert "nothere.csv" in out.err
