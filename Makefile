@@ -24,7 +24,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests notebooks --nbval-lax \
-		--nbval-sanitize-with notebooks/nbval_sanitize.cfg
+		--nbval-sanitize-with $(CURDIR)/notebooks/nbval_sanitize.cfg
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_loader.py tests/sources/test_fuzz_adapters.py

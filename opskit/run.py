@@ -99,11 +99,13 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    output = Path(output).resolve()  # papermill runs from the notebook's folder
+    output = Path(output).resolve()
     try:
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
-            progress_bar=progress, cwd=str(notebook.parent), execution_timeout=timeout,
+            # No cwd=: papermill would chdir the whole process, which races when runs share
+            # a process (threads); every path handed to the notebook is absolute instead.
+            progress_bar=progress, execution_timeout=timeout,
             # Saved after every cell, so a kernel that dies or a cell that times out still
             # leaves the executed notebook up to that point.
             request_save_on_cell_execute=True,

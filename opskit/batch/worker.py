@@ -179,7 +179,7 @@ def _run_custom_notebook(job: ClientJob):
     execute({"engagement": job.path, "period_start": job.period_start,
              "period_end": job.period_end, "audience": job.audience,
              "checks": list(job.checks) if job.checks else None,
-             "thresholds": dict(job.thresholds), "output_dir": str(folder)},
+             "thresholds": dict(job.thresholds), "output_dir": str(folder.resolve())},
             notebook, progress=False, timeout=job.timeout, notebook=Path(job.notebook or ""))
     html = to_html(notebook, folder / "report.html")
     return RunOutcome(folder, notebook, html, folder / "findings.json",
