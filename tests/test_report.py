@@ -150,3 +150,28 @@ def test_bad_engagement_fails_before_any_kernel(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "column 'ordered_at'" in " ".join(err.split())
     assert not (tmp_path / "out").exists()
+
+
+def test_kernel_is_this_interpreter_despite_another_python3_kernelspec(tmp_path, monkeypatch):
+    """A user's own 'python3' kernelspec pointing elsewhere does not hijack the run."""
+    import nbformat
+
+    spec_dir = tmp_path / "jupyter" / "kernels" / "python3"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": ["/bin/false", "{connection_file}"], "display_name": "broken python3",
+        "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    notebook = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("marker = None")
+    params.metadata["tags"] = ["parameters"]
+    notebook.cells = [params, nbformat.v4.new_code_cell("import sys\nprint(sys.executable)")]
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                       "display_name": "Python 3"}
+    source = tmp_path / "which.ipynb"
+    nbformat.write(notebook, source)
+    execute({"marker": 1}, tmp_path / "out.ipynb", progress=False, notebook=source)
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    import sys
+
+    assert executed.cells[-1].outputs[0]["text"].strip() == sys.executable
