@@ -517,9 +517,8 @@ def _div(fig) -> str:
 
 def show_title(portfolio: Portfolio) -> None:
     """Title block, and plotly.js embedded once for every figure that follows."""
-    from opskit.report.figures import plotly_js
 
-    _show(plotly_js() + title_block(portfolio))
+    _show(title_block(portfolio))  # plotly.js is embedded once by the export
 
 
 def show_opportunity(portfolio: Portfolio) -> None:

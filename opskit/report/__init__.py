@@ -20,8 +20,9 @@ def _show(fragment: str) -> None:
 
 
 def show_title(ctx: ReportContext) -> None:
-    """Title block, and plotly.js embedded once for every figure that follows."""
-    _show(figures.plotly_js() + sections.title_block(ctx))
+    """Title block. plotly.js is not in the notebook: the export embeds it once in the page,
+    which keeps the executed notebook small enough to save after every cell."""
+    _show(sections.title_block(ctx))
 
 
 def show_executive_summary(ctx: ReportContext) -> None:

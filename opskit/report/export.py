@@ -1,6 +1,7 @@
 """Export an executed diagnostic notebook to the self-contained report.html.
 
-No code cells, no prompts, plotly.js embedded once (by the notebook's first output), and a
+No code cells, no prompts, plotly.js embedded once in the page head (the template puts it
+there from the resources, so the executed notebook stays small), and a
 template without the CDN scripts of the stock one, so the page opens offline and a
 Content-Security-Policy can forbid every network request.
 """
@@ -21,6 +22,8 @@ def to_html(notebook_path: Path, html_path: Path) -> Path:
                             exclude_input=True, exclude_markdown=True,
                             exclude_input_prompt=True,
                             exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(notebook)
+    from opskit.report.figures import plotly_js
+
+    body, _ = exporter.from_notebook_node(notebook, resources={"plotly_js": plotly_js()})
     html_path.write_text(body, encoding="utf-8")
     return html_path
