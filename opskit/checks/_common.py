@@ -634,3 +634,30 @@ def add_business_days(ts: pd.Series, days: int) -> pd.Series:
     out = pd.Series(pd.NaT, index=ts.index, dtype="datetime64[us]")
     out[valid] = pd.to_datetime(moved) + (ts[valid] - day[valid]).to_numpy()
     return out
+
+
+def is_true(frame: pd.DataFrame, column: str) -> pd.Series:
+    """True where ``column`` is true; a missing value or an absent column counts as not true."""
+    if column not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame[column].eq(True).fillna(False).astype(bool)
+
+
+def name_key(values: pd.Series) -> pd.Series:
+    """Case- and space-insensitive form of names, logins and emails, for matching."""
+    return values.astype("str").str.strip().str.casefold()
+
+
+def has_values(frame: pd.DataFrame | None, column: str) -> bool:
+    """True when ``frame`` has ``column`` with at least one value (an export that carries it)."""
+    return frame is not None and column in frame and bool(frame[column].notna().any())
+
+
+def present_columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    """The ``columns`` that ``frame`` has, in order (optional columns shown when exported)."""
+    return [c for c in columns if c in frame]
+
+
+def period_words(data: CheckData) -> str:
+    """The period in words for a data request: '2026-07-01 to 2026-09-30'."""
+    return f"{data.period.start.date()} to {data.period.end.date()}"

@@ -16,11 +16,13 @@ from opskit.checks._common import (
     distinct_joined,
     hourly_cost,
     in_period,
+    is_true,
     join_orders,
     judge,
     key_codes,
     manual_event_rows,
     months,
+    name_key,
     period_orders,
     ratio,
     share,
@@ -45,18 +47,6 @@ INTEGRATED_METHODS = ("api", "native")
 HOURS_PER_FTE_YEAR = 2080.0
 
 
-def _is_true(frame: pd.DataFrame, column: str) -> pd.Series:
-    """True where ``column`` is true; a missing value or an absent column counts as not true."""
-    if column not in frame:
-        return pd.Series(False, index=frame.index)
-    return frame[column].eq(True).fillna(False).astype(bool)
-
-
-def _key(values: pd.Series) -> pd.Series:
-    """Case- and space-insensitive form of names (tasks, systems, functions)."""
-    return values.astype("str").str.strip().str.casefold()
-
-
 def _period_request(what: str, data: CheckData) -> str:
     """The data request when a table has rows, but none inside the period."""
     return (f"Send {what} covering {data.period.start.date()} to {data.period.end.date()}: "
@@ -73,14 +63,14 @@ def counted_by_manual_rekeying(tasks: pd.DataFrame, data: CheckData) -> pd.Serie
     """
     if "system" not in tasks or "target_system" not in tasks:
         return pd.Series(False, index=tasks.index)
-    source, target = _key(tasks["system"]), _key(tasks["target_system"])
+    source, target = name_key(tasks["system"]), name_key(tasks["target_system"])
     between = (tasks["category"].isin(REKEYING_CATEGORIES) & tasks["system"].notna()
                & tasks["target_system"].notna() & (source != target))
     integrated: set[str] = set()
     links = data.get("integrations")
     if links is not None and len(links):
         live = links[links["method"].isin(INTEGRATED_METHODS)]
-        a, b = _key(live["source_system"]), _key(live["target_system"])
+        a, b = name_key(live["source_system"]), name_key(live["target_system"])
         integrated = set(a + "|" + b) | set(b + "|" + a)
     return (between & ~(source + "|" + target).isin(integrated)).fillna(False).astype(bool)
 
@@ -118,11 +108,11 @@ def automation_candidates(
     tasks = in_period(data["tasks"], "performed_on", data)
     if tasks.empty:
         raise NotAssessable(_period_request("the detailed time entries export (tasks)", data))
-    rule_based = tasks[_is_true(tasks, "recurring")
+    rule_based = tasks[is_true(tasks, "recurring")
                        & tasks["category"].isin(RULE_BASED_CATEGORIES).fillna(False)]
     period_months = months(data)
     rule_based = rule_based.assign(
-        task_key=_key(rule_based["task"]),
+        task_key=name_key(rule_based["task"]),
         hours=rule_based["minutes"] / 60,
         priced_hours=(rule_based["minutes"] / 60).where(
             ~counted_by_manual_rekeying(rule_based, data), 0.0))
@@ -241,7 +231,7 @@ def ops_headcount_vs_growth(
     one FTE × hourly cost (low / base / high).
     """
     people = data["people"]
-    ops = people[_key(people["function"]).eq("operations").fillna(False).astype(bool)]
+    ops = people[name_key(people["function"]).eq("operations").fillna(False).astype(bool)]
     end = data.period.end
     year_ago = end - pd.Timedelta(days=365)
     fte_now, fte_then = ops_fte_at(ops, end), ops_fte_at(ops, year_ago)
@@ -315,7 +305,7 @@ def manual_touches(
         raise NotAssessable(_period_request("the order export of the shop (orders) and the "
                                             "order timeline (order_events)", data))
     events = data["order_events"]
-    is_manual = _is_true(events, "manual")
+    is_manual = is_true(events, "manual")
     manual, rows = None, manual_event_rows(data)
     if rows is not None and np.array_equal(np.flatnonzero(is_manual.to_numpy()), rows):
         manual = join_orders(data, events[is_manual], key_codes(data).get("manual_events"),

@@ -16,6 +16,7 @@ from opskit.checks._common import (
     business_hours,
     code_table,
     gross_margin,
+    has_values,
     in_period,
     isin,
     judge,
@@ -27,6 +28,8 @@ from opskit.checks._common import (
     period_order_codes,
     period_orders,
     period_shipped,
+    period_words,
+    present_columns,
     ratio,
     share,
     sortable_codes,
@@ -141,24 +144,9 @@ def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype("boolean").fillna(False).astype(bool)
 
 
-def _has_values(frame: pd.DataFrame | None, column: str) -> bool:
-    """True when ``frame`` has ``column`` with at least one value (an export that carries it)."""
-    return frame is not None and column in frame and bool(frame[column].notna().any())
-
-
 def _reason(reasons: pd.Series) -> pd.Series:
     """Return reasons in one spelling: 'Wrong item' and 'wrong-item' read as 'wrong_item'."""
     return reasons.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-
-
-def _present(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
-    """The ``columns`` that ``frame`` has, in order (optional columns shown when exported)."""
-    return [c for c in columns if c in frame]
-
-
-def _window(data: CheckData) -> str:
-    """The period in words for a data request: '2026-07-01 to 2026-09-30'."""
-    return f"{data.period.start.date()} to {data.period.end.date()}"
 
 
 def _weightless_skus(data: CheckData) -> pd.Series | None:
@@ -168,7 +156,7 @@ def _weightless_skus(data: CheckData) -> pd.Series | None:
     product lacks a weight, so it is not read as a defect.
     """
     products = data.get("products")
-    if products is None or not _has_values(products, "weight"):
+    if products is None or not has_values(products, "weight"):
         return None
     weighed = products.loc[products["weight"] > 0, "sku"]
     return products.loc[~products["sku"].isin(weighed), "sku"].drop_duplicates()
@@ -198,7 +186,7 @@ def defect_flags(data: CheckData, order_ids: pd.Series,
     consulted = {"shipments"}
     if data.has("order_lines") and data.has("products"):
         consulted.add("order_lines")
-    if data.has("order_events") and _has_values(events, "manual"):
+    if data.has("order_events") and has_values(events, "manual"):
         consulted.add("manual_events")
     # the shared codes cover the events marked manual as _flag reads the mark
     same_marks = "manual_events" not in consulted or np.array_equal(
@@ -219,7 +207,7 @@ def defect_flags(data: CheckData, order_ids: pd.Series,
             no_weight = known & isin(skus, weightless).to_numpy()
             flags["no_weight"] = code_table(all_codes, line_codes[no_weight])[codes]
     shipments = data["shipments"]
-    if _has_values(shipments, "address_corrected"):
+    if has_values(shipments, "address_corrected"):
         corrected = all_codes["shipments"][_flag(shipments, "address_corrected").to_numpy()]
         flags["address_corrected"] = code_table(all_codes, corrected)[codes]
     if "manual_events" in consulted:
@@ -240,11 +228,11 @@ def _defect_flags_by_id(data: CheckData, order_ids: pd.Series) -> pd.DataFrame:
             no_weight = known & lines["sku"].isin(weightless)
             flags["no_weight"] = order_ids.isin(lines.loc[no_weight, "order_id"])
     shipments = data["shipments"]
-    if _has_values(shipments, "address_corrected"):
+    if has_values(shipments, "address_corrected"):
         corrected = shipments.loc[_flag(shipments, "address_corrected"), "order_id"]
         flags["address_corrected"] = order_ids.isin(corrected)
     events = data.get("order_events")
-    if data.has("order_events") and _has_values(events, "manual"):
+    if data.has("order_events") and has_values(events, "manual"):
         flags["manual_edit"] = order_ids.isin(events.loc[_flag(events, "manual"), "order_id"])
     return flags
 
@@ -296,20 +284,20 @@ def data_defects_drive_delays(
     """
     shipped = late_flags(data, sla_business_days)
     if not len(shipped):
-        raise NotAssessable(f"Send the shipments export covering {_window(data)}: none of "
+        raise NotAssessable(f"Send the shipments export covering {period_words(data)}: none of "
                             "the period's orders has a shipment.")
     flags = defect_flags(data, shipped["order_id"], period_shipped(data)[1])
     if flags.empty:
         raise NotAssessable(
             "Send the order lines and products exports, the order timeline (order events "
             "with the manual column), or the shipments export with its address-corrected "
-            f"column, covering {_window(data)}.")
+            f"column, covering {period_words(data)}.")
     defective, late = flags.any(axis=1), shipped["late"]
     clean_orders = int((~defective).sum())
     if clean_orders == 0:
         raise NotAssessable(
             "Every shipped order of the period carries a data defect, so there are no clean "
-            f"orders to compare with. Check the product export covering {_window(data)}: "
+            f"orders to compare with. Check the product export covering {period_words(data)}: "
             "it may lack the SKUs or weights the orders use.")
     defective_orders = int(defective.sum())
     late_defective, late_clean = int((late & defective).sum()), int((late & ~defective).sum())
@@ -331,7 +319,7 @@ def data_defects_drive_delays(
         defects=_defect_names(flags[late & defective]),
         days_late=lambda f: (f["shipped_at"] - f["due_at"]).dt.total_seconds() / 86400)
     columns = ["order_id", "defects", "ordered_at", "due_at", "shipped_at", "days_late",
-               *_present(offending, ("channel", "warehouse"))]
+               *present_columns(offending, ("channel", "warehouse"))]
     evidence = offending.sort_values("days_late", ascending=False)[columns].round(
         {"days_late": 1}).reset_index(drop=True)
     lift_label = "late rate with a defect ÷ late rate of clean orders" + (
@@ -396,7 +384,7 @@ def order_to_ship_time(
     """
     shipped, _ = period_shipped(data)
     if not len(shipped):
-        raise NotAssessable(f"Send the shipments export covering {_window(data)}: none of "
+        raise NotAssessable(f"Send the shipments export covering {period_words(data)}: none of "
                             "the period's orders has a shipment.")
     shipped = shipped.assign(
         business_days=business_hours(shipped["ordered_at"], shipped["shipped_at"]) / 24)
@@ -404,11 +392,11 @@ def order_to_ship_time(
     p50 = float(shipped["business_days"].median())
     slow = shipped[shipped["business_days"] >= warn]
     columns = ["order_id", "ordered_at", "shipped_at", "business_days",
-               *_present(slow, ("channel", "warehouse", "carrier"))]
+               *present_columns(slow, ("channel", "warehouse", "carrier"))]
     evidence = slow.sort_values("business_days", ascending=False)[columns].round(
         {"business_days": 2}).reset_index(drop=True)
     segments = {f"by_{c}": _wait_by(shipped, c) for c in ("channel", "warehouse")
-                if _has_values(shipped, c)}
+                if has_values(shipped, c)}
     return Result(
         status=judge(p90, warn, fail),
         metrics={
@@ -435,14 +423,14 @@ def address_exception_rows(data: CheckData, shipments: pd.DataFrame) -> pd.DataF
     Raises NotAssessable when the data carries none of the three signals.
     """
     parts = []
-    details = _present(shipments, ("shipment_id", "carrier", "warehouse"))
+    details = present_columns(shipments, ("shipment_id", "carrier", "warehouse"))
     for column in ("address_corrected", "reship"):
-        if _has_values(data["shipments"], column):
+        if has_values(data["shipments"], column):
             rows = shipments[_flag(shipments, column)]
             parts.append(rows[["order_id", *details]].assign(
                 exception=column, at=rows["shipped_at"]))
     returns = data.get("returns")
-    if data.has("returns") and _has_values(returns, "reason"):
+    if data.has("returns") and has_values(returns, "reason"):
         returns = in_period(returns, "returned_at", data)
         rows = returns[_reason(returns["reason"]) == "return_to_sender"]
         parts.append(rows[["order_id"]].assign(exception="return_to_sender",
@@ -450,7 +438,7 @@ def address_exception_rows(data: CheckData, shipments: pd.DataFrame) -> pd.DataF
     if not parts:
         raise NotAssessable(
             "Send the shipments export with its address-corrected and reship columns, or the "
-            f"returns export with its reason column, covering {_window(data)}.")
+            f"returns export with its reason column, covering {period_words(data)}.")
     return pd.concat(parts, ignore_index=True)
 
 
@@ -482,7 +470,7 @@ def address_exceptions(
     """
     shipments = in_period(data["shipments"], "shipped_at", data)
     if not len(shipments):
-        raise NotAssessable(f"Send the shipments export covering {_window(data)}: it has "
+        raise NotAssessable(f"Send the shipments export covering {period_words(data)}: it has "
                             "no shipment in the period.")
     exceptions = address_exception_rows(data, shipments)
     rate = ratio(len(exceptions), len(shipments))
@@ -496,7 +484,7 @@ def address_exceptions(
     evidence = exceptions.assign(exceptions_on_order=per_order).sort_values(
         ["exceptions_on_order", "order_id", "at"], ascending=[False, True, True])
     columns = ["order_id", "exception", "at", "exceptions_on_order",
-               *_present(evidence, ("shipment_id", "carrier", "warehouse"))]
+               *present_columns(evidence, ("shipment_id", "carrier", "warehouse"))]
     kinds = exceptions["exception"].value_counts()
     return Result(
         status=judge(rate, warn, fail),
@@ -546,7 +534,7 @@ def shipping_cost_recovery(
     """
     orders = period_orders(data)
     if not len(orders):
-        raise NotAssessable(f"Send the order export covering {_window(data)}: it has no "
+        raise NotAssessable(f"Send the order export covering {period_words(data)}: it has no "
                             "order in the period.")
     shipments = data["shipments"]
     codes = key_codes(data)
@@ -590,7 +578,7 @@ def shipping_cost_recovery(
         per_order = per_order.assign(catalog_weight_missing=missing)
     offending = per_order[per_order["subsidy"] > 0]
     columns = ["order_id", "ordered_at", "total", "shipping_charged", "shipping_cost",
-               "subsidy", *_present(offending, ("catalog_weight_missing", "channel"))]
+               "subsidy", *present_columns(offending, ("catalog_weight_missing", "channel"))]
     evidence = offending.sort_values("subsidy", ascending=False)[columns]
     return Result(
         status=judge(subsidy_share, warn, fail),
@@ -645,7 +633,7 @@ def fulfillment_errors(
     """
     shipped_orders = in_period(data["shipments"], "shipped_at", data)["order_id"].nunique()
     if not shipped_orders:
-        raise NotAssessable(f"Send the shipments export covering {_window(data)}: it has "
+        raise NotAssessable(f"Send the shipments export covering {period_words(data)}: it has "
                             "no shipment in the period.")
     returns = in_period(data["returns"], "returned_at", data)
     errors = returns[_reason(returns["reason"]).isin(ERROR_REASONS)]
@@ -658,11 +646,11 @@ def fulfillment_errors(
                             "(reship + product + handling + churn)",
                     assumptions={"cost per error": " / ".join(f"${c:,.2f}" for c in costs)})
     order_by = [c for c in ("refund_amount", "returned_at") if c in errors]
-    columns = ["order_id", "returned_at", "reason", *_present(errors, ("sku",
+    columns = ["order_id", "returned_at", "reason", *present_columns(errors, ("sku",
                                                                        "refund_amount"))]
     evidence = errors.sort_values(order_by, ascending=False)[columns]
     by_sku = (errors.groupby("sku")["order_id"].nunique().sort_values(ascending=False)
-              .rename("orders").reset_index()) if _has_values(errors, "sku") else None
+              .rename("orders").reset_index()) if has_values(errors, "sku") else None
     return Result(
         status=judge(rate, warn, fail),
         metrics={

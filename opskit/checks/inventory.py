@@ -17,6 +17,7 @@ import pandas as pd
 from opskit.checks._common import (
     annual,
     gross_margin,
+    has_values,
     in_period,
     isin,
     join_orders,
@@ -24,6 +25,8 @@ from opskit.checks._common import (
     key_codes,
     line_revenue,
     period_lines,
+    period_words,
+    present_columns,
     ratio,
     share,
 )
@@ -33,24 +36,9 @@ from opskit.registry import CheckData, NotAssessable, Param, check
 QUANTITY_TOLERANCE = 1e-9  # counted and system quantities equal up to float noise
 
 
-def _window(data: CheckData) -> str:
-    """The period in words for a data request: '2026-07-01 to 2026-09-30'."""
-    return f"{data.period.start.date()} to {data.period.end.date()}"
-
-
-def _has_values(frame: pd.DataFrame | None, column: str) -> bool:
-    """True when ``frame`` has ``column`` with at least one value (an export that carries it)."""
-    return frame is not None and column in frame and bool(frame[column].notna().any())
-
-
-def _present(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
-    """The ``columns`` that ``frame`` has, in order (optional columns shown when exported)."""
-    return [c for c in columns if c in frame]
-
-
 def _unit_costs(data: CheckData) -> pd.Series:
     """Unit cost per SKU from the product master (first cost on file across systems)."""
-    if not _has_values(data.get("products"), "unit_cost"):
+    if not has_values(data.get("products"), "unit_cost"):
         return pd.Series(dtype="float64")
     return data["products"].groupby("sku")["unit_cost"].first()
 
@@ -89,7 +77,7 @@ def latest_snapshot(data: CheckData) -> tuple[pd.DataFrame, pd.Timestamp]:
     day = levels["as_of"].dt.normalize()
     as_of = day.max()
     snapshot = levels[day == as_of].sort_values("as_of")
-    keys = ["sku", *_present(snapshot, ("location",))]
+    keys = ["sku", *present_columns(snapshot, ("location",))]
     return snapshot.drop_duplicates(keys, keep="last").reset_index(drop=True), as_of
 
 
@@ -153,7 +141,7 @@ def record_accuracy(
     """
     counts = in_period(data["inventory_counts"], "counted_at", data)
     if not len(counts):
-        raise NotAssessable(f"Send the cycle counts covering {_window(data)}: none of the "
+        raise NotAssessable(f"Send the cycle counts covering {period_words(data)}: none of the "
                             "counts falls inside the period.")
     variance = counts["counted_qty"] - counts["system_qty"]
     accurate = variance.abs() <= QUANTITY_TOLERANCE
@@ -173,7 +161,7 @@ def record_accuracy(
     impact = _sales_lift_impact(data, inaccurate["sku"], sales_lift,
                                 record_accuracy.spec.params["sales_lift"], extra=write_off,
                                 extra_words="negative variance written off")
-    columns = ["sku", "counted_at", *_present(inaccurate, ("location",)), "system_qty",
+    columns = ["sku", "counted_at", *present_columns(inaccurate, ("location",)), "system_qty",
                "counted_qty", "variance_units", "variance_value"]
     evidence = inaccurate.sort_values(["_value", "_units"], ascending=False)[columns]
     return Result(
@@ -229,7 +217,7 @@ def negative_on_hand(
     else:
         impact = _sales_lift_impact(data, negative["sku"], sales_lift,
                                     negative_on_hand.spec.params["sales_lift"])
-    columns = ["sku", *_present(negative, ("location",)), "on_hand", "as_of"]
+    columns = ["sku", *present_columns(negative, ("location",)), "on_hand", "as_of"]
     evidence = negative.sort_values("on_hand")[columns].reset_index(drop=True)
     return Result(
         status=judge(rate, warn, fail),
@@ -256,7 +244,7 @@ def _stockout_days(data: CheckData, skus: pd.Series) -> pd.DataFrame:
     levels = in_period(data["inventory_levels"], "as_of", data)
     levels = levels[isin(levels["sku"], skus)]
     levels = levels.assign(day=levels["as_of"].dt.normalize()).sort_values("as_of")
-    keys = ["sku", *_present(levels, ("location",)), "day"]
+    keys = ["sku", *present_columns(levels, ("location",)), "day"]
     days = levels.drop_duplicates(keys, keep="last")
     return days.assign(out=days["on_hand"] <= 0)
 
@@ -301,7 +289,7 @@ def stockouts(
             f"{start.date()}: stockouts are measured on the SKUs that were selling then.")
     days = _stockout_days(data, sold["sku"])
     if not len(days):
-        raise NotAssessable(f"Send daily inventory snapshots covering {_window(data)} for the "
+        raise NotAssessable(f"Send daily inventory snapshots covering {period_words(data)} for the "
                             "SKUs that sell: none of them has a snapshot in the period.")
     rate = float(days["out"].mean())
 

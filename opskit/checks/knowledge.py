@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from opskit.checks._common import hourly_cost, in_period, judge, ratio, share
+from opskit.checks._common import (
+    hourly_cost,
+    in_period,
+    is_true,
+    judge,
+    name_key,
+    ratio,
+    share,
+)
 from opskit.findings import Impact, Metric, Result, Story
 from opskit.registry import CheckData, NotAssessable, Param, check
 
@@ -24,18 +32,6 @@ VACATION_STORY = Story("Operations can't survive a two-week vacation.",
 SPREADSHEET_STORY = Story("The dashboard works, as long as its author is here.",
                           "A dashboard only one person understands is not a system: critical "
                           "spreadsheets have a single editor and no documentation.")
-
-
-def _is_true(frame: pd.DataFrame, column: str) -> pd.Series:
-    """True where ``column`` is true; a missing value or an absent column counts as not true."""
-    if column not in frame:
-        return pd.Series(False, index=frame.index)
-    return frame[column].eq(True).fillna(False).astype(bool)
-
-
-def _key(values: pd.Series) -> pd.Series:
-    """Case- and space-insensitive form of names, for matching the same task or person."""
-    return values.astype("str").str.strip().str.casefold()
 
 
 # -- knowledge.single_points_of_failure ---------------------------------------------------
@@ -51,7 +47,7 @@ def _spof_reasons(processes: pd.DataFrame, reviewed_before: pd.Timestamp) -> pd.
     if "backup_owner" in processes:
         reasons["no backup"] = processes["backup_owner"].isna()
     if "documented" in processes:
-        reasons["undocumented"] = ~_is_true(processes, "documented")
+        reasons["undocumented"] = ~is_true(processes, "documented")
     if "last_reviewed_on" in processes:
         reasons["not reviewed in 12 months"] = (
             processes["last_reviewed_on"] < reviewed_before).fillna(False).astype(bool)
@@ -158,8 +154,8 @@ def _recurring_tasks(data: CheckData) -> pd.DataFrame:
             "Send the time entries with a recurring column (true when the task repeats on a "
             f"schedule) covering {data.period.start.date()} to {data.period.end.date()}.")
     tasks = in_period(tasks, "performed_on", data)
-    recurring = tasks[_is_true(tasks, "recurring")]
-    return recurring.assign(task_key=_key(recurring["task"]))
+    recurring = tasks[is_true(tasks, "recurring")]
+    return recurring.assign(task_key=name_key(recurring["task"]))
 
 
 def sole_performer_shares(recurring: pd.DataFrame) -> pd.DataFrame:
@@ -284,10 +280,10 @@ def spreadsheet_dependency(
     / high from the hourly cost); the exposure to errors in them is listed, not priced.
     """
     sheets = data["spreadsheets"]
-    critical = sheets[_is_true(sheets, "critical")]
+    critical = sheets[is_true(sheets, "critical")]
     editors = (critical["editors"].fillna(1.0) if "editors" in critical
                else pd.Series(1.0, index=critical.index))
-    fragile_mask = (editors <= 1) & ~_is_true(critical, "documented")
+    fragile_mask = (editors <= 1) & ~is_true(critical, "documented")
     fragile = critical[fragile_mask].assign(editors=editors[fragile_mask])
     fragile_share = ratio(len(fragile), len(critical))
 

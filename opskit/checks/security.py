@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from opskit.checks._common import judge, ratio, share, worst
+from opskit.checks._common import (
+    is_true,
+    judge,
+    name_key,
+    ratio,
+    share,
+    worst,
+)
 from opskit.findings import Impact, Metric, Result, Status, Story
 from opskit.registry import CheckData, Param, check
 
@@ -35,24 +42,12 @@ GENERIC_MAILBOXES = ("info", "admin", "sales", "support", "warehouse", "office",
 RISK_NOT_PRICED = "risk, not priced"
 
 
-def _is_true(frame: pd.DataFrame, column: str) -> pd.Series:
-    """True where ``column`` is true; a missing value or an absent column counts as not true."""
-    if column not in frame:
-        return pd.Series(False, index=frame.index)
-    return frame[column].eq(True).fillna(False).astype(bool)
-
-
-def _key(values: pd.Series) -> pd.Series:
-    """Case- and space-insensitive form of names, logins and emails, for matching."""
-    return values.astype("str").str.strip().str.casefold()
-
-
 def enabled_accounts(data: CheckData) -> pd.DataFrame:
     """Accounts not disabled (an empty ``disabled`` counts as enabled), with a system key."""
     accounts = data["accounts"]
-    enabled = accounts[~_is_true(accounts, "disabled")]
-    return enabled.assign(system_key=_key(enabled["system"]),
-                          is_admin=_is_true(enabled, "is_admin"))
+    enabled = accounts[~is_true(accounts, "disabled")]
+    return enabled.assign(system_key=name_key(enabled["system"]),
+                          is_admin=is_true(enabled, "is_admin"))
 
 
 def seat_costs(data: CheckData, accounts: pd.DataFrame) -> pd.Series:
@@ -60,7 +55,7 @@ def seat_costs(data: CheckData, accounts: pd.DataFrame) -> pd.Series:
     systems = data.get("systems")
     if systems is None or "seat_cost" not in systems or not len(systems):
         return pd.Series(float("nan"), index=accounts.index)
-    costs = (systems.assign(system_key=_key(systems["system"]))
+    costs = (systems.assign(system_key=name_key(systems["system"]))
              .dropna(subset=["seat_cost"]).drop_duplicates("system_key")
              .set_index("system_key")["seat_cost"])
     return accounts["system_key"].map(costs).astype("float64")
@@ -91,16 +86,16 @@ def departed_matches(accounts: pd.DataFrame, people: pd.DataFrame,
     keeps the earliest leaving date.
     """
     left = people[people["ended_on"] < before]
-    leavers = pd.DataFrame({"person_key": _key(left["person"]), "leaver": left["person"],
+    leavers = pd.DataFrame({"person_key": name_key(left["person"]), "leaver": left["person"],
                             "ended_on": left["ended_on"]})
     account = accounts.reset_index(names="account_row")
     matches = []
     if "person" in account:
-        named = account.assign(person_key=_key(account["person"]))
+        named = account.assign(person_key=name_key(account["person"]))
         matches.append(named[account["person"].notna()].merge(leavers, on="person_key"))
     if "email" in left:
-        emails = leavers.assign(user_key=_key(left["email"]))[left["email"].notna()]
-        matches.append(account.assign(user_key=_key(account["user"])).merge(
+        emails = leavers.assign(user_key=name_key(left["email"]))[left["email"].notna()]
+        matches.append(account.assign(user_key=name_key(account["user"])).merge(
             emails.drop(columns="person_key"), on="user_key"))
     if not matches:
         return account.iloc[0:0].assign(leaver=pd.Series(dtype="str"),
@@ -211,7 +206,7 @@ def mfa_gaps(
     Impact: risk, not priced.
     """
     accounts = enabled_accounts(data)
-    exposed = accounts[~_is_true(accounts, "mfa_enabled")]
+    exposed = accounts[~is_true(accounts, "mfa_enabled")]
     no_mfa_share = ratio(len(exposed), len(accounts))
     admins = int(exposed["is_admin"].sum())
     status = worst(judge(no_mfa_share, warn, fail),
@@ -316,7 +311,7 @@ def shared_logins(
     Impact: risk, not priced.
     """
     accounts = enabled_accounts(data)
-    local_part = _key(accounts["user"]).str.split("@").str[0]
+    local_part = name_key(accounts["user"]).str.split("@").str[0]
     active = ~is_dormant(accounts, data.period.end - pd.Timedelta(days=active_days))
     shared = accounts[local_part.isin(GENERIC_MAILBOXES).fillna(False) & active]
     admins = int(shared["is_admin"].sum())
