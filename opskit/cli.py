@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from opskit.errors import OpskitError, UnreadableFileError
@@ -36,15 +37,14 @@ def validate(
     Exit codes: 0 every mapped table is usable; 1 a required table or column is broken;
     2 unreadable input (a file or engagement.yaml that cannot be read).
     """
-    from rich.markup import escape
-
     from opskit.diagnose import resolve_overrides
     from opskit.engagement import Engagement
     from opskit.sources.load import failure_errors
 
     engagement = Engagement.load(path, strict=False)
     resolve_overrides(engagement, None)  # a bad threshold is a config error (exit 2)
-    console.print(f"[bold]{engagement.client}[/bold]  {engagement.path}")
+    console.print(f"[bold]{escape(engagement.client)}[/bold]  {escape(str(engagement.path))}",
+                  highlight=False, soft_wrap=True)
     console.print(f"Period: {engagement.period}"
                   + ("  (derived: trailing 90 days of data)" if engagement.period.derived
                      else ""))
@@ -54,15 +54,16 @@ def validate(
                          else "left", overflow="fold")
     for name, q in engagement.quality.items():
         reasons = "; ".join(f"{k} ({v})" for k, v in q.set_aside_by_reason.items())
-        table.add_row(name, ", ".join(q.files), f"{q.rows_read:,}", f"{q.rows_used:,}",
-                      f"{q.rows_set_aside:,}", reasons)
+        table.add_row(name, escape(", ".join(q.files)), f"{q.rows_read:,}",
+                      f"{q.rows_used:,}", f"{q.rows_set_aside:,}", escape(reasons))
     console.print(table)
     for loaded in engagement.loaded.values():
         for problem in failure_errors(loaded):
             console.print(f"  [yellow]![/yellow] {escape(problem.message)}", highlight=False)
         if loaded.quality.ignored_columns:
             console.print(f"  [dim]{loaded.name}: columns not used: "
-                          f"{', '.join(loaded.quality.ignored_columns)}[/dim]", highlight=False)
+                          f"{escape(', '.join(loaded.quality.ignored_columns))}[/dim]",
+                          highlight=False)
     for problem in engagement.problems:
         err_console.print(f"[red]error:[/red] {escape(problem.message)}", highlight=False)
     if any(isinstance(p, UnreadableFileError) for p in engagement.problems):
@@ -93,7 +94,7 @@ def samples(
     else:
         folders = sample_clients.generate(out, scale=scale, clients=client or None)
     for folder in folders:
-        console.print(f"wrote {folder}")
+        console.print(f"wrote {folder}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("run")
@@ -103,7 +104,11 @@ def run_command(
         help="consultant (shows contact details) or client (redacts emails and phones).")
     ] = "consultant",
     out: Annotated[Path | None, typer.Option(
-        help="Folder for the reports (default: PATH/reports).")] = None,
+        help="Folder for the reports (default: PATH/reports). opskit writes nothing "
+             "outside it: the run's history goes to OUT/.opskit/ledger.sqlite.")] = None,
+    ledger: Annotated[Path | None, typer.Option(
+        help="Ledger file recording the run (default: .opskit/ledger.sqlite beside the "
+             "engagement, or in OUT).")] = None,
     open_report: Annotated[bool, typer.Option(
         "--open", help="Open report.html in the browser when done.")] = False,
 ) -> None:
@@ -112,9 +117,11 @@ def run_command(
 
     if audience not in ("consultant", "client"):
         raise typer.BadParameter("must be 'consultant' or 'client'", param_hint="--audience")
-    outcome = run(path, audience=audience, out=out, progress=sys.stderr.isatty())
-    console.print(f"Report: {outcome.html}")
-    console.print(f"Workbook: {outcome.xlsx}\nFindings: {outcome.json}")
+    outcome = run(path, audience=audience, out=out, ledger=ledger,
+                  progress=sys.stderr.isatty())
+    # Paths are printed whole (never wrapped at the terminal's width) so they can be copied.
+    console.print(f"Report: {outcome.html}\nWorkbook: {outcome.xlsx}\nFindings: {outcome.json}",
+                  markup=False, highlight=False, soft_wrap=True)
     if open_report:
         import webbrowser
 
@@ -137,7 +144,8 @@ def diagnose_command(
     engagement = Engagement.load(path)
     diagnosis = diagnose(engagement, checks=check or None)
     total = diagnosis.total_impact()
-    console.print(f"[bold]{engagement.client}[/bold]  period {engagement.period}")
+    console.print(f"[bold]{escape(engagement.client)}[/bold]  period {engagement.period}",
+                  highlight=False)
     console.print(f"Total annual opportunity: [bold]${total['base']:,.0f}[/bold] "
                   f"(low ${total['low']:,.0f}, high ${total['high']:,.0f})")
     colours = {Status.FAIL: "red", Status.WARN: "yellow", Status.PASS: "green",
@@ -156,11 +164,13 @@ def diagnose_command(
             money = f"${r.impact.base:,.0f}" if r.status.flagged else ""
             if r.status.flagged and not r.impact.in_total:
                 money += " (not added)"
-            table.add_row(f"[{colours[r.status]}]{r.status}[/]", r.check_id, measured, money)
+            table.add_row(f"[{colours[r.status]}]{r.status}[/]", r.check_id, escape(measured),
+                          money)
         console.print(table)
     if json_out is not None:
         json_out.write_text(diagnosis.to_json(), encoding="utf-8")
-        console.print(f"findings written to {json_out}")
+        console.print(f"findings written to {json_out}", markup=False, highlight=False,
+                      soft_wrap=True)
 
 
 @app.command("checks")
@@ -212,14 +222,19 @@ def batch(
     scheduler: Annotated[str | None, typer.Option(
         help="Dask scheduler address, or 'local' for a LocalCluster (needs opskit[dask]).")
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for the batch's reports.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for the batch's reports (default: TARGET/reports). opskit writes "
+             "nothing outside it: the history goes to OUT/.opskit/ledger.sqlite.")] = None,
+    ledger: Annotated[Path | None, typer.Option(
+        help="Ledger file recording the runs (default: .opskit/ledger.sqlite beside the "
+             "engagements, or in OUT).")] = None,
 ) -> None:
     """Run the diagnostic for every client at once; exit 0 only when all succeeded."""
     from opskit.batch import batch_command
 
     raise typer.Exit(batch_command(target, workers=workers, timeout=timeout,
                                    audience=audience, scheduler=scheduler, out=out,
-                                   console=console))
+                                   ledger=ledger, console=console))
 
 
 @app.command()
@@ -239,9 +254,9 @@ def portfolio(
 @app.command()
 def history(
     path: Annotated[Path, typer.Argument(help="The engagement folder.")],
-    ledger: Annotated[Path | None, typer.Option(help="Ledger file (default: "
-                                                     ".opskit/ledger.sqlite beside the "
-                                                     "engagement).")] = None,
+    ledger: Annotated[Path | None, typer.Option(
+        help="Ledger file (default: .opskit/ledger.sqlite beside the engagement; a run "
+             "with --out OUT recorded into OUT/.opskit/ledger.sqlite).")] = None,
 ) -> None:
     """Print a client's timeline: runs, findings fixed, regressions, impact recovered."""
     from opskit.history import history_command
@@ -249,9 +264,16 @@ def history(
     raise typer.Exit(history_command(path, ledger=ledger, console=console))
 
 
+INTERNAL_ERROR = 3
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, turning every OpskitError into its message and exit code 2."""
-    from rich.markup import escape
+    """Entry point: run the app, turning every OpskitError into its message and exit code 2.
+
+    Anything else is a bug in opskit, not a problem with the consultant's data: it is named
+    as such in one paragraph (exit 3), and OPSKIT_DEBUG=1 shows the traceback.
+    """
+    import os
 
     try:
         code = app(args=argv, standalone_mode=False)
@@ -271,7 +293,14 @@ def main(argv: list[str] | None = None) -> int:
                                                                 int):
             exc.show()
             return exc.exit_code
-        raise
+        if os.environ.get("OPSKIT_DEBUG"):
+            raise
+        err_console.print(
+            f"[red]internal error:[/red] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+            "This is a bug in opskit, not a problem with your data. Run again with "
+            "OPSKIT_DEBUG=1 to see where it happened, and report it (see SECURITY.md; leave "
+            "client data out of the report).", highlight=False, soft_wrap=True)
+        return INTERNAL_ERROR
     return code if isinstance(code, int) else 0
 
 

@@ -1,7 +1,8 @@
 """The engagement ledger: every diagnostic of every client, and what is permanently solved.
 
 Operations work is measured by problems permanently solved, not by activity. The ledger is a
-SQLite file per workspace (default ``.opskit/ledger.sqlite`` beside the engagement folders)
+SQLite file per workspace (default ``.opskit/ledger.sqlite`` beside the engagement folders;
+inside the output folder when one is chosen with ``--out``; any file with ``--ledger``)
 holding runs, their results, and one finding per check and client whose state follows the
 lifecycle:
 
@@ -146,7 +147,13 @@ def lifecycle_state(observations: list[Observation], rule: Lifecycle) -> str | N
 
 def default_ledger(engagement_path: Path) -> Path:
     """``.opskit/ledger.sqlite`` in the folder that holds the engagement folder."""
-    return Path(engagement_path).resolve().parent / LEDGER_DIR / LEDGER_NAME
+    return ledger_in(Path(engagement_path).resolve().parent)
+
+
+def ledger_in(folder: Path) -> Path:
+    """The ledger kept in ``folder``: the workspace, or an output folder the user chose
+    (``--out``), so that a run told where to write writes nowhere else."""
+    return Path(folder).resolve() / LEDGER_DIR / LEDGER_NAME
 
 
 class Ledger:
@@ -460,6 +467,7 @@ def record_and_summarize(engagement: Any, diagnosis: Any, ledger_path: str | Pat
 
 def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
     """`opskit history PATH`: the client's timeline; 1 when there is nothing recorded yet."""
+    from rich.markup import escape
     from rich.table import Table
 
     from opskit.config import load_config
@@ -467,13 +475,17 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
     config = load_config(Path(path))
     ledger_path = Path(ledger) if ledger else default_ledger(Path(path))
     if not ledger_path.exists():
-        console.print(f"No diagnostics recorded for {config.client} yet (no ledger at "
-                      f"{ledger_path}); `opskit run {path}` records one.", highlight=False)
+        console.print(f"No diagnostics recorded for {escape(config.client)} yet (no ledger "
+                      f"at {escape(str(ledger_path))}); `opskit run {escape(str(path))}` "
+                      f"records one (runs made with --out OUT are in "
+                      f"OUT/{LEDGER_DIR}/{LEDGER_NAME}: pass --ledger).", highlight=False,
+                      soft_wrap=True)
         return 1
     with Ledger(ledger_path) as book:
         summary = since(book, config.client)
     if not len(summary.runs):
-        console.print(f"No diagnostics recorded for {config.client} yet in {ledger_path}.",
+        console.print(f"No diagnostics recorded for {escape(config.client)} yet in "
+                      f"{escape(str(ledger_path))}.",
                       highlight=False)
         return 1
     table = Table(title=f"{config.client}: {len(summary.runs)} diagnostics")

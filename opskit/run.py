@@ -14,6 +14,8 @@ The recipe, step by step (as papermill's own ``execute_notebook`` reads):
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,12 +55,16 @@ class RunOutcome:
     xlsx: Path
 
 
-def kernel_manager_class(log: Path | None = None):
+def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = None):
     """A kernel manager that always starts this interpreter's ipykernel.
 
     A user's own ``python3`` kernelspec may point at another Python without opskit; the
     report must run in the environment that is running opskit. The kernel's own stderr
     (start-up chatter, or the reason it died) goes to ``log`` instead of the terminal.
+
+    Client data stays in the report folder: IPython's SQLite history (which would keep every
+    cell, client paths included, in ``~/.ipython``) is off, and its profile folder is
+    ``ipython_dir`` (inside the report folder, removed after the run) instead of the home.
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -74,6 +80,8 @@ def kernel_manager_class(log: Path | None = None):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             if log is not None:
                 kw["stderr"] = open(log, "ab")  # noqa: SIM115 - owned by the kernel process
+            if ipython_dir is not None:
+                kw["env"] = {**(kw.get("env") or os.environ), "IPYTHONDIR": str(ipython_dir)}
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return ThisInterpreterKernelManager
@@ -100,6 +108,7 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
     from papermill.exceptions import PapermillExecutionError
 
     output = Path(output).resolve()
+    ipython_dir = output.with_name(".ipython")
     try:
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
@@ -109,11 +118,14 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
             # Saved after every cell, so a kernel that dies or a cell that times out still
             # leaves the executed notebook up to that point.
             request_save_on_cell_execute=True,
-            kernel_manager_class=kernel_manager_class(output.with_name("kernel.log")),
+            kernel_manager_class=kernel_manager_class(output.with_name("kernel.log"),
+                                                      ipython_dir),
             log_output=False)
     except PapermillExecutionError as exc:
         raise NotebookFailed(exc.cell_index, exc.source, f"{exc.ename}: {exc.evalue}",
                              output) from None
+    finally:
+        shutil.rmtree(ipython_dir, ignore_errors=True)
 
 
 def run(path: str | Path, *, audience: str = "consultant", out: str | Path | None = None,
@@ -124,16 +136,19 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
         ledger: str | Path | None = None) -> RunOutcome:
     """Produce the four artifacts of one client's diagnostic; see the module docstring.
 
-    With ``record`` (the default) the run is recorded in the engagement ledger (``ledger``,
-    default ``.opskit/ledger.sqlite`` beside the engagement) and the report shows what
-    changed since the last diagnostic.
+    With ``record`` (the default) the run is recorded in the engagement ledger and the report
+    shows what changed since the last diagnostic. The ledger is ``ledger`` when given; else,
+    when ``out`` is chosen, ``<out>/.opskit/ledger.sqlite``, so a run with ``out`` writes
+    nothing outside it; else the workspace's ``.opskit/ledger.sqlite`` beside the engagement.
     """
-    from opskit.history import Lifecycle
+    from opskit.history import Lifecycle, ledger_in
 
     engagement = Engagement.load(path)
     resolve_overrides(engagement, thresholds)
     Lifecycle.from_config(engagement.config.lifecycle)
     folder = report_folder((Path(out) if out else engagement.path / "reports").resolve())
+    if ledger is None and out is not None:
+        ledger = ledger_in(Path(out))
     notebook = folder / "diagnostic.ipynb"
     execute({"engagement": str(engagement.path.resolve()), "period_start": period_start,
              "period_end": period_end, "audience": audience, "checks": checks,

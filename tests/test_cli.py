@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -41,6 +42,62 @@ def test_markup_in_messages_is_printed_verbatim(tmp_path, capsys):
     (tmp_path / "engagement.yaml").write_text("client: X\nfiles:\n  orders: data/[x].csv\n")
     assert main(["validate", str(tmp_path)]) == 2
     assert "data/[x].csv" in capsys.readouterr().err
+
+
+HOSTILE_NAME = "[/x] Acme [bold]Co[/bold] [link=http://x]"
+
+
+@pytest.fixture
+def hostile_engagement(tmp_path):
+    """The control sample under a client name and an extra column header full of console
+    markup (a closing tag with no opening one used to crash rich's printer)."""
+    folder = tmp_path / "client[red]"
+    shutil.copytree(SAMPLES / "control", folder, ignore=shutil.ignore_patterns("reports"))
+    config = folder / "engagement.yaml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    config.write_text("\n".join([f"client: {HOSTILE_NAME!r}", *lines[1:]]) + "\n",
+                      encoding="utf-8")
+    people = folder / "data" / "people.csv"
+    rows = people.read_text(encoding="utf-8").splitlines()
+    people.write_text("\n".join([rows[0] + ",[/red]Notes", *(r + ",x" for r in rows[1:])])
+                      + "\n", encoding="utf-8")
+    return folder
+
+
+def test_markup_in_client_data_is_printed_verbatim(hostile_engagement, tmp_path, capsys):
+    """validate, diagnose, history and inspect print a client name, folder and column header
+    holding console markup as plain text."""
+    assert main(["validate", str(hostile_engagement)]) == 0
+    out = capsys.readouterr().out
+    assert HOSTILE_NAME in out and "client[red]" in out and "[/red]notes" in out.lower()
+    assert main(["diagnose", str(hostile_engagement)]) == 0
+    assert HOSTILE_NAME in capsys.readouterr().out
+    assert main(["history", str(hostile_engagement), "--ledger",
+                 str(tmp_path / "none.sqlite")]) == 1
+    assert HOSTILE_NAME in capsys.readouterr().out.replace("\n", "")
+    assert main(["inspect", str(hostile_engagement / "data" / "people.csv")]) == 0
+    assert "Traceback" not in "".join(capsys.readouterr())
+
+
+def test_a_bug_is_named_as_one_without_a_traceback(monkeypatch, capsys):
+    """An unexpected exception (a bug, not bad data) is one paragraph and exit 3; with
+    OPSKIT_DEBUG=1 it propagates with its traceback."""
+    import importlib
+
+    module = importlib.import_module("opskit.diagnose")
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("planted bug [/x]")
+
+    monkeypatch.setattr(module, "diagnose", broken)
+    monkeypatch.delenv("OPSKIT_DEBUG", raising=False)
+    assert main(["diagnose", str(SAMPLES / "control")]) == 3
+    err = capsys.readouterr().err
+    assert "internal error: ZeroDivisionError: planted bug [/x]" in err
+    assert "bug in opskit, not a problem with your data" in err and "Traceback" not in err
+    monkeypatch.setenv("OPSKIT_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        main(["diagnose", str(SAMPLES / "control")])
 
 
 def test_checks_and_playbook_commands(capsys):

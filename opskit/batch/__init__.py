@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from opskit.batch.plan import ClientJob, default_out, plan
 from opskit.batch.worker import ClientOutcome
+from opskit.history import ledger_in
 
 RECORD_NAME = "batch.json"
 
@@ -47,9 +48,14 @@ class BatchResult:
 
 def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
               audience: str = "consultant", scheduler: str | None = None,
-              out: str | Path | None = None, console: Any = None,
+              out: str | Path | None = None, ledger: str | Path | None = None,
+              console: Any = None,
               _notebooks: Mapping[str | Path, str | Path] | None = None) -> BatchResult:
     """Run every client of ``target`` (a folder of engagements or a manifest).
+
+    Each client writes to its own ``<out>/<slug>/<timestamp>/``. Runs are recorded in
+    ``ledger``; else, when ``out`` is chosen, in ``<out>/.opskit/ledger.sqlite``; else in
+    the workspace ledger beside each engagement.
 
     ``_notebooks`` (engagement folder -> notebook) is for tests only: it swaps a client's
     diagnostic notebook for one that raises, kills its kernel or hangs.
@@ -65,6 +71,10 @@ def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
     notebooks = {Path(k): Path(v) for k, v in (_notebooks or {}).items()}
     jobs = plan(target, out=out_dir, workers=workers, timeout=timeout, audience=audience,
                 scheduler=scheduler, notebooks=notebooks)
+    if ledger is not None or out is not None:
+        # A chosen output folder holds everything the batch writes, the shared ledger too.
+        shared = str(Path(ledger).resolve() if ledger is not None else ledger_in(out_dir))
+        jobs = [replace(job, ledger=shared) for job in jobs]
     console = console or Console(stderr=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now()
@@ -117,17 +127,21 @@ def write_record(path: Path, *, target: Path, out: Path, jobs: list[ClientJob],
 
 
 def batch_command(target: Path, *, workers: int, timeout: int, audience: str,
-                  scheduler: str | None, out: Path | None, console) -> int:
+                  scheduler: str | None, out: Path | None, console,
+                  ledger: Path | None = None) -> int:
     """``opskit batch``: run, print the summary table, return 0 when every client
     succeeded and 1 otherwise (configuration problems raise, and the CLI exits 2)."""
+    from rich.markup import escape
+
     from opskit.batch.display import summary_table
 
     result = run_batch(target, workers=workers, timeout=timeout, audience=audience,
-                       scheduler=scheduler, out=out, console=console)
+                       scheduler=scheduler, out=out, ledger=ledger, console=console)
     console.print(summary_table(result.outcomes, result.out))
     ok = len(result.outcomes) - len(result.failed)
     console.print(f"{ok} of {len(result.outcomes)} clients succeeded on "
-                  f"{result.executor}. Record: {result.record}", highlight=False)
+                  f"{result.executor}. Record: {escape(str(result.record))}", highlight=False,
+                  soft_wrap=True)
     if result.failed:
         console.print("Failed clients keep their executed notebook; batch.json says why.",
                       highlight=False)

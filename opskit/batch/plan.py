@@ -74,6 +74,7 @@ class ClientJob:
     period_start: str | None = None
     period_end: str | None = None
     notebook: str | None = None
+    ledger: str | None = None  # None: the workspace ledger beside the engagement
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,8 @@ def _run_once(job: ClientJob):
     return run(job.path, audience=job.audience, out=job.out,
                checks=list(job.checks) if job.checks else None,
                thresholds=job.thresholds or None, period_start=job.period_start,
-               period_end=job.period_end, progress=False, timeout=job.timeout)
+               period_end=job.period_end, progress=False, timeout=job.timeout,
+               ledger=job.ledger)
 
 
 def _run_custom_notebook(job: ClientJob):

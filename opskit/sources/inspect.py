@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from opskit.config import FileSpec
@@ -36,7 +37,7 @@ def inspect_command(file: Path, console: Console) -> int:
     except UnknownFormatError as exc:
         print_unknown(exc, console)
         return 2
-    console.print(f"[bold]{display}[/bold]: {best.name} ([cyan]{best.id}[/cyan]), "
+    console.print(f"[bold]{escape(display)}[/bold]: {best.name} ([cyan]{best.id}[/cyan]), "
                   f"confidence {best.confidence:.0%}", highlight=False)
     others = [d for d in detect(file, display) if d.id != best.id]
     if others:
@@ -54,7 +55,7 @@ def inspect_command(file: Path, console: Console) -> int:
     print_rows(loaded, problems, console)
     if adapted is not None:
         for note in adapted.notes:
-            console.print(f"  [dim]note: {note}[/dim]", highlight=False)
+            console.print(f"  [dim]note: {escape(note)}[/dim]", highlight=False)
     print_checks(loaded, console)
     return 0
 
@@ -91,14 +92,15 @@ def mapping_of(table: str, best: Detection, adapted: Adapted | None, file: Path,
 
 
 def print_unknown(exc: UnknownFormatError, console: Console) -> None:
-    console.print(f"[red]unknown format:[/red] {exc.file}: {exc.got}", highlight=False)
+    console.print(f"[red]unknown format:[/red] {escape(str(exc.file))}: {escape(str(exc.got))}",
+                  highlight=False)
     table = RichTable(title="Closest formats", title_justify="left")
     for column in ("format", "id", "match", "missing columns", "columns not in that export"):
         table.add_column(column, overflow="fold")
     for near in exc.closest:
         table.add_row(near.name, near.id, f"{near.confidence:.0%}",
-                      ", ".join(near.missing[:8]) or "-",
-                      ", ".join(near.unexpected[:8]) or "-")
+                      escape(", ".join(near.missing[:8]) or "-"),
+                      escape(", ".join(near.unexpected[:8]) or "-"))
     console.print(table)
     console.print("See 'Supported exports' in README.md for the exports opskit reads and the "
                   "menu path that produces each.", highlight=False)
@@ -118,7 +120,7 @@ def print_mapping(table: str, mapping: dict[str, str], console: Console) -> None
     for column in TABLES[table].columns:
         source = mapping.get(column.name)
         view.add_row(column.name, "yes" if column.required else "",
-                     source if source else "[dim]- (not in this export)[/dim]")
+                     escape(source) if source else "[dim]- (not in this export)[/dim]")
     console.print(view)
 
 
@@ -135,9 +137,9 @@ def print_rows(loaded: dict[str, LoadedTable], problems: dict[str, DataError],
             reasons += ("; " if reasons else "") + "values cleared: " + ", ".join(
                 f"{k} ({v})" for k, v in q.values_cleared.items())
         view.add_row(name, f"{q.rows_read:,}", f"{q.rows_used:,}", f"{q.rows_set_aside:,}",
-                     reasons or "-")
+                     escape(reasons or "-"))
     for name, problem in problems.items():
-        view.add_row(name, "-", "0", "-", f"[red]not usable:[/red] {problem.message}")
+        view.add_row(name, "-", "0", "-", f"[red]not usable:[/red] {escape(problem.message)}")
     console.print(view)
 
 

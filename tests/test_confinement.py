@@ -1,0 +1,124 @@
+"""Nothing is written outside the chosen output folder, and batch clients share nothing.
+
+Each test runs the real command line in a child process whose home, temporary folder and
+working directory are folders of the test, next to a copy of the engagements. A snapshot of
+that whole tree before and after the run shows every file and folder the run created,
+changed or removed: all of them must lie inside the output folder the command was given.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+from report_helpers import artifact_texts, contact_leaks, contact_values
+
+from opskit.batch.plan import slugify
+
+CLIENTS = {"control": "Juniper Lane Goods", "services": "Brightline Home Services"}
+LEDGER_FILES = {".opskit", ".opskit/ledger.sqlite", ".opskit/ledger.sqlite-wal",
+                ".opskit/ledger.sqlite-shm"}
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int] | None]:
+    """Every path under ``root`` (relative, '/'-separated): (size, mtime) for files, None
+    for folders."""
+    seen: dict[str, tuple[int, int] | None] = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            seen[Path(folder, name).relative_to(root).as_posix()] = None
+        for name in files:
+            path = Path(folder, name)
+            stat = path.lstat()
+            seen[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return seen
+
+
+def changes(before: dict, after: dict) -> set[str]:
+    """Paths created, modified or removed between two snapshots."""
+    return {p for p in before.keys() | after.keys() if before.get(p, "gone") != after.get(p,
+                                                                                       "gone")}
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """home/, tmp/, cwd/ and clients/ (copies of two samples, without their reports)."""
+    for name in ("home", "tmp", "cwd"):
+        (tmp_path / name).mkdir()
+    for slug in CLIENTS:
+        shutil.copytree(SAMPLES / slug, tmp_path / "clients" / slug,
+                        ignore=shutil.ignore_patterns("reports", ".opskit"))
+    return tmp_path
+
+
+def opskit(root: Path, *args: str) -> tuple[set[str], str]:
+    """Run ``opskit ARGS`` as a consultant would, from root/cwd with root/home as the home
+    and root/tmp as the temporary folder; return what changed under root, and stdout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON"))}
+    env.update(HOME=str(root / "home"), TMPDIR=str(root / "tmp"), TMP=str(root / "tmp"),
+               TEMP=str(root / "tmp"), PYTHONDONTWRITEBYTECODE="1")
+    before = snapshot(root)
+    done = subprocess.run([sys.executable, "-m", "opskit", *args], cwd=root / "cwd", env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return changes(before, snapshot(root)), done.stdout
+
+
+def outside(changed: set[str], *allowed: str) -> list[str]:
+    """The changed paths not inside any of the ``allowed`` folders."""
+    return sorted(p for p in changed
+                  if not any(p == a or p.startswith(a + "/") for a in allowed))
+
+
+def test_run_with_out_writes_nothing_outside_it(workspace):
+    """`opskit run --out OUT`: every file it writes, its ledger included, is inside OUT; the
+    engagement, the working directory, the home and the temporary folder are untouched."""
+    changed, stdout = opskit(workspace, "run", "../clients/control", "--out", "../out")
+    assert outside(changed, "out") == []
+    written = {p.split("/", 1)[1] for p in changed if p.startswith("out/")}
+    assert LEDGER_FILES >= {p for p in written if p.startswith(".opskit")} >= {
+        ".opskit", ".opskit/ledger.sqlite"}
+    (folder,) = {p.split("/")[0] for p in written if not p.startswith(".opskit")}
+    assert {"report.html", "findings.json", "findings.xlsx", "diagnostic.ipynb",
+            "kernel.log"} <= {p.split("/", 1)[1] for p in written if "/" in p}
+    assert ".ipython" not in " ".join(written)  # the kernel's profile folder is removed
+    assert f"out/{folder}/report.html" in stdout.replace(str(workspace) + "/", "")
+
+
+def test_run_without_out_writes_its_reports_and_the_workspace_ledger_only(workspace):
+    """Without --out the output is the engagement's reports/ folder, plus the workspace
+    ledger beside the engagements (issue 7's default); nothing else anywhere."""
+    changed, _ = opskit(workspace, "run", "../clients/control")
+    assert outside(changed, "clients/control/reports", "clients/.opskit") == []
+    assert "clients/.opskit/ledger.sqlite" in changed
+    assert any(p.endswith("/report.html") for p in changed)
+
+
+def test_batch_clients_share_no_file_or_folder(workspace, sample_engagements):
+    """`opskit batch --out OUT` writes only inside OUT; each client's artifacts are in its own
+    folder, hold none of the other client's name, emails or phone numbers, and no file is
+    linked into two places. Beside the client folders there is only batch.json and the
+    ledger."""
+    changed, _ = opskit(workspace, "batch", "../clients", "--out", "../out", "--workers", "2")
+    assert outside(changed, "out") == []
+    out = workspace / "out"
+    folders = {sample: out / slugify(name) for sample, name in CLIENTS.items()}
+    assert {p.name for p in out.iterdir()} == {*(f.name for f in folders.values()),
+                                                 "batch.json", ".opskit"}
+    assert {p.relative_to(out).as_posix() for p in (out / ".opskit").rglob("*")} | {
+        ".opskit"} <= LEDGER_FILES
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert path.stat().st_nlink == 1 and not path.is_symlink(), path
+    texts = {sample: artifact_texts(folder) for sample, folder in folders.items()}
+    for slug, other in (("control", "services"), ("services", "control")):
+        assert any(name.endswith("report.html") for name in texts[slug])
+        assert any(CLIENTS[slug] in text for text in texts[slug].values())
+        assert [name for name, text in texts[slug].items() if CLIENTS[other] in text] == []
+        emails, phones = contact_values(sample_engagements[other])
+        assert contact_leaks(texts[slug], emails, phones) == []
