@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -23,20 +25,49 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def render(html: Path, tmp: Path, screenshot: Path | None = None) -> tuple[str, list[str]]:
-    """Open ``html`` from file:// in headless Chromium: (DOM after scripts ran, console lines)."""
+class Rendered(NamedTuple):
+    """What headless Chromium saw of a page."""
+
+    dom: str  # the DOM after scripts ran
+    console: list[str]  # console lines (errors, CSP refusals, ...)
+    requests: list[str]  # URLs the page itself asked the network for
+
+
+def render(html: Path, tmp: Path, screenshot: Path | None = None) -> Rendered:
+    """Open ``html`` from file:// in headless Chromium with the network disabled and a net log.
+
+    The net log records every request that reached Chromium's network stack, whether or not
+    it could have succeeded; a request blocked by the page's Content-Security-Policy never
+    gets there. See ``page_requests`` for telling the page's requests from the browser's.
+    """
     binary = chromium()
     profile = tmp / "chromium-profile"
+    netlog = tmp / "chromium-netlog.json"
     args = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr",
             "--v=0", "--virtual-time-budget=20000", "--window-size=1200,3000"]
-    done = subprocess.run([*args, "--dump-dom", html.resolve().as_uri()], capture_output=True,
-                          text=True, timeout=180)
+    done = subprocess.run([*args, f"--log-net-log={netlog}", "--dump-dom",
+                           html.resolve().as_uri()], capture_output=True, text=True,
+                          timeout=180)
     console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([*args, f"--screenshot={screenshot}", html.resolve().as_uri()],
                        capture_output=True, text=True, timeout=180)
-    return done.stdout, console
+    return Rendered(done.stdout, console, page_requests(netlog))
+
+
+def page_requests(netlog: Path) -> list[str]:
+    """The URLs a page requested, from Chromium's net log.
+
+    Chromium's own background traffic (component updates, account checks) starts with no
+    initiating origin ("not an origin"); a request a page makes carries the page's origin
+    ("null" for a file:// page). Every URL_REQUEST_START_JOB of the second kind counts.
+    """
+    log = json.loads(netlog.read_text(encoding="utf-8"))
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    return [event["params"]["url"] for event in log["events"]
+            if event["type"] == start_job and "url" in event.get("params", {})
+            and event["params"].get("initiator") != "not an origin"]
 
 
 def artifact_texts(folder: Path) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""The report in a real browser: headless Chromium, file://, network disabled.
+"""The report in a real browser: headless Chromium, file://, network disabled, and a net log
+that shows every request the page made (there must be none).
 
 Skipped with an install hint where Chromium is missing, except in CI (CI=true), where the
 missing browser is a failure: .ci/run installs Debian's chromium.
@@ -20,6 +21,35 @@ from opskit.run import run
 ARTIFACTS = ROOT / "artifacts"
 PAYLOAD_IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">"
 PAYLOAD_SCRIPT = "<script>document.body.setAttribute('data-pwned','script')</script>"
+PAYLOAD_BEACON = "<img src=\"https://exfil.example/beacon.gif\">"
+
+
+def test_the_request_detector_sees_what_a_page_requests(tmp_path):
+    """The net-log detector behind `requests == []` does see a page's requests: a page
+    without the report's CSP that loads an image, a script and a fetch is caught three
+    times, while Chromium's own background traffic is not counted."""
+    page = tmp_path / "probe.html"
+    page.write_text('<html><body><img src="http://img.example.invalid/a.png">'
+                    '<script src="https://cdn.example.invalid/lib.js"></script><script>'
+                    "fetch('https://api.example.invalid/x').catch(() => {})</script>"
+                    "</body></html>", encoding="utf-8")
+    assert sorted(render(page, tmp_path).requests) == [
+        "http://img.example.invalid/a.png", "https://api.example.invalid/x",
+        "https://cdn.example.invalid/lib.js"]
+
+
+def test_csp_blocks_what_the_page_would_request(tmp_path):
+    """The same probe under the report's Content-Security-Policy makes no request at all."""
+    template = ROOT / "opskit" / "report" / "templates" / "opskit" / "index.html.j2"
+    (csp,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"',
+                        template.read_text(encoding="utf-8"))
+    page = tmp_path / "probe.html"
+    page.write_text(f'<html><head><meta http-equiv="Content-Security-Policy" '
+                    f'content="{csp}"></head><body>'
+                    '<img src="http://img.example.invalid/a.png"><script>'
+                    "fetch('https://api.example.invalid/x').catch(() => {})</script>"
+                    "</body></html>", encoding="utf-8")
+    assert render(page, tmp_path).requests == []
 
 
 @pytest.fixture(autouse=True)
@@ -33,12 +63,15 @@ def need_chromium():
 
 
 def test_report_renders_offline_without_console_errors(tmp_path):
-    """report.html from file:// logs nothing to the console and draws every plotly figure."""
+    """report.html from file:// logs nothing to the console, draws every plotly figure and
+    makes no network request."""
     outcome = run(SAMPLES / "dtc", out=tmp_path / "reports", progress=False,
                   ledger=tmp_path / "ledger.sqlite")
     expected = json.loads(outcome.json.read_text())["figures"]
-    dom, console = render(outcome.html, tmp_path, screenshot=ARTIFACTS / "report-dtc.png")
+    dom, console, requests = render(outcome.html, tmp_path,
+                                    screenshot=ARTIFACTS / "report-dtc.png")
     assert console == []
+    assert requests == []
     drawn = re.findall(r'<div[^>]+class="[^"]*\bjs-plotly-plot\b', dom)
     assert len(drawn) == expected
     assert (ARTIFACTS / "report-dtc.png").stat().st_size > 10_000
@@ -72,6 +105,7 @@ def hostile_engagement(tmp_path_factory):
 
     def orders(frame):
         frame.loc[frame.index[-1], "ordered_at"] = PAYLOAD_IMG
+        frame.loc[frame.index[-2], "ordered_at"] = PAYLOAD_BEACON
 
     for name, change in (("products", products), ("customers", customers),
                          ("gl_entries", ledger), ("order_lines", lines), ("orders", orders)):
@@ -86,6 +120,8 @@ def test_script_payloads_render_as_text(hostile_engagement, tmp_path):
     html = outcome.html.read_text()
     assert PAYLOAD_IMG not in html and PAYLOAD_SCRIPT not in html
     assert "&lt;script&gt;document.body.setAttribute" in html  # shown, escaped
-    dom, _ = render(outcome.html, tmp_path, screenshot=ARTIFACTS / "report-xss.png")
+    assert PAYLOAD_BEACON not in html and "exfil.example/beacon.gif" in html
+    dom, _, requests = render(outcome.html, tmp_path, screenshot=ARTIFACTS / "report-xss.png")
     assert 'data-pwned="' not in dom
+    assert requests == []
     assert "<body" in dom

@@ -205,9 +205,9 @@ def test_portfolio_renders_offline_in_chromium(samples_portfolio, tmp_path):
                     "run the browser tests")
     _, findings, out = samples_portfolio
     expected = figure_count(build(find_findings(findings), anonymous=True))
-    dom, console = render(out / "portfolio.html", tmp_path,
-                          screenshot=ARTIFACTS / "portfolio.png")
-    assert console == []
+    dom, console, requests = render(out / "portfolio.html", tmp_path,
+                                    screenshot=ARTIFACTS / "portfolio.png")
+    assert console == [] and requests == []
     assert expected == 3
     assert len(re.findall(r'<div[^>]+class="[^"]*\bjs-plotly-plot\b', dom)) == expected
     assert (ARTIFACTS / "portfolio.png").stat().st_size > 10_000
