@@ -122,3 +122,27 @@ def test_batch_clients_share_no_file_or_folder(workspace, sample_engagements):
         assert [name for name, text in texts[slug].items() if CLIENTS[other] in text] == []
         emails, phones = contact_values(sample_engagements[other])
         assert contact_leaks(texts[slug], emails, phones) == []
+
+
+def test_names_from_client_data_cannot_steer_a_batch_out_of_its_folder(tmp_path):
+    """A client named like a path gets a folder-safe slug inside the batch's folder; a
+    manifest slug with '..' or '/' is refused with a message naming it."""
+    from opskit.batch.plan import plan
+    from opskit.errors import ConfigError
+
+    for name, client in (("a", "../../../tmp/evil"), ("b", "/etc/passwd")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "engagement.yaml").write_text(f"client: {client!r}\n")
+    out = tmp_path / "out"
+    jobs = plan(tmp_path, out=out, workers=1, timeout=60, audience="consultant",
+                scheduler=None)
+    assert [Path(job.out) for job in jobs] == [(out / "tmp-evil").resolve(),
+                                               (out / "etc-passwd").resolve()]
+    manifest = tmp_path / "batch.yaml"
+    manifest.write_text("clients:\n  - path: a\n    slug: ../escape\n")
+    with pytest.raises(ConfigError) as caught:
+        plan(manifest, out=out, workers=1, timeout=60, audience="consultant", scheduler=None)
+    assert caught.value.message == (
+        "batch.yaml, client 1 (a), slug: expected lowercase letters, digits and '-', at most "
+        "64, got '../escape'. Hint: the slug names the client's folder inside the batch's "
+        "output folder, e.g. acme-q3")

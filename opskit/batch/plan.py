@@ -242,8 +242,11 @@ def _manifest_entries(manifest: Path, data: Any, problems: list[OpskitError]
         _unknown_keys(where, item, CLIENT_KEYS, problems)
         slug = item.get("slug")
         if slug is not None and not (isinstance(slug, str) and SLUG.match(slug)):
-            problems.append(ConfigError(f"{where}, slug", expected="lowercase letters, digits "
-                                        "and '-', at most 64", got=repr(slug)))
+            problems.append(ConfigError(
+                f"{where} ({item['path']}), slug", expected="lowercase letters, digits and "
+                "'-', at most 64", got=repr(slug),
+                hint="the slug names the client's folder inside the batch's output folder, "
+                     "e.g. acme-q3"))
             slug = None
         settings = {**{k: v for k, v in defaults.items() if k in SETTINGS},
                     **{k: v for k, v in item.items() if k in SETTINGS}}
