@@ -71,10 +71,11 @@ def page_requests(netlog: Path) -> list[str]:
 
 
 def artifact_texts(folder: Path) -> dict[str, str]:
-    """The text of every file a run wrote (HTML, JSON, CSV, and every cell of the workbook)."""
+    """The text of every file a run wrote (HTML, JSON, CSV, the notebook, the kernel log, and
+    every cell of the workbook)."""
     texts = {}
     for path in folder.rglob("*"):
-        if path.suffix in (".html", ".json", ".csv", ".ipynb"):
+        if path.suffix in (".html", ".json", ".csv", ".ipynb", ".log"):
             texts[str(path)] = path.read_text(encoding="utf-8")
         elif path.suffix == ".xlsx":
             sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str)

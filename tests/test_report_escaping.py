@@ -1,0 +1,64 @@
+"""Every string that could come from client data is escaped in the report's HTML and charts.
+
+A real finding from the dtc sample is given hostile text in every field a client's data could
+reach (title, story, the headline metric's name, an evidence cell and an evidence column);
+its HTML section and its chart must carry the text escaped and never raw. The browser test
+(test_browser.py) then shows the same payloads staying inert in a whole rendered report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+
+import pytest
+
+from opskit.findings import Diagnosis, Metric, Story
+from opskit.report import figures, sections
+
+PAYLOAD = "<img src=x onerror=alert(1)>&\"'"
+
+
+@pytest.fixture(scope="module")
+def hostile(sample_diagnoses):
+    """The first flagged dtc finding counted in the total (so it is in the opportunity
+    chart), with the payload in every client-reachable field."""
+    result = next(r for r in sample_diagnoses["dtc"].flagged() if r.impact.in_total)
+    metric = result.headline_metric
+    evidence = result.evidence.head(3).copy()
+    evidence[evidence.columns[0]] = PAYLOAD
+    evidence[PAYLOAD] = PAYLOAD
+    return dataclasses.replace(
+        result, title=PAYLOAD, story=Story(PAYLOAD, PAYLOAD), headline=PAYLOAD,
+        metrics={PAYLOAD: Metric(metric.value, metric.unit, PAYLOAD)}, evidence=evidence)
+
+
+def test_finding_section_escapes_every_field(hostile):
+    """The HTML of the finding holds the payload only escaped: title, story, metric name,
+    evidence cells and evidence column names."""
+    text = sections.finding(hostile)
+    assert PAYLOAD not in text and "<img" not in text
+    escaped = html.escape(PAYLOAD)
+    in_cells = html.escape(PAYLOAD, quote=False)  # pandas leaves quotes alone in text nodes
+    assert text.count(f"<th>{in_cells}</th>") == 1  # the column header
+    assert text.count(f"<td>{in_cells}</td>") == 6  # two columns, three rows
+    assert f"{escaped} <small>" in text  # the title
+    assert f"<b>Symptom:</b> {escaped}" in text and f"<b>Cause:</b> {escaped}" in text
+
+
+def test_chart_title_axis_labels_and_hover_are_escaped(hostile, sample_diagnoses):
+    """Chart text (title, bar labels on the axis, hover text) holds the payload escaped."""
+    bullet = figures.finding(hostile).to_plotly_json()
+    assert bullet["layout"]["title"]["text"].startswith(html.escape(PAYLOAD) + ": ")
+    assert list(bullet["data"][0]["y"]) == [html.escape(PAYLOAD)]
+    diagnosis = sample_diagnoses["dtc"]
+    swapped = [hostile if r.check_id == hostile.check_id else r for r in diagnosis.results]
+    ranking = figures.opportunity(Diagnosis(**{**vars(diagnosis), "results": swapped}), top=100)
+    labels = list(ranking.to_plotly_json()["data"][0]["y"])
+    assert html.escape(PAYLOAD) in labels
+    for fig in (bullet, ranking.to_plotly_json()):
+        serialized = json.dumps(fig, default=str)
+        assert "<img" not in serialized and PAYLOAD not in serialized
+        for trace in fig["data"]:
+            assert "<img" not in trace.get("hovertemplate", "")
