@@ -64,7 +64,7 @@ def csv_files(draw):
     header = draw(st.permutations(columns))
     header = header[: draw(st.integers(1, len(header)))]
     renamed = [draw(st.sampled_from([h, h.upper(), f" {h} ", h.replace("_", " "),
-                                     h + "_x", ""])) for h in header]
+                                     h + "_x", "", f"[/{h}]"])) for h in header]
     rows = draw(st.lists(st.lists(VALUES, min_size=0, max_size=len(header) + 2),
                          max_size=12))
     delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))

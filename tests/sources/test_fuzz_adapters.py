@@ -3,8 +3,8 @@
 For each adapter, hypothesis writes exports shaped like it (its own header names, shuffled,
 re-cased, padded, some dropped, plus strangers) with random values, and loads them through an
 engagement that maps the file to that adapter, then through `opskit validate`. Only
-OpskitError may escape; the CLI answers 0, 1 or 2 with a message. `make fuzz` runs 1,000
-examples per adapter; `make test` a handful.
+OpskitError may escape; the CLI answers 0, 1 or 2, and 2 always with an error message.
+`make fuzz` runs 1,000 examples per adapter; `make test` a handful.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ def exports(draw, adapter_id: str):
     keep = draw(st.integers(max(1, len(header) - 3), len(header)))
     header = [draw(st.sampled_from([h, h.upper(), f" {h} ", h.replace(" ", "_")]))
               for h in header[:keep]]
-    header += draw(st.lists(st.sampled_from(["Notes", "Extra", ""]), max_size=2))
+    # Strangers, console markup included (a header is printed by `opskit validate`).
+    header += draw(st.lists(st.sampled_from(["Notes", "Extra", "", "[/red]", "[bold]x"]),
+                            max_size=2))
     rows = draw(st.lists(st.lists(VALUES, min_size=0, max_size=len(header) + 1), max_size=8))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -74,5 +76,7 @@ def test_adapter_fuzz(adapter_id, tmp_path_factory, capsys):
         out = capsys.readouterr()
         assert code in (0, 1, 2)
         assert "Traceback" not in out.out + out.err
+        if code == 2:
+            assert "error:" in out.err
 
     check()
