@@ -17,14 +17,14 @@ import datetime as dt
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from opskit.diagnose import resolve_overrides
-from opskit.engagement import Engagement
-from opskit.errors import OpskitError
+from opskit.engagement import DATA_DIR, Engagement
+from opskit.errors import ConfigError, OpskitError
 
 ROOT = Path(__file__).resolve().parent.parent
 DIAGNOSTIC_NOTEBOOK = ROOT / "notebooks" / "diagnostic.ipynb"
@@ -87,9 +87,36 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
     return ThisInterpreterKernelManager
 
 
+def output_folder(out: str | Path, engagements: Iterable[Path] = ()) -> Path:
+    """``out`` resolved and created, or a ConfigError saying why it cannot hold reports.
+
+    A file in the way or a folder that cannot be created is named with the system's reason.
+    A folder inside an engagement's ``data/`` is refused: reports would sit among the
+    client's exports, which stay exactly as the client sent them.
+    """
+    base = Path(out).expanduser().resolve()
+    for engagement in engagements:
+        data = (Path(engagement) / DATA_DIR).resolve()
+        if base.is_relative_to(data):
+            raise ConfigError(f"--out {out}", expected="a folder outside the engagement's "
+                              "data/ folder", got=f"a folder inside {data}",
+                              hint="omit --out to write into the engagement's reports/, "
+                                   "or choose a folder elsewhere")
+    if base.exists() and not base.is_dir():
+        raise ConfigError(f"--out {out}", expected="a folder", got="a file",
+                          hint="choose a folder name, or move the file aside")
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--out {out}", expected="a folder opskit can create and write in",
+                          got=exc.strerror or type(exc).__name__,
+                          hint="choose another folder with --out") from None
+    return base
+
+
 def report_folder(base: Path) -> Path:
     """A fresh ``<base>/<timestamp>`` folder; concurrent runs get distinct folders."""
-    base.mkdir(parents=True, exist_ok=True)
+    base = output_folder(base)
     stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
     for n in range(1, 1000):
         folder = base / (stamp if n == 1 else f"{stamp}-{n}")
@@ -98,6 +125,10 @@ def report_folder(base: Path) -> Path:
             return folder
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise ConfigError(f"{base}", expected="a folder opskit can write in",
+                              got=exc.strerror or type(exc).__name__,
+                              hint="choose another folder with --out") from None
     raise OpskitError(f"{base}", expected="a free report folder name", got="1000 taken")
 
 
@@ -146,7 +177,8 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     engagement = Engagement.load(path)
     resolve_overrides(engagement, thresholds)
     Lifecycle.from_config(engagement.config.lifecycle)
-    folder = report_folder((Path(out) if out else engagement.path / "reports").resolve())
+    base = output_folder(out, [engagement.path]) if out else engagement.path / "reports"
+    folder = report_folder(base)
     if ledger is None and out is not None:
         ledger = ledger_in(Path(out))
     notebook = folder / "diagnostic.ipynb"

@@ -146,3 +146,33 @@ def test_names_from_client_data_cannot_steer_a_batch_out_of_its_folder(tmp_path)
         "batch.yaml, client 1 (a), slug: expected lowercase letters, digits and '-', at most "
         "64, got '../escape'. Hint: the slug names the client's folder inside the batch's "
         "output folder, e.g. acme-q3")
+
+
+def test_an_output_folder_that_cannot_hold_reports_is_refused(tmp_path, capsys):
+    """--out naming a file, a folder that cannot be created, or a folder among the client's
+    exports is a one-line error (exit 2) before any kernel starts, and nothing is written."""
+    from opskit.cli import main
+
+    engagement = tmp_path / "acme"
+    shutil.copytree(SAMPLES / "control", engagement,
+                    ignore=shutil.ignore_patterns("reports", ".opskit"))
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    before = snapshot(tmp_path)
+    cases = {
+        str(a_file): "expected a folder, got a file. Hint: choose a folder name, or move the "
+                     "file aside",
+        str(a_file / "sub"): "expected a folder opskit can create and write in, got Not a "
+                             "directory. Hint: choose another folder with --out",
+        str(engagement / "data" / "reports"): (
+            f"expected a folder outside the engagement's data/ folder, got a folder inside "
+            f"{engagement / 'data'}. Hint: omit --out to write into the engagement's "
+            "reports/, or choose a folder elsewhere"),
+    }
+    for out, message in cases.items():
+        assert main(["run", str(engagement), "--out", out]) == 2
+        assert capsys.readouterr().err.replace("\n", " ").strip() == (
+            f"error: --out {out}: {message}")
+    assert main(["batch", str(tmp_path), "--out", str(engagement / "data" / "x")]) == 2
+    assert "outside the engagement's data/ folder" in capsys.readouterr().err
+    assert changes(before, snapshot(tmp_path)) == set()

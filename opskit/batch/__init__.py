@@ -65,6 +65,7 @@ def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
     from opskit.batch.display import BatchDisplay
     from opskit.batch.executors import open_executor
     from opskit.batch.supervise import supervise
+    from opskit.run import output_folder
 
     target = Path(target)
     out_dir = Path(out) if out is not None else default_out(target)
@@ -76,7 +77,7 @@ def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
         shared = str(Path(ledger).resolve() if ledger is not None else ledger_in(out_dir))
         jobs = [replace(job, ledger=shared) for job in jobs]
     console = console or Console(stderr=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = output_folder(out_dir, [Path(job.path) for job in jobs])
     started = dt.datetime.now()
     executor = open_executor(scheduler, min(workers, len(jobs)))
     interrupted = True
