@@ -25,7 +25,7 @@ Kind = Literal["id", "text", "datetime", "money", "number", "bool", "enum"]
 KIND_WORDS: dict[str, str] = {
     "id": "an identifier",
     "text": "text",
-    "datetime": "a date or date-time (YYYY-MM-DD or YYYY-MM-DD HH:MM)",
+    "datetime": "a date or date-time (YYYY-MM-DD or YYYY-MM-DD HH:MM) from 1900 to 2199",
     "money": "an amount of money such as 1234.56, $1,234.56 or (1,234.56)",
     "number": "a number",
     "bool": "true/false, yes/no or 1/0",

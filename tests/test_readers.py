@@ -42,7 +42,15 @@ def test_parse_datetime_and_bool_and_text():
     dates, bad = parse_datetime(pd.Series(["2026-07-01", "07/02/2026", "nope"]))
     assert [str(d.date()) for d in dates[:2]] == ["2026-07-01", "2026-07-02"]
     assert bad.tolist() == [False, False, True]
+    # pandas alone reads '/1' as the year 0: dates outside 1900-2199 are bad values.
+    dates, bad = parse_datetime(pd.Series(["/1", "0001-01-01", "1899-12-31", "1900-01-01",
+                                           "2199-12-31 23:00", "2200-01-01", None]))
+    assert bad.tolist() == [True, True, True, False, False, True, False]
+    assert dates.notna().tolist() == [False, False, False, True, True, False, False]
     flags, bad = parse_bool(pd.Series(["Yes", "n", "perhaps"]))
     assert flags.tolist()[:2] == [True, False] and bad.tolist() == [False, False, True]
     ids, _ = parse_text(pd.Series([1001.0, None]))
     assert ids.iloc[0] == "1001" and pd.isna(ids.iloc[1])
+    # A float column with 'INF' or a huge value is text as read, not an integer overflow.
+    ids, _ = parse_text(pd.Series([float("inf"), -float("inf"), 1e300, 2.0**53, 7.0]))
+    assert ids.tolist() == ["inf", "-inf", "1e+300", "9007199254740992.0", "7"]

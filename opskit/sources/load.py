@@ -129,7 +129,8 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
         reasons = "; ".join(f"{k} ({v})" for k, v in quality.set_aside_by_reason.items())
         raise TableError(", ".join(quality.files), table=name,
                          expected="at least one usable row",
-                         got=f"{quality.rows_read} rows, all set aside: {reasons}",
+                         got=f"{quality.rows_read:,} row{'' if quality.rows_read == 1 else 's'}, "
+                             f"all set aside: {reasons}",
                          hint="check the first rows of the file against the data model in "
                               "README.md")
     quality.rows_used = len(used)

@@ -18,6 +18,7 @@ DATE_FORMATS = (
     "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d %b %Y", "%b %d, %Y",
     "%d-%b-%Y", "%d-%b-%y", "%B %d, %Y",
 )
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31 23:59:59")
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0", "x")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")
 THOUSANDS = r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"
@@ -33,7 +34,9 @@ def _text(raw: pd.Series) -> pd.Series:
     """Strings with whitespace trimmed; null tokens and blanks become missing."""
     if pd.api.types.is_float_dtype(raw.dtype):
         # Integer ids read as floats because of blanks: 1001.0 -> '1001'.
-        whole = (raw.notna() & (raw == np.floor(raw.fillna(0)))).to_numpy()
+        # Only finite values within float's exact integer range; 'INF' or 1e300 stay as read.
+        exact = raw.notna() & (raw.abs() < 2.0**53)
+        whole = (exact & (raw == np.floor(raw.where(exact, 0)))).fillna(False).to_numpy()
         as_int = raw.where(whole, 0).astype("int64").astype("str")
         out = raw.astype("str").where(~whole, as_int)
         return out.where(raw.notna(), None).astype("str")
@@ -106,6 +109,12 @@ def parse_datetime(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         attempt = _to_datetime(s[missing], fmt)
         values.loc[missing] = attempt
         missing = present & values.isna().to_numpy()
+    # pandas reads oddities such as '/1' as the year 0; no business record is that old or
+    # that far ahead, and such dates break every period computation downstream.
+    implausible = ((values < EARLIEST) | (values > LATEST)).fillna(False).to_numpy()
+    if implausible.any():
+        values = values.mask(implausible)
+        missing = missing | implausible
     return values.astype("datetime64[us]"), missing
 
 
