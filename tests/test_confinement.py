@@ -99,12 +99,15 @@ def test_run_without_out_writes_its_reports_and_the_workspace_ledger_only(worksp
     assert any(p.endswith("/report.html") for p in changed)
 
 
-def test_batch_clients_share_no_file_or_folder(workspace, sample_engagements):
+@pytest.mark.parametrize("scheduler", [[], ["--scheduler", "local"]], ids=["pool", "dask"])
+def test_batch_clients_share_no_file_or_folder(workspace, sample_engagements, scheduler):
     """`opskit batch --out OUT` writes only inside OUT; each client's artifacts are in its own
     folder, hold none of the other client's name, emails or phone numbers, and no file is
     linked into two places. Beside the client folders there is only batch.json and the
-    ledger."""
-    changed, _ = opskit(workspace, "batch", "../clients", "--out", "../out", "--workers", "2")
+    ledger. The same holds on a Dask LocalCluster (its workers' scratch folder lives in OUT
+    during the batch and is removed after)."""
+    changed, _ = opskit(workspace, "batch", "../clients", "--out", "../out", "--workers", "2",
+                        *scheduler)
     assert outside(changed, "out") == []
     out = workspace / "out"
     folders = {sample: out / slugify(name) for sample, name in CLIENTS.items()}

@@ -79,7 +79,7 @@ def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
     console = console or Console(stderr=True)
     out_dir = output_folder(out_dir, [Path(job.path) for job in jobs])
     started = dt.datetime.now()
-    executor = open_executor(scheduler, min(workers, len(jobs)))
+    executor = open_executor(scheduler, min(workers, len(jobs)), scratch=out_dir / ".dask")
     interrupted = True
     try:
         with BatchDisplay(console, len(jobs), f"{len(jobs)} clients") as display:

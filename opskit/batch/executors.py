@@ -16,7 +16,9 @@ import contextlib
 import logging
 import multiprocessing
 import queue
+import shutil
 import uuid
+from pathlib import Path
 from typing import Any, Protocol
 
 from opskit.batch.plan import ClientJob, dask_missing
@@ -36,14 +38,19 @@ class Executor(Protocol):
     def close(self, *, kill: bool = False) -> None: ...
 
 
-def open_executor(scheduler: str | None, workers: int) -> Executor:
-    """The process pool (no scheduler), a LocalCluster ('local'), or a cluster's address."""
+def open_executor(scheduler: str | None, workers: int, scratch: Path | None = None
+                  ) -> Executor:
+    """The process pool (no scheduler), a LocalCluster ('local'), or a cluster's address.
+
+    ``scratch`` is where a LocalCluster's workers keep their files (inside the batch's output
+    folder, removed on close) instead of the system's temporary folder.
+    """
     if scheduler is None:
         return LocalExecutor(workers)
     problem = dask_missing()
     if problem is not None:
         raise problem
-    return DaskExecutor(scheduler, workers)
+    return DaskExecutor(scheduler, workers, scratch)
 
 
 class LocalExecutor:
@@ -92,15 +99,24 @@ class DaskExecutor:
     output folders at the same paths (a shared file system).
     """
 
-    def __init__(self, scheduler: str, workers: int) -> None:
+    def __init__(self, scheduler: str, workers: int, scratch: Path | None = None) -> None:
         from distributed import Client, LocalCluster
 
         self._cluster = None
+        self._scratch = scratch
+        self._config: Any = None
         if scheduler == "local":
+            if scratch is not None:
+                # The scheduler's own files (a purge lock) go there too, for this batch only:
+                # the setting is undone on close.
+                import dask
+
+                self._config = dask.config.set({"temporary-directory": str(scratch)})
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                                          processes=True, host="127.0.0.1",
                                          dashboard_address=None,
-                                         silence_logs=logging.ERROR)
+                                         silence_logs=logging.ERROR,
+                                         local_directory=str(scratch) if scratch else None)
             self._client = Client(self._cluster)
             self.description = f"Dask LocalCluster on 127.0.0.1 ({workers} workers)"
         else:
@@ -151,6 +167,10 @@ class DaskExecutor:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+            if self._config is not None:
+                self._config.__exit__(None, None, None)
+            if self._scratch is not None:
+                shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def _drain(events: Any) -> list[dict[str, Any]]:
