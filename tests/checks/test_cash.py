@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from builders import DAYS, impact_triple, make_data
 
-from opskit.assumptions import resolve
 from opskit.checks.cash import (
     ar_over_90,
     close_lag,
@@ -13,43 +12,14 @@ from opskit.checks.cash import (
     duplicate_bills,
     manual_journals,
 )
-from opskit.engagement import Period
 from opskit.findings import Status
 from opskit.registry import CheckData, run_check
-from opskit.tables import TABLES
-
-START, END = "2026-07-01", "2026-09-30"
-DAYS = 92
-DTYPES = {"id": "str", "text": "str", "enum": "str", "money": "float64", "number": "float64",
-          "bool": "boolean"}
-
-
-def table(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A canonical table with the dtypes the loader produces."""
-    columns = TABLES[name].by_name
-    frame = pd.DataFrame(rows)
-    for column in frame.columns:
-        kind = columns[column].kind
-        if kind == "datetime":
-            frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[us]")
-        else:
-            frame[column] = frame[column].astype(DTYPES[kind])
-    return frame
-
-
-def make_data(start: str = START, end: str = END, **tables: list[dict]) -> CheckData:
-    frames = {name: table(name, rows) for name, rows in tables.items()}
-    return CheckData(frames, Period(pd.Timestamp(start), pd.Timestamp(end)), resolve(None))
 
 
 def invoice(invoice_id: str, issued_at: str, amount: float, due_at: str | None,
             paid_at: str | None = None, **extra) -> dict:
     return {"invoice_id": invoice_id, "issued_at": issued_at, "amount": amount,
             "due_at": due_at, "paid_at": paid_at, **extra}
-
-
-def yearly_triple(result) -> tuple[float, float, float]:
-    return (result.impact.low, result.impact.base, result.impact.high)
 
 
 # -- cash.dso_vs_terms ------------------------------------------------------------------
@@ -117,7 +87,7 @@ def test_dso_vs_terms_impact_is_cost_of_capital_on_excess_cash():
     """Impact = excess days × invoiced a day × cost of capital 6% / 10% / 15%."""
     result = dso_vs_terms(dso_data(4500.0))
     excess_cash = 15.0 * 9200.0 / DAYS
-    assert yearly_triple(result) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (round(excess_cash * 0.06, 2), round(excess_cash * 0.10, 2),
          round(excess_cash * 0.15, 2)))
 
@@ -189,7 +159,7 @@ def test_ar_over_90_boundary_is_more_than_90_days():
 def test_ar_over_90_impact_is_expected_loss_on_the_bucket():
     """Impact = the bucket × 20% / 40% / 60%, not scaled to a year (it is a balance)."""
     result = ar_over_90(aged_data(250.0))
-    assert yearly_triple(result) == pytest.approx((50.0, 100.0, 150.0))
+    assert impact_triple(result) == pytest.approx((50.0, 100.0, 150.0))
 
 
 def test_ar_over_90_nothing_open_passes_at_zero():
@@ -280,7 +250,7 @@ def test_duplicate_bills_impact_scales_found_duplicates():
     """Impact = duplicates a year × 1 / 1.2 / 1.5."""
     result = duplicate_bills(duplicated_data(100.0))
     yearly = 100.0 * 365 / DAYS
-    assert yearly_triple(result) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (round(yearly, 2), round(yearly * 1.2, 2), round(yearly * 1.5, 2)))
 
 
@@ -341,7 +311,7 @@ def test_close_lag_impact_prices_days_beyond_six():
     """Impact = Σ days beyond 6 × 4 hours × hourly 45 / 60 / 85, scaled to a year."""
     result = close_lag(closing_data("2026-08-08", "2026-09-12", "2026-10-20"))
     hours = (2 + 6 + 14) * 4 * 365 / DAYS
-    assert yearly_triple(result) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (round(hours * 45, 2), round(hours * 60, 2), round(hours * 85, 2)))
 
 
@@ -426,7 +396,7 @@ def test_manual_journals_impact_is_minutes_times_hourly():
     """Impact = manual lines a year × 3 minutes × hourly 45 / 60 / 85."""
     result = manual_journals(ledger(5))
     hours = 5 * 3 / 60 * 365 / DAYS
-    assert yearly_triple(result) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (round(hours * 45, 2), round(hours * 60, 2), round(hours * 85, 2)))
 
 

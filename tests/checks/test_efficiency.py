@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from builders import DAYS, MONTHS, make_data, rows_table
 
-from opskit.assumptions import resolve
 from opskit.checks.efficiency import (
     automation_candidates,
     manual_touches,
     ops_headcount_vs_growth,
 )
-from opskit.engagement import Period
 from opskit.findings import Status
 from opskit.registry import CheckData, run_check
-from opskit.tables import TABLES
-
-START, END = "2026-07-01", "2026-09-30"
-PERIOD_DAYS = 92
-MONTHS = PERIOD_DAYS / (365.25 / 12)
-DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
-          "money": "float64", "number": "float64", "bool": "boolean"}
-
-
-def table(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A canonical table with the dtypes the loader produces."""
-    frame = pd.DataFrame(rows)
-    return frame.astype({c: DTYPES[TABLES[name].by_name[c].kind] for c in frame.columns})
-
-
-def data(**tables: pd.DataFrame) -> CheckData:
-    return CheckData(tables, Period(pd.Timestamp(START), pd.Timestamp(END)), resolve(None))
-
 
 # -- efficiency.automation_candidates -----------------------------------------------------
 
@@ -52,9 +33,9 @@ def background() -> list[dict]:
 
 def test_automation_pass_under_ten_hours_a_month():
     """The largest rule-based task at 20 h over 92 days (6.6 h/month) is PASS."""
-    tasks = table("tasks", [*background(), task("Order entry", 20), task("Recon", 5,
-                                                                         category="reconciliation")])
-    result = automation_candidates(data(tasks=tasks))
+    tasks = rows_table("tasks", [*background(), task("Order entry", 20),
+                                 task("Recon", 5, category="reconciliation")])
+    result = automation_candidates(make_data(tasks=tasks))
     assert result.status is Status.PASS
     assert result.metrics["top_task_hours_per_month"].value == pytest.approx(20 / MONTHS)
     assert result.evidence.empty
@@ -63,10 +44,10 @@ def test_automation_pass_under_ten_hours_a_month():
 
 def test_automation_warn_groups_task_names_case_insensitively():
     """'Weekly report' 20 h + 'weekly REPORT' 15 h by two people = 11.6 h/month: WARN."""
-    tasks = table("tasks", [*background(),
-                            task("Weekly report", 20, category="reporting"),
-                            task("weekly REPORT", 15, category="reporting", person="Bo")])
-    result = automation_candidates(data(tasks=tasks))
+    tasks = rows_table("tasks", [*background(),
+                                 task("Weekly report", 20, category="reporting"),
+                                 task("weekly REPORT", 15, category="reporting", person="Bo")])
+    result = automation_candidates(make_data(tasks=tasks))
     assert result.status is Status.WARN
     assert result.metrics["top_task_hours_per_month"].value == pytest.approx(35 / MONTHS)
     assert result.evidence["task"].tolist() == ["Weekly report"]
@@ -75,10 +56,9 @@ def test_automation_warn_groups_task_names_case_insensitively():
 
 def test_automation_fail_and_impact_of_the_candidates():
     """130 h (43 h/month) FAILs; impact = candidate hours/month × 12 × hourly × capture."""
-    tasks = table("tasks", [*background(), task("Order entry", 130), task("Recon", 40,
-                                                                          category="reconciliation"),
-                            task("Tiny", 3)])
-    result = automation_candidates(data(tasks=tasks))
+    tasks = rows_table("tasks", [*background(), task("Order entry", 130),
+                                 task("Recon", 40, category="reconciliation"), task("Tiny", 3)])
+    result = automation_candidates(make_data(tasks=tasks))
     assert result.status is Status.FAIL
     assert result.metrics["top_task_hours_per_month"].value == pytest.approx(130 / MONTHS)
     assert result.evidence["task"].tolist() == ["Order entry", "Recon"]
@@ -94,10 +74,9 @@ def test_automation_leaves_rekeying_between_unintegrated_systems_to_manual_rekey
                      target="QuickBooks"),
                 task("Key bills", 130, category="rekeying", system="bill.com",
                      target="quickbooks")]
-    integrations = table("integrations", [
+    integrations = rows_table("integrations", [
         {"source_system": "QuickBooks", "target_system": "Bill.com", "method": "api"}])
-    result = automation_candidates(data(tasks=table("tasks", rekeying),
-                                        integrations=integrations))
+    result = automation_candidates(make_data(tasks=rekeying, integrations=integrations))
     assert result.status is Status.FAIL
     assert result.metrics["top_task_hours_per_month"].value == pytest.approx(130 / MONTHS)
     assert result.impact.base == pytest.approx(130 / MONTHS * 12 * 60 * 0.7, abs=0.01)
@@ -105,9 +84,9 @@ def test_automation_leaves_rekeying_between_unintegrated_systems_to_manual_rekey
 
 def test_automation_not_assessable_without_recurring_flag_or_tasks():
     """No time entries, or no recurring values: NOT_ASSESSABLE naming what to send."""
-    assert run_check(automation_candidates.spec, data()).status is Status.NOT_ASSESSABLE
-    unflagged = table("tasks", [task("Order entry", 130, recurring=None)])
-    result = run_check(automation_candidates.spec, data(tasks=unflagged))
+    assert run_check(automation_candidates.spec, make_data()).status is Status.NOT_ASSESSABLE
+    unflagged = rows_table("tasks", [task("Order entry", 130, recurring=None)])
+    result = run_check(automation_candidates.spec, make_data(tasks=unflagged))
     assert result.status is Status.NOT_ASSESSABLE
     assert "recurring" in result.data_request
 
@@ -122,7 +101,7 @@ def person(name: str, started: str, *, ended: str | None = None, fte: float | No
 
 def roster(*extra_ops: dict) -> pd.DataFrame:
     """Two ops FTE a year before the period end (Ann; Cy who left), plus ``extra_ops``."""
-    return table("people", [
+    return rows_table("people", [
         person("Ann", "2020-01-06"),
         person("Cy", "2019-03-01", ended="2026-03-01"),
         person("Dee", "2018-01-01", function="Finance"),
@@ -131,7 +110,7 @@ def roster(*extra_ops: dict) -> pd.DataFrame:
 
 def orders(prior: float, current: float) -> pd.DataFrame:
     """Orders covering two years: ``prior`` in the earlier year, ``current`` in the later."""
-    return table("orders", [
+    return rows_table("orders", [
         {"order_id": "1", "ordered_at": "2024-10-05", "total": prior},
         {"order_id": "2", "ordered_at": "2024-09-30", "total": 999.0},  # before both years
         {"order_id": "3", "ordered_at": "2025-10-01", "total": current / 2},
@@ -141,7 +120,7 @@ def orders(prior: float, current: float) -> pd.DataFrame:
 def test_headcount_pass_when_revenue_outgrows_ops_fte():
     """Ops FTE flat (Bo replaces Cy, empty fte = 1) and revenue +10%: −10 points, PASS."""
     people = roster(person("Bo", "2026-01-05", fte=None))
-    result = ops_headcount_vs_growth(data(people=people, orders=orders(1000.0, 1100.0)))
+    result = ops_headcount_vs_growth(make_data(people=people, orders=orders(1000.0, 1100.0)))
     assert result.status is Status.PASS
     assert result.metrics["excess_growth_points"].value == pytest.approx(-10.0)
     assert result.metrics["ops_fte_now"].value == 2.0
@@ -153,7 +132,7 @@ def test_headcount_pass_when_revenue_outgrows_ops_fte():
 def test_headcount_warn_at_exactly_equal_growth():
     """Ops FTE +50% and revenue +50%: 0 points is WARN (at the warn threshold)."""
     people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"))
-    result = ops_headcount_vs_growth(data(people=people, orders=orders(1000.0, 1500.0)))
+    result = ops_headcount_vs_growth(make_data(people=people, orders=orders(1000.0, 1500.0)))
     assert result.status is Status.WARN
     assert result.metrics["excess_growth_points"].value == pytest.approx(0.0, abs=1e-9)
 
@@ -161,7 +140,7 @@ def test_headcount_warn_at_exactly_equal_growth():
 def test_headcount_fail_and_impact_of_excess_fte():
     """Ops FTE +50%, revenue +10%: 40 points FAIL; 0.8 excess FTE × 2080 h × hourly."""
     people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"))
-    result = ops_headcount_vs_growth(data(people=people, orders=orders(1000.0, 1100.0)))
+    result = ops_headcount_vs_growth(make_data(people=people, orders=orders(1000.0, 1100.0)))
     assert result.status is Status.FAIL
     assert result.metrics["excess_growth_points"].value == pytest.approx(40.0)
     assert result.impact.base == pytest.approx(0.8 * 2080 * 60, abs=0.01)
@@ -170,7 +149,7 @@ def test_headcount_fail_and_impact_of_excess_fte():
 
 def test_headcount_prefers_the_ledger_when_it_covers_both_years():
     """GL revenue (credits, −amount) covering two years wins over order totals."""
-    gl = table("gl_entries", [
+    gl = rows_table("gl_entries", [
         {"posted_at": "2024-10-31", "account": "4000", "amount": -2000.0,
          "account_type": "revenue"},
         {"posted_at": "2026-09-30", "account": "4000", "amount": -3000.0,
@@ -178,8 +157,8 @@ def test_headcount_prefers_the_ledger_when_it_covers_both_years():
         {"posted_at": "2026-09-30", "account": "5000", "amount": 900.0,
          "account_type": "cogs"}])
     people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"))
-    result = ops_headcount_vs_growth(data(people=people, orders=orders(1000.0, 1100.0),
-                                          gl_entries=gl))
+    result = ops_headcount_vs_growth(make_data(people=people, orders=orders(1000.0, 1100.0),
+                                               gl_entries=gl))
     assert result.metrics["revenue_growth"].value == pytest.approx(0.5)
     assert result.metrics["excess_growth_points"].value == pytest.approx(0.0, abs=1e-9)
     assert result.status is Status.WARN
@@ -187,19 +166,19 @@ def test_headcount_prefers_the_ledger_when_it_covers_both_years():
 
 def test_headcount_not_assessable_without_two_years_of_revenue_or_a_roster():
     """Orders of one year only, or no roster: NOT_ASSESSABLE."""
-    one_year = table("orders", [{"order_id": "1", "ordered_at": "2026-01-05", "total": 10.0},
-                                {"order_id": "2", "ordered_at": "2026-09-05", "total": 10.0}])
-    result = run_check(ops_headcount_vs_growth.spec, data(people=roster(), orders=one_year))
+    one_year = rows_table("orders", [{"order_id": "1", "ordered_at": "2026-01-05", "total": 10.0},
+                                     {"order_id": "2", "ordered_at": "2026-09-05", "total": 10.0}])
+    result = run_check(ops_headcount_vs_growth.spec, make_data(people=roster(), orders=one_year))
     assert result.status is Status.NOT_ASSESSABLE
     assert "2024-10-01" in result.data_request
-    assert run_check(ops_headcount_vs_growth.spec, data()).status is Status.NOT_ASSESSABLE
+    assert run_check(ops_headcount_vs_growth.spec, make_data()).status is Status.NOT_ASSESSABLE
 
 
 def test_headcount_not_assessable_without_ops_staff_a_year_ago():
     """Nobody in operations a year before the end: growth has no base, NOT_ASSESSABLE."""
-    people = table("people", [person("Bo", "2026-01-05")])
+    people = rows_table("people", [person("Bo", "2026-01-05")])
     result = run_check(ops_headcount_vs_growth.spec,
-                       data(people=people, orders=orders(1000.0, 1100.0)))
+                       make_data(people=people, orders=orders(1000.0, 1100.0)))
     assert result.status is Status.NOT_ASSESSABLE
 
 
@@ -209,7 +188,7 @@ def order_table(count: int = 10) -> pd.DataFrame:
     rows = [{"order_id": f"#{i}", "ordered_at": "2026-08-03 09:00", "total": 50.0}
             for i in range(count)]
     rows.append({"order_id": "#old", "ordered_at": "2026-06-20 09:00", "total": 50.0})
-    return table("orders", rows)
+    return rows_table("orders", rows)
 
 
 def event(order_id: str, at: str = "2026-08-03 11:00", *, manual: bool | None = True,
@@ -224,7 +203,7 @@ def noise() -> list[dict]:
 
 
 def touches(*touched: dict) -> CheckData:
-    return data(orders=order_table(), order_events=table("order_events", [*noise(), *touched]))
+    return make_data(orders=order_table(), order_events=[*noise(), *touched])
 
 
 def test_manual_touches_pass_when_no_order_is_touched_after_creation():
@@ -243,7 +222,7 @@ def test_manual_touches_warn_counts_orders_not_events():
     assert result.metrics["touched_share"].value == pytest.approx(0.2)
     assert result.evidence["order_id"].tolist() == ["#2", "#1"]
     assert result.evidence["events"].iloc[0] == "edited; hold"
-    touched_a_year = 2 * 365 / PERIOD_DAYS
+    touched_a_year = 2 * 365 / DAYS
     assert result.impact.base == pytest.approx(touched_a_year * 6 / 60 * 60, abs=0.01)
 
 
@@ -256,11 +235,11 @@ def test_manual_touches_fail_at_the_fail_share():
 
 def test_manual_touches_not_assessable_without_events_or_manual_flag():
     """No order history, or no 'manual' values: NOT_ASSESSABLE."""
-    result = run_check(manual_touches.spec, data(orders=order_table()))
+    result = run_check(manual_touches.spec, make_data(orders=order_table()))
     assert result.status is Status.NOT_ASSESSABLE
     assert "order_events" in result.data_request
-    unflagged = table("order_events", [event("#1", manual=None)])
-    result = run_check(manual_touches.spec, data(orders=order_table(), order_events=unflagged))
+    unflagged = rows_table("order_events", [event("#1", manual=None)])
+    result = run_check(manual_touches.spec, make_data(orders=order_table(), order_events=unflagged))
     assert result.status is Status.NOT_ASSESSABLE
     assert "manual" in result.data_request
 
@@ -271,12 +250,11 @@ def test_manual_touches_not_assessable_without_events_or_manual_flag():
                                   manual_touches.spec], ids=lambda s: s.id)
 def test_single_rows_and_empty_optionals_never_raise(spec):
     """One row per table with optional columns empty gives a verdict, never ERROR."""
-    tables = data(
-        tasks=table("tasks", [task("x", 1)]),
-        people=table("people", [{"person": "Ann", "function": "operations",
-                                 "started_on": "2020-01-01"}]),
-        orders=table("orders", [{"order_id": "1", "ordered_at": "2026-08-03", "total": 1.0}]),
-        order_events=table("order_events", [event("1")]))
+    tables = make_data(
+        tasks=[task("x", 1)],
+        people=[{"person": "Ann", "function": "operations", "started_on": "2020-01-01"}],
+        orders=[{"order_id": "1", "ordered_at": "2026-08-03", "total": 1.0}],
+        order_events=[event("1")])
     result = run_check(spec, tables)
     assert result.status is not Status.ERROR, result.error
 
@@ -285,10 +263,9 @@ def test_single_rows_and_empty_optionals_never_raise(spec):
                          ids=lambda s: s.id)
 def test_data_outside_the_period_is_not_assessable(spec):
     """Tasks and orders that all fall before the period: NOT_ASSESSABLE naming the period."""
-    tables = data(tasks=table("tasks", [task("x", 1, on="2026-01-05")]),
-                  orders=table("orders", [{"order_id": "1", "ordered_at": "2026-01-05",
-                                           "total": 1.0}]),
-                  order_events=table("order_events", [event("1")]))
+    tables = make_data(tasks=[task("x", 1, on="2026-01-05")],
+                       orders=[{"order_id": "1", "ordered_at": "2026-01-05", "total": 1.0}],
+                       order_events=[event("1")])
     result = run_check(spec, tables)
     assert result.status is Status.NOT_ASSESSABLE
     assert "2026-07-01 to 2026-09-30" in result.data_request

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from builders import DAYS, impact_triple, make_data, table
 
-from opskit.assumptions import resolve
 from opskit.checks.fulfillment import (
     address_exceptions,
     data_defects_drive_delays,
@@ -19,27 +19,10 @@ from opskit.checks.fulfillment import (
     order_to_ship_time,
     shipping_cost_recovery,
 )
-from opskit.engagement import Period
 from opskit.findings import Status
 from opskit.registry import CheckData, run_check
-from opskit.tables import TABLES
 
-START, END = "2026-07-01", "2026-09-30"
-DAYS = 92
-DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
-          "money": "float64", "number": "float64", "bool": "boolean"}
 MONDAY = pd.Timestamp("2026-07-06 10:00")  # a Monday inside the period
-
-
-def table(name: str, **columns: list) -> pd.DataFrame:
-    """A canonical table with the loader's dtype for each column."""
-    kinds = TABLES[name].by_name
-    return pd.DataFrame({c: pd.Series(v, dtype=DTYPES[kinds[c].kind])
-                         for c, v in columns.items()})
-
-
-def make_data(**tables: pd.DataFrame) -> CheckData:
-    return CheckData(tables, Period(pd.Timestamp(START), pd.Timestamp(END)), resolve(None))
 
 
 def shipped_orders(late: list[bool], prefix: str = "o") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -485,7 +468,7 @@ def test_errors_impact_is_error_orders_a_year_times_cost():
     result = fulfillment_errors(error_data(200, [("o1", "2026-07-10", "wrong_item"),
                                                  ("o2", "2026-07-10", "missing_item")]))
     a_year = 2 * 365 / DAYS
-    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (a_year * 20, a_year * 40, a_year * 80), abs=0.01)
 
 

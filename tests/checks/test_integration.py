@@ -4,35 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from builders import DAYS, MONTHS, make_data, table
 
-from opskit.assumptions import resolve
 from opskit.checks.integration import (
     manual_rekeying,
     orders_vs_invoices,
     orphan_skus,
     revenue_reconciliation,
 )
-from opskit.engagement import Period
 from opskit.findings import Status
 from opskit.registry import CheckData, NotAssessable, run_check
-from opskit.tables import TABLES
-
-DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
-          "money": "float64", "number": "float64", "bool": "boolean"}
-DAYS = 92  # 2026-07-01 .. 2026-09-30
-MONTHS = DAYS / 30.4375
-
-
-def table(name: str, /, **columns: list) -> pd.DataFrame:
-    """A canonical table with the dtypes the loader produces."""
-    kinds = TABLES[name].by_name
-    return pd.DataFrame({c: pd.Series(v, dtype=DTYPES[kinds[c].kind])
-                         for c, v in columns.items()})
-
-
-def data(start: str = "2026-07-01", end: str = "2026-09-30", **tables: pd.DataFrame
-         ) -> CheckData:
-    return CheckData(tables, Period(pd.Timestamp(start), pd.Timestamp(end)), resolve(None))
 
 
 # -- integration.orders_vs_invoices ----------------------------------------------------------
@@ -49,7 +30,7 @@ def invoiced(n: int, missing: int = 0, off_by: dict[int, float] | None = None) -
                      issued_at=["2026-07-11 10:00"] * billed,
                      amount=[100.0 + off_by.get(i, 0.0) for i in range(billed)],
                      order_id=[f"O{i}" for i in range(billed)])
-    return data(orders=orders, invoices=invoices)
+    return make_data(orders=orders, invoices=invoices)
 
 
 def test_orders_vs_invoices_pass_when_all_matched():
@@ -94,7 +75,7 @@ def test_orders_vs_invoices_lists_invoices_for_unknown_orders():
     extra = table("invoices", invoice_id=["IX"], issued_at=["2026-07-12"], amount=[50.0],
                   order_id=["GHOST"])
     invoices = pd.concat([checkdata["invoices"], extra], ignore_index=True)
-    result = orders_vs_invoices(data(orders=checkdata["orders"], invoices=invoices))
+    result = orders_vs_invoices(make_data(orders=checkdata["orders"], invoices=invoices))
     assert result.metrics["match_rate"].value == 1.0
     assert result.metrics["extra_invoices"].value == 1
     assert result.evidence["order_id"].tolist() == ["GHOST"]
@@ -107,7 +88,7 @@ def test_orders_vs_invoices_lag_is_the_ninetieth_percentile():
     invoices = table("invoices", invoice_id=[f"I{i}" for i in range(10)],
                      issued_at=[f"2026-07-{i + 1:02d}" for i in range(10)], amount=[1.0] * 10,
                      order_id=[f"O{i}" for i in range(10)])
-    result = orders_vs_invoices(data(orders=orders, invoices=invoices))
+    result = orders_vs_invoices(make_data(orders=orders, invoices=invoices))
     assert result.metrics["lag_p90_days"].value == pytest.approx(8.1)
 
 
@@ -125,7 +106,7 @@ def test_orders_vs_invoices_not_assessable_without_invoice_order_ids():
     checkdata = invoiced(3)
     invoices = checkdata["invoices"].drop(columns="order_id")
     result = run_check(orders_vs_invoices.spec,
-                       data(orders=checkdata["orders"], invoices=invoices))
+                       make_data(orders=checkdata["orders"], invoices=invoices))
     assert result.status is Status.NOT_ASSESSABLE
     assert "order_id" in result.data_request
 
@@ -138,7 +119,7 @@ def sold(revenue_by_sku: dict[str, float], known: list[str], **products: list) -
     lines = table("order_lines", order_id=["O1"] * len(skus), sku=skus,
                   quantity=[1.0] * len(skus), unit_price=list(revenue_by_sku.values()))
     master = table("products", sku=known, **products)
-    return data(orders=orders, order_lines=lines, products=master)
+    return make_data(orders=orders, order_lines=lines, products=master)
 
 
 def test_orphan_skus_pass_when_every_sku_known():
@@ -191,8 +172,8 @@ def test_orphan_skus_impact_is_ten_minutes_per_sku():
 def test_orphan_skus_not_assessable_without_products():
     """No product master: NOT_ASSESSABLE naming the products export."""
     checkdata = sold({"A": 1.0}, ["A"])
-    result = run_check(orphan_skus.spec, data(orders=checkdata["orders"],
-                                              order_lines=checkdata["order_lines"]))
+    result = run_check(orphan_skus.spec, make_data(orders=checkdata["orders"],
+                                                   order_lines=checkdata["order_lines"]))
     assert result.status is Status.NOT_ASSESSABLE
     assert "products" in result.data_request
 
@@ -208,16 +189,16 @@ def tasks(rows: list[tuple[str, float, str | None, str | None, str | None]]) -> 
 
 def test_manual_rekeying_pass_below_ten_hours_a_month():
     """600 minutes over the period is 10 h ÷ 3.02 months = 3.3 h a month: PASS."""
-    result = manual_rekeying(data(tasks=tasks([("key orders", 600.0, "rekeying", "Shopify",
-                                                "QuickBooks")])))
+    result = manual_rekeying(make_data(tasks=tasks([("key orders", 600.0, "rekeying", "Shopify",
+                                                     "QuickBooks")])))
     assert result.metrics["rekeying_hours_per_month"].value == pytest.approx(10 / MONTHS)
     assert result.status is Status.PASS
 
 
 def test_manual_rekeying_warn_over_ten_hours_a_month():
     """2400 minutes (40 h) over 3.02 months is 13.2 h a month: WARN, task listed."""
-    result = manual_rekeying(data(tasks=tasks([("key orders", 2400.0, "data_entry", "Shopify",
-                                                "QuickBooks")])))
+    result = manual_rekeying(make_data(tasks=tasks([("key orders", 2400.0, "data_entry", "Shopify",
+                                                     "QuickBooks")])))
     assert result.metrics["rekeying_hours_per_month"].value == pytest.approx(40 / MONTHS)
     assert result.status is Status.WARN
     assert result.evidence["task"].tolist() == ["key orders"]
@@ -226,8 +207,8 @@ def test_manual_rekeying_warn_over_ten_hours_a_month():
 
 def test_manual_rekeying_fail_over_forty_hours_a_month():
     """9000 minutes (150 h) over 3.02 months is 49.6 h a month: FAIL."""
-    result = manual_rekeying(data(tasks=tasks([("key orders", 9000.0, "rekeying", "Shopify",
-                                                "QuickBooks")])))
+    result = manual_rekeying(make_data(tasks=tasks([("key orders", 9000.0, "rekeying", "Shopify",
+                                                     "QuickBooks")])))
     assert result.metrics["rekeying_hours_per_month"].value == pytest.approx(150 / MONTHS)
     assert result.status is Status.FAIL
 
@@ -242,14 +223,14 @@ def test_manual_rekeying_skips_integrated_same_and_unset_systems():
             ("csv import", 600.0, "data_entry", "shopify", "erp")]
     links = table("integrations", source_system=["Shopify", "shopify"],
                   target_system=["HubSpot", "erp"], method=["api", "file"])
-    result = manual_rekeying(data(tasks=tasks(rows), integrations=links))
+    result = manual_rekeying(make_data(tasks=tasks(rows), integrations=links))
     assert result.metrics["rekeying_hours_per_month"].value == pytest.approx(10 / MONTHS)
     assert result.evidence["task"].tolist() == ["csv import"]
 
 
 def test_manual_rekeying_impact_is_hours_times_twelve_times_hourly_times_capture():
     """Impact = hours a month × 12 × hourly (45/60/85) × capture (50/70/90%)."""
-    result = manual_rekeying(data(tasks=tasks([("key", 2400.0, "rekeying", "a", "b")])))
+    result = manual_rekeying(make_data(tasks=tasks([("key", 2400.0, "rekeying", "a", "b")])))
     per_month = 40 / MONTHS
     assert result.impact.base == pytest.approx(round(per_month * 12 * 60 * 0.7, 2))
     assert result.impact.low == pytest.approx(round(per_month * 12 * 45 * 0.5, 2))
@@ -259,7 +240,7 @@ def test_manual_rekeying_impact_is_hours_times_twelve_times_hourly_times_capture
 def test_manual_rekeying_not_assessable_without_target_system():
     """Tasks without target_system: NOT_ASSESSABLE asking for that column."""
     frame = tasks([("key", 60.0, "rekeying", "a", "b")]).drop(columns="target_system")
-    result = run_check(manual_rekeying.spec, data(tasks=frame))
+    result = run_check(manual_rekeying.spec, make_data(tasks=frame))
     assert result.status is Status.NOT_ASSESSABLE
     assert "target_system" in result.data_request
 
@@ -274,7 +255,7 @@ def books(shop: dict[str, float], ledger: dict[str, float]) -> CheckData:
                account=["4000 Sales"] * len(ledger) + ["1200 AR"],
                amount=[-v for v in ledger.values()] + [999.0],
                account_type=["revenue"] * len(ledger) + ["asset"])
-    return data(orders=orders, gl_entries=gl)
+    return make_data(orders=orders, gl_entries=gl)
 
 
 def test_revenue_reconciliation_pass_when_books_agree():
@@ -311,7 +292,7 @@ def test_revenue_reconciliation_uses_total_without_subtotal():
     orders = table("orders", order_id=["O1"], ordered_at=["2026-07-15"], total=[1000.0])
     gl = table("gl_entries", posted_at=["2026-07-31"], account=["Sales"], amount=[-1000.0],
                account_type=["revenue"])
-    result = revenue_reconciliation(data(orders=orders, gl_entries=gl))
+    result = revenue_reconciliation(make_data(orders=orders, gl_entries=gl))
     assert result.metrics["max_monthly_gap"].value == 0.0
 
 
@@ -335,6 +316,6 @@ def test_revenue_reconciliation_not_assessable_without_account_types():
     checkdata = books({"2026-07": 1.0}, {"2026-07": 1.0})
     gl = checkdata["gl_entries"].drop(columns="account_type")
     result = run_check(revenue_reconciliation.spec,
-                       data(orders=checkdata["orders"], gl_entries=gl))
+                       make_data(orders=checkdata["orders"], gl_entries=gl))
     assert result.status is Status.NOT_ASSESSABLE
     assert "account_type" in result.data_request

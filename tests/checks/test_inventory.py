@@ -9,29 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from builders import DAYS, impact_triple, make_data, table
 
-from opskit.assumptions import resolve
 from opskit.checks.inventory import dead_stock, negative_on_hand, record_accuracy, stockouts
-from opskit.engagement import Period
 from opskit.findings import Status
 from opskit.registry import CheckData, run_check
-from opskit.tables import TABLES
-
-START, END = "2026-07-01", "2026-09-30"
-DAYS = 92
-DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
-          "money": "float64", "number": "float64", "bool": "boolean"}
-
-
-def table(name: str, **columns: list) -> pd.DataFrame:
-    """A canonical table with the loader's dtype for each column."""
-    kinds = TABLES[name].by_name
-    return pd.DataFrame({c: pd.Series(v, dtype=DTYPES[kinds[c].kind])
-                         for c, v in columns.items()})
-
-
-def make_data(start: str = START, end: str = END, **tables: pd.DataFrame) -> CheckData:
-    return CheckData(tables, Period(pd.Timestamp(start), pd.Timestamp(end)), resolve(None))
 
 
 def sales(rows: list[tuple[str, str, float, float]]) -> dict[str, pd.DataFrame]:
@@ -116,7 +98,7 @@ def test_accuracy_impact_is_revenue_lift_margin_plus_write_off():
     scale = 365 / DAYS
     # margin falls back to the 40% assumption (no products table); only S19 is inaccurate
     expected = [(200 * lift * 0.40 + write_off) * scale for lift in (0.01, 0.03, 0.06)]
-    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         expected, abs=0.01)
 
 
@@ -291,7 +273,7 @@ def test_stockouts_impact_is_lost_revenue_margin_and_substitution():
     """$15 lost in 10 days × 365/10 × 40% margin × (1 − 50% / 30% / 10%)."""
     result = stockouts(stockout_data(1, 1))
     lost = 15.0 * 365 / 10 * 0.40
-    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (lost * 0.5, lost * 0.7, lost * 0.9), abs=0.01)
 
 
@@ -356,7 +338,7 @@ def test_dead_stock_twenty_five_percent_fails_with_impact_and_evidence():
     result = dead_stock(dead_data(30.0))
     assert result.metrics["dead_share"].value == pytest.approx(0.25)
     assert result.status is Status.FAIL
-    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (4.5, 6.0, 9.0))
     assert list(result.evidence["sku"]) == ["DEAD"]
     assert result.evidence["last_sale_at"].iloc[0] == pd.Timestamp("2025-12-01")

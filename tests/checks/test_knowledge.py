@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from builders import DAYS, impact_triple, make_data, rows_table
 
-from opskit.assumptions import resolve
 from opskit.checks.knowledge import (
     single_points_of_failure,
     spreadsheet_dependency,
     vacation_test,
 )
-from opskit.engagement import Period
 from opskit.findings import Status
 from opskit.registry import CheckData, run_check
-from opskit.tables import TABLES
-
-START, END = "2026-07-01", "2026-09-30"
-PERIOD_DAYS = 92
-DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
-          "money": "float64", "number": "float64", "bool": "boolean"}
-
-
-def table(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A canonical table with the dtypes the loader produces."""
-    frame = pd.DataFrame(rows)
-    return frame.astype({c: DTYPES[TABLES[name].by_name[c].kind] for c in frame.columns})
-
-
-def data(**tables: pd.DataFrame) -> CheckData:
-    return CheckData(tables, Period(pd.Timestamp(START), pd.Timestamp(END)), resolve(None))
-
 
 # -- knowledge.single_points_of_failure ---------------------------------------------------
 
@@ -44,7 +25,7 @@ def process(name: str, *, backup: str | None = "Bo", documented: bool | None = T
 
 def processes(flagged: list[dict], clean: int) -> CheckData:
     rows = flagged + [process(f"clean {i}") for i in range(clean)]
-    return data(processes=table("processes", rows))
+    return make_data(processes=rows)
 
 
 def test_spof_pass_when_every_critical_process_has_backup_docs_and_review():
@@ -87,7 +68,7 @@ def test_spof_impact_is_daily_value_times_days_delayed():
         process("reorders", backup=None, daily_value=None),
         process("ads", backup=None, daily_value=300.0, criticality="medium"),
     ], clean=2))
-    assert (result.impact.low, result.impact.base, result.impact.high) == (2000, 5000, 10000)
+    assert impact_triple(result) == (2000, 5000, 10000)
     assert result.evidence["process"].tolist() == ["payroll", "reorders"]
     assert result.evidence["reasons"].iloc[0] == "no backup; undocumented"
     assert result.metrics["most_held_by_one_person"].value == 2
@@ -96,15 +77,15 @@ def test_spof_impact_is_daily_value_times_days_delayed():
 
 def test_spof_not_assessable_without_any_column_that_shows_a_backup_or_procedure():
     """An inventory with neither backup, documentation nor review columns cannot answer."""
-    rows = table("processes", [{"process": "payroll", "owner": "Ann", "criticality": "high"}])
-    result = run_check(single_points_of_failure.spec, data(processes=rows))
+    rows = rows_table("processes", [{"process": "payroll", "owner": "Ann", "criticality": "high"}])
+    result = run_check(single_points_of_failure.spec, make_data(processes=rows))
     assert result.status is Status.NOT_ASSESSABLE
     assert "backup_owner" in result.data_request
 
 
 def test_spof_not_assessable_without_processes():
     """No process inventory: NOT_ASSESSABLE with a data request naming it."""
-    result = run_check(single_points_of_failure.spec, data())
+    result = run_check(single_points_of_failure.spec, make_data())
     assert result.status is Status.NOT_ASSESSABLE
     assert "processes" in result.data_request
 
@@ -130,7 +111,7 @@ def shared_work(sole_minutes: float) -> list[dict]:
 
 def test_vacation_pass_below_the_warn_share():
     """Ann's sole work 300 of 2700 minutes (11.1%) is under 20%: PASS, nobody flagged."""
-    result = vacation_test(data(tasks=table("tasks", shared_work(300.0))))
+    result = vacation_test(make_data(tasks=shared_work(300.0)))
     assert result.status is Status.PASS
     assert result.metrics["worst_person_share"].value == pytest.approx(300 / 2700, abs=1e-12)
     assert result.evidence.empty
@@ -139,7 +120,7 @@ def test_vacation_pass_below_the_warn_share():
 
 def test_vacation_warn_at_exactly_the_warn_share():
     """Ann's sole work 600 of 3000 minutes is 20%: WARN, Ann in the evidence."""
-    result = vacation_test(data(tasks=table("tasks", shared_work(600.0))))
+    result = vacation_test(make_data(tasks=shared_work(600.0)))
     assert result.status is Status.WARN
     assert result.metrics["worst_person_share"].value == pytest.approx(0.2, abs=1e-12)
     assert result.evidence["person"].tolist() == ["Ann"]
@@ -148,10 +129,10 @@ def test_vacation_warn_at_exactly_the_warn_share():
 
 def test_vacation_fail_and_impact_from_weekly_sole_hours():
     """2400 sole of 4800 minutes is 50% (FAIL); impact = hours/week × 2 weeks × hourly × factor."""
-    result = vacation_test(data(tasks=table("tasks", shared_work(2400.0))))
+    result = vacation_test(make_data(tasks=shared_work(2400.0)))
     assert result.status is Status.FAIL
     assert result.metrics["worst_person_share"].value == pytest.approx(0.5, abs=1e-12)
-    weekly = 40 / (PERIOD_DAYS / 7)
+    weekly = 40 / (DAYS / 7)
     assert result.impact.low == pytest.approx(weekly * 2 * 45 * 1, abs=0.01)
     assert result.impact.base == pytest.approx(weekly * 2 * 60 * 2, abs=0.01)
     assert result.impact.high == pytest.approx(weekly * 2 * 85 * 4, abs=0.01)
@@ -160,25 +141,25 @@ def test_vacation_fail_and_impact_from_weekly_sole_hours():
 def test_vacation_ignores_people_under_the_minimum_hours():
     """A person doing 7 hours alone (100%) is below 8 recurring hours and is not judged."""
     rows = [*shared_work(300.0), entry("Cy", "Bank feeds", 420.0)]
-    result = vacation_test(data(tasks=table("tasks", rows)))
+    result = vacation_test(make_data(tasks=rows))
     assert result.metrics["worst_person_share"].value == pytest.approx(300 / 2700, abs=1e-12)
     assert result.metrics["people_judged"].value == 2
 
 
 def test_vacation_not_assessable_without_recurring_flag_or_enough_hours():
     """No recurring column, or nobody with 8 recurring hours: NOT_ASSESSABLE."""
-    no_flag = table("tasks", [{k: v for k, v in entry("Ann", "x", 600.0).items()
-                               if k != "recurring"}])
-    assert run_check(vacation_test.spec, data(tasks=no_flag)).status is Status.NOT_ASSESSABLE
-    too_little = table("tasks", [entry("Ann", "x", 60.0)])
-    result = run_check(vacation_test.spec, data(tasks=too_little))
+    no_flag = rows_table("tasks", [{k: v for k, v in entry("Ann", "x", 600.0).items()
+                                    if k != "recurring"}])
+    assert run_check(vacation_test.spec, make_data(tasks=no_flag)).status is Status.NOT_ASSESSABLE
+    too_little = rows_table("tasks", [entry("Ann", "x", 60.0)])
+    result = run_check(vacation_test.spec, make_data(tasks=too_little))
     assert result.status is Status.NOT_ASSESSABLE
     assert "8 hours" in result.data_request
 
 
 def test_vacation_not_assessable_without_tasks():
     """No time entries: NOT_ASSESSABLE."""
-    assert run_check(vacation_test.spec, data()).status is Status.NOT_ASSESSABLE
+    assert run_check(vacation_test.spec, make_data()).status is Status.NOT_ASSESSABLE
 
 
 # -- knowledge.spreadsheet_dependency -----------------------------------------------------
@@ -190,7 +171,7 @@ def sheet(name: str, *, editors: float | None = 3.0, documented: bool | None = T
 
 
 def sheets(rows: list[dict]) -> CheckData:
-    return data(spreadsheets=table("spreadsheets", rows))
+    return make_data(spreadsheets=rows)
 
 
 def test_spreadsheets_pass_when_critical_sheets_are_shared_or_documented():
@@ -223,13 +204,13 @@ def test_spreadsheets_fail_counts_empty_editors_and_documentation_and_prices_hou
     assert result.metrics["fragile_share"].value == pytest.approx(0.5, abs=1e-12)
     assert result.evidence["file"].tolist() == ["forecast.xlsx", "pricing.xlsx"]
     assert result.evidence["editors"].tolist() == [1.0, 0.0]
-    assert (result.impact.low, result.impact.base, result.impact.high) == (
+    assert impact_triple(result) == (
         4 * 45 * 52, 4 * 60 * 52, 4 * 85 * 52)
 
 
 def test_spreadsheets_not_assessable_without_inventory_or_critical_flag():
     """No spreadsheet inventory, or no 'critical' values: NOT_ASSESSABLE."""
-    assert run_check(spreadsheet_dependency.spec, data()).status is Status.NOT_ASSESSABLE
+    assert run_check(spreadsheet_dependency.spec, make_data()).status is Status.NOT_ASSESSABLE
     unflagged = sheets([sheet("a.xlsx", critical=None)])
     result = run_check(spreadsheet_dependency.spec, unflagged)
     assert result.status is Status.NOT_ASSESSABLE
@@ -242,11 +223,10 @@ def test_spreadsheets_not_assessable_without_inventory_or_critical_flag():
                                   spreadsheet_dependency.spec], ids=lambda s: s.id)
 def test_single_rows_and_empty_optionals_never_raise(spec):
     """One row with every optional column empty gives a verdict or NOT_ASSESSABLE, never ERROR."""
-    tables = data(
-        processes=table("processes", [{"process": "p", "owner": "Ann", "backup_owner": None,
-                                       "documented": None, "last_reviewed_on": None,
-                                       "criticality": "high", "daily_value": None}]),
-        tasks=table("tasks", [entry("Ann", "t", 600.0, recurring=None)]),
-        spreadsheets=table("spreadsheets", [sheet("a.xlsx", editors=None, documented=None)]))
+    tables = make_data(
+        processes=[{"process": "p", "owner": "Ann", "backup_owner": None, "documented": None,
+                    "last_reviewed_on": None, "criticality": "high", "daily_value": None}],
+        tasks=[entry("Ann", "t", 600.0, recurring=None)],
+        spreadsheets=[sheet("a.xlsx", editors=None, documented=None)])
     result = run_check(spec, tables)
     assert result.status is not Status.ERROR, result.error

@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from builders import DAYS, impact_triple, make_data
 
-from opskit.assumptions import resolve
 from opskit.checks.margin import (
     books_vs_computed_cogs,
     missing_cogs,
     negative_margin_orders,
     stale_unit_cost,
 )
-from opskit.engagement import Period
 from opskit.findings import Status
 from opskit.registry import CheckData, run_check
-from opskit.tables import TABLES
-
-START, END = "2026-07-01", "2026-09-30"
-DAYS = 92
-DTYPES = {"id": "str", "text": "str", "enum": "str", "money": "float64", "number": "float64",
-          "bool": "boolean"}
-
-
-def table(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A canonical table with the dtypes the loader produces."""
-    columns = TABLES[name].by_name
-    frame = pd.DataFrame(rows)
-    for column in frame.columns:
-        kind = columns[column].kind
-        if kind == "datetime":
-            frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[us]")
-        else:
-            frame[column] = frame[column].astype(DTYPES[kind])
-    return frame
-
-
-def make_data(**tables: list[dict]) -> CheckData:
-    frames = {name: table(name, rows) for name, rows in tables.items()}
-    return CheckData(frames, Period(pd.Timestamp(START), pd.Timestamp(END)), resolve(None))
 
 
 def order(order_id: str, ordered_at: str = "2026-08-01 10:00", **extra) -> dict:
@@ -52,6 +26,13 @@ def line(order_id: str, sku: str, quantity: float, unit_price: float, **extra) -
 
 def product(sku: str, unit_cost: float | None, **extra) -> dict:
     return {"sku": sku, "unit_cost": unit_cost, **extra}
+
+
+def one_sale(**tables: list[dict]) -> CheckData:
+    """One costed sale in the period (SKU A, 1 × 10.00, cost 1.00) plus ``tables``: the base
+    of the not-assessable cases that differ only in the ledger or the purchase orders."""
+    return make_data(orders=[order("1")], order_lines=[line("1", "A", 1, 10.0)],
+                     products=[product("A", 1.0)], **tables)
 
 
 # -- margin.missing_cogs ----------------------------------------------------------------
@@ -124,7 +105,7 @@ def test_missing_cogs_impact_prices_uncosted_revenue_a_year():
     """Impact = uncosted revenue × 365 / days × 0.5% / 1% / 2%."""
     result = missing_cogs(uncosted_sales(50.0))
     yearly = 50.0 * 365 / DAYS
-    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (round(yearly * 0.005, 2), round(yearly * 0.01, 2), round(yearly * 0.02, 2)))
 
 
@@ -222,14 +203,13 @@ def test_stale_unit_cost_impact_is_units_times_cost_gap():
     """Impact = units × |landed − cost| a year, ±30% for low / high."""
     result = stale_unit_cost(stale_data(100.0))
     yearly = 10 * 2.0 * 365 / DAYS
-    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (round(yearly * 0.7, 2), round(yearly, 2), round(yearly * 1.3, 2)))
 
 
 def test_stale_unit_cost_not_assessable_without_purchase_orders():
     """Without purchase orders there is no landed cost to compare with."""
-    data = make_data(orders=[order("1")], order_lines=[line("1", "A", 1, 10.0)],
-                     products=[product("A", 1.0)])
+    data = one_sale()
     result = run_check(stale_unit_cost.spec, data)
     assert result.status is Status.NOT_ASSESSABLE
     assert "purchase_orders" in result.data_request
@@ -237,9 +217,7 @@ def test_stale_unit_cost_not_assessable_without_purchase_orders():
 
 def test_stale_unit_cost_not_assessable_when_no_sold_sku_has_a_receipt():
     """Receipts only for SKUs not sold in the period: not assessable."""
-    data = make_data(orders=[order("1")], order_lines=[line("1", "A", 1, 10.0)],
-                     products=[product("A", 1.0)],
-                     purchase_orders=[receipt("P1", "Z", "2026-06-01", 1, 1.0)])
+    data = one_sale(purchase_orders=[receipt("P1", "Z", "2026-06-01", 1, 1.0)])
     assert run_check(stale_unit_cost.spec, data).status is Status.NOT_ASSESSABLE
 
 
@@ -311,7 +289,7 @@ def test_negative_margin_orders_impact_half_to_full_loss():
     """Impact = Σ negative contribution a year; low half, base and high full."""
     result = negative_margin_orders(orders_with_losses(10, 2))
     yearly = 20.0 * 365 / DAYS
-    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (round(yearly / 2, 2), round(yearly, 2), round(yearly, 2)))
 
 
@@ -385,20 +363,19 @@ def test_books_vs_computed_cogs_impact_is_decision_cost_of_revenue():
     """Impact = revenue a year × 0.5% / 1% / 2%."""
     result = books_vs_computed_cogs(books_data(430.0))
     yearly = 1000.0 * 365 / DAYS
-    assert (result.impact.low, result.impact.base, result.impact.high) == pytest.approx(
+    assert impact_triple(result) == pytest.approx(
         (round(yearly * 0.005, 2), round(yearly * 0.01, 2), round(yearly * 0.02, 2)))
 
 
 def test_books_vs_computed_cogs_immaterial_gap_has_no_impact():
     """Below the warn threshold the P&L is not materially misstated: no money."""
     result = books_vs_computed_cogs(books_data(420.0))
-    assert (result.impact.low, result.impact.base, result.impact.high) == (0.0, 0.0, 0.0)
+    assert impact_triple(result) == (0.0, 0.0, 0.0)
 
 
 def test_books_vs_computed_cogs_not_assessable_without_ledger():
     """Without the general ledger there is no booked COGS to compare."""
-    data = make_data(orders=[order("1")], order_lines=[line("1", "A", 1, 10.0)],
-                     products=[product("A", 1.0)])
+    data = one_sale()
     result = run_check(books_vs_computed_cogs.spec, data)
     assert result.status is Status.NOT_ASSESSABLE
     assert "gl_entries" in result.data_request
@@ -406,10 +383,8 @@ def test_books_vs_computed_cogs_not_assessable_without_ledger():
 
 def test_books_vs_computed_cogs_not_assessable_without_cogs_accounts():
     """A ledger with no account typed cogs cannot say what COGS was booked."""
-    data = make_data(orders=[order("1")], order_lines=[line("1", "A", 1, 10.0)],
-                     products=[product("A", 1.0)],
-                     gl_entries=[{"posted_at": "2026-08-31", "account": "Sales",
-                                  "amount": -10.0, "account_type": "revenue"}])
+    data = one_sale(gl_entries=[{"posted_at": "2026-08-31", "account": "Sales",
+                                 "amount": -10.0, "account_type": "revenue"}])
     result = run_check(books_vs_computed_cogs.spec, data)
     assert result.status is Status.NOT_ASSESSABLE
     assert "cogs" in result.data_request

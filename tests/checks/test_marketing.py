@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from builders import DAYS, impact_triple, make_data, table
 
-from opskit.assumptions import resolve
 from opskit.checks.marketing import (
     attribution_coverage,
     cac_payback,
@@ -13,26 +13,8 @@ from opskit.checks.marketing import (
     discount_leakage,
     spend_in_period,
 )
-from opskit.engagement import Period
 from opskit.findings import Status
 from opskit.registry import CheckData, NotAssessable, run_check
-from opskit.tables import TABLES
-
-DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
-          "money": "float64", "number": "float64", "bool": "boolean"}
-DAYS = 92  # 2026-07-01 .. 2026-09-30
-
-
-def table(name: str, /, **columns: list) -> pd.DataFrame:
-    """A canonical table with the dtypes the loader produces."""
-    kinds = TABLES[name].by_name
-    return pd.DataFrame({c: pd.Series(v, dtype=DTYPES[kinds[c].kind])
-                         for c, v in columns.items()})
-
-
-def data(start: str = "2026-07-01", end: str = "2026-09-30", **tables: pd.DataFrame
-         ) -> CheckData:
-    return CheckData(tables, Period(pd.Timestamp(start), pd.Timestamp(end)), resolve(None))
 
 
 def days(n: int, start: str = "2026-07-01 12:00") -> list[str]:
@@ -54,7 +36,7 @@ def discounted_orders(discounts: list[float], codes: list[str | None] | None = N
 
 def test_discount_leakage_pass_below_eight_percent():
     """Discounts of 50 on 1000 gross (5%) pass; no order is discounted 8%+, no evidence."""
-    result = discount_leakage(data(orders=discounted_orders([5.0] * 10)))
+    result = discount_leakage(make_data(orders=discounted_orders([5.0] * 10)))
     assert result.metrics["discount_share"].value == pytest.approx(0.05)
     assert result.status is Status.PASS
     assert result.evidence.empty
@@ -62,7 +44,7 @@ def test_discount_leakage_pass_below_eight_percent():
 
 def test_discount_leakage_warn_at_eight_percent():
     """Discounts of 80 on 1000 gross (8%) warn."""
-    result = discount_leakage(data(orders=discounted_orders([8.0] * 10)))
+    result = discount_leakage(make_data(orders=discounted_orders([8.0] * 10)))
     assert result.metrics["discount_share"].value == pytest.approx(0.08)
     assert result.status is Status.WARN
 
@@ -70,7 +52,7 @@ def test_discount_leakage_warn_at_eight_percent():
 def test_discount_leakage_fail_at_fifteen_percent():
     """Discounts of 150 on 1000 gross (15%) fail; without codes the deep orders are listed."""
     discounts = [40.0, 5.0, 35.0] + [10.0] * 7
-    result = discount_leakage(data(orders=discounted_orders(discounts)))
+    result = discount_leakage(make_data(orders=discounted_orders(discounts)))
     assert result.metrics["discount_share"].value == pytest.approx(0.15)
     assert result.status is Status.FAIL
     assert result.evidence_id == "order_id"
@@ -82,7 +64,7 @@ def test_discount_leakage_rebuilds_missing_subtotal():
     """Without a subtotal, gross = total − shipping − tax + discount (10 ÷ 90)."""
     orders = table("orders", order_id=["O1"], ordered_at=["2026-07-02"], total=[90.0],
                    shipping_charged=[5.0], tax=[5.0], discount_total=[10.0])
-    result = discount_leakage(data(orders=orders))
+    result = discount_leakage(make_data(orders=orders))
     assert result.metrics["gross_revenue"].value == pytest.approx(90.0)
     assert result.metrics["discount_share"].value == pytest.approx(10 / 90)
 
@@ -95,7 +77,7 @@ def test_discount_leakage_lists_leaked_and_stacked_codes():
     discounts = [20.0] * 3 + [50.0] * 3 + [10.0] * 3 + [30.0, 0.0]
     customers = [f"K{i}" for i in range(11)]
     orders = discounted_orders(discounts, codes, customers)
-    result = discount_leakage(data(orders=orders), many_customers=3)
+    result = discount_leakage(make_data(orders=orders), many_customers=3)
     assert result.metrics["discount_share"].value == pytest.approx(270 / 1100)
     assert result.metrics["leaked_discount"].value == pytest.approx(60 + 150 + 30)
     assert result.evidence["discount_code"].tolist() == ["DEEP50", "VIP20", "A", "B"]
@@ -110,7 +92,7 @@ def test_discount_leakage_few_customers_do_not_make_a_leak():
     """A deep VIP code used by few customers is no leak; as the share still fails, the
     codes that make it up are listed, marked as no leak found."""
     orders = discounted_orders([60.0, 60.0], ["VIP60", "VIP60"], ["K1", "K2"])
-    result = discount_leakage(data(orders=orders))
+    result = discount_leakage(make_data(orders=orders))
     assert result.metrics["leaked_discount"].value == 0.0
     assert result.status is Status.FAIL
     assert result.evidence["discount_code"].tolist() == ["VIP60"]
@@ -120,20 +102,20 @@ def test_discount_leakage_few_customers_do_not_make_a_leak():
 def test_discount_leakage_pass_lists_only_leaked_codes():
     """On PASS a code that leaked nothing is not evidence."""
     orders = discounted_orders([5.0] * 10, ["WELCOME5"] * 10)
-    result = discount_leakage(data(orders=orders))
+    result = discount_leakage(make_data(orders=orders))
     assert result.status is Status.PASS
     assert result.evidence.empty
 
 
 def test_discount_leakage_without_codes_prices_the_excess():
     """With no codes the leaked amount is the discount above warn × gross (150 − 80)."""
-    result = discount_leakage(data(orders=discounted_orders([15.0] * 10)))
+    result = discount_leakage(make_data(orders=discounted_orders([15.0] * 10)))
     assert result.metrics["leaked_discount"].value == pytest.approx(70.0)
 
 
 def test_discount_leakage_not_assessable_without_orders():
     """No orders table: NOT_ASSESSABLE naming the order export."""
-    result = run_check(discount_leakage.spec, data())
+    result = run_check(discount_leakage.spec, make_data())
     assert result.status is Status.NOT_ASSESSABLE
     assert "orders" in result.data_request
 
@@ -147,7 +129,7 @@ def sourced_orders(sources: list[str | None]) -> pd.DataFrame:
 
 def test_attribution_pass_at_ninety_percent():
     """9 of 10 orders with a source (90%) pass; the unattributed order is evidence."""
-    result = attribution_coverage(data(orders=sourced_orders(["google"] * 9 + [None])))
+    result = attribution_coverage(make_data(orders=sourced_orders(["google"] * 9 + [None])))
     assert result.metrics["attributed_share"].value == pytest.approx(0.9)
     assert result.status is Status.PASS
     assert result.evidence["order_id"].tolist() == ["O9"]
@@ -156,7 +138,7 @@ def test_attribution_pass_at_ninety_percent():
 def test_attribution_warn_below_eighty_percent():
     """7 of 10 (70%) warns; 'unknown' and '(not set)' count as no source."""
     sources = ["google"] * 7 + ["unknown", "(not set)", None]
-    result = attribution_coverage(data(orders=sourced_orders(sources)))
+    result = attribution_coverage(make_data(orders=sourced_orders(sources)))
     assert result.metrics["attributed_share"].value == pytest.approx(0.7)
     assert result.status is Status.WARN
     assert result.evidence["order_id"].tolist() == ["O9", "O8", "O7"]
@@ -164,14 +146,14 @@ def test_attribution_warn_below_eighty_percent():
 
 def test_attribution_fail_below_sixty_percent():
     """5 of 10 (50%) fails."""
-    result = attribution_coverage(data(orders=sourced_orders(["meta"] * 5 + [None] * 5)))
+    result = attribution_coverage(make_data(orders=sourced_orders(["meta"] * 5 + [None] * 5)))
     assert result.metrics["attributed_share"].value == pytest.approx(0.5)
     assert result.status is Status.FAIL
 
 
 def test_attribution_exactly_eighty_percent_passes():
     """The down direction warns only strictly below warn: 80% passes."""
-    result = attribution_coverage(data(orders=sourced_orders(["google"] * 8 + [None] * 2)))
+    result = attribution_coverage(make_data(orders=sourced_orders(["google"] * 8 + [None] * 2)))
     assert result.status is Status.PASS
 
 
@@ -180,7 +162,7 @@ def test_attribution_falls_back_to_leads_without_orders():
     leads = table("leads", lead_id=["L1", "L2", "L3"],
                   created_at=["2026-07-02", "2026-07-03", "2026-06-01"],
                   source=["webinar", None, None])
-    result = attribution_coverage(data(leads=leads))
+    result = attribution_coverage(make_data(leads=leads))
     assert result.metrics["attributed_share"].value == pytest.approx(0.5)
     assert result.evidence_id == "lead_id"
     assert result.evidence["lead_id"].tolist() == ["L2"]
@@ -191,7 +173,7 @@ def test_attribution_impact_prices_blind_spend():
     orders = sourced_orders(["Google"] * 7 + [None] * 3)
     spend = table("marketing_spend", month=["2026-07-01", "2026-08-01"],
                   channel=["google", "meta"], spend=[1000.0, 500.0])
-    result = attribution_coverage(data(orders=orders, marketing_spend=spend))
+    result = attribution_coverage(make_data(orders=orders, marketing_spend=spend))
     blind = 500.0 + 1000.0 * 0.3
     assert result.metrics["blind_spend"].value == pytest.approx(blind)
     assert result.impact.base == pytest.approx(round(blind * 365 / DAYS * 0.10, 2))
@@ -201,13 +183,13 @@ def test_attribution_impact_prices_blind_spend():
 def test_attribution_not_assessable_without_orders_or_leads():
     """Neither orders nor leads: NOT_ASSESSABLE asking for either."""
     with pytest.raises(NotAssessable, match="orders"):
-        attribution_coverage(data())
+        attribution_coverage(make_data())
 
 
 def test_attribution_not_assessable_when_orders_have_no_source_column():
     """Orders exported without a source column cannot show attribution."""
     orders = table("orders", order_id=["O1"], ordered_at=["2026-07-02"], total=[10.0])
-    result = run_check(attribution_coverage.spec, data(orders=orders))
+    result = run_check(attribution_coverage.spec, make_data(orders=orders))
     assert result.status is Status.NOT_ASSESSABLE
     assert "source" in result.data_request
 
@@ -234,8 +216,8 @@ def payback_data(contributions: dict[str, float], spend: dict[str, float],
     products = table("products", sku=["SKU"], unit_cost=[100.0])
     marketing = table("marketing_spend", month=["2026-07-01"] * len(spend),
                       channel=list(spend), spend=list(spend.values()))
-    return data(start, end, orders=orders, order_lines=lines, products=products,
-                marketing_spend=marketing)
+    return make_data(start, end, orders=orders, order_lines=lines, products=products,
+                     marketing_spend=marketing)
 
 
 def test_cac_payback_pass_above_one_and_a_half():
@@ -264,7 +246,7 @@ def test_cac_payback_fail_below_one_with_channel_at_risk():
     assert result.status is Status.FAIL
     assert result.evidence["channel"].tolist() == ["meta"]
     at_risk = round(1000.0 * (1 - 0.25) * 365 / DAYS, 2)
-    assert (result.impact.low, result.impact.base, result.impact.high) == (at_risk,) * 3
+    assert impact_triple(result) == (at_risk,) * 3
     assert result.impact.in_total is False
 
 
@@ -279,8 +261,8 @@ def test_cac_payback_contribution_counts_discount_and_shipping():
     shipments = table("shipments", order_id=["O1"], shipped_at=["2026-07-06"],
                       shipping_cost=[15.0])
     spend = table("marketing_spend", month=["2026-07-01"], channel=["google"], spend=[100.0])
-    result = cac_payback(data(orders=orders, order_lines=lines, products=products,
-                              shipments=shipments, marketing_spend=spend))
+    result = cac_payback(make_data(orders=orders, order_lines=lines, products=products,
+                                   shipments=shipments, marketing_spend=spend))
     assert result.metrics["first_order_contribution"].value == pytest.approx(
         200 - 20 - 10 - 80 - 15 + 5)
     assert result.metrics["payback_ratio"].value == pytest.approx(0.8)
@@ -290,7 +272,7 @@ def test_spend_in_period_prorates_partial_months():
     """A month only half inside the period counts half its spend."""
     spend = table("marketing_spend", month=["2026-07-01", "2026-08-01", "2026-09-01"],
                   channel=["google"] * 3, spend=[3100.0, 3100.0, 3000.0])
-    frame = spend_in_period(data("2026-07-17", "2026-08-31", marketing_spend=spend))
+    frame = spend_in_period(make_data("2026-07-17", "2026-08-31", marketing_spend=spend))
     assert frame["spend"].tolist() == [pytest.approx(1500.0 + 3100.0)]
 
 
@@ -307,7 +289,7 @@ def test_cac_payback_not_assessable_without_marketing_spend():
     """No marketing spend table: NOT_ASSESSABLE naming it."""
     orders = table("orders", order_id=["O1"], ordered_at=["2026-07-05"], total=[1.0],
                    customer_id=["K1"])
-    result = run_check(cac_payback.spec, data(orders=orders))
+    result = run_check(cac_payback.spec, make_data(orders=orders))
     assert result.status is Status.NOT_ASSESSABLE
     assert "marketing_spend" in result.data_request
 
@@ -323,7 +305,7 @@ def promised(late: int, on_time: int, **extra: list) -> CheckData:
     delivered = ["2026-07-11 12:00"] * late + ["2026-07-09 12:00"] * on_time
     shipments = table("shipments", order_id=[f"O{i}" for i in range(n)],
                       shipped_at=["2026-07-06 10:00"] * n, delivered_at=delivered)
-    return data(orders=orders, shipments=shipments)
+    return make_data(orders=orders, shipments=shipments)
 
 
 def test_delivery_promise_gap_pass_when_promises_kept():
@@ -359,7 +341,7 @@ def test_delivery_promise_gap_uses_first_shipment_and_skips_undelivered():
     shipments = table("shipments", order_id=["O1", "O1", "O2", "O3"],
                       shipped_at=["2026-07-06", "2026-07-12", "2026-07-06", "2026-07-06"],
                       delivered_at=["2026-07-09", "2026-07-14", None, "2026-07-20"])
-    result = delivery_promise_gap(data(orders=orders, shipments=shipments))
+    result = delivery_promise_gap(make_data(orders=orders, shipments=shipments))
     assert result.metrics["promised_orders"].value == 1
     assert result.metrics["broken_promise_rate"].value == 0.0
 
@@ -369,7 +351,7 @@ def test_delivery_promise_gap_not_assessable_without_promise_column():
     orders = table("orders", order_id=["O1"], ordered_at=["2026-07-05"], total=[1.0])
     shipments = table("shipments", order_id=["O1"], shipped_at=["2026-07-06"],
                       delivered_at=["2026-07-08"])
-    result = run_check(delivery_promise_gap.spec, data(orders=orders, shipments=shipments))
+    result = run_check(delivery_promise_gap.spec, make_data(orders=orders, shipments=shipments))
     assert result.status is Status.NOT_ASSESSABLE
     assert "promised_delivery_by" in result.data_request
 
@@ -381,4 +363,4 @@ def test_delivery_promise_gap_not_assessable_when_nothing_delivered():
     shipments = table("shipments", order_id=["O1"], shipped_at=["2026-07-06"],
                       delivered_at=[None])
     with pytest.raises(NotAssessable):
-        delivery_promise_gap(data(orders=orders, shipments=shipments))
+        delivery_promise_gap(make_data(orders=orders, shipments=shipments))

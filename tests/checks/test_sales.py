@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from builders import DAYS, impact_triple, make_data, table
 
-from opskit.assumptions import resolve
 from opskit.checks.sales import (
     crm_duplicates,
     missed_calls,
@@ -13,26 +13,8 @@ from opskit.checks.sales import (
     speed_to_lead,
     stale_pipeline,
 )
-from opskit.engagement import Period
 from opskit.findings import Status
-from opskit.registry import CheckData, NotAssessable, run_check
-from opskit.tables import TABLES
-
-DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
-          "money": "float64", "number": "float64", "bool": "boolean"}
-DAYS = 92  # 2026-07-01 .. 2026-09-30
-
-
-def table(name: str, /, **columns: list) -> pd.DataFrame:
-    """A canonical table with the dtypes the loader produces."""
-    kinds = TABLES[name].by_name
-    return pd.DataFrame({c: pd.Series(v, dtype=DTYPES[kinds[c].kind])
-                         for c, v in columns.items()})
-
-
-def data(start: str = "2026-07-01", end: str = "2026-09-30", **tables: pd.DataFrame
-         ) -> CheckData:
-    return CheckData(tables, Period(pd.Timestamp(start), pd.Timestamp(end)), resolve(None))
+from opskit.registry import NotAssessable, run_check
 
 
 # -- sales.missed_calls ----------------------------------------------------------------------
@@ -52,7 +34,7 @@ def answered_calls(n: int) -> list[tuple]:
 
 def test_missed_calls_pass_when_every_call_answered():
     """All inbound calls answered: missed and unrecovered rates are 0 and the check passes."""
-    result = missed_calls(data(calls=calls(answered_calls(10))))
+    result = missed_calls(make_data(calls=calls(answered_calls(10))))
     assert result.status is Status.PASS
     assert result.metrics["missed_rate"].value == 0.0
     assert result.metrics["unrecovered_rate"].value == 0.0
@@ -64,7 +46,7 @@ def test_missed_calls_warn_on_missed_rate_with_callback_in_time():
         ("2026-08-03 10:00", "inbound", "missed", "(555) 010-0001", None),
         ("2026-08-03 10:30", "outbound", "answered", None, "+15550100001"),
     ]
-    result = missed_calls(data(calls=calls(rows)))
+    result = missed_calls(make_data(calls=calls(rows)))
     assert result.metrics["missed_rate"].value == pytest.approx(0.1)
     assert result.metrics["unrecovered_rate"].value == 0.0
     assert result.status is Status.WARN
@@ -78,7 +60,7 @@ def test_missed_calls_fail_when_missed_caller_never_reached():
         ("2026-08-03 10:00", "inbound", "voicemail", "555-010-0001", None),
         ("2026-08-03 11:30", "outbound", "answered", None, "5550100001"),  # 90 min: too late
     ]
-    result = missed_calls(data(calls=calls(rows)))
+    result = missed_calls(make_data(calls=calls(rows)))
     assert result.metrics["missed_rate"].value == pytest.approx(0.1)
     assert result.metrics["unrecovered_rate"].value == 1.0
     assert result.status is Status.FAIL
@@ -92,7 +74,7 @@ def test_missed_calls_answered_callback_from_caller_recovers():
         ("2026-08-03 10:00", "inbound", "abandoned", "+15550100001", None),
         ("2026-08-03 10:45", "inbound", "answered", "+1 555 010 0001", None),
     ]
-    result = missed_calls(data(calls=calls(rows)))
+    result = missed_calls(make_data(calls=calls(rows)))
     assert result.metrics["missed_rate"].value == pytest.approx(1 / 20)
     assert result.metrics["unrecovered_rate"].value == 0.0
     assert result.status is Status.PASS
@@ -106,7 +88,7 @@ def test_missed_calls_fail_on_missed_rate_alone():
         ("2026-08-04 10:00", "inbound", "missed", "+15550100002", None),
         ("2026-08-04 10:59", "outbound", "missed", None, "+15550100002"),
     ]
-    result = missed_calls(data(calls=calls(rows)))
+    result = missed_calls(make_data(calls=calls(rows)))
     assert result.metrics["missed_rate"].value == pytest.approx(0.4)
     assert result.metrics["unrecovered_rate"].value == 0.0
     assert result.status is Status.FAIL
@@ -120,7 +102,7 @@ def test_missed_calls_warn_on_unrecovered_share():
         rows.append((f"2026-08-1{k} 10:00", "inbound", "missed", number, None))
         if k:
             rows.append((f"2026-08-1{k} 10:20", "outbound", "answered", None, number))
-    result = missed_calls(data(calls=calls(rows)))
+    result = missed_calls(make_data(calls=calls(rows)))
     assert result.metrics["missed_rate"].value == pytest.approx(0.1)
     assert result.metrics["unrecovered_rate"].value == pytest.approx(0.25)
     assert result.status is Status.WARN
@@ -132,7 +114,7 @@ def test_missed_calls_impact_prices_new_unrecovered_callers():
     """Impact = unrecovered new callers a year × buyer share × close rate × deal value."""
     rows = [*answered_calls(9),
         ("2026-08-03 10:00", "inbound", "missed", "+15550100001", None)]
-    result = missed_calls(data(calls=calls(rows)))
+    result = missed_calls(make_data(calls=calls(rows)))
     a_year = 365 / DAYS
     assert result.impact.base == pytest.approx(round(a_year * 0.30 * 0.25 * 5000, 2))
     assert result.impact.low == pytest.approx(round(a_year * 0.20 * 0.15 * 5000, 2))
@@ -145,7 +127,7 @@ def test_missed_calls_known_customers_are_not_priced():
         ("2026-08-03 10:00", "inbound", "missed", "+15550100001", None)]
     customers = table("customers", customer_id=["K1"], system=["crm"],
                       phone=["(555) 010-0001"])
-    result = missed_calls(data(calls=calls(rows), customers=customers))
+    result = missed_calls(make_data(calls=calls(rows), customers=customers))
     assert result.status is Status.FAIL
     assert result.impact.base == 0.0
     assert result.evidence["new_caller"].tolist() == [False]
@@ -155,7 +137,7 @@ def test_missed_calls_without_numbers_judges_missed_rate_only():
     """With no caller numbers, unrecovered is not measured and the missed rate decides."""
     rows = [(f"2026-07-0{i + 1} 09:00", "inbound", "answered" if i else "missed", None, None)
             for i in range(5)]
-    result = missed_calls(data(calls=calls(rows)))
+    result = missed_calls(make_data(calls=calls(rows)))
     assert result.metrics["missed_rate"].value == pytest.approx(0.2)
     assert result.metrics["unrecovered_rate"].value is None
     assert result.status is Status.FAIL
@@ -164,7 +146,7 @@ def test_missed_calls_without_numbers_judges_missed_rate_only():
 
 def test_missed_calls_not_assessable_without_call_log():
     """No calls table: NOT_ASSESSABLE with a request for the call log."""
-    result = run_check(missed_calls.spec, data())
+    result = run_check(missed_calls.spec, make_data())
     assert result.status is Status.NOT_ASSESSABLE
     assert "calls" in result.data_request
 
@@ -172,7 +154,7 @@ def test_missed_calls_not_assessable_without_call_log():
 def test_missed_calls_not_assessable_without_inbound_calls_in_period():
     """Calls only outside the period: the check asks for a call log covering it."""
     rows = [("2026-06-01 09:00", "inbound", "missed", "+15550100001", None)]
-    result = run_check(missed_calls.spec, data(calls=calls(rows)))
+    result = run_check(missed_calls.spec, make_data(calls=calls(rows)))
     assert result.status is Status.NOT_ASSESSABLE
     assert "2026-07-01" in result.data_request
 
@@ -197,7 +179,7 @@ def leads(response_minutes: list[float | None]) -> pd.DataFrame:
 
 def test_speed_to_lead_pass_when_answered_fast():
     """Every lead answered in 30 minutes: median 30, none unanswered, PASS, no evidence."""
-    result = speed_to_lead(data(leads=leads([30.0] * 10)))
+    result = speed_to_lead(make_data(leads=leads([30.0] * 10)))
     assert result.metrics["median_response_minutes"].value == pytest.approx(30.0)
     assert result.metrics["never_answered_share"].value == 0.0
     assert result.status is Status.PASS
@@ -206,7 +188,7 @@ def test_speed_to_lead_pass_when_answered_fast():
 
 def test_speed_to_lead_warn_on_median_over_an_hour():
     """A median of 90 minutes warns; the late leads are the evidence."""
-    result = speed_to_lead(data(leads=leads([90.0, 90.0, 30.0])))
+    result = speed_to_lead(make_data(leads=leads([90.0, 90.0, 30.0])))
     assert result.metrics["median_response_minutes"].value == pytest.approx(90.0)
     assert result.status is Status.WARN
     assert sorted(result.evidence["lead_id"]) == ["L0", "L1"]
@@ -214,7 +196,7 @@ def test_speed_to_lead_warn_on_median_over_an_hour():
 
 def test_speed_to_lead_warn_on_never_answered_share():
     """1 of 10 leads never answered (10%) warns even with fast answers."""
-    result = speed_to_lead(data(leads=leads([10.0] * 9 + [None])))
+    result = speed_to_lead(make_data(leads=leads([10.0] * 9 + [None])))
     assert result.metrics["never_answered_share"].value == pytest.approx(0.1)
     assert result.metrics["median_response_minutes"].value == pytest.approx(10.0)
     assert result.status is Status.WARN
@@ -223,14 +205,14 @@ def test_speed_to_lead_warn_on_never_answered_share():
 
 def test_speed_to_lead_fail_on_median_over_a_day():
     """A median of 1500 minutes (over 24 hours) fails."""
-    result = speed_to_lead(data(leads=leads([1500.0, 1500.0, 10.0])))
+    result = speed_to_lead(make_data(leads=leads([1500.0, 1500.0, 10.0])))
     assert result.metrics["median_response_minutes"].value == pytest.approx(1500.0)
     assert result.status is Status.FAIL
 
 
 def test_speed_to_lead_median_over_answered_leads_only():
     """Median ignores never-answered leads; 1 of 4 never answered (25%) fails."""
-    result = speed_to_lead(data(leads=leads([10.0, 20.0, 30.0, None])))
+    result = speed_to_lead(make_data(leads=leads([10.0, 20.0, 30.0, None])))
     assert result.metrics["median_response_minutes"].value == pytest.approx(20.0)
     assert result.metrics["never_answered_share"].value == pytest.approx(0.25)
     assert result.status is Status.FAIL
@@ -239,7 +221,7 @@ def test_speed_to_lead_median_over_answered_leads_only():
 
 def test_speed_to_lead_impact_uses_conversion_lift_deal_value_and_margin():
     """Impact = late leads a year × close rate × lift × deal value × margin (defaults)."""
-    result = speed_to_lead(data(leads=leads([90.0, 30.0])))
+    result = speed_to_lead(make_data(leads=leads([90.0, 30.0])))
     a_year = 365 / DAYS
     assert result.impact.base == pytest.approx(round(a_year * 0.25 * 0.25 * 5000 * 0.40, 2))
     assert result.impact.low == pytest.approx(round(a_year * 0.15 * 0.10 * 5000 * 0.40, 2))
@@ -248,14 +230,14 @@ def test_speed_to_lead_impact_uses_conversion_lift_deal_value_and_margin():
 def test_speed_to_lead_not_assessable_without_response_times():
     """Leads with no first_response_at column: NOT_ASSESSABLE asking for it."""
     frame = table("leads", lead_id=["L1"], created_at=["2026-07-02 10:00"])
-    result = run_check(speed_to_lead.spec, data(leads=frame))
+    result = run_check(speed_to_lead.spec, make_data(leads=frame))
     assert result.status is Status.NOT_ASSESSABLE
     assert "first_response_at" in result.data_request
 
 
 def test_speed_to_lead_not_assessable_without_leads():
     """No leads table: NOT_ASSESSABLE naming the leads export."""
-    result = run_check(speed_to_lead.spec, data())
+    result = run_check(speed_to_lead.spec, make_data())
     assert result.status is Status.NOT_ASSESSABLE
     assert "leads" in result.data_request
 
@@ -273,7 +255,7 @@ def deals(**overrides: list) -> pd.DataFrame:
 
 def test_stale_pipeline_pass_when_all_deals_active():
     """Every open deal touched in the last 30 days and not overdue: 0% stale, PASS."""
-    result = stale_pipeline(data(deals=deals()))
+    result = stale_pipeline(make_data(deals=deals()))
     assert result.metrics["stale_share"].value == 0.0
     assert result.metrics["open_value"].value == 1000.0
     assert result.status is Status.PASS
@@ -282,7 +264,7 @@ def test_stale_pipeline_pass_when_all_deals_active():
 def test_stale_pipeline_warn_on_inactive_deal():
     """A 300 deal idle since August is 30% of a 1000 pipeline: WARN, listed as evidence."""
     activity = ["2026-09-25", "2026-09-25", "2026-08-01", "2026-09-25"]
-    result = stale_pipeline(data(deals=deals(last_activity_at=activity)))
+    result = stale_pipeline(make_data(deals=deals(last_activity_at=activity)))
     assert result.metrics["stale_share"].value == pytest.approx(0.3)
     assert result.status is Status.WARN
     assert result.evidence["deal_id"].tolist() == ["D3"]
@@ -290,7 +272,7 @@ def test_stale_pipeline_warn_on_inactive_deal():
 
 def test_stale_pipeline_fail_with_overdue_and_missing_activity():
     """Overdue close date (400) plus no activity at all (300): 70% stale, FAIL, worst first."""
-    result = stale_pipeline(data(deals=deals(
+    result = stale_pipeline(make_data(deals=deals(
         last_activity_at=["2026-09-25", "2026-09-25", None, "2026-09-25"],
         close_date=["2026-10-15", "2026-10-15", "2026-10-15", "2026-09-01"])))
     assert result.metrics["stale_share"].value == pytest.approx(0.7)
@@ -300,7 +282,7 @@ def test_stale_pipeline_fail_with_overdue_and_missing_activity():
 
 def test_stale_pipeline_excludes_deals_closed_by_period_end():
     """A deal closed in the period is not pipeline; one closed after the period still is."""
-    result = stale_pipeline(data(deals=deals(
+    result = stale_pipeline(make_data(deals=deals(
         last_activity_at=["2026-01-01", "2026-01-01", "2026-09-25", "2026-09-25"],
         closed_at=["2026-09-15", "2026-10-05", None, None])))
     assert result.metrics["open_value"].value == 900.0
@@ -310,7 +292,7 @@ def test_stale_pipeline_excludes_deals_closed_by_period_end():
 
 def test_stale_pipeline_activity_exactly_thirty_days_before_end_is_not_stale():
     """last_activity_at == end − 30 days is not older than the cutoff."""
-    result = stale_pipeline(data(deals=deals(
+    result = stale_pipeline(make_data(deals=deals(
         last_activity_at=["2026-08-31", "2026-08-30", "2026-09-25", "2026-09-25"])))
     assert result.metrics["stale_share"].value == pytest.approx(0.2)
     assert result.evidence["deal_id"].tolist() == ["D2"]
@@ -318,7 +300,7 @@ def test_stale_pipeline_activity_exactly_thirty_days_before_end_is_not_stale():
 
 def test_stale_pipeline_counts_deals_without_amounts():
     """No deal amounts: the share is by deal count (1 of 4 stale = 25%)."""
-    result = stale_pipeline(data(deals=deals(
+    result = stale_pipeline(make_data(deals=deals(
         amount=[None] * 4,
         last_activity_at=["2026-01-01", "2026-09-25", "2026-09-25", "2026-09-25"])))
     assert result.metrics["stale_share"].value == pytest.approx(0.25)
@@ -327,7 +309,7 @@ def test_stale_pipeline_counts_deals_without_amounts():
 
 def test_stale_pipeline_pass_when_every_deal_is_closed():
     """No open deal at the period end: nothing is stale, 0% and PASS."""
-    result = stale_pipeline(data(deals=deals(closed_at=["2026-08-01"] * 4)))
+    result = stale_pipeline(make_data(deals=deals(closed_at=["2026-08-01"] * 4)))
     assert result.metrics["stale_share"].value == 0.0
     assert result.metrics["open_deals"].value == 0
     assert result.status is Status.PASS
@@ -337,13 +319,13 @@ def test_stale_pipeline_not_assessable_without_activity_or_close_dates():
     """Deals with neither last_activity_at nor close_date cannot be judged stale."""
     frame = table("deals", deal_id=["D1"], created_at=["2026-05-01"], stage=["proposal"])
     with pytest.raises(NotAssessable):
-        stale_pipeline(data(deals=frame))
-    assert run_check(stale_pipeline.spec, data(deals=frame)).status is Status.NOT_ASSESSABLE
+        stale_pipeline(make_data(deals=frame))
+    assert run_check(stale_pipeline.spec, make_data(deals=frame)).status is Status.NOT_ASSESSABLE
 
 
 def test_stale_pipeline_not_assessable_without_deals():
     """No deals table: NOT_ASSESSABLE naming the deals export."""
-    result = run_check(stale_pipeline.spec, data())
+    result = run_check(stale_pipeline.spec, make_data())
     assert result.status is Status.NOT_ASSESSABLE
     assert "deals" in result.data_request
 
@@ -362,7 +344,7 @@ def customers(n: int, **extra: list) -> pd.DataFrame:
 
 def test_crm_duplicates_pass_when_all_distinct():
     """Ten distinct people: 0% duplicates, PASS, no evidence."""
-    result = crm_duplicates(data(customers=customers(10)))
+    result = crm_duplicates(make_data(customers=customers(10)))
     assert result.metrics["duplicate_share"].value == 0.0
     assert result.status is Status.PASS
     assert result.evidence.empty
@@ -372,7 +354,7 @@ def test_crm_duplicates_warn_on_email_match_ignoring_case_and_spaces():
     """A HubSpot record with the same email typed differently: 1 of 20 = 5%, WARN."""
     frame = customers(19, customer_id=["H1"], system=["hubspot"], name=["P. Zero"],
                       email=[" Person0@Example.com "], phone=[None], company=[None])
-    result = crm_duplicates(data(customers=frame))
+    result = crm_duplicates(make_data(customers=frame))
     assert result.metrics["duplicate_share"].value == pytest.approx(0.05)
     assert result.status is Status.WARN
     assert sorted(result.evidence["customer_id"]) == ["H1", "S0"]
@@ -383,7 +365,7 @@ def test_crm_duplicates_fail_on_phone_match_without_email():
     frame = customers(9, customer_id=["Q1"], system=["quickbooks"], name=["Someone"],
                       email=[None], phone=["+1 (555) 020-0003"], company=[None])
     frame.loc[3, "email"] = None
-    result = crm_duplicates(data(customers=frame))
+    result = crm_duplicates(make_data(customers=frame))
     assert result.metrics["duplicate_share"].value == pytest.approx(0.1)
     assert result.status is Status.FAIL
 
@@ -395,7 +377,7 @@ def test_crm_duplicates_name_and_company_when_no_email_or_phone():
                   company=["Acme", "ACME", "Other", None])
     frame2 = pd.concat([frame, table("customers", customer_id=["E"], system=["x"])],
                        ignore_index=True)
-    result = crm_duplicates(data(customers=frame2))
+    result = crm_duplicates(make_data(customers=frame2))
     assert result.metrics["duplicate_share"].value == pytest.approx(1 / 5)
     assert sorted(result.evidence["customer_id"]) == ["A", "B"]
 
@@ -404,12 +386,12 @@ def test_crm_duplicates_impact_is_five_minutes_per_duplicate():
     """Impact = duplicates × 5 minutes × hourly cost (45 / 60 / 85)."""
     frame = customers(9, customer_id=["Q1"], system=["quickbooks"], name=["X"],
                       email=["person1@example.com"], phone=[None], company=[None])
-    result = crm_duplicates(data(customers=frame))
-    assert (result.impact.low, result.impact.base, result.impact.high) == (3.75, 5.0, 7.08)
+    result = crm_duplicates(make_data(customers=frame))
+    assert impact_triple(result) == (3.75, 5.0, 7.08)
 
 
 def test_crm_duplicates_not_assessable_without_customers():
     """No customers table: NOT_ASSESSABLE naming the customer export."""
-    result = run_check(crm_duplicates.spec, data())
+    result = run_check(crm_duplicates.spec, make_data())
     assert result.status is Status.NOT_ASSESSABLE
     assert "customers" in result.data_request

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from builders import impact_triple, make_data, rows_table
 
-from opskit.assumptions import resolve
 from opskit.checks.security import (
     admin_sprawl,
     departed_staff_access,
@@ -13,24 +13,8 @@ from opskit.checks.security import (
     mfa_gaps,
     shared_logins,
 )
-from opskit.engagement import Period
 from opskit.findings import Status
 from opskit.registry import CheckData, run_check
-from opskit.tables import TABLES
-
-START, END = "2026-07-01", "2026-09-30"
-DTYPES = {"id": "str", "text": "str", "enum": "str", "datetime": "datetime64[us]",
-          "money": "float64", "number": "float64", "bool": "boolean"}
-
-
-def table(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A canonical table with the dtypes the loader produces."""
-    frame = pd.DataFrame(rows)
-    return frame.astype({c: DTYPES[TABLES[name].by_name[c].kind] for c in frame.columns})
-
-
-def data(**tables: pd.DataFrame) -> CheckData:
-    return CheckData(tables, Period(pd.Timestamp(START), pd.Timestamp(END)), resolve(None))
 
 
 def account(user: str, system: str = "google", *, person: str | None = None,
@@ -41,7 +25,7 @@ def account(user: str, system: str = "google", *, person: str | None = None,
 
 
 def accounts(*rows: dict) -> pd.DataFrame:
-    return table("accounts", list(rows))
+    return rows_table("accounts", list(rows))
 
 
 def staff(count: int, system: str = "google", **kwargs) -> list[dict]:
@@ -66,10 +50,10 @@ def departed(*rows: dict, systems: list[dict] | None = None) -> CheckData:
         account("bo@shop.com", person="Bo Kim"),
         account("cy@shop.com", person="Cy Diaz"),  # leaves on the last day: not departed
         account("ann.old@shop.com", "slack", person="Ann Lee", disabled=True),
-        *rows), "people": table("people", PEOPLE)}
+        *rows), "people": rows_table("people", PEOPLE)}
     if systems:
-        tables["systems"] = table("systems", systems)
-    return data(**tables)
+        tables["systems"] = rows_table("systems", systems)
+    return make_data(**tables)
 
 
 def test_departed_pass_when_leavers_accounts_are_disabled():
@@ -115,18 +99,18 @@ def test_departed_prices_seats_not_counted_as_dormant():
         systems=[{"system": "Google", "seat_cost": 10.0}, {"system": "hubspot",
                                                            "seat_cost": 50.0}]))
     assert result.metrics["departed_enabled"].value == 3
-    assert (result.impact.low, result.impact.base, result.impact.high) == (
+    assert impact_triple(result) == (
         (10 + 10) * 12, (10 + 20) * 12, (10 + 40) * 12)
 
 
 def test_departed_not_assessable_without_leaving_dates():
     """A roster with no leaving dates cannot show who left: NOT_ASSESSABLE naming ended_on."""
-    people = table("people", [{**p, "ended_on": None} for p in PEOPLE])
+    people = rows_table("people", [{**p, "ended_on": None} for p in PEOPLE])
     result = run_check(departed_staff_access.spec,
-                       data(accounts=accounts(account("a@shop.com")), people=people))
+                       make_data(accounts=accounts(account("a@shop.com")), people=people))
     assert result.status is Status.NOT_ASSESSABLE
     assert "ended_on" in result.data_request
-    result = run_check(departed_staff_access.spec, data(accounts=accounts(account("a@x.com"))))
+    result = run_check(departed_staff_access.spec, make_data(accounts=accounts(account("a@x.com"))))
     assert result.status is Status.NOT_ASSESSABLE
 
 
@@ -134,19 +118,19 @@ def test_departed_not_assessable_without_leaving_dates():
 
 def test_mfa_pass_when_every_enabled_account_has_mfa():
     """Disabled accounts without MFA do not count: 0 and PASS."""
-    result = mfa_gaps(data(accounts=accounts(*staff(9), account("old@shop.com", mfa=False,
-                                                                disabled=True))))
+    result = mfa_gaps(make_data(accounts=accounts(*staff(9), account("old@shop.com", mfa=False,
+                                                                     disabled=True))))
     assert result.status is Status.PASS
     assert result.metrics["no_mfa_share"].value == 0.0
 
 
 def test_mfa_warn_at_the_share_or_on_any_admin():
     """1 of 10 without MFA is 10% (WARN); 1 admin of 20 (5%) also WARNs."""
-    share_case = mfa_gaps(data(accounts=accounts(*staff(9), account("x@shop.com", mfa=None))))
+    share_case = mfa_gaps(make_data(accounts=accounts(*staff(9), account("x@shop.com", mfa=None))))
     assert share_case.status is Status.WARN
     assert share_case.metrics["no_mfa_share"].value == pytest.approx(0.1)
-    admin_case = mfa_gaps(data(accounts=accounts(*staff(19), account("boss@shop.com",
-                                                                      admin=True, mfa=False))))
+    admin_case = mfa_gaps(make_data(accounts=accounts(*staff(19), account("boss@shop.com",
+                                                                          admin=True, mfa=False))))
     assert admin_case.status is Status.WARN
     assert admin_case.metrics["no_mfa_share"].value == pytest.approx(0.05)
     assert admin_case.metrics["admins_without_mfa"].value == 1
@@ -155,7 +139,7 @@ def test_mfa_warn_at_the_share_or_on_any_admin():
 
 def test_mfa_fail_at_the_fail_share_admins_listed_first():
     """3 of 12 without MFA is 25%: FAIL, the admin first in the evidence."""
-    result = mfa_gaps(data(accounts=accounts(
+    result = mfa_gaps(make_data(accounts=accounts(
         *staff(9), account("a@shop.com", mfa=False), account("b@shop.com", mfa=False),
         account("boss@shop.com", mfa=False, admin=True, login="2026-01-01"))))
     assert result.status is Status.FAIL
@@ -165,8 +149,8 @@ def test_mfa_fail_at_the_fail_share_admins_listed_first():
 
 def test_mfa_not_assessable_without_mfa_column():
     """An access review without MFA status: NOT_ASSESSABLE naming mfa_enabled."""
-    rows = table("accounts", [{"system": "google", "user": "a@shop.com"}])
-    result = run_check(mfa_gaps.spec, data(accounts=rows))
+    rows = rows_table("accounts", [{"system": "google", "user": "a@shop.com"}])
+    result = run_check(mfa_gaps.spec, make_data(accounts=rows))
     assert result.status is Status.NOT_ASSESSABLE
     assert "mfa_enabled" in result.data_request
 
@@ -179,8 +163,8 @@ def system_accounts(system: str, total: int, admins: int) -> list[dict]:
 
 def test_admin_sprawl_pass_with_two_admins_and_small_systems_ignored():
     """2 admins of 11 (18%) PASSes; a 3-account system of admins is too small to judge."""
-    result = admin_sprawl(data(accounts=accounts(*system_accounts("google", 11, 2),
-                                                 *system_accounts("quickbooks", 3, 3))))
+    result = admin_sprawl(make_data(accounts=accounts(*system_accounts("google", 11, 2),
+                                                      *system_accounts("quickbooks", 3, 3))))
     assert result.status is Status.PASS
     assert result.metrics["max_admin_share"].value == pytest.approx(2 / 11)
     assert result.metrics["single_admin_systems"].value == 0
@@ -189,10 +173,10 @@ def test_admin_sprawl_pass_with_two_admins_and_small_systems_ignored():
 
 def test_admin_sprawl_warn_at_the_share_or_on_a_single_admin():
     """2 of 10 admins is 20% (WARN); one admin of 10 (10%) also WARNs as a bus factor."""
-    share_case = admin_sprawl(data(accounts=accounts(*system_accounts("google", 10, 2))))
+    share_case = admin_sprawl(make_data(accounts=accounts(*system_accounts("google", 10, 2))))
     assert share_case.status is Status.WARN
     assert share_case.metrics["max_admin_share"].value == pytest.approx(0.2)
-    single = admin_sprawl(data(accounts=accounts(*system_accounts("shopify", 10, 1))))
+    single = admin_sprawl(make_data(accounts=accounts(*system_accounts("shopify", 10, 1))))
     assert single.status is Status.WARN
     assert single.metrics["single_admin_systems"].value == 1
     assert single.evidence["system"].tolist() == ["shopify"]
@@ -204,15 +188,15 @@ def test_admin_sprawl_fail_counts_enabled_accounts_only():
     """4 admins of 10 enabled accounts is 40%: FAIL; disabled admins are not counted."""
     rows = [*system_accounts("google", 10, 4),
             account("gone@shop.com", admin=True, disabled=True)]
-    result = admin_sprawl(data(accounts=accounts(*rows)))
+    result = admin_sprawl(make_data(accounts=accounts(*rows)))
     assert result.status is Status.FAIL
     assert result.metrics["max_admin_share"].value == pytest.approx(0.4)
 
 
 def test_admin_sprawl_not_assessable_without_admin_flags():
     """An access review without is_admin: NOT_ASSESSABLE."""
-    rows = table("accounts", [{"system": "google", "user": "a@shop.com"}])
-    assert run_check(admin_sprawl.spec, data(accounts=rows)).status is Status.NOT_ASSESSABLE
+    rows = rows_table("accounts", [{"system": "google", "user": "a@shop.com"}])
+    assert run_check(admin_sprawl.spec, make_data(accounts=rows)).status is Status.NOT_ASSESSABLE
 
 
 # -- security.shared_logins ---------------------------------------------------------------
@@ -226,14 +210,14 @@ def quiet_generics() -> list[dict]:
 
 def test_shared_logins_pass_without_generic_logins_in_use():
     """Old, disabled or merely similar logins are not shared logins: 0 and PASS."""
-    result = shared_logins(data(accounts=accounts(*quiet_generics())))
+    result = shared_logins(make_data(accounts=accounts(*quiet_generics())))
     assert result.status is Status.PASS
     assert result.metrics["shared_logins"].value == 0
 
 
 def test_shared_logins_warn_on_any_generic_login_in_use():
     """'Warehouse@' used within 90 days of the period end (any case) is WARN."""
-    result = shared_logins(data(accounts=accounts(
+    result = shared_logins(make_data(accounts=accounts(
         *quiet_generics(), account("Warehouse@Shop.com", "shipstation", login="2026-07-02"))))
     assert result.status is Status.WARN
     assert result.metrics["shared_logins"].value == 1
@@ -242,7 +226,7 @@ def test_shared_logins_warn_on_any_generic_login_in_use():
 
 def test_shared_logins_fail_on_a_generic_admin_login():
     """'admin@' with admin rights in use is FAIL; it leads the evidence."""
-    result = shared_logins(data(accounts=accounts(
+    result = shared_logins(make_data(accounts=accounts(
         *quiet_generics(), account("orders@shop.com"),
         account("admin@shop.com", "shopify", admin=True, login="2026-08-01"))))
     assert result.status is Status.FAIL
@@ -253,8 +237,8 @@ def test_shared_logins_fail_on_a_generic_admin_login():
 
 def test_shared_logins_not_assessable_without_logins():
     """Without last_login_at nobody can tell which logins are used: NOT_ASSESSABLE."""
-    rows = table("accounts", [{"system": "google", "user": "info@shop.com"}])
-    assert run_check(shared_logins.spec, data(accounts=rows)).status is Status.NOT_ASSESSABLE
+    rows = rows_table("accounts", [{"system": "google", "user": "info@shop.com"}])
+    assert run_check(shared_logins.spec, make_data(accounts=rows)).status is Status.NOT_ASSESSABLE
 
 
 # -- security.dormant_paid_seats ----------------------------------------------------------
@@ -266,7 +250,7 @@ SYSTEMS = [{"system": "Google", "seat_cost": 10.0}, {"system": "hubspot", "seat_
 def seats(*dormant: dict) -> CheckData:
     rows = [*staff(8, "google"), *staff(5, "slack", login=None), *staff(3, "zoom", login=None),
             account("gone@shop.com", "google", login=None, disabled=True), *dormant]
-    return data(accounts=accounts(*rows), systems=table("systems", SYSTEMS))
+    return make_data(accounts=accounts(*rows), systems=SYSTEMS)
 
 
 def test_dormant_pass_counts_only_paid_systems():
@@ -307,13 +291,13 @@ def test_dormant_fail_and_impact_of_reclaimed_seats():
     assert result.status is Status.FAIL
     assert result.metrics["dormant_share"].value == pytest.approx(0.3)
     yearly = 6 * 50 * 12
-    assert (result.impact.low, result.impact.base, result.impact.high) == (
+    assert impact_triple(result) == (
         yearly * 0.5, yearly * 0.75, yearly)
 
 
 def test_dormant_not_assessable_without_seat_costs():
     """No systems map with seat costs: NOT_ASSESSABLE naming seat_cost."""
-    result = run_check(dormant_paid_seats.spec, data(accounts=accounts(*staff(3))))
+    result = run_check(dormant_paid_seats.spec, make_data(accounts=accounts(*staff(3))))
     assert result.status is Status.NOT_ASSESSABLE
     assert "seat_cost" in result.data_request
 
@@ -327,8 +311,8 @@ def test_single_rows_and_empty_optionals_never_raise(spec):
     """One account with every optional column empty gives a verdict, never ERROR."""
     empty = account("info@shop.com", person=None, admin=None, mfa=None, login=None,
                     disabled=None)
-    tables = data(accounts=accounts(empty),
-                  people=table("people", [{**PEOPLE[0], "email": None}]),
-                  systems=table("systems", [{"system": "google", "seat_cost": None}]))
+    tables = make_data(accounts=accounts(empty),
+                       people=[{**PEOPLE[0], "email": None}],
+                       systems=[{"system": "google", "seat_cost": None}])
     result = run_check(spec, tables)
     assert result.status is not Status.ERROR, result.error
