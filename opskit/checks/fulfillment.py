@@ -40,6 +40,18 @@ from opskit.registry import CheckData, NotAssessable, Param, check
 LATE_STORY = Story("The carrier is slow.",
                    "The orders waited in our own queue: they left after the promised date.")
 
+#: What ``period_shipped`` reads: the tables of every check over the period's shipped orders.
+SHIPPED_ORDERS = {"orders": ["order_id", "ordered_at"], "shipments": ["order_id", "shipped_at"]}
+
+# Parameters of every check that judges late orders, declared once so the checks cannot drift
+# apart. A Param is frozen and the registry only reads it, so the checks can share one.
+SLA_BUSINESS_DAYS = Param(2, 0, 30, 1, "Business days to ship when the order carries no "
+                          "promised ship-by date.")
+CANCEL_PROBABILITY = Param(0.03, 0.0, 1.0, 0.005, "Share of late orders that are cancelled "
+                           "or not reordered.", low=0.01, high=0.06)
+TICKET_COST = Param(5.0, 0.0, 100.0, 0.5, "Cost of the support contact a late order causes "
+                    "($).", low=3.0, high=8.0)
+
 
 def late_flags(data: CheckData, sla_business_days: float) -> pd.DataFrame:
     """Orders of the period with their first shipment, due date and a late flag.
@@ -62,12 +74,12 @@ def _late_flags(data: CheckData, sla_business_days: float) -> pd.DataFrame:
     return shipped.assign(due_at=due, late=shipped["shipped_at"] > due)
 
 
-def late_order_cost(data: CheckData, cancel_probability: float, ticket_cost: float,
-                    params: dict) -> tuple[tuple[float, float, float], dict[str, str]]:
+def late_order_cost(data: CheckData, cancel_probability: float, ticket_cost: float
+                    ) -> tuple[tuple[float, float, float], dict[str, str]]:
     """Cost of one late order (low, base, high): lost margin on cancels plus a ticket."""
     aov, margin = average_order_value(data), gross_margin(data)
-    cancel = params["cancel_probability"].spread(cancel_probability)
-    ticket = params["ticket_cost"].spread(ticket_cost)
+    cancel = CANCEL_PROBABILITY.spread(cancel_probability)
+    ticket = TICKET_COST.spread(ticket_cost)
     costs = tuple(c * aov * margin + t for c, t in zip(cancel, ticket, strict=True))
     words = {
         "average order value": f"${aov:,.2f} (orders of the period)",
@@ -78,9 +90,37 @@ def late_order_cost(data: CheckData, cancel_probability: float, ticket_cost: flo
     return costs, words  # type: ignore[return-value]
 
 
+def late_order_impact(data: CheckData, late_orders: int, cancel_probability: float,
+                      ticket_cost: float, *, noun: str = "late orders", in_total: bool = True,
+                      note: str = "") -> Impact:
+    """Late orders of the period, a year, × the cost of one late order.
+
+    One formula for every check that prices late orders, so their dollars stay comparable;
+    ``in_total`` and ``note`` are for a check whose orders another check already counts.
+    """
+    per_order, words = late_order_cost(data, cancel_probability, ticket_cost)
+    a_year = annual(data, late_orders)
+    return Impact(*(a_year * c for c in per_order),
+                  formula=f"{a_year:,.0f} {noun} a year × (cancel probability × average order "
+                          "value × gross margin + ticket cost)",
+                  assumptions=words, in_total=in_total, note=note)
+
+
+def late_evidence(late: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Late orders with their days late (to a tenth), latest first, in the ``columns`` present.
+
+    ``late`` carries ``shipped_at`` and ``due_at`` (``late_flags``); every check that lists
+    late orders shows them the same way.
+    """
+    late = late.assign(
+        days_late=(late["shipped_at"] - late["due_at"]).dt.total_seconds() / 86400)
+    return late.sort_values("days_late", ascending=False)[present_columns(late, columns)].round(
+        {"days_late": 1}).reset_index(drop=True)
+
+
 @check("fulfillment.late_shipments", area="fulfillment",
        title="Orders ship later than promised",
-       needs={"orders": ["order_id", "ordered_at"], "shipments": ["order_id", "shipped_at"]},
+       needs=SHIPPED_ORDERS,
        proof_metric="late_rate")
 def late_shipments(
     data: CheckData,
@@ -88,12 +128,9 @@ def late_shipments(
     warn: float = Param(0.04, 0.0, 1.0, 0.005, "Late share that warns (Amazon's seller "
                         "target for late shipment rate is under 4%)."),
     fail: float = Param(0.08, 0.0, 1.0, 0.005, "Late share that fails."),
-    sla_business_days: float = Param(2, 0, 30, 1, "Business days to ship when the order "
-                                     "carries no promised ship-by date."),
-    cancel_probability: float = Param(0.03, 0.0, 1.0, 0.005, "Share of late orders that are "
-                                      "cancelled or not reordered.", low=0.01, high=0.06),
-    ticket_cost: float = Param(5.0, 0.0, 100.0, 0.5, "Cost of the support contact a late "
-                               "order causes ($).", low=3.0, high=8.0),
+    sla_business_days: float = SLA_BUSINESS_DAYS,
+    cancel_probability: float = CANCEL_PROBABILITY,
+    ticket_cost: float = TICKET_COST,
 ) -> Result:
     """Orders ship later than promised.
 
@@ -113,26 +150,15 @@ def late_shipments(
     shipped = late_flags(data, sla_business_days)
     late = shipped[shipped["late"]]
     rate = ratio(len(late), len(shipped))
-    spec_params = late_shipments.spec.params
-    per_order, words = late_order_cost(data, cancel_probability, ticket_cost, spec_params)
-    late_a_year = annual(data, len(late))
-    impact = Impact(*(late_a_year * c for c in per_order),
-                    formula=f"{late_a_year:,.0f} late orders a year × (cancel probability × "
-                            "average order value × gross margin + ticket cost)",
-                    assumptions=words)
-    evidence = late.assign(
-        days_late=(late["shipped_at"] - late["due_at"]).dt.total_seconds() / 86400)
-    columns = [c for c in ("order_id", "ordered_at", "due_at", "shipped_at", "days_late",
-                           "channel", "warehouse", "carrier") if c in evidence]
-    evidence = evidence.sort_values("days_late", ascending=False)[columns].round(
-        {"days_late": 1})
+    impact = late_order_impact(data, len(late), cancel_probability, ticket_cost)
+    evidence = late_evidence(late, ("order_id", "ordered_at", "due_at", "shipped_at",
+                                    "days_late", "channel", "warehouse", "carrier"))
     return Result(
         status=judge(rate, warn, fail),
         metrics={"late_rate": share(rate, "late shipments ÷ shipped orders"),
                  "late_orders": Metric(len(late), "count", "orders shipped late"),
                  "shipped_orders": Metric(len(shipped), "count", "orders shipped")},
-        evidence=evidence.reset_index(drop=True), evidence_id="order_id",
-        impact=impact, story=LATE_STORY)
+        evidence=evidence, evidence_id="order_id", impact=impact, story=LATE_STORY)
 
 
 # -- shared by the checks below ------------------------------------------------------------
@@ -247,7 +273,7 @@ def _defect_names(flags: pd.DataFrame) -> pd.Series:
 
 @check("fulfillment.data_defects_drive_delays", area="fulfillment",
        title="Bad product and order data make orders late",
-       needs={"orders": ["order_id", "ordered_at"], "shipments": ["order_id", "shipped_at"]},
+       needs=SHIPPED_ORDERS,
        proof_metric="late_rate_lift")
 def data_defects_drive_delays(
     data: CheckData,
@@ -255,12 +281,9 @@ def data_defects_drive_delays(
     warn: float = Param(1.5, 1.0, 20.0, 0.1, "Lift of the late rate of defective orders "
                         "over clean orders that warns."),
     fail: float = Param(2.5, 1.0, 20.0, 0.1, "Lift that fails."),
-    sla_business_days: float = Param(2, 0, 30, 1, "Business days to ship when the order "
-                                     "carries no promised ship-by date."),
-    cancel_probability: float = Param(0.03, 0.0, 1.0, 0.005, "Share of late orders that are "
-                                      "cancelled or not reordered.", low=0.01, high=0.06),
-    ticket_cost: float = Param(5.0, 0.0, 100.0, 0.5, "Cost of the support contact a late "
-                               "order causes ($).", low=3.0, high=8.0),
+    sla_business_days: float = SLA_BUSINESS_DAYS,
+    cancel_probability: float = CANCEL_PROBABILITY,
+    ticket_cost: float = TICKET_COST,
 ) -> Result:
     """Bad product and order data make orders late.
 
@@ -305,23 +328,15 @@ def data_defects_drive_delays(
     rate_clean = ratio(max(late_clean, 1), clean_orders)
     lift = ratio(rate_defective, rate_clean)
 
-    spec_params = data_defects_drive_delays.spec.params
-    per_order, words = late_order_cost(data, cancel_probability, ticket_cost, spec_params)
-    late_a_year = annual(data, late_defective)
-    impact = Impact(*(late_a_year * c for c in per_order),
-                    formula=f"{late_a_year:,.0f} late orders with a data defect a year × "
-                            "(cancel probability × average order value × gross margin + "
-                            "ticket cost)",
-                    assumptions=words, in_total=False,
-                    note="part of fulfillment.late_shipments' impact, not added again")
+    impact = late_order_impact(
+        data, late_defective, cancel_probability, ticket_cost,
+        noun="late orders with a data defect", in_total=False,
+        note="part of fulfillment.late_shipments' impact, not added again")
 
     offending = shipped[late & defective].assign(
-        defects=_defect_names(flags[late & defective]),
-        days_late=lambda f: (f["shipped_at"] - f["due_at"]).dt.total_seconds() / 86400)
-    columns = ["order_id", "defects", "ordered_at", "due_at", "shipped_at", "days_late",
-               *present_columns(offending, ("channel", "warehouse"))]
-    evidence = offending.sort_values("days_late", ascending=False)[columns].round(
-        {"days_late": 1}).reset_index(drop=True)
+        defects=_defect_names(flags[late & defective]))
+    evidence = late_evidence(offending, ("order_id", "defects", "ordered_at", "due_at",
+                                         "shipped_at", "days_late", "channel", "warehouse"))
     lift_label = "late rate with a defect ÷ late rate of clean orders" + (
         " (lower bound: no clean order was late)" if late_clean == 0 else "")
     return Result(
@@ -358,7 +373,7 @@ def _wait_by(shipped: pd.DataFrame, column: str) -> pd.DataFrame:
 
 @check("fulfillment.order_to_ship_time", area="fulfillment",
        title="Orders wait too long before they ship",
-       needs={"orders": ["order_id", "ordered_at"], "shipments": ["order_id", "shipped_at"]},
+       needs=SHIPPED_ORDERS,
        proof_metric="p90_business_days")
 def order_to_ship_time(
     data: CheckData,

@@ -378,13 +378,7 @@ def order_contribution(data: CheckData, orders: pd.DataFrame,
         line_codes = all_codes["order_lines"]
         lines = data["order_lines"][ours[line_codes]].reset_index(drop=True)
         line_codes = line_codes[ours[line_codes]]
-        lines = lines.assign(revenue=line_revenue(lines))
-        if data.has("products", "sku", "unit_cost"):
-            costs = data["products"].drop_duplicates("sku")[["sku", "unit_cost"]]
-            lines = lines.merge(costs, on="sku", how="left")
-            lines = lines.assign(cogs=lines["quantity"] * lines["unit_cost"].fillna(0.0))
-        else:
-            lines = lines.assign(cogs=lines["revenue"] * (1 - margin))
+        lines = _lines_with_cogs(data, lines, margin)
         # the same rows grouped by labels that sort as the ids: the very same sums
         per_order = lines.groupby(sortable_codes(data, line_codes))[["revenue", "cogs"]].sum(
             ).reindex(sortable_codes(data, id_codes))
@@ -409,13 +403,7 @@ def _order_contribution_by_id(data: CheckData, orders: pd.DataFrame) -> pd.Serie
     margin = gross_margin(data)
     if data.has("order_lines", "order_id", "sku", "quantity", "unit_price"):
         lines = data["order_lines"].merge(ids, on="order_id", how="inner")
-        lines = lines.assign(revenue=line_revenue(lines))
-        if data.has("products", "sku", "unit_cost"):
-            costs = data["products"].drop_duplicates("sku")[["sku", "unit_cost"]]
-            lines = lines.merge(costs, on="sku", how="left")
-            lines = lines.assign(cogs=lines["quantity"] * lines["unit_cost"].fillna(0.0))
-        else:
-            lines = lines.assign(cogs=lines["revenue"] * (1 - margin))
+        lines = _lines_with_cogs(data, lines, margin)
         per_order = lines.groupby("order_id")[["revenue", "cogs"]].sum()
         revenue = ids["order_id"].map(per_order["revenue"]).fillna(0.0)
         cogs = ids["order_id"].map(per_order["cogs"]).fillna(0.0)
@@ -427,6 +415,20 @@ def _order_contribution_by_id(data: CheckData, orders: pd.DataFrame) -> pd.Serie
         per_order_cost = data["shipments"].groupby("order_id")["shipping_cost"].sum()
         shipping_cost = ids["order_id"].map(per_order_cost).fillna(0.0)
     return _contribution(orders, ids, revenue, cogs, shipping_cost)
+
+
+def _lines_with_cogs(data: CheckData, lines: pd.DataFrame, margin: float) -> pd.DataFrame:
+    """``lines`` with their ``revenue`` and ``cogs``, the same by code or by id.
+
+    Cost is quantity × the product's unit_cost (a SKU with no cost counts 0); without the
+    products' unit_cost, it is revenue × (1 − gross ``margin``).
+    """
+    lines = lines.assign(revenue=line_revenue(lines))
+    if data.has("products", "sku", "unit_cost"):
+        costs = data["products"].drop_duplicates("sku")[["sku", "unit_cost"]]
+        lines = lines.merge(costs, on="sku", how="left")
+        return lines.assign(cogs=lines["quantity"] * lines["unit_cost"].fillna(0.0))
+    return lines.assign(cogs=lines["revenue"] * (1 - margin))
 
 
 def _contribution(orders: pd.DataFrame, ids: pd.DataFrame, revenue: pd.Series,

@@ -167,7 +167,6 @@ def convert_ledger(export: Export) -> Converted:
     else:
         amount_label, raw = export.pick("Amount")
         amount = signed(raw, kinds.isin(CREDIT_NORMAL).fillna(False))
-    created_label, created = export.pick("Created By")
     table = export.table({
         "posted_at": _date(export, "Date"),
         "account": (account_label or "account heading", account),
@@ -176,8 +175,7 @@ def convert_ledger(export: Export) -> Converted:
         "entry_id": export.pick("Num"),
         "memo": export.pick("Memo/Description", "Memo"),
         "counterparty": export.pick("Name"),
-        "source": (created_label, source_of(created) if created_label else created),
-        "entered_at": _stamp(export, "Create Date"),
+        **_keyed(export),
     }, where=data)
     export.used_labels.update(x for x in (export.label("Split"), export.label("Balance"),
                                            export.label("Transaction Type")) if x)
@@ -204,7 +202,6 @@ def convert_journal(export: Export) -> Converted:
                for name in ("Date", "Num", "Name", "Transaction Type")}
     type_label, types = export.pick("Account Type")
     kinds, inferred = account_type(type_label, types, account)
-    created_label, created = export.pick("Created By")
     posted = as_iso(carried["Date"], DATE_FORMATS)
     table = export.table({
         "posted_at": (date_label, posted),
@@ -214,8 +211,7 @@ def convert_journal(export: Export) -> Converted:
         "entry_id": (export.label("Num"), carried["Num"]),
         "memo": export.pick("Memo/Description", "Memo"),
         "counterparty": (export.label("Name"), export.get("Name").fillna(carried["Name"])),
-        "source": (created_label, source_of(created) if created_label else created),
-        "entered_at": _stamp(export, "Create Date"),
+        **_keyed(export),
     }, where=data)
     export.used_labels.update(x for x in (export.label("Transaction Type"),) if x)
     structure = {"transaction totals": int(subtotal.sum()), "'Total' rows": int(grand.sum()),
@@ -277,27 +273,16 @@ def convert_profit_and_loss(export: Export) -> Converted:
 
 
 def convert_ar_aging(export: Export) -> Converted:
+    """A/R Aging Detail: open invoices grouped by aging bucket."""
     data, _section, structure = classify(export)
-    type_label, kind = export.pick("Transaction Type")
-    aside = _not_type(kind, "invoice")
-    amount_label, amount = export.pick("Amount")
-    open_label, open_balance = export.pick("Open Balance")
-    table = export.table({
-        "invoice_id": export.pick("Num"),
-        "issued_at": _date(export, "Date"),
-        "amount": (amount_label, amount),
-        "customer_id": export.pick("Customer", "Name"),
-        "due_at": _date(export, "Due Date"),
-        "amount_paid": (f"{amount_label} - {open_label}", _paid(amount, open_balance)),
-    }, where=data, aside=aside, rule="not_an_invoice", aside_column=type_label)
-    export.used_labels.update(x for x in (export.label("Past Due"), open_label) if x)
+    table = _invoices(export, data)
+    export.used_labels.update(x for x in (export.label("Past Due"),) if x)
     return Converted({"invoices": table}, structure)
 
 
 def convert_unpaid_bills(export: Export) -> Converted:
     data, vendor, structure = classify(export)
-    type_label, kind = export.pick("Transaction Type")
-    aside = _not_type(kind, "bill")
+    type_label, aside = _other_types(export, "bill")
     num_label, num = export.pick("Num")
     row_id = pd.Series([f"row {r}" for r in export.rows], index=export.frame.index, dtype="str")
     table = export.table({
@@ -316,12 +301,22 @@ def convert_unpaid_bills(export: Export) -> Converted:
 
 
 def convert_invoice_list(export: Export) -> Converted:
+    """Invoice List: one invoice per data row, paid or open."""
     data, _section, structure = classify(export)
-    type_label, kind = export.pick("Transaction Type")
-    aside = _not_type(kind, "invoice") if type_label else None
+    return Converted({"invoices": _invoices(export, data)}, structure)
+
+
+# -- small pieces ------------------------------------------------------------------------
+def _invoices(export: Export, data: np.ndarray) -> TableOut:
+    """The invoices of a report that lists them with their open balance (A/R aging, list).
+
+    The paid amount is Amount - Open Balance; rows of another transaction type (payments,
+    credit memos) are set aside.
+    """
+    type_label, aside = _other_types(export, "invoice")
     amount_label, amount = export.pick("Amount")
     open_label, open_balance = export.pick("Open Balance")
-    table = export.table({
+    return export.table({
         "invoice_id": export.pick("Num"),
         "issued_at": _date(export, "Date"),
         "amount": (amount_label, amount),
@@ -329,10 +324,25 @@ def convert_invoice_list(export: Export) -> Converted:
         "due_at": _date(export, "Due Date"),
         "amount_paid": (f"{amount_label} - {open_label}", _paid(amount, open_balance)),
     }, where=data, aside=aside, rule="not_an_invoice", aside_column=type_label)
-    return Converted({"invoices": table}, structure)
 
 
-# -- small pieces ------------------------------------------------------------------------
+def _other_types(export: Export, wanted: str) -> tuple[str | None, pd.Series | None]:
+    """Why each row of a transaction type other than ``wanted`` is set aside, and the header.
+
+    These reports list payments and credits next to the invoices or bills they settle. The
+    reason is missing for a row to keep; without a 'Transaction Type' column, None.
+    """
+    type_label, kind = export.pick("Transaction Type")
+    return type_label, (_not_type(kind, wanted) if type_label else None)
+
+
+def _keyed(export: Export) -> dict[str, tuple[str | None, pd.Series]]:
+    """Who keyed each ledger entry (system or manual, from 'Created By'), and when."""
+    created_label, created = export.pick("Created By")
+    return {"source": (created_label, source_of(created) if created_label else created),
+            "entered_at": _stamp(export, "Create Date")}
+
+
 def _date(export: Export, entry: str) -> tuple[str | None, pd.Series]:
     label, values = export.pick(entry)
     return label, as_iso(values, DATE_FORMATS)
