@@ -99,6 +99,16 @@ def test_run_without_out_writes_its_reports_and_the_workspace_ledger_only(worksp
     assert any(p.endswith("/report.html") for p in changed)
 
 
+def test_an_explicit_ledger_is_the_only_write_besides_the_output_folder(workspace):
+    """--ledger FILE records the run in FILE (a consultant's own choice of place) and
+    nowhere else; the reports stay in --out."""
+    changed, _ = opskit(workspace, "run", "../clients/control", "--out", "../out",
+                        "--ledger", "../books/ledger.sqlite")
+    assert outside(changed, "out", "books") == []
+    assert "books/ledger.sqlite" in changed and not any(p.startswith("out/.opskit")
+                                                         for p in changed)
+
+
 @pytest.mark.parametrize("scheduler", [[], ["--scheduler", "local"]], ids=["pool", "dask"])
 def test_batch_clients_share_no_file_or_folder(workspace, sample_engagements, scheduler):
     """`opskit batch --out OUT` writes only inside OUT; each client's artifacts are in its own
