@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import shutil
 import sys
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,17 +64,26 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
     (start-up chatter, or the reason it died) goes to ``log`` instead of the terminal.
 
     Client data stays in the report folder: IPython's SQLite history (which would keep every
-    cell, client paths included, in ``~/.ipython``) is off, and its profile folder is
-    ``ipython_dir`` (inside the report folder, removed after the run) instead of the home.
+    cell, client paths included, in ``~/.ipython``) is off, and its profile folder and the
+    kernel's connection file are in ``ipython_dir`` (inside the report folder, removed after
+    the run) instead of the home and the temporary folder.
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
     class ThisInterpreterKernelManager(AsyncKernelManager):
+        def __init__(self, **kw: Any) -> None:
+            super().__init__(**kw)
+            if ipython_dir is not None and not self.connection_file:
+                # The connection file (ports and the signing key) in the report folder too,
+                # not in the system's temporary folder.
+                ipython_dir.mkdir(parents=True, exist_ok=True)
+                self.connection_file = str(ipython_dir / f"kernel-{uuid.uuid4().hex}.json")
+
         @property
         def kernel_spec(self) -> KernelSpec:
             return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
-                                    "{connection_file}"],
+                                    "{connection_file}", "--HistoryManager.enabled=False"],
                               display_name=f"opskit ({sys.executable})", language="python",
                               resource_dir=str(ROOT))
 

@@ -189,3 +189,27 @@ def test_an_output_folder_that_cannot_hold_reports_is_refused(tmp_path, capsys):
     assert main(["batch", str(tmp_path), "--out", str(engagement / "data" / "x")]) == 2
     assert "outside the engagement's data/ folder" in capsys.readouterr().err
     assert changes(before, snapshot(tmp_path)) == set()
+
+
+def test_the_kernel_keeps_no_history_and_no_files_outside_the_report(tmp_path):
+    """The kernel's connection file and IPython profile live in the report folder and are
+    gone after the run; IPython's SQLite history of cells is off inside the kernel."""
+    import nbformat
+
+    from opskit.run import execute, kernel_manager_class
+
+    manager = kernel_manager_class(None, tmp_path / ".ipython")(kernel_name="python3")
+    assert Path(manager.connection_file).parent == tmp_path / ".ipython"
+    probe = nbformat.v4.new_notebook()
+    probe.cells = [nbformat.v4.new_code_cell(
+        "import os\nhm = get_ipython().history_manager\n"
+        "print(hm.enabled, hm.hist_file, os.environ['IPYTHONDIR'])")]
+    probe.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                    "display_name": "Python 3"}
+    nbformat.write(probe, tmp_path / "probe.ipynb")
+    execute({}, tmp_path / "out.ipynb", progress=False, notebook=tmp_path / "probe.ipynb")
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"].strip() == (
+        f"False :memory: {tmp_path / '.ipython'}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kernel.log", "out.ipynb",
+                                                          "probe.ipynb"]
