@@ -188,7 +188,7 @@ def test_anonymous_portfolio_names_no_client_anywhere(samples_portfolio):
     _, _, out = samples_portfolio
     texts = artifact_texts(out)
     assert {p.rsplit("/", 1)[1] for p in texts} == {"portfolio.html", "portfolio.ipynb",
-                                                    "portfolio.xlsx"}
+                                                    "portfolio.xlsx", "kernel.log"}
     for text in texts.values():
         for name in SAMPLE_NAMES:
             assert name not in text and name.replace("&", "&amp;") not in text
