@@ -293,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
                                                                 int):
             exc.show()
             return exc.exit_code
+        known = _environment_failure(exc)
+        if known is not None:
+            err_console.print(f"[red]error:[/red] {escape(known[1])}", highlight=False,
+                              soft_wrap=True)
+            return known[0]
         if os.environ.get("OPSKIT_DEBUG"):
             raise
         err_console.print(
@@ -302,6 +307,25 @@ def main(argv: list[str] | None = None) -> int:
             "client data out of the report).", highlight=False, soft_wrap=True)
         return INTERNAL_ERROR
     return code if isinstance(code, int) else 0
+
+
+def _environment_failure(exc: Exception) -> tuple[int, str] | None:
+    """(exit code, message) for failures that come from the machine, not from opskit:
+    a kernel killed from outside or out of memory, a cell past its time limit, a file that
+    cannot be read or written (permissions, a full disk)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if isinstance(exc, DeadKernelError):
+        return 1, ("the notebook kernel died (killed from outside, or out of memory); the "
+                   "executed notebook up to that point is kept in the report folder")
+    if isinstance(exc, CellTimeoutError):
+        return 1, ("a notebook cell ran past its time limit; the executed notebook up to "
+                   "that point is kept in the report folder")
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return 2, (f"{where}{exc.strerror or exc}. Hint: check the path, its permissions and "
+                   "the free disk space")
+    return None
 
 
 def run() -> None:

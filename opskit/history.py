@@ -488,7 +488,7 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
                       f"{escape(str(ledger_path))}.",
                       highlight=False)
         return 1
-    table = Table(title=f"{config.client}: {len(summary.runs)} diagnostics")
+    table = Table(title=f"{escape(config.client)}: {len(summary.runs)} diagnostics")
     for column in ("run", "as of", "opportunity (base)", "manual hours/month", "opskit"):
         table.add_column(column)
     for row in summary.runs.itertuples():

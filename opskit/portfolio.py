@@ -573,12 +573,11 @@ def run_portfolio(folder: str | Path, *, anonymous: bool = False,
                   out: str | Path | None = None, timeout: int = 600) -> PortfolioOutcome:
     """Execute notebooks/portfolio.ipynb over ``folder`` and export portfolio.html."""
     from opskit.report.export import to_html
-    from opskit.run import execute
+    from opskit.run import execute, output_folder
 
-    folder = Path(folder)
+    folder = Path(folder).expanduser()
     records = find_findings(folder)  # a wrong folder fails here, before any kernel
-    out_dir = Path(out) if out is not None else folder / "portfolio"
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = output_folder(out if out is not None else folder / "portfolio")
     notebook = out_dir / "portfolio.ipynb"
     execute({"findings_dir": str(folder.resolve()), "anonymous": anonymous,
              "output_dir": str(out_dir.resolve())}, notebook, progress=False,
@@ -593,5 +592,6 @@ def portfolio_command(folder: Path, *, anonymous: bool, out: Path | None, consol
     outcome = run_portfolio(folder, anonymous=anonymous, out=out)
     console.print(f"Portfolio of {outcome.clients} clients"
                   + (" (anonymous)" if anonymous else ""), highlight=False)
-    console.print(f"Report: {outcome.html}\nWorkbook: {outcome.xlsx}", highlight=False)
+    console.print(f"Report: {outcome.html}\nWorkbook: {outcome.xlsx}", markup=False,
+                  highlight=False, soft_wrap=True)
     return 0

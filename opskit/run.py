@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -64,9 +65,10 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
     (start-up chatter, or the reason it died) goes to ``log`` instead of the terminal.
 
     Client data stays in the report folder: IPython's SQLite history (which would keep every
-    cell, client paths included, in ``~/.ipython``) is off, and its profile folder and the
-    kernel's connection file are in ``ipython_dir`` (inside the report folder, removed after
-    the run) instead of the home and the temporary folder.
+    cell, client paths included, in ``~/.ipython``) is off; its profile folder, the kernel's
+    connection file and the kernel's temporary files are in ``ipython_dir`` (inside the
+    report folder, removed after the run) instead of the home and the system's temporary
+    folder.
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -91,7 +93,11 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
             if log is not None:
                 kw["stderr"] = open(log, "ab")  # noqa: SIM115 - owned by the kernel process
             if ipython_dir is not None:
-                kw["env"] = {**(kw.get("env") or os.environ), "IPYTHONDIR": str(ipython_dir)}
+                # Temporary files too: openpyxl writes every sheet (evidence included) to a
+                # temporary file before zipping the workbook.
+                kw["env"] = {**(kw.get("env") or os.environ), "IPYTHONDIR": str(ipython_dir),
+                             "TMPDIR": str(ipython_dir), "TEMP": str(ipython_dir),
+                             "TMP": str(ipython_dir)}
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return ThisInterpreterKernelManager
@@ -149,7 +155,9 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
     from papermill.exceptions import PapermillExecutionError
 
     output = Path(output).resolve()
-    ipython_dir = output.with_name(".ipython")
+    # A folder of its own (never an existing one, which would be reused and then deleted):
+    # the kernel's IPython profile and connection file, removed when the kernel is done.
+    ipython_dir = Path(tempfile.mkdtemp(prefix=".ipython-", dir=output.parent))
     try:
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
@@ -184,6 +192,8 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     """
     from opskit.history import Lifecycle, ledger_in
 
+    out = Path(out).expanduser() if out is not None else None
+    ledger = Path(ledger).expanduser() if ledger is not None else None
     engagement = Engagement.load(path)
     resolve_overrides(engagement, thresholds)
     Lifecycle.from_config(engagement.config.lifecycle)

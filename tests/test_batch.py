@@ -441,9 +441,9 @@ def test_plan_over_the_bad_input_corpus(tmp_path):
 
 def test_manifest_settings_and_slugs(tmp_path):
     """Client settings beat the manifest's defaults, which beat the command line; two
-    clients of one name get distinct report folders."""
+    clients whose names make the same slug get distinct report folders."""
     engagement(tmp_path / "a", "Cedar & Finch Home")
-    engagement(tmp_path / "b", "Cedar & Finch Home")
+    engagement(tmp_path / "b", "Cedar Finch Home")
     manifest = tmp_path / "m.yaml"
     manifest.write_text(
         "defaults:\n  audience: client\n  thresholds: {sales.missed_calls: {warn: 0.1}}\n"
@@ -460,6 +460,20 @@ def test_manifest_settings_and_slugs(tmp_path):
     assert (b.period_start, b.period_end) == ("2026-07-01", None)
     assert Path(b.out) == (tmp_path / "out" / "cedar-finch-home-2").resolve()
     assert slugify("Ünïcode & Co.") == "unicode-co"
+
+
+def test_one_client_name_twice_in_a_batch_is_refused(tmp_path):
+    """Two engagements with the same client name would mix their histories in the batch's
+    ledger: the plan refuses the second, naming both."""
+    engagement(tmp_path / "a", "Cedar & Finch Home")
+    engagement(tmp_path / "b", "Cedar & Finch Home")
+    with pytest.raises(ConfigError) as caught:
+        plan(tmp_path, out=tmp_path / "out", workers=1, timeout=60, audience="consultant",
+             scheduler=None)
+    assert caught.value.message == (
+        "b: expected each client name once in a batch, got the name 'Cedar & Finch Home' of "
+        "a too. Hint: the history ledger follows a client by its name: give the engagements "
+        "distinct `client:` names, or run them in separate batches")
 
 
 def test_dask_missing_gives_the_install_hint(tmp_path, monkeypatch, capsys):

@@ -123,5 +123,6 @@ def test_script_payloads_render_as_text(hostile_engagement, tmp_path):
     assert PAYLOAD_BEACON not in html and "exfil.example/beacon.gif" in html
     dom, _, requests = render(outcome.html, tmp_path, screenshot=ARTIFACTS / "report-xss.png")
     assert 'data-pwned="' not in dom
+    assert re.search(r"<img[^>]*exfil\.example", dom) is None  # text, not an element
     assert requests == []
     assert "<body" in dom

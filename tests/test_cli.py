@@ -75,6 +75,14 @@ def test_markup_in_client_data_is_printed_verbatim(hostile_engagement, tmp_path,
     assert main(["history", str(hostile_engagement), "--ledger",
                  str(tmp_path / "none.sqlite")]) == 1
     assert HOSTILE_NAME in capsys.readouterr().out.replace("\n", "")
+    from opskit.diagnose import diagnose
+    from opskit.history import record_and_summarize
+
+    engagement = Engagement.load(hostile_engagement)
+    record_and_summarize(engagement, diagnose(engagement), tmp_path / "ledger.sqlite")
+    assert main(["history", str(hostile_engagement), "--ledger",
+                 str(tmp_path / "ledger.sqlite")]) == 0
+    assert f"{HOSTILE_NAME}: 1 diagnostics" in capsys.readouterr().out
     assert main(["inspect", str(hostile_engagement / "data" / "people.csv")]) == 0
     assert "Traceback" not in "".join(capsys.readouterr())
 
@@ -98,6 +106,30 @@ def test_a_bug_is_named_as_one_without_a_traceback(monkeypatch, capsys):
     monkeypatch.setenv("OPSKIT_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         main(["diagnose", str(SAMPLES / "control")])
+
+
+def test_failures_of_the_machine_are_not_called_bugs(monkeypatch, tmp_path, capsys):
+    """A dead kernel or a cell past its time limit is exit 1 with what happened; a file that
+    cannot be written is exit 2 naming it. Neither is reported as a bug in opskit."""
+    import importlib
+
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    run_module = importlib.import_module("opskit.run")
+    for error, words in ((DeadKernelError("gone"), "the notebook kernel died"),
+                         (CellTimeoutError("slow"), "a notebook cell ran past its time limit")):
+        def raising(*args, error=error, **kwargs):
+            raise error
+
+        monkeypatch.setattr(run_module, "run", raising)
+        assert main(["run", str(SAMPLES / "control")]) == 1
+        err = capsys.readouterr().err
+        assert f"error: {words}" in err and "bug" not in err
+    target = tmp_path / "missing" / "findings.json"
+    assert main(["diagnose", str(SAMPLES / "control"), "--json", str(target)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: {target}: No such file or directory. Hint: check the path, its permissions "
+        "and the free disk space")
 
 
 def test_checks_and_playbook_commands(capsys):

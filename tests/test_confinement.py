@@ -25,14 +25,13 @@ LEDGER_FILES = {".opskit", ".opskit/ledger.sqlite", ".opskit/ledger.sqlite-wal",
                 ".opskit/ledger.sqlite-shm"}
 
 
-def snapshot(root: Path) -> dict[str, tuple[int, int] | None]:
-    """Every path under ``root`` (relative, '/'-separated): (size, mtime) for files, None
-    for folders."""
-    seen: dict[str, tuple[int, int] | None] = {}
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Every path under ``root`` (relative, '/'-separated, root itself as '.'): (size,
+    mtime). A folder's mtime changes when an entry is created in it or removed from it, so
+    a file written and deleted again during the run still shows as a changed folder."""
+    seen: dict[str, tuple[int, int]] = {}
     for folder, dirs, files in os.walk(root):
-        for name in dirs:
-            seen[Path(folder, name).relative_to(root).as_posix()] = None
-        for name in files:
+        for name in (".", *dirs, *files):
             path = Path(folder, name)
             stat = path.lstat()
             seen[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns)
@@ -59,7 +58,8 @@ def workspace(tmp_path: Path) -> Path:
 def opskit(root: Path, *args: str) -> tuple[set[str], str]:
     """Run ``opskit ARGS`` as a consultant would, from root/cwd with root/home as the home
     and root/tmp as the temporary folder; return what changed under root, and stdout."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("JUPYTER", "IPYTHON", "XDG_", "DASK_", "MPL", "SQLITE_TMP"))}
     env.update(HOME=str(root / "home"), TMPDIR=str(root / "tmp"), TMP=str(root / "tmp"),
                TEMP=str(root / "tmp"), PYTHONDONTWRITEBYTECODE="1")
     before = snapshot(root)
@@ -70,24 +70,32 @@ def opskit(root: Path, *args: str) -> tuple[set[str], str]:
 
 
 def outside(changed: set[str], *allowed: str) -> list[str]:
-    """The changed paths not inside any of the ``allowed`` folders."""
-    return sorted(p for p in changed
-                  if not any(p == a or p.startswith(a + "/") for a in allowed))
+    """The changed paths not inside any of the ``allowed`` folders. The folders that hold an
+    allowed folder change too when it is created in them, and count as inside."""
+    holders = {Path(a).parent.as_posix() for a in allowed}
+    while any(h not in (".", "") for h in holders):
+        holders |= {Path(h).parent.as_posix() for h in holders}
+    return sorted(p for p in changed if p not in holders
+                  and not any(p == a or p.startswith(a + "/") for a in allowed))
 
 
-def test_run_with_out_writes_nothing_outside_it(workspace):
+@pytest.mark.parametrize(("out", "where"), [("../out", "out"), ("~/reports", "home/reports")],
+                         ids=["relative", "tilde"])
+def test_run_with_out_writes_nothing_outside_it(workspace, out, where):
     """`opskit run --out OUT`: every file it writes, its ledger included, is inside OUT; the
-    engagement, the working directory, the home and the temporary folder are untouched."""
-    changed, stdout = opskit(workspace, "run", "../clients/control", "--out", "../out")
-    assert outside(changed, "out") == []
-    written = {p.split("/", 1)[1] for p in changed if p.startswith("out/")}
+    engagement, the working directory, the home and the temporary folder are untouched. A
+    '~' the shell left alone (`--out=~/reports`) is the home, for the reports and the
+    ledger alike."""
+    changed, stdout = opskit(workspace, "run", "../clients/control", f"--out={out}")
+    assert outside(changed, where) == []
+    written = {p.removeprefix(where + "/") for p in changed if p.startswith(where + "/")}
     assert LEDGER_FILES >= {p for p in written if p.startswith(".opskit")} >= {
         ".opskit", ".opskit/ledger.sqlite"}
     (folder,) = {p.split("/")[0] for p in written if not p.startswith(".opskit")}
     assert {"report.html", "findings.json", "findings.xlsx", "diagnostic.ipynb",
             "kernel.log"} <= {p.split("/", 1)[1] for p in written if "/" in p}
     assert ".ipython" not in " ".join(written)  # the kernel's profile folder is removed
-    assert f"out/{folder}/report.html" in stdout.replace(str(workspace) + "/", "")
+    assert f"{where}/{folder}/report.html" in stdout.replace(str(workspace) + "/", "")
 
 
 def test_run_without_out_writes_its_reports_and_the_workspace_ledger_only(workspace):
@@ -126,8 +134,9 @@ def test_batch_clients_share_no_file_or_folder(workspace, sample_engagements, sc
     assert {p.relative_to(out).as_posix() for p in (out / ".opskit").rglob("*")} | {
         ".opskit"} <= LEDGER_FILES
     for path in out.rglob("*"):
+        assert not path.is_symlink(), path
         if path.is_file():
-            assert path.stat().st_nlink == 1 and not path.is_symlink(), path
+            assert path.stat().st_nlink == 1, path
     texts = {sample: artifact_texts(folder) for sample, folder in folders.items()}
     for slug, other in (("control", "services"), ("services", "control")):
         assert any(name.endswith("report.html") for name in texts[slug])
@@ -198,8 +207,11 @@ def test_the_kernel_keeps_no_history_and_no_files_outside_the_report(tmp_path):
 
     from opskit.run import execute, kernel_manager_class
 
-    manager = kernel_manager_class(None, tmp_path / ".ipython")(kernel_name="python3")
-    assert Path(manager.connection_file).parent == tmp_path / ".ipython"
+    manager = kernel_manager_class(None, tmp_path / "profile")(kernel_name="python3")
+    assert Path(manager.connection_file).parent == tmp_path / "profile"
+    shutil.rmtree(tmp_path / "profile")
+    (tmp_path / ".ipython").mkdir()  # a user's own profile where the output goes: kept
+    (tmp_path / ".ipython" / "keep.txt").write_text("mine")
     probe = nbformat.v4.new_notebook()
     probe.cells = [nbformat.v4.new_code_cell(
         "import os\nhm = get_ipython().history_manager\n"
@@ -209,7 +221,10 @@ def test_the_kernel_keeps_no_history_and_no_files_outside_the_report(tmp_path):
     nbformat.write(probe, tmp_path / "probe.ipynb")
     execute({}, tmp_path / "out.ipynb", progress=False, notebook=tmp_path / "probe.ipynb")
     executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
-    assert executed.cells[0].outputs[0]["text"].strip() == (
-        f"False :memory: {tmp_path / '.ipython'}")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kernel.log", "out.ipynb",
-                                                          "probe.ipynb"]
+    enabled, hist_file, ipython_dir = executed.cells[0].outputs[0]["text"].split()
+    assert (enabled, hist_file) == ("False", ":memory:")
+    assert Path(ipython_dir).parent == tmp_path and Path(ipython_dir).name.startswith(
+        ".ipython-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".ipython", "kernel.log",
+                                                          "out.ipynb", "probe.ipynb"]
+    assert (tmp_path / ".ipython" / "keep.txt").read_text() == "mine"

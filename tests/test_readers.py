@@ -47,6 +47,12 @@ def test_parse_datetime_and_bool_and_text():
                                            "2199-12-31 23:00", "2200-01-01", None]))
     assert bad.tolist() == [True, True, True, False, False, True, False]
     assert dates.notna().tolist() == [False, False, False, True, True, False, False]
+    # The same rule for dates that arrive typed (xlsx date cells, parquet): 9999-12-31 as
+    # "never" is a bad value, not the end of the period.
+    typed = pd.Series(pd.to_datetime(["2026-07-01", "9999-12-31", None]))
+    dates, bad = parse_datetime(typed)
+    assert bad.tolist() == [False, True, False] and dates.notna().tolist() == [True, False,
+                                                                                False]
     flags, bad = parse_bool(pd.Series(["Yes", "n", "perhaps"]))
     assert flags.tolist()[:2] == [True, False] and bad.tolist() == [False, False, True]
     ids, _ = parse_text(pd.Series([1001.0, None]))

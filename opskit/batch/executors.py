@@ -164,12 +164,14 @@ class DaskExecutor:
             dask_future.cancel()
         with contextlib.suppress(Exception):
             self._client.unsubscribe_topic(EVENT_TOPIC)
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        try:
+            self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+        finally:
             if self._config is not None:
                 self._config.__exit__(None, None, None)
-            if self._scratch is not None:
+            if self._cluster is not None and self._scratch is not None:
                 shutil.rmtree(self._scratch, ignore_errors=True)
 
 

@@ -2,10 +2,11 @@
 
 Everything a consultant can get wrong in a batch's configuration (a folder without
 engagement.yaml, an unknown key, a threshold out of range, an unknown check id, a bad period,
-two clients claiming one report folder, a bad worker count) is found here, before any kernel
-starts, and reported in one ``CombinedError`` so the whole batch is fixed in one pass. Only
-engagement.yaml is read at this stage: the client's data files are read by each client's own
-run, where a broken export fails that client alone ("bad data") instead of the batch.
+two clients claiming one report folder or one client name, a bad worker count) is found
+here, before any kernel starts, and reported in one ``CombinedError`` so the whole batch is
+fixed in one pass. Only engagement.yaml is read at this stage: the client's data files are
+read by each client's own run, where a broken export fails that client alone ("bad data")
+instead of the batch.
 
 A manifest is YAML::
 
@@ -128,6 +129,7 @@ def plan(target: Path, *, out: Path, workers: int, timeout: int, audience: str,
     overrides = {Path(k).resolve(): Path(v).resolve() for k, v in (notebooks or {}).items()}
     jobs: list[ClientJob] = []
     seen: dict[Path, str] = {}
+    names: dict[str, str] = {}  # client name -> the entry that claimed it
     for entry in entries:
         resolved = entry.path.resolve()
         if resolved in seen:
@@ -137,7 +139,14 @@ def plan(target: Path, *, out: Path, workers: int, timeout: int, audience: str,
             continue
         seen[resolved] = entry.label
         job = _job(entry, Path(out), timeout, audience, overrides.get(resolved), problems)
-        if job is not None:
+        if job is not None and job.client in names:
+            problems.append(ConfigError(
+                f"{entry.label}", expected="each client name once in a batch",
+                got=f"the name {job.client!r} of {names[job.client]} too",
+                hint="the history ledger follows a client by its name: give the engagements "
+                     "distinct `client:` names, or run them in separate batches"))
+        elif job is not None:
+            names[job.client] = entry.label
             jobs.append(job)
     jobs = [replace(job, out=str(Path(job.out) / job.slug))
             for job in _unique_slugs(jobs, [e for e in entries if e.slug], problems)]

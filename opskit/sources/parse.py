@@ -98,7 +98,7 @@ def parse_datetime(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         values = raw
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
-        return values.astype("datetime64[us]"), np.zeros(len(raw), dtype=bool)
+        return _plausible(values.astype("datetime64[us]"), np.zeros(len(raw), dtype=bool))
     s = _text(raw)
     present = s.notna().to_numpy()
     values = _to_datetime(s, "ISO8601")
@@ -109,13 +109,21 @@ def parse_datetime(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         attempt = _to_datetime(s[missing], fmt)
         values.loc[missing] = attempt
         missing = present & values.isna().to_numpy()
-    # pandas reads oddities such as '/1' as the year 0; no business record is that old or
-    # that far ahead, and such dates break every period computation downstream.
+    return _plausible(values.astype("datetime64[us]"), missing)
+
+
+def _plausible(values: pd.Series, bad: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """Dates before 1900 or after 2199 become bad values.
+
+    pandas reads oddities such as '/1' as the year 0, and a spreadsheet or parquet file can
+    carry 9999-12-31 as "never"; no business record is that old or that far ahead, and such
+    dates would stretch every period computed from the data.
+    """
     implausible = ((values < EARLIEST) | (values > LATEST)).fillna(False).to_numpy()
     if implausible.any():
         values = values.mask(implausible)
-        missing = missing | implausible
-    return values.astype("datetime64[us]"), missing
+        bad = bad | implausible
+    return values, bad
 
 
 def _to_datetime(s: pd.Series, fmt: str) -> pd.Series:
