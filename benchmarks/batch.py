@@ -35,12 +35,18 @@ CLIENTS = ("control", "distributor", "dtc", "services")
 
 
 def engagements(folder: Path, copies: int) -> list[Path]:
-    """``copies`` copies of each sample client under ``folder``."""
+    """``copies`` copies of each sample client under ``folder``, each under a client name of
+    its own (a batch runs each client name once: the ledger follows a client by name)."""
     made = []
     for n in range(1, copies + 1):
         for client in CLIENTS:
             target = folder / f"{client}-{n}"
-            shutil.copytree(SAMPLES / client, target)
+            shutil.copytree(SAMPLES / client, target,
+                            ignore=shutil.ignore_patterns("reports", ".opskit"))
+            config = target / "engagement.yaml"
+            name, *rest = config.read_text(encoding="utf-8").splitlines()
+            config.write_text("\n".join([f"{name[:-1]} {n}\"", *rest]) + "\n",
+                              encoding="utf-8")
             made.append(target)
     return made
 

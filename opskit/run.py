@@ -3,7 +3,8 @@
 The recipe, step by step (as papermill's own ``execute_notebook`` reads):
 
 1. ``Engagement.load``: a bad engagement fails here with its DataError, before any kernel.
-2. ``report_folder``: a new ``reports/<timestamp>/`` that no other run shares.
+2. ``report_folder``: a new ``reports/<timestamp>/`` that no other run shares; the validated
+   engagement is handed to the kernel there (``handoff``), so it is not read twice.
 3. ``execute``: papermill runs notebooks/diagnostic.ipynb in this very interpreter (whatever
    ``python3`` kernelspec the user has installed), writing findings.json, findings.xlsx and
    evidence/ from inside the notebook. A failing cell still leaves the executed notebook,
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opskit import handoff
 from opskit.diagnose import resolve_overrides
 from opskit.engagement import DATA_DIR, Engagement
 from opskit.errors import ConfigError, OpskitError
@@ -202,11 +204,16 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     if ledger is None and out is not None:
         ledger = ledger_in(Path(out))
     notebook = folder / "diagnostic.ipynb"
-    execute({"engagement": str(engagement.path.resolve()), "period_start": period_start,
-             "period_end": period_end, "audience": audience, "checks": checks,
-             "thresholds": dict(thresholds or {}), "output_dir": str(folder.resolve()),
-             "history": record, "ledger": str(Path(ledger).resolve()) if ledger else None},
-            notebook, progress=progress, timeout=timeout)
+    validated = handoff.write(engagement, folder)
+    try:
+        execute({"engagement": str(engagement.path.resolve()), "period_start": period_start,
+                 "period_end": period_end, "audience": audience, "checks": checks,
+                 "thresholds": dict(thresholds or {}), "output_dir": str(folder.resolve()),
+                 "history": record, "ledger": str(Path(ledger).resolve()) if ledger else None,
+                 "validated": validated},
+                notebook, progress=progress, timeout=timeout)
+    finally:
+        handoff.remove(validated)
     from opskit.report.export import to_html
 
     html = to_html(notebook, folder / "report.html")

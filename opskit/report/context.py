@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from opskit import handoff
 from opskit.diagnose import diagnose
 from opskit.engagement import Engagement, Period
 from opskit.errors import ConfigError
@@ -44,12 +45,19 @@ class ReportContext:
 def prepare(engagement: str | Path | Engagement, *, period_start: str | None = None,
             period_end: str | None = None, audience: str = "consultant",
             checks: list[str] | None = None,
-            thresholds: Mapping[str, Mapping[str, Any]] | None = None) -> ReportContext:
-    """Load (if needed), diagnose, and apply the audience: the one step before rendering."""
+            thresholds: Mapping[str, Mapping[str, Any]] | None = None,
+            validated: Mapping[str, str] | None = None) -> ReportContext:
+    """Load (if needed), diagnose, and apply the audience: the one step before rendering.
+
+    ``validated`` is what `opskit run` hands over (see ``opskit.handoff``): the engagement it
+    already loaded, used instead of reading the folder again when it checks out.
+    """
     if audience not in AUDIENCES:
         raise ConfigError("audience", expected=" or ".join(AUDIENCES), got=repr(audience))
     if not isinstance(engagement, Engagement):
-        engagement = Engagement.load(engagement)
+        handed = handoff.read(validated)
+        same = handed is not None and handed.path.resolve() == Path(engagement).resolve()
+        engagement = handed if same else Engagement.load(engagement)
     if period_start or period_end:
         start = pd.Timestamp(period_start) if period_start else engagement.period.start
         end = pd.Timestamp(period_end) if period_end else engagement.period.end
