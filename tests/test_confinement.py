@@ -72,9 +72,7 @@ def opskit(root: Path, *args: str) -> tuple[set[str], str]:
 def outside(changed: set[str], *allowed: str) -> list[str]:
     """The changed paths not inside any of the ``allowed`` folders. The folders that hold an
     allowed folder change too when it is created in them, and count as inside."""
-    holders = {Path(a).parent.as_posix() for a in allowed}
-    while any(h not in (".", "") for h in holders):
-        holders |= {Path(h).parent.as_posix() for h in holders}
+    holders = {parent.as_posix() for a in allowed for parent in Path(a).parents}
     return sorted(p for p in changed if p not in holders
                   and not any(p == a or p.startswith(a + "/") for a in allowed))
 
