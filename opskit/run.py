@@ -132,9 +132,10 @@ def output_folder(out: str | Path, engagements: Iterable[Path] = ()) -> Path:
     return base
 
 
-def report_folder(base: Path) -> Path:
-    """A fresh ``<base>/<timestamp>`` folder; concurrent runs get distinct folders."""
-    base = output_folder(base)
+def report_folder(base: Path, engagements: Iterable[Path] = ()) -> Path:
+    """A fresh ``<base>/<timestamp>`` folder (``base`` checked by ``output_folder``);
+    concurrent runs get distinct folders."""
+    base = output_folder(base, engagements)
     stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
     for n in range(1, 1000):
         folder = base / (stamp if n == 1 else f"{stamp}-{n}")
@@ -199,10 +200,10 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     engagement = Engagement.load(path)
     resolve_overrides(engagement, thresholds)
     Lifecycle.from_config(engagement.config.lifecycle)
-    base = output_folder(out, [engagement.path]) if out else engagement.path / "reports"
-    folder = report_folder(base)
+    folder = report_folder(out or engagement.path / "reports",
+                           [engagement.path] if out else ())
     if ledger is None and out is not None:
-        ledger = ledger_in(Path(out))
+        ledger = ledger_in(out)
     notebook = folder / "diagnostic.ipynb"
     validated = handoff.write(engagement, folder)
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
+import pytest
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -23,6 +24,17 @@ CHROMIUM_FLAGS = [
 
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def require_chromium() -> None:
+    """Skip with the install hint where Chromium is missing; in CI (CI=true) that is a
+    failure, since .ci/run installs Debian's chromium."""
+    if chromium() is None:
+        if in_ci():
+            pytest.fail("Chromium is required in CI: .ci/run installs it (apt-get install "
+                        "chromium)")
+        pytest.skip("Chromium not installed; install it with `apt-get install chromium` to "
+                    "run the browser tests")
 
 
 class Rendered(NamedTuple):

@@ -14,7 +14,7 @@ import shutil
 import pandas as pd
 import pytest
 from conftest import ROOT, SAMPLES
-from report_helpers import chromium, in_ci, render
+from report_helpers import render, require_chromium
 
 from opskit.run import run
 
@@ -54,12 +54,7 @@ def test_csp_blocks_what_the_page_would_request(tmp_path):
 
 @pytest.fixture(autouse=True)
 def need_chromium():
-    if chromium() is None:
-        if in_ci():
-            pytest.fail("Chromium is required in CI: .ci/run installs it (apt-get install "
-                        "chromium)")
-        pytest.skip("Chromium not installed; install it with `apt-get install chromium` to "
-                    "run the browser tests")
+    require_chromium()
 
 
 def test_report_renders_offline_without_console_errors(tmp_path):

@@ -39,6 +39,8 @@ def folder_with(tmp: Path, table: str, name: str, content: bytes) -> Path:
 
 
 def only_opskit_errors(folder: Path, capsys) -> None:
+    """Load ``folder`` and run `opskit validate` on it: a load or a clear error (exit 2 with
+    its message), never anything else. Shared with the adapter fuzzer."""
     with contextlib.suppress(OpskitError):  # a clear error is a fine answer
         Engagement.load(folder, strict=False)
     code = main(["validate", str(folder)])

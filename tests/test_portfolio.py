@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 from conftest import ROOT
-from report_helpers import LIBRARY, artifact_texts, chromium, in_ci, render
+from report_helpers import LIBRARY, artifact_texts, render, require_chromium
 
 from opskit.cli import main
 from opskit.errors import ConfigError, DataError
@@ -197,12 +197,7 @@ def test_anonymous_portfolio_names_no_client_anywhere(samples_portfolio):
 
 def test_portfolio_renders_offline_in_chromium(samples_portfolio, tmp_path):
     """portfolio.html from file:// with no network: no console error, every figure drawn."""
-    if chromium() is None:
-        if in_ci():
-            pytest.fail("Chromium is required in CI: .ci/run installs it (apt-get install "
-                        "chromium)")
-        pytest.skip("Chromium not installed; install it with `apt-get install chromium` to "
-                    "run the browser tests")
+    require_chromium()
     _, findings, out = samples_portfolio
     expected = figure_count(build(find_findings(findings), anonymous=True))
     dom, console, requests = render(out / "portfolio.html", tmp_path,

@@ -70,7 +70,7 @@ def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
     target = Path(target).expanduser()
     out = Path(out).expanduser() if out is not None else None
     ledger = Path(ledger).expanduser() if ledger is not None else None
-    out_dir = Path(out) if out is not None else default_out(target)
+    out_dir = out if out is not None else default_out(target)
     notebooks = {Path(k): Path(v) for k, v in (_notebooks or {}).items()}
     jobs = plan(target, out=out_dir, workers=workers, timeout=timeout, audience=audience,
                 scheduler=scheduler, notebooks=notebooks)

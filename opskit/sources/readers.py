@@ -88,16 +88,18 @@ def normalize_name(name: object) -> str:
     return "_".join(part for part in "".join(out).split("_") if part)
 
 
-def _open_sample(path: Path, display: str) -> bytes:
+def read_head(path: Path, display: str, size: int = SAMPLE_BYTES, *,
+              expected: str = "a readable (gzip-compressed) CSV file") -> bytes:
+    """The first ``size`` bytes of a file (all of it with -1), gunzipped for ``.gz``; an
+    unreadable or damaged file is an UnreadableFileError naming it."""
     try:
         if path.name.lower().endswith(".gz"):
             with gzip.open(path, "rb") as fh:
-                return fh.read(SAMPLE_BYTES)
+                return fh.read(size)
         with open(path, "rb") as fh:
-            return fh.read(SAMPLE_BYTES)
+            return fh.read(size)
     except (OSError, EOFError, zlib.error) as exc:
-        raise UnreadableFileError(display, expected="a readable (gzip-compressed) CSV file",
-                                  got=f"an error: {exc}") from None
+        raise UnreadableFileError(display, expected=expected, got=f"an error: {exc}") from None
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -149,7 +151,7 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    sample = _open_sample(path, display)
+    sample = read_head(path, display)
     if not sample.strip():
         raise UnreadableFileError(display, expected="a CSV file with a header row",
                                   got="an empty file",

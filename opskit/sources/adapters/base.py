@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import itertools
 import re
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,12 +39,14 @@ from opskit.sources.readers import (
     detect_encoding,
     normalize_name,
     read_file,
+    read_head,
     suffix_of,
 )
 
 Layout = Literal["header", "report", "preamble", "headerless"]
 ISO = "%Y-%m-%d %H:%M:%S"
 SNIFF_ROWS = 60
+_SAMPLE_BYTES = 128 * 1024  # what detection reads of a CSV export
 
 
 # ---------------------------------------------------------------------------------------
@@ -290,7 +290,8 @@ def read_grid(path: Path, display: str, *, sheet: str | int | None = None,
     if suffix not in CSV_SUFFIXES:
         raise UnreadableFileError(display, expected="a .csv, .txt, .tsv or .xlsx export",
                                   got=f"a '{suffix or 'no'}' extension")
-    raw = _read_bytes(path, display, limit)
+    raw = read_head(path, display, _SAMPLE_BYTES if limit is not None else -1,
+                    expected="a readable export")
     truncated = limit is not None and len(raw) >= _SAMPLE_BYTES
     encoding = detect_encoding(raw[:256 * 1024])
     try:
@@ -307,22 +308,6 @@ def read_grid(path: Path, display: str, *, sheet: str | int | None = None,
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = list(itertools.islice(reader, limit)) if limit is not None else list(reader)
     return [[cell.strip() for cell in row] for row in rows], encoding
-
-
-_SAMPLE_BYTES = 128 * 1024
-
-
-def _read_bytes(path: Path, display: str, limit: int | None) -> bytes:
-    size = _SAMPLE_BYTES if limit is not None else -1
-    try:
-        if path.name.lower().endswith(".gz"):
-            with gzip.open(path, "rb") as fh:
-                return fh.read(size)
-        with open(path, "rb") as fh:
-            return fh.read(size)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise UnreadableFileError(display, expected="a readable export",
-                                  got=f"an error: {exc}") from None
 
 
 def sniff_grid_delimiter(lines: Iterable[str]) -> str:
