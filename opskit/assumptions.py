@@ -28,6 +28,8 @@ class Assumption:
     max: float
     unit: str
     doc: str
+    explicit: bool = False
+    """True when engagement.yaml sets it: it then wins over values derived from the data."""
 
     def triple(self) -> tuple[float, float, float]:
         return (self.low, self.base, self.high)
@@ -107,4 +109,4 @@ def _override(default: Assumption, value: object, source: str) -> Assumption:
         low, high = default.low * ratio, default.high * ratio
         low, high = max(default.min, min(low, base)), min(default.max, max(high, base))
     return Assumption(default.name, low, base, high, default.min, default.max, default.unit,
-                      default.doc)
+                      default.doc, explicit=True)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from opskit.checks._common import annual_revenue
 from opskit.engagement import Engagement
 from opskit.errors import CombinedError, ConfigError
 from opskit.findings import Diagnosis
+from opskit.money import using_currency
 from opskit.registry import CheckData, CheckSpec, all_checks, get, run_check
 
 
@@ -26,15 +28,19 @@ def diagnose(engagement: Engagement, checks: Iterable[str] | None = None,
     specs = select_checks(checks)
     overrides = resolve_overrides(engagement, params)
     data = check_data(engagement)
-    results = [run_check(spec, data, overrides.get(spec.id)) for spec in specs]
+    with using_currency(engagement.config.currency):
+        results = [run_check(spec, data, overrides.get(spec.id)) for spec in specs]
     return Diagnosis(
         client=engagement.client,
         period=(str(engagement.period.start.date()), str(engagement.period.end.date())),
         results=results,
         params={r.check_id: dict(r.thresholds) for r in results},
         assumptions={name: {"low": a.low, "base": a.base, "high": a.high, "unit": a.unit,
-                            "doc": a.doc}
+                            "doc": a.doc,
+                            "source": "engagement.yaml" if a.explicit else "default"}
                      for name, a in engagement.assumptions.items()},
+        annual_revenue=annual_revenue(data) or None,
+        currency=engagement.config.currency,
     )
 
 

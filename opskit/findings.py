@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from opskit.money import money
+
 HATS: dict[str, str] = {
     "fulfillment": "eCommerce & fulfillment",
     "finance": "Accounting, margin & cash",
@@ -71,7 +73,7 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "share":
         return f"{value * 100:.1f}%"
     if unit == "$":
-        return f"${value:,.0f}"
+        return money(value)
     if unit in ("count", "records"):
         return f"{value:,.0f}"
     if unit in ("ratio",):
@@ -85,6 +87,11 @@ class Impact:
 
     ``in_total`` is False when the dollars are counted by another check or are only at
     risk, so the report's total opportunity never counts the same dollars twice.
+
+    ``records`` (optional) is the annual base dollars per record the impact prices, indexed
+    by the record's id and named after the id column (``order_id``, ``invoice_id``...). Two
+    findings that price the same records overlap; ``Diagnosis`` counts each shared record
+    once, at the larger of the claims (see ``Diagnosis.overlaps``).
     """
 
     low: float = 0.0
@@ -94,6 +101,7 @@ class Impact:
     assumptions: Mapping[str, str] = field(default_factory=dict)
     in_total: bool = True
     note: str = ""
+    records: pd.Series | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Rounded to cents; an undefined amount (nothing to price) is zero, never NaN.
@@ -116,6 +124,13 @@ class Impact:
         return {"low": self.low, "base": self.base, "high": self.high,
                 "formula": self.formula, "assumptions": dict(self.assumptions),
                 "in_total": self.in_total, "note": self.note}
+
+    def scaled(self, base: float) -> tuple[float, float, float]:
+        """(low, base, high) with the base replaced by ``base`` and low/high scaled alike."""
+        if not self.base:
+            return (0.0, 0.0, 0.0)
+        factor = base / self.base
+        return (self.low * factor, base, self.high * factor)
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,9 @@ class Result:
     data_request: str | None = None
     error: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    judgement: str = ""
+    """How the evidence decided the verdict, e.g. 'too few to judge: 4 late orders of 312
+    (95% interval 0.3%-3.3% does not reach 4%)'; empty when the point value decided."""
     check_id: str = ""
     title: str = ""
     area: str = ""
@@ -193,6 +211,7 @@ class Result:
             if self.story else None,
             "playbook": self.playbook, "proof_metric": self.proof_metric,
             "data_request": self.data_request, "error": self.error,
+            "judgement": self.judgement,
             "evidence_id": self.evidence_id,
             "evidence_count": 0 if self.evidence is None else len(self.evidence),
             "evidence": evidence,
@@ -205,8 +224,8 @@ class Result:
             for k, m in self.metrics.items())
         story = (f"<p><b>Symptom:</b> {esc(self.story.symptom)}<br><b>Cause:</b> "
                  f"{esc(self.story.cause)}</p>") if self.story else ""
-        impact = (f"<p><b>Impact:</b> ${self.impact.low:,.0f} / ${self.impact.base:,.0f} / "
-                  f"${self.impact.high:,.0f} a year (low / base / high). "
+        impact = (f"<p><b>Impact:</b> {money(self.impact.low)} / {money(self.impact.base)} / "
+                  f"{money(self.impact.high)} a year (low / base / high). "
                   f"{esc(self.impact.formula)}</p>")
         request = f"<p><b>Data request:</b> {esc(self.data_request)}</p>" if (
             self.data_request) else ""
@@ -236,6 +255,9 @@ class Diagnosis:
     results: list[Result]
     params: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     assumptions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    annual_revenue: float | None = None
+    """Revenue of the period, annualized: what the total opportunity is a share of."""
+    currency: str = "USD"
 
     def __getitem__(self, check_id: str) -> Result:
         for result in self.results:
@@ -272,15 +294,76 @@ class Diagnosis:
             row = {"hat": hat, "name": name}
             for status in Status:
                 row[str(status)] = sum(r.status is status for r in results)
-            row["impact_base"] = sum(r.impact.base for r in counted)
+            row["impact_base"] = sum(self.carried(r)[1] for r in counted)
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def overlaps(self) -> dict[str, dict[str, float]]:
+        """Per finding in the total, the base dollars another finding already carries.
+
+        Findings whose impact prices records (``Impact.records``) overlap when they price
+        the same ids (the same orders, the same invoices). Each shared record enters the
+        total once, at the larger claim: findings are taken biggest first, and a later one
+        gives up, per shared record, the part already claimed. Returns ``{check_id:
+        {carrying check_id: dollars given up}}`` for the findings that gave up anything.
+        """
+        claimed: dict[str, pd.Series] = {}  # id column -> claimed dollars per id
+        owner: dict[str, pd.Series] = {}  # id column -> the check that claimed each id
+        given_up: dict[str, dict[str, float]] = {}
+        for result in sorted(self._in_total(), key=lambda r: -r.impact.base):
+            records = result.impact.records
+            if records is None or not len(records):
+                continue
+            kind = str(records.name or "id")
+            own = records.groupby(level=0).sum()
+            before = claimed.get(kind)
+            if before is None:
+                claimed[kind] = own
+                owner[kind] = pd.Series(result.check_id, index=own.index)
+                continue
+            shared = own.index.intersection(before.index)
+            if len(shared):
+                overlap = pd.concat([own[shared], before[shared]], axis=1).min(axis=1)
+                by_owner = overlap.groupby(owner[kind][shared]).sum()
+                given = {str(k): float(v) for k, v in by_owner.items() if v > 0}
+                if given:
+                    given_up[result.check_id] = given
+            fresh = own.index.difference(before.index)
+            claimed[kind] = pd.concat([before.combine(own.reindex(before.index).fillna(0.0),
+                                                      max), own[fresh]])
+            owner[kind] = pd.concat([owner[kind], pd.Series(result.check_id, index=fresh)])
+        return given_up
+
+    def carried(self, result: Result) -> tuple[float, float, float]:
+        """(low, base, high) of ``result`` that enters the total (zeros when none does)."""
+        if not (result.status.flagged and result.impact.in_total):
+            return (0.0, 0.0, 0.0)
+        given = sum(self._overlaps().get(result.check_id, {}).values())
+        return result.impact.scaled(max(result.impact.base - given, 0.0))
+
     def total_impact(self) -> dict[str, float]:
-        """Total annual opportunity: flagged findings whose dollars no other check counts."""
-        counted = [r for r in self.results if r.status.flagged and r.impact.in_total]
-        return {k: round(sum(getattr(r.impact, k) for r in counted), 2)
-                for k in ("low", "base", "high")}
+        """Total annual opportunity: flagged findings in the total, each record once."""
+        parts = [self.carried(r) for r in self._in_total()]
+        return {k: round(sum(p[i] for p in parts), 2)
+                for i, k in enumerate(("low", "base", "high"))}
+
+    def total_share_of_revenue(self) -> float | None:
+        """The base total as a share of annual revenue (None when revenue is unknown)."""
+        if not self.annual_revenue:
+            return None
+        return self.total_impact()["base"] / self.annual_revenue
+
+    def _in_total(self) -> list[Result]:
+        return [r for r in self.results if r.status.flagged and r.impact.in_total]
+
+    def _overlaps(self) -> dict[str, dict[str, float]]:
+        """``overlaps()``, computed once per set of results."""
+        key = tuple(id(r) for r in self.results)
+        cache = self.__dict__.get("_overlap_cache")
+        if cache is None or cache[0] != key:
+            cache = (key, self.overlaps())
+            self.__dict__["_overlap_cache"] = cache
+        return cache[1]
 
     def flagged(self) -> list[Result]:
         """WARN and FAIL results, biggest base impact first."""
@@ -292,6 +375,10 @@ class Diagnosis:
             "client": self.client,
             "period": {"start": self.period[0], "end": self.period[1]},
             "total_impact": self.total_impact(),
+            "currency": self.currency,
+            "annual_revenue": _clean(self.annual_revenue),
+            "total_share_of_revenue": _clean(self.total_share_of_revenue()),
+            "overlaps": self._overlaps(),
             "params": {k: dict(v) for k, v in self.params.items()},
             "assumptions": {k: dict(v) for k, v in self.assumptions.items()},
             "results": [r.to_dict(evidence_rows) for r in self.results],
@@ -303,6 +390,6 @@ class Diagnosis:
     def _repr_html_(self) -> str:
         total = self.total_impact()
         head = (f"<h3>{html.escape(self.client)}: {len(self.flagged())} findings, "
-                f"${total['base']:,.0f} a year (low ${total['low']:,.0f}, high "
-                f"${total['high']:,.0f})</h3>")
+                f"{money(total['base'])} a year (low {money(total['low'])}, high "
+                f"{money(total['high'])})</h3>")
         return head + self.summary().to_html(index=False, escape=True)

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from opskit.findings import Metric, Status
+from opskit.money import money
 from opskit.registry import CheckData
 
 T = TypeVar("T")
@@ -307,17 +308,90 @@ def isin(values: pd.Series, candidates: pd.Series | pd.Index) -> pd.Series:
                      index=values.index, name=values.name)
 
 
+# -- population: which orders are live ------------------------------------------------------
+
+#: Order statuses (as parsed: lower case, spaces as '_') that are not live orders, by class.
+#: Cancelled, fully refunded, test and draft orders never shipped or never kept their
+#: revenue: fulfillment, margin and reconciliation checks leave them out (CATALOG.md,
+#: "Population") and say how many they left out. A partial refund stays live.
+NOT_LIVE_STATUSES: dict[str, str] = {
+    **dict.fromkeys(("cancelled", "canceled", "cancel", "void", "voided", "declined",
+                     "failed", "abandoned", "deleted", "rejected", "trash"), "cancelled"),
+    **dict.fromkeys(("refunded", "fully_refunded", "refund", "returned_in_full"),
+                    "refunded"),
+    **dict.fromkeys(("test", "test_order"), "test"),
+    **dict.fromkeys(("draft", "open_draft", "draft_order", "quote"), "draft"),
+}
+
+
+def status_class(status: pd.Series) -> pd.Series:
+    """Per order: 'live', or why it is not ('cancelled', 'refunded', 'test', 'draft').
+
+    Statuses are matched after removing a vendor prefix ('wc-cancelled') and the word
+    'order' ('Cancelled order'); an unknown or missing status is live.
+    """
+    words = (status.astype("str").str.lower().str.replace(r"^wc[-_]", "", regex=True)
+             .str.replace(r"[\s\-]+", "_", regex=True).str.replace(r"_?order_?", "", regex=True)
+             .str.strip("_"))
+    return words.map(NOT_LIVE_STATUSES).fillna("live").astype("str")
+
+
+def live_order_rows(data: CheckData) -> np.ndarray:
+    """Per row of ``orders``: True when the order is live (see ``status_class``)."""
+    def compute() -> np.ndarray:
+        orders = data["orders"]
+        if "status" not in orders or not orders["status"].notna().any():
+            live = np.ones(len(orders), dtype=bool)
+        else:
+            live = (status_class(orders["status"]) == "live").to_numpy(dtype=bool)
+        live.flags.writeable = False
+        return live
+
+    return memoized(data, "live_order_rows", [data.get("orders")], compute)
+
+
+def _period_live_rows(data: CheckData) -> np.ndarray:
+    """Per row of ``orders``: placed inside the period and live."""
+    orders = data["orders"]
+    return data.period.contains(orders["ordered_at"]).to_numpy(dtype=bool) & live_order_rows(
+        data)
+
+
+def excluded_orders(data: CheckData) -> dict[str, int]:
+    """Orders of the period left out of the live population, by class ({'cancelled': 14})."""
+    def compute() -> dict[str, int]:
+        orders = data["orders"]
+        if "status" not in orders:
+            return {}
+        inside = data.period.contains(orders["ordered_at"]).to_numpy(dtype=bool)
+        classes = status_class(orders.loc[inside, "status"])
+        counts = classes[classes != "live"].value_counts()
+        return {str(k): int(v) for k, v in counts.items()}
+
+    return memoized(data, "excluded_orders", [data.get("orders")], compute)
+
+
+def population_words(data: CheckData) -> str:
+    """The exclusions in words for a finding ('14 cancelled and 3 test orders left out'),
+    or '' when every order of the period is live."""
+    excluded = excluded_orders(data)
+    if not excluded:
+        return ""
+    parts = [f"{n:,} {kind}" for kind, n in sorted(excluded.items())]
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{text} order{'s' if sum(excluded.values()) > 1 else ''} left out (not live)"
+
+
 def period_orders(data: CheckData) -> pd.DataFrame:
-    """Orders placed inside the period."""
+    """Live orders placed inside the period (cancelled, refunded, test, draft left out)."""
     return memoized(data, "period_orders", [data.get("orders")],
-                    lambda: in_period(data["orders"], "ordered_at", data))
+                    lambda: data["orders"][_period_live_rows(data)])
 
 
 def period_order_codes(data: CheckData) -> np.ndarray:
     """The order-id codes of ``period_orders(data)``, row by row."""
     def compute() -> np.ndarray:
-        orders = data["orders"]
-        inside = data.period.contains(orders["ordered_at"]).to_numpy(dtype=bool)
+        inside = _period_live_rows(data)
         codes = key_codes(data)["orders"][inside]
         codes.flags.writeable = False
         return codes
@@ -326,14 +400,13 @@ def period_order_codes(data: CheckData) -> np.ndarray:
 
 
 def period_order_mask(data: CheckData) -> np.ndarray | None:
-    """Per order-id code: True when that order was placed in the period (None: see
-    ``order_positions``). The last slot stands for a missing id and is False."""
+    """Per order-id code: True when that order is live and was placed in the period (None:
+    see ``order_positions``). The last slot stands for a missing id and is False."""
     def compute() -> np.ndarray | None:
         positions = order_positions(data)
         if positions is None:
             return None
-        orders = data["orders"]
-        inside = data.period.contains(orders["ordered_at"]).to_numpy(dtype=bool)
+        inside = _period_live_rows(data)
         mask = np.zeros(len(positions), dtype=bool)
         mask[key_codes(data)["orders"][inside]] = True
         mask.flags.writeable = False
@@ -343,7 +416,7 @@ def period_order_mask(data: CheckData) -> np.ndarray | None:
 
 
 def period_lines(data: CheckData) -> pd.DataFrame:
-    """Order lines of orders placed inside the period, with their line revenue."""
+    """Order lines of the live orders placed inside the period, with their line revenue."""
     def compute() -> pd.DataFrame:
         mask = period_order_mask(data)
         codes = key_codes(data).get("order_lines")
@@ -554,26 +627,34 @@ def spread(base: float, low_ratio: float, high_ratio: float) -> tuple[float, flo
 def hourly_cost(data: CheckData) -> tuple[tuple[float, float, float], str]:
     """Hourly cost of staff (low, base, high) and where it came from.
 
-    The client's own roster wins (median people.hourly_cost, low/high at the default ratios);
-    otherwise the engagement's hourly_cost assumption (defaults 45 / 60 / 85).
+    An hourly_cost set in engagement.yaml wins; then the client's own roster (median
+    people.hourly_cost, low/high at the default ratios); then the default 45 / 60 / 85.
     """
     assumption = data.assumptions.get("hourly_cost")
     low, base, high = assumption.triple() if assumption else (45.0, 60.0, 85.0)
+    if explicit_assumption(data, "hourly_cost") is not None:
+        return (low, base, high), (f"hourly cost {money(low)} / {money(base)} / "
+                                   f"{money(high)} (engagement.yaml)")
     people = data.get("people")
     if people is not None and "hourly_cost" in people and people["hourly_cost"].notna().any():
         median = float(people["hourly_cost"].median())
         return (median * low / base, median, median * high / base), (
-            f"median hourly cost of the roster ${median:,.0f}")
-    return (low, base, high), f"hourly cost ${low:,.0f} / ${base:,.0f} / ${high:,.0f}"
+            f"median hourly cost of the roster {money(median)}")
+    return (low, base, high), (f"hourly cost {money(low)} / {money(base)} / {money(high)} "
+                               "(default)")
 
 
 def average_order_value(data: CheckData) -> float:
-    """Average order total in the period, or the assumption when there are no orders."""
+    """Average live order total in the period; an average_order_value set in
+    engagement.yaml wins; the assumption's default when there are no orders."""
     return memoized(data, "average_order_value", [data.get("orders"), data.assumptions],
                     lambda: _average_order_value(data))
 
 
 def _average_order_value(data: CheckData) -> float:
+    explicit = explicit_assumption(data, "average_order_value")
+    if explicit is not None:
+        return float(explicit.base)
     if data.has("orders", "total"):
         orders = period_orders(data)
         if len(orders):
@@ -583,10 +664,14 @@ def _average_order_value(data: CheckData) -> float:
 
 
 def gross_margin(data: CheckData) -> float:
-    """Gross margin of costed lines in the period, or the gross_margin assumption.
+    """Gross margin net of discounts of the period's costed lines, or the assumption.
 
-    Lines whose product has no cost are left out (counting them at zero cost would inflate
-    the margin, which is the very problem margin.missing_cogs reports).
+    (revenue − discounts − COGS) ÷ (revenue − discounts) over lines whose product has a
+    cost: line revenue already nets line discounts; an order-level discount not carried on
+    the lines (orders.discount_total beyond the lines' own) is spread over the order's
+    lines by revenue. Lines without a cost are left out (at zero cost they would inflate
+    the margin, the very problem margin.missing_cogs reports). A gross_margin set in
+    engagement.yaml wins over the data.
     """
     return memoized(data, "gross_margin", [data.get("orders"), data.get("order_lines"),
                                            data.get("products"), data.assumptions],
@@ -594,17 +679,43 @@ def gross_margin(data: CheckData) -> float:
 
 
 def _gross_margin(data: CheckData) -> float:
+    explicit = explicit_assumption(data, "gross_margin")
+    if explicit is not None:
+        return float(explicit.base)
     if data.has("orders") and data.has("order_lines") and data.has("products", "unit_cost"):
-        lines = period_lines(data)
+        lines = net_line_revenue(data)
         costs = data["products"].drop_duplicates("sku")[["sku", "unit_cost"]]
         lines = lines.merge(costs, on="sku", how="inner")
         lines = lines[lines["unit_cost"] > 0.01]
-        revenue = float(lines["revenue"].sum())
+        revenue = float(lines["net_revenue"].sum())
         if revenue > 0:
             cogs = float((lines["quantity"] * lines["unit_cost"]).sum())
             return min(max(1 - cogs / revenue, 0.0), 1.0)
     assumption = data.assumptions.get("gross_margin")
     return float(assumption.base) if assumption else 0.40
+
+
+def net_line_revenue(data: CheckData) -> pd.DataFrame:
+    """``period_lines`` with ``net_revenue``: line revenue less its share of the order-level
+    discount the lines do not already carry (orders.discount_total − Σ line_discount)."""
+    def compute() -> pd.DataFrame:
+        lines = period_lines(data)
+        orders = period_orders(data)
+        if "discount_total" not in orders or not orders["discount_total"].notna().any():
+            return lines.assign(net_revenue=lines["revenue"])
+        carried = (lines["line_discount"].fillna(0.0) if "line_discount" in lines
+                   else pd.Series(0.0, index=lines.index))
+        per_order = pd.DataFrame({"order_id": lines["order_id"], "revenue": lines["revenue"],
+                                  "carried": carried}).groupby("order_id", sort=False).sum()
+        discount = orders.set_index("order_id")["discount_total"].fillna(0.0)
+        discount = discount[~discount.index.duplicated()]
+        residual = (discount.reindex(per_order.index).fillna(0.0) - per_order["carried"]).clip(
+            lower=0.0)
+        rate = (residual / per_order["revenue"].where(per_order["revenue"] > 0)).fillna(0.0)
+        share = lines["order_id"].map(rate).fillna(0.0).to_numpy()
+        return lines.assign(net_revenue=lines["revenue"] * (1 - np.minimum(share, 1.0)))
+
+    return memoized(data, "net_line_revenue", order_tables(data), compute)
 
 
 def business_hours(start: pd.Series, end: pd.Series) -> pd.Series:
@@ -661,3 +772,131 @@ def present_columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
 def period_words(data: CheckData) -> str:
     """The period in words for a data request: '2026-07-01 to 2026-09-30'."""
     return f"{data.period.start.date()} to {data.period.end.date()}"
+
+
+# -- judging with the sampling noise in view -----------------------------------------------
+
+#: z for the two-sided 95% interval every check judges with.
+Z95 = 1.959963984540054
+
+
+def wilson_interval(hits: float, trials: float, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``hits / trials`` (0, 1 with no trials).
+
+    Wilson rather than the normal approximation because it stays inside [0, 1] and is
+    honest for the small counts and rare events a client's data often holds.
+    """
+    if trials <= 0:
+        return (0.0, 1.0)
+    p = hits / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return (max(0.0, float(centre - half)), min(1.0, float(centre + half)))
+
+
+def lift_interval(hits_a: float, n_a: float, hits_b: float, n_b: float, z: float = Z95
+                  ) -> tuple[float, float, float]:
+    """Risk ratio (hits_a/n_a) / (hits_b/n_b) with its 95% interval (Katz log method).
+
+    A zero count gets half a record (Haldane's correction) so the ratio stays finite.
+    Returns (lift, low, high).
+    """
+    if n_a <= 0 or n_b <= 0:
+        return (float("nan"), 0.0, float("inf"))
+    a, b = (hits_a, hits_b) if hits_a and hits_b else (hits_a + 0.5, hits_b + 0.5)
+    na, nb = (n_a, n_b) if hits_a and hits_b else (n_a + 0.5, n_b + 0.5)
+    lift = (a / na) / (b / nb)
+    spread = z * np.sqrt(max(1 / a - 1 / na + 1 / b - 1 / nb, 0.0))
+    return (float(lift), float(lift * np.exp(-spread)), float(lift * np.exp(spread)))
+
+
+def judge_rate(hits: float, trials: float, warn: float, fail: float, *, min_evidence: int,
+               noun: str = "records", higher_is_worse: bool = True) -> tuple[Status, str]:
+    """Verdict on a rate ``hits / trials`` with the sampling noise in view, and why.
+
+    CATALOG.md, "Evidence": WARN or FAIL only when the 95% Wilson bound on the side of
+    the doubt crosses the threshold (the lower bound for a rate where higher is worse, the
+    upper bound otherwise). Fewer than ``min_evidence`` trials, or a point value past a
+    threshold whose bound does not cross it, is a PASS that says "too few to judge".
+    """
+    rate = ratio(hits, trials)
+    if trials < min_evidence:
+        past = judge(rate, warn, fail, higher_is_worse=higher_is_worse).flagged
+        why = (f"too few to judge: {trials:,.0f} {noun} (at least {min_evidence:,} needed)"
+               if past or trials else "")
+        return Status.PASS, why
+    low, high = wilson_interval(hits, trials)
+    bound = low if higher_is_worse else high
+    status = judge(bound, warn, fail, higher_is_worse=higher_is_worse)
+    point = judge(rate, warn, fail, higher_is_worse=higher_is_worse)
+    if status is point:
+        return status, ""
+    limit = warn if status is Status.PASS else fail
+    return status, (f"{'too few to judge' if status is Status.PASS else 'judged on the bound'}"
+                    f": {hits:,.0f} of {trials:,.0f} {noun} ({rate:.1%}); the 95% interval "
+                    f"{low:.1%} to {high:.1%} does not rule out {limit:.1%}")
+
+
+def judge_lift(hits_a: float, n_a: float, hits_b: float, n_b: float, warn: float,
+               fail: float, *, min_evidence: int, noun: str = "records"
+               ) -> tuple[Status, str]:
+    """Verdict on a lift (rate of group a ÷ rate of group b) judged on its lower 95% bound.
+
+    ``min_evidence`` is the least number of hits in group a (e.g. late orders that carry a
+    defect) a lift may rest on: a ratio built from four orders is noise, not a cause.
+    """
+    lift, low, high = lift_interval(hits_a, n_a, hits_b, n_b)
+    point = judge(lift, warn, fail)
+    if hits_a < min_evidence:
+        why = (f"too few to judge: {hits_a:,.0f} {noun} (at least {min_evidence:,} needed)"
+               if point.flagged else "")
+        return Status.PASS, why
+    status = judge(low, warn, fail)
+    if status is point:
+        return status, ""
+    limit = warn if status is Status.PASS else fail
+    return status, (f"{'too few to judge' if status is Status.PASS else 'judged on the bound'}"
+                    f": lift {lift:.2f}x, 95% interval {low:.2f}x to {high:.2f}x, which does "
+                    f"not rule out {limit:.2f}x")
+
+
+# -- money: one base per wording --------------------------------------------------------------
+
+def explicit_assumption(data: CheckData, name: str) -> Any | None:
+    """The assumption ``name`` when engagement.yaml sets it (it then wins over data), else None.
+
+    CATALOG.md, "Money": explicit assumptions win over values derived from the data, and
+    the finding says which one it used.
+    """
+    assumption = data.assumptions.get(name)
+    return assumption if getattr(assumption, "explicit", False) else None
+
+
+def period_revenue(data: CheckData) -> float:
+    """Revenue of the period: live orders' totals net of tax and shipping charged (the
+    invoices issued in the period for a business without orders); 0.0 without either."""
+    def compute() -> float:
+        if not data.has("orders", "total"):
+            if data.has("invoices", "issued_at", "amount"):
+                return float(in_period(data["invoices"], "issued_at", data)["amount"].sum())
+            return 0.0
+        orders = period_orders(data)
+        revenue = orders["total"].fillna(0.0)
+        for part in ("tax", "shipping_charged"):
+            if part in orders:
+                revenue = revenue - orders[part].fillna(0.0)
+        return float(revenue.sum())
+
+    return memoized(data, "period_revenue", [data.get("orders"), data.get("invoices")],
+                    compute)
+
+
+def annual_revenue(data: CheckData) -> float:
+    """``period_revenue`` a year: the base of every 'share of revenue' wording."""
+    return annual(data, period_revenue(data))
+
+
+def contribution(data: CheckData, value: float) -> float:
+    """What a lost sale of ``value`` costs: value × gross margin net of discounts."""
+    return value * gross_margin(data)
