@@ -79,7 +79,7 @@ def batch(tmp_path_factory):
     engagement(clients / "blank", "Blank Slate Co")
     raises = engagement(clients / "raises", "Raising Notebook Co")
     killed = engagement(clients / "killed", "Killed Kernel Co")
-    copy_sample("services", clients / "slow", "Slow Services Co")
+    slow = copy_sample("services", clients / "slow", "Slow Services Co")
     manifest = clients / "batch.yaml"
     manifest.write_text("clients:\n" + "".join(
         f"  - {name}\n" for name in (*SAMPLE_SLUGS, "blank", "broken-data", "raises", "killed"))
@@ -88,7 +88,9 @@ def batch(tmp_path_factory):
         raises: write_notebook(root / "raises.ipynb", "x = 1",
                                "raise ValueError('planted failure')"),
         killed: write_notebook(root / "killed.ipynb", "x = 1",
-                               "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")}
+                               "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+        # blocks on purpose: the time limit must stop it however fast the machine is
+        slow: write_notebook(root / "slow.ipynb", "x = 1", "import time\ntime.sleep(600)")}
     console = Console(record=True, width=160)
     before = kernels_and_workers()
     result = run_batch(manifest, workers=2, timeout=600, out=root / "out", console=console,
@@ -165,7 +167,7 @@ def test_kernel_killed_mid_run_is_reported_as_died(batch):
 
 
 def test_client_over_its_time_limit_times_out(batch):
-    """The manifest's 3 s limit on a real diagnostic: 'timeout', and its kernel is gone."""
+    """The manifest's 3 s limit on a notebook that blocks: 'timeout', and its kernel is gone."""
     result, _, leftovers, _ = batch
     o = outcome(result, "slow-services-co")
     assert (o.status, o.reason, o.attempts) == ("failed", "timeout", 1)
