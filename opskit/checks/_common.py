@@ -824,7 +824,7 @@ def judge_rate(hits: float, trials: float, warn: float, fail: float, *, min_evid
     if trials < min_evidence:
         past = judge(rate, warn, fail, higher_is_worse=higher_is_worse).flagged
         why = (f"too few to judge: {trials:,.0f} {noun} (at least {min_evidence:,} needed)"
-               if past or trials else "")
+               if past else "")
         return Status.PASS, why
     low, high = wilson_interval(hits, trials)
     bound = low if higher_is_worse else high
