@@ -209,8 +209,10 @@ def report_unusable(records: Sequence[Unusable], done: str) -> int:
     files = [r for r in records if not r.bug]
     for record in files:
         tables = f" ({', '.join(record.tables)})" if record.tables else ""
+        detail = record.detail.rstrip()
+        detail += "" if detail.endswith((".", "!", "?")) else "."
         err_console.print(f"[yellow]not used:[/yellow] {escape(record.file)}{escape(tables)}: "
-                          f"{escape(record.detail)}", highlight=False, soft_wrap=True)
+                          f"{escape(detail)}", highlight=False, soft_wrap=True)
     if files:
         names = ", ".join(r.file for r in files)
         err_console.print(f"{done} without {escape(names)}: fix or re-export "
