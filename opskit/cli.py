@@ -164,7 +164,7 @@ def diagnose_command(
     from opskit.engagement import Engagement
     from opskit.findings import HATS, Status
 
-    engagement = Engagement.load(path, strict=False)
+    engagement = Engagement.load_partial(path)
     diagnosis = diagnose(engagement, checks=check or None)
     total = diagnosis.total_impact()
     console.print(f"[bold]{escape(engagement.client)}[/bold]  period {engagement.period}",

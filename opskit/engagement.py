@@ -119,6 +119,25 @@ class Engagement:
             raise CombinedError(problems, f"{config.client}: tables that cannot be used")
         return cls(config, loaded, problems, unusable)
 
+    @classmethod
+    def load_partial(cls, path: str | Path) -> Engagement:
+        """Load as ``diagnose``, ``run`` and ``batch`` do: not strict, but not empty-handed.
+
+        A file that cannot be used is left out and listed in ``unusable``; the rest is
+        diagnosed. When no file at all could be used for the file's own reasons there is
+        nothing to diagnose: the problems are raised as a strict load raises them (bad input,
+        exit 2, no kernel started). A crash of opskit is never raised here: the run goes on,
+        names it, and exits 3.
+        """
+        engagement = cls.load(path, strict=False)
+        if engagement.problems and not engagement.tables and not any(
+                u.bug for u in engagement.unusable):
+            if len(engagement.problems) == 1:
+                raise engagement.problems[0]
+            raise CombinedError(engagement.problems,
+                                f"{engagement.client}: no file can be used")
+        return engagement
+
     # -- what the rest of opskit reads --------------------------------------------------
     def has(self, table: str, *columns: str) -> bool:
         """True when ``table`` is loaded, has rows, and has every one of ``columns``."""

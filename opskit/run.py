@@ -2,9 +2,10 @@
 
 The recipe, step by step (as papermill's own ``execute_notebook`` reads):
 
-1. ``Engagement.load``, not strict: a bad engagement.yaml fails here, before any kernel; a
-   file that cannot be used (or that opskit crashed reading) is left out and listed in
-   ``Engagement.unusable``, and the rest is diagnosed. The outcome carries that list, which
+1. ``Engagement.load_partial``: a bad engagement.yaml, or an engagement none of whose files
+   can be used, fails here, before any kernel; a file that cannot be used (or that opskit
+   crashed reading) is left out and listed in ``Engagement.unusable``, and the rest is
+   diagnosed. The outcome carries that list, which
    the caller turns into its exit code (``opskit.unusable.exit_code``).
 2. ``report_folder``: a new ``reports/<timestamp>/`` that no other run shares; the validated
    engagement is handed to the kernel there (``handoff``), so it is not read twice.
@@ -203,7 +204,7 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
 
     out = Path(out).expanduser() if out is not None else None
     ledger = Path(ledger).expanduser() if ledger is not None else None
-    engagement = Engagement.load(path, strict=False)
+    engagement = Engagement.load_partial(path)
     resolve_overrides(engagement, thresholds)
     Lifecycle.from_config(engagement.config.lifecycle)
     folder = report_folder(out or engagement.path / "reports",

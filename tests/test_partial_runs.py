@@ -139,6 +139,24 @@ def test_diagnose_exits_4_and_names_the_file(broken_tasks, capsys):
         "without data/tasks.csv: fix or re-export it and run again.")
 
 
+def test_nothing_usable_is_bad_input_before_any_kernel(broken_tasks, tmp_path, capsys):
+    """When no file at all can be used there is no rest to diagnose: diagnose and run exit 2
+    with the problems, and no report folder is made."""
+    config = broken_tasks / "engagement.yaml"
+    config.write_text(config.read_text(encoding="utf-8").split("files:")[0]
+                      + "files:\n  tasks: data/tasks.csv\n  people: data/missing.csv\n",
+                      encoding="utf-8")
+    for data in (broken_tasks / "data").iterdir():
+        if data.name != "tasks.csv":
+            data.unlink()
+    assert main(["diagnose", str(broken_tasks)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.startswith("error: Brightline Home Services: no file can be used (2 problems):")
+    assert f"- {TASKS_REASON}" in err and "data/missing.csv" in err
+    assert main(["run", str(broken_tasks), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
+
+
 def test_validate_still_exits_1_for_a_broken_table(broken_tasks, capsys):
     """`opskit validate` keeps its codes: a required column missing is exit 1, named."""
     assert main(["validate", str(broken_tasks)]) == 1

@@ -175,7 +175,7 @@ def _run_custom_notebook(job: ClientJob):
     from opskit.report.export import to_html
     from opskit.run import RunOutcome, execute, report_folder
 
-    engagement = Engagement.load(job.path, strict=False)
+    engagement = Engagement.load_partial(job.path)
     resolve_overrides(engagement, job.thresholds)
     folder = report_folder(Path(job.out))
     notebook = folder / "diagnostic.ipynb"

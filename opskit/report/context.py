@@ -60,7 +60,7 @@ def prepare(engagement: str | Path | Engagement, *, period_start: str | None = N
     if not isinstance(engagement, Engagement):
         handed = handoff.read(validated)
         same = handed is not None and handed.path.resolve() == Path(engagement).resolve()
-        engagement = handed if same else Engagement.load(engagement, strict=False)
+        engagement = handed if same else Engagement.load_partial(engagement)
     if period_start or period_end:
         start = pd.Timestamp(period_start) if period_start else engagement.period.start
         end = pd.Timestamp(period_end) if period_end else engagement.period.end
