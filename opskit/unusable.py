@@ -84,8 +84,9 @@ def from_error(error: OpskitError, table: str | None, files: Sequence[str]) -> U
 
 def from_crash(exc: BaseException, table: str | None, files: Sequence[str]) -> Unusable:
     """The record of a table (or an unmapped file) whose loading crashed: a bug of ours."""
+    said = str(exc)
     return Unusable(", ".join(files), (table,) if table else (),
-                    f"{type(exc).__name__}: {exc}", bug=True,
+                    f"{type(exc).__name__}: {said}" if said else type(exc).__name__, bug=True,
                     traceback="".join(traceback.format_exception(exc)))
 
 

@@ -23,6 +23,7 @@ from opskit.cli import main
 from opskit.diagnose import diagnose
 from opskit.engagement import Engagement
 from opskit.errors import TableError
+from opskit.report import record as findings_record
 from opskit.unusable import Unusable, exit_code, merge
 
 EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
@@ -261,6 +262,7 @@ def test_run_writes_the_report_without_the_unusable_file(broken_tasks, tmp_path,
     assert "not used: data/tasks.csv (tasks)" in capsys.readouterr().err
     [folder] = [p for p in (tmp_path / "out").iterdir() if p.is_dir() and p.name[0] != "."]
     record = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+    findings_record.validate(record)
     assert record["unusable_files"] == [{
         "file": "data/tasks.csv", "tables": "tasks", "why": TASKS_REASON,
         "to fix": "fix or re-export the file, then run again"}]
@@ -290,6 +292,7 @@ def test_run_with_a_crash_reading_one_file_writes_the_report_and_exits_3(
     assert "internal error: opskit crashed while reading data/toggl_detailed.csv" in err
     [folder] = [p for p in (tmp_path / "out").iterdir() if p.is_dir() and p.name[0] != "."]
     record = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+    findings_record.validate(record)
     assert record["unusable_files"] == [{
         "file": "data/toggl_detailed.csv", "tables": "tasks",
         "why": "opskit crashed while reading it: ZeroDivisionError: planted crash",
