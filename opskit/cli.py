@@ -1,14 +1,17 @@
 """The `opskit` command: parses arguments and calls the same functions a notebook calls.
 
 Every ``OpskitError`` becomes its one-paragraph message on stderr and exit code 2; nothing a
-consultant can fix ever shows a traceback.
+consultant can fix ever shows a traceback. One file that cannot be used does not stop
+``diagnose``, ``run`` or ``batch``: it is named, the rest is diagnosed, and the exit code says
+the run was partial (4), or 3 when the file could not be used because of a bug in opskit.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +19,9 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from opskit.errors import OpskitError, UnreadableFileError
+
+if TYPE_CHECKING:
+    from opskit.unusable import Unusable
 
 app = typer.Typer(
     name="opskit",
@@ -35,7 +41,8 @@ def validate(
     """Load an engagement, print its tables and row accounting.
 
     Exit codes: 0 every mapped table is usable; 1 a required table or column is broken;
-    2 unreadable input (a file or engagement.yaml that cannot be read).
+    2 unreadable input (a file or engagement.yaml that cannot be read); 3 opskit crashed
+    reading a file (a bug in opskit).
     """
     from opskit.diagnose import resolve_overrides
     from opskit.engagement import Engagement
@@ -64,8 +71,11 @@ def validate(
             console.print(f"  [dim]{loaded.name}: columns not used: "
                           f"{escape(', '.join(loaded.quality.ignored_columns))}[/dim]",
                           highlight=False)
-    for problem in engagement.problems:
-        err_console.print(f"[red]error:[/red] {escape(problem.message)}", highlight=False)
+    for record in engagement.unusable:
+        if not record.bug:
+            err_console.print(f"[red]error:[/red] {escape(record.reason)}", highlight=False)
+    if any(record.bug for record in engagement.unusable):
+        raise typer.Exit(_crashed_on_files(engagement.unusable))
     if any(isinstance(p, UnreadableFileError) for p in engagement.problems):
         raise typer.Exit(2)
     if engagement.problems:
@@ -112,7 +122,13 @@ def run_command(
     open_report: Annotated[bool, typer.Option(
         "--open", help="Open report.html in the browser when done.")] = False,
 ) -> None:
-    """Run the full diagnostic: report.html, findings.xlsx, findings.json, evidence/."""
+    """Run the full diagnostic: report.html, findings.xlsx, findings.json, evidence/.
+
+    A file that cannot be used is left out and named (in the report's data section and
+    here); the rest is diagnosed. Exit codes: 0 every file used; 4 the report was written
+    without the files named; 3 opskit crashed reading a file (a bug in opskit; the report
+    was written without it); 2 engagement.yaml or an option is wrong.
+    """
     from opskit.run import run
 
     if audience not in ("consultant", "client"):
@@ -126,6 +142,9 @@ def run_command(
         import webbrowser
 
         webbrowser.open(outcome.html.resolve().as_uri())
+    code = report_unusable(outcome.unusable, "The report was written")
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("diagnose")
@@ -136,12 +155,16 @@ def diagnose_command(
     json_out: Annotated[Path | None, typer.Option(
         "--json", help="Also write the findings as JSON to this file.")] = None,
 ) -> None:
-    """Run the checks on an engagement and print the findings by hat, in dollars."""
+    """Run the checks on an engagement and print the findings by hat, in dollars.
+
+    Exit codes as for ``opskit run``: 0 every file used; 4 diagnosed without the files
+    named; 3 opskit crashed reading a file (a bug in opskit); 2 bad input.
+    """
     from opskit.diagnose import diagnose
     from opskit.engagement import Engagement
     from opskit.findings import HATS, Status
 
-    engagement = Engagement.load(path)
+    engagement = Engagement.load_partial(path)
     diagnosis = diagnose(engagement, checks=check or None)
     total = diagnosis.total_impact()
     console.print(f"[bold]{escape(engagement.client)}[/bold]  period {engagement.period}",
@@ -171,6 +194,50 @@ def diagnose_command(
         json_out.write_text(diagnosis.to_json(), encoding="utf-8")
         console.print(f"findings written to {json_out}", markup=False, highlight=False,
                       soft_wrap=True)
+    code = report_unusable(engagement.unusable, "The findings above were made")
+    if code:
+        raise typer.Exit(code)
+
+
+def report_unusable(records: Sequence[Unusable], done: str) -> int:
+    """Name on stderr each file a run left out, with why; the run's exit code (0, 4 or 3).
+
+    ``done`` says what was produced anyway ("The report was written").
+    """
+    from opskit.unusable import exit_code
+
+    files = [r for r in records if not r.bug]
+    for record in files:
+        tables = f" ({', '.join(record.tables)})" if record.tables else ""
+        detail = record.detail.rstrip()
+        detail += "" if detail.endswith((".", "!", "?")) else "."
+        err_console.print(f"[yellow]not used:[/yellow] {escape(record.file)}{escape(tables)}: "
+                          f"{escape(detail)}", highlight=False, soft_wrap=True)
+    if files:
+        names = ", ".join(r.file for r in files)
+        err_console.print(f"{done} without {escape(names)}: fix or re-export "
+                          f"{'it' if len(files) == 1 else 'them'} and run again.",
+                          highlight=False, soft_wrap=True)
+    if any(r.bug for r in records):
+        return _crashed_on_files(records)
+    return exit_code(records)
+
+
+def _crashed_on_files(records: Sequence[Unusable]) -> int:
+    """opskit's crash(es) while reading files, in cli.main's internal-error paragraph (with
+    the traceback under OPSKIT_DEBUG=1): exit 3."""
+    import os
+
+    from opskit.unusable import INTERNAL_ERROR, bug_paragraph
+
+    if os.environ.get("OPSKIT_DEBUG"):
+        for record in records:
+            if record.bug:
+                err_console.print(record.traceback, markup=False, highlight=False,
+                                  soft_wrap=True)
+    err_console.print(f"[red]internal error:[/red] {escape(bug_paragraph(records))}",
+                      highlight=False, soft_wrap=True)
+    return INTERNAL_ERROR
 
 
 @app.command("checks")
@@ -264,7 +331,7 @@ def history(
     raise typer.Exit(history_command(path, ledger=ledger, console=console))
 
 
-INTERNAL_ERROR = 3
+INTERNAL_ERROR = 3  # the same code as opskit.unusable.INTERNAL_ERROR
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from opskit.errors import CombinedError, ConfigError
 from opskit.findings import Diagnosis
 from opskit.money import using_currency
 from opskit.registry import CheckData, CheckSpec, all_checks, get, run_check
+from opskit.unusable import by_table
 
 
 def diagnose(engagement: Engagement, checks: Iterable[str] | None = None,
@@ -76,4 +77,5 @@ def resolve_overrides(engagement: Engagement, params: Mapping[str, Mapping[str, 
 def check_data(engagement: Engagement) -> CheckData:
     """The read-only view of an engagement that checks receive."""
     return CheckData(tables=engagement.tables, period=engagement.period,
-                     assumptions=engagement.assumptions, client=engagement.client)
+                     assumptions=engagement.assumptions, client=engagement.client,
+                     unusable=by_table(engagement.unusable))

@@ -17,11 +17,12 @@ import pandas as pd
 
 from opskit.assumptions import Assumption, resolve
 from opskit.config import EngagementConfig, FileSpec, load_config, safe_path
-from opskit.errors import CombinedError, DataError, OpskitError, TableError
+from opskit.errors import CombinedError, DataError, OpskitError, TableError, UnreadableFileError
 from opskit.sources import limits
 from opskit.sources.load import FAILURE_COLUMNS, LoadedTable, TableQuality, load_table
 from opskit.sources.readers import SUPPORTED, suffix_of
 from opskit.tables import TABLES
+from opskit.unusable import Unusable, from_crash, from_error, merge
 
 DEFAULT_PERIOD_DAYS = 90
 DATA_DIR = "data"
@@ -58,7 +59,7 @@ class Engagement:
     """A loaded client engagement: validated tables, their accounting, assumptions, period."""
 
     def __init__(self, config: EngagementConfig, loaded: dict[str, LoadedTable],
-                 problems: list[OpskitError]) -> None:
+                 problems: list[OpskitError], unusable: list[Unusable] | None = None) -> None:
         self.config = config
         self.path = config.root
         self.client = config.client
@@ -67,6 +68,12 @@ class Engagement:
         self.failures: dict[str, pd.DataFrame] = {n: t.failures for n, t in loaded.items()}
         self.loaded = loaded
         self.problems = problems
+        if unusable is None:
+            unusable = [from_error(p, getattr(p, "table", None), [getattr(p, "file", "")])
+                        for p in problems]
+        self.unusable: list[Unusable] = merge(unusable)
+        """The files a non-strict load left out, one record per file and reason: the file's
+        own problems (the OpskitErrors in ``problems``) and opskit's crashes while reading."""
         self.assumptions: dict[str, Assumption] = resolve(config.assumptions)
         self.period = self._period()
 
@@ -77,25 +84,59 @@ class Engagement:
 
         Every file is read and every problem collected before anything is raised, so a
         consultant sees all of them at once. With ``strict`` (the default) a table that
-        cannot be used raises (a single ``DataError`` or a ``CombinedError``); with
-        ``strict=False`` such tables are left out and listed in ``problems`` (``opskit
-        validate`` reports them that way). Rows that cannot be used never raise: they are
-        set aside and counted in ``quality``.
+        cannot be used raises (a single ``DataError`` or a ``CombinedError``), and a crash
+        while reading a file propagates. With ``strict=False`` (``opskit validate``,
+        ``diagnose``, ``run``) one bad file never sinks the engagement: the tables it feeds
+        are left out, its problem is listed in ``problems``, and every file left out, with
+        why, in ``unusable``; a crash of opskit while reading one file (a bug of ours) is
+        listed there too, as a bug, and the other files load. Rows that cannot be used never
+        raise: they are set aside and counted in ``quality``.
         """
         config = load_config(Path(path))
         loaded: dict[str, LoadedTable] = {}
-        problems: list[OpskitError] = []
+        left_out: list[LeftOut] = []
         with limits.using(limits.Limits.from_config(config.limits)):
-            for table, specs in sources_by_table(config).items():
+            sources = sources_by_table(config, left_out=None if strict else left_out)
+            for table, specs in sources.items():
                 try:
                     loaded[table] = load_table(table, specs)
                 except DataError as exc:
-                    problems.append(exc)
+                    left_out.append((table, [s.display for s in specs], exc))
+                except (OpskitError, MemoryError):
+                    raise  # engagement.yaml's problem, or the machine's: not one file's
+                except Exception as exc:
+                    if strict:
+                        raise
+                    left_out.append((table, [s.display for s in specs], exc))
+        left_out = [(t, f, _unreadable(f, exc) if isinstance(exc, OSError) else exc)
+                    for t, f, exc in left_out]
+        problems = [exc for _, _, exc in left_out if isinstance(exc, DataError)]
+        unusable = [from_error(exc, table, files) if isinstance(exc, OpskitError)
+                    else from_crash(exc, table, files) for table, files, exc in left_out]
         if problems and strict:
             if len(problems) == 1:
                 raise problems[0]
             raise CombinedError(problems, f"{config.client}: tables that cannot be used")
-        return cls(config, loaded, problems)
+        return cls(config, loaded, problems, unusable)
+
+    @classmethod
+    def load_partial(cls, path: str | Path) -> Engagement:
+        """Load as ``diagnose``, ``run`` and ``batch`` do: not strict, but not empty-handed.
+
+        A file that cannot be used is left out and listed in ``unusable``; the rest is
+        diagnosed. When no file at all could be used for the file's own reasons there is
+        nothing to diagnose: the problems are raised as a strict load raises them (bad input,
+        exit 2, no kernel started). A crash of opskit is never raised here: the run goes on,
+        names it, and exits 3.
+        """
+        engagement = cls.load(path, strict=False)
+        if engagement.problems and not engagement.tables and not any(
+                u.bug for u in engagement.unusable):
+            if len(engagement.problems) == 1:
+                raise engagement.problems[0]
+            raise CombinedError(engagement.problems,
+                                f"{engagement.client}: no file can be used")
+        return engagement
 
     # -- what the rest of opskit reads --------------------------------------------------
     def has(self, table: str, *columns: str) -> bool:
@@ -114,12 +155,13 @@ class Engagement:
                 "values_cleared": sum(q.values_cleared.values()),
                 "ignored_columns": ", ".join(q.ignored_columns),
             })
-        for problem in self.problems:
-            rows.append({"table": getattr(problem, "table", None) or "?",
-                         "files": getattr(problem, "file", ""), "rows_read": None,
-                         "rows_used": 0, "rows_set_aside": None,
-                         "reasons": f"not usable: {problem.message}", "values_cleared": None,
-                         "ignored_columns": ""})
+        for record in self.unusable:
+            reason = (f"not usable, opskit crashed reading it (a bug in opskit): {record.reason}"
+                      if record.bug else f"not usable: {record.reason}")
+            for table in record.tables or ("?",):
+                rows.append({"table": table, "files": record.file, "rows_read": None,
+                             "rows_used": 0, "rows_set_aside": None, "reasons": reason,
+                             "values_cleared": None, "ignored_columns": ""})
         return pd.DataFrame(rows)
 
     def all_failures(self) -> pd.DataFrame:
@@ -152,7 +194,29 @@ class Engagement:
         return f"Engagement({self.client!r}, period {self.period}, tables: {tables})"
 
 
-def sources_by_table(config: EngagementConfig) -> dict[str, list[FileSpec]]:
+LeftOut = tuple[str | None, list[str], Exception]
+"""A table (None: an unmapped file no format claims) left out of a non-strict load: its files
+and the exception that kept it out."""
+
+
+def _unreadable(files: list[str], exc: OSError) -> UnreadableFileError:
+    """A file the machine would not let opskit read (permissions, a file that vanished): the
+    file's problem, not a bug of ours, worded as the CLI words any such failure."""
+    return UnreadableFileError(", ".join(files), expected="a file opskit can read",
+                               got=exc.strerror or type(exc).__name__,
+                               hint="check the path, its permissions and the free disk space")
+
+
+def _keep_going(exc: Exception, left_out: list[LeftOut] | None) -> bool:
+    """True when a non-strict load lists ``exc`` and carries on (a file's problem or a
+    crash reading it); engagement.yaml's problems and the machine's limits always stop it."""
+    if left_out is None or isinstance(exc, MemoryError):
+        return False
+    return isinstance(exc, DataError) or not isinstance(exc, OpskitError)
+
+
+def sources_by_table(config: EngagementConfig, *, left_out: list[LeftOut] | None = None
+                     ) -> dict[str, list[FileSpec]]:
     """The files feeding each table: those mapped in engagement.yaml, then those in data/.
 
     A mapped file is read through the adapter its entry names, or the one that recognises it
@@ -162,6 +226,9 @@ def sources_by_table(config: EngagementConfig) -> dict[str, list[FileSpec]]:
     other unmapped file is detected by content and feeds every table its export feeds (tables
     mapped in engagement.yaml keep only their mapping). A file no adapter recognises is an
     error naming the closest formats.
+
+    With ``left_out`` (a non-strict load) a file that cannot be read or detected, or whose
+    detection crashes, is appended there instead of stopping the load.
     """
     from opskit.sources.detect import (
         UnknownFormatError,
@@ -171,7 +238,16 @@ def sources_by_table(config: EngagementConfig) -> dict[str, list[FileSpec]]:
     )
 
     by_table: dict[str, list[FileSpec]] = {}
-    resolved = [resolve_mapped(spec, config.timezone) for spec in config.files]
+    resolved = []
+    for spec in config.files:
+        try:
+            resolved.append(resolve_mapped(spec, config.timezone))
+        except Exception as exc:
+            # An OpskitError here is engagement.yaml's (a mapped file's own problems are
+            # named by its loader); a crash detecting the file is a bug, left out like one.
+            if left_out is None or isinstance(exc, OpskitError | MemoryError):
+                raise
+            left_out.append((spec.table, [spec.display], exc))
     for spec in resolved:
         by_table.setdefault(spec.table, []).append(spec)
     mapped_tables = set(by_table)
@@ -197,7 +273,16 @@ def sources_by_table(config: EngagementConfig) -> dict[str, list[FileSpec]]:
                 specs = specs_for_unmapped(file.resolve(), display,
                                            stem if stem in TABLES else None, config.timezone)
             except UnknownFormatError as exc:
-                unknown.append(exc)
+                if left_out is not None:
+                    left_out.append((None, [display], exc))
+                else:
+                    unknown.append(exc)
+                continue
+            except Exception as exc:
+                if not _keep_going(exc, left_out):
+                    raise
+                assert left_out is not None
+                left_out.append((stem if stem in TABLES else None, [display], exc))
                 continue
             for spec in specs:
                 if spec.table not in mapped_tables:

@@ -84,6 +84,9 @@ class CheckData:
     period: Any  # opskit.engagement.Period
     assumptions: Mapping[str, Any] = field(default_factory=dict)
     client: str = ""
+    unusable: Mapping[str, Any] = field(default_factory=dict)
+    """Table -> the ``opskit.unusable.Unusable`` record of the file that could not be used
+    for it: a check that needs the table says that file's problem, not a data request."""
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     """What several checks derive from these tables (period orders, first shipments, key
     codes...), computed once per CheckData by ``opskit.checks._common.memoized``. Never passed
@@ -159,8 +162,17 @@ class CheckSpec:
 
     def data_request(self, data: CheckData,
                      gaps: list[tuple[str, list[str]]] | None = None) -> str:
-        """Plain words for the client: which export, which columns, which period."""
+        """Plain words for the client: which export, which columns, which period.
+
+        A table that was sent but whose file could not be used is not requested again: the
+        words say which file, why, and to fix or re-export it.
+        """
         gaps = self.missing(data) if gaps is None else gaps
+        left_out = [(t, c) for t, c in gaps if t in data.unusable and data.get(t) is None]
+        unusable = list(dict.fromkeys(data.unusable[t].sentence() for t, _ in left_out))
+        gaps = [gap for gap in gaps if gap not in left_out]
+        if not gaps:
+            return " ".join(unusable)
         period = data.period
         parts = []
         for table, columns in gaps:
@@ -173,7 +185,7 @@ class CheckSpec:
                 parts.append(f"the {', '.join(columns)} column{'s' if len(columns) > 1 else ''}"
                              f" in {what}")
         window = f" covering {period.start.date()} to {period.end.date()}" if period else ""
-        return "Send " + "; and ".join(parts) + window + "."
+        return " ".join([*unusable, "Send " + "; and ".join(parts) + window + "."])
 
 
 REGISTRY: dict[str, CheckSpec] = {}

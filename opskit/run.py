@@ -2,7 +2,11 @@
 
 The recipe, step by step (as papermill's own ``execute_notebook`` reads):
 
-1. ``Engagement.load``: a bad engagement fails here with its DataError, before any kernel.
+1. ``Engagement.load_partial``: a bad engagement.yaml, or an engagement none of whose files
+   can be used, fails here, before any kernel; a file that cannot be used (or that opskit
+   crashed reading) is left out and listed in ``Engagement.unusable``, and the rest is
+   diagnosed. The outcome carries that list, which
+   the caller turns into its exit code (``opskit.unusable.exit_code``).
 2. ``report_folder``: a new ``reports/<timestamp>/`` that no other run shares; the validated
    engagement is handed to the kernel there (``handoff``), so it is not read twice.
 3. ``execute``: papermill runs notebooks/diagnostic.ipynb in this very interpreter (whatever
@@ -29,6 +33,7 @@ from opskit import handoff
 from opskit.diagnose import resolve_overrides
 from opskit.engagement import DATA_DIR, Engagement
 from opskit.errors import ConfigError, OpskitError
+from opskit.unusable import Unusable
 
 ROOT = Path(__file__).resolve().parent.parent
 DIAGNOSTIC_NOTEBOOK = ROOT / "notebooks" / "diagnostic.ipynb"
@@ -57,6 +62,8 @@ class RunOutcome:
     html: Path
     json: Path
     xlsx: Path
+    unusable: tuple[Unusable, ...] = ()
+    """The files left out of this run (named in the report's data section)."""
 
 
 def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = None):
@@ -197,7 +204,7 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
 
     out = Path(out).expanduser() if out is not None else None
     ledger = Path(ledger).expanduser() if ledger is not None else None
-    engagement = Engagement.load(path)
+    engagement = Engagement.load_partial(path)
     resolve_overrides(engagement, thresholds)
     Lifecycle.from_config(engagement.config.lifecycle)
     folder = report_folder(out or engagement.path / "reports",
@@ -219,4 +226,4 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
 
     html = to_html(notebook, folder / "report.html")
     return RunOutcome(folder, notebook, html, folder / "findings.json",
-                      folder / "findings.xlsx")
+                      folder / "findings.xlsx", tuple(engagement.unusable))

@@ -2,7 +2,8 @@
 
 One batch (module fixture) runs the four samples and four broken clients on two workers; the
 Dask test runs two of the samples again on a LocalCluster and compares the findings. Broken
-clients: bad data (a required column missing), and, through the private ``_notebooks``
+clients: one bad file (a required column missing: a partial report without it), and, through
+the private ``_notebooks``
 keyword, a notebook that raises and one whose kernel kills itself mid-run; a fourth runs the
 real diagnostic with a manifest time limit of 3 seconds.
 """
@@ -135,12 +136,17 @@ def test_good_clients_complete_with_their_own_reports(batch):
     assert len(folders) == 5
 
 
-def test_bad_data_fails_that_client_before_any_kernel(batch):
-    """A required column missing: 'bad data', the file and column named, no notebook."""
+def test_one_bad_file_gives_a_partial_report(batch):
+    """A required column missing in one file: the client's report is written without it,
+    'partial', the file and column named."""
     o = outcome(batch[0], "broken-data-co")
-    assert (o.status, o.reason, o.attempts) == ("failed", "bad data", 1)
-    assert "calls.csv.gz" in o.message and "started_at" in o.message
-    assert o.notebook is None and o.folder is None
+    assert (o.status, o.reason, o.attempts) == ("ok", "partial", 1)
+    assert o.message.startswith("without data/calls.csv.gz: column 'started_at': expected "
+                                "required column 'started_at', got columns 'call_id', "
+                                "'direction', 'outcome'.")
+    record = json.loads(Path(o.findings).read_text())
+    assert [f["file"] for f in record["unusable_files"]] == ["data/calls.csv.gz"]
+    assert Path(o.report).is_file()
 
 
 def test_notebook_that_raises_keeps_its_marked_notebook(batch):
@@ -182,27 +188,28 @@ def test_batch_record_and_exit_code(batch):
     result, _, _, out = batch
     assert result.exit_code == 1
     record = json.loads((out / "batch.json").read_text())
-    assert (record["succeeded"], record["failed"]) == (5, 4)
+    assert (record["succeeded"], record["failed"]) == (6, 3)
     assert [c["slug"] for c in record["clients"]] == [
         *GOOD_SLUGS, "broken-data-co", "raising-notebook-co", "killed-kernel-co",
         "slow-services-co"]
     assert [c["reason"] for c in record["clients"]] == ["ok"] * 5 + [
-        "bad data", "notebook raised", "kernel died", "timeout"]
+        "partial", "notebook raised", "kernel died", "timeout"]
     assert [c["timeout"] for c in record["clients"]] == [600] * 8 + [3]
     assert record["executor"] == "local process pool (2 workers)"
 
 
 def test_progress_lines_and_summary_say_why(batch):
-    """The display logs each client and ends at 5 done, 4 failed, 0 running; the summary
-    table gives every failure's reason."""
+    """The display logs each client and ends at 6 done, 3 failed, 0 running; the summary
+    table gives every failure's reason, and the file a partial report was written without."""
     result, text, _, out = batch
-    assert "9/9 5 done · 4 failed · 0 running" in text and "ETA 0:00" in text
+    assert "9/9 6 done · 3 failed · 0 running" in text and "ETA 0:00" in text
     assert "✓ cedar-finch-home" in text
-    assert "✗ broken-data-co  bad data: " in text
+    assert "partial: without data/calls.csv.gz: column 'started_at'" in text
     console = Console(record=True, width=240)
     console.print(summary_table(result.outcomes, out))
     table = console.export_text()
-    for reason in ("bad data", "notebook raised", "kernel died", "timeout"):
+    for reason in ("partial: without data/calls.csv.gz", "notebook raised", "kernel died",
+                   "timeout"):
         assert reason in table
     assert "cedar-finch-home/" in table and "$2,399,128" in table
 
@@ -500,14 +507,33 @@ def test_bad_scheduler_address_is_a_config_error(tmp_path):
 
 
 def test_cli_exit_code_1_when_a_client_fails(tmp_path, capsys):
-    """`opskit batch` on a folder whose only client has bad data: exit 1 and the reason."""
-    broken = copy_sample("services", tmp_path / "clients" / "broken")
+    """`opskit batch` on a folder whose only client has no usable file: exit 1, bad data."""
+    broken = engagement(tmp_path / "clients" / "broken", "Broken Co")
+    (broken / "data").mkdir()
     (broken / "data" / "calls.csv.gz").write_bytes(b"\x00\x01 not gzip")
     assert main(["batch", str(tmp_path / "clients"), "--workers", "1",
                  "--out", str(tmp_path / "out")]) == 1
     out = capsys.readouterr().out
     assert "0 of 1 clients succeeded" in out and "bad data" in out
     assert json.loads((tmp_path / "out" / "batch.json").read_text())["failed"] == 1
+
+
+def test_exit_code_says_a_batch_was_partial():
+    """No failure: 0 when every report used all its files, 4 when one was written without
+    some, 3 when opskit crashed reading a client's file; a failure is 1 whatever else."""
+    from opskit.batch import BatchResult
+
+    def result(*reasons):
+        return BatchResult([worker.ClientOutcome(
+            slug=f"c{i}", client=f"C{i}", engagement="e",
+            status="failed" if r == "timeout" else "ok", reason=r)
+            for i, r in enumerate(reasons)], Path("out"), Path("out/batch.json"), "local")
+
+    assert result("ok", "ok").exit_code == 0
+    assert result("ok", "partial").exit_code == 4
+    assert result("partial", "opskit bug").exit_code == 3
+    assert result("opskit bug", "timeout").exit_code == 1
+    assert [o.slug for o in result("ok", "partial", "opskit bug").partial] == ["c1", "c2"]
 
 
 def test_eta_and_clock():

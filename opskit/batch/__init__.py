@@ -9,7 +9,8 @@ The recipe:
    (``worker.run_client``), writing to ``<out>/<client slug>/<timestamp>/``; failures are
    isolated per client; the display shows done, failed, running and the ETA.
 4. ``write_record``: ``<out>/batch.json``, then the summary table. Exit 0 only when every
-   client succeeded.
+   client succeeded with all its files; 1 when a client failed; else 4 when a client's
+   report was written without some files (3 when that was opskit crashing on a file).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from opskit.batch.plan import ClientJob, default_out, plan
-from opskit.batch.worker import ClientOutcome
+from opskit.batch.worker import OK, OPSKIT_BUG, ClientOutcome
 from opskit.history import ledger_in
+from opskit.unusable import INTERNAL_ERROR
+from opskit.unusable import PARTIAL as PARTIAL_EXIT
 
 RECORD_NAME = "batch.json"
 
@@ -42,8 +45,19 @@ class BatchResult:
         return [o for o in self.outcomes if not o.ok]
 
     @property
+    def partial(self) -> list[ClientOutcome]:
+        """Clients whose report was written without some of their files."""
+        return [o for o in self.outcomes if o.ok and o.reason != OK]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """1 when a client failed; else as ``opskit run``: 3 when opskit crashed reading a
+        client's file, 4 when a report was written without some files, 0 when all is well."""
+        if self.failed:
+            return 1
+        if any(o.reason == OPSKIT_BUG for o in self.outcomes):
+            return INTERNAL_ERROR
+        return PARTIAL_EXIT if self.partial else 0
 
 
 def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
@@ -132,8 +146,8 @@ def write_record(path: Path, *, target: Path, out: Path, jobs: list[ClientJob],
 def batch_command(target: Path, *, workers: int, timeout: int, audience: str,
                   scheduler: str | None, out: Path | None, console,
                   ledger: Path | None = None) -> int:
-    """``opskit batch``: run, print the summary table, return 0 when every client
-    succeeded and 1 otherwise (configuration problems raise, and the CLI exits 2)."""
+    """``opskit batch``: run, print the summary table, return ``BatchResult.exit_code``
+    (configuration problems raise, and the CLI exits 2)."""
     from rich.markup import escape
 
     from opskit.batch.display import summary_table
@@ -147,6 +161,16 @@ def batch_command(target: Path, *, workers: int, timeout: int, audience: str,
                   soft_wrap=True)
     if result.failed:
         console.print("Failed clients keep their executed notebook; batch.json says why.",
+                      highlight=False)
+    if result.partial:
+        n = len(result.partial)
+        console.print(f"{n} report{'s were' if n > 1 else ' was'} written without files that "
+                      "could not be used (named above; the reports' data sections say why).",
+                      highlight=False)
+    if any(o.reason == OPSKIT_BUG for o in result.outcomes):
+        from opskit.unusable import BUG_HINT
+
+        console.print(f"opskit crashed while reading a client's file. {BUG_HINT}",
                       highlight=False)
     return result.exit_code
 

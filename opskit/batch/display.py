@@ -75,6 +75,8 @@ class BatchDisplay:
         if outcome.ok:
             self.ok += 1
             line = f"  [green]✓[/green] {escape(outcome.slug)}  {outcome.duration_s:.0f} s"
+            if outcome.message:  # a partial run: the files it was written without
+                line += f"  [yellow]{escape(outcome.reason)}:[/yellow] {escape(outcome.message)}"
         else:
             self.failed += 1
             line = (f"  [red]✗[/red] {escape(outcome.slug)}  {escape(outcome.reason)}: "
@@ -102,7 +104,8 @@ def summary_table(outcomes: Sequence[ClientOutcome], out: Path) -> Table:
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for o in outcomes:
         money = (f"${o.total_impact['base']:,.0f}" if o.ok and o.total_impact else "")
-        where = _relative(o.report, out) if o.ok else (
+        where = (_relative(o.report, out) + (f" ({o.reason}: {o.message})" if o.message
+                                             else "")) if o.ok else (
             f"{o.message}" + (f" — notebook: {_relative(o.notebook, out)}" if o.notebook
                               else ""))
         result = "[green]ok[/green]" if o.ok else f"[red]{escape(o.reason)}[/red]"

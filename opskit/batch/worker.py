@@ -36,6 +36,8 @@ RETRY_PAUSE = 1.0  # seconds before retry n, times n
 EVENT_TOPIC = "opskit-batch"
 
 OK = "ok"
+PARTIAL = "partial"  # ok: the report was written without the files that could not be used
+OPSKIT_BUG = "opskit bug"  # ok, partial: opskit crashed reading a file (a bug of ours)
 BAD_DATA = "bad data"
 NOTEBOOK_RAISED = "notebook raised"
 KERNEL_DIED = "kernel died"
@@ -59,7 +61,7 @@ class ClientOutcome:
     client: str
     engagement: str
     status: str  # "ok" or "failed"
-    reason: str  # OK or one of the failure reasons above
+    reason: str  # OK, PARTIAL or OPSKIT_BUG when ok; else one of the failure reasons above
     message: str = ""
     attempts: int = 1
     duration_s: float = 0.0
@@ -173,7 +175,7 @@ def _run_custom_notebook(job: ClientJob):
     from opskit.report.export import to_html
     from opskit.run import RunOutcome, execute, report_folder
 
-    engagement = Engagement.load(job.path)
+    engagement = Engagement.load_partial(job.path)
     resolve_overrides(engagement, job.thresholds)
     folder = report_folder(Path(job.out))
     notebook = folder / "diagnostic.ipynb"
@@ -184,15 +186,21 @@ def _run_custom_notebook(job: ClientJob):
             notebook, progress=False, timeout=job.timeout, notebook=Path(job.notebook or ""))
     html = to_html(notebook, folder / "report.html")
     return RunOutcome(folder, notebook, html, folder / "findings.json",
-                      folder / "findings.xlsx")
+                      folder / "findings.xlsx", tuple(engagement.unusable))
 
 
 def _succeeded(job: ClientJob, run_outcome) -> ClientOutcome:
     total = None
     if run_outcome.json.exists():
         total = json.loads(run_outcome.json.read_text(encoding="utf-8")).get("total_impact")
+    unusable = run_outcome.unusable
+    reason = OPSKIT_BUG if any(u.bug for u in unusable) else PARTIAL if unusable else OK
+    message = "; ".join(
+        f"without {u.file}: " + (f"opskit crashed reading it ({u.reason}), a bug in opskit"
+                                 if u.bug else u.detail) for u in unusable)
     return ClientOutcome(
-        slug=job.slug, client=job.client, engagement=job.path, status="ok", reason=OK,
+        slug=job.slug, client=job.client, engagement=job.path, status="ok", reason=reason,
+        message=message,
         folder=str(run_outcome.folder), notebook=str(run_outcome.notebook),
         report=str(run_outcome.html),
         findings=str(run_outcome.json) if run_outcome.json.exists() else None,

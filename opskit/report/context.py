@@ -7,8 +7,8 @@ failure value and data-quality note is redacted here, once, so no writer can for
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from opskit.engagement import Engagement, Period
 from opskit.errors import ConfigError
 from opskit.findings import Diagnosis, Result
 from opskit.report.redact import redact_frame, redact_value
+from opskit.unusable import Unusable
 
 AUDIENCES = ("consultant", "client")
 
@@ -36,6 +37,8 @@ class ReportContext:
     failures: pd.DataFrame
     history: Any = None  # opskit.history.Since once the run is recorded
     history_error: str | None = None  # why the history section is missing
+    unusable: pd.DataFrame = field(default_factory=lambda: unusable_frame([]))
+    """The files left out of this run, one row each: file, tables, why, to fix."""
 
     @property
     def results(self) -> list[Result]:
@@ -57,7 +60,7 @@ def prepare(engagement: str | Path | Engagement, *, period_start: str | None = N
     if not isinstance(engagement, Engagement):
         handed = handoff.read(validated)
         same = handed is not None and handed.path.resolve() == Path(engagement).resolve()
-        engagement = handed if same else Engagement.load(engagement)
+        engagement = handed if same else Engagement.load_partial(engagement)
     if period_start or period_end:
         start = pd.Timestamp(period_start) if period_start else engagement.period.start
         end = pd.Timestamp(period_end) if period_end else engagement.period.end
@@ -68,15 +71,33 @@ def prepare(engagement: str | Path | Engagement, *, period_start: str | None = N
     diagnosis = diagnose(engagement, checks=checks, params=thresholds or None)
     accounting = engagement.row_accounting()
     failures = engagement.all_failures()
+    unusable = unusable_frame(engagement.unusable)
     if audience == "client":
         diagnosis = replace(diagnosis, results=[_redact_result(r) for r in diagnosis.results])
         accounting = redact_frame(accounting)
         failures = redact_frame(failures)
+        unusable = redact_frame(unusable)
     return ReportContext(engagement, diagnosis, audience,
-                         dt.datetime.now().isoformat(timespec="seconds"), accounting, failures)
+                         dt.datetime.now().isoformat(timespec="seconds"), accounting, failures,
+                         unusable=unusable)
+
+
+UNUSABLE_COLUMNS = ["file", "tables", "why", "to fix"]
+
+
+def unusable_frame(records: Sequence[Unusable]) -> pd.DataFrame:
+    """The files a run left out, as the report's data section and findings.json list them."""
+    return pd.DataFrame([{
+        "file": r.file,
+        "tables": ", ".join(r.tables) or "none (a format opskit does not know)",
+        "why": (f"opskit crashed while reading it: {r.reason}" if r.bug else r.reason),
+        "to fix": ("a bug in opskit, not in the file: report it (see SECURITY.md)"
+                   if r.bug else "fix or re-export the file, then run again")}
+        for r in records], columns=UNUSABLE_COLUMNS)
 
 
 def _redact_result(result: Result) -> Result:
     evidence = redact_frame(result.evidence) if result.evidence is not None else None
     return replace(result, evidence=evidence, details=redact_value(dict(result.details)),
-                   error=redact_value(result.error))
+                   error=redact_value(result.error),
+                   data_request=redact_value(result.data_request))

@@ -56,6 +56,7 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
         "history": (ctx.history.to_dict() if ctx.history is not None
                     else {"error": ctx.history_error} if ctx.history_error else None),
         "data_quality": json.loads(ctx.row_accounting.to_json(orient="records")),
+        "unusable_files": ctx.unusable.to_dict(orient="records"),
         "assumptions": {k: dict(v) for k, v in ctx.diagnosis.assumptions.items()},
         "results": results,
     }

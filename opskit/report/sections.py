@@ -35,6 +35,11 @@ def title_block(ctx: ReportContext) -> str:
     used = sum(q.rows_used for q in e.quality.values())
     read = sum(q.rows_read for q in e.quality.values())
     assessable = sum(r.status is not Status.NOT_ASSESSABLE for r in ctx.results)
+    files = len(ctx.unusable)
+    left_out = "" if not files else (
+        f" {files} file{' was' if files == 1 else 's were'} left out because "
+        f"{'it' if files == 1 else 'they'} could not be used: "
+        f"{esc(', '.join(ctx.unusable['file']))} (see the data quality appendix).")
     audience = ("Client copy: emails and phone numbers are redacted." if ctx.audience == "client"
                 else "Consultant copy: contains customer contact details; do not forward.")
     return (
@@ -42,7 +47,7 @@ def title_block(ctx: ReportContext) -> str:
         f"<p>Period {esc(str(e.period.start.date()))} to {esc(str(e.period.end.date()))} "
         f"({e.period.days} days){' · ' + esc(e.config.industry) if e.config.industry else ''}"
         f"</p><p>Data coverage: {len(e.tables)} of 24 tables, {used:,} of {read:,} rows used; "
-        f"{assessable} of {len(ctx.results)} checks assessable.</p>"
+        f"{assessable} of {len(ctx.results)} checks assessable.{left_out}</p>"
         f'<p class="opskit-muted">{esc(audience)} Generated {esc(ctx.generated_at)}.</p>'
         "</header>")
 
@@ -180,9 +185,19 @@ def data_quality(ctx: ReportContext) -> str:
         sample = ("<h3>Rows set aside and values cleared (first 50)</h3>"
                   + table_html(failures[["table", "file", "column", "row", "value", "action",
                                          "message"]], 50))
-    return ('<section><h2>Appendix: data quality</h2><p>For every table, rows read = rows '
-            "used + rows set aside. Nothing is dropped silently.</p>"
-            + table_html(accounting) + sample + "</section>")
+    return ('<section><h2>Appendix: data quality</h2>' + unusable_files(ctx)
+            + "<p>For every table, rows read = rows used + rows set aside. Nothing is dropped "
+            "silently.</p>" + table_html(accounting) + sample + "</section>")
+
+
+def unusable_files(ctx: ReportContext) -> str:
+    """The files this run left out, each with why: the rest of the report is without them."""
+    if not len(ctx.unusable):
+        return ""
+    return ('<div class="opskit-unusable"><h3>Files that could not be used</h3><p>This '
+            "diagnostic was run without these files. The checks that need them are not "
+            "assessed (see Data to request); every other check ran on the rest.</p>"
+            + table_html(ctx.unusable) + "</div>")
 
 
 def assumptions(ctx: ReportContext) -> str:
