@@ -117,6 +117,15 @@ CASES: dict[str, tuple[str, dict[str, tuple[int, int, int]], dict[str, dict[str,
     "asterisk_Master.csv": ("asterisk.cdr", {"calls": (6, 5, 1)},
                             {"calls": {"started_at": "start", "duration_s": "billsec",
                                        "outcome": "disposition + lastapp"}}),
+    "conformance/asterisk/cdr_custom.csv": ("asterisk.cdr_custom", {"calls": (5, 4, 1)},
+                                            {"calls": {"started_at": "start",
+                                                       "duration_s": "billsec"}}),
+    "conformance/asterisk/cdr_table.csv": ("asterisk.cdr_table", {"calls": (5, 3, 2)},
+                                           {"calls": {"started_at": "calldate",
+                                                      "direction": "dcontext + did + src + dst"}}),
+    "conformance/freepbx/cdr_report.csv": ("freepbx.cdr_report", {"calls": (4, 3, 1)},
+                                           {"calls": {"started_at": "calldate",
+                                                      "outcome": "disposition + lastapp"}}),
     "shipstation_shipments.csv": ("shipstation.shipments", {"shipments": (4, 3, 1)},
                                   {"shipments": {"order_id": "Order #",
                                                  "shipped_at": "Create Date",
@@ -478,6 +487,35 @@ def test_phone_outcomes(loaded):
         "101", None, None, "101", None]
 
 
+@pytest.mark.parametrize(("fixture", "wrong", "right", "misfit"), [
+    ("cdr_custom.csv", "asterisk.cdr", "asterisk.cdr_custom",
+     "5 of 5 lines that do not fit, e.g. row 1: field 12 (end) is '306', expected a time"),
+    ("cdr_csv.csv", "asterisk.cdr_custom", "asterisk.cdr",
+     "9 of 9 lines that do not fit, e.g. row 1: field 9 (start) is 'PJSIP/101,30', expected a "
+     "time"),
+])
+def test_asterisk_file_mapped_to_the_wrong_layout_is_refused(fixture, wrong, right, misfit):
+    """A headerless CDR file mapped to the other layout fails loudly, naming the right one."""
+    from opskit.errors import UnreadableFileError
+
+    path = EXPORTS / "conformance" / "asterisk" / fixture
+    with pytest.raises(UnreadableFileError) as caught:
+        load(path, wrong, "calls")
+    message = caught.value.message
+    assert f"map the file with adapter '{right}'" in message
+    assert misfit in message
+
+
+def test_asterisk_line_of_another_shape_is_set_aside_with_its_field():
+    """One cut-short line among good ones is set aside naming the field that does not fit."""
+    loaded = load(EXPORTS / "conformance" / "asterisk" / "cdr_csv.csv", "asterisk.cdr", "calls")
+    fail = loaded.failures[loaded.failures["rule"] == "wrong_layout"]
+    assert fail["row"].tolist() == [9]
+    assert fail["message"].tolist() == [
+        "line does not have this layout: field 10 (start) is '', expected a time "
+        "YYYY-MM-DD HH:MM:SS"]
+
+
 def test_shipping_exports(loaded):
     """Label time as ship time, voided and refunded labels aside, tags as flags, $1,024.50."""
     assert values(loaded, "shipstation_shipments.csv", "shipments", "shipped_at") == [
@@ -547,7 +585,7 @@ def test_encodings(name, tmp_path, adapted):
     source = EXPORTS / name
     text = source.read_text(encoding=_source_encoding(source))
     encoding = ENCODINGS[name]
-    copy = tmp_path / name
+    copy = tmp_path / Path(name).name
     copy.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le") if encoding == "utf-16"
                      else text.encode(encoding))
     adapter = CASES[name][0]
