@@ -546,6 +546,35 @@ def test_timesheets(loaded):
         "rekeying", "reconciliation"]
 
 
+def test_timesheet_projects_without_arrow_or_empty():
+    """Projects with no arrow, or no project at all, give missing systems, never a crash."""
+    from opskit.sources.adapters.timesheets import systems
+
+    source, target = systems(pd.Series(["Gorgias", None, "Square POS → Shopify"], dtype="str"))
+    assert source.tolist() == ["Gorgias", None, "Square POS"]
+    assert target.tolist() == [None, None, "Shopify"]
+    source, target = systems(pd.Series([None, None], dtype="str"))
+    assert source.tolist() == [None, None] and target.tolist() == [None, None]
+
+
+@pytest.mark.parametrize(("dates", "times", "expected"), [
+    (["07/01/2026", "07/13/2026"], None, "%m/%d/%Y"),
+    (["13/07/2026", "01/07/2026"], None, "%d/%m/%Y"),
+    (["07/01/2026", "07/06/2026"], ["09:00 AM", "02:30 PM"], "%m/%d/%Y"),
+    (["13/07/2026"], ["09:00 AM"], "%m/%d/%Y"),
+    (["2026-07-01"], ["09:00:00"], "%m/%d/%Y"),
+])
+def test_timesheet_date_order_is_one_per_file(dates, times, expected):
+    """One date order per file: day first only when a day is above 12 and no 12-hour clock."""
+    from opskit.sources.adapters.timesheets import date_formats
+
+    formats = date_formats(pd.Series(dates, dtype="str"),
+                           None if times is None else pd.Series(times, dtype="str"))
+    assert expected in formats
+    other = "%d/%m/%Y" if expected == "%m/%d/%Y" else "%m/%d/%Y"
+    assert other not in formats
+
+
 def test_access_and_people(loaded):
     """Suspended / blocked accounts, 'Never logged in', salaries over 2,080 hours."""
     assert values(loaded, "google_workspace_users.csv", "accounts", "disabled") == [
