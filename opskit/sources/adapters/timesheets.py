@@ -44,17 +44,12 @@ def systems(project: pd.Series) -> tuple[pd.Series, pd.Series]:
     Most real projects have no arrow, and some exports have no project at all: a column whose
     cells are all empty (or that no row splits in two) gives missing values, never a crash.
     """
-    source = pd.Series(None, index=project.index, dtype=object)
-    target = pd.Series(None, index=project.index, dtype=object)
-    present = project.notna().to_numpy()
-    if not present.any():
-        return source, target
-    parts = [ARROW.split(str(cell).strip(), maxsplit=1) for cell in project[present]]
-    first = [p[0].strip() or None for p in parts]
-    second = [p[1].strip() or None if len(p) > 1 else None for p in parts]
-    source[present] = first
-    target[present] = second
-    return source, target
+    parts = [None if pd.isna(cell) else ARROW.split(str(cell).strip(), maxsplit=1)
+             for cell in project]
+    source = [None if p is None else (p[0].strip() or None) for p in parts]
+    target = [None if p is None or len(p) < 2 else (p[1].strip() or None) for p in parts]
+    return (pd.Series(source, index=project.index, dtype=object),
+            pd.Series(target, index=project.index, dtype=object))
 
 
 def words_in(text: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
