@@ -98,8 +98,9 @@ CASES: dict[str, tuple[str, dict[str, tuple[int, int, int]], dict[str, dict[str,
                                    {"deals": {"stage": "StageName", "close_date": "CloseDate",
                                               "owner": "OwnerId"}}),
     "salesforce_OpportunityHistory.csv": ("salesforce.opportunity_history",
-                                          {"deals": (2, 2, 0)},
-                                          {"deals": {"deal_id": "OpportunityId"}}),
+                                          {"deal_events": (5, 5, 0)},
+                                          {"deal_events": {"deal_id": "OpportunityId",
+                                                           "at": "CreatedDate"}}),
     "salesforce_Lead.csv": ("salesforce.lead", {"leads": (3, 2, 1), "customers": (3, 2, 1)},
                             {"leads": {"source": "LeadSource", "converted_at": "ConvertedDate"}}),
     "salesforce_Contact.csv": ("salesforce.contact", {"customers": (2, 2, 0)},
@@ -447,8 +448,11 @@ def test_crm_exports(loaded):
         "0065g00000AbCdE", "0065g00000AbCdF"]
     assert values(loaded, "salesforce_Opportunity.csv", "deals", "amount") == [48000.0,
                                                                                12500.5]
-    assert values(loaded, "salesforce_OpportunityHistory.csv", "deals", "stage") == [
-        "Closed Won", "Negotiation/Review"]
+    assert values(loaded, "salesforce_OpportunityHistory.csv", "deal_events", "stage") == [
+        "Prospecting", "Proposal/Price Quote", "Closed Won", "Qualification",
+        "Negotiation/Review"]
+    assert values(loaded, "salesforce_OpportunityHistory.csv", "deal_events", "at")[2] == \
+        "2026-07-21 18:00:00"
     assert values(loaded, "salesforce_Lead.csv", "customers", "name") == [
         "Jürgen Müller", "Renée Olé"]
     assert values(loaded, "salesforce_Contact.csv", "customers", "customer_id") == [
