@@ -459,6 +459,32 @@ def test_crm_exports(loaded):
         "0035g00000Cc001", "0035g00000Cc002"]
 
 
+def test_salesforce_history_feeds_stale_pipeline_not_deals():
+    """Opportunity + OpportunityHistory: stage changes are activity, closed-lost stays closed.
+
+    Without the history both open deals look idle (one has no LastActivityDate, the other
+    July's): 100% stale, FAIL. With it they moved in September: PASS. The deal closed lost
+    with a CloseDate in December is closed, not counted open.
+    """
+    from opskit.assumptions import resolve
+    from opskit.checks.sales import stale_pipeline
+    from opskit.engagement import Period
+    from opskit.registry import CheckData
+
+    folder = EXPORTS / "conformance" / "salesforce"
+    tz = {"timezone": "America/Bogota"}
+    deals = load(folder / "Opportunity.csv", "salesforce.opportunity", "deals", **tz).frame
+    events = load(folder / "OpportunityHistory.csv", "salesforce.opportunity_history",
+                  "deal_events", **tz).frame
+    period = Period(pd.Timestamp("2026-07-01"), pd.Timestamp("2026-09-30"))
+    alone = stale_pipeline(CheckData({"deals": deals}, period, resolve(None)))
+    both = stale_pipeline(CheckData({"deals": deals, "deal_events": events}, period,
+                                    resolve(None)))
+    assert (alone.metrics["open_deals"].value, alone.metrics["stale_share"].value) == (2, 1.0)
+    assert (both.metrics["open_deals"].value, both.metrics["stale_share"].value) == (2, 0.0)
+    assert both.status.name == "PASS" and alone.status.name == "FAIL"
+
+
 def test_salesforce_id_checksum():
     """The 18-character suffix is Salesforce's documented case checksum (001A0000006Vm9rIAC)."""
     from opskit.sources.adapters.salesforce import checksum, id15
