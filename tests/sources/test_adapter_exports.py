@@ -536,6 +536,16 @@ def test_asterisk_file_mapped_to_the_wrong_layout_is_refused(fixture, wrong, rig
     assert misfit in message
 
 
+def test_cdr_table_export_mapped_as_headerless_names_the_header_adapters():
+    """The CDR Reports download mapped to cdr_csv is refused, pointing at its header layout."""
+    from opskit.errors import UnreadableFileError
+
+    with pytest.raises(UnreadableFileError) as caught:
+        load(EXPORTS / "conformance" / "freepbx" / "cdr_report.csv", "asterisk.cdr", "calls")
+    assert "field 10 (start) is 'duration'" in caught.value.message
+    assert "adapter 'freepbx.cdr_report'" in caught.value.message
+
+
 def test_asterisk_line_of_another_shape_is_set_aside_with_its_field():
     """One cut-short line among good ones is set aside naming the field that does not fit."""
     loaded = load(EXPORTS / "conformance" / "asterisk" / "cdr_csv.csv", "asterisk.cdr", "calls")

@@ -303,10 +303,17 @@ def _refuse_wrong_layout(export: Export, layout: str, why: pd.Series) -> None:
     first = int(np.flatnonzero(why.notna().to_numpy())[0])
     others = [name for name in HEADERLESS if name != layout and misfit(
         _positional(export.frame, HEADERLESS[name])).isna().mean() >= 0.8]
-    hint = (f"the lines have Asterisk's {others[0]} layout: map the file with adapter "
-            f"'{ADAPTER_OF[others[0]]}', or leave 'adapter' out to detect it" if others else
-            "check which Asterisk CDR backend wrote the file (cdr_csv or cdr_custom, and its "
-            "mapping in cdr_custom.conf); leave 'adapter' out to detect it")
+    top = {str(c).strip().lower() for c in export.frame.iloc[0]} if len(export.frame) else set()
+    if others:
+        hint = (f"the lines have Asterisk's {others[0]} layout: map the file with adapter "
+                f"'{ADAPTER_OF[others[0]]}', or leave 'adapter' out to detect it")
+    elif {"calldate", "disposition"} <= top:
+        hint = ("the file starts with the cdr table's header (calldate, clid, ...): map it "
+                "with adapter 'freepbx.cdr_report' (the CDR Reports download) or "
+                "'asterisk.cdr_table', or leave 'adapter' out to detect it")
+    else:
+        hint = ("check which Asterisk CDR backend wrote the file (cdr_csv or cdr_custom, and "
+                "its mapping in cdr_custom.conf); leave 'adapter' out to detect it")
     raise UnreadableFileError(
         export.display, rows=[int(export.rows[first])],
         expected=f"Asterisk {layout} lines ({', '.join(HEADERLESS[layout][:10])}, ...)",
