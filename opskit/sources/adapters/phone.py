@@ -5,13 +5,40 @@ four outcomes (answered, missed, voicemail, abandoned) and two directions. Inter
 (extension to extension) are not customer calls: they are set aside, as are the child legs
 Twilio logs for a forwarded call (the parent leg is the call).
 
-Asterisk's CDR file has no header row and a fixed column order (accountcode, src, dst,
-dcontext, clid, channel, dstchannel, lastapp, lastdata, start, answer, end, duration,
-billsec, disposition, amaflags, then optionally uniqueid and userfield). Its dispositions are
-ANSWERED, NO ANSWER, BUSY and FAILED; a call that ended in the VoiceMail application went to
-voicemail. The direction comes from the dialplan context: contexts fed by trunks
-('from-trunk', 'from-pstn', 'from-external', 'incoming') are inbound, calls to numbers longer
-than an extension are outbound.
+Asterisk writes its call detail records (CDR) in four layouts, each with its adapter:
+
+- cdr_csv's Master.csv (``asterisk.cdr``): no header, fields by position: accountcode, src,
+  dst, dcontext, clid, channel, dstchannel, lastapp, lastdata, start, answer, end, duration,
+  billsec, disposition, amaflags, then uniqueid and userfield (loguniqueid, loguserfield) and
+  peeraccount, linkedid, sequence (newcdrcolumns): 16 to 21 fields.
+- cdr_custom's Master.csv from the mapping shipped in cdr_custom.conf
+  (``asterisk.cdr_custom``): no header, 19 fields, clid first, accountcode after amaflags,
+  ending in sequence; every field but sequence CSV_QUOTEd.
+- the cdr database table exported with its header (``asterisk.cdr_table``): calldate (the
+  start), clid, src, dst, dcontext, channel, dstchannel, lastapp, lastdata, duration,
+  billsec, disposition, amaflags (a number), accountcode, uniqueid, userfield, and in
+  FreePBX's asteriskcdrdb also did, recordingfile, cnum, cnam, outbound_cnum, outbound_cnam,
+  dst_cnam, linkedid, peeraccount, sequence.
+- FreePBX's CDR Reports CSV download (``freepbx.cdr_report``): the table's 16 classic
+  columns.
+
+The two headerless layouts are told apart by the shape of each line (times where the
+layout puts start, answer and end; seconds; a disposition), never by the file name. Read in
+the other order, a cdr_custom line would put the answer time in 'start' and 'DOCUMENTATION'
+in 'disposition': a file whose lines mostly do not fit the adapter it is mapped to is
+refused, naming the layout they do fit; a stray line that does not fit (cut short by a
+crash) is set aside naming the field. Times are the server's local time (unless cdr.conf
+sets usegmtime). Dispositions are ANSWERED, NO ANSWER, BUSY, FAILED (and CONGESTION); a call
+that ended in the VoiceMail application went to voicemail.
+
+Direction: a trunk context ('from-trunk', 'from-pstn', 'ext-did'...), a DID, or a source that
+is not an extension (an outside number, or anonymous) is inbound; otherwise a destination
+longer than an extension is outbound. **Internal calls**: what is left went from an extension
+to an extension (or a feature code such as *97): it is set aside with the reason "internal
+call between extensions" (rule not_a_customer_call, column 'src + dst') and counted in the
+calls table's rows set aside. One call can leave several CDR records (a ring group rings
+several phones, each a record with the call's uniqueid): the call is kept once, answered
+when any of its records was, the other records set aside as legs of that call.
 """
 
 from __future__ import annotations
