@@ -101,6 +101,9 @@ CASES: dict[str, tuple[str, dict[str, tuple[int, int, int]], dict[str, dict[str,
                                           {"deal_events": (5, 5, 0)},
                                           {"deal_events": {"deal_id": "OpportunityId",
                                                            "at": "CreatedDate"}}),
+    "conformance/salesforce/OpportunityFieldHistory.csv": (
+        "salesforce.opportunity_field_history", {"deal_events": (5, 4, 1)},
+        {"deal_events": {"deal_id": "OpportunityId", "stage": "NewValue (Field = StageName)"}}),
     "salesforce_Lead.csv": ("salesforce.lead", {"leads": (3, 2, 1), "customers": (3, 2, 1)},
                             {"leads": {"source": "LeadSource", "converted_at": "ConvertedDate"}}),
     "salesforce_Contact.csv": ("salesforce.contact", {"customers": (2, 2, 0)},
@@ -630,7 +633,8 @@ def test_access_and_people(loaded):
 
 
 def _source_encoding(path: Path) -> str:
-    return "latin-1" if path.name.startswith("salesforce_") else "utf-8-sig"
+    salesforce = path.name.startswith("salesforce_") or path.parent.name == "salesforce"
+    return "latin-1" if salesforce else "utf-8-sig"
 
 
 def _cp1252_able(name: str) -> bool:

@@ -1,4 +1,4 @@
-"""Phone systems' call logs: RingCentral, Aircall, Twilio, Dialpad and Asterisk's Master.csv.
+"""Phone systems' call logs: RingCentral, Aircall, Twilio, Dialpad, Asterisk and FreePBX CDRs.
 
 Each system says what happened to a call in its own words; they all become the data model's
 four outcomes (answered, missed, voicemail, abandoned) and two directions. Internal calls

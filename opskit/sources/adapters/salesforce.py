@@ -1,4 +1,4 @@
-"""Salesforce: the weekly data export's Opportunity, OpportunityHistory, Lead and Contact files.
+"""Salesforce: the data export's Opportunity, its two history objects, Lead and Contact files.
 
 The data export writes one CSV per object with API field names as headers, ISO-8859-1
 encoded (read through the Windows-1252 fallback, which covers it), datetimes in UTC
@@ -17,8 +17,10 @@ their CurrencyIsoCode (multi-currency orgs) in ``currency``; amounts are not con
 OpportunityHistory.csv holds one row per change of an opportunity's stage, amount,
 probability or close date. It feeds ``deal_events`` (deal, when, stage and amount after the
 change), never ``deals``: it adds to the deals of Opportunity.csv the dates they last moved,
-which ``sales.stale_pipeline`` counts as activity. Set-aside rows name the column their
-value came from (OpportunityId, IsDeleted).
+which ``sales.stale_pipeline`` counts as activity. OpportunityFieldHistory.csv (field history
+tracking: Field, OldValue, NewValue) feeds deal_events the same way, every tracked change
+being activity. Set-aside rows name the column their value came from (OpportunityId,
+IsDeleted).
 """
 
 from __future__ import annotations
@@ -139,6 +141,24 @@ def convert_history(export: Export) -> Converted:
     return Converted({"deal_events": events}, notes=_notes(export))
 
 
+def convert_field_history(export: Export) -> Converted:
+    """Every usable field-history row is an event of its opportunity: any tracked change
+    (next step, owner, amount...) shows someone worked the deal; a StageName change gives
+    the stage after it, an Amount change the amount."""
+    ids, bad = id15(export.get("OpportunityId"))
+    field_label, field = export.pick("Field")
+    value_label, value = export.pick("NewValue")
+    events = _table(export, {
+        "deal_id": ("OpportunityId", ids),
+        "at": ("CreatedDate", utc_to_local(export.get("CreatedDate"), export.timezone)),
+        "stage": (f"{value_label} (Field = StageName)", value.where(field.eq("StageName"),
+                                                                    None)),
+        "amount": (f"{value_label} (Field = Amount)", value.where(field.eq("Amount"), None)),
+    }, bad, "OpportunityId")
+    export.used_labels.update(x for x in (field_label, export.label("IsDeleted")) if x)
+    return Converted({"deal_events": events}, notes=_notes(export))
+
+
 def _person_name(export: Export) -> pd.Series:
     name = export.get("Name")
     built = (export.get("FirstName").fillna("") + " " + export.get("LastName").fillna("")
@@ -216,6 +236,16 @@ ADAPTERS = (
         quirks="one row per change of stage, amount, probability or close date: each an "
                "event of its opportunity (deal_events), never a second deal; ISO-8859-1; "
                "UTC datetimes"),
+    Adapter(
+        id="salesforce.opportunity_field_history", system="salesforce",
+        name="Salesforce data export: OpportunityFieldHistory.csv",
+        menu=MENU.format("OpportunityFieldHistory.csv"), feeds=("deal_events",),
+        required=("OpportunityId", "Field", "NewValue", "CreatedDate"),
+        optional=("Id", "IsDeleted", "CreatedById", "DataType", "OldValue"),
+        convert=convert_field_history,
+        quirks="field history tracking: one row per tracked field change ('created' for the "
+               "record's creation), each an event of its opportunity; stage and amount from "
+               "NewValue when Field is StageName or Amount"),
     Adapter(
         id="salesforce.lead", system="salesforce", name="Salesforce data export: Lead.csv",
         menu=MENU.format("Lead.csv"), feeds=("leads", "customers"),
