@@ -254,8 +254,18 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("won", "bool", "True when closed won."),
         _c("last_activity_at", "datetime", "Last logged activity."),
         _c("close_date", "datetime", "Expected close date."),
+        _c("currency", "text", "ISO currency code of the amount, as the CRM records it."),
     ), key=("deal_id",), time_column="created_at",
         source_hint="the deals export of the CRM (HubSpot: Deals > Export)"),
+    Table("deal_events", "What happened to a deal and when: its stage changes (a deal's "
+          "history, one row per change).", (
+        _c("deal_id", "id", "The deal the event belongs to.", req=True),
+        _c("at", "datetime", "When it happened.", req=True),
+        _c("stage", "text", "The deal's stage after the change."),
+        _c("amount", "money", "The deal's amount after the change.", nn=True),
+    ), time_column="at",
+        source_hint="the deal stage history of the CRM (Salesforce: OpportunityHistory.csv "
+                    "of the Data Export)"),
     Table("calls", "Phone calls from the phone system's call log.", (
         _c("call_id", "id", "Call id.", req=True),
         _c("started_at", "datetime", "When the call started.", req=True),

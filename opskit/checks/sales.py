@@ -362,11 +362,26 @@ def open_deals_at_end(data: CheckData) -> pd.DataFrame:
 
 def stale_reasons(deals: pd.DataFrame, data: CheckData, activity_days: float
                   ) -> tuple[pd.Series, pd.Series]:
-    """(no recent activity, close date passed) flags for open deals at the period end."""
+    """(no recent activity, close date passed) flags for open deals at the period end.
+
+    A deal's history (``deal_events``: Salesforce's OpportunityHistory) is activity too: the
+    latest event of a deal up to the period end replaces ``last_activity_at`` when later (a
+    stage change does not update Salesforce's LastActivityDate). ``deals`` then carries
+    that date, so the evidence shows it.
+    """
     end = data.period.end
     cutoff = end - pd.Timedelta(days=activity_days)
     crm = data["deals"]
-    has_activity = "last_activity_at" in crm and crm["last_activity_at"].notna().any()
+    events = data.get("deal_events")
+    has_events = events is not None and len(events) > 0
+    if has_events:
+        moved = events.loc[events["at"] < data.period.end_exclusive].groupby("deal_id")["at"].max()
+        logged = deals.get("last_activity_at",
+                           pd.Series(pd.NaT, index=deals.index, dtype="datetime64[us]"))
+        latest = deals["deal_id"].map(moved).astype(logged.dtype)
+        deals["last_activity_at"] = latest.where(latest.notna() & ~(latest <= logged), logged)
+    has_activity = has_events or (
+        "last_activity_at" in crm and crm["last_activity_at"].notna().any())
     has_close_date = "close_date" in crm and crm["close_date"].notna().any()
     if not has_activity and not has_close_date:
         raise NotAssessable("Send the deals export of the CRM with the last activity date and "

@@ -315,6 +315,46 @@ def test_stale_pipeline_pass_when_every_deal_is_closed():
     assert result.status is Status.PASS
 
 
+def deal_events(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    """A deal history (deal_events) from (deal_id, at) pairs."""
+    return table("deal_events", deal_id=[d for d, _ in rows], at=[a for _, a in rows],
+                 stage=["proposal"] * len(rows))
+
+
+def test_stale_pipeline_counts_a_later_stage_change_as_activity():
+    """D3's last logged activity is August, but its stage moved on 2026-09-20: not stale."""
+    activity = ["2026-09-25", "2026-09-25", "2026-08-01", "2026-09-25"]
+    result = stale_pipeline(make_data(
+        deals=deals(last_activity_at=activity),
+        deal_events=deal_events([("D3", "2026-06-01"), ("D3", "2026-09-20")])))
+    assert result.metrics["stale_share"].value == 0.0
+    assert result.status is Status.PASS
+
+
+def test_stale_pipeline_ignores_events_after_the_period_and_older_ones():
+    """An event after the period end, or older than the logged activity, changes nothing."""
+    activity = ["2026-09-25", "2026-08-01", "2026-09-25", "2026-09-25"]
+    result = stale_pipeline(make_data(
+        deals=deals(last_activity_at=activity),
+        deal_events=deal_events([("D2", "2026-10-05"), ("D1", "2026-07-01")])))
+    assert result.metrics["stale_share"].value == pytest.approx(0.2)
+    assert result.evidence["deal_id"].tolist() == ["D2"]
+    assert result.evidence["last_activity_at"].tolist() == [pd.Timestamp("2026-08-01")]
+
+
+def test_stale_pipeline_reads_activity_from_events_alone():
+    """Deals without last_activity_at: the latest event is the activity, shown in evidence."""
+    frame = deals().drop(columns=["last_activity_at"])
+    result = stale_pipeline(make_data(
+        deals=frame, deal_events=deal_events([("D1", "2026-09-20"), ("D2", "2026-06-01"),
+                                              ("D2", "2026-05-02")])))
+    assert result.metrics["stale_share"].value == pytest.approx(0.9)
+    assert result.status is Status.FAIL
+    assert result.evidence["deal_id"].tolist() == ["D4", "D3", "D2"]
+    assert result.evidence["days_since_activity"].tolist()[2] == 121
+    assert result.evidence["reason"].tolist() == ["no activity in 30 days"] * 3
+
+
 def test_stale_pipeline_not_assessable_without_activity_or_close_dates():
     """Deals with neither last_activity_at nor close_date cannot be judged stale."""
     frame = table("deals", deal_id=["D1"], created_at=["2026-05-01"], stage=["proposal"])

@@ -98,8 +98,12 @@ CASES: dict[str, tuple[str, dict[str, tuple[int, int, int]], dict[str, dict[str,
                                    {"deals": {"stage": "StageName", "close_date": "CloseDate",
                                               "owner": "OwnerId"}}),
     "salesforce_OpportunityHistory.csv": ("salesforce.opportunity_history",
-                                          {"deals": (2, 2, 0)},
-                                          {"deals": {"deal_id": "OpportunityId"}}),
+                                          {"deal_events": (5, 5, 0)},
+                                          {"deal_events": {"deal_id": "OpportunityId",
+                                                           "at": "CreatedDate"}}),
+    "conformance/salesforce/OpportunityFieldHistory.csv": (
+        "salesforce.opportunity_field_history", {"deal_events": (5, 4, 1)},
+        {"deal_events": {"deal_id": "OpportunityId", "stage": "NewValue (Field = StageName)"}}),
     "salesforce_Lead.csv": ("salesforce.lead", {"leads": (3, 2, 1), "customers": (3, 2, 1)},
                             {"leads": {"source": "LeadSource", "converted_at": "ConvertedDate"}}),
     "salesforce_Contact.csv": ("salesforce.contact", {"customers": (2, 2, 0)},
@@ -117,6 +121,15 @@ CASES: dict[str, tuple[str, dict[str, tuple[int, int, int]], dict[str, dict[str,
     "asterisk_Master.csv": ("asterisk.cdr", {"calls": (6, 5, 1)},
                             {"calls": {"started_at": "start", "duration_s": "billsec",
                                        "outcome": "disposition + lastapp"}}),
+    "conformance/asterisk/cdr_custom.csv": ("asterisk.cdr_custom", {"calls": (5, 4, 1)},
+                                            {"calls": {"started_at": "start",
+                                                       "duration_s": "billsec"}}),
+    "conformance/asterisk/cdr_table.csv": ("asterisk.cdr_table", {"calls": (5, 3, 2)},
+                                           {"calls": {"started_at": "calldate",
+                                                      "direction": "dcontext + did + src + dst"}}),
+    "conformance/freepbx/cdr_report.csv": ("freepbx.cdr_report", {"calls": (4, 3, 1)},
+                                           {"calls": {"started_at": "calldate",
+                                                      "outcome": "disposition + lastapp"}}),
     "shipstation_shipments.csv": ("shipstation.shipments", {"shipments": (4, 3, 1)},
                                   {"shipments": {"order_id": "Order #",
                                                  "shipped_at": "Create Date",
@@ -438,12 +451,41 @@ def test_crm_exports(loaded):
         "0065g00000AbCdE", "0065g00000AbCdF"]
     assert values(loaded, "salesforce_Opportunity.csv", "deals", "amount") == [48000.0,
                                                                                12500.5]
-    assert values(loaded, "salesforce_OpportunityHistory.csv", "deals", "stage") == [
-        "Closed Won", "Negotiation/Review"]
+    assert values(loaded, "salesforce_OpportunityHistory.csv", "deal_events", "stage") == [
+        "Prospecting", "Proposal/Price Quote", "Closed Won", "Qualification",
+        "Negotiation/Review"]
+    assert values(loaded, "salesforce_OpportunityHistory.csv", "deal_events", "at")[2] == \
+        "2026-07-21 18:00:00"
     assert values(loaded, "salesforce_Lead.csv", "customers", "name") == [
         "Jürgen Müller", "Renée Olé"]
     assert values(loaded, "salesforce_Contact.csv", "customers", "customer_id") == [
         "0035g00000Cc001", "0035g00000Cc002"]
+
+
+def test_salesforce_history_feeds_stale_pipeline_not_deals():
+    """Opportunity + OpportunityHistory: stage changes are activity, closed-lost stays closed.
+
+    Without the history both open deals look idle (one has no LastActivityDate, the other
+    July's): 100% stale, FAIL. With it they moved in September: PASS. The deal closed lost
+    with a CloseDate in December is closed, not counted open.
+    """
+    from opskit.assumptions import resolve
+    from opskit.checks.sales import stale_pipeline
+    from opskit.engagement import Period
+    from opskit.registry import CheckData
+
+    folder = EXPORTS / "conformance" / "salesforce"
+    tz = {"timezone": "America/Bogota"}
+    deals = load(folder / "Opportunity.csv", "salesforce.opportunity", "deals", **tz).frame
+    events = load(folder / "OpportunityHistory.csv", "salesforce.opportunity_history",
+                  "deal_events", **tz).frame
+    period = Period(pd.Timestamp("2026-07-01"), pd.Timestamp("2026-09-30"))
+    alone = stale_pipeline(CheckData({"deals": deals}, period, resolve(None)))
+    both = stale_pipeline(CheckData({"deals": deals, "deal_events": events}, period,
+                                    resolve(None)))
+    assert (alone.metrics["open_deals"].value, alone.metrics["stale_share"].value) == (2, 1.0)
+    assert (both.metrics["open_deals"].value, both.metrics["stale_share"].value) == (2, 0.0)
+    assert both.status.name == "PASS" and alone.status.name == "FAIL"
 
 
 def test_salesforce_id_checksum():
@@ -478,6 +520,45 @@ def test_phone_outcomes(loaded):
         "101", None, None, "101", None]
 
 
+@pytest.mark.parametrize(("fixture", "wrong", "right", "misfit"), [
+    ("cdr_custom.csv", "asterisk.cdr", "asterisk.cdr_custom",
+     "5 of 5 lines that do not fit, e.g. row 1: field 12 (end) is '306', expected a time"),
+    ("cdr_csv.csv", "asterisk.cdr_custom", "asterisk.cdr",
+     "9 of 9 lines that do not fit, e.g. row 1: field 9 (start) is 'PJSIP/101,30', expected a "
+     "time"),
+])
+def test_asterisk_file_mapped_to_the_wrong_layout_is_refused(fixture, wrong, right, misfit):
+    """A headerless CDR file mapped to the other layout fails loudly, naming the right one."""
+    from opskit.errors import UnreadableFileError
+
+    path = EXPORTS / "conformance" / "asterisk" / fixture
+    with pytest.raises(UnreadableFileError) as caught:
+        load(path, wrong, "calls")
+    message = caught.value.message
+    assert f"map the file with adapter '{right}'" in message
+    assert misfit in message
+
+
+def test_cdr_table_export_mapped_as_headerless_names_the_header_adapters():
+    """The CDR Reports download mapped to cdr_csv is refused, pointing at its header layout."""
+    from opskit.errors import UnreadableFileError
+
+    with pytest.raises(UnreadableFileError) as caught:
+        load(EXPORTS / "conformance" / "freepbx" / "cdr_report.csv", "asterisk.cdr", "calls")
+    assert "field 10 (start) is 'duration'" in caught.value.message
+    assert "adapter 'freepbx.cdr_report'" in caught.value.message
+
+
+def test_asterisk_line_of_another_shape_is_set_aside_with_its_field():
+    """One cut-short line among good ones is set aside naming the field that does not fit."""
+    loaded = load(EXPORTS / "conformance" / "asterisk" / "cdr_csv.csv", "asterisk.cdr", "calls")
+    fail = loaded.failures[loaded.failures["rule"] == "wrong_layout"]
+    assert fail["row"].tolist() == [9]
+    assert fail["message"].tolist() == [
+        "line does not have this layout: field 10 (start) is '', expected a time "
+        "YYYY-MM-DD HH:MM:SS"]
+
+
 def test_shipping_exports(loaded):
     """Label time as ship time, voided and refunded labels aside, tags as flags, $1,024.50."""
     assert values(loaded, "shipstation_shipments.csv", "shipments", "shipped_at") == [
@@ -508,6 +589,35 @@ def test_timesheets(loaded):
         "rekeying", "reconciliation"]
 
 
+def test_timesheet_projects_without_arrow_or_empty():
+    """Projects with no arrow, or no project at all, give missing systems, never a crash."""
+    from opskit.sources.adapters.timesheets import systems
+
+    source, target = systems(pd.Series(["Gorgias", None, "Square POS → Shopify"], dtype="str"))
+    assert source.tolist() == ["Gorgias", None, "Square POS"]
+    assert target.tolist() == [None, None, "Shopify"]
+    source, target = systems(pd.Series([None, None], dtype="str"))
+    assert source.tolist() == [None, None] and target.tolist() == [None, None]
+
+
+@pytest.mark.parametrize(("dates", "times", "expected"), [
+    (["07/01/2026", "07/13/2026"], None, "%m/%d/%Y"),
+    (["13/07/2026", "01/07/2026"], None, "%d/%m/%Y"),
+    (["07/01/2026", "07/06/2026"], ["09:00 AM", "02:30 PM"], "%m/%d/%Y"),
+    (["13/07/2026"], ["09:00 AM"], "%m/%d/%Y"),
+    (["2026-07-01"], ["09:00:00"], "%m/%d/%Y"),
+])
+def test_timesheet_date_order_is_one_per_file(dates, times, expected):
+    """One date order per file: day first only when a day is above 12 and no 12-hour clock."""
+    from opskit.sources.adapters.timesheets import date_formats
+
+    formats = date_formats(pd.Series(dates, dtype="str"),
+                           None if times is None else pd.Series(times, dtype="str"))
+    assert expected in formats
+    other = "%d/%m/%Y" if expected == "%m/%d/%Y" else "%m/%d/%Y"
+    assert other not in formats
+
+
 def test_access_and_people(loaded):
     """Suspended / blocked accounts, 'Never logged in', salaries over 2,080 hours."""
     assert values(loaded, "google_workspace_users.csv", "accounts", "disabled") == [
@@ -523,7 +633,8 @@ def test_access_and_people(loaded):
 
 
 def _source_encoding(path: Path) -> str:
-    return "latin-1" if path.name.startswith("salesforce_") else "utf-8-sig"
+    salesforce = path.name.startswith("salesforce_") or path.parent.name == "salesforce"
+    return "latin-1" if salesforce else "utf-8-sig"
 
 
 def _cp1252_able(name: str) -> bool:
@@ -547,7 +658,7 @@ def test_encodings(name, tmp_path, adapted):
     source = EXPORTS / name
     text = source.read_text(encoding=_source_encoding(source))
     encoding = ENCODINGS[name]
-    copy = tmp_path / name
+    copy = tmp_path / Path(name).name
     copy.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le") if encoding == "utf-16"
                      else text.encode(encoding))
     adapter = CASES[name][0]

@@ -57,7 +57,8 @@ def load_case(expected_path: Path) -> tuple[dict, dict]:
 
 def as_expected(value: object) -> object:
     """A loaded cell in the form an .expected.json writes it (ISO text for dates)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.isoformat()

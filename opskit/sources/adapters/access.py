@@ -7,7 +7,8 @@ role column was shown in the user list and 'Currently selected columns' download
 
 Microsoft 365's active users export lists columns alphabetically; 'Block credential' True is a
 blocked sign-in; it has no sign-in or MFA columns (those live in Entra reports). Okta's users
-report has statuses (ACTIVE, SUSPENDED, DEPROVISIONED ...) and UTC times.
+export and its Password Health report (Login, display name, status, last login) have
+statuses (ACTIVE, SUSPENDED, DEPROVISIONED ...) and UTC times.
 
 The HR roster is a generic employee export (BambooHR, Gusto, Rippling all write these
 columns): name, department, hire and termination dates, work email, employment status and
@@ -83,19 +84,26 @@ OKTA_ENABLED = ("ACTIVE", "PROVISIONED", "STAGED", "RECOVERY", "PASSWORD_EXPIRED
 
 
 def convert_okta(export: Export) -> Converted:
+    """Okta users: the People export (Username, First/Last Name, Created) or the Okta
+    Password Health report (Login, User as display name, Activation date), both UTC."""
     user_label, user = export.pick("Username", "Login")
     status_label, status = export.pick("Status")
     last_label, last = export.pick("Last Login", "Last login")
     created_label, created = export.pick("Created", "Created Date")
+    name_label, person = "First Name + Last Name", _full_name(export)
+    if export.label("First Name") is None and export.label("Last Name") is None:
+        name_label, person = export.pick("User", "Display Name")
     accounts = export.table({
         "system": (None, pd.Series(_label(export, "Okta"), index=user.index, dtype="str")),
         "user": (user_label, user),
-        "person": ("First Name + Last Name", _full_name(export)),
+        "person": (name_label, person),
         "last_login_at": (last_label, utc_to_local(last, export.timezone)),
         "created_at": (created_label, utc_to_local(created, export.timezone)),
         "disabled": (status_label, flag(status.str.upper(), OKTA_DISABLED, OKTA_ENABLED)),
     })
-    return Converted({"accounts": accounts})
+    notes = [] if export.timezone else ["Okta times are UTC: set 'timezone' in "
+                                        "engagement.yaml to read local times"]
+    return Converted({"accounts": accounts}, notes=notes)
 
 
 def convert_roster(export: Export) -> Converted:
@@ -161,13 +169,17 @@ ADAPTERS = (
         quirks="alphabetical columns; Block credential = disabled; no sign-in or MFA data"),
     Adapter(
         id="okta.users", system="okta", name="Okta users report",
-        menu="Okta Admin Console: Directory > People > More actions > Export users (CSV)",
+        menu="Okta Admin Console: Directory > People > More actions > Export users (CSV), "
+             "or Reports > Reports > Okta Password Health (CSV by email)",
         feeds=("accounts",),
-        required=("Username|Login", "Status", "Last Login", "Created"),
-        optional=("User Id", "First Name", "Last Name", "Primary Email", "Activated",
-                  "Password Changed", "Last Updated"),
+        required=("Username|Login", "Status", "Last Login"),
+        optional=("User Id", "First Name", "Last Name", "Primary Email", "Created",
+                  "Activated", "Password Changed", "Last Updated", "User",
+                  "Activation date", "Authentication Source", "Last Password Change"),
         convert=convert_okta,
-        quirks="statuses ACTIVE / SUSPENDED / DEPROVISIONED; UTC times"),
+        quirks="the People export (Username, Created) or the Okta Password Health report "
+               "(Login, User, Activation date); statuses ACTIVE / SUSPENDED / "
+               "DEPROVISIONED; UTC times"),
     Adapter(
         id="hr.roster", system="hr", name="HR roster (employee export)",
         menu="BambooHR: Reports > Employee report (or Gusto: People > Export), CSV",

@@ -3,8 +3,11 @@
 Headers are property labels ('Record ID', 'Deal Stage', 'Create Date'). Times are the
 portal's local time, 'YYYY-MM-DD HH:MM'. A deal is closed when its stage is 'Closed won' or
 'Closed lost' (the default pipeline's labels); its 'Close Date' is then when it closed,
-otherwise the expected close. Contacts feed customers and leads: every contact came in as a
-lead at its 'Create Date'.
+otherwise the expected close. A portal with several currencies adds the deal's 'Currency'
+(the deal_currency_code property), carried into deals.currency. HubSpot documents no export of
+a deal's stage history (only 'Date entered <stage>' properties per stage), so it feeds no
+deal_events. Contacts feed customers and leads: every contact came in as a lead at its 'Create
+Date'.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def convert_deals(export: Export) -> Converted:
         "won": (stage_label, won.map({True: "true", False: "false"}).where(won | lost, None)),
         "last_activity_at": _when(export, "Last Activity Date"),
         "close_date": (close_label, close),
+        "currency": export.pick("Currency", "Deal currency code"),
     })
     return Converted({"deals": deals})
 
@@ -77,10 +81,11 @@ ADAPTERS = (
         feeds=("deals",),
         required=("Record ID|Deal ID", "Deal Name", "Deal Stage", "Create Date"),
         optional=("Close Date", "Deal owner", "Amount", "Last Activity Date", "Pipeline",
-                  "Associated Company"),
+                  "Associated Company", "Currency|Deal currency code"),
         convert=convert_deals,
         quirks="closed won / closed lost from the stage label; Close Date is the expected "
-               "close while open"),
+               "close while open; the deal's Currency (multi-currency portals) kept, not "
+               "converted; HubSpot has no stage-history export, so no deal_events"),
     Adapter(
         id="hubspot.contacts", system="hubspot", name="HubSpot contacts export",
         menu="HubSpot: CRM > Contacts > Export (all properties), CSV or XLSX",

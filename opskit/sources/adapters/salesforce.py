@@ -1,4 +1,4 @@
-"""Salesforce: the weekly data export's Opportunity, OpportunityHistory, Lead and Contact files.
+"""Salesforce: the data export's Opportunity, its two history objects, Lead and Contact files.
 
 The data export writes one CSV per object with API field names as headers, ISO-8859-1
 encoded (read through the Windows-1252 fallback, which covers it), datetimes in UTC
@@ -8,17 +8,33 @@ the 15-character form so both spellings join; an 18-character id whose checksum 
 match is set aside. Owners are user ids (the export has no names). Deleted records
 (IsDeleted true, in the recycle bin) are set aside.
 
-OpportunityHistory has one row per stage change: it becomes one deal per opportunity (first
-change = created, last change = current stage and last activity). When Opportunity.csv is
-in the same folder its deals load first and the history's copies are set aside as repeats.
+Opportunity.csv feeds deals. Closed deals are those with IsClosed true (won when IsWon): a
+deal closed lost keeps the expected CloseDate it had, which can lie in the future, so a
+closed deal's ``closed_at`` is its LastStageChangeDate when the export has it, else the
+earlier of its CloseDate and its LastModifiedDate (closing a deal modifies it). Deals carry
+their CurrencyIsoCode (multi-currency orgs) in ``currency``; amounts are not converted here.
+
+OpportunityHistory.csv holds one row per change of an opportunity's stage, amount,
+probability or close date. It feeds ``deal_events`` (deal, when, stage and amount after the
+change), never ``deals``: it adds to the deals of Opportunity.csv the dates they last moved,
+which ``sales.stale_pipeline`` counts as activity. OpportunityFieldHistory.csv (field history
+tracking: Field, OldValue, NewValue) feeds deal_events the same way, every tracked change
+being activity. Set-aside rows name the column their value came from (OpportunityId,
+IsDeleted).
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from opskit.sources.adapters.base import Adapter, Converted, Export, as_iso, utc_to_local
+from opskit.sources.adapters.base import (
+    Adapter,
+    Converted,
+    Export,
+    TableOut,
+    as_iso,
+    utc_to_local,
+)
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
@@ -57,14 +73,37 @@ def _aside(export: Export, bad_id: pd.Series) -> tuple[pd.Series, pd.Series]:
     return reason, rule
 
 
-def _aside_args(export: Export, bad_id: pd.Series, column: str) -> dict:
+def _table(export: Export, columns: dict, bad_id: pd.Series, id_column: str) -> TableOut:
+    """A table whose set-aside rows name their column: the id's, or IsDeleted."""
     reason, rule = _aside(export, bad_id)
-    return {"aside": reason, "rule": rule, "aside_column": column}
+    out = export.table(columns, aside=reason, rule=rule, aside_column=id_column)
+    named = {"deleted": export.label("IsDeleted") or "IsDeleted"}
+    out.skipped = [(row, why, kind, named.get(kind, column))
+                   for row, why, kind, column in out.skipped]
+    return out
 
 
 def _notes(export: Export) -> list[str]:
     return [] if export.timezone else ["CreatedDate is UTC: set 'timezone' in "
                                        "engagement.yaml to read local times"]
+
+
+def _closed_at(export: Export, closed: pd.Series) -> tuple[str, pd.Series]:
+    """When each closed deal closed (missing while open), and the columns that say so."""
+    close_label, close = export.pick("CloseDate")
+    change_label, change = export.pick("LastStageChangeDate")
+    modified_label, modified = export.pick("LastModifiedDate", "SystemModstamp")
+    change = utc_to_local(change, export.timezone).where(change.notna(), None)
+    modified = utc_to_local(modified, export.timezone).where(modified.notna(), None)
+    when_close = pd.to_datetime(close, errors="coerce", format="mixed")
+    when_modified = pd.to_datetime(modified, errors="coerce", format="mixed")
+    earlier = when_modified.notna() & (when_close.isna() | (when_modified < when_close))
+    at = close.copy()
+    at[earlier] = when_modified[earlier].dt.strftime("%Y-%m-%d %H:%M:%S")
+    at = change.where(change.notna(), at)
+    label = " / ".join(x for x in (change_label, f"{close_label} (or {modified_label}, if "
+                                   "earlier)" if modified_label else close_label) if x)
+    return label, at.where(closed, None)
 
 
 def convert_opportunity(export: Export) -> Converted:
@@ -73,50 +112,51 @@ def convert_opportunity(export: Export) -> Converted:
     won = export.get("IsWon").str.lower().isin(["true", "1"]).fillna(False)
     close_label, close = export.pick("CloseDate")
     owner, _ = id15(export.get("OwnerId"))
-    deals = export.table({
+    deals = _table(export, {
         "deal_id": ("Id", ids),
         "created_at": ("CreatedDate", utc_to_local(export.get("CreatedDate"), export.timezone)),
         "stage": export.pick("StageName"),
         "amount": export.pick("Amount"),
         "owner": ("OwnerId", owner),
-        "closed_at": (close_label, close.where(closed, None)),
+        "closed_at": _closed_at(export, closed),
         "won": ("IsWon", won.map({True: "true", False: "false"}).where(closed, None)),
         "last_activity_at": export.pick("LastActivityDate"),
         "close_date": (close_label, close),
-    }, **_aside_args(export, bad, "Id"))
+        "currency": export.pick("CurrencyIsoCode"),
+    }, bad, "Id")
     export.used_labels.update({"IsClosed", "IsDeleted"})
     return Converted({"deals": deals}, notes=_notes(export))
 
 
 def convert_history(export: Export) -> Converted:
+    """Every usable history row is an event of its opportunity (OpportunityId)."""
     ids, bad = id15(export.get("OpportunityId"))
-    created = utc_to_local(export.get("CreatedDate"), export.timezone)
-    stage = export.get("StageName")
-    deleted = _deleted(export)
-    usable = (bad.isna() & ~deleted).to_numpy()
-    order = pd.DataFrame({"id": ids, "at": created, "i": np.arange(len(ids))})[usable]
-    order = order.sort_values(["id", "at", "i"])
-    last_i = order.groupby("id")["i"].last()
-    first_at = order.groupby("id")["at"].first()
-    last_at = order.groupby("id")["at"].last()
-    is_last = np.zeros(len(ids), dtype=bool)
-    is_last[last_i.to_numpy()] = True
-    low = stage.str.lower()
-    won = low.str.contains("closed won", na=False)
-    closed = won | low.str.contains("closed lost", na=False)
-    deals = export.table({
+    events = _table(export, {
         "deal_id": ("OpportunityId", ids),
-        "created_at": ("CreatedDate (first change)", ids.map(first_at)),
-        "stage": ("StageName (last change)", stage),
+        "at": ("CreatedDate", utc_to_local(export.get("CreatedDate"), export.timezone)),
+        "stage": export.pick("StageName"),
         "amount": export.pick("Amount"),
-        "closed_at": ("CreatedDate (change to closed)", created.where(closed, None)),
-        "won": ("StageName", won.map({True: "true", False: "false"}).where(closed, None)),
-        "last_activity_at": ("CreatedDate (last change)", ids.map(last_at)),
-        "close_date": export.pick("CloseDate"),
-    }, where=is_last | ~usable, **_aside_args(export, bad, "OpportunityId"))
-    earlier = int(usable.sum() - is_last.sum())
-    return Converted({"deals": deals}, {"earlier stage changes (history)": earlier},
-                     notes=_notes(export))
+    }, bad, "OpportunityId")
+    export.used_labels.add("IsDeleted")
+    return Converted({"deal_events": events}, notes=_notes(export))
+
+
+def convert_field_history(export: Export) -> Converted:
+    """Every usable field-history row is an event of its opportunity: any tracked change
+    (next step, owner, amount...) shows someone worked the deal; a StageName change gives
+    the stage after it, an Amount change the amount."""
+    ids, bad = id15(export.get("OpportunityId"))
+    field_label, field = export.pick("Field")
+    value_label, value = export.pick("NewValue")
+    events = _table(export, {
+        "deal_id": ("OpportunityId", ids),
+        "at": ("CreatedDate", utc_to_local(export.get("CreatedDate"), export.timezone)),
+        "stage": (f"{value_label} (Field = StageName)", value.where(field.eq("StageName"),
+                                                                    None)),
+        "amount": (f"{value_label} (Field = Amount)", value.where(field.eq("Amount"), None)),
+    }, bad, "OpportunityId")
+    export.used_labels.update(x for x in (field_label, export.label("IsDeleted")) if x)
+    return Converted({"deal_events": events}, notes=_notes(export))
 
 
 def _person_name(export: Export) -> pd.Series:
@@ -128,11 +168,10 @@ def _person_name(export: Export) -> pd.Series:
 
 def convert_lead(export: Export) -> Converted:
     ids, bad = id15(export.get("Id"))
-    aside = _aside_args(export, bad, "Id")
     owner, _ = id15(export.get("OwnerId"))
     created = ("CreatedDate", utc_to_local(export.get("CreatedDate"), export.timezone))
     converted = export.get("ConvertedDate")
-    leads = export.table({
+    leads = _table(export, {
         "lead_id": ("Id", ids),
         "created_at": created,
         "source": export.pick("LeadSource"),
@@ -140,8 +179,8 @@ def convert_lead(export: Export) -> Converted:
         "status": export.pick("Status"),
         "converted_at": ("ConvertedDate", as_iso(converted, ("%Y-%m-%d",))),
         "value": export.pick("AnnualRevenue"),
-    }, **aside)
-    customers = export.table({
+    }, bad, "Id")
+    customers = _table(export, {
         "customer_id": ("Id", ids),
         "system": (None, pd.Series(export.system, index=ids.index, dtype="str")),
         "name": ("Name", _person_name(export)),
@@ -149,7 +188,7 @@ def convert_lead(export: Export) -> Converted:
         "phone": export.pick("Phone", "MobilePhone"),
         "company": export.pick("Company"),
         "created_at": created,
-    }, **aside)
+    }, bad, "Id")
     export.used_labels.update({"IsDeleted", "FirstName", "LastName", "IsConverted"})
     return Converted({"leads": leads, "customers": customers}, notes=_notes(export))
 
@@ -157,7 +196,7 @@ def convert_lead(export: Export) -> Converted:
 def convert_contact(export: Export) -> Converted:
     ids, bad = id15(export.get("Id"))
     account, _ = id15(export.get("AccountId"))
-    customers = export.table({
+    customers = _table(export, {
         "customer_id": ("Id", ids),
         "system": (None, pd.Series(export.system, index=ids.index, dtype="str")),
         "name": ("Name", _person_name(export)),
@@ -166,7 +205,7 @@ def convert_contact(export: Export) -> Converted:
         "company": ("AccountId", account),
         "created_at": ("CreatedDate", utc_to_local(export.get("CreatedDate"),
                                                    export.timezone)),
-    }, **_aside_args(export, bad, "Id"))
+    }, bad, "Id")
     export.used_labels.update({"IsDeleted", "FirstName", "LastName"})
     return Converted({"customers": customers}, notes=_notes(export))
 
@@ -179,17 +218,34 @@ ADAPTERS = (
         feeds=("deals",),
         required=("Id", "StageName", "CloseDate", "IsClosed", "IsWon", "CreatedDate"),
         optional=("Amount", "OwnerId", "AccountId", "Name", "LastActivityDate", "IsDeleted",
-                  "Probability", "LeadSource"),
+                  "Probability", "LeadSource", "CurrencyIsoCode", "LastModifiedDate",
+                  "LastStageChangeDate", "SystemModstamp", "ForecastCategory"),
         excludes=("OpportunityId",), convert=convert_opportunity,
-        quirks="ISO-8859-1; API names; UTC datetimes; 15/18-character ids; owner ids"),
+        quirks="ISO-8859-1; API names; UTC datetimes; 15/18-character ids; owner ids; closed "
+               "from IsClosed / IsWon (a closed-lost deal's future CloseDate is not when it "
+               "closed); CurrencyIsoCode kept as the deal's currency, not converted"),
     Adapter(
         id="salesforce.opportunity_history", system="salesforce",
         name="Salesforce data export: OpportunityHistory.csv",
-        menu=MENU.format("OpportunityHistory.csv"), feeds=("deals",),
+        menu=MENU.format("OpportunityHistory.csv"), feeds=("deal_events",),
         required=("OpportunityId", "StageName", "CreatedDate"),
-        optional=("Amount", "CloseDate", "Probability", "IsDeleted", "ExpectedRevenue"),
+        optional=("Amount", "CloseDate", "Probability", "IsDeleted", "ExpectedRevenue",
+                  "ForecastCategory", "PrevAmount", "PrevCloseDate", "CurrencyIsoCode",
+                  "SystemModstamp", "CreatedById"),
         convert=convert_history,
-        quirks="one row per stage change, folded into one deal per opportunity"),
+        quirks="one row per change of stage, amount, probability or close date: each an "
+               "event of its opportunity (deal_events), never a second deal; ISO-8859-1; "
+               "UTC datetimes"),
+    Adapter(
+        id="salesforce.opportunity_field_history", system="salesforce",
+        name="Salesforce data export: OpportunityFieldHistory.csv",
+        menu=MENU.format("OpportunityFieldHistory.csv"), feeds=("deal_events",),
+        required=("OpportunityId", "Field", "NewValue", "CreatedDate"),
+        optional=("Id", "IsDeleted", "CreatedById", "DataType", "OldValue"),
+        convert=convert_field_history,
+        quirks="field history tracking: one row per tracked field change ('created' for the "
+               "record's creation), each an event of its opportunity; stage and amount from "
+               "NewValue when Field is StageName or Amount"),
     Adapter(
         id="salesforce.lead", system="salesforce", name="Salesforce data export: Lead.csv",
         menu=MENU.format("Lead.csv"), feeds=("leads", "customers"),

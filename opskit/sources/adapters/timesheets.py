@@ -36,15 +36,20 @@ CATEGORY_WORDS.update({"re_keying": "rekeying", "rekey": "rekeying", "support":
 RECURRING_WORDS = {"recurring": "true", "repeat": "true", "routine": "true", "one_off": "false",
                    "oneoff": "false", "ad_hoc": "false", "adhoc": "false"}
 ARROW = re.compile(r"\s*(?:→|->|>)\s*")
-DATES = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")
 
 
 def systems(project: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """'Square POS → Shopify' -> ('Square POS', 'Shopify'); 'Gorgias' -> ('Gorgias', None)."""
-    parts = project.str.split(ARROW, n=1, regex=True)
-    source = parts.str[0].str.strip()
-    target = parts.str[1].str.strip()
-    return source.where(source != "", None), target.where(target.notna() & (target != ""), None)
+    """'Square POS → Shopify' -> ('Square POS', 'Shopify'); 'Gorgias' -> ('Gorgias', None).
+
+    Most real projects have no arrow, and some exports have no project at all: a column whose
+    cells are all empty (or that no row splits in two) gives missing values, never a crash.
+    """
+    parts = [None if pd.isna(cell) else ARROW.split(str(cell).strip(), maxsplit=1)
+             for cell in project]
+    source = [None if p is None else (p[0].strip() or None) for p in parts]
+    target = [None if p is None or len(p) < 2 else (p[1].strip() or None) for p in parts]
+    return (pd.Series(source, index=project.index, dtype=object),
+            pd.Series(target, index=project.index, dtype=object))
 
 
 def words_in(text: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
@@ -89,9 +94,27 @@ def _task_text(export: Export) -> tuple[str | None, pd.Series]:
 def convert_toggl(export: Export) -> Converted:
     date_label, date = export.pick("Start date")
     return _tasks(export, person=export.pick("User"), task=_task_text(export),
-                  day=(date_label, as_iso(date, DATES)),
+                  day=(date_label, as_iso(date, date_formats(date, export.get("Start time")))),
                   minutes=("Duration", duration_minutes(export.get("Duration"))),
                   labels=export.pick("Tags"))
+
+
+def date_formats(date: pd.Series, time: pd.Series | None = None) -> tuple[str, ...]:
+    """The date layouts of one export: a workspace writes one date format throughout.
+
+    A first number above 12 means day first (13/07/2026); a second one above 12 means month
+    first (07/13/2026). When every date is ambiguous, 12-hour times (09:00 AM), the US
+    setting, mean month first; otherwise month first, as Toggl, Clockify and Harvest
+    default to in US workspaces. Mixing the two orders in one file is never done.
+    """
+    parts = date.dropna().astype(str).str.extract(r"^(\d{1,2})/(\d{1,2})/")
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    twelve_hour = time is not None and bool(
+        time.dropna().astype(str).str.contains(r"[AaPp]\.?[Mm]\.?$").any())
+    if bool(first.gt(12).any()) and not bool(second.gt(12).any()) and not twelve_hour:
+        return ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+    return ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
 
 
 def convert_clockify(export: Export) -> Converted:
@@ -99,8 +122,7 @@ def convert_clockify(export: Export) -> Converted:
     decimal_label, decimal = export.pick("Duration (decimal)")
     clock = export.get("Duration (h)")
     minutes = duration_minutes(clock.fillna(decimal))
-    dayfirst = date.str.extract(r"^(\d{1,2})/", expand=False).astype(float).gt(12).any()
-    formats = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y") if dayfirst else DATES
+    formats = date_formats(date, export.get("Start Time"))
     return _tasks(export, person=export.pick("User"), task=_task_text(export),
                   day=(date_label, as_iso(date, formats)),
                   minutes=(export.label("Duration (h)") or decimal_label, minutes),
@@ -118,7 +140,7 @@ def convert_harvest(export: Export) -> Converted:
     task_label, task = export.pick("Task")
     return _tasks(export, person=("First Name + Last Name", person.where(person != "", None)),
                   task=(note_label, notes.fillna(task)),
-                  day=(date_label, as_iso(date, DATES)),
+                  day=(date_label, as_iso(date, date_formats(date))),
                   minutes=(hours_label, duration_minutes(hours, decimal_comma=comma)),
                   labels=(task_label, task))
 
