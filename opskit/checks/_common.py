@@ -317,7 +317,7 @@ def isin(values: pd.Series, candidates: pd.Series | pd.Index) -> pd.Series:
 NOT_LIVE_STATUSES: dict[str, str] = {
     **dict.fromkeys(("cancelled", "canceled", "cancel", "void", "voided", "declined",
                      "failed", "abandoned", "deleted", "rejected", "trash"), "cancelled"),
-    **dict.fromkeys(("refunded", "fully_refunded", "refund", "returned_in_full"),
+    **dict.fromkeys(("refunded", "fully_refunded", "refund", "returned", "returned_in_full"),
                     "refunded"),
     **dict.fromkeys(("test", "test_order"), "test"),
     **dict.fromkeys(("draft", "open_draft", "draft_order", "quote"), "draft"),
