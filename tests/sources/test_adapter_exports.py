@@ -35,7 +35,7 @@ CASES: dict[str, tuple[str, dict[str, tuple[int, int, int]], dict[str, dict[str,
                                   {"products": {"sku": "Variant SKU",
                                                 "category": "Custom Product Type",
                                                 "unit_cost": "Cost per item"}}),
-    "shopify_products_2023.csv": ("shopify.products", {"products": (3, 2, 1)},
+    "shopify_products_2023.csv": ("shopify.products", {"products": (3, 3, 0)},
                                   {"products": {"category": "Type", "price": "Variant Price"}}),
     "shopify_products_2025.csv": ("shopify.products", {"products": (3, 3, 0)},
                                   {"products": {"sku": "SKU", "price": "Price",
@@ -261,8 +261,11 @@ def test_shopify_products_variants_units_and_layouts(loaded):
     assert values(loaded, "shopify_products_2022.csv", "products", "active") == [
         True, True, False]
     assert values(loaded, "shopify_products_2023.csv", "products", "name") == [
-        "Wool Throw - Queen / Oat", "Wool Throw - King / Oat"]
-    assert values(loaded, "shopify_products_2023.csv", "products", "price") == [180.0, 220.0]
+        "Wool Throw - Queen / Oat", "Wool Throw - King / Oat", "Tea Towel"]
+    assert values(loaded, "shopify_products_2023.csv", "products", "sku") == [
+        "THR-Q-OAT", "THR-K-OAT", "Tea Towel"]  # no SKU set: keyed by its name
+    assert values(loaded, "shopify_products_2023.csv", "products", "price") == [180.0, 220.0,
+                                                                                12.0]
     assert values(loaded, "shopify_products_2025.csv", "products", "price") == [
         18.0, 1150.0, 1890.0]
     assert values(loaded, "shopify_products_2025.csv", "products", "weight") == [3.99, 20.0,
@@ -583,3 +586,29 @@ def test_hubspot_xlsx_export(tmp_path, loaded):
     assert detect(path)[0].id == "hubspot.deals"
     again = load(path, "hubspot.deals", "deals").frame
     pd.testing.assert_frame_equal(again, loaded["hubspot_deals.csv", "deals"].frame)
+
+
+def test_shopify_without_skus_joins_orders_products_and_stock():
+    """A store without SKUs: order lines, products and stock levels share one variant key."""
+    corpus = EXPORTS / "conformance" / "shopify"
+    lines = load(corpus / "orders_admin_no_sku.csv", "shopify.orders", "order_lines").frame
+    products = load(corpus / "products_category_empty_no_sku.csv", "shopify.products",
+                    "products").frame
+    stock = load(corpus / "inventory_no_sku_2026-10-31.csv", "shopify.inventory",
+                 "inventory_levels").frame
+    catalog = set(products["sku"])
+    assert sorted(set(lines["sku"]) - catalog) == ["Gift wrap"]  # a custom line item
+    assert set(stock["sku"]) <= catalog
+    assert lines.loc[lines["sku"].isin(catalog), "quantity"].sum() == 5
+
+
+def test_shopify_rows_without_any_key_are_not_duplicates(tmp_path):
+    """A variant with neither SKU nor title is set aside for that, never as a duplicate."""
+    path = tmp_path / "products_export.csv"
+    path.write_text("Handle,Title,Vendor,Option1 Name,Option1 Value,Variant SKU,Variant Price\n"
+                    "a,,V,Title,Default Title,,5.00\n"
+                    "b,,V,Title,Default Title,,6.00\n"
+                    "c,Cup,V,Title,Default Title,,7.00\n", encoding="utf-8")
+    quality = load(path, "shopify.products", "products").quality
+    assert (quality.rows_read, quality.rows_used) == (3, 1)
+    assert quality.set_aside_by_reason == {"Variant SKU: no_product_key": 2}
