@@ -5,9 +5,8 @@ Two formats. Default: one row per order, line items packed into one cell, items 
 total:36.00``). Default - One Row per Item: the order's fields repeated on a row per item,
 the item in ``item_name``, ``item_sku``, ``item_quantity``, ``item_subtotal``, ``item_total``.
 Coupons are packed in ``coupon_items`` in both. An item without SKU is keyed by its name.
-Times are the store's local time. Guest orders have
-customer id 0. Failed and draft checkouts are orders in WooCommerce's table but not sales:
-they are set aside.
+Times are the store's local time. Guest orders have customer id 0. Failed and draft checkouts
+are orders in WooCommerce's table but not sales: they are set aside.
 """
 
 from __future__ import annotations
