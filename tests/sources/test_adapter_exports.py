@@ -613,3 +613,55 @@ def test_shopify_rows_without_any_key_are_not_duplicates(tmp_path):
     quality = load(path, "shopify.products", "products").quality
     assert (quality.rows_read, quality.rows_used) == (3, 1)
     assert quality.set_aside_by_reason == {"Variant SKU: no_product_key": 2}
+
+
+COMMERCE = ("shopify", "stripe", "woocommerce", "amazon", "quickbooks", "xero", "shipstation",
+            "shipbob", "easypost")
+CONFORMANCE = sorted(p for system in COMMERCE
+                     for p in (EXPORTS / "conformance" / system).glob("*")
+                     if p.is_file() and not p.name.endswith(".json"))
+
+
+def _without_optional(path: Path, out: Path, mode: str) -> tuple[object, int]:
+    """``path`` rewritten with every optional column of its adapter absent or emptied."""
+    import csv
+
+    from opskit.sources.adapters.base import locate_header, matches, read_grid
+    from opskit.sources.readers import normalize_name
+
+    adapter = detect(path)[0].adapter
+    grid, _ = read_grid(path, path.name)
+    header = locate_header(adapter, grid)
+    optional = [j for j, c in enumerate(grid[header]) if c and any(
+        matches(e, normalize_name(c)) for e in adapter.optional)]
+    rows = []
+    for i, row in enumerate(grid):
+        if i < header:
+            rows.append(row)
+        elif mode == "absent":
+            rows.append([c for j, c in enumerate(row) if j not in optional])
+        else:
+            rows.append([("" if j in optional and i > header else c) for j, c in enumerate(row)])
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, delimiter="\t" if path.suffix == ".txt" else ",").writerows(rows)
+    return adapter, len(optional)
+
+
+@pytest.mark.parametrize("mode", ["absent", "empty"])
+@pytest.mark.parametrize("path", CONFORMANCE, ids=[p.name for p in CONFORMANCE])
+def test_optional_columns_absent_or_empty_are_harmless(path, mode, tmp_path):
+    """Every optional column absent (or present and empty): the file still reads, same rows."""
+    out = tmp_path / path.name
+    adapter, count = _without_optional(path, out, mode)
+    assert count > 0 or not adapter.optional
+    before = adapt(adapter, path, path.name)
+    after = adapt(adapter, out, out.name)
+    if adapter.id == "shopify.inventory" and mode == "absent":
+        # Without 'Location' the file is the older layout: one column per location.
+        assert after.notes[0].startswith("snapshot date 2026-10-31; one row per SKU and")
+        return
+    # Xero's 'Type' tells invoices from bills: without it every row is a sales invoice.
+    tables = ("invoices", "bills") if adapter.id == "xero.invoices" else adapter.feeds[:1]
+    rows = [sum(adapted.tables[t].rows_read for t in tables if t in adapted.tables)
+            for adapted in (before, after)]
+    assert rows[0] == rows[1]

@@ -34,8 +34,29 @@ def packed_items(cell: str | None) -> list[dict[str, str]]:
     return items
 
 
+def filled(export: Export, *entries: str) -> tuple[str | None, pd.Series]:
+    """The first of ``entries`` that holds a value, row by row (a column may be left empty).
+
+    Versions of the extension write a field under an old and a new name (``order_number``
+    and ``order_id``, ``shipping_total`` and ``order_shipping``); a file may carry both with
+    one left empty, so each row takes the first name that has its value. The header named is
+    the first that holds values.
+    """
+    labels = [label for entry in entries if (label := export.label(entry)) is not None]
+    values = pd.Series(None, index=export.frame.index, dtype="str")
+    used = []
+    for entry in entries:
+        if export.label(entry) is None:
+            continue
+        column = export.get(entry)
+        if column.notna().any():
+            used.append(export.label(entry))
+            values = values.fillna(column)
+    return (used[0] if used else labels[0] if labels else None), values
+
+
 def convert_orders(export: Export) -> Converted:
-    number_label, number = export.pick("order_number", "order_id")
+    number_label, number = filled(export, "order_number", "order_id")
     status_label, status = export.pick("status")
     aside = status.str.lower().map(NOT_SALES)
     customer_label, customer = export.pick("customer_id")
@@ -44,8 +65,8 @@ def convert_orders(export: Export) -> Converted:
     codes = coupons.map(lambda c: ",".join(i.get("code", "") for i in packed_items(c)
                                            if i.get("code")) or None, na_action="ignore")
     total_label, total = export.pick("order_total")
-    shipping_label, shipping = export.pick("shipping_total", "order_shipping")
-    tax_label, tax = export.pick("tax_total", "order_tax")
+    shipping_label, shipping = filled(export, "shipping_total", "order_shipping")
+    tax_label, tax = filled(export, "tax_total", "order_tax")
     discount_label, discount = export.pick("discount_total", "cart_discount")
     items_label, items = export.pick("line_items")
     one_row_per_item = items_label is None
@@ -53,7 +74,7 @@ def convert_orders(export: Export) -> Converted:
         one_row_per_item) else None
     orders = export.table({
         "order_id": (number_label, number),
-        "ordered_at": export.pick("order_date", "date"),
+        "ordered_at": filled(export, "order_date", "date"),
         "total": (total_label, total),
         "customer_id": (customer_label, customer),
         "status": (status_label, status.str.lower()),
@@ -61,8 +82,8 @@ def convert_orders(export: Export) -> Converted:
         "discount_code": (coupons_label, codes),
         "shipping_charged": (shipping_label, shipping),
         "tax": (tax_label, tax),
-        "paid_at": export.pick("paid_date", "date_paid"),
-        "currency": export.pick("order_currency", "currency"),
+        "paid_at": filled(export, "paid_date", "date_paid"),
+        "currency": filled(export, "order_currency", "currency"),
     }, where=first, aside=aside, rule="not_a_sale", aside_column=status_label)
     if one_row_per_item:
         return Converted({"orders": orders, "order_lines": _item_rows(export, number, aside,
