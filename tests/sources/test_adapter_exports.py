@@ -665,3 +665,18 @@ def test_optional_columns_absent_or_empty_are_harmless(path, mode, tmp_path):
     rows = [sum(adapted.tables[t].rows_read for t in tables if t in adapted.tables)
             for adapted in (before, after)]
     assert rows[0] == rows[1]
+
+
+def test_shopify_draft_orders_are_set_aside_as_drafts():
+    """A draft orders export is recognised and its drafts set aside as drafts, not sales."""
+    from opskit.errors import TableError
+
+    path = EXPORTS / "shopify_draft_orders_api.csv"
+    assert detect(path)[0].id == "shopify.orders"
+    adapted = adapt(ADAPTERS["shopify.orders"], path, path.name)
+    orders, lines = adapted.tables["orders"], adapted.tables["order_lines"]
+    assert (len(orders.frame), len(lines.frame)) == (0, 0)
+    assert [rule for _, _, rule, _ in orders.skipped] == ["draft_order"] * 3
+    assert [row for row, *_ in lines.skipped] == [2, 3, 4, 5]
+    with pytest.raises(TableError, match=r"status: draft_order \(3\)"):
+        load(path, "shopify.orders", "orders")

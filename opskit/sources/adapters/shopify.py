@@ -1,7 +1,12 @@
 """Shopify: the orders export, the products export (three layouts) and the inventory export.
 
 Orders: one line per line item; the order's own fields (totals, dates, statuses) are written
-on the first line of each order only, the lines below carry the item. Times carry the store's
+on the first line of each order only, the lines below carry the item. Exports built from the
+Admin API (apps, scripts) write the same fields under the API's names, one row per line item
+with the order repeated ('total_price', 'line_items.sku', 'line_items.name' ...): they read
+the same way. Draft orders (their export, or the DraftOrder resource: one 'Status' of open,
+invoice_sent or completed, no financial status) are not orders: they are set aside, and a
+completed draft is in the orders export under its own order name. Times carry the store's
 UTC offset, which changes at daylight saving. The export has no customer id: the order's
 email identifies the customer. UTM source and campaign, and promised ship-by and delivery
 dates, come from the order's note attributes (written there by attribution and delivery-date
@@ -95,6 +100,18 @@ def order_status(cancelled: pd.Series, financial: pd.Series, fulfillment: pd.Ser
     return status
 
 
+DRAFT_STATUSES = ("open", "invoice_sent", "completed")
+DRAFT_REASON = ("draft order, never placed as such (a completed draft is in the orders export "
+                "under its own order name)")
+
+
+def is_draft(export: Export, name: pd.Series) -> pd.Series:
+    """Rows of a draft orders export: one 'Status' (open, invoice_sent, completed) and no
+    financial status, as Shopify's draft orders (and the DraftOrder API resource) have."""
+    drafts = export.has("Status") and not export.has("Financial Status")
+    return pd.Series(drafts, index=name.index, dtype=bool)
+
+
 def convert_orders(export: Export) -> Converted:
     name_label, name = export.pick("Name")
     first = (name != name.shift()).fillna(True) & name.notna()
@@ -107,9 +124,9 @@ def convert_orders(export: Export) -> Converted:
     created_label, created = order_field("Created at")
     paid_label, paid = order_field("Paid at")
     notes_label, notes = order_field("Note Attributes")
-    source_label, source = order_field("Source")
-    subtotal_label, subtotal = order_field("Subtotal")
-    discount_label, discount = order_field("Discount Amount")
+    source_label, source = order_field("Source|source_name")
+    subtotal_label, subtotal = order_field("Subtotal|subtotal_price")
+    discount_label, discount = order_field("Discount Amount|total_discounts")
     cancelled_label, cancelled = order_field("Cancelled at")
     _, financial = order_field("Financial Status")
     _, fulfillment = order_field("Fulfillment Status")
@@ -129,15 +146,19 @@ def convert_orders(export: Export) -> Converted:
         found = note_attribute(on_orders, NOTE_KEYS[canonical])
         return notes_label, found.reindex(notes.index)
 
-    bare = first & created.isna() & financial.isna() & export.get("Total").isna()
+    bare = first & created.isna() & financial.isna() & export.get("Total|total_price").isna()
     aside = pd.Series(None, index=name.index, dtype="str")
     aside[bare] = "first line of the order carries no order fields (Created at, Total empty)"
+    rule = pd.Series("no_order_fields", index=name.index, dtype="str")
+    draft = is_draft(export, name)
+    aside[draft] = DRAFT_REASON
+    rule[draft] = "draft_order"
     promised_ship = note("promised_ship_by")
     promised_delivery = note("promised_delivery_by")
     orders = export.table({
         "order_id": (name_label, name),
         "ordered_at": (created_label, without_offset(created)),
-        "total": export.pick("Total"),
+        "total": export.pick("Total|total_price"),
         "customer_id": export.pick("Email"),
         "channel": (source_label, channel),
         "source": note("source"),
@@ -147,23 +168,26 @@ def convert_orders(export: Export) -> Converted:
         "subtotal": (f"{subtotal_label} + {discount_label}" if discount_label else subtotal_label,
                      before),
         "discount_total": (discount_label, discount),
-        "discount_code": export.pick("Discount Code"),
-        "shipping_charged": export.pick("Shipping"),
-        "tax": export.pick("Taxes"),
+        "discount_code": export.pick("Discount Code|discount_codes"),
+        "shipping_charged": export.pick("Shipping|total_shipping_price"),
+        "tax": export.pick("Taxes|total_tax"),
         "paid_at": (paid_label, without_offset(paid)),
         "promised_ship_by": (promised_ship[0], without_offset(promised_ship[1])),
         "promised_delivery_by": (promised_delivery[0], without_offset(promised_delivery[1])),
         "currency": export.pick("Currency"),
-    }, where=first.to_numpy(), aside=aside, rule="no_order_fields", aside_column=created_label)
-    sku_label, sku = export.pick("Lineitem sku")
-    _, item = export.pick("Lineitem name")
+    }, where=first.to_numpy(), aside=aside, rule=rule,
+        aside_column=export.label("Status") if draft.any() else created_label)
+    sku_label, sku = export.pick("Lineitem sku|line_items.sku|line_item_sku")
+    _, item = export.pick("Lineitem name|line_items.name|line_item_name")
     lines = export.table({
         "order_id": (name_label, name),
         "sku": (sku_label, variant_key(sku, item)),
-        "quantity": export.pick("Lineitem quantity"),
-        "unit_price": export.pick("Lineitem price"),
-        "line_discount": export.pick("Lineitem discount"),
-    })
+        "quantity": export.pick("Lineitem quantity|line_items.quantity|line_item_quantity"),
+        "unit_price": export.pick("Lineitem price|line_items.price|line_item_price"),
+        "line_discount": export.pick("Lineitem discount|line_items.total_discount|"
+                                     "line_item_discount"),
+    }, aside=pd.Series(DRAFT_REASON, index=name.index, dtype="str").where(draft, None),
+        rule="draft_order", aside_column=export.label("Status") or name_label)
     return Converted({"orders": orders, "order_lines": lines})
 
 
@@ -338,17 +362,24 @@ ADAPTERS = (
         id="shopify.orders", system="shopify", name="Shopify orders export",
         menu="Shopify admin: Orders > Export > All orders, CSV for Excel",
         feeds=("orders", "order_lines"),
-        required=("Name", "Financial Status", "Fulfillment Status", "Created at",
-                  "Lineitem quantity", "Lineitem price", "Lineitem sku", "Total"),
-        optional=("Email", "Paid at", "Currency", "Subtotal", "Shipping", "Taxes",
-                  "Discount Code", "Discount Amount", "Cancelled at", "Refunded Amount",
-                  "Note Attributes", "Source", "Lineitem discount", "Lineitem name", "Tags",
-                  "Id", "Billing Name", "Shipping Method"),
+        required=("Name", "Financial Status|Status", "Created at",
+                  "Lineitem quantity|line_items.quantity|line_item_quantity",
+                  "Lineitem price|line_items.price|line_item_price",
+                  "Lineitem sku|line_items.sku|line_item_sku", "Total|total_price"),
+        optional=("Fulfillment Status", "Email", "Paid at", "Currency",
+                  "Subtotal|subtotal_price", "Shipping|total_shipping_price",
+                  "Taxes|total_tax", "Discount Code|discount_codes",
+                  "Discount Amount|total_discounts", "Cancelled at", "Refunded Amount",
+                  "Note Attributes", "Source|source_name",
+                  "Lineitem discount|line_items.total_discount|line_item_discount",
+                  "Lineitem name|line_items.name|line_item_name", "Tags", "Id",
+                  "Billing Name", "Shipping Method"),
         convert=convert_orders,
-        quirks="order fields on the first line of each order only; times with the store's "
-               "UTC offset; Subtotal is after discounts; customer = order email; UTM and "
-               "promised dates from note attributes; cancelled and refunded orders kept with "
-               "their status"),
+        quirks="order fields on the first line of each order only (or repeated, as API-shaped "
+               "exports with line_items.* columns write them); times with the store's UTC "
+               "offset; Subtotal is after discounts; customer = order email; UTM and promised "
+               "dates from note attributes; cancelled and refunded orders kept with their "
+               "status; a draft orders export (one Status, no Financial Status) set aside"),
     Adapter(
         id="shopify.products", system="shopify", name="Shopify products export",
         menu="Shopify admin: Products > Export > All products, CSV for Excel",
