@@ -667,11 +667,24 @@ def test_optional_columns_absent_or_empty_are_harmless(path, mode, tmp_path):
     assert rows[0] == rows[1]
 
 
-def test_shopify_draft_orders_are_set_aside_as_drafts():
+DRAFT_ORDERS = (  # the DraftOrder resource's fields, one row per line item
+    "id,name,status,order_id,email,currency,created_at,completed_at,total_price,"
+    "line_items.sku,line_items.name,line_items.quantity,line_items.price\n"
+    "990031,#D31,completed,5550109,b@example.com,USD,2026-10-01T10:00:00-04:00,"
+    "2026-10-02T11:00:00-04:00,144.00,,Linen Apron - S/M / Sand,4,36.00\n"
+    "990032,#D32,open,,o@example.com,USD,2026-10-05T15:30:00-04:00,,50.00,,Gift Card,2,25.00\n"
+    "990033,#D33,invoice_sent,,a@example.com,USD,2026-10-06T09:10:00-04:00,,76.00,,"
+    "Waxed Candle - Cedar,2,24.00\n"
+    "990033,#D33,invoice_sent,,a@example.com,USD,2026-10-06T09:10:00-04:00,,76.00,TOTE-NAT,"
+    "Canvas Tote - Natural,1,28.00\n")
+
+
+def test_shopify_draft_orders_are_set_aside_as_drafts(tmp_path):
     """A draft orders export is recognised and its drafts set aside as drafts, not sales."""
     from opskit.errors import TableError
 
-    path = EXPORTS / "shopify_draft_orders_api.csv"
+    path = tmp_path / "draft_orders_export.csv"
+    path.write_text(DRAFT_ORDERS, encoding="utf-8")
     assert detect(path)[0].id == "shopify.orders"
     adapted = adapt(ADAPTERS["shopify.orders"], path, path.name)
     orders, lines = adapted.tables["orders"], adapted.tables["order_lines"]
