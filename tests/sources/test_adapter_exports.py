@@ -692,3 +692,18 @@ def test_shopify_draft_orders_are_set_aside_as_drafts(tmp_path):
     assert [row for row, *_ in lines.skipped] == [2, 3, 4, 5]
     with pytest.raises(TableError, match=r"status: draft_order \(3\)"):
         load(path, "shopify.orders", "orders")
+
+
+@pytest.mark.parametrize(("line", "end"), [
+    ("January 1-December 31, 2026", "2026-12-31"),
+    ("July 1 - September 30, 2026", "2026-09-30"),
+    ("As of Jan 31, 2026", "2026-01-31"),
+    ("January - December 2026", "2026-12-31"),
+    ("February 2026", "2026-02-28"),
+    ("Harbor Goods - Main St 12, 2026", None),
+])
+def test_quickbooks_period_end_from_title(line, end):
+    """The P&L's period end is read from each title style; a line with no date gives None."""
+    from opskit.sources.adapters.quickbooks import period_end
+
+    assert period_end(["Harbor Goods LLC", "Profit and Loss", line]) == end
