@@ -707,3 +707,15 @@ def test_quickbooks_period_end_from_title(line, end):
     from opskit.sources.adapters.quickbooks import period_end
 
     assert period_end(["Harbor Goods LLC", "Profit and Loss", line]) == end
+
+
+def test_stripe_order_metadata_joins_the_shop_orders():
+    """Payments carrying the shop's order number in metadata join the shop's orders."""
+    corpus = EXPORTS / "conformance"
+    payments = load(corpus / "stripe" / "payments_order_metadata.csv", "stripe.payments",
+                    "orders").frame
+    shop = load(corpus / "shopify" / "orders_admin_no_sku.csv", "shopify.orders",
+                "orders").frame
+    joined = payments.merge(shop, on="order_id", suffixes=("_paid", "_shop"))
+    assert joined["order_id"].tolist() == ["#1101", "#1102", "#1103"]
+    assert joined["total_paid"].tolist() == joined["total_shop"].tolist()
