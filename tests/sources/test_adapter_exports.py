@@ -35,7 +35,7 @@ CASES: dict[str, tuple[str, dict[str, tuple[int, int, int]], dict[str, dict[str,
                                   {"products": {"sku": "Variant SKU",
                                                 "category": "Custom Product Type",
                                                 "unit_cost": "Cost per item"}}),
-    "shopify_products_2023.csv": ("shopify.products", {"products": (3, 2, 1)},
+    "shopify_products_2023.csv": ("shopify.products", {"products": (3, 3, 0)},
                                   {"products": {"category": "Type", "price": "Variant Price"}}),
     "shopify_products_2025.csv": ("shopify.products", {"products": (3, 3, 0)},
                                   {"products": {"sku": "SKU", "price": "Price",
@@ -60,7 +60,8 @@ CASES: dict[str, tuple[str, dict[str, tuple[int, int, int]], dict[str, dict[str,
                                                     "returns": (1, 1, 0)},
                               {"returns": {"returned_at": "date/time", "sku": "sku"}}),
     "stripe_payments.csv": ("stripe.payments", {"orders": (4, 3, 1), "customers": (2, 2, 0)},
-                            {"orders": {"order_id": "order_id (metadata)", "total": "Amount",
+                            {"orders": {"order_id": "order_id (metadata) else id",
+                                        "total": "Amount",
                                         "ordered_at": "Created date (UTC)"}}),
     "qbo_general_ledger.csv": ("quickbooks.general_ledger", {"gl_entries": (8, 7, 1)},
                                {"gl_entries": {"posted_at": "Date", "amount": "Amount",
@@ -274,8 +275,11 @@ def test_shopify_products_variants_units_and_layouts(loaded):
     assert values(loaded, "shopify_products_2022.csv", "products", "active") == [
         True, True, False]
     assert values(loaded, "shopify_products_2023.csv", "products", "name") == [
-        "Wool Throw - Queen / Oat", "Wool Throw - King / Oat"]
-    assert values(loaded, "shopify_products_2023.csv", "products", "price") == [180.0, 220.0]
+        "Wool Throw - Queen / Oat", "Wool Throw - King / Oat", "Tea Towel"]
+    assert values(loaded, "shopify_products_2023.csv", "products", "sku") == [
+        "THR-Q-OAT", "THR-K-OAT", "Tea Towel"]  # no SKU set: keyed by its name
+    assert values(loaded, "shopify_products_2023.csv", "products", "price") == [180.0, 220.0,
+                                                                                12.0]
     assert values(loaded, "shopify_products_2025.csv", "products", "price") == [
         18.0, 1150.0, 1890.0]
     assert values(loaded, "shopify_products_2025.csv", "products", "weight") == [3.99, 20.0,
@@ -694,3 +698,135 @@ def test_hubspot_xlsx_export(tmp_path, loaded):
     assert detect(path)[0].id == "hubspot.deals"
     again = load(path, "hubspot.deals", "deals").frame
     pd.testing.assert_frame_equal(again, loaded["hubspot_deals.csv", "deals"].frame)
+
+
+def test_shopify_without_skus_joins_orders_products_and_stock():
+    """A store without SKUs: order lines, products and stock levels share one variant key."""
+    corpus = EXPORTS / "conformance" / "shopify"
+    lines = load(corpus / "orders_admin_no_sku.csv", "shopify.orders", "order_lines").frame
+    products = load(corpus / "products_category_empty_no_sku.csv", "shopify.products",
+                    "products").frame
+    stock = load(corpus / "inventory_no_sku_2026-10-31.csv", "shopify.inventory",
+                 "inventory_levels").frame
+    catalog = set(products["sku"])
+    assert sorted(set(lines["sku"]) - catalog) == ["Gift wrap"]  # a custom line item
+    assert set(stock["sku"]) <= catalog
+    assert lines.loc[lines["sku"].isin(catalog), "quantity"].sum() == 5
+
+
+def test_shopify_rows_without_any_key_are_not_duplicates(tmp_path):
+    """A variant with neither SKU nor title is set aside for that, never as a duplicate."""
+    path = tmp_path / "products_export.csv"
+    path.write_text("Handle,Title,Vendor,Option1 Name,Option1 Value,Variant SKU,Variant Price\n"
+                    "a,,V,Title,Default Title,,5.00\n"
+                    "b,,V,Title,Default Title,,6.00\n"
+                    "c,Cup,V,Title,Default Title,,7.00\n", encoding="utf-8")
+    quality = load(path, "shopify.products", "products").quality
+    assert (quality.rows_read, quality.rows_used) == (3, 1)
+    assert quality.set_aside_by_reason == {"Variant SKU: no_product_key": 2}
+
+
+COMMERCE = ("shopify", "stripe", "woocommerce", "amazon", "quickbooks", "xero", "shipstation",
+            "shipbob", "easypost")
+CONFORMANCE = sorted(p for system in COMMERCE
+                     for p in (EXPORTS / "conformance" / system).glob("*")
+                     if p.is_file() and not p.name.endswith(".json"))
+
+
+def _without_optional(path: Path, out: Path, mode: str) -> tuple[object, int]:
+    """``path`` rewritten with every optional column of its adapter absent or emptied."""
+    import csv
+
+    from opskit.sources.adapters.base import locate_header, matches, read_grid
+    from opskit.sources.readers import normalize_name
+
+    adapter = detect(path)[0].adapter
+    grid, _ = read_grid(path, path.name)
+    header = locate_header(adapter, grid)
+    optional = [j for j, c in enumerate(grid[header]) if c and any(
+        matches(e, normalize_name(c)) for e in adapter.optional)]
+    rows = []
+    for i, row in enumerate(grid):
+        if i < header:
+            rows.append(row)
+        elif mode == "absent":
+            rows.append([c for j, c in enumerate(row) if j not in optional])
+        else:
+            rows.append([("" if j in optional and i > header else c) for j, c in enumerate(row)])
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, delimiter="\t" if path.suffix == ".txt" else ",").writerows(rows)
+    return adapter, len(optional)
+
+
+@pytest.mark.parametrize("mode", ["absent", "empty"])
+@pytest.mark.parametrize("path", CONFORMANCE, ids=[p.name for p in CONFORMANCE])
+def test_optional_columns_absent_or_empty_are_harmless(path, mode, tmp_path):
+    """Every optional column absent (or present and empty): the file still reads, same rows."""
+    out = tmp_path / path.name
+    adapter, _ = _without_optional(path, out, mode)
+    before = adapt(adapter, path, path.name)
+    after = adapt(adapter, out, out.name)
+    if adapter.id == "shopify.inventory" and mode == "absent":
+        # Without 'Location' the file is the older layout: one column per location.
+        assert "one row per SKU and location column" in after.notes[0]
+        return
+    # Xero's 'Type' tells invoices from bills: without it every row is a sales invoice.
+    tables = ("invoices", "bills") if adapter.id == "xero.invoices" else adapter.feeds[:1]
+    rows = [sum(adapted.tables[t].rows_read for t in tables if t in adapted.tables)
+            for adapted in (before, after)]
+    assert rows[0] == rows[1]
+
+
+DRAFT_ORDERS = (  # the DraftOrder resource's fields, one row per line item
+    "id,name,status,order_id,email,currency,created_at,completed_at,total_price,"
+    "line_items.sku,line_items.name,line_items.quantity,line_items.price\n"
+    "990031,#D31,completed,5550109,b@example.com,USD,2026-10-01T10:00:00-04:00,"
+    "2026-10-02T11:00:00-04:00,144.00,,Linen Apron - S/M / Sand,4,36.00\n"
+    "990032,#D32,open,,o@example.com,USD,2026-10-05T15:30:00-04:00,,50.00,,Gift Card,2,25.00\n"
+    "990033,#D33,invoice_sent,,a@example.com,USD,2026-10-06T09:10:00-04:00,,76.00,,"
+    "Waxed Candle - Cedar,2,24.00\n"
+    "990033,#D33,invoice_sent,,a@example.com,USD,2026-10-06T09:10:00-04:00,,76.00,TOTE-NAT,"
+    "Canvas Tote - Natural,1,28.00\n")
+
+
+def test_shopify_draft_orders_are_set_aside_as_drafts(tmp_path):
+    """A draft orders export is recognised and its drafts set aside as drafts, not sales."""
+    from opskit.errors import TableError
+
+    path = tmp_path / "draft_orders_export.csv"
+    path.write_text(DRAFT_ORDERS, encoding="utf-8")
+    assert detect(path)[0].id == "shopify.orders"
+    adapted = adapt(ADAPTERS["shopify.orders"], path, path.name)
+    orders, lines = adapted.tables["orders"], adapted.tables["order_lines"]
+    assert (len(orders.frame), len(lines.frame)) == (0, 0)
+    assert [rule for _, _, rule, _ in orders.skipped] == ["draft_order"] * 3
+    assert [row for row, *_ in lines.skipped] == [2, 3, 4, 5]
+    with pytest.raises(TableError, match=r"status: draft_order \(3\)"):
+        load(path, "shopify.orders", "orders")
+
+
+@pytest.mark.parametrize(("line", "end"), [
+    ("January 1-December 31, 2026", "2026-12-31"),
+    ("July 1 - September 30, 2026", "2026-09-30"),
+    ("As of Jan 31, 2026", "2026-01-31"),
+    ("January - December 2026", "2026-12-31"),
+    ("February 2026", "2026-02-28"),
+    ("Harbor Goods - Main St 12, 2026", None),
+])
+def test_quickbooks_period_end_from_title(line, end):
+    """The P&L's period end is read from each title style; a line with no date gives None."""
+    from opskit.sources.adapters.quickbooks import period_end
+
+    assert period_end(["Harbor Goods LLC", "Profit and Loss", line]) == end
+
+
+def test_stripe_order_metadata_joins_the_shop_orders():
+    """Payments carrying the shop's order number in metadata join the shop's orders."""
+    corpus = EXPORTS / "conformance"
+    payments = load(corpus / "stripe" / "payments_order_metadata.csv", "stripe.payments",
+                    "orders").frame
+    shop = load(corpus / "shopify" / "orders_admin_no_sku.csv", "shopify.orders",
+                "orders").frame
+    joined = payments.merge(shop, on="order_id", suffixes=("_paid", "_shop"))
+    assert joined["order_id"].tolist() == ["#1101", "#1102", "#1103"]
+    assert joined["total_paid"].tolist() == joined["total_shop"].tolist()

@@ -7,11 +7,14 @@ price until Amazon confirms them: they are set aside.
 Date Range Report (CSV): a few lines of explanation before the header; one row per
 transaction; 'type' says what it is (Order, Refund, Service Fee, Transfer, ...). Orders and
 refunds feed orders, order_lines and returns; fees and transfers feed no table and are counted
-by type. Times are written in the marketplace's zone with its abbreviation ('PDT'), amounts
-with thousands separators.
+by type. The currency is named once, in the explanation lines ('All amounts in USD'). Times
+are written in the marketplace's zone with its abbreviation ('PDT'), amounts with thousands
+separators.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -103,6 +106,11 @@ def convert_all_orders(export: Export) -> Converted:
     return Converted({"orders": orders, "order_lines": lines}, notes=notes)
 
 
+# Marketplaces in British English write 'postage' where amazon.com writes 'shipping'.
+UK_SPELLINGS = {"shipping credits": "shipping credits|postage credits",
+                "shipping credits tax": "shipping credits tax|postage credits tax"}
+
+
 def convert_date_range(export: Export) -> Converted:
     kind = export.get("type")
     kind_low = kind.str.lower()
@@ -112,7 +120,7 @@ def convert_date_range(export: Export) -> Converted:
     local = as_iso(when.str.replace(r"\s+[A-Z]{2,4}$", "", regex=True), DATE_RANGE_FORMATS)
     order_label, order = export.pick("order id")
     sku_label, sku = export.pick("sku")
-    fields = {name: _number(export.get(name)) for name in (
+    fields = {name: _number(export.get(UK_SPELLINGS.get(name, name))) for name in (
         "product sales", "product sales tax", "shipping credits", "shipping credits tax",
         "gift wrap credits", "giftwrap credits tax", "promotional rebates",
         "promotional rebates tax", "total")}
@@ -131,6 +139,9 @@ def convert_date_range(export: Export) -> Converted:
     bad = order.map(sums["bad"]).fillna(0).astype(bool)
     aside = pd.Series(None, index=order.index, dtype="str")
     aside[bad] = "an amount of the order cannot be read"
+    found = re.search(r"(?i)all amounts in ([A-Z]{3})\b", " ".join(export.title))
+    currency = pd.Series(found.group(1).upper() if found else None, index=order.index,
+                         dtype="str")
     orders = export.table({
         "order_id": (order_label, order),
         "ordered_at": (date_label, local),
@@ -138,8 +149,10 @@ def convert_date_range(export: Export) -> Converted:
         "channel": (None, pd.Series("amazon", index=order.index, dtype="str")),
         "subtotal": ("product sales", per("sales")),
         "discount_total": ("promotional rebates", per("discount")),
-        "shipping_charged": ("shipping credits", per("shipping")),
+        "shipping_charged": (export.label(UK_SPELLINGS["shipping credits"]) or "shipping credits",
+                             per("shipping")),
         "tax": ("taxes", per("tax")),
+        "currency": ("'All amounts in ...' above the header" if found else None, currency),
     }, where=first_of_order.to_numpy(), aside=aside, rule="unreadable_amount",
         aside_column="total")
     quantity = pd.to_numeric(export.get("quantity"), errors="coerce")
@@ -185,8 +198,9 @@ ADAPTERS = (
         feeds=("orders", "order_lines", "returns"),
         required=("date/time", "settlement id", "type", "order id", "sku", "product sales",
                   "total"),
-        optional=("quantity", "description", "marketplace", "fulfillment", "shipping credits",
-                  "promotional rebates", "selling fees", "fba fees", "product sales tax"),
+        optional=("quantity", "description", "marketplace", "fulfillment|fulfilment",
+                  "shipping credits|postage credits", "promotional rebates", "selling fees",
+                  "fba fees", "product sales tax"),
         layout="preamble",
         convert=convert_date_range,
         quirks="explanation lines before the header; one row per transaction with a type; "

@@ -75,12 +75,23 @@ def account_type(label: str | None, types: pd.Series, accounts: pd.Series
     return accounts.map(infer_account_type, na_action="ignore"), True
 
 
+OTHER_INCOME = re.compile(r"(?i)\b(?:other income|interest (?:income|earned)|dividend income|"
+                          r"gain on|gains? from|miscellaneous income|rental income)\b")
+
+
 def infer_account_type(account: str) -> str:
-    """Account class from the usual numbering (1 assets ... 5 COGS, 6+ expenses) or name."""
+    """Account class from the usual numbering (1 assets ... 5 COGS, 6+ expenses) or name.
+
+    Charts number 'Other Income' in the 7000-9000 range together with other expenses; there
+    the name tells income ('7000 Interest Earned') from expense ('8000 Penalties').
+    """
     number = re.match(r"^\s*(\d)\d*", account)
     if number:
-        return {"1": "asset", "2": "liability", "3": "equity", "4": "revenue",
+        kind = {"1": "asset", "2": "liability", "3": "equity", "4": "revenue",
                 "5": "cogs"}.get(number.group(1), "expense")
+        if kind == "expense" and OTHER_INCOME.search(account) and "tax" not in account.lower():
+            return "revenue"
+        return kind
     name = account.lower()
     rules = (("cogs", ("cost of goods", "cogs", "cost of sales")),
              ("revenue", ("sales", "revenue", "income")),
@@ -380,20 +391,36 @@ def _month_end(label: str) -> str | None:
 
 
 def period_end(title: list[str]) -> str | None:
-    """The last day of the report's period from its title block."""
+    """The last day of the report's period from its title block.
+
+    QuickBooks writes 'January 1-December 31, 2026', 'As of January 31, 2026', 'January 2026'
+    or a span of whole months 'January - December 2026'; months may be abbreviated ('Jan 31,
+    2026'). A line that names no readable date is skipped.
+    """
     for line in title:
         text = line.replace("–", "-")
-        found = re.search(r"([A-Za-z]+)\s+(\d{1,2}),?\s+(\d{4})\s*$", text)
+        found = re.search(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$", text)
         if found and re.search(r"-|as of|through", text, re.IGNORECASE):
-            return pd.to_datetime(" ".join(found.groups()), format="%B %d %Y").strftime(
-                "%Y-%m-%d")
-        found = re.search(r"-\s*([A-Za-z]+)\s+(\d{1,2})\s*,\s*(\d{4})", text)
-        if found:
-            return pd.to_datetime(" ".join(found.groups()), format="%B %d %Y").strftime(
-                "%Y-%m-%d")
-        found = re.search(r"^([A-Za-z]+),?\s+(\d{4})$", text.strip())
-        if found:
-            return _month_end(" ".join(found.groups()))
+            day = _day(*found.groups())
+            if day:
+                return day
+        found = re.search(r"-\s*([A-Za-z]+)\.?\s+(\d{1,2})\s*,\s*(\d{4})", text)
+        if found and (day := _day(*found.groups())):
+            return day
+        # 'January 2026', and a span of whole months: 'January - December 2026'.
+        found = re.search(r"^(?:[A-Za-z]+\s*-\s*)?([A-Za-z]+),?\s+(\d{4})$", text.strip())
+        if found and (day := _month_end(" ".join(found.groups()))):
+            return day
+    return None
+
+
+def _day(month: str, day: str, year: str) -> str | None:
+    """'January' or 'Jan', '31', '2026' -> '2026-01-31'; None when it is no date."""
+    for fmt in ("%B %d %Y", "%b %d %Y"):
+        try:
+            return pd.to_datetime(f"{month} {day} {year}", format=fmt).strftime("%Y-%m-%d")
+        except ValueError:
+            continue
     return None
 
 

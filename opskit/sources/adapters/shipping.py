@@ -7,9 +7,9 @@ from. Voided labels stay in the export and are set aside. Address corrections an
 are marked by the warehouse with order tags ('Address Corrected', 'Reship').
 
 ShipBob's shipment export carries the store's order number next to ShipBob's own ids, the
-fulfillment center and the fulfillment cost. EasyPost's shipment report has UTC times, the
-order number in 'reference' (when the integration sets it) and the label 'rate'; refunded
-labels are set aside.
+fulfillment center and the fulfillment cost; cancelled shipments are set aside. EasyPost's
+shipment report has UTC times, the order number in 'reference' (when the integration sets it)
+and the label 'rate'; refunded labels and labels bought in test mode are set aside.
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ def _stamp(export: Export, *entries: str) -> tuple[str | None, pd.Series]:
 
 
 def convert_shipbob(export: Export) -> Converted:
+    status_label, status = export.pick("Status")
+    aside = status.str.lower().map({"cancelled": "shipment cancelled",
+                                    "canceled": "shipment cancelled"})
     shipments = export.table({
         "order_id": export.pick("Store Order ID", "Order Number"),
         "shipped_at": _stamp(export, "Shipped Date", "Ship Date", "Fulfilled Date"),
@@ -80,7 +83,7 @@ def convert_shipbob(export: Export) -> Converted:
         "service": export.pick("Ship Option", "Carrier Service"),
         "shipping_cost": export.pick("Fulfillment Cost", "Shipping Cost", "Total Cost"),
         "warehouse": export.pick("Fulfillment Center"),
-    })
+    }, aside=aside, rule="not_shipped", aside_column=status_label)
     return Converted({"shipments": shipments})
 
 
@@ -89,6 +92,8 @@ def convert_easypost(export: Export) -> Converted:
     aside = status.str.lower().map({"refunded": "label refunded", "voided": "label voided",
                                     "cancelled": "label cancelled"})
     reference_label, reference = export.pick("reference")
+    _, mode = export.pick("mode")
+    aside = aside.fillna(mode.str.lower().map({"test": "test-mode label: nothing shipped"}))
     aside = aside.fillna(reference.isna().map(
         {True: "no order reference (set the shipment reference to the order number)",
          False: None}))
@@ -126,7 +131,7 @@ ADAPTERS = (
         feeds=("shipments",),
         required=("Store Order ID", "Shipment ID", "Fulfillment Center", "Tracking Number"),
         optional=("Shipped Date", "Delivered Date", "Carrier", "Ship Option",
-                  "Fulfillment Cost", "Order ID"),
+                  "Fulfillment Cost", "Order ID", "Status"),
         convert=convert_shipbob,
         quirks="the store's order number in 'Store Order ID'; ShipBob's ids beside it"),
     Adapter(
