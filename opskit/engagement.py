@@ -113,13 +113,14 @@ class Engagement:
                 "reasons": "; ".join(f"{k} ({v})" for k, v in q.set_aside_by_reason.items()),
                 "values_cleared": sum(q.values_cleared.values()),
                 "ignored_columns": ", ".join(q.ignored_columns),
+                "notes": "; ".join(q.notes),  # e.g. timestamps kept in UTC (no timezone:)
             })
         for problem in self.problems:
             rows.append({"table": getattr(problem, "table", None) or "?",
                          "files": getattr(problem, "file", ""), "rows_read": None,
                          "rows_used": 0, "rows_set_aside": None,
                          "reasons": f"not usable: {problem.message}", "values_cleared": None,
-                         "ignored_columns": ""})
+                         "ignored_columns": "", "notes": ""})
         return pd.DataFrame(rows)
 
     def all_failures(self) -> pd.DataFrame:
@@ -200,8 +201,9 @@ def sources_by_table(config: EngagementConfig) -> dict[str, list[FileSpec]]:
                 unknown.append(exc)
                 continue
             for spec in specs:
-                if spec.table not in mapped_tables:
-                    by_table.setdefault(spec.table, []).append(spec)
+                if spec.table not in mapped_tables:  # canonical files too read in local time
+                    by_table.setdefault(spec.table, []).append(
+                        dataclasses.replace(spec, timezone=config.timezone))
     if len(unknown) == 1:
         raise unknown[0]
     if unknown:
