@@ -195,10 +195,12 @@ def _written(raw: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
     wall = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
     offset = no_offset.copy()
     strings = raw
+    typed_any = False
     if raw.dtype == object:
         # xlsx cells arrive as datetime objects next to text; parquet dates as date objects.
         typed = raw.map(lambda v: isinstance(v, dt.date | np.datetime64)).to_numpy(dtype=bool)
-        if typed.any():
+        typed_any = bool(typed.any())
+        if typed_any:
             for pos in np.flatnonzero(typed):
                 stamp = pd.Timestamp(raw.iloc[pos])
                 if stamp.tzinfo is not None:
@@ -220,7 +222,8 @@ def _written(raw: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
         s.loc[zoned] = pd.Series(parts.field("wall").to_pylist(), index=s.index[zoned])
         s = s.where(~(zoned & offset.isna().to_numpy()), "unreadable zone")
     if present.any():
-        wall.loc[present] = _naive_times(s[present])
+        read = _naive_times(s)
+        wall = read if not typed_any else wall.where(read.isna(), read)
     bad = present & wall.isna().to_numpy()
     return wall, offset, bad
 
@@ -252,7 +255,19 @@ def _zone_offsets(zones: np.ndarray) -> dict[str, pd.Timedelta]:
 
 
 def _naive_times(s: pd.Series) -> pd.Series:
-    """Texts without a zone as datetimes: ISO 8601 first, then the spreadsheet layouts."""
+    """Texts without a zone as datetimes: ISO 8601 first, then the spreadsheet layouts.
+
+    A column that is all ISO 8601 (what most exports and every canonical file write) is cast
+    by Arrow in one pass, several times faster than pandas; anything else is read by pandas.
+    """
+    import pyarrow as pa
+
+    try:
+        cast = pa.array(s, from_pandas=True).cast(pa.timestamp("us"))
+        return pd.Series(cast.to_numpy(zero_copy_only=False), index=s.index,
+                         dtype="datetime64[us]")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        pass
     values = _to_datetime(s, "ISO8601")
     missing = values.isna().to_numpy()
     for fmt in DATE_FORMATS:
