@@ -268,3 +268,32 @@ def test_login_on_the_last_working_day_is_not_after_leaving(style, tmp_path):
     flags = dict(zip(result.evidence["user"], result.evidence["login_after_leaving"],
                      strict=True))
     assert flags == {"dee@shop.com": False, "eli@shop.com": True}
+
+
+def test_deadline_day_counts_whole_days_like_a_calendar():
+    """An end-of-day deadline goes back to its date; a deadline with a time is unchanged."""
+    from opskit.sources.parse import deadline_day
+
+    values = pd.Series([pd.Timestamp("2025-04-02 23:59:59.999999"),
+                        pd.Timestamp("2025-04-02 10:15"), None], dtype="datetime64[us]")
+    out = deadline_day(values)
+    assert out.tolist()[:2] == [pd.Timestamp("2025-04-02"), pd.Timestamp("2025-04-02 10:15")]
+    assert pd.isna(out.iloc[2])
+
+
+def test_plain_due_dates_keep_terms_and_days_past_due_in_whole_days(tmp_path):
+    """Net 27 and net 30 plain-date invoices: terms 29.25 days; due 28 June is 2 days late."""
+    invoices = [
+        {"invoice_id": "INV-1", "issued_at": "2025-06-01", "amount": "100.00",
+         "due_at": "2025-06-28"},
+        {"invoice_id": "INV-2", "issued_at": "2025-06-01", "amount": "300.00",
+         "due_at": "07/01/2025"},
+    ]
+    root = write_engagement(tmp_path / "ar", ZONE, {"invoices": invoices},
+                            ("2025-06-01", "2025-06-30"))
+    result = diagnose(Engagement.load(root), ["cash.dso_vs_terms"]).results[0]
+    assert result.metrics["terms_days"].value == 29.25
+    assert result.metrics["dso_days"].value == 30.0
+    assert result.metrics["excess_days"].value == 0.75
+    assert result.evidence[["invoice_id", "days_past_due"]].to_dict("records") == [
+        {"invoice_id": "INV-1", "days_past_due": 2}]

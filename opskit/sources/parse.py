@@ -180,6 +180,18 @@ def to_local(raw: pd.Series, timezone: str | None = None, *, end_of_day: bool = 
     return LocalTimes(values, bad, utc_kept)
 
 
+def deadline_day(values: pd.Series) -> pd.Series:
+    """Deadlines read as the end of their day (``to_local(end_of_day=True)``) moved back to
+    the start of that day; values with another time of day are returned unchanged.
+
+    For counting whole days from a date-only deadline as a calendar does (payment terms, days
+    past due, days since someone left): an invoice due 29 September is one day past due on
+    30 September, not zero days and 23:59:59 hours.
+    """
+    start = values.dt.normalize()
+    return values.where((values - start) != END_OF_DAY, start)
+
+
 def _written(raw: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """(wall-clock time as written, its UTC offset or NaT when none, unreadable mask).
 
