@@ -222,7 +222,10 @@ def _written(raw: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
             strings = raw.where(~typed, None)
     s = _text(strings)
     present = s.notna().to_numpy()
-    zoned = _zoned(s)
+    read = _iso_times(s) if present.any() else None
+    # Arrow refuses an offset or Z in a timestamp without a zone: a column it reads whole has
+    # none, and needs no search for them.
+    zoned = _zoned(s) if read is None else np.zeros(len(s), dtype=bool)
     if zoned.any():
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -234,7 +237,7 @@ def _written(raw: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
         s.loc[zoned] = pd.Series(parts.field("wall").to_pylist(), index=s.index[zoned])
         s = s.where(~(zoned & offset.isna().to_numpy()), "unreadable zone")
     if present.any():
-        read = _naive_times(s)
+        read = _naive_times(s) if read is None else read
         wall = read if not typed_any else wall.where(read.isna(), read)
     bad = present & wall.isna().to_numpy()
     return wall, offset, bad
@@ -266,20 +269,26 @@ def _zone_offsets(zones: np.ndarray) -> dict[str, pd.Timedelta]:
     return out
 
 
-def _naive_times(s: pd.Series) -> pd.Series:
-    """Texts without a zone as datetimes: ISO 8601 first, then the spreadsheet layouts.
+def _iso_times(s: pd.Series) -> pd.Series | None:
+    """A column that is all ISO 8601 without a zone, cast by Arrow in one pass; else None.
 
-    A column that is all ISO 8601 (what most exports and every canonical file write) is cast
-    by Arrow in one pass, several times faster than pandas; anything else is read by pandas.
+    What most exports and every canonical file write: several times faster than pandas.
     """
     import pyarrow as pa
 
     try:
         cast = pa.array(s, from_pandas=True).cast(pa.timestamp("us"))
-        return pd.Series(cast.to_numpy(zero_copy_only=False), index=s.index,
-                         dtype="datetime64[us]")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        pass
+        return None
+    return pd.Series(cast.to_numpy(zero_copy_only=False), index=s.index,
+                     dtype="datetime64[us]")
+
+
+def _naive_times(s: pd.Series) -> pd.Series:
+    """Texts without a zone as datetimes: ISO 8601 first, then the spreadsheet layouts."""
+    read = _iso_times(s)
+    if read is not None:
+        return read
     values = _to_datetime(s, "ISO8601")
     missing = values.isna().to_numpy()
     for fmt in DATE_FORMATS:
