@@ -64,6 +64,8 @@ def validate(
             console.print(f"  [dim]{loaded.name}: columns not used: "
                           f"{escape(', '.join(loaded.quality.ignored_columns))}[/dim]",
                           highlight=False)
+        for note in loaded.quality.notes:  # e.g. timestamps kept in UTC (no timezone:)
+            console.print(f"  [dim]{loaded.name}: {escape(note)}[/dim]", highlight=False)
     for problem in engagement.problems:
         err_console.print(f"[red]error:[/red] {escape(problem.message)}", highlight=False)
     if any(isinstance(p, UnreadableFileError) for p in engagement.problems):

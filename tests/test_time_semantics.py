@@ -297,3 +297,24 @@ def test_plain_due_dates_keep_terms_and_days_past_due_in_whole_days(tmp_path):
     assert result.metrics["excess_days"].value == 0.75
     assert result.evidence[["invoice_id", "days_past_due"]].to_dict("records") == [
         {"invoice_id": "INV-1", "days_past_due": 2}]
+
+
+def test_validate_says_when_timestamps_stay_in_utc(tmp_path, capsys):
+    """`opskit validate` without timezone: names the column and how to read it locally."""
+    from opskit.cli import main
+
+    calls = [{"call_id": f"c{i}", "started_at": f"2025-08-01T1{i}:00:00Z",
+              "direction": "inbound", "outcome": "answered"} for i in range(3)]
+    root = write_engagement(tmp_path / "calls", None, {"calls": calls},
+                            ("2025-08-01", "2025-08-01"))
+    assert main(["validate", str(root)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("calls: started_at: 3 timestamps in UTC; set timezone: in engagement.yaml to "
+            "read them in local time") in out
+    (root / "engagement.yaml").write_text("client: Time Test Co\ntimezone: Europe/Paris\n",
+                                          encoding="utf-8")
+    assert main(["validate", str(root)]) == 0
+    assert "in UTC" not in capsys.readouterr().out
+    assert Engagement.load(root).tables["calls"]["started_at"].tolist() == [
+        pd.Timestamp("2025-08-01 12:00"), pd.Timestamp("2025-08-01 13:00"),
+        pd.Timestamp("2025-08-01 14:00")]
