@@ -71,6 +71,8 @@ def validate(
             console.print(f"  [dim]{loaded.name}: columns not used: "
                           f"{escape(', '.join(loaded.quality.ignored_columns))}[/dim]",
                           highlight=False)
+        for note in loaded.quality.notes:  # e.g. timestamps kept in UTC (no timezone:)
+            console.print(f"  [dim]{loaded.name}: {escape(note)}[/dim]", highlight=False)
     for record in engagement.unusable:
         if not record.bug:
             err_console.print(f"[red]error:[/red] {escape(record.reason)}", highlight=False)

@@ -24,7 +24,7 @@ KNOWN_KEYS = {
     "client": "display name of the client (required)",
     "industry": "ecommerce, distribution, services, ...",
     "currency": "ISO code of the money in the files, e.g. USD",
-    "timezone": "IANA zone the timestamps are in, e.g. America/Chicago",
+    "timezone": "IANA zone of the client's local time, e.g. America/Chicago",
     "period": "{start: YYYY-MM-DD, end: YYYY-MM-DD}; default: the trailing 90 days of data",
     "assumptions": "money assumptions, e.g. {hourly_cost: 70}",
     "files": "table name -> file path(s) under the engagement folder",
@@ -46,7 +46,9 @@ class FileSpec:
     sheet: str | int | None = None
     system: str | None = None
     adapter: str | None = None  # an export format (opskit.sources.adapters); None: canonical
-    timezone: str | None = None  # the engagement's zone, for exports that write UTC
+    # The engagement's local zone (IANA): timestamps with an offset or Z are converted to it,
+    # by the loader for every file and by the adapters of exports that write UTC.
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,15 +151,16 @@ def load_config(root: Path) -> EngagementConfig:
             raise ConfigError(f"{CONFIG_NAME}, thresholds, '{check_id}'",
                               expected="a mapping of parameter: value",
                               got=f"a {type(params).__name__}")
+    timezone = _timezone(text("timezone"))
     return EngagementConfig(
         root=root,
         client=text("client", required=True) or "",
         industry=text("industry"),
         currency=text("currency") or "USD",
-        timezone=text("timezone"),
+        timezone=timezone,
         period=_period(data.get("period")),
         assumptions=mapping("assumptions"),
-        files=_files(root, mapping("files")),
+        files=_files(root, mapping("files"), timezone),
         thresholds=thresholds,
         lifecycle=mapping("lifecycle"),
         limits=mapping("limits"),
@@ -191,7 +194,52 @@ def _period(value: Any) -> tuple[dt.date, dt.date] | None:
     return start, end
 
 
-def _files(root: Path, files: Mapping[str, Any]) -> tuple[FileSpec, ...]:
+# Zone abbreviations consultants write, and the IANA zone they usually mean (the
+# abbreviations are fixed offsets, or unknown, and would read summer times an hour off).
+ABBREVIATIONS = {
+    "EST": "America/New_York", "EDT": "America/New_York", "ET": "America/New_York",
+    "CST": "America/Chicago", "CDT": "America/Chicago", "CT": "America/Chicago",
+    "MST": "America/Denver", "MDT": "America/Denver", "MT": "America/Denver",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PT": "America/Los_Angeles",
+    "BST": "Europe/London", "CEST": "Europe/Paris",
+}
+
+
+def _timezone(value: str | None) -> str | None:
+    """The engagement's zone as an IANA name (America/Chicago), validated.
+
+    Every timestamp with an offset or Z is converted to this zone (``opskit.sources.parse.
+    to_local``), so a wrong name would shift every business hour: it is an error naming the
+    key and the closest zone, never a silent fallback to UTC. 'UTC' itself is accepted; an
+    abbreviation such as 'EST' is refused with the zone it usually means, because it is a
+    fixed offset that would read summer times an hour off.
+    """
+    if value is None:
+        return None
+    import zoneinfo
+
+    name = value.strip()
+    known = zoneinfo.available_timezones() | {"UTC"}
+    if name in known and name.upper() not in ABBREVIATIONS:
+        return name
+    by_lower = {z.lower(): z for z in known}
+    close = ([ABBREVIATIONS[name.upper()]] if name.upper() in ABBREVIATIONS
+             else [by_lower[name.lower()]] if name.lower() in by_lower
+             else [by_lower[m] for m in get_close_matches(
+                 name.lower().replace(" ", "_"), list(by_lower), n=1, cutoff=0.6)])
+    if not known - {"UTC"}:
+        hint = "install the time zone database: pip install tzdata"
+    elif close:
+        hint = f"did you mean '{close[0]}'?"
+    else:
+        hint = "use a zone name such as America/Chicago or Europe/Berlin"
+    raise ConfigError(f"{CONFIG_NAME}, key 'timezone'",
+                      expected="an IANA time zone name such as America/Chicago",
+                      got=repr(value), hint=hint)
+
+
+def _files(root: Path, files: Mapping[str, Any],
+           timezone: str | None = None) -> tuple[FileSpec, ...]:
     specs: list[FileSpec] = []
     for table, entry in files.items():
         if table not in TABLES:
@@ -214,7 +262,8 @@ def _files(root: Path, files: Mapping[str, Any]) -> tuple[FileSpec, ...]:
                                   f"{sorted(extra)}", expected="path, sheet, system, adapter")
             specs.append(FileSpec(table=table, path=safe_path(root, item["path"]),
                                   display=str(item["path"]), sheet=item.get("sheet"),
-                                  system=item.get("system"), adapter=item.get("adapter")))
+                                  system=item.get("system"), adapter=item.get("adapter"),
+                                  timezone=timezone))
     return tuple(specs)
 
 

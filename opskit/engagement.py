@@ -154,6 +154,7 @@ class Engagement:
                 "reasons": "; ".join(f"{k} ({v})" for k, v in q.set_aside_by_reason.items()),
                 "values_cleared": sum(q.values_cleared.values()),
                 "ignored_columns": ", ".join(q.ignored_columns),
+                "notes": "; ".join(q.notes),  # e.g. timestamps kept in UTC (no timezone:)
             })
         for record in self.unusable:
             reason = (f"not usable, opskit crashed reading it (a bug in opskit): {record.reason}"
@@ -161,7 +162,8 @@ class Engagement:
             for table in record.tables or ("?",):
                 rows.append({"table": table, "files": record.file, "rows_read": None,
                              "rows_used": 0, "rows_set_aside": None, "reasons": reason,
-                             "values_cleared": None, "ignored_columns": ""})
+                             "values_cleared": None, "ignored_columns": "",
+                             "notes": ""})
         return pd.DataFrame(rows)
 
     def all_failures(self) -> pd.DataFrame:
@@ -285,8 +287,9 @@ def sources_by_table(config: EngagementConfig, *, left_out: list[LeftOut] | None
                 left_out.append((stem if stem in TABLES else None, [display], exc))
                 continue
             for spec in specs:
-                if spec.table not in mapped_tables:
-                    by_table.setdefault(spec.table, []).append(spec)
+                if spec.table not in mapped_tables:  # canonical files too read in local time
+                    by_table.setdefault(spec.table, []).append(
+                        dataclasses.replace(spec, timezone=config.timezone))
     if len(unknown) == 1:
         raise unknown[0]
     if unknown:

@@ -8,7 +8,10 @@ name a missing column are all generated from these declarations.
 Kinds and how raw values are read (see ``opskit.sources.parse``):
 
 - ``id`` / ``text``: strings, surrounding whitespace removed.
-- ``datetime``: timezone-naive local time; ISO 8601 plus common US/EU spreadsheet layouts.
+- ``datetime``: timezone-naive time in the engagement's local zone (``timezone:``; values
+  with a UTC offset or ``Z`` are converted, see ``opskit.sources.parse.to_local``); ISO 8601
+  plus common US/EU spreadsheet layouts. A column declared ``end_of_day`` (a deadline or a
+  leaving date) reads a date alone as the end of that day, 23:59:59.999999.
 - ``money`` / ``number``: floats; '$1,234.56', '(1,234.56)' and '1,234.56-' are accepted.
 - ``bool``: true/false, yes/no, y/n, 1/0.
 - ``enum``: lower-cased text from a fixed set of values.
@@ -43,6 +46,9 @@ class Column:
     required: bool = False
     non_negative: bool = False
     values: tuple[str, ...] = ()
+    # A deadline or leaving date: a date with no time of day means the end of that local day
+    # (an order shipped on its ship-by date is on time; a login on the last day is not late).
+    end_of_day: bool = False
 
     def expected(self) -> str:
         """Words for what a valid value looks like, used in every error message."""
@@ -77,8 +83,9 @@ class Table:
 
 
 def _c(name: str, kind: Kind, doc: str, *, req: bool = False, nn: bool = False,
-       values: tuple[str, ...] = ()) -> Column:
-    return Column(name, kind, doc, required=req, non_negative=nn, values=values)
+       values: tuple[str, ...] = (), eod: bool = False) -> Column:
+    return Column(name, kind, doc, required=req, non_negative=nn, values=values,
+                  end_of_day=eod)
 
 
 OUTCOMES = ("answered", "missed", "voicemail", "abandoned")
@@ -107,9 +114,9 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("tax", "money", "Tax charged.", nn=True),
         _c("paid_at", "datetime", "When payment was captured."),
         _c("promised_ship_by", "datetime", "Ship-by date promised to the customer or "
-           "marketplace."),
+           "marketplace.", eod=True),
         _c("promised_delivery_by", "datetime", "Delivery date shown to the customer at "
-           "checkout."),
+           "checkout.", eod=True),
         _c("currency", "text", "ISO currency code of the amounts."),
     ), key=("order_id",), time_column="ordered_at",
         source_hint="the order export of the shop (Shopify: Orders > Export)"),
@@ -206,7 +213,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("issued_at", "datetime", "Invoice date.", req=True),
         _c("amount", "money", "Invoice total.", req=True, nn=True),
         _c("customer_id", "id", "Customer billed."),
-        _c("due_at", "datetime", "Due date (terms)."),
+        _c("due_at", "datetime", "Due date (terms).", eod=True),
         _c("paid_at", "datetime", "When it was paid in full; empty while open."),
         _c("amount_paid", "money", "Amount received so far.", nn=True),
         _c("order_id", "id", "The shop order the invoice bills, when there is one."),
@@ -218,7 +225,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("issued_at", "datetime", "Bill date.", req=True),
         _c("amount", "money", "Bill total.", req=True, nn=True),
         _c("reference", "text", "Vendor's invoice number."),
-        _c("due_at", "datetime", "Due date."),
+        _c("due_at", "datetime", "Due date.", eod=True),
         _c("paid_at", "datetime", "When it was paid."),
     ), key=("bill_id",), time_column="issued_at",
         source_hint="the bills export (QuickBooks: Expenses > Bills, or Unpaid Bills report)"),
@@ -253,7 +260,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("closed_at", "datetime", "When it was closed; empty while open."),
         _c("won", "bool", "True when closed won."),
         _c("last_activity_at", "datetime", "Last logged activity."),
-        _c("close_date", "datetime", "Expected close date."),
+        _c("close_date", "datetime", "Expected close date.", eod=True),
         _c("currency", "text", "ISO currency code of the amount, as the CRM records it."),
     ), key=("deal_id",), time_column="created_at",
         source_hint="the deals export of the CRM (HubSpot: Deals > Export)"),
@@ -343,7 +350,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("person", "text", "Full name.", req=True),
         _c("function", "text", "Function: operations, finance, sales, marketing...", req=True),
         _c("started_on", "datetime", "Start date.", req=True),
-        _c("ended_on", "datetime", "Leaving date; empty while employed."),
+        _c("ended_on", "datetime", "Leaving date; empty while employed.", eod=True),
         _c("email", "text", "Work email."),
         _c("fte", "number", "Full-time equivalent (1.0 = full time).", nn=True),
         _c("hourly_cost", "money", "Loaded cost per hour.", nn=True),
@@ -414,8 +421,9 @@ def markdown_reference() -> str:
         lines.append(f"### {spec.name}\n\n{spec.doc}\n")
         lines.append("| column | required | kind | meaning |\n|---|---|---|---|")
         for c in spec.columns:
+            doc = c.doc + (" A date alone means the end of that day." if c.end_of_day else "")
             lines.append(
-                f"| {c.name} | {'yes' if c.required else ''} | {c.expected()} | {c.doc} |"
+                f"| {c.name} | {'yes' if c.required else ''} | {c.expected()} | {doc} |"
             )
         lines.append("")
     return "\n".join(lines)

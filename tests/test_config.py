@@ -60,3 +60,37 @@ def test_assumption_overrides():
     assert assumptions["close_rate"].triple() == (0.1, 0.2, 0.3)
     with pytest.raises(ConfigError, match="did you mean 'hourly_cost'"):
         resolve({"hourly_costs": 5})
+
+
+def test_timezone_reaches_every_mapped_file(tmp_path):
+    """A valid IANA zone is kept and set on each mapped file, canonical or adapter."""
+    folder = write(tmp_path / "c", "client: Acme\ntimezone: ' America/Chicago '\nfiles:\n"
+                   "  orders: [data/a.csv, {path: data/b.csv, adapter: shopify.orders}]\n")
+    config = load_config(folder)
+    assert config.timezone == "America/Chicago"
+    assert [f.timezone for f in config.files] == ["America/Chicago", "America/Chicago"]
+    assert load_config(write(tmp_path / "u", "client: Acme\ntimezone: UTC\n")).timezone == "UTC"
+    assert load_config(write(tmp_path / "n", "client: Acme\n")).timezone is None
+
+
+@pytest.mark.parametrize("written,close", [
+    ("America/Chicgo", "America/Chicago"),
+    ("america/new_york", "America/New_York"),
+    ("EST", "America/New_York"),
+    ("PST", "America/Los_Angeles"),
+    ("Europe Berlin", "Europe/Berlin"),
+])
+def test_unknown_timezone_names_the_key_and_the_closest_zone(tmp_path, written, close):
+    """A misspelt zone or an abbreviation is a ConfigError naming the key and a close zone."""
+    folder = write(tmp_path / "c", f"client: Acme\ntimezone: {written}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(folder)
+    message = str(info.value)
+    assert "key 'timezone'" in message and f"did you mean '{close}'?" in message
+    assert "an IANA time zone name such as America/Chicago" in message
+
+
+def test_timezone_with_no_close_match_gives_an_example(tmp_path):
+    """A value that resembles no zone gets an example of a zone name."""
+    with pytest.raises(ConfigError, match="use a zone name such as America/Chicago"):
+        load_config(write(tmp_path / "c", "client: Acme\ntimezone: 42\n"))

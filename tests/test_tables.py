@@ -23,8 +23,11 @@ WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 def value_strategy(column: Column) -> st.SearchStrategy[str]:
     """Text as an export would write a valid value of ``column``."""
     if column.kind == "datetime":
-        return st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2030, 12, 31)).map(
-            lambda d: d.strftime("%Y-%m-%d %H:%M:%S"))
+        # Local time, a UTC offset, Z, or a date alone: every style loads.
+        return st.tuples(st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2030, 12, 31)),
+                         st.sampled_from(["", "-04:00", "+0530", "Z", " UTC", "date"])).map(
+            lambda p: p[0].strftime("%Y-%m-%d") if p[1] == "date"
+            else p[0].strftime("%Y-%m-%dT%H:%M:%S") + p[1])
     if column.kind in ("money", "number"):
         low = 0 if column.non_negative else -1e7
         return st.floats(low, 1e7, allow_nan=False).map(lambda v: f"{v:.2f}")
@@ -118,3 +121,33 @@ def test_readme_carries_the_data_model():
     """README's data-model section is generated from tables.py (kept in sync by this test)."""
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert markdown_reference() in readme
+
+
+def test_deadline_columns_are_marked_end_of_day():
+    """Deadlines and leaving dates, and only they, read a bare date as the end of the day."""
+    marked = sorted(f"{t.name}.{c.name}" for t in TABLES.values() for c in t.columns
+                    if c.end_of_day)
+    assert marked == ["bills.due_at", "deals.close_date", "invoices.due_at",
+                      "orders.promised_delivery_by", "orders.promised_ship_by",
+                      "people.ended_on"]
+    assert all(TABLES[t].by_name[c].kind == "datetime" for t, c in (m.split(".") for m in marked))
+    assert ("| ended_on |  | a date or date-time (YYYY-MM-DD or YYYY-MM-DD HH:MM) from 1900 to "
+            "2199 | Leaving date; empty while employed. A date alone means the end of that "
+            "day. |") in markdown_reference()
+
+
+def test_bare_deadline_date_loads_as_the_end_of_the_day(tmp_path):
+    """A CSV with plain-date ship-by dates: 23:59:59.999999 of that day; times are kept."""
+    import pandas as pd
+
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,ordered_at,total,promised_ship_by,paid_at\n"
+                    "1,2025-04-01 09:00,10,2025-04-02,2025-04-02\n"
+                    "2,2025-04-01 09:00,10,2025-04-02 15:00,2025-04-02 15:00\n",
+                    encoding="utf-8")
+    frame = load_table("orders", [FileSpec("orders", path, path.name)]).frame
+    assert frame["promised_ship_by"].tolist() == [pd.Timestamp("2025-04-02 23:59:59.999999"),
+                                                  pd.Timestamp("2025-04-02 15:00")]
+    assert frame["paid_at"].tolist() == [pd.Timestamp("2025-04-02"),
+                                         pd.Timestamp("2025-04-02 15:00")]
+    assert str(frame["promised_ship_by"].dtype) == "datetime64[us]"

@@ -14,6 +14,7 @@ import pandas as pd
 from opskit.checks._common import annual, hourly_cost, judge, ratio, share
 from opskit.findings import Impact, Metric, Result, Story
 from opskit.registry import CheckData, NotAssessable, Param, check
+from opskit.sources.parse import deadline_day
 from opskit.tables import TABLES
 
 DSO_STORY = Story("Cash is tight.",
@@ -61,7 +62,7 @@ def open_invoices(data: CheckData) -> pd.DataFrame:
     balance = (issued["amount"] - paid).where(~paid_after_end, issued["amount"]).clip(lower=0)
     still_open = paid_at.isna() | paid_after_end
     open_ = issued.assign(open_balance=balance)[still_open & (balance > 0)]
-    return open_.assign(days_past_due=(data.period.end - open_["due_at"]).dt.days
+    return open_.assign(days_past_due=(data.period.end - deadline_day(open_["due_at"])).dt.days
                         if "due_at" in open_ else np.nan)
 
 
@@ -109,7 +110,8 @@ def dso_vs_terms(
     if invoiced <= 0 or terms_weight <= 0:
         raise NotAssessable(request(data, "invoices", "invoice_id, issued_at, amount, due_at, "
                                     "paid_at, amount_paid"))
-    terms = (with_terms["due_at"] - with_terms["issued_at"]).dt.total_seconds() / 86400
+    terms = (deadline_day(with_terms["due_at"]) - with_terms["issued_at"]
+             ).dt.total_seconds() / 86400
     weighted_terms = float((terms * with_terms["amount"]).sum()) / terms_weight
     open_ = open_invoices(data)
     open_ar = float(open_["open_balance"].sum())

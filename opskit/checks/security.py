@@ -21,6 +21,7 @@ from opskit.checks._common import (
 )
 from opskit.findings import Impact, Metric, Result, Status, Story
 from opskit.registry import CheckData, Param, check
+from opskit.sources.parse import deadline_day
 
 DEPARTED_STORY = Story("We trust our people.",
                        "And forgot the ones who left: their accounts still work.")
@@ -142,7 +143,7 @@ def departed_staff_access(
         bool) if "last_login_at" in departed else pd.Series(False, index=departed.index)
     departed = departed.assign(
         login_after_leaving=after_leaving,
-        days_since_left=(end - departed["ended_on"]).dt.days,
+        days_since_left=(end - deadline_day(departed["ended_on"])).dt.days,
         severe=departed["is_admin"] | after_leaving)
     count, severe = len(departed), int(departed["severe"].sum())
     status = worst(Status.WARN if count >= warn else Status.PASS,

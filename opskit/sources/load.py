@@ -20,7 +20,7 @@ import pandas as pd
 
 from opskit.config import FileSpec
 from opskit.errors import DataError, TableError, shorten
-from opskit.sources.parse import parse
+from opskit.sources.parse import parse, to_local
 from opskit.sources.readers import RawFile, normalize_name, read_file
 from opskit.tables import TABLES, Table, schema
 
@@ -48,6 +48,16 @@ class TableQuality:
     # (title blocks, headings, 'Total for' lines...) by kind: counted, never data.
     formats: dict[str, str] = field(default_factory=dict)
     structure_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Timestamps written in UTC and kept in UTC because engagement.yaml sets no timezone,
+    # by column: the data-quality notes say so (see ``notes``).
+    utc_kept: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[str]:
+        """Sentences for the data-quality appendix about how this table's values were read."""
+        return [f"{column}: {n:,} timestamp{'s' if n > 1 else ''} in UTC; set timezone: in "
+                "engagement.yaml to read them in local time"
+                for column, n in self.utc_kept.items()]
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -64,7 +74,10 @@ class LoadedTable:
 def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
     """Read every file of table ``name`` and return the usable rows with their accounting."""
     spec = TABLES[name]
-    text_columns = {c.name for c in spec.columns if c.kind in ("id", "text", "enum")}
+    # Date-times are read as text too: a CSV reader that types them itself turns offsets into
+    # UTC and dates into midnights, and ``to_local`` needs what was written.
+    text_columns = {c.name for c in spec.columns
+                    if c.kind in ("id", "text", "enum", "datetime")}
     parts: list[pd.DataFrame] = []
     failures: list[pd.DataFrame] = []
     quality = TableQuality(name, [_describe(s) for s in specs])
@@ -74,7 +87,7 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
     origin_row: list[np.ndarray] = []
     for spec_file in specs:
         raw = _read(name, spec_file, text_columns, quality)
-        typed, file_failures, bad = _map_and_parse(spec, raw, spec_file)
+        typed, file_failures, bad = _map_and_parse(spec, raw, spec_file, quality)
         quality.rows_read += raw.rows_read
         for canonical, original in typed.attrs.get("headers", {}).items():
             headers.setdefault(canonical, original)
@@ -183,9 +196,13 @@ def _adapted(path: str, _mtime: int, _size: int, adapter_id: str, display: str,
                  timezone=timezone)
 
 
-def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec
+def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec, quality: TableQuality
                    ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """Match headers to canonical columns, parse each, and mark rows with unreadable values."""
+    """Match headers to canonical columns, parse each, and mark rows with unreadable values.
+
+    Date-times are read in the engagement's local time (``spec_file.timezone``), deadline
+    columns with a bare date as the end of that day (``opskit.sources.parse.to_local``).
+    """
     frame = raw.frame
     mapping: dict[str, str] = {}
     for original in frame.columns:
@@ -224,7 +241,13 @@ def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec
             else np.arange(2, len(frame) + 2))
     for name, original in mapping.items():
         col = spec.by_name[name]
-        values, unreadable = parse(frame[original], col)
+        if col.kind == "datetime":
+            values, unreadable, utc_kept = to_local(frame[original], spec_file.timezone,
+                                                    end_of_day=col.end_of_day)
+            if utc_kept:
+                quality.utc_kept[name] = quality.utc_kept.get(name, 0) + utc_kept
+        else:
+            values, unreadable = parse(frame[original], col)
         if unreadable.any():
             idx = np.flatnonzero(unreadable)
             action = "set aside" if col.required else "cleared"

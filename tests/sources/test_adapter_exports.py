@@ -632,8 +632,9 @@ def test_access_and_people(loaded):
         "2021-03-02 16:12:55"
     assert values(loaded, "okta_users.csv", "accounts", "disabled") == [False, True, False]
     assert values(loaded, "hr_roster.csv", "people", "hourly_cost") == [110.0, 38.5, 21.0]
+    # A leaving date is the end of that day (tables.py: end_of_day).
     assert values(loaded, "hr_roster.csv", "people", "ended_on") == [
-        None, "2026-02-13 00:00:00", None]
+        None, "2026-02-13 23:59:59.999999", None]
 
 
 def _source_encoding(path: Path) -> str:
