@@ -900,3 +900,48 @@ def annual_revenue(data: CheckData) -> float:
 def contribution(data: CheckData, value: float) -> float:
     """What a lost sale of ``value`` costs: value × gross margin net of discounts."""
     return value * gross_margin(data)
+
+
+def quantile_interval(values: pd.Series, q: float, z: float = Z95) -> tuple[float, float]:
+    """A distribution-free 95% interval of the ``q`` quantile of ``values``.
+
+    The ranks n·q ∓ z·√(n·q·(1−q)) of the sorted values (binomial order statistics): no
+    assumption about the shape of waiting times, which are rarely normal. (nan, nan) when
+    there are no values.
+    """
+    ordered = np.sort(pd.Series(values).dropna().to_numpy(dtype=float))
+    n = len(ordered)
+    if not n:
+        return (float("nan"), float("nan"))
+    spread = z * np.sqrt(n * q * (1 - q))
+    low = int(np.clip(np.floor(n * q - spread), 0, n - 1))
+    high = int(np.clip(np.ceil(n * q + spread), 0, n - 1))
+    return (float(ordered[low]), float(ordered[high]))
+
+
+def judge_weighted_share(weights: pd.Series, flagged: pd.Series, warn: float, fail: float, *,
+                         min_evidence: int, noun: str = "records",
+                         higher_is_worse: bool = True) -> tuple[Status, str]:
+    """Verdict on a value-weighted share (Σ weight × flag ÷ Σ weight), with the noise.
+
+    ``flagged`` is True/False per record, or the flagged fraction of each record (a
+    discount as a share of its order). A share of dollars rests on fewer records than it
+    has dollars: three big deals are three records, not three million. The share is judged
+    as a rate over the Kish effective number of records, (Σw)² ÷ Σw², so a share carried by
+    a handful of large records needs a larger margin over the threshold than one spread
+    over many.
+    """
+    w = pd.Series(weights, dtype="float64").fillna(0.0).clip(lower=0.0)
+    flags = pd.Series(flagged).reindex(w.index).astype("float64").fillna(0.0).clip(0.0, 1.0)
+    total = float(w.sum())
+    hits = float((w * flags).sum())
+    if len(w) < min_evidence or total <= 0:
+        rate = ratio(hits, total)
+        past = judge(rate, warn, fail, higher_is_worse=higher_is_worse).flagged
+        why = (f"too few to judge: {len(w):,} {noun} (at least {min_evidence:,} needed)"
+               if past else "")
+        return Status.PASS, why
+    effective = total * total / float((w * w).sum())
+    return judge_rate(hits / total * effective, effective, warn, fail,
+                      min_evidence=0, noun=f"{noun} (effective count)",
+                      higher_is_worse=higher_is_worse)

@@ -11,8 +11,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opskit.checks._common import annual, hourly_cost, judge, ratio, share
-from opskit.findings import Impact, Metric, Result, Story
+from opskit.checks._common import (
+    annual,
+    hourly_cost,
+    judge,
+    judge_rate,
+    judge_weighted_share,
+    ratio,
+    share,
+)
+from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 from opskit.sources.parse import deadline_day
 from opskit.tables import TABLES
@@ -45,7 +54,8 @@ def request(data: CheckData, table: str, what: str) -> str:
 # -- receivables ------------------------------------------------------------------------
 
 def open_invoices(data: CheckData) -> pd.DataFrame:
-    """Invoices open at the period end, with their ``open_balance`` (> 0 only).
+    """Invoices open at the period end, with their ``open_balance`` (> 0 only) and
+    ``days_past_due``: whole days from the due date to the period's last day.
 
     Issued on or before the last day and not paid by then (paid_at empty or after the last
     day). Open balance = amount − amount_paid while unpaid (a missing amount_paid counts
@@ -85,6 +95,8 @@ def dso_vs_terms(
     *,
     warn: float = Param(10.0, -365.0, 365.0, 1.0, "Days of DSO beyond the terms that warn."),
     fail: float = Param(20.0, -365.0, 365.0, 1.0, "Days of DSO beyond the terms that fail."),
+    min_evidence: float = Param(30, 1, 100_000, 1, "Invoices issued in the period needed to "
+                                "judge.", unit="invoices"),
 ) -> Result:
     """Customers pay later than their terms.
 
@@ -101,6 +113,13 @@ def dso_vs_terms(
 
     Impact: excess days × daily invoiced amount is cash lent to customers; its yearly cost
     is that balance × the cost of capital (engagement assumption, 6% / 10% / 15%).
+
+    Population: invoices issued in the period (terms, amount invoiced) and invoices open at
+    its end (receivables).
+    Time basis: local dates; a date-only due date is the end of that day.
+    Minimum evidence: ``min_evidence`` (30) invoices issued in the period; DSO is a ratio of
+    balances with no binomial interval, so below the minimum it is "too few to judge".
+    Base: cash lent to customers × cost of capital.
     """
     invoices = data["invoices"]
     issued = invoices[data.period.contains(invoices["issued_at"])]
@@ -123,13 +142,17 @@ def dso_vs_terms(
     assumption = data.assumptions.get("cost_of_capital")
     rates = assumption.triple() if assumption else (0.06, 0.10, 0.15)
     impact = Impact(*(excess_cash * r for r in rates),
-                    formula=f"{max(excess_days, 0.0):,.1f} excess days × ${daily_invoiced:,.0f} "
-                            f"invoiced a day = ${excess_cash:,.0f} lent to customers, × cost "
-                            "of capital a year",
+                    formula=f"{max(excess_days, 0.0):,.1f} excess days × "
+                            f"{money(daily_invoiced)} invoiced a day = {money(excess_cash)} "
+                            "lent to customers, × cost of capital a year",
                     assumptions={"cost of capital": " / ".join(f"{r:.0%}" for r in rates)})
     past_due = open_[open_["days_past_due"] > 0]
+    status, why = judge(excess_days, warn, fail), ""
+    if len(issued) < min_evidence and status.flagged:
+        status, why = Status.PASS, (f"too few to judge: {len(issued):,} invoices issued in "
+                                    f"the period (at least {int(min_evidence):,} needed)")
     return Result(
-        status=judge(excess_days, warn, fail),
+        status=status, judgement=why,
         metrics={"excess_days": Metric(excess_days, "days", "DSO − weighted terms"),
                  "dso_days": Metric(dso, "days", "open receivables ÷ invoiced × days"),
                  "terms_days": Metric(weighted_terms, "days", "amount-weighted terms"),
@@ -153,6 +176,8 @@ def ar_over_90(
                         "due that fails."),
     expected_loss: float = Param(0.40, 0.0, 1.0, 0.05, "Share of the over-90 bucket that "
                                  "will never be collected.", low=0.20, high=0.60),
+    min_evidence: float = Param(10, 1, 100_000, 1, "Open invoices at the period end needed "
+                                "to judge.", unit="invoices"),
 ) -> Result:
     """Receivables are more than 90 days overdue.
 
@@ -166,6 +191,13 @@ def ar_over_90(
 
     Impact: the over-90 bucket × expected loss 20% / 40% / 60% (low / base / high). The
     bucket is a balance, not a flow, so it is not scaled to a year.
+
+    Population: invoices open at the period end.
+    Time basis: days past due at the end of the period's last day; a date-only due date is
+    the end of that day.
+    Minimum evidence: ``min_evidence`` (10) open invoices; the balance share is judged on
+    its 95% Wilson lower bound over the effective number of invoices (balance-weighted).
+    Base: the over-90 balance itself (a stock, not annualized).
     """
     open_ = open_invoices(data)
     open_ar = float(open_["open_balance"].sum())
@@ -176,11 +208,18 @@ def ar_over_90(
 
     losses = ar_over_90.spec.params["expected_loss"].spread(expected_loss)
     impact = Impact(*(bucket * loss for loss in losses),
-                    formula=f"${bucket:,.0f} more than 90 days past due × expected loss",
+                    formula=f"{money(bucket)} more than 90 days past due × expected loss",
                     assumptions={"expected loss": " / ".join(f"{x:.0%}" for x in losses)})
     evidence = invoice_evidence(over_90, ["open_balance", "days_past_due"])
+    status, why = judge_weighted_share(open_["open_balance"],
+                                       open_["due_at"] < cutoff, warn, fail,
+                                       min_evidence=int(min_evidence), noun="open invoices")
+    records = pd.Series(over_90["open_balance"].to_numpy() * losses[1],
+                        index=over_90["invoice_id"].to_numpy(), name="invoice_id")
+    impact = Impact(impact.low, impact.base, impact.high, formula=impact.formula,
+                    assumptions=impact.assumptions, records=records)
     return Result(
-        status=judge(over_90_share, warn, fail),
+        status=status, judgement=why,
         metrics={"over_90_share": share(over_90_share, "open balance over 90 days past due ÷ "
                                                        "open receivables"),
                  "over_90_balance": Metric(bucket, "$", "open balance over 90 days past due"),
@@ -252,6 +291,8 @@ def duplicate_bills(
     recovery_multiplier: float = Param(1.2, 1.0, 5.0, 0.1, "Duplicates recoverable per dollar "
                                        "found (more exist than a ledger scan finds).",
                                        low=1.0, high=1.5),
+    min_evidence: float = Param(20, 1, 100_000, 1, "Bills issued in the period needed to "
+                                "judge.", unit="bills"),
 ) -> Result:
     """The same bill gets paid twice.
 
@@ -269,6 +310,13 @@ def duplicate_bills(
 
     Impact: suspected duplicates a year × 1 / 1.2 / 1.5 (low / base / high): what was found
     is recoverable from the vendors, and more exist than a scan of the ledger finds.
+
+    Population: bills issued in the period (an earlier bill up to ``window_days`` before
+    may be the original).
+    Time basis: issue dates, local.
+    Minimum evidence: ``min_evidence`` (20) bills. A suspected duplicate is a record found,
+    not an estimate from a sample, so above the minimum the share found is judged as is.
+    Base: the duplicated dollars themselves (recoverable), a year.
     """
     bills = data["bills"]
     in_window = bills[data.period.contains(bills["issued_at"])]
@@ -284,7 +332,7 @@ def duplicate_bills(
         recovery_multiplier)
     duplicated_a_year = annual(data, duplicated)
     impact = Impact(*(duplicated_a_year * m for m in multipliers),
-                    formula=f"${duplicated_a_year:,.0f} of suspected duplicates a year × "
+                    formula=f"{money(duplicated_a_year)} of suspected duplicates a year × "
                             "recovery multiplier",
                     assumptions={"recovery multiplier": " / ".join(
                         f"{m:g}" for m in multipliers)})
@@ -292,8 +340,12 @@ def duplicate_bills(
                            "duplicate_of", "duplicate_of_issued_at", "duplicate_of_reference",
                            "days_apart", "paid_at") if c in duplicates]
     evidence = duplicates.sort_values(["amount", "bill_id"], ascending=[False, True])[columns]
+    status, why = judge(duplicate_share, warn, fail), ""
+    if len(in_window) < min_evidence and status.flagged:
+        status, why = Status.PASS, (f"too few to judge: {len(in_window):,} bills issued in the "
+                                    f"period (at least {int(min_evidence):,} needed)")
     return Result(
-        status=judge(duplicate_share, warn, fail),
+        status=status, judgement=why,
         metrics={"duplicate_share": share(duplicate_share, "suspected duplicate $ ÷ billed $"),
                  "duplicate_amount": Metric(duplicated, "$", "suspected duplicate bills"),
                  "duplicate_bills": Metric(len(duplicates), "count", "suspected duplicates"),
@@ -337,6 +389,8 @@ def close_lag(
                                "days beyond it are priced.", unit="days"),
     hours_per_late_day: float = Param(4.0, 0.0, 24.0, 0.5, "Finance staff hours spent per "
                                       "day the close runs beyond the target.", unit="hours"),
+    min_evidence: float = Param(2, 1, 36, 1, "Closed months in the period needed to judge.",
+                                unit="months"),
 ) -> Result:
     """The books close too long after month end.
 
@@ -352,6 +406,11 @@ def close_lag(
     Impact: for each month, days beyond ``target_days`` (6) × finance hours per late day (4)
     × hourly cost (the roster's median, or the hourly_cost assumption 45 / 60 / 85), summed
     over the period's months and scaled to a year.
+
+    Population: ledger entries posted in months that end inside the period.
+    Time basis: local time; a month ends at the end of its last day.
+    Minimum evidence: ``min_evidence`` (2) months; the median of one month is one close.
+    Base: finance staff time (hourly cost: engagement.yaml, else the roster, else default).
     """
     months = monthly_close(data)
     if len(months) == 0:
@@ -374,8 +433,12 @@ def close_lag(
                 .sort_values(["close_lag_days", "month"], ascending=[False, True])
                 [["month", "close_lag_days", "month_end", "last_entered_at", "entries"]]
                 .round({"close_lag_days": 1}))
+    status, why = judge(lag_days, warn, fail), ""
+    if len(months) < min_evidence and status.flagged:
+        status, why = Status.PASS, (f"too few to judge: {len(months)} month(s) closed in the "
+                                    f"period (at least {int(min_evidence)} needed)")
     return Result(
-        status=judge(lag_days, warn, fail),
+        status=status, judgement=why,
         metrics={"close_lag_days": Metric(lag_days, "days", "median days from month end to "
                                                             "the last entry keyed"),
                  "worst_close_lag_days": Metric(float(months["close_lag_days"].max()), "days",
@@ -420,6 +483,8 @@ def manual_journals(
                         "fails."),
     minutes_per_line: float = Param(3.0, 0.0, 60.0, 0.5, "Minutes to key and check one manual "
                                     "ledger line.", unit="minutes"),
+    min_evidence: float = Param(50, 1, 1_000_000, 1, "Ledger lines of the period needed to "
+                                "judge.", unit="lines"),
 ) -> Result:
     """Too much of the ledger is typed by hand.
 
@@ -435,6 +500,12 @@ def manual_journals(
 
     Impact: manual lines a year × 3 minutes × hourly cost (the roster's median, or the
     hourly_cost assumption 45 / 60 / 85).
+
+    Population: ledger lines posted in the period.
+    Time basis: posted_at, local time.
+    Minimum evidence: ``min_evidence`` (50) lines; judged on the 95% Wilson lower bound of
+    the manual share.
+    Base: staff time (hourly cost: engagement.yaml, else the roster, else the default).
     """
     gl = data["gl_entries"]
     lines = gl[data.period.contains(gl["posted_at"])]
@@ -452,8 +523,10 @@ def manual_journals(
                     assumptions={"hourly cost": hourly_words,
                                  "minutes per manual line": f"{minutes_per_line:g}"})
     evidence, evidence_id = manual_line_evidence(manual)
+    status, why = judge_rate(len(manual), len(lines), warn, fail,
+                             min_evidence=int(min_evidence), noun="ledger lines")
     return Result(
-        status=judge(manual_share, warn, fail),
+        status=status, judgement=why,
         metrics={"manual_share": share(manual_share, "manual ledger lines ÷ ledger lines"),
                  "manual_amount_share": share(amount_share, "manual |amount| ÷ ledger "
                                                             "|amount|"),

@@ -19,16 +19,21 @@ from opskit.checks._common import (
     in_period,
     join_first_shipments,
     judge,
+    judge_rate,
+    judge_weighted_share,
     key_codes,
     line_revenue,
+    live_order_rows,
     order_positions,
     period_order_codes,
     period_orders,
+    population_words,
     ratio,
     share,
     sortable_codes,
 )
 from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
 DISCOUNT_STORY = Story(
@@ -120,8 +125,9 @@ def code_usage(orders: pd.DataFrame, discount: pd.Series, gross: pd.Series) -> p
 
 
 def leaked_codes(usage: pd.DataFrame, many_customers: float, deep_discount: float
-                 ) -> tuple[pd.DataFrame, float]:
-    """Every code with the discount $ it leaked (leaked first), and the total leaked.
+                 ) -> tuple[pd.DataFrame, float, pd.Series]:
+    """Every code with the discount $ it leaked (leaked first), the total leaked, and the
+    leaked discount of each order (indexed by order_id).
 
     A code leaked when ``many_customers`` or more distinct customers used it and it is either
     deep (average discount at or above ``deep_discount`` of gross) or named for a closed
@@ -151,7 +157,8 @@ def leaked_codes(usage: pd.DataFrame, many_customers: float, deep_discount: floa
         leaked_discount=per_code["discount_code"].map(leaked_by_code).fillna(0.0).round(2))
     per_code = per_code.sort_values(["leaked_discount", "discount", "discount_code"],
                                     ascending=[False, False, True])
-    return per_code.reset_index(drop=True), float(leaked_by_code.sum())
+    per_order = usage[usage["leaked"]].groupby("order_id")["code_discount"].sum()
+    return per_code.reset_index(drop=True), float(leaked_by_code.sum()), per_order
 
 
 def discount_code_evidence(codes: pd.DataFrame, status: Status) -> pd.DataFrame:
@@ -192,6 +199,8 @@ def discount_leakage(
                                  "gross) from which a widely used code counts as leaked."),
     recoverable: float = Param(0.75, 0.0, 1.0, 0.05, "Share of the leaked discount the client "
                                "can stop giving.", low=0.50, high=1.0),
+    min_evidence: float = Param(30, 1, 100_000, 1, "Live orders of the period needed to "
+                                "judge.", unit="orders"),
 ) -> Result:
     """Discounts go beyond their purpose.
 
@@ -211,7 +220,14 @@ def discount_leakage(
 
     Impact: leaked discount $ a year (the whole discount of orders that stacked codes or used a
     leaked code; without codes, the discount above ``warn`` × gross revenue) × recoverable
-    share 50% / 75% / 100%.
+    share 50% / 75% / 100%. The leaked dollars are attached per order, so an order whose
+    loss margin.negative_margin_orders also prices enters the total once.
+
+    Population: live orders of the period (cancelled, refunded, test and draft left out).
+    Time basis: ordered_at, local time.
+    Minimum evidence: ``min_evidence`` (30) orders; the discount share is judged on its 95%
+    Wilson lower bound over the effective number of orders (weighted by gross revenue).
+    Base: the leaked discount itself (money given away), not a share of revenue.
     """
     orders = period_orders(data)
     if orders.empty:
@@ -222,23 +238,30 @@ def discount_leakage(
     gross = gross_revenue(orders)
     discount_share = ratio(discount.sum(), gross.sum())
     has_codes = "discount_code" in orders and orders["discount_code"].notna().any()
-    status = judge(discount_share, warn, fail)
+    depth = (discount / gross.where(gross > 0)).fillna(0.0)
+    status, why = judge_weighted_share(gross, depth, warn, fail,
+                                       min_evidence=int(min_evidence), noun="orders")
     if has_codes:
-        codes, leaked = leaked_codes(code_usage(orders, discount, gross), many_customers,
-                                     deep_discount)
+        usage = code_usage(orders, discount, gross)
+        codes, leaked, per_order = leaked_codes(usage, many_customers, deep_discount)
         evidence = discount_code_evidence(codes, status)
         evidence_id = "discount_code"
         leak_words = ("discount of stacked orders and of deep or closed-audience codes used by "
                       f"{many_customers:g}+ customers")
     else:
         leaked = max(0.0, float(discount.sum() - warn * gross.sum()))
+        total = float(discount.sum())
+        per_order = pd.Series((discount * (leaked / total if total else 0.0)).to_numpy(),
+                              index=orders["order_id"].to_numpy())
         evidence = deep_order_evidence(orders, discount, gross, warn)
         evidence_id = "order_id"
         leak_words = f"discount above {warn:.0%} of gross revenue (no discount codes on file)"
     shares = discount_leakage.spec.params["recoverable"].spread(recoverable)
     leaked_a_year = annual(data, leaked)
+    records = pd.Series(annual(data, 1.0) * shares[1] * per_order[per_order > 0],
+                        name="order_id")
     return Result(
-        status=status,
+        status=status, judgement=why,
         metrics={
             "discount_share": share(discount_share, "discounts ÷ gross revenue"),
             "discounts": Metric(float(discount.sum()), "$", "discounts given in the period"),
@@ -246,11 +269,13 @@ def discount_leakage(
             "leaked_discount": Metric(leaked, "$", leak_words),
         },
         evidence=evidence, evidence_id=evidence_id,
-        impact=Impact(*(leaked_a_year * s for s in shares),
-                      formula=f"${leaked_a_year:,.0f} leaked discount a year × recoverable "
+        impact=Impact(*(leaked_a_year * s for s in shares), records=records,
+                      formula=f"{money(leaked_a_year)} leaked discount a year × recoverable "
                               "share",
                       assumptions={"leaked discount": leak_words,
-                                   "recoverable share": " / ".join(f"{s:.0%}" for s in shares)}),
+                                   "recoverable share": " / ".join(f"{s:.0%}" for s in shares),
+                                   "population": population_words(data) or "every order of "
+                                   "the period is live"}),
         story=DISCOUNT_STORY)
 
 
@@ -310,6 +335,8 @@ def attribution_coverage(
     fail: float = Param(0.60, 0.0, 1.0, 0.05, "Attributed share below which the check fails."),
     waste: float = Param(0.10, 0.0, 1.0, 0.01, "Share of blind spend that better attribution "
                          "would redirect.", low=0.05, high=0.20),
+    min_evidence: float = Param(30, 1, 100_000, 1, "Orders (or leads) of the period needed "
+                                "to judge.", unit="records"),
 ) -> Result:
     """Orders do not say where customers came from.
 
@@ -324,6 +351,12 @@ def attribution_coverage(
     Impact: blind marketing spend a year (spend on channels no order names as source, plus
     the unattributed share of the other channels' spend) × share that better attribution
     would redirect 5% / 10% / 20%.
+
+    Population: live orders of the period (else leads created in the period).
+    Time basis: ordered_at (created_at for leads), local time; spend pro-rated by days.
+    Minimum evidence: ``min_evidence`` (30) records; judged on the 95% Wilson upper bound
+    of the attributed share (lower is worse).
+    Base: marketing spend of the period, annualized.
     """
     records, record_id, noun = attribution_records(data)
     known = attributed(records["source"])
@@ -338,8 +371,10 @@ def attribution_coverage(
                            "source") if c in evidence]
     evidence = evidence.sort_values(value if value in evidence else time,
                                     ascending=value not in evidence)[columns]
+    status, why = judge_rate(int(known.sum()), len(records), warn, fail,
+                             min_evidence=int(min_evidence), noun=noun, higher_is_worse=False)
     return Result(
-        status=judge(attributed_share, warn, fail, higher_is_worse=False),
+        status=status, judgement=why,
         metrics={
             "attributed_share": share(attributed_share, f"{noun} with a known source ÷ {noun}"),
             "unattributed": Metric(int((~known).sum()), "count", f"{noun} with no source"),
@@ -348,7 +383,7 @@ def attribution_coverage(
         },
         evidence=evidence.reset_index(drop=True), evidence_id=record_id,
         impact=Impact(*(blind_a_year * w for w in wastes),
-                      formula=f"${blind_a_year:,.0f} blind marketing spend a year × share "
+                      formula=f"{money(blind_a_year)} blind marketing spend a year × share "
                               "better attribution would redirect",
                       assumptions={"blind spend": blind_words,
                                    "share redirected": " / ".join(f"{w:.0%}" for w in wastes)}),
@@ -447,11 +482,12 @@ def _contribution(orders: pd.DataFrame, ids: pd.DataFrame, revenue: pd.Series,
 
 
 def new_customer_first_orders(data: CheckData) -> pd.DataFrame:
-    """First orders ever of customers whose first order falls inside the period."""
+    """First live orders ever of customers whose first live order falls inside the period
+    (a cancelled or test order acquired nobody)."""
     rows = new_customer_first_order_rows(data)
     if rows is not None:
         return data["orders"].take(rows)
-    orders = data["orders"].dropna(subset=["customer_id"])
+    orders = data["orders"][live_order_rows(data)].dropna(subset=["customer_id"])
     first = orders.sort_values("ordered_at").drop_duplicates("customer_id", keep="first")
     return first[data.period.contains(first["ordered_at"])]
 
@@ -467,7 +503,7 @@ def new_customer_first_order_rows(data: CheckData) -> np.ndarray | None:
     if not isinstance(orders["customer_id"].array, pd.arrays.ArrowStringArray):
         return None
     customers = pd.factorize(orders["customer_id"])[0]
-    known = np.flatnonzero(customers >= 0)
+    known = np.flatnonzero((customers >= 0) & live_order_rows(data))
     order = orders["ordered_at"].iloc[known].reset_index(drop=True).sort_values().index
     order = order.to_numpy()
     first = known[order[~pd.Series(customers[known][order]).duplicated().to_numpy()]]
@@ -500,6 +536,8 @@ def cac_payback(
     *,
     warn: float = Param(1.5, 0.0, 10.0, 0.1, "Payback ratio below which the check warns."),
     fail: float = Param(1.0, 0.0, 10.0, 0.1, "Payback ratio below which the check fails."),
+    min_evidence: float = Param(20, 1, 100_000, 1, "New customers of the period needed to "
+                                "judge.", unit="customers"),
 ) -> Result:
     """New customers do not pay back what they cost.
 
@@ -516,6 +554,12 @@ def cac_payback(
 
     Impact: at risk, not added to the total: spend a year on channels below 1.0 × (1 − their
     ratio), the part of their spend the first order does not pay back.
+
+    Population: customers whose first live order ever is in the period (cancelled,
+    refunded, test and draft orders acquire nobody); spend of the period.
+    Time basis: ordered_at, local time; spend pro-rated by the days of each month inside.
+    Minimum evidence: ``min_evidence`` (20) new customers; fewer is "too few to judge".
+    Base: marketing spend (at risk, outside the total).
     """
     spend = spend_in_period(data)
     total_spend = float(spend["spend"].sum())
@@ -543,8 +587,14 @@ def cac_payback(
                          "first_order_contribution"]].round(
         {"payback_ratio": 3, "spend": 2, "cac": 2, "first_order_contribution": 2})
     new_customers = len(first_orders)
+    status = judge(payback_ratio, warn, fail, higher_is_worse=False)
+    why = ""
+    if new_customers < min_evidence:
+        why = (f"too few to judge: {new_customers:,} new customers (at least "
+               f"{int(min_evidence):,} needed)") if status.flagged else ""
+        status = Status.PASS
     return Result(
-        status=judge(payback_ratio, warn, fail, higher_is_worse=False),
+        status=status, judgement=why,
         metrics={
             "payback_ratio": Metric(payback_ratio, "ratio",
                                     "first-order contribution of new customers ÷ spend"),
@@ -558,7 +608,7 @@ def cac_payback(
         },
         evidence=evidence.reset_index(drop=True), evidence_id="channel",
         impact=Impact(at_risk, at_risk, at_risk, in_total=False,
-                      formula=f"${at_risk:,.0f} a year: spend on channels below 1.0 × (1 − "
+                      formula=f"{money(at_risk)} a year: spend on channels below 1.0 × (1 − "
                               "their payback ratio)",
                       assumptions={"channels below 1.0": ", ".join(losing["channel"]) or "none"},
                       note="at risk, not added to the total"),
@@ -576,6 +626,8 @@ def delivery_promise_gap(
     *,
     warn: float = Param(0.05, 0.0, 1.0, 0.01, "Share of delivered promises broken that warns."),
     fail: float = Param(0.10, 0.0, 1.0, 0.01, "Share of delivered promises broken that fails."),
+    min_evidence: float = Param(30, 1, 100_000, 1, "Delivered orders with a promise needed "
+                                "to judge.", unit="orders"),
 ) -> Result:
     """Checkout promises deliveries that arrive late.
 
@@ -589,6 +641,13 @@ def delivery_promise_gap(
     Threshold: warn 5%, fail 10% (default judgement thresholds).
 
     Impact: counted by fulfillment.late_shipments (a late delivery is mostly a late shipment).
+
+    Population: live orders of the period with a promised delivery date whose first
+    shipment was delivered.
+    Time basis: local time; a date-only promised_delivery_by is the end of that day.
+    Minimum evidence: ``min_evidence`` (30) delivered promises; judged on the 95% Wilson
+    lower bound.
+    Base: none of its own (counted in fulfillment.late_shipments).
     """
     orders = period_orders(data)
     has_promise = orders["promised_delivery_by"].notna().to_numpy()
@@ -622,8 +681,10 @@ def delivery_promise_gap(
     evidence = evidence[[c for c in ("order_id", "ordered_at", "promised_delivery_by",
                                      "shipped_at", "delivered_at", "days_late", "campaign",
                                      "channel", "source") if c in evidence]]
+    status, why = judge_rate(int(delivered["broken"].sum()), len(delivered), warn, fail,
+                             min_evidence=int(min_evidence), noun="delivered promises")
     return Result(
-        status=judge(rate, warn, fail),
+        status=status, judgement=why,
         metrics={
             "broken_promise_rate": share(rate, "delivered after the promise ÷ delivered "
                                          "orders with a promise"),

@@ -17,18 +17,23 @@ from opskit.assumptions import ASSUMPTIONS
 from opskit.checks._common import (
     annual,
     average_order_value,
+    explicit_assumption,
     factorize_together,
     gross_margin,
     hourly_cost,
     in_period,
     isin,
     judge,
+    judge_rate,
+    judge_weighted_share,
     period_orders,
+    quantile_interval,
     ratio,
     share,
     worst,
 )
-from opskit.findings import Impact, Metric, Result, Story
+from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
 MISSED_CALLS_STORY = Story(
@@ -59,23 +64,39 @@ def assumed(data: CheckData, name: str) -> tuple[float, float, float]:
 
 
 def average_deal_value(data: CheckData) -> tuple[float, str]:
-    """What one won sale is worth, and where the figure came from.
+    """What one won sale is worth (its revenue), and where the figure came from.
 
-    The client's own figures win: the average amount of won CRM deals, else the average
-    order value of the period's orders; the ``average_deal_value`` assumption only when the
-    data has neither.
+    An ``average_deal_value`` set in engagement.yaml wins: the consultant's explicit figure
+    is never replaced by a derived one. Otherwise the client's own figures: the average
+    amount of won CRM deals, else the average order value of the period's live orders; the
+    assumption's default only when the data has neither.
     """
+    explicit = explicit_assumption(data, "average_deal_value")
+    if explicit is not None:
+        return float(explicit.base), (f"average deal value {money(explicit.base)} "
+                                      "(engagement.yaml)")
     deals = data.get("deals")
     if deals is not None and {"won", "amount"} <= set(deals.columns):
         won = deals[deals["won"].fillna(False).astype(bool) & deals["amount"].notna()]
         if len(won):
             value = float(won["amount"].mean())
-            return value, f"average won deal in the CRM ${value:,.0f}"
+            return value, f"average won deal in the CRM {money(value)}"
     if data.has("orders", "ordered_at", "total") and len(period_orders(data)):
         value = average_order_value(data)
-        return value, f"average order value of the period ${value:,.0f}"
+        return value, f"average order value of the period {money(value)}"
     value = assumed(data, "average_deal_value")[1]
-    return value, f"average deal value assumption ${value:,.0f}"
+    return value, f"average deal value assumption {money(value)} (default)"
+
+
+def sale_contribution(data: CheckData) -> tuple[float, str]:
+    """What one lost sale costs: average deal value × gross margin net of discounts.
+
+    CATALOG.md, "Money": a lost sale is priced at its contribution, never at its revenue,
+    so missed calls and cold leads are priced on the same base.
+    """
+    value, source = average_deal_value(data)
+    margin = gross_margin(data)
+    return value * margin, f"{source} × gross margin {margin:.1%} = {money(value * margin)}"
 
 
 def phone_key(numbers: pd.Series) -> pd.Series:
@@ -148,6 +169,9 @@ def missed_calls(
                                     "reached within the hour that fails."),
     callback_minutes: float = Param(60, 5, 1440, 5, "Minutes within which a missed caller "
                                     "must be reached to count as recovered.", unit="minutes"),
+    min_evidence: float = Param(30, 1, 10_000, 1, "Inbound calls (and, for the callback "
+                                "rate, a third as many missed callers) needed to judge.",
+                                unit="calls"),
 ) -> Result:
     """Missed calls are not called back.
 
@@ -165,8 +189,16 @@ def missed_calls(
 
     Impact: unrecovered new callers a year (numbers not on any customer record) × share of
     callers who are buyers (``sales_call_share``, 20% / 30% / 40%) × close rate
-    (``close_rate``, 15% / 25% / 35%) × average deal value (won CRM deals, else the average
-    order value, else the ``average_deal_value`` assumption).
+    (``close_rate``, 15% / 25% / 35%) × contribution of a sale (average deal value: the
+    engagement.yaml figure, else won CRM deals, else the average order value; × gross
+    margin net of discounts).
+
+    Population: inbound calls started in the period; outbound calls and answered inbound
+    calls only as callbacks. Internal calls are not in the call log's inbound direction.
+    Time basis: local time of the engagement; the callback window is measured in minutes.
+    Minimum evidence: ``min_evidence`` (30) inbound calls for the missed rate, a third as
+    many missed callers for the callback rate; each judged on its 95% Wilson lower bound.
+    Base: a lost sale at its contribution (deal value × gross margin net of discounts).
     """
     calls = data["calls"]
     inbound = in_period(calls[calls["direction"] == "inbound"], "started_at", data)
@@ -176,7 +208,8 @@ def missed_calls(
                             f"{data.period.start.date()} to {data.period.end.date()}.")
     missed = inbound[inbound["outcome"] != "answered"]
     missed_rate = ratio(len(missed), len(inbound))
-    status = judge(missed_rate, warn, fail)
+    status, why = judge_rate(len(missed), len(inbound), warn, fail,
+                             min_evidence=int(min_evidence), noun="inbound calls")
     metrics = {
         "missed_rate": share(missed_rate, "missed inbound calls ÷ inbound calls"),
         "unrecovered_rate": Metric(None, "share", "no caller numbers in the call log"),
@@ -187,14 +220,18 @@ def missed_calls(
         evidence = missed.sort_values("started_at")[
             [c for c in ("call_id", "started_at", "outcome", "agent") if c in missed]]
         return Result(status=status, metrics=metrics, evidence=evidence.reset_index(drop=True),
-                      evidence_id="call_id", story=MISSED_CALLS_STORY,
+                      evidence_id="call_id", story=MISSED_CALLS_STORY, judgement=why,
                       impact=Impact.none("not priced: the call log has no caller numbers, so "
                                          "callbacks cannot be traced"))
 
     callers = missed_callers(missed, callback_contacts(calls), callback_minutes)
     unrecovered = callers[~callers["recovered"]]
     unrecovered_rate = ratio(len(unrecovered), len(callers))
-    status = worst(status, judge(unrecovered_rate, unrecovered_warn, unrecovered_fail))
+    callback_status, callback_why = judge_rate(
+        len(unrecovered), len(callers), unrecovered_warn, unrecovered_fail,
+        min_evidence=max(1, int(min_evidence) // 3), noun="missed callers")
+    status = worst(status, callback_status)
+    why = "; ".join(w for w in (why, callback_why) if w)
     customer_phones = known_customer_phones(data)
     new_callers = unrecovered if customer_phones is None else unrecovered[
         ~isin(unrecovered["caller"], customer_phones)]
@@ -215,27 +252,28 @@ def missed_calls(
     return Result(status=status, metrics=metrics, evidence=evidence.reset_index(drop=True),
                   evidence_id="from_number",
                   impact=missed_call_impact(data, len(new_callers), customer_phones is None),
-                  story=MISSED_CALLS_STORY)
+                  story=MISSED_CALLS_STORY, judgement=why)
 
 
 def missed_call_impact(data: CheckData, new_callers: int, all_counted_new: bool) -> Impact:
-    """Sales lost on unrecovered new callers, a year: callers × buyer share × close × deal."""
+    """Contribution lost on unrecovered new callers, a year: callers × buyer share × close
+    rate × contribution of a sale."""
     buyers = assumed(data, "sales_call_share")
     close = assumed(data, "close_rate")
-    deal_value, deal_source = average_deal_value(data)
+    per_sale, sale_words = sale_contribution(data)
     callers_a_year = annual(data, new_callers)
-    values = (callers_a_year * b * c * deal_value for b, c in zip(buyers, close, strict=True))
+    values = (callers_a_year * b * c * per_sale for b, c in zip(buyers, close, strict=True))
     new_words = ("every unrecovered caller (no customer phone list to tell new from known)"
                  if all_counted_new else "numbers not on any customer record")
     return Impact(
         *values,
         formula=f"{callers_a_year:,.0f} unrecovered new callers a year × share who are buyers "
-                "× close rate × average deal value",
+                "× close rate × contribution of a sale",
         assumptions={
             "new callers": new_words,
             "share of callers who are buyers": " / ".join(f"{b:.0%}" for b in buyers),
             "close rate": " / ".join(f"{c:.0%}" for c in close),
-            "average deal value": deal_source,
+            "contribution of a sale": sale_words,
         })
 
 
@@ -266,6 +304,8 @@ def speed_to_lead(
                               "fails."),
     lift: float = Param(0.25, 0.0, 1.0, 0.05, "Relative conversion gained by answering late "
                         "and never-answered leads on time.", low=0.10, high=0.50),
+    min_evidence: float = Param(20, 1, 10_000, 1, "Leads of the period needed to judge.",
+                                unit="leads"),
 ) -> Result:
     """Leads wait too long for a first answer.
 
@@ -282,7 +322,14 @@ def speed_to_lead(
 
     Impact: late (over ``warn`` minutes) and never-answered leads a year × conversion (the
     CRM's converted share, else ``close_rate``) × lift from answering in time (10% / 25% /
-    50%) × average deal value × gross margin.
+    50%) × contribution of a sale (average deal value × gross margin net of discounts).
+
+    Population: leads created in the period.
+    Time basis: local time; minutes from created_at to first_response_at, around the clock.
+    Minimum evidence: ``min_evidence`` (20) leads; the median is judged on the 95% interval
+    of the median (binomial order statistics) and the never-answered share on its Wilson
+    lower bound.
+    Base: a lost sale at its contribution (deal value × gross margin net of discounts).
     """
     leads = in_period(data["leads"], "created_at", data)
     if leads.empty:
@@ -299,7 +346,8 @@ def speed_to_lead(
     median = float(answered.median()) if len(answered) else None
     never = leads["first_response_at"].isna()
     never_share = ratio(never.sum(), len(leads))
-    status = worst(judge(median, warn, fail), judge(never_share, never_warn, never_fail))
+    status, why = speed_verdict(answered, int(never.sum()), len(leads), warn, fail,
+                                never_warn, never_fail, int(min_evidence))
     offending = never | (minutes > warn)
     evidence = leads.assign(response_minutes=minutes.round(1), never_answered=never)[offending]
     evidence = evidence.assign(_order=evidence["response_minutes"].fillna(float("inf")))
@@ -316,28 +364,48 @@ def speed_to_lead(
             "late_or_never": Metric(int(offending.sum()), "count",
                                     f"leads answered after {warn:g} minutes or never"),
         },
-        evidence=evidence.reset_index(drop=True), evidence_id="lead_id",
+        evidence=evidence.reset_index(drop=True), evidence_id="lead_id", judgement=why,
         impact=lead_impact(data, int(offending.sum()), lift, warn), story=SPEED_TO_LEAD_STORY)
 
 
+def speed_verdict(answered: pd.Series, never: int, leads: int, warn: float, fail: float,
+                  never_warn: float, never_fail: float, min_evidence: int
+                  ) -> tuple[Status, str]:
+    """The worse of the median-response and never-answered verdicts, each with the noise
+    in view: the median's lower 95% bound must pass a threshold for it to count."""
+    never_status, never_why = judge_rate(never, leads, never_warn, never_fail,
+                                         min_evidence=min_evidence, noun="leads")
+    if len(answered) < min_evidence:
+        point = judge(float(answered.median()) if len(answered) else None, warn, fail)
+        why = (f"too few to judge the response time: {len(answered):,} answered leads (at "
+               f"least {min_evidence:,} needed)") if point.flagged else ""
+        return never_status, "; ".join(w for w in (why, never_why) if w)
+    low, high = quantile_interval(answered, 0.5)
+    median_status = judge(low, warn, fail)
+    median_why = ""
+    if median_status is not judge(float(answered.median()), warn, fail):
+        median_why = (f"median response judged on its 95% interval {low:,.0f} to "
+                      f"{high:,.0f} minutes")
+    return worst(median_status, never_status), "; ".join(
+        w for w in (median_why, never_why) if w)
+
+
 def lead_impact(data: CheckData, late_leads: int, lift: float, warn: float) -> Impact:
-    """Margin lost on leads answered late or never, a year."""
+    """Contribution lost on leads answered late or never, a year."""
     conversion, conversion_words = lead_conversion(data)
     lifts = speed_to_lead.spec.params["lift"].spread(lift)
-    deal_value, deal_source = average_deal_value(data)
-    margin = gross_margin(data)
+    per_sale, sale_words = sale_contribution(data)
     leads_a_year = annual(data, late_leads)
-    values = (leads_a_year * c * x * deal_value * margin
+    values = (leads_a_year * c * x * per_sale
               for c, x in zip(conversion, lifts, strict=True))
     return Impact(
         *values,
         formula=f"{leads_a_year:,.0f} leads a year answered after {warn:g} minutes or never × "
-                "conversion × lift from answering in time × average deal value × gross margin",
+                "conversion × lift from answering in time × contribution of a sale",
         assumptions={
             "conversion": conversion_words,
             "lift from answering in time": " / ".join(f"{x:.0%}" for x in lifts),
-            "average deal value": deal_source,
-            "gross margin": f"{margin:.1%}",
+            "contribution of a sale": sale_words,
         })
 
 
@@ -403,6 +471,7 @@ def stale_pipeline(
     fail: float = Param(0.40, 0.0, 1.0, 0.05, "Stale share of open pipeline value that fails."),
     activity_days: float = Param(30, 1, 365, 1, "Days without logged activity after which an "
                                  "open deal is stale.", unit="days"),
+    min_evidence: float = Param(10, 1, 10_000, 1, "Open deals needed to judge.", unit="deals"),
 ) -> Result:
     """Dead deals are still counted in the pipeline.
 
@@ -417,6 +486,12 @@ def stale_pipeline(
 
     Impact: not priced. Stale deals make the forecast wrong rather than lose money directly;
     the evidence lists the deals to chase or close.
+
+    Population: deals open at the period end (created by then, not closed by then).
+    Time basis: the period end, local time; a date-only close_date is the end of that day.
+    Minimum evidence: ``min_evidence`` (10) open deals; the stale share is judged on its 95%
+    Wilson lower bound over the effective number of deals (value-weighted).
+    Base: none (forecast error, not priced).
     """
     deals = open_deals_at_end(data)
     no_activity, overdue = stale_reasons(deals, data, activity_days)
@@ -436,8 +511,10 @@ def stale_pipeline(
     evidence = evidence.sort_values(sort_by, ascending=sort_by == "created_at")[
         [c for c in ("deal_id", "stage", "amount", "owner", "last_activity_at",
                      "days_since_activity", "close_date", "reason") if c in evidence]]
+    status, why = judge_weighted_share(weight, stale, warn, fail,
+                                       min_evidence=int(min_evidence), noun="open deals")
     return Result(
-        status=judge(stale_share, warn, fail),
+        status=status, judgement=why,
         metrics={
             "stale_share": share(stale_share, f"stale ÷ {basis}"),
             "stale_value": Metric(float(weight[stale].sum()) if by_value else None, "$",
@@ -553,6 +630,8 @@ def crm_duplicates(
     minutes_per_duplicate: float = Param(5, 0, 120, 1, "Staff minutes a duplicate record costs "
                                          "a year (lookups, merges, mail sent twice).",
                                          unit="minutes"),
+    min_evidence: float = Param(30, 1, 100_000, 1, "Customer records needed to judge.",
+                                unit="records"),
 ) -> Result:
     """Customers exist more than once.
 
@@ -566,6 +645,12 @@ def crm_duplicates(
 
     Impact: duplicate records × 5 minutes of staff time a year each × hourly cost (the
     roster's median ``hourly_cost``, else 45 / 60 / 85).
+
+    Population: every customer record of every system (a snapshot, not the period).
+    Time basis: none (the records as exported).
+    Minimum evidence: ``min_evidence`` (30) records; judged on the 95% Wilson lower bound
+    of the duplicate share.
+    Base: staff time (hourly cost: engagement.yaml, else the roster, else the default).
     """
     customers = data["customers"]
     columns = [c for c in ("customer_id", "system", "name", "email", "phone", "company",
@@ -600,8 +685,10 @@ def crm_duplicates(
     duplicate_share = ratio(duplicates, records)
     hourly, hourly_words = hourly_cost(data)
     hours = duplicates * minutes_per_duplicate / 60
+    status, why = judge_rate(duplicates, records, warn, fail, min_evidence=int(min_evidence),
+                             noun="customer records")
     return Result(
-        status=judge(duplicate_share, warn, fail),
+        status=status, judgement=why,
         metrics={
             "duplicate_share": share(duplicate_share, "(records − distinct people) ÷ records"),
             "duplicate_records": Metric(duplicates, "count", "records beyond one per person"),

@@ -31,8 +31,20 @@ def table(name: str, /, **columns: list) -> pd.DataFrame:
     its typed columns.
     """
     kinds = TABLES[name].by_name
-    return pd.DataFrame({c: pd.Series(v, dtype=DTYPES[kinds[c].kind])
-                         for c, v in columns.items()})
+    return pd.DataFrame({c: as_loaded(pd.Series(v), kinds[c]) for c, v in columns.items()})
+
+
+def as_loaded(values: pd.Series, column) -> pd.Series:
+    """``values`` with the dtype the loader gives ``column``; a bare date in a deadline or
+    leaving-date column (``end_of_day``) is the end of that day, as the loader reads it."""
+    if column.kind != "datetime":
+        return values.astype(DTYPES[column.kind])
+    text = values.astype("str")
+    bare = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+    times = pd.to_datetime(values, format="ISO8601").astype(DTYPES["datetime"])
+    if getattr(column, "end_of_day", False) and bare.any():
+        times = times.where(~bare, times + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1))
+    return times
 
 
 def rows_table(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -44,11 +56,7 @@ def rows_table(name: str, rows: list[dict]) -> pd.DataFrame:
     kinds = TABLES[name].by_name
     frame = pd.DataFrame(rows)
     for column in frame.columns:
-        kind = kinds[column].kind
-        if kind == "datetime":
-            frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype(DTYPES[kind])
-        else:
-            frame[column] = frame[column].astype(DTYPES[kind])
+        frame[column] = as_loaded(frame[column], kinds[column])
     return frame
 
 

@@ -24,13 +24,15 @@ def invoice(invoice_id: str, issued_at: str, amount: float, due_at: str | None,
 
 # -- cash.dso_vs_terms ------------------------------------------------------------------
 
-def dso_data(open_before_period: float) -> CheckData:
-    """9200 invoiced in the period on net 30 (paid), plus an older open invoice.
+def dso_data(open_before_period: float, issued: int = 40) -> CheckData:
+    """9200 invoiced in the period on net 30 (paid) over ``issued`` invoices, plus an older
+    open invoice.
 
     DSO = open AR / 9200 × 92 days = open AR / 100, so excess days = open AR / 100 − 30.
     """
     return make_data(invoices=[
-        invoice("I1", "2026-07-01", 9200.0, "2026-07-31", "2026-08-15", customer_id="C1"),
+        *(invoice(f"I1-{k:02d}", "2026-07-01", 9200.0 / issued, "2026-07-31", "2026-08-15",
+                  customer_id="C1") for k in range(issued)),
         invoice("I0", "2026-06-01", open_before_period, "2026-07-01", customer_id="C2")])
 
 
@@ -58,6 +60,15 @@ def test_dso_vs_terms_fail():
     result = dso_vs_terms(dso_data(5500.0))
     assert result.metrics["excess_days"].value == pytest.approx(25.0)
     assert result.status is Status.FAIL
+
+
+def test_dso_vs_terms_too_few_invoices_is_a_pass_that_says_so():
+    """The same 25 excess days on one invoice issued in the period: too few to judge."""
+    result = dso_vs_terms(dso_data(5500.0, issued=1))
+    assert result.metrics["excess_days"].value == pytest.approx(25.0)
+    assert result.status is Status.PASS
+    assert result.judgement == ("too few to judge: 1 invoices issued in the period (at least "
+                                "30 needed)")
 
 
 def test_dso_vs_terms_open_balance_rules():
@@ -115,11 +126,16 @@ def test_dso_vs_terms_not_assessable_without_invoices_in_period():
 
 # -- cash.ar_over_90 --------------------------------------------------------------------
 
-def aged_data(over_90: float) -> CheckData:
-    """1000 open at the end: ``over_90`` due on 2026-07-01 (91 days), the rest due 09-01."""
+def aged_data(over_90: float, invoices: int = 1000) -> CheckData:
+    """1000 open at the end in ``invoices`` equal invoices: ``over_90`` of it due on
+    2026-07-01 (91 days; ids OLD-*), the rest due 09-01 (NEW-*); one invoice paid."""
+    unit = 1000.0 / invoices
+    old = round(over_90 / unit)
     return make_data(invoices=[
-        invoice("OLD", "2026-06-01", over_90, "2026-07-01", customer_id="C1"),
-        invoice("NEW", "2026-08-01", 1000.0 - over_90, "2026-09-01", customer_id="C2"),
+        *(invoice(f"OLD-{k:04d}", "2026-06-01", unit, "2026-07-01", customer_id="C1")
+          for k in range(old)),
+        *(invoice(f"NEW-{k:04d}", "2026-08-01", unit, "2026-09-01", customer_id="C2")
+          for k in range(invoices - old)),
         invoice("PAID", "2026-03-01", 5000.0, "2026-04-01", "2026-05-01")])
 
 
@@ -131,17 +147,26 @@ def test_ar_over_90_pass_below_warn():
 
 
 def test_ar_over_90_warn():
-    """6% over 90 days past due warns; the old invoice is the evidence."""
-    result = ar_over_90(aged_data(60.0))
-    assert result.metrics["over_90_share"].value == pytest.approx(0.06, abs=1e-12)
+    """8% over 90 days past due, over 1000 invoices (bound 6.5%), warns; the old invoices
+    are the evidence."""
+    result = ar_over_90(aged_data(80.0))
+    assert result.metrics["over_90_share"].value == pytest.approx(0.08, abs=1e-12)
     assert result.status is Status.WARN
-    assert result.evidence["invoice_id"].tolist() == ["OLD"]
+    assert sorted(result.evidence["invoice_id"]) == [f"OLD-{k:04d}" for k in range(80)]
     assert result.evidence_id == "invoice_id"
 
 
+def test_ar_over_90_a_share_carried_by_few_invoices_is_judged_on_them():
+    """The same 8% held by 2 of 25 open invoices: too little evidence for a verdict."""
+    result = ar_over_90(aged_data(80.0, invoices=25))
+    assert result.metrics["over_90_share"].value == pytest.approx(0.08, abs=1e-12)
+    assert result.status is Status.PASS
+    assert result.judgement.startswith("too few to judge: 2 of 25 open invoices")
+
+
 def test_ar_over_90_fail():
-    """25% over 90 days past due fails."""
-    result = ar_over_90(aged_data(250.0))
+    """25% over 90 days past due, over 100 invoices (bound 17.5%), fails."""
+    result = ar_over_90(aged_data(250.0, invoices=100))
     assert result.metrics["over_90_share"].value == pytest.approx(0.25, abs=1e-12)
     assert result.status is Status.FAIL
 
@@ -184,10 +209,13 @@ def bill(bill_id: str, vendor: str, issued_at: str, amount: float,
             "reference": reference}
 
 
-def duplicated_data(duplicate: float) -> CheckData:
-    """100,000 of bills in the period; one bill of ``duplicate`` is keyed twice."""
+def duplicated_data(duplicate: float, fillers: int = 20) -> CheckData:
+    """100,000 of bills in the period; one bill of ``duplicate`` is keyed twice; the rest
+    is ``fillers`` bills of distinct vendors."""
+    rest = (100_000.0 - 2 * duplicate) / fillers
     return make_data(bills=[
-        bill("B1", "Big Supplier", "2026-07-05", 100_000.0 - 2 * duplicate, "PO-1"),
+        *(bill(f"B1-{k:02d}", f"Supplier {k}", "2026-07-05", rest, f"PO-{k}")
+          for k in range(fillers)),
         bill("B2", "Acme Corp", "2026-08-01", duplicate, "INV-001"),
         bill("B3", " acme corp", "2026-08-20", duplicate, "inv 001")])
 
@@ -335,7 +363,8 @@ def test_close_lag_not_assessable_without_a_month_end_in_period():
 # -- cash.manual_journals ---------------------------------------------------------------
 
 def ledger(n_manual: int, n_lines: int = 10) -> CheckData:
-    """``n_lines`` ledger lines in August, ``n_manual`` of them manual, plus one in June."""
+    """``n_lines`` ledger lines in August, the first ``n_manual`` of them manual, plus one in
+    June; odd lines are Shopify sales, even lines the COGS journal."""
     rows = [{"posted_at": "2026-08-31", "account": "Sales" if i % 2 else "COGS",
              "amount": 100.0 + i, "source": "manual" if i < n_manual else "system",
              "memo": "Shopify sales" if i % 2 else "COGS journal", "entry_id": f"JE{i}"}
@@ -353,17 +382,28 @@ def test_manual_journals_pass_below_warn():
 
 
 def test_manual_journals_warn_lists_manual_lines_by_entry_id():
-    """2 manual lines in 10 warn; the evidence lists them by journal entry id."""
-    result = manual_journals(ledger(2))
-    assert result.metrics["manual_share"].value == pytest.approx(0.2)
+    """300 manual lines in 1000 (30%, bound 27.2%) warn; the evidence lists them by journal
+    entry id, the biggest amounts of the equally recurring memos first."""
+    result = manual_journals(ledger(300, 1000))
+    assert result.metrics["manual_share"].value == pytest.approx(0.3)
     assert result.status is Status.WARN
     assert result.evidence_id == "entry_id" and result.evidence.columns[0] == "entry_id"
-    assert result.evidence["entry_id"].tolist() == ["JE1", "JE0"]
+    assert result.evidence["entry_id"].tolist()[:2] == ["JE299", "JE298"]
+    assert len(result.evidence) == 300
+
+
+def test_manual_journals_too_few_lines_is_a_pass_that_says_so():
+    """2 manual lines in 10: too few ledger lines to judge."""
+    result = manual_journals(ledger(2))
+    assert result.metrics["manual_share"].value == pytest.approx(0.2)
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 10 ledger lines (at least 50 needed)"
 
 
 def test_manual_journals_fail_recurring_memos_first():
-    """5 manual lines in 10 fail; the account and memo that recur most lead the evidence."""
-    result = manual_journals(ledger(5))
+    """5 manual lines in 10 fail (minimum evidence 10 here); the account and memo that
+    recur most lead the evidence."""
+    result = manual_journals(ledger(5), min_evidence=10, warn=0.05, fail=0.1)
     assert result.metrics["manual_share"].value == pytest.approx(0.5)
     assert result.status is Status.FAIL
     assert result.evidence["entry_id"].tolist() == ["JE4", "JE2", "JE0", "JE3", "JE1"]

@@ -43,21 +43,29 @@ def test_discount_leakage_pass_below_eight_percent():
 
 
 def test_discount_leakage_warn_at_eight_percent():
-    """Discounts of 80 on 1000 gross (8%) warn."""
-    result = discount_leakage(make_data(orders=discounted_orders([8.0] * 10)))
-    assert result.metrics["discount_share"].value == pytest.approx(0.08)
+    """Discounts of 11% over 1000 orders (95% bound 9.2%) warn."""
+    result = discount_leakage(make_data(orders=discounted_orders([11.0] * 1000)))
+    assert result.metrics["discount_share"].value == pytest.approx(0.11)
     assert result.status is Status.WARN
 
 
+def test_discount_leakage_too_few_orders_is_a_pass_that_says_so():
+    """Discounts of 11% on 10 orders: too few orders to judge."""
+    result = discount_leakage(make_data(orders=discounted_orders([11.0] * 10)))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 10 orders (at least 30 needed)"
+
+
 def test_discount_leakage_fail_at_fifteen_percent():
-    """Discounts of 150 on 1000 gross (15%) fail; without codes the deep orders are listed."""
-    discounts = [40.0, 5.0, 35.0] + [10.0] * 7
+    """Discounts of 22% over 1000 orders (bound 19.5%) fail; without codes the orders
+    discounted 8%+ are listed, deepest first."""
+    discounts = ([40.0, 5.0, 35.0] + [20.0] * 7) * 100
     result = discount_leakage(make_data(orders=discounted_orders(discounts)))
-    assert result.metrics["discount_share"].value == pytest.approx(0.15)
+    assert result.metrics["discount_share"].value == pytest.approx(0.22)
     assert result.status is Status.FAIL
     assert result.evidence_id == "order_id"
-    assert result.evidence["order_id"].tolist()[:2] == ["O0", "O2"]
-    assert len(result.evidence) == 9
+    assert result.evidence["discount"].head(100).eq(40.0).all()
+    assert len(result.evidence) == 900
 
 
 def test_discount_leakage_rebuilds_missing_subtotal():
@@ -89,9 +97,9 @@ def test_discount_leakage_lists_leaked_and_stacked_codes():
 
 
 def test_discount_leakage_few_customers_do_not_make_a_leak():
-    """A deep VIP code used by few customers is no leak; as the share still fails, the
-    codes that make it up are listed, marked as no leak found."""
-    orders = discounted_orders([60.0, 60.0], ["VIP60", "VIP60"], ["K1", "K2"])
+    """A deep VIP code used by 40 customers (fewer than 50) is no leak; as the share still
+    fails, the codes that make it up are listed, marked as no leak found."""
+    orders = discounted_orders([60.0] * 40, ["VIP60"] * 40, [f"K{i}" for i in range(40)])
     result = discount_leakage(make_data(orders=orders))
     assert result.metrics["leaked_discount"].value == 0.0
     assert result.status is Status.FAIL
@@ -136,17 +144,19 @@ def test_attribution_pass_at_ninety_percent():
 
 
 def test_attribution_warn_below_eighty_percent():
-    """7 of 10 (70%) warns; 'unknown' and '(not set)' count as no source."""
-    sources = ["google"] * 7 + ["unknown", "(not set)", None]
+    """350 of 500 (70%, upper bound 73.9%) warns; 'unknown' and '(not set)' count as no
+    source; the biggest unattributed orders come first."""
+    sources = (["google"] * 7 + ["unknown", "(not set)", None]) * 50
     result = attribution_coverage(make_data(orders=sourced_orders(sources)))
     assert result.metrics["attributed_share"].value == pytest.approx(0.7)
     assert result.status is Status.WARN
-    assert result.evidence["order_id"].tolist() == ["O9", "O8", "O7"]
+    assert result.evidence["order_id"].tolist()[:3] == ["O499", "O498", "O497"]
+    assert len(result.evidence) == 150
 
 
 def test_attribution_fail_below_sixty_percent():
-    """5 of 10 (50%) fails."""
-    result = attribution_coverage(make_data(orders=sourced_orders(["meta"] * 5 + [None] * 5)))
+    """50 of 100 (50%, upper bound 59.7%) fails."""
+    result = attribution_coverage(make_data(orders=sourced_orders(["meta"] * 50 + [None] * 50)))
     assert result.metrics["attributed_share"].value == pytest.approx(0.5)
     assert result.status is Status.FAIL
 
@@ -196,12 +206,15 @@ def test_attribution_not_assessable_when_orders_have_no_source_column():
 
 # -- marketing.cac_payback -------------------------------------------------------------------
 def payback_data(contributions: dict[str, float], spend: dict[str, float],
-                 start: str = "2026-07-01", end: str = "2026-09-30") -> CheckData:
-    """New customers, one first order each, whose contribution is price − cost of one unit.
+                 start: str = "2026-07-01", end: str = "2026-09-30", copies: int = 1
+                 ) -> CheckData:
+    """New customers, one first order each, whose contribution is price − cost of one unit;
+    ``copies`` customers per source share its contribution.
 
     Customer K0 is a returning customer (first order in June) and must be ignored.
     """
-    sources = list(contributions)
+    sources = [source for source in contributions for _ in range(copies)]
+    contributions = {s: c / copies for s, c in contributions.items()}
     n = len(sources)
     order_ids = [*(f"O{i}" for i in range(n)), "OLD", "REPEAT"]
     orders = table("orders", order_id=order_ids,
@@ -230,8 +243,9 @@ def test_cac_payback_pass_above_one_and_a_half():
 
 
 def test_cac_payback_warn_between_one_and_one_and_a_half():
-    """Contribution 1200 on spend 1000: ratio 1.2 warns; google is listed."""
-    result = cac_payback(payback_data({"google": 1200.0}, {"google": 1000.0}))
+    """Contribution 1200 of 20 new customers on spend 1000: ratio 1.2 warns; google is
+    listed."""
+    result = cac_payback(payback_data({"google": 1200.0}, {"google": 1000.0}, copies=20))
     assert result.metrics["payback_ratio"].value == pytest.approx(1.2)
     assert result.status is Status.WARN
     assert result.evidence["channel"].tolist() == ["google"]
@@ -241,13 +255,20 @@ def test_cac_payback_warn_between_one_and_one_and_a_half():
 def test_cac_payback_fail_below_one_with_channel_at_risk():
     """Google pays 1.5×, meta 0.25×: (1500 + 250) ÷ 2000 = 0.875 fails; meta is at risk."""
     result = cac_payback(payback_data({"google": 1500.0, "Meta": 250.0},
-                                      {"google": 1000.0, "meta": 1000.0}))
+                                      {"google": 1000.0, "meta": 1000.0}, copies=10))
     assert result.metrics["payback_ratio"].value == pytest.approx(0.875)
     assert result.status is Status.FAIL
     assert result.evidence["channel"].tolist() == ["meta"]
     at_risk = round(1000.0 * (1 - 0.25) * 365 / DAYS, 2)
     assert impact_triple(result) == (at_risk,) * 3
     assert result.impact.in_total is False
+
+
+def test_cac_payback_too_few_new_customers_is_a_pass_that_says_so():
+    """One new customer paying back 1.2×: too few new customers to judge."""
+    result = cac_payback(payback_data({"google": 1200.0}, {"google": 1000.0}))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 1 new customers (at least 20 needed)"
 
 
 def test_cac_payback_contribution_counts_discount_and_shipping():
@@ -317,20 +338,27 @@ def test_delivery_promise_gap_pass_when_promises_kept():
 
 
 def test_delivery_promise_gap_warn_at_five_percent():
-    """1 of 20 delivered late (5%) warns; the late order is the evidence."""
-    result = delivery_promise_gap(promised(1, 19))
-    assert result.metrics["broken_promise_rate"].value == pytest.approx(0.05)
+    """100 of 1000 delivered late (10%, bound 8.3%) warns; the late orders are the evidence."""
+    result = delivery_promise_gap(promised(100, 900))
+    assert result.metrics["broken_promise_rate"].value == pytest.approx(0.1)
     assert result.status is Status.WARN
-    assert result.evidence["order_id"].tolist() == ["O0"]
-    assert result.evidence["days_late"].tolist() == [0.8]
+    assert sorted(result.evidence["order_id"]) == sorted(f"O{i}" for i in range(100))
+    assert result.evidence["days_late"].unique().tolist() == [0.8]
+
+
+def test_delivery_promise_gap_too_few_is_a_pass_that_says_so():
+    """2 of 10 delivered late: too few delivered promises to judge."""
+    result = delivery_promise_gap(promised(2, 8))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 10 delivered promises (at least 30 needed)"
 
 
 def test_delivery_promise_gap_fail_at_ten_percent():
-    """2 of 10 delivered late (20%) fails."""
-    result = delivery_promise_gap(promised(2, 8))
-    assert result.metrics["broken_promise_rate"].value == pytest.approx(0.2)
+    """300 of 1000 delivered late (30%, bound 27.2%) fails."""
+    result = delivery_promise_gap(promised(300, 700))
+    assert result.metrics["broken_promise_rate"].value == pytest.approx(0.3)
     assert result.status is Status.FAIL
-    assert result.details["by_segment"]["broken"].tolist() == [2]
+    assert result.details["by_segment"]["broken"].tolist() == [300]
 
 
 def test_delivery_promise_gap_uses_first_shipment_and_skips_undelivered():

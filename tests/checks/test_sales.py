@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from builders import DAYS, impact_triple, make_data, table
 
+from opskit.assumptions import resolve
 from opskit.checks.sales import (
     crm_duplicates,
     missed_calls,
@@ -14,7 +15,7 @@ from opskit.checks.sales import (
     stale_pipeline,
 )
 from opskit.findings import Status
-from opskit.registry import NotAssessable, run_check
+from opskit.registry import CheckData, NotAssessable, run_check
 
 
 # -- sales.missed_calls ----------------------------------------------------------------------
@@ -28,8 +29,8 @@ def calls(rows: list[tuple[str, str, str, str | None, str | None]]) -> pd.DataFr
 
 def answered_calls(n: int) -> list[tuple]:
     start = pd.Timestamp("2026-07-01 09:00")
-    return [(str(start + pd.Timedelta(days=i)), "inbound", "answered", f"+1555020{i:04d}", None)
-            for i in range(n)]
+    return [(str(start + pd.Timedelta(minutes=30 * i)), "inbound", "answered",
+             f"+1555020{i:04d}", None) for i in range(n)]
 
 
 def test_missed_calls_pass_when_every_call_answered():
@@ -40,32 +41,54 @@ def test_missed_calls_pass_when_every_call_answered():
     assert result.metrics["unrecovered_rate"].value == 0.0
 
 
+def missed_with_callbacks(n: int, minutes: float | None, outcome: str = "missed",
+                          day: int = 3) -> list[tuple]:
+    """``n`` missed calls from distinct numbers, each called back after ``minutes`` (None:
+    never), one every 20 minutes from 08:00 on 2026-08-``day``."""
+    rows: list[tuple] = []
+    start = pd.Timestamp(f"2026-08-{day:02d} 08:00")
+    for k in range(n):
+        number = f"+1555{day:02d}1{k:04d}"
+        at = start + pd.Timedelta(minutes=20 * k)
+        rows.append((str(at), "inbound", outcome, number, None))
+        if minutes is not None:
+            rows.append((str(at + pd.Timedelta(minutes=minutes)), "outbound", "answered", None,
+                         number))
+    return rows
+
+
 def test_missed_calls_warn_on_missed_rate_with_callback_in_time():
-    """1 of 10 missed (10%) and called back after 30 minutes: WARN, nobody unrecovered."""
-    rows = [*answered_calls(9),
-        ("2026-08-03 10:00", "inbound", "missed", "(555) 010-0001", None),
-        ("2026-08-03 10:30", "outbound", "answered", None, "+15550100001"),
-    ]
+    """150 of 1000 missed (15%, 95% bound 12.9% past 10%), all called back in 30 minutes:
+    WARN, nobody unrecovered."""
+    rows = [*answered_calls(850), *missed_with_callbacks(150, 30)]
     result = missed_calls(make_data(calls=calls(rows)))
-    assert result.metrics["missed_rate"].value == pytest.approx(0.1)
+    assert result.metrics["missed_rate"].value == pytest.approx(0.15)
     assert result.metrics["unrecovered_rate"].value == 0.0
     assert result.status is Status.WARN
-    assert result.evidence["from_number"].tolist() == ["(555) 010-0001"]
-    assert result.evidence["reached_in_time"].tolist() == [True]
+    assert len(result.evidence) == 150
+    assert result.evidence["reached_in_time"].all()
+
+
+def test_missed_calls_too_few_calls_is_a_pass_that_says_so():
+    """1 of 10 missed and never called back: too few calls to judge, PASS with the reason."""
+    rows = [*answered_calls(9), *missed_with_callbacks(1, None)]
+    result = missed_calls(make_data(calls=calls(rows)))
+    assert result.metrics["unrecovered_rate"].value == 1.0
+    assert result.status is Status.PASS
+    assert result.judgement == ("too few to judge: 10 inbound calls (at least 30 needed); "
+                                "too few to judge: 1 missed callers (at least 10 needed)")
 
 
 def test_missed_calls_fail_when_missed_caller_never_reached():
-    """A missed caller with no callback: unrecovered 100% fails, and the number is evidence."""
-    rows = [*answered_calls(9),
-        ("2026-08-03 10:00", "inbound", "voicemail", "555-010-0001", None),
-        ("2026-08-03 11:30", "outbound", "answered", None, "5550100001"),  # 90 min: too late
-    ]
+    """100 missed callers called back after 90 minutes (too late): unrecovered 100% fails,
+    though the missed rate (10%, bound 8.3%) alone would pass."""
+    rows = [*answered_calls(900), *missed_with_callbacks(100, 90, outcome="voicemail")]
     result = missed_calls(make_data(calls=calls(rows)))
     assert result.metrics["missed_rate"].value == pytest.approx(0.1)
     assert result.metrics["unrecovered_rate"].value == 1.0
     assert result.status is Status.FAIL
-    assert result.evidence["from_number"].tolist() == ["555-010-0001"]
-    assert result.evidence["hours_to_contact"].tolist() == [1.5]
+    assert result.evidence["hours_to_contact"].unique().tolist() == [1.5]
+    assert result.judgement.startswith("too few to judge: 100 of 1,000 inbound calls (10.0%)")
 
 
 def test_missed_calls_answered_callback_from_caller_recovers():
@@ -81,44 +104,53 @@ def test_missed_calls_answered_callback_from_caller_recovers():
 
 
 def test_missed_calls_fail_on_missed_rate_alone():
-    """2 of 5 inbound missed (40%) fails even when both callers were called back."""
-    rows = [*answered_calls(3),
-        ("2026-08-03 10:00", "inbound", "missed", "+15550100001", None),
-        ("2026-08-03 10:05", "outbound", "answered", None, "+15550100001"),
-        ("2026-08-04 10:00", "inbound", "missed", "+15550100002", None),
-        ("2026-08-04 10:59", "outbound", "missed", None, "+15550100002"),
-    ]
+    """400 of 1000 inbound missed (40%) fails even when every caller was called back."""
+    rows = [*answered_calls(600), *missed_with_callbacks(400, 5)]
     result = missed_calls(make_data(calls=calls(rows)))
     assert result.metrics["missed_rate"].value == pytest.approx(0.4)
     assert result.metrics["unrecovered_rate"].value == 0.0
     assert result.status is Status.FAIL
+    assert result.judgement == ""
 
 
 def test_missed_calls_warn_on_unrecovered_share():
-    """1 of 4 missed callers unrecovered (25%) warns when the missed rate itself is low."""
-    rows = answered_calls(36)
-    for k in range(4):
-        number = f"+1555010000{k}"
-        rows.append((f"2026-08-1{k} 10:00", "inbound", "missed", number, None))
-        if k:
-            rows.append((f"2026-08-1{k} 10:20", "outbound", "answered", None, number))
+    """140 of 400 missed callers unrecovered (35%, bound 30.5% past 25%) warns while the
+    missed rate (10%) passes on its bound."""
+    rows = [*answered_calls(3600), *missed_with_callbacks(140, None, day=3),
+            *missed_with_callbacks(260, 20, day=4)]
     result = missed_calls(make_data(calls=calls(rows)))
     assert result.metrics["missed_rate"].value == pytest.approx(0.1)
-    assert result.metrics["unrecovered_rate"].value == pytest.approx(0.25)
+    assert result.metrics["unrecovered_rate"].value == pytest.approx(0.35)
     assert result.status is Status.WARN
-    assert result.evidence["from_number"].tolist()[0] == "+15550100000"
-    assert result.evidence["reached_in_time"].tolist() == [False, True, True, True]
+    assert result.evidence["reached_in_time"].value_counts().to_dict() == {True: 260,
+                                                                          False: 140}
+    assert not result.evidence["reached_in_time"].iloc[0]
 
 
 def test_missed_calls_impact_prices_new_unrecovered_callers():
-    """Impact = unrecovered new callers a year × buyer share × close rate × deal value."""
+    """Impact = unrecovered new callers a year × buyer share × close rate × contribution of
+    a sale (deal value 5000 × default gross margin 40%)."""
     rows = [*answered_calls(9),
         ("2026-08-03 10:00", "inbound", "missed", "+15550100001", None)]
     result = missed_calls(make_data(calls=calls(rows)))
     a_year = 365 / DAYS
-    assert result.impact.base == pytest.approx(round(a_year * 0.30 * 0.25 * 5000, 2))
-    assert result.impact.low == pytest.approx(round(a_year * 0.20 * 0.15 * 5000, 2))
-    assert result.impact.high == pytest.approx(round(a_year * 0.40 * 0.35 * 5000, 2))
+    assert result.impact.base == pytest.approx(round(a_year * 0.30 * 0.25 * 5000 * 0.4, 2))
+    assert result.impact.low == pytest.approx(round(a_year * 0.20 * 0.15 * 5000 * 0.4, 2))
+    assert result.impact.high == pytest.approx(round(a_year * 0.40 * 0.35 * 5000 * 0.4, 2))
+
+
+def test_missed_calls_explicit_deal_value_wins_over_the_crm():
+    """average_deal_value in engagement.yaml (4200) replaces the CRM's won deals (9000)."""
+    rows = [*answered_calls(9),
+        ("2026-08-03 10:00", "inbound", "missed", "+15550100001", None)]
+    won = table("deals", deal_id=["W1"], created_at=["2026-07-02"], stage=["closed won"],
+                amount=[9000.0], won=[True])
+    data = make_data(calls=calls(rows), deals=won)
+    data = CheckData(data.tables, data.period, resolve({"average_deal_value": 4200}))
+    result = missed_calls(data)
+    assert result.impact.base == pytest.approx(round(365 / DAYS * 0.30 * 0.25 * 4200 * 0.4, 2))
+    assert result.impact.assumptions["contribution of a sale"] == (
+        "average deal value $4,200 (engagement.yaml) × gross margin 40.0% = $1,680")
 
 
 def test_missed_calls_known_customers_are_not_priced():
@@ -128,17 +160,18 @@ def test_missed_calls_known_customers_are_not_priced():
     customers = table("customers", customer_id=["K1"], system=["crm"],
                       phone=["(555) 010-0001"])
     result = missed_calls(make_data(calls=calls(rows), customers=customers))
-    assert result.status is Status.FAIL
     assert result.impact.base == 0.0
     assert result.evidence["new_caller"].tolist() == [False]
 
 
 def test_missed_calls_without_numbers_judges_missed_rate_only():
-    """With no caller numbers, unrecovered is not measured and the missed rate decides."""
-    rows = [(f"2026-07-0{i + 1} 09:00", "inbound", "answered" if i else "missed", None, None)
-            for i in range(5)]
+    """With no caller numbers, unrecovered is not measured and the missed rate decides:
+    30 of 100 missed (bound 21.9%) fails."""
+    start = pd.Timestamp("2026-07-01 09:00")
+    rows = [(str(start + pd.Timedelta(hours=i)), "inbound", "missed" if i < 30 else "answered",
+             None, None) for i in range(100)]
     result = missed_calls(make_data(calls=calls(rows)))
-    assert result.metrics["missed_rate"].value == pytest.approx(0.2)
+    assert result.metrics["missed_rate"].value == pytest.approx(0.3)
     assert result.metrics["unrecovered_rate"].value is None
     assert result.status is Status.FAIL
     assert result.evidence_id == "call_id"
@@ -169,9 +202,9 @@ def test_phone_key_keeps_last_ten_digits():
 
 # -- sales.speed_to_lead ---------------------------------------------------------------------
 def leads(response_minutes: list[float | None]) -> pd.DataFrame:
-    """Leads created at 09:00 on successive days, answered after the given minutes."""
+    """Leads created an hour apart from 2026-07-01 09:00, answered after the given minutes."""
     created = pd.Series(pd.date_range("2026-07-01 09:00", periods=len(response_minutes),
-                                      freq="D")).astype("datetime64[us]")
+                                      freq="h")).astype("datetime64[us]")
     minutes = pd.to_timedelta(pd.Series(response_minutes, dtype="float64"), unit="min")
     return table("leads", lead_id=[f"L{i}" for i in range(len(response_minutes))],
                  created_at=created.tolist(), first_response_at=(created + minutes).tolist())
@@ -187,36 +220,53 @@ def test_speed_to_lead_pass_when_answered_fast():
 
 
 def test_speed_to_lead_warn_on_median_over_an_hour():
-    """A median of 90 minutes warns; the late leads are the evidence."""
-    result = speed_to_lead(make_data(leads=leads([90.0, 90.0, 30.0])))
+    """A median of 90 minutes over 60 leads (the median's 95% bound is 90 too) warns; the
+    late leads are the evidence."""
+    result = speed_to_lead(make_data(leads=leads([90.0] * 45 + [30.0] * 15)))
     assert result.metrics["median_response_minutes"].value == pytest.approx(90.0)
     assert result.status is Status.WARN
-    assert sorted(result.evidence["lead_id"]) == ["L0", "L1"]
+    assert sorted(result.evidence["lead_id"]) == sorted(f"L{i}" for i in range(45))
+
+
+def test_speed_to_lead_too_few_leads_is_a_pass_that_says_so():
+    """Three leads answered after 90 minutes: too few to judge, PASS with the reason."""
+    result = speed_to_lead(make_data(leads=leads([90.0, 90.0, 30.0])))
+    assert result.status is Status.PASS
+    assert result.judgement == ("too few to judge the response time: 3 answered leads (at "
+                                "least 20 needed)")
+
+
+def test_speed_to_lead_median_judged_on_its_interval():
+    """20 at 90 and 10 at 30 minutes: median 90, but its 95% bound (30) does not pass 60."""
+    result = speed_to_lead(make_data(leads=leads([90.0] * 20 + [30.0] * 10)))
+    assert result.metrics["median_response_minutes"].value == pytest.approx(90.0)
+    assert result.status is Status.PASS
+    assert result.judgement == "median response judged on its 95% interval 30 to 90 minutes"
 
 
 def test_speed_to_lead_warn_on_never_answered_share():
-    """1 of 10 leads never answered (10%) warns even with fast answers."""
-    result = speed_to_lead(make_data(leads=leads([10.0] * 9 + [None])))
-    assert result.metrics["never_answered_share"].value == pytest.approx(0.1)
+    """30 of 200 leads never answered (15%, bound 10.7%) warns even with fast answers."""
+    result = speed_to_lead(make_data(leads=leads([10.0] * 170 + [None] * 30)))
+    assert result.metrics["never_answered_share"].value == pytest.approx(0.15)
     assert result.metrics["median_response_minutes"].value == pytest.approx(10.0)
     assert result.status is Status.WARN
-    assert result.evidence["lead_id"].tolist() == ["L9"]
+    assert sorted(result.evidence["lead_id"]) == sorted(f"L{i}" for i in range(170, 200))
 
 
 def test_speed_to_lead_fail_on_median_over_a_day():
-    """A median of 1500 minutes (over 24 hours) fails."""
-    result = speed_to_lead(make_data(leads=leads([1500.0, 1500.0, 10.0])))
+    """A median of 1500 minutes (over 24 hours) over 40 leads fails."""
+    result = speed_to_lead(make_data(leads=leads([1500.0] * 30 + [10.0] * 10)))
     assert result.metrics["median_response_minutes"].value == pytest.approx(1500.0)
     assert result.status is Status.FAIL
 
 
 def test_speed_to_lead_median_over_answered_leads_only():
-    """Median ignores never-answered leads; 1 of 4 never answered (25%) fails."""
-    result = speed_to_lead(make_data(leads=leads([10.0, 20.0, 30.0, None])))
+    """Median ignores never-answered leads; 60 of 150 never answered (40%) fails."""
+    result = speed_to_lead(make_data(leads=leads([10.0, 20.0, 30.0] * 30 + [None] * 60)))
     assert result.metrics["median_response_minutes"].value == pytest.approx(20.0)
-    assert result.metrics["never_answered_share"].value == pytest.approx(0.25)
+    assert result.metrics["never_answered_share"].value == pytest.approx(0.4)
     assert result.status is Status.FAIL
-    assert result.evidence["lead_id"].tolist() == ["L3"]
+    assert sorted(result.evidence["lead_id"]) == sorted(f"L{i}" for i in range(90, 150))
 
 
 def test_speed_to_lead_impact_uses_conversion_lift_deal_value_and_margin():
@@ -243,13 +293,18 @@ def test_speed_to_lead_not_assessable_without_leads():
 
 
 # -- sales.stale_pipeline --------------------------------------------------------------------
-def deals(**overrides: list) -> pd.DataFrame:
-    """Four open deals worth 100/200/300/400, active on 2026-09-25, closing in October."""
+def deals(copies: int = 1, **overrides: list) -> pd.DataFrame:
+    """Four open deals worth 100/200/300/400, active on 2026-09-25, closing in October;
+    ``copies`` > 1 repeats the four (ids D1-0, D2-0, ..., D4-<copies−1>)."""
     columns = dict(deal_id=["D1", "D2", "D3", "D4"], created_at=["2026-05-01"] * 4,
                    stage=["proposal"] * 4, amount=[100.0, 200.0, 300.0, 400.0],
                    last_activity_at=["2026-09-25"] * 4, close_date=["2026-10-15"] * 4,
                    closed_at=[None] * 4)
     columns.update(overrides)
+    if copies > 1:
+        ids = columns.pop("deal_id")
+        columns = {k: v * copies for k, v in columns.items()}
+        columns["deal_id"] = [f"{d}-{c}" for c in range(copies) for d in ids]
     return table("deals", **columns)
 
 
@@ -262,22 +317,34 @@ def test_stale_pipeline_pass_when_all_deals_active():
 
 
 def test_stale_pipeline_warn_on_inactive_deal():
-    """A 300 deal idle since August is 30% of a 1000 pipeline: WARN, listed as evidence."""
+    """The 300 deals idle since August are 30% of the pipeline (100 copies of 100/200/300/
+    400; bound 25.3% over 333 effective deals): WARN, listed as evidence."""
+    activity = ["2026-09-25", "2026-09-25", "2026-08-01", "2026-09-25"]
+    result = stale_pipeline(make_data(deals=deals(100, last_activity_at=activity)))
+    assert result.metrics["stale_share"].value == pytest.approx(0.3)
+    assert result.status is Status.WARN
+    assert set(result.evidence["deal_id"].str[:2]) == {"D3"}
+    assert len(result.evidence) == 100
+
+
+def test_stale_pipeline_too_few_deals_is_a_pass_that_says_so():
+    """One idle deal of four (30% of the value): too few open deals to judge."""
     activity = ["2026-09-25", "2026-09-25", "2026-08-01", "2026-09-25"]
     result = stale_pipeline(make_data(deals=deals(last_activity_at=activity)))
     assert result.metrics["stale_share"].value == pytest.approx(0.3)
-    assert result.status is Status.WARN
-    assert result.evidence["deal_id"].tolist() == ["D3"]
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 4 open deals (at least 10 needed)"
 
 
 def test_stale_pipeline_fail_with_overdue_and_missing_activity():
-    """Overdue close date (400) plus no activity at all (300): 70% stale, FAIL, worst first."""
+    """Overdue close date (400) plus no activity at all (300), ten times over: 70% stale,
+    FAIL, biggest first."""
     result = stale_pipeline(make_data(deals=deals(
-        last_activity_at=["2026-09-25", "2026-09-25", None, "2026-09-25"],
+        10, last_activity_at=["2026-09-25", "2026-09-25", None, "2026-09-25"],
         close_date=["2026-10-15", "2026-10-15", "2026-10-15", "2026-09-01"])))
     assert result.metrics["stale_share"].value == pytest.approx(0.7)
     assert result.status is Status.FAIL
-    assert result.evidence["deal_id"].tolist() == ["D4", "D3"]
+    assert result.evidence["deal_id"].str[:2].tolist() == ["D4"] * 10 + ["D3"] * 10
 
 
 def test_stale_pipeline_excludes_deals_closed_by_period_end():
@@ -299,9 +366,9 @@ def test_stale_pipeline_activity_exactly_thirty_days_before_end_is_not_stale():
 
 
 def test_stale_pipeline_counts_deals_without_amounts():
-    """No deal amounts: the share is by deal count (1 of 4 stale = 25%)."""
+    """No deal amounts: the share is by deal count (100 of 400 stale = 25%, bound 21%)."""
     result = stale_pipeline(make_data(deals=deals(
-        amount=[None] * 4,
+        100, amount=[None] * 4,
         last_activity_at=["2026-01-01", "2026-09-25", "2026-09-25", "2026-09-25"])))
     assert result.metrics["stale_share"].value == pytest.approx(0.25)
     assert result.status is Status.WARN
@@ -343,11 +410,12 @@ def test_stale_pipeline_ignores_events_after_the_period_and_older_ones():
 
 
 def test_stale_pipeline_reads_activity_from_events_alone():
-    """Deals without last_activity_at: the latest event is the activity, shown in evidence."""
+    """Deals without last_activity_at: the latest event is the activity, shown in evidence
+    (the minimum evidence lowered to these four deals)."""
     frame = deals().drop(columns=["last_activity_at"])
     result = stale_pipeline(make_data(
         deals=frame, deal_events=deal_events([("D1", "2026-09-20"), ("D2", "2026-06-01"),
-                                              ("D2", "2026-05-02")])))
+                                              ("D2", "2026-05-02")])), min_evidence=1)
     assert result.metrics["stale_share"].value == pytest.approx(0.9)
     assert result.status is Status.FAIL
     assert result.evidence["deal_id"].tolist() == ["D4", "D3", "D2"]
@@ -391,22 +459,40 @@ def test_crm_duplicates_pass_when_all_distinct():
 
 
 def test_crm_duplicates_warn_on_email_match_ignoring_case_and_spaces():
-    """A HubSpot record with the same email typed differently: 1 of 20 = 5%, WARN."""
+    """HubSpot records with the same emails typed differently: 80 of 1000 = 8% (bound 6.5%),
+    WARN."""
+    n = 80
+    frame = customers(920, customer_id=[f"H{i}" for i in range(n)], system=["hubspot"] * n,
+                      name=[f"P. {i}" for i in range(n)],
+                      email=[f" Person{i}@Example.com " for i in range(n)], phone=[None] * n,
+                      company=[None] * n)
+    result = crm_duplicates(make_data(customers=frame))
+    assert result.metrics["duplicate_share"].value == pytest.approx(0.08)
+    assert result.status is Status.WARN
+    assert sorted(result.evidence["customer_id"])[:2] == ["H0", "H1"]
+    assert len(result.evidence) == 160
+
+
+def test_crm_duplicates_too_few_records_is_a_pass_that_says_so():
+    """1 duplicate in 20 records: too few records to judge."""
     frame = customers(19, customer_id=["H1"], system=["hubspot"], name=["P. Zero"],
                       email=[" Person0@Example.com "], phone=[None], company=[None])
     result = crm_duplicates(make_data(customers=frame))
     assert result.metrics["duplicate_share"].value == pytest.approx(0.05)
-    assert result.status is Status.WARN
-    assert sorted(result.evidence["customer_id"]) == ["H1", "S0"]
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 20 customer records (at least 30 needed)"
 
 
 def test_crm_duplicates_fail_on_phone_match_without_email():
-    """No email: the last 10 phone digits identify the person; 1 of 10 = 10%, FAIL."""
-    frame = customers(9, customer_id=["Q1"], system=["quickbooks"], name=["Someone"],
-                      email=[None], phone=["+1 (555) 020-0003"], company=[None])
-    frame.loc[3, "email"] = None
+    """No email: the last 10 phone digits identify the person; 150 of 1000 = 15% (bound
+    12.9%), FAIL."""
+    n = 150
+    frame = customers(850, customer_id=[f"Q{i}" for i in range(n)], system=["quickbooks"] * n,
+                      name=[f"Someone {i}" for i in range(n)], email=[None] * n,
+                      phone=[f"+1 (555) 020-{i:04d}" for i in range(n)], company=[None] * n)
+    frame.loc[:n - 1, "email"] = None
     result = crm_duplicates(make_data(customers=frame))
-    assert result.metrics["duplicate_share"].value == pytest.approx(0.1)
+    assert result.metrics["duplicate_share"].value == pytest.approx(0.15)
     assert result.status is Status.FAIL
 
 
