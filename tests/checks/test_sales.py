@@ -411,13 +411,14 @@ def test_stale_pipeline_ignores_events_after_the_period_and_older_ones():
 
 def test_stale_pipeline_reads_activity_from_events_alone():
     """Deals without last_activity_at: the latest event is the activity, shown in evidence
-    (the minimum evidence lowered to these four deals)."""
+    (the minimum evidence lowered to these four deals: 90% stale, whose 95% bound over 3.3
+    effective deals, 37.9%, warns)."""
     frame = deals().drop(columns=["last_activity_at"])
     result = stale_pipeline(make_data(
         deals=frame, deal_events=deal_events([("D1", "2026-09-20"), ("D2", "2026-06-01"),
                                               ("D2", "2026-05-02")])), min_evidence=1)
     assert result.metrics["stale_share"].value == pytest.approx(0.9)
-    assert result.status is Status.FAIL
+    assert result.status is Status.WARN
     assert result.evidence["deal_id"].tolist() == ["D4", "D3", "D2"]
     assert result.evidence["days_since_activity"].tolist()[2] == 121
     assert result.evidence["reason"].tolist() == ["no activity in 30 days"] * 3
