@@ -900,3 +900,33 @@ def annual_revenue(data: CheckData) -> float:
 def contribution(data: CheckData, value: float) -> float:
     """What a lost sale of ``value`` costs: value × gross margin net of discounts."""
     return value * gross_margin(data)
+
+
+# -- evidence for checks whose metric is not a rate (checks1) --------------------------------
+
+def min_evidence_param(default: int, noun: str) -> Any:
+    """The ``min_evidence`` Param of a check: the least number of ``noun`` a verdict may
+    rest on (CATALOG.md, "Evidence"). Fewer is a PASS that says "too few to judge"."""
+    from opskit.registry import Param
+
+    return Param(default, 1, 100_000, 1, f"Least number of {noun} a WARN or FAIL may rest "
+                 "on; fewer is a PASS that says 'too few to judge'.", unit=noun)
+
+
+def judge_count(value: float | None, warn: float, fail: float, count: float, *,
+                min_evidence: int, noun: str = "records", higher_is_worse: bool = True
+                ) -> tuple[Status, str]:
+    """Verdict on a value no Wilson interval applies to (a percentile, a dollar-weighted
+    share, hours a month), and why: judged on the point value once it rests on at least
+    ``min_evidence`` ``noun``; fewer is a PASS that says "too few to judge"."""
+    status = judge(value, warn, fail, higher_is_worse=higher_is_worse)
+    if count >= min_evidence:
+        return status, ""
+    why = (f"too few to judge: {count:,.0f} {noun} (at least {min_evidence:,} needed)"
+           if status.flagged or count else "")
+    return Status.PASS, why
+
+
+def judgement_words(*parts: str) -> str:
+    """The non-empty parts of a judgement joined as one sentence ('' when none)."""
+    return "; ".join(p for p in parts if p)
