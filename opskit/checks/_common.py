@@ -925,8 +925,3 @@ def judge_count(value: float | None, warn: float, fail: float, count: float, *,
     why = (f"too few to judge: {count:,.0f} {noun} (at least {min_evidence:,} needed)"
            if status.flagged or count else "")
     return Status.PASS, why
-
-
-def judgement_words(*parts: str) -> str:
-    """The non-empty parts of a judgement joined as one sentence ('' when none)."""
-    return "; ".join(p for p in parts if p)
