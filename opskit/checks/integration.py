@@ -30,6 +30,7 @@ from opskit.checks._common import (
     population_words,
     ratio,
     share,
+    status_class,
 )
 from opskit.findings import Impact, Metric, Result, Story
 from opskit.money import money
@@ -61,6 +62,8 @@ INVOICED_CHANNEL_SHARE = 0.5
 NO_CHANNEL = "(no channel)"
 #: Revenue accounts that book shipping charged to customers, not sales of goods.
 SHIPPING_ACCOUNT = re.compile(r"ship|freight|deliver|postage|carriage", re.IGNORECASE)
+#: Revenue accounts that book refunds back (contra revenue for returns).
+RETURNS_ACCOUNT = re.compile(r"return|refund|allowance", re.IGNORECASE)
 
 
 def period_words(data: CheckData) -> str:
@@ -499,26 +502,48 @@ def is_shipping_account(accounts: pd.Series) -> pd.Series:
     return accounts.astype("str").str.contains(SHIPPING_ACCOUNT).fillna(False).astype(bool)
 
 
-def monthly_revenue(data: CheckData) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Per calendar month of the period: the shop's revenue and the ledger's revenue, like
-    with like (goods net of discounts on both sides, shipping apart); and the ledger's
-    revenue accounts compared and left out (shipping), by name.
+def is_returns_account(accounts: pd.Series) -> pd.Series:
+    """True for ledger accounts that book refunds back ('Sales Returns', 'Returns and
+    Allowances', 'Refunds'), by name."""
+    return accounts.astype("str").str.contains(RETURNS_ACCOUNT).fillna(False).astype(bool)
 
-    Shop revenue = Σ ``order_revenue`` of the month's live orders. Ledger revenue = −Σ amount
-    of revenue-type entries posted in the month (credits are negative), so a contra-revenue
-    account (sales discounts, a debit) nets the discounts as the shop side does; revenue
-    accounts that book shipping charged (``is_shipping_account``) are left out, as the shop
-    side leaves shipping charged out; they are compared with it apart (``shipping_income``
-    and ``shipping_charged``). Only months where the ledger has revenue entries are compared.
+
+def booked_orders(data: CheckData, gross: bool) -> pd.DataFrame:
+    """The orders of the period the ledger booked as sales: the live ones, and, when the
+    ledger books refunds back to a returns account (``gross``), the fully refunded ones too
+    (their sale was booked in the month placed, their refund later)."""
+    if not gross or "status" not in data["orders"]:
+        return period_orders(data)
+    orders = data["orders"]
+    booked = status_class(orders["status"]).isin(["live", "refunded"]).to_numpy()
+    return orders[data.period.contains(orders["ordered_at"]).to_numpy() & booked]
+
+
+def monthly_revenue(data: CheckData) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """Per calendar month of the period: the shop's revenue and the ledger's revenue, like
+    with like (goods net of discounts on both sides, shipping and refunds apart); and the
+    ledger's revenue accounts compared, and those left out with why, by name.
+
+    Shop revenue = Σ ``order_revenue`` of the month's booked orders (``booked_orders``).
+    Ledger revenue = −Σ amount of revenue-type entries posted in the month (credits are
+    negative), so a contra-revenue account (sales discounts, a debit) nets the discounts as
+    the shop side does. Revenue accounts that book shipping charged (``is_shipping_account``)
+    are left out, as the shop side leaves shipping charged out, and compared with it apart
+    (``shipping_income``, ``shipping_charged``). Revenue accounts that book refunds back
+    (``is_returns_account``) are left out too, and the shop side then keeps the fully
+    refunded orders in the month they were placed: both sides gross of refunds. Only months
+    where the ledger has revenue entries are compared.
     """
-    orders = period_orders(data)
-    labels = month_labels(orders["ordered_at"])
-    shop = order_revenue(orders).groupby(labels).sum()
     gl = in_period(data["gl_entries"], "posted_at", data)
     gl = gl[gl["account_type"] == "revenue"]
     shipping = is_shipping_account(gl["account"])
+    returns = is_returns_account(gl["account"]) & ~shipping
+    compared_rows = ~shipping & ~returns
+    orders = booked_orders(data, gross=bool(returns.any()))
+    labels = month_labels(orders["ordered_at"])
+    shop = order_revenue(orders).groupby(labels).sum()
     gl_months = month_labels(gl["posted_at"])
-    ledger = -gl.loc[~shipping, "amount"].groupby(gl_months[~shipping]).sum()
+    ledger = -gl.loc[compared_rows, "amount"].groupby(gl_months[compared_rows]).sum()
     frame = pd.DataFrame({"orders_revenue": shop, "gl_revenue": ledger,
                           "orders": orders.groupby(labels).size()})
     if shipping.any():
@@ -528,8 +553,13 @@ def monthly_revenue(data: CheckData) -> tuple[pd.DataFrame, list[str], list[str]
                               if "shipping_charged" in orders else np.nan))
     frame = frame[frame["gl_revenue"].notna()].fillna({"orders_revenue": 0.0, "orders": 0})
     frame.index.name = "month"
-    compared = sorted(gl.loc[~shipping, "account"].astype("str").unique())
-    left_out = sorted(gl.loc[shipping, "account"].astype("str").unique())
+    compared = sorted(gl.loc[compared_rows, "account"].astype("str").unique())
+    left_out = {**{a: "shipping charged to customers, compared with the orders' shipping "
+                      "charged apart"
+                   for a in sorted(gl.loc[shipping, "account"].astype("str").unique())},
+                **{a: "refunds booked back; the shop side keeps fully refunded orders in the "
+                      "month they were placed (both sides gross of refunds)"
+                   for a in sorted(gl.loc[returns, "account"].astype("str").unique())}}
     return frame.reset_index(), compared, left_out
 
 
@@ -593,9 +623,9 @@ def revenue_reconciliation(
     details: dict = {**population(data),
                      "ledger_accounts_compared": ", ".join(compared)}
     if left_out:
-        details["ledger_accounts_left_out"] = (
-            ", ".join(left_out) + ": shipping charged to customers, compared with the "
-            "orders' shipping charged apart")
+        details["ledger_accounts_left_out"] = "; ".join(f"{a}: {why}"
+                                                        for a, why in left_out.items())
+    if "shipping_income" in monthly:
         details["shipping"] = monthly[["month", "shipping_income", "shipping_charged"]].round(2)
     columns = ["month", "orders_revenue", "gl_revenue", "difference", "gap"]
     return Result(
