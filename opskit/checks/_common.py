@@ -925,3 +925,14 @@ def judge_count(value: float | None, warn: float, fail: float, count: float, *,
     why = (f"too few to judge: {count:,.0f} {noun} (at least {min_evidence:,} needed)"
            if status.flagged or count else "")
     return Status.PASS, why
+
+
+def with_population(impact: Any, data: CheckData) -> Any:
+    """``impact`` with the orders left out of the population in its assumptions (printed
+    next to the numbers in the report), unchanged when every order of the period is live."""
+    from dataclasses import replace
+
+    words = population_words(data)
+    if not words:
+        return impact
+    return replace(impact, assumptions={**impact.assumptions, "population": words})

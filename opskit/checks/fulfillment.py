@@ -38,6 +38,7 @@ from opskit.checks._common import (
     ratio,
     share,
     sortable_codes,
+    with_population,
 )
 from opskit.findings import Impact, Metric, Result, Story
 from opskit.money import money
@@ -187,7 +188,8 @@ def late_shipments(
         metrics={"late_rate": share(rate, "late shipments ÷ shipped orders"),
                  "late_orders": Metric(len(late), "count", "orders shipped late"),
                  "shipped_orders": Metric(len(shipped), "count", "orders shipped")},
-        evidence=evidence, evidence_id="order_id", impact=impact, story=LATE_STORY)
+        evidence=evidence, evidence_id="order_id", impact=with_population(impact, data),
+        story=LATE_STORY)
 
 
 # -- shared by the checks below ------------------------------------------------------------
@@ -398,7 +400,7 @@ def data_defects_drive_delays(
                                        "data defect"),
             "clean_orders": Metric(clean_orders, "count", "shipped orders without a defect"),
         },
-        evidence=evidence, evidence_id="order_id", impact=impact,
+        evidence=evidence, evidence_id="order_id", impact=with_population(impact, data),
         story=Story("Shipping is slow.",
                     "Orders with bad master data stall: an unknown SKU, a product without "
                     "weight, a corrected address or a manual edit."),
@@ -696,7 +698,8 @@ def shipping_cost_recovery(
             "revenue": Metric(revenue, "$", "revenue of the period (live order totals net "
                               "of tax and shipping)"),
         },
-        evidence=evidence.reset_index(drop=True), evidence_id="order_id", impact=impact,
+        evidence=evidence.reset_index(drop=True), evidence_id="order_id",
+        impact=with_population(impact, data),
         story=Story("Carrier rates went up.",
                     "Weights and dimensions in the catalog are wrong, so customers are "
                     "charged less than the label costs."))

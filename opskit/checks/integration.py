@@ -31,6 +31,7 @@ from opskit.checks._common import (
     ratio,
     share,
     status_class,
+    with_population,
 )
 from opskit.findings import Impact, Metric, Result, Story
 from opskit.money import money
@@ -221,7 +222,7 @@ def orders_vs_invoices(
                              "the period"),
         },
         evidence=invoice_gaps(status, extra), evidence_id="order_id",
-        impact=unmatched_impact(data, unmatched, never_billed, fix_minutes),
+        impact=with_population(unmatched_impact(data, unmatched, never_billed, fix_minutes), data),
         story=INVOICE_STORY)
 
 
@@ -374,11 +375,12 @@ def orphan_skus(
                                        "SKUs whose price or cost differs across systems"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="sku",
-        impact=Impact(*(a_year * fix_minutes / 60 * h for h in hourly),
-                      formula=f"{a_year:,.0f} SKUs to fix a year × {fix_minutes:g} minutes × "
-                              "hourly cost (revenue effects are counted by margin.missing_cogs "
-                              "and fulfillment.data_defects_drive_delays)",
-                      assumptions={"hourly cost": hourly_words}),
+        impact=with_population(Impact(
+            *(a_year * fix_minutes / 60 * h for h in hourly),
+            formula=f"{a_year:,.0f} SKUs to fix a year × {fix_minutes:g} minutes × hourly cost "
+                    "(revenue effects are counted by margin.missing_cogs and "
+                    "fulfillment.data_defects_drive_delays)",
+            assumptions={"hourly cost": hourly_words}), data),
         story=ORPHAN_STORY)
 
 
@@ -640,8 +642,9 @@ def revenue_reconciliation(
         },
         evidence=evidence[columns].reset_index(drop=True),
         evidence_id="month",
-        impact=Impact(unexplained, unexplained, unexplained, in_total=False,
+        impact=with_population(Impact(unexplained, unexplained, unexplained, in_total=False,
                       formula=f"{money(unexplained)} a year of unexplained difference "
                               "between shop and ledger revenue (Σ |monthly gap|, annualized)",
                       note="a discrepancy to explain, not a loss: not added to the total"),
+            data),
         story=RECONCILIATION_STORY)

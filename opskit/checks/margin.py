@@ -31,6 +31,7 @@ from opskit.checks._common import (
     ratio,
     share,
     sortable_codes,
+    with_population,
 )
 from opskit.findings import Impact, Metric, Result, Story
 from opskit.money import money
@@ -243,7 +244,7 @@ def missing_cogs(
                  "uncosted_skus": Metric(len(evidence), "count", "SKUs sold without a cost"),
                  "revenue": Metric(revenue, "$", "line revenue of the period")},
         evidence=evidence.reset_index(drop=True), evidence_id="sku",
-        impact=impact, story=MISSING_COGS_STORY)
+        impact=with_population(impact, data), story=MISSING_COGS_STORY)
 
 
 def landed_costs(data: CheckData) -> pd.DataFrame:
@@ -359,7 +360,7 @@ def stale_unit_cost(
                                     "landed − recorded cost on units sold (positive: "
                                     "margin overstated)")},
         evidence=evidence[columns].reset_index(drop=True), evidence_id="sku",
-        impact=impact, story=STALE_COST_STORY)
+        impact=with_population(impact, data), story=STALE_COST_STORY)
 
 
 def order_contributions(data: CheckData) -> pd.DataFrame:
@@ -502,7 +503,7 @@ def negative_margin_orders(
                  "own_loss": Metric(own_loss, "$", "loss beyond the shipping subsidy "
                                     "(priced here)")},
         evidence=evidence.reset_index(drop=True), evidence_id="order_id",
-        impact=impact, story=NEGATIVE_MARGIN_STORY)
+        impact=with_population(impact, data), story=NEGATIVE_MARGIN_STORY)
 
 
 def monthly_cogs(lines: pd.DataFrame, gl_cogs: pd.DataFrame) -> pd.DataFrame:
@@ -604,4 +605,4 @@ def books_vs_computed_cogs(
                  "misstated_margin": Metric(misstated, "$", "|ledger − computed COGS|"),
                  "revenue": Metric(revenue, "$", "line revenue of the period")},
         evidence=evidence[columns].reset_index(drop=True), evidence_id="month",
-        impact=impact, story=BOOKS_COGS_STORY)
+        impact=with_population(impact, data), story=BOOKS_COGS_STORY)

@@ -103,6 +103,7 @@ def test_orders_vs_invoices_cancelled_orders_are_not_missing_invoices():
     assert result.metrics["orders"].value == 100
     assert result.status is Status.PASS
     assert result.details["population"] == "14 cancelled orders left out (not live)"
+    assert result.impact.assumptions["population"] == "14 cancelled orders left out (not live)"
 
 
 def test_orders_vs_invoices_judges_only_the_channels_that_are_invoiced():
