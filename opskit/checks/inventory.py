@@ -26,6 +26,7 @@ from opskit.checks._common import (
     key_codes,
     line_revenue,
     live_order_rows,
+    memoized,
     min_evidence_param,
     period_lines,
     period_words,
@@ -217,8 +218,12 @@ def stocking_keys(data: CheckData) -> pd.Series:
     catalog at zero, a second warehouse with a short range) is not "out" of it.
     """
     levels = data["inventory_levels"]
-    held = levels[(levels["as_of"] < data.period.end_exclusive) & (levels["on_hand"] > 0)]
-    return _pair_keys(held).drop_duplicates()
+
+    def compute() -> pd.Series:
+        held = levels[(levels["as_of"] < data.period.end_exclusive) & (levels["on_hand"] > 0)]
+        return _pair_keys(held).drop_duplicates()
+
+    return memoized(data, "stocking_keys", [levels], compute)
 
 
 def _stocked_rows(data: CheckData, levels: pd.DataFrame) -> pd.Series:
