@@ -936,3 +936,26 @@ def with_population(impact: Any, data: CheckData) -> Any:
     if not words:
         return impact
     return replace(impact, assumptions={**impact.assumptions, "population": words})
+
+
+def average_order_value_words(data: CheckData) -> str:
+    """``average_order_value`` in words, with where it came from."""
+    if explicit_assumption(data, "average_order_value") is not None:
+        source = "engagement.yaml"
+    elif data.has("orders", "total") and len(period_orders(data)):
+        source = "live orders of the period"
+    else:
+        source = "default assumption"
+    return f"{money(average_order_value(data), 2)} ({source})"
+
+
+def gross_margin_words(data: CheckData) -> str:
+    """``gross_margin`` in words, with where it came from."""
+    if explicit_assumption(data, "gross_margin") is not None:
+        source = "engagement.yaml"
+    elif (data.has("orders") and data.has("order_lines") and data.has("products", "unit_cost")
+          and has_values(data["products"], "unit_cost")):
+        source = "net of discounts, costed lines of the period"
+    else:
+        source = "default assumption"
+    return f"{gross_margin(data):.1%} ({source})"

@@ -13,9 +13,11 @@ from opskit.checks._common import (
     add_business_days,
     annual,
     average_order_value,
+    average_order_value_words,
     business_hours,
     code_table,
     gross_margin,
+    gross_margin_words,
     has_values,
     in_period,
     isin,
@@ -97,8 +99,8 @@ def late_order_cost(data: CheckData, cancel_probability: float, ticket_cost: flo
     ticket = TICKET_COST.spread(ticket_cost)
     costs = tuple(c * aov * margin + t for c, t in zip(cancel, ticket, strict=True))
     words = {
-        "average order value": f"{money(aov, 2)} (live orders of the period)",
-        "gross margin": f"{margin:.1%}",
+        "average order value": average_order_value_words(data),
+        "gross margin": gross_margin_words(data),
         "cancel probability of a late order": " / ".join(f"{c:.1%}" for c in cancel),
         "support ticket cost": " / ".join(money(t, 2) for t in ticket),
     }

@@ -16,6 +16,7 @@ import pandas as pd
 from opskit.checks._common import (
     annual,
     average_order_value,
+    average_order_value_words,
     has_values,
     hourly_cost,
     in_period,
@@ -263,7 +264,7 @@ def unmatched_impact(data: CheckData, unmatched: int, never_billed: float,
         *values,
         formula=f"{a_year:,.0f} unmatched orders a year × (average order value × probability "
                 f"never billed + {fix_minutes:g} minutes × hourly cost)",
-        assumptions={"average order value": f"{money(aov, 2)} (live orders of the period)",
+        assumptions={"average order value": average_order_value_words(data),
                      "probability never billed": " / ".join(f"{p:.0%}" for p in probabilities),
                      "hourly cost": hourly_words})
 

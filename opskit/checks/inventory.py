@@ -17,6 +17,7 @@ import pandas as pd
 from opskit.checks._common import (
     annual,
     gross_margin,
+    gross_margin_words,
     has_values,
     in_period,
     isin,
@@ -97,7 +98,7 @@ def _sales_lift_impact(data: CheckData, skus: pd.Series, lift: float, spec_param
     lifts = spec_param.spread(lift)
     extra_a_year = annual(data, extra)
     words = {"revenue of the SKUs a year": money(revenue),
-             "gross margin": f"{margin:.1%} (net of discounts)",
+             "gross margin": gross_margin_words(data),
              "sales lift from correct records": " / ".join(f"{v:.1%}" for v in lifts)}
     formula = f"{money(revenue)} revenue a year of the SKUs × sales lift × gross margin"
     if extra_words:
@@ -415,7 +416,7 @@ def stockouts(
     impact = Impact(*(lost_revenue * margin * (1 - s) for s in subs),
                     formula=f"{money(lost_revenue)} revenue a year lost at zero stock × "
                             "gross margin × (1 − substitution)",
-                    assumptions={"gross margin": f"{margin:.1%} (net of discounts)",
+                    assumptions={"gross margin": gross_margin_words(data),
                                  "substitution": " / ".join(f"{s:.0%}" for s in subs),
                                  "demand": f"daily units of the {DEMAND_DAYS} days before "
                                            "the period"})

@@ -626,3 +626,21 @@ def test_empty_tables_are_not_assessable(spec):
     data = make_data(**{name: table(name, **{c: [] for c in columns})
                         for name, columns in spec.needs.items()})
     assert run_check(spec, data).status is Status.NOT_ASSESSABLE
+
+
+def test_late_order_cost_says_which_assumptions_it_used():
+    """An average order value set in engagement.yaml wins and is named as the source; the
+    gross margin without costs on file is the default assumption."""
+    from dataclasses import replace
+
+    from opskit.assumptions import resolve
+
+    orders, shipments = shipped_orders([i < 45 for i in range(300)])
+    orders = orders.assign(total=pd.Series([80.0] * 300, dtype="float64"))
+    data = make_data(orders=orders, shipments=shipments)
+    derived = late_shipments(data).impact.assumptions
+    assert derived["average order value"] == "$80.00 (live orders of the period)"
+    assert derived["gross margin"] == "40.0% (default assumption)"
+    explicit = replace(data, assumptions=resolve({"average_order_value": 120}))
+    words = late_shipments(explicit).impact.assumptions
+    assert words["average order value"] == "$120.00 (engagement.yaml)"
