@@ -506,17 +506,32 @@ def negative_margin_orders(
         impact=with_population(impact, data), story=NEGATIVE_MARGIN_STORY)
 
 
-def monthly_cogs(lines: pd.DataFrame, gl_cogs: pd.DataFrame) -> pd.DataFrame:
-    """Per calendar month: ledger COGS, computed COGS, revenue and the gap in points."""
-    computed = lines.groupby(month_labels(lines["ordered_at"])).agg(
-        computed_cogs=("cogs", "sum"), revenue=("revenue", "sum"))
+def uncosted_cost_ratio(lines: pd.DataFrame) -> float:
+    """COGS ÷ line revenue of the lines that have a real cost on file (0 without any): the
+    cost the lines without one most likely carried, per unit of revenue."""
+    costed = lines["unit_cost"] > PLACEHOLDER_COST
+    return ratio(float(lines.loc[costed, "cogs"].sum()),
+                 float(lines.loc[costed, "revenue"].sum()))
+
+
+def monthly_cogs(lines: pd.DataFrame, gl_cogs: pd.DataFrame,
+                 cost_ratio: float = 0.0) -> pd.DataFrame:
+    """Per calendar month: ledger COGS, computed COGS, revenue and the gap in points; and
+    the gap left unexplained once the lines without a cost are priced at ``cost_ratio``."""
+    uncosted = ~(lines["unit_cost"] > PLACEHOLDER_COST)
+    computed = lines.assign(uncosted_revenue=lines["revenue"].where(uncosted, 0.0)).groupby(
+        month_labels(lines["ordered_at"])).agg(
+        computed_cogs=("cogs", "sum"), revenue=("revenue", "sum"),
+        uncosted_revenue=("uncosted_revenue", "sum"))
     books = gl_cogs["amount"].groupby(month_labels(gl_cogs["posted_at"])).sum()
     months = computed.join(books.rename("books_cogs"), how="outer").fillna(0.0)
     months.index.name = "month"
     difference = months["books_cogs"] - months["computed_cogs"]
+    unexplained = difference - months["uncosted_revenue"] * cost_ratio
     revenue = months["revenue"].where(months["revenue"] > 0)
     return months.assign(difference=difference,
-                         gap_points=difference.abs() / revenue * 100).reset_index()
+                         gap_points=difference.abs() / revenue * 100,
+                         unexplained_points=unexplained.abs() / revenue * 100).reset_index()
 
 
 @check("margin.books_vs_computed_cogs", area="margin",
@@ -542,8 +557,12 @@ def books_vs_computed_cogs(
     Metric: ``gap_points`` = |Σ ledger amounts on cogs accounts posted in the period − Σ
     quantity × unit cost of the lines of the period's orders| ÷ line revenue of the period
     × 100: the points of gross margin by which the P&L and the sales disagree. Lines without
-    a cost count zero. The evidence lists the calendar months whose own gap reaches the warn
-    threshold. A ledger with no account typed cogs at all cannot answer (not assessable).
+    a cost count zero in it. The verdict is on ``unexplained_points``: the same gap once the
+    lines without a cost on file are priced at the cost ratio of the costed lines, so a gap
+    that only repeats margin.missing_cogs (the ledger booked the cost the product master
+    lacks) does not fire here as well. The evidence lists the calendar months whose own
+    unexplained gap reaches the warn threshold. A ledger with no account typed cogs at all
+    cannot answer (not assessable).
 
     Threshold: warn 3, fail 6 points (judgement thresholds; no public benchmark).
 
@@ -578,9 +597,14 @@ def books_vs_computed_cogs(
     revenue = float(lines["revenue"].sum())
     misstated = abs(books - computed)
     gap_points = ratio(misstated, revenue) * 100
+    cost_ratio = uncosted_cost_ratio(lines)
+    uncosted_revenue = float(lines.loc[~(lines["unit_cost"] > PLACEHOLDER_COST),
+                                       "revenue"].sum())
+    imputed = uncosted_revenue * cost_ratio
+    unexplained_points = ratio(abs(books - computed - imputed), revenue) * 100
 
     rates = books_vs_computed_cogs.spec.params["decision_cost"].spread(decision_cost)
-    material = gap_points >= warn
+    material = unexplained_points >= warn
     impact = decision_impact(data, rates, other="margin.missing_cogs", material=material,
                              why_not=f"none: a gap below {warn:g} points does not misstate "
                                      "the P&L materially")
@@ -588,20 +612,28 @@ def books_vs_computed_cogs(
                     assumptions={**impact.assumptions,
                                  "misstated margin in the period": money(misstated)},
                     records=impact.records)
-    months = monthly_cogs(lines, gl_cogs)
-    evidence = (months[months["gap_points"] >= warn]
-                .sort_values(["gap_points", "month"], ascending=[False, True])
+    months = monthly_cogs(lines, gl_cogs, cost_ratio)
+    evidence = (months[months["unexplained_points"] >= warn]
+                .sort_values(["unexplained_points", "month"], ascending=[False, True])
                 .round({"books_cogs": 2, "computed_cogs": 2, "revenue": 2, "difference": 2,
-                        "gap_points": 2}))
-    columns = ["month", "gap_points", "books_cogs", "computed_cogs", "difference", "revenue"]
-    status, why = judge_count(gap_points, warn, fail, len(lines),
+                        "gap_points": 2, "unexplained_points": 2}))
+    columns = ["month", "gap_points", "unexplained_points", "books_cogs", "computed_cogs",
+               "difference", "revenue"]
+    status, why = judge_count(unexplained_points, warn, fail, len(lines),
                               min_evidence=int(min_evidence), noun="order lines")
+    if imputed and not why:
+        why = (f"judged on {unexplained_points:.1f} points unexplained: the lines without a "
+               f"cost on file ({money(uncosted_revenue)} of revenue, margin.missing_cogs) "
+               f"priced at the costed lines' cost ratio {cost_ratio:.1%}")
     return Result(
         status=status, judgement=why, details=population(data),
         metrics={"gap_points": Metric(gap_points, "points", "|ledger COGS − computed COGS| "
                                                             "÷ revenue × 100"),
                  "books_cogs": Metric(books, "$", "COGS in the ledger"),
                  "computed_cogs": Metric(computed, "$", "quantity × unit cost of lines sold"),
+                 "unexplained_points": Metric(unexplained_points, "points", "the gap with "
+                                              "lines without a cost priced at the costed "
+                                              "lines' cost ratio"),
                  "misstated_margin": Metric(misstated, "$", "|ledger − computed COGS|"),
                  "revenue": Metric(revenue, "$", "line revenue of the period")},
         evidence=evidence[columns].reset_index(drop=True), evidence_id="month",

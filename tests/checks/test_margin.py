@@ -435,7 +435,7 @@ def test_books_and_missing_cogs_price_one_decision_cost_once():
         orders=[order("1", total=1000.0), order("2", total=1000.0)],
         order_lines=[line("1", "A", 10, 100.0), line("2", "B", 10, 100.0)],
         products=[product("A", 40.0), product("B", None)],
-        gl_entries=[{"posted_at": "2026-08-31", "account": "5000 COGS", "amount": 800.0,
+        gl_entries=[{"posted_at": "2026-08-31", "account": "5000 COGS", "amount": 1200.0,
                      "account_type": "cogs"}])
     books = books_vs_computed_cogs(data, min_evidence=1).with_meta(
         check_id="margin.books_vs_computed_cogs")
@@ -494,3 +494,23 @@ def test_books_vs_computed_cogs_not_assessable_without_cogs_accounts():
     result = run_check(books_vs_computed_cogs.spec, data)
     assert result.status is Status.NOT_ASSESSABLE
     assert "cogs" in result.data_request
+
+
+def test_books_vs_computed_cogs_does_not_repeat_missing_cogs():
+    """The ledger books B's real cost (400) that the product master lacks: the raw gap is
+    20 points, but priced at A's cost ratio (40%) the uncosted lines explain all of it:
+    0 points unexplained, PASS, said so; margin.missing_cogs reports the missing cost."""
+    data = make_data(
+        orders=[order("1", total=1000.0), order("2", total=1000.0)],
+        order_lines=[line("1", "A", 10, 100.0), line("2", "B", 10, 100.0)],
+        products=[product("A", 40.0), product("B", None)],
+        gl_entries=[{"posted_at": "2026-08-31", "account": "5000 COGS", "amount": 800.0,
+                     "account_type": "cogs"}])
+    result = books_vs_computed_cogs(data, min_evidence=1)
+    assert result.metrics["gap_points"].value == pytest.approx(20.0)
+    assert result.metrics["unexplained_points"].value == pytest.approx(0.0)
+    assert result.status is Status.PASS
+    assert result.judgement == ("judged on 0.0 points unexplained: the lines without a cost "
+                                "on file ($1,000 of revenue, margin.missing_cogs) priced at "
+                                "the costed lines' cost ratio 40.0%")
+    assert impact_triple(result) == (0.0, 0.0, 0.0)
