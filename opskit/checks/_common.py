@@ -945,3 +945,62 @@ def judge_weighted_share(weights: pd.Series, flagged: pd.Series, warn: float, fa
     return judge_rate(hits / total * effective, effective, warn, fail,
                       min_evidence=0, noun=f"{noun} (effective count)",
                       higher_is_worse=higher_is_worse)
+
+
+# -- evidence for checks whose metric is not a rate (checks1) --------------------------------
+
+def min_evidence_param(default: int, noun: str) -> Any:
+    """The ``min_evidence`` Param of a check: the least number of ``noun`` a verdict may
+    rest on (CATALOG.md, "Evidence"). Fewer is a PASS that says "too few to judge"."""
+    from opskit.registry import Param
+
+    return Param(default, 1, 100_000, 1, f"Least number of {noun} a WARN or FAIL may rest "
+                 "on; fewer is a PASS that says 'too few to judge'.", unit=noun)
+
+
+def judge_count(value: float | None, warn: float, fail: float, count: float, *,
+                min_evidence: int, noun: str = "records", higher_is_worse: bool = True
+                ) -> tuple[Status, str]:
+    """Verdict on a value no Wilson interval applies to (a percentile, a dollar-weighted
+    share, hours a month), and why: judged on the point value once it rests on at least
+    ``min_evidence`` ``noun``; fewer is a PASS that says "too few to judge"."""
+    status = judge(value, warn, fail, higher_is_worse=higher_is_worse)
+    if count >= min_evidence:
+        return status, ""
+    why = (f"too few to judge: {count:,.0f} {noun} (at least {min_evidence:,} needed)"
+           if status.flagged else "")
+    return Status.PASS, why
+
+
+def with_population(impact: Any, data: CheckData) -> Any:
+    """``impact`` with the orders left out of the population in its assumptions (printed
+    next to the numbers in the report), unchanged when every order of the period is live."""
+    from dataclasses import replace
+
+    words = population_words(data)
+    if not words:
+        return impact
+    return replace(impact, assumptions={**impact.assumptions, "population": words})
+
+
+def average_order_value_words(data: CheckData) -> str:
+    """``average_order_value`` in words, with where it came from."""
+    if explicit_assumption(data, "average_order_value") is not None:
+        source = "engagement.yaml"
+    elif data.has("orders", "total") and len(period_orders(data)):
+        source = "live orders of the period"
+    else:
+        source = "default assumption"
+    return f"{money(average_order_value(data), 2)} ({source})"
+
+
+def gross_margin_words(data: CheckData) -> str:
+    """``gross_margin`` in words, with where it came from."""
+    if explicit_assumption(data, "gross_margin") is not None:
+        source = "engagement.yaml"
+    elif (data.has("orders") and data.has("order_lines") and data.has("products", "unit_cost")
+          and has_values(data["products"], "unit_cost")):
+        source = "net of discounts, costed lines of the period"
+    else:
+        source = "default assumption"
+    return f"{gross_margin(data):.1%} ({source})"

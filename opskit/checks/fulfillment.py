@@ -13,28 +13,37 @@ from opskit.checks._common import (
     add_business_days,
     annual,
     average_order_value,
+    average_order_value_words,
     business_hours,
     code_table,
     gross_margin,
+    gross_margin_words,
     has_values,
     in_period,
     isin,
-    judge,
+    judge_count,
+    judge_lift,
+    judge_rate,
     key_codes,
     manual_event_rows,
     memoized,
+    min_evidence_param,
     order_positions,
     order_tables,
     period_order_codes,
     period_orders,
+    period_revenue,
     period_shipped,
     period_words,
+    population_words,
     present_columns,
     ratio,
     share,
     sortable_codes,
+    with_population,
 )
 from opskit.findings import Impact, Metric, Result, Story
+from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
 LATE_STORY = Story("The carrier is slow.",
@@ -51,6 +60,14 @@ CANCEL_PROBABILITY = Param(0.03, 0.0, 1.0, 0.005, "Share of late orders that are
                            "or not reordered.", low=0.01, high=0.06)
 TICKET_COST = Param(5.0, 0.0, 100.0, 0.5, "Cost of the support contact a late order causes "
                     "($).", low=3.0, high=8.0)
+#: Least number of shipped orders a late rate or a wait percentile may rest on.
+MIN_SHIPPED = min_evidence_param(50, "shipped orders")
+
+
+def population(data: CheckData) -> dict[str, str]:
+    """The orders left out of a check's population, in words, for its details ({} if none)."""
+    words = population_words(data)
+    return {"population": words} if words else {}
 
 
 def late_flags(data: CheckData, sla_business_days: float) -> pd.DataFrame:
@@ -82,10 +99,10 @@ def late_order_cost(data: CheckData, cancel_probability: float, ticket_cost: flo
     ticket = TICKET_COST.spread(ticket_cost)
     costs = tuple(c * aov * margin + t for c, t in zip(cancel, ticket, strict=True))
     words = {
-        "average order value": f"${aov:,.2f} (orders of the period)",
-        "gross margin": f"{margin:.1%}",
+        "average order value": average_order_value_words(data),
+        "gross margin": gross_margin_words(data),
         "cancel probability of a late order": " / ".join(f"{c:.1%}" for c in cancel),
-        "support ticket cost": " / ".join(f"${t:,.2f}" for t in ticket),
+        "support ticket cost": " / ".join(money(t, 2) for t in ticket),
     }
     return costs, words  # type: ignore[return-value]
 
@@ -131,6 +148,7 @@ def late_shipments(
     sla_business_days: float = SLA_BUSINESS_DAYS,
     cancel_probability: float = CANCEL_PROBABILITY,
     ticket_cost: float = TICKET_COST,
+    min_evidence: float = MIN_SHIPPED,
 ) -> Result:
     """Orders ship later than promised.
 
@@ -146,19 +164,34 @@ def late_shipments(
     Impact: late orders a year × (cancel probability × average order value × gross margin +
     support ticket cost); cancel probability 1% / 3% / 6%, ticket $3 / $5 / $8 (low / base /
     high).
+
+    Population: live orders placed in the period that shipped (cancelled, refunded, test and
+    draft orders left out and counted in the details); the first parcel of each order.
+
+    Time basis: ordered_at in the period; promised_ship_by as loaded (a date-only promise is
+    the end of that local day); the SLA due time keeps the order's time of day.
+
+    Minimum evidence: ``min_evidence`` shipped orders (50); judged on the 95% Wilson bound of
+    the late rate, so a rate built from a handful of orders is "too few to judge".
+
+    Base: late orders of the period, annualized; the average order value and the gross margin
+    net of discounts of the live orders (or engagement.yaml's when set there).
     """
     shipped = late_flags(data, sla_business_days)
     late = shipped[shipped["late"]]
     rate = ratio(len(late), len(shipped))
+    status, why = judge_rate(len(late), len(shipped), warn, fail,
+                             min_evidence=int(min_evidence), noun="shipped orders")
     impact = late_order_impact(data, len(late), cancel_probability, ticket_cost)
     evidence = late_evidence(late, ("order_id", "ordered_at", "due_at", "shipped_at",
                                     "days_late", "channel", "warehouse", "carrier"))
     return Result(
-        status=judge(rate, warn, fail),
+        status=status, judgement=why, details=population(data),
         metrics={"late_rate": share(rate, "late shipments ÷ shipped orders"),
                  "late_orders": Metric(len(late), "count", "orders shipped late"),
                  "shipped_orders": Metric(len(shipped), "count", "orders shipped")},
-        evidence=evidence, evidence_id="order_id", impact=impact, story=LATE_STORY)
+        evidence=evidence, evidence_id="order_id", impact=with_population(impact, data),
+        story=LATE_STORY)
 
 
 # -- shared by the checks below ------------------------------------------------------------
@@ -284,6 +317,7 @@ def data_defects_drive_delays(
     sla_business_days: float = SLA_BUSINESS_DAYS,
     cancel_probability: float = CANCEL_PROBABILITY,
     ticket_cost: float = TICKET_COST,
+    min_evidence: float = min_evidence_param(10, "late orders with a defect"),
 ) -> Result:
     """Bad product and order data make orders late.
 
@@ -304,6 +338,19 @@ def data_defects_drive_delays(
     gross margin + support ticket cost); cancel probability 1% / 3% / 6%, ticket $3 / $5 /
     $8. These orders are already inside fulfillment.late_shipments' dollars, so the amount
     sizes the data share of that impact and is not added to the total.
+
+    Population: live orders placed in the period that shipped (cancelled, refunded, test and
+    draft orders left out and counted in the details), split by whether they carry a defect.
+
+    Time basis: as fulfillment.late_shipments (promises as loaded, a date-only promise is the
+    end of that local day).
+
+    Minimum evidence: ``min_evidence`` late orders with a defect (10); the lift is judged on
+    the lower bound of its 95% interval (Katz), so a lift built from a few late orders is
+    "too few to judge".
+
+    Base: late orders with a defect, annualized, at fulfillment.late_shipments' cost of one
+    late order (counted there, not added again).
     """
     shipped = late_flags(data, sla_business_days)
     if not len(shipped):
@@ -339,8 +386,11 @@ def data_defects_drive_delays(
                                          "shipped_at", "days_late", "channel", "warehouse"))
     lift_label = "late rate with a defect ÷ late rate of clean orders" + (
         " (lower bound: no clean order was late)" if late_clean == 0 else "")
+    status, why = judge_lift(late_defective, defective_orders, late_clean, clean_orders, warn,
+                             fail, min_evidence=int(min_evidence),
+                             noun="late orders with a defect")
     return Result(
-        status=judge(lift, warn, fail),
+        status=status, judgement=why,
         metrics={
             "late_rate_lift": Metric(lift, "ratio", lift_label),
             "defect_share_of_late": share(ratio(late_defective, int(late.sum())),
@@ -352,13 +402,13 @@ def data_defects_drive_delays(
                                        "data defect"),
             "clean_orders": Metric(clean_orders, "count", "shipped orders without a defect"),
         },
-        evidence=evidence, evidence_id="order_id", impact=impact,
+        evidence=evidence, evidence_id="order_id", impact=with_population(impact, data),
         story=Story("Shipping is slow.",
                     "Orders with bad master data stall: an unknown SKU, a product without "
                     "weight, a corrected address or a manual edit."),
         details={"defects_assessed": [DEFECT_WORDS[k] for k in flags.columns],
                  "orders_by_defect": {DEFECT_WORDS[k]: int(flags[k].sum())
-                                      for k in flags.columns}})
+                                      for k in flags.columns}, **population(data)})
 
 
 # -- fulfillment.order_to_ship_time --------------------------------------------------------
@@ -381,6 +431,7 @@ def order_to_ship_time(
     warn: float = Param(2.0, 0.0, 30.0, 0.25, "p90 business days from order to shipment "
                         "that warns."),
     fail: float = Param(3.0, 0.0, 30.0, 0.25, "p90 business days that fails."),
+    min_evidence: float = MIN_SHIPPED,
 ) -> Result:
     """Orders wait too long before they ship.
 
@@ -396,6 +447,16 @@ def order_to_ship_time(
 
     Impact: counted by fulfillment.late_shipments (the orders that wait too long are the
     late ones), so this check adds no dollars of its own.
+
+    Population: live orders placed in the period that shipped (cancelled, refunded, test and
+    draft orders left out and counted in the details); the first parcel of each order.
+
+    Time basis: local time; Saturday and Sunday hours are not counted.
+
+    Minimum evidence: ``min_evidence`` shipped orders (50) for the percentile (no Wilson
+    interval applies to a p90); fewer is "too few to judge".
+
+    Base: none of its own (counted by fulfillment.late_shipments).
     """
     shipped, _ = period_shipped(data)
     if not len(shipped):
@@ -412,8 +473,10 @@ def order_to_ship_time(
         {"business_days": 2}).reset_index(drop=True)
     segments = {f"by_{c}": _wait_by(shipped, c) for c in ("channel", "warehouse")
                 if has_values(shipped, c)}
+    status, why = judge_count(p90, warn, fail, len(shipped), min_evidence=int(min_evidence),
+                              noun="shipped orders")
     return Result(
-        status=judge(p90, warn, fail),
+        status=status, judgement=why,
         metrics={
             "p90_business_days": Metric(p90, "days", "90th percentile business days from "
                                         "order to first shipment"),
@@ -427,7 +490,7 @@ def order_to_ship_time(
         impact=Impact.none("counted by fulfillment.late_shipments"),
         story=Story("We need a faster warehouse.",
                     "The wait is before picking: the slowest orders sit in our own queue."),
-        details=segments)
+        details={**segments, **population(data)})
 
 
 # -- fulfillment.address_exceptions --------------------------------------------------------
@@ -469,6 +532,7 @@ def address_exceptions(
     cost_per_exception: float = Param(25.0, 0.0, 500.0, 1.0, "Cost of one address exception "
                                       "(carrier fee, reship, staff time, $).",
                                       low=12.0, high=45.0),
+    min_evidence: float = min_evidence_param(100, "shipments"),
 ) -> Result:
     """Bad addresses cause failed and repeat shipments.
 
@@ -482,6 +546,16 @@ def address_exceptions(
     Threshold: warn 1%, fail 3% (default: judgement thresholds).
 
     Impact: exceptions a year × cost per exception; $12 / $25 / $45 (low / base / high).
+
+    Population: every shipment of the period (a parcel that left is an exception whatever
+    became of its order) and the returns of the period.
+
+    Time basis: shipped_at and returned_at in the period, local time.
+
+    Minimum evidence: ``min_evidence`` shipments (100); judged on the 95% Wilson bound of the
+    exception rate.
+
+    Base: exceptions of the period, annualized, at the cost per exception.
     """
     shipments = in_period(data["shipments"], "shipped_at", data)
     if not len(shipments):
@@ -493,7 +567,7 @@ def address_exceptions(
     costs = address_exceptions.spec.params["cost_per_exception"].spread(cost_per_exception)
     impact = Impact(*(a_year * c for c in costs),
                     formula=f"{a_year:,.0f} address exceptions a year × cost per exception",
-                    assumptions={"cost per exception": " / ".join(f"${c:,.2f}"
+                    assumptions={"cost per exception": " / ".join(money(c, 2)
                                                                   for c in costs)})
     per_order = exceptions.groupby("order_id")["exception"].transform("size")
     evidence = exceptions.assign(exceptions_on_order=per_order).sort_values(
@@ -501,8 +575,10 @@ def address_exceptions(
     columns = ["order_id", "exception", "at", "exceptions_on_order",
                *present_columns(evidence, ("shipment_id", "carrier", "warehouse"))]
     kinds = exceptions["exception"].value_counts()
+    status, why = judge_rate(len(exceptions), len(shipments), warn, fail,
+                             min_evidence=int(min_evidence), noun="shipments")
     return Result(
-        status=judge(rate, warn, fail),
+        status=status, judgement=why,
         metrics={
             "exception_rate": share(rate, "address exceptions ÷ shipments"),
             "address_corrections": Metric(int(kinds.get("address_corrected", 0)), "count",
@@ -533,19 +609,32 @@ def shipping_cost_recovery(
     fail: float = Param(0.06, 0.0, 1.0, 0.005, "Net shipping subsidy share that fails."),
     recoverable_share: float = Param(1.0, 0.0, 1.0, 0.05, "Share of the net subsidy that is "
                                      "unplanned and can be recovered.", low=0.5, high=1.0),
+    min_evidence: float = min_evidence_param(50, "orders"),
 ) -> Result:
     """Shipping costs more than customers pay for it.
 
     Question: do we lose money on shipping?
 
     Metric: ``subsidy_share`` = (Σ shipping_cost of the shipments of the period's orders −
-    Σ shipping_charged of those orders) ÷ Σ total of those orders. Missing costs and charges
+    Σ shipping_charged of those orders) ÷ revenue of the period (live order totals net of
+    tax and shipping charged, the base of every share of revenue). Missing costs and charges
     count as zero; an order that has not shipped adds its charge and no cost.
 
     Threshold: warn 3%, fail 6% (default: judgement thresholds).
 
     Impact: net shipping subsidy a year × the recoverable share: half of it (low), all of it
     (base and high), since part of a subsidy may be a free-shipping offer chosen on purpose.
+    margin.negative_margin_orders leaves the subsidy on its orders to this check.
+
+    Population: live orders placed in the period (cancelled, refunded, test and draft orders
+    left out and counted in the details), with every parcel shipped for them.
+
+    Time basis: ordered_at in the period, local time.
+
+    Minimum evidence: ``min_evidence`` orders (50); a dollar-weighted share has no Wilson
+    interval, so fewer orders is "too few to judge".
+
+    Base: the net subsidy of the period, annualized.
     """
     orders = period_orders(data)
     if not len(orders):
@@ -570,14 +659,15 @@ def shipping_cost_recovery(
                               shipping_charged=orders["shipping_charged"].fillna(0.0))
     per_order = per_order.assign(
         subsidy=per_order["shipping_cost"] - per_order["shipping_charged"])
-    revenue = float(per_order["total"].sum())
+    revenue = period_revenue(data)
     subsidy = float(per_order["subsidy"].sum())
     subsidy_share = ratio(subsidy, revenue)
 
     shares = shipping_cost_recovery.spec.params["recoverable_share"].spread(recoverable_share)
     a_year = annual(data, max(subsidy, 0.0))
     impact = Impact(*(a_year * s for s in shares),
-                    formula=f"${a_year:,.0f} net shipping subsidy a year × recoverable share",
+                    formula=f"{money(a_year)} net shipping subsidy a year × recoverable "
+                            "share",
                     assumptions={"recoverable share of the subsidy": " / ".join(
                         f"{s:.0%}" for s in shares)})
 
@@ -595,8 +685,10 @@ def shipping_cost_recovery(
     columns = ["order_id", "ordered_at", "total", "shipping_charged", "shipping_cost",
                "subsidy", *present_columns(offending, ("catalog_weight_missing", "channel"))]
     evidence = offending.sort_values("subsidy", ascending=False)[columns]
+    status, why = judge_count(subsidy_share, warn, fail, len(orders),
+                              min_evidence=int(min_evidence), noun="orders")
     return Result(
-        status=judge(subsidy_share, warn, fail),
+        status=status, judgement=why, details=population(data),
         metrics={
             "subsidy_share": share(subsidy_share, "(shipping cost − shipping charged) ÷ "
                                    "revenue"),
@@ -605,9 +697,11 @@ def shipping_cost_recovery(
                                     "label cost of the period's orders"),
             "shipping_charged": Metric(float(per_order["shipping_charged"].sum()), "$",
                                        "shipping paid by customers"),
-            "revenue": Metric(revenue, "$", "order totals of the period"),
+            "revenue": Metric(revenue, "$", "revenue of the period (live order totals net "
+                              "of tax and shipping)"),
         },
-        evidence=evidence.reset_index(drop=True), evidence_id="order_id", impact=impact,
+        evidence=evidence.reset_index(drop=True), evidence_id="order_id",
+        impact=with_population(impact, data),
         story=Story("Carrier rates went up.",
                     "Weights and dimensions in the catalog are wrong, so customers are "
                     "charged less than the label costs."))
@@ -632,6 +726,7 @@ def fulfillment_errors(
     cost_per_error: float = Param(40.0, 0.0, 1000.0, 5.0, "Cost of one wrong or missing item "
                                   "(reship, product, handling, churn, $).",
                                   low=20.0, high=80.0),
+    min_evidence: float = MIN_SHIPPED,
 ) -> Result:
     """Customers receive wrong or missing items.
 
@@ -645,6 +740,16 @@ def fulfillment_errors(
 
     Impact: orders with an error a year × (reship + product + handling + churn cost);
     $20 / $40 / $80 per error (low / base / high).
+
+    Population: orders with a shipment of the period (a parcel that left can carry a wrong
+    item whatever became of its order) and the returns of the period.
+
+    Time basis: shipped_at and returned_at in the period, local time.
+
+    Minimum evidence: ``min_evidence`` shipped orders (50); judged on the 95% Wilson bound of
+    the error rate.
+
+    Base: orders with an error of the period, annualized, at the cost per error.
     """
     shipped_orders = in_period(data["shipments"], "shipped_at", data)["order_id"].nunique()
     if not shipped_orders:
@@ -659,15 +764,17 @@ def fulfillment_errors(
     impact = Impact(*(a_year * c for c in costs),
                     formula=f"{a_year:,.0f} orders with a wrong or missing item a year × "
                             "(reship + product + handling + churn)",
-                    assumptions={"cost per error": " / ".join(f"${c:,.2f}" for c in costs)})
+                    assumptions={"cost per error": " / ".join(money(c, 2) for c in costs)})
     order_by = [c for c in ("refund_amount", "returned_at") if c in errors]
     columns = ["order_id", "returned_at", "reason", *present_columns(errors, ("sku",
                                                                        "refund_amount"))]
     evidence = errors.sort_values(order_by, ascending=False)[columns]
     by_sku = (errors.groupby("sku")["order_id"].nunique().sort_values(ascending=False)
               .rename("orders").reset_index()) if has_values(errors, "sku") else None
+    status, why = judge_rate(error_orders, shipped_orders, warn, fail,
+                             min_evidence=int(min_evidence), noun="shipped orders")
     return Result(
-        status=judge(rate, warn, fail),
+        status=status, judgement=why,
         metrics={
             "error_rate": share(rate, "orders with a wrong or missing item ÷ shipped orders"),
             "error_orders": Metric(error_orders, "count", "orders with a wrong or missing "

@@ -8,23 +8,34 @@ another, and a shop and a ledger that disagree on revenue.
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 from opskit.checks._common import (
     annual,
     average_order_value,
+    average_order_value_words,
+    has_values,
     hourly_cost,
     in_period,
-    judge,
+    judge_count,
+    judge_rate,
+    min_evidence_param,
     month_labels,
     months,
     period_lines,
     period_lines_dated,
     period_orders,
+    population_words,
     ratio,
     share,
+    status_class,
+    with_population,
 )
 from opskit.findings import Impact, Metric, Result, Story
+from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
 INVOICE_STORY = Story(
@@ -48,8 +59,23 @@ REKEYING_CATEGORIES = ("rekeying", "data_entry")
 CONNECTED_METHODS = ("api", "native")
 
 
+#: A channel whose orders mostly carry an invoice is a channel the business invoices.
+INVOICED_CHANNEL_SHARE = 0.5
+NO_CHANNEL = "(no channel)"
+#: Revenue accounts that book shipping charged to customers, not sales of goods.
+SHIPPING_ACCOUNT = re.compile(r"ship|freight|deliver|postage|carriage", re.IGNORECASE)
+#: Revenue accounts that book refunds back (contra revenue for returns).
+RETURNS_ACCOUNT = re.compile(r"return|refund|allowance", re.IGNORECASE)
+
+
 def period_words(data: CheckData) -> str:
     return f"{data.period.start.date()} to {data.period.end.date()}"
+
+
+def population(data: CheckData) -> dict[str, str]:
+    """The orders left out of a check's population, in words, for its details ({} if none)."""
+    words = population_words(data)
+    return {"population": words} if words else {}
 
 
 # -- integration.orders_vs_invoices ----------------------------------------------------------
@@ -119,22 +145,37 @@ def orders_vs_invoices(
                                 "never billed.", low=0.01, high=0.05),
     fix_minutes: float = Param(15, 0, 240, 1, "Minutes to investigate and fix one unmatched "
                                "order.", unit="minutes"),
+    min_evidence: float = min_evidence_param(50, "orders"),
 ) -> Result:
     """Orders do not reach accounting at the right amount.
 
     Question: does every order reach accounting, at the right amount?
 
-    Metric: ``match_rate`` = orders of the period that have an invoice with their order_id and
-    an amount within $0.01 of the order total ÷ orders of the period. ``lag_p90_days`` is the
-    90th percentile of days from ``ordered_at`` to the order's first invoice (orders with an
-    invoice). The evidence lists orders with no invoice, orders invoiced at another amount,
-    and invoices of the period that name an order the shop does not have.
+    Metric: ``match_rate`` = orders of the invoiced channels that have an invoice with their
+    order_id and an amount within $0.01 of the order total ÷ orders of the invoiced channels.
+    A channel is invoiced when most of its orders of the period (at least half) carry an
+    invoice; a channel whose orders mostly have none is paid another way (a web shop paid by
+    card at checkout) and is left out and named in the details. Without a channel column
+    every order is judged. ``lag_p90_days`` is the 90th percentile of days from
+    ``ordered_at`` to the order's first invoice (judged orders with an invoice). The evidence
+    lists orders with no invoice, orders invoiced at another amount, and invoices of the
+    period that name an order the shop does not have.
 
     Threshold: warn below 99.5%, fail below 98% (lower is worse; default judgement
     thresholds). The catalog's invoicing-lag guide (1 / 3 days) is reported, not judged.
 
     Impact: unmatched orders a year × (average order value × probability the order is never
     billed 1% / 3% / 5% + 15 minutes to fix × hourly cost).
+
+    Population: live orders placed in the period in the invoiced channels (cancelled,
+    refunded, test and draft orders are never invoiced: left out and counted in the details).
+
+    Time basis: ordered_at in the period, local time; an invoice of any date matches.
+
+    Minimum evidence: ``min_evidence`` judged orders (50); judged on the 95% Wilson bound of
+    the match rate (its upper bound, since lower is worse).
+
+    Base: unmatched judged orders of the period, annualized; the average live order value.
     """
     orders = period_orders(data)
     if orders.empty:
@@ -142,14 +183,33 @@ def orders_vs_invoices(
                             f"total) covering {period_words(data)}.")
     invoices = data["invoices"]
     status = invoice_status(orders, invoices)
+    if not status["has_invoice"].any():
+        raise NotAssessable(
+            "Send the invoices export with the order number of each invoice covering "
+            f"{period_words(data)}: no invoice names an order of the period, so the orders "
+            "that are invoiced cannot be told from those paid another way.")
+    status, channels = invoiced_channels(status)
     match_rate = ratio(status["matched"].sum(), len(status))
+    verdict, why = judge_rate(int(status["matched"].sum()), len(status), warn, fail,
+                              min_evidence=int(min_evidence), noun="judged orders",
+                              higher_is_worse=False)
     lag = (status["first_issued_at"] - status["ordered_at"]).dt.total_seconds() / 86400
     lag_p90 = float(lag.dropna().quantile(0.9)) if lag.notna().any() else None
     window_invoices = in_period(invoices, "issued_at", data).dropna(subset=["order_id"])
     extra = window_invoices[~window_invoices["order_id"].isin(data["orders"]["order_id"])]
     unmatched = int((~status["matched"]).sum())
+    details: dict = {**population(data)}
+    if channels is not None:
+        details["channels"] = channels
+        skipped = channels[~channels["judged"]]
+        if len(skipped):
+            details["channels_not_judged"] = ", ".join(
+                f"{c} ({i:,} of {n:,} orders invoiced: paid another way)"
+                for c, i, n in zip(skipped["channel"], skipped["invoiced"], skipped["orders"],
+                                   strict=True))
+        details["channels_judged"] = ", ".join(channels.loc[channels["judged"], "channel"])
     return Result(
-        status=judge(match_rate, warn, fail, higher_is_worse=False),
+        status=verdict, judgement=why, details=details,
         metrics={
             "match_rate": share(match_rate, "orders with an invoice at the same amount ÷ "
                                 "orders"),
@@ -159,11 +219,36 @@ def orders_vs_invoices(
             "amount_mismatches": Metric(int((status["has_invoice"] & ~status["matched"]).sum()),
                                         "count", "orders invoiced at another amount"),
             "extra_invoices": Metric(len(extra), "count", "invoices naming an unknown order"),
-            "orders": Metric(len(status), "count", "orders in the period"),
+            "orders": Metric(len(status), "count", "live orders of the invoiced channels in "
+                             "the period"),
         },
         evidence=invoice_gaps(status, extra), evidence_id="order_id",
-        impact=unmatched_impact(data, unmatched, never_billed, fix_minutes),
+        impact=with_population(unmatched_impact(data, unmatched, never_billed, fix_minutes), data),
         story=INVOICE_STORY)
+
+
+def invoiced_channels(status: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The orders of the channels the business invoices, and a table of every channel.
+
+    A channel is invoiced when at least half of its orders carry an invoice
+    (``INVOICED_CHANNEL_SHARE``); orders without a channel form one channel of their own.
+    Without a channel column (or with none filled) every order is judged and the table is
+    None. When no channel is invoiced by that rule every order is judged too: the data
+    cannot tell a channel paid another way from invoicing that broke everywhere.
+    """
+    if not has_values(status, "channel"):
+        return status, None
+    channel = status["channel"].astype("str").fillna(NO_CHANNEL).where(
+        status["channel"].notna(), NO_CHANNEL)
+    table = pd.DataFrame({"channel": channel, "invoiced": status["has_invoice"]}).groupby(
+        "channel", sort=True)["invoiced"].agg(orders="size", invoiced="sum").reset_index()
+    table = table.assign(invoiced=table["invoiced"].astype(int),
+                         invoiced_share=(table["invoiced"] / table["orders"]).round(4))
+    table = table.assign(judged=table["invoiced_share"] >= INVOICED_CHANNEL_SHARE)
+    if not table["judged"].any():
+        table = table.assign(judged=True)
+    judged = channel.isin(table.loc[table["judged"], "channel"]).to_numpy()
+    return status[judged], table
 
 
 def unmatched_impact(data: CheckData, unmatched: int, never_billed: float,
@@ -179,7 +264,7 @@ def unmatched_impact(data: CheckData, unmatched: int, never_billed: float,
         *values,
         formula=f"{a_year:,.0f} unmatched orders a year × (average order value × probability "
                 f"never billed + {fix_minutes:g} minutes × hourly cost)",
-        assumptions={"average order value": f"${aov:,.2f} (orders of the period)",
+        assumptions={"average order value": average_order_value_words(data),
                      "probability never billed": " / ".join(f"{p:.0%}" for p in probabilities),
                      "hourly cost": hourly_words})
 
@@ -231,6 +316,7 @@ def orphan_skus(
     fail: float = Param(0.03, 0.0, 1.0, 0.005, "Orphan share of line revenue that fails."),
     fix_minutes: float = Param(10, 0, 240, 1, "Minutes to create or reconcile one SKU in the "
                                "product master.", unit="minutes"),
+    min_evidence: float = min_evidence_param(30, "order lines"),
 ) -> Result:
     """The shop sells SKUs the product master does not know.
 
@@ -246,6 +332,16 @@ def orphan_skus(
     Impact: direct cost only: (orphan SKUs + conflicting SKUs) found in the period, a year ×
     10 minutes × hourly cost. The money lost on those SKUs is counted by margin.missing_cogs
     and fulfillment.data_defects_drive_delays.
+
+    Population: lines of live orders placed in the period (cancelled, refunded, test and
+    draft orders left out and counted in the details); every record of the product master.
+
+    Time basis: ordered_at in the period, local time.
+
+    Minimum evidence: ``min_evidence`` order lines (30); a revenue-weighted share has no
+    Wilson interval, so fewer lines is "too few to judge".
+
+    Base: SKUs to fix found in the period, annualized, at the staff hourly cost.
     """
     lines, orphans = orphan_lines(data)
     if lines.empty:
@@ -266,8 +362,10 @@ def orphan_skus(
     fixes = len(orphans) + len(conflicts)
     hourly, hourly_words = hourly_cost(data)
     a_year = annual(data, fixes)
+    status, why = judge_count(orphan_share, warn, fail, len(lines),
+                              min_evidence=int(min_evidence), noun="order lines")
     return Result(
-        status=judge(orphan_share, warn, fail),
+        status=status, judgement=why, details=population(data),
         metrics={
             "orphan_revenue_share": share(orphan_share, "revenue on SKUs not in products ÷ "
                                           "revenue"),
@@ -278,11 +376,12 @@ def orphan_skus(
                                        "SKUs whose price or cost differs across systems"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="sku",
-        impact=Impact(*(a_year * fix_minutes / 60 * h for h in hourly),
-                      formula=f"{a_year:,.0f} SKUs to fix a year × {fix_minutes:g} minutes × "
-                              "hourly cost (revenue effects are counted by margin.missing_cogs "
-                              "and fulfillment.data_defects_drive_delays)",
-                      assumptions={"hourly cost": hourly_words}),
+        impact=with_population(Impact(
+            *(a_year * fix_minutes / 60 * h for h in hourly),
+            formula=f"{a_year:,.0f} SKUs to fix a year × {fix_minutes:g} minutes × hourly cost "
+                    "(revenue effects are counted by margin.missing_cogs and "
+                    "fulfillment.data_defects_drive_delays)",
+            assumptions={"hourly cost": hourly_words}), data),
         story=ORPHAN_STORY)
 
 
@@ -326,6 +425,7 @@ def manual_rekeying(
     fail: float = Param(40, 0, 1000, 1, "Hours a month of rekeying that fail.", unit="hours"),
     capture: float = Param(0.70, 0.0, 1.0, 0.05, "Share of the hours an integration removes.",
                            low=0.50, high=0.90),
+    min_evidence: float = min_evidence_param(5, "rekeying task entries"),
 ) -> Result:
     """People retype data from one system into another.
 
@@ -341,6 +441,15 @@ def manual_rekeying(
 
     Impact: hours a month × 12 × hourly cost × share an integration would remove 50% / 70% /
     90%.
+
+    Population: task entries of the period that retype between two unintegrated systems.
+
+    Time basis: performed_on in the period; a month is 30.4375 days.
+
+    Minimum evidence: ``min_evidence`` rekeying task entries (5); hours a month have no
+    Wilson interval, so fewer entries is "too few to judge".
+
+    Base: rekeying hours a month × 12 at the staff hourly cost.
     """
     tasks = rekeying_tasks(data)
     period_months = months(data)
@@ -356,8 +465,10 @@ def manual_rekeying(
     captures = manual_rekeying.spec.params["capture"].spread(capture)
     hourly, hourly_words = hourly_cost(data)
     has_map = data.has("integrations", "source_system", "target_system", "method")
+    status, why = judge_count(per_month, warn, fail, len(tasks),
+                              min_evidence=int(min_evidence), noun="rekeying task entries")
     return Result(
-        status=judge(per_month, warn, fail),
+        status=status, judgement=why,
         metrics={
             "rekeying_hours_per_month": Metric(per_month, "hours", "hours a month retyping "
                                                "between unintegrated systems"),
@@ -376,26 +487,83 @@ def manual_rekeying(
 
 
 # -- integration.revenue_reconciliation ------------------------------------------------------
-def monthly_revenue(data: CheckData) -> pd.DataFrame:
-    """Per calendar month of the period: the shop's revenue and the ledger's revenue.
+def order_revenue(orders: pd.DataFrame) -> pd.Series:
+    """Per order, revenue of goods net of discounts: subtotal − discount_total, or, where the
+    subtotal is missing, total − tax − shipping charged (missing parts count zero)."""
+    def part(column: str) -> pd.Series | float:
+        return orders[column].fillna(0.0) if column in orders else 0.0
 
-    Shop revenue = Σ (subtotal − discount_total), or the total where the subtotal is missing.
+    net_total = orders["total"] - part("tax") - part("shipping_charged")
+    if "subtotal" not in orders:
+        return net_total
+    return (orders["subtotal"] - part("discount_total")).fillna(net_total)
+
+
+def is_shipping_account(accounts: pd.Series) -> pd.Series:
+    """True for ledger accounts that book shipping charged to customers ('Shipping Income',
+    'Freight Revenue', 'Delivery charges'), by name."""
+    return accounts.astype("str").str.contains(SHIPPING_ACCOUNT).fillna(False).astype(bool)
+
+
+def is_returns_account(accounts: pd.Series) -> pd.Series:
+    """True for ledger accounts that book refunds back ('Sales Returns', 'Returns and
+    Allowances', 'Refunds'), by name."""
+    return accounts.astype("str").str.contains(RETURNS_ACCOUNT).fillna(False).astype(bool)
+
+
+def booked_orders(data: CheckData, gross: bool) -> pd.DataFrame:
+    """The orders of the period the ledger booked as sales: the live ones, and, when the
+    ledger books refunds back to a returns account (``gross``), the fully refunded ones too
+    (their sale was booked in the month placed, their refund later)."""
+    if not gross or "status" not in data["orders"]:
+        return period_orders(data)
+    orders = data["orders"]
+    booked = status_class(orders["status"]).isin(["live", "refunded"]).to_numpy()
+    return orders[data.period.contains(orders["ordered_at"]).to_numpy() & booked]
+
+
+def monthly_revenue(data: CheckData) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """Per calendar month of the period: the shop's revenue and the ledger's revenue, like
+    with like (goods net of discounts on both sides, shipping and refunds apart); and the
+    ledger's revenue accounts compared, and those left out with why, by name.
+
+    Shop revenue = Σ ``order_revenue`` of the month's booked orders (``booked_orders``).
     Ledger revenue = −Σ amount of revenue-type entries posted in the month (credits are
-    negative). Only months where the ledger has revenue entries are compared.
+    negative), so a contra-revenue account (sales discounts, a debit) nets the discounts as
+    the shop side does. Revenue accounts that book shipping charged (``is_shipping_account``)
+    are left out, as the shop side leaves shipping charged out, and compared with it apart
+    (``shipping_income``, ``shipping_charged``). Revenue accounts that book refunds back
+    (``is_returns_account``) are left out too, and the shop side then keeps the fully
+    refunded orders in the month they were placed: both sides gross of refunds. Only months
+    where the ledger has revenue entries are compared.
     """
-    orders = period_orders(data)
-    revenue = orders["total"]
-    if "subtotal" in orders:
-        discount = orders["discount_total"].fillna(0.0) if "discount_total" in orders else 0.0
-        revenue = (orders["subtotal"] - discount).fillna(orders["total"])
-    shop = revenue.groupby(month_labels(orders["ordered_at"])).sum()
     gl = in_period(data["gl_entries"], "posted_at", data)
     gl = gl[gl["account_type"] == "revenue"]
-    ledger = -gl["amount"].groupby(month_labels(gl["posted_at"])).sum()
-    frame = pd.DataFrame({"orders_revenue": shop, "gl_revenue": ledger})
-    frame = frame[frame["gl_revenue"].notna()].fillna({"orders_revenue": 0.0})
+    shipping = is_shipping_account(gl["account"])
+    returns = is_returns_account(gl["account"]) & ~shipping
+    compared_rows = ~shipping & ~returns
+    orders = booked_orders(data, gross=bool(returns.any()))
+    labels = month_labels(orders["ordered_at"])
+    shop = order_revenue(orders).groupby(labels).sum()
+    gl_months = month_labels(gl["posted_at"])
+    ledger = -gl.loc[compared_rows, "amount"].groupby(gl_months[compared_rows]).sum()
+    frame = pd.DataFrame({"orders_revenue": shop, "gl_revenue": ledger,
+                          "orders": orders.groupby(labels).size()})
+    if shipping.any():
+        frame = frame.assign(
+            shipping_income=-gl.loc[shipping, "amount"].groupby(gl_months[shipping]).sum(),
+            shipping_charged=(orders["shipping_charged"].fillna(0.0).groupby(labels).sum()
+                              if "shipping_charged" in orders else np.nan))
+    frame = frame[frame["gl_revenue"].notna()].fillna({"orders_revenue": 0.0, "orders": 0})
     frame.index.name = "month"
-    return frame.reset_index()
+    compared = sorted(gl.loc[compared_rows, "account"].astype("str").unique())
+    left_out = {**{a: "shipping charged to customers, compared with the orders' shipping "
+                      "charged apart"
+                   for a in sorted(gl.loc[shipping, "account"].astype("str").unique())},
+                **{a: "refunds booked back; the shop side keeps fully refunded orders in the "
+                      "month they were placed (both sides gross of refunds)"
+                   for a in sorted(gl.loc[returns, "account"].astype("str").unique())}}
+    return frame.reset_index(), compared, left_out
 
 
 @check("integration.revenue_reconciliation", area="integration",
@@ -410,23 +578,38 @@ def revenue_reconciliation(
                         "warns."),
     fail: float = Param(0.05, 0.0, 1.0, 0.005, "Monthly gap as a share of ledger revenue that "
                         "fails."),
+    min_evidence: float = min_evidence_param(30, "orders"),
 ) -> Result:
     """The shop and the ledger disagree on revenue.
 
     Question: do the shop and the ledger agree on revenue?
 
     Metric: per calendar month of the period, gap = |shop revenue − ledger revenue| ÷ ledger
-    revenue, where shop revenue = Σ (subtotal − discount_total) of the month's orders (the
-    total where the subtotal is missing) and ledger revenue = −Σ amount of ``revenue``
-    entries posted in the month. ``max_monthly_gap`` is the largest gap over the months the
-    ledger has revenue for (a month not booked yet is cash.close_lag's concern).
+    revenue, like with like: shop revenue = Σ (subtotal − discount_total) of the month's live
+    orders (total − tax − shipping charged where the subtotal is missing); ledger revenue =
+    −Σ amount of ``revenue`` entries posted in the month, contra-revenue accounts (sales
+    discounts) included, revenue accounts that book shipping charged ("Shipping Income")
+    left out, as the shop side leaves shipping out; those are listed apart next to the
+    shipping charged. ``max_monthly_gap`` is the largest gap over the months the ledger has
+    revenue for (a month not booked yet is cash.close_lag's concern).
 
     Threshold: warn 2%, fail 5% (default judgement thresholds).
 
     Impact: the unexplained gap a year, listed by month: a discrepancy to explain, not a loss,
     so it is not added to the total.
+
+    Population: live orders placed in the period (cancelled, refunded, test and draft orders
+    were never booked as sales: left out and counted in the details); revenue-type ledger
+    entries posted in the period.
+
+    Time basis: ordered_at and posted_at by local calendar month.
+
+    Minimum evidence: ``min_evidence`` orders in the compared months (30); a gap in dollars
+    has no Wilson interval, so fewer orders is "too few to judge".
+
+    Base: Σ |monthly gap|, annualized; not added to the total.
     """
-    monthly = monthly_revenue(data)
+    monthly, compared, left_out = monthly_revenue(data)
     if monthly.empty:
         raise NotAssessable("Send the General Ledger with revenue entries (gl_entries: "
                             "posted_at, account, amount, account_type) and the order export, "
@@ -438,8 +621,18 @@ def revenue_reconciliation(
     max_gap = float(gap.max())
     unexplained = annual(data, float(difference.abs().sum()))
     evidence = monthly[gap >= warn].sort_values("gap", ascending=False)
+    status, why = judge_count(max_gap, warn, fail, int(monthly["orders"].sum()),
+                              min_evidence=int(min_evidence), noun="orders")
+    details: dict = {**population(data),
+                     "ledger_accounts_compared": ", ".join(compared)}
+    if left_out:
+        details["ledger_accounts_left_out"] = "; ".join(f"{a}: {why}"
+                                                        for a, why in left_out.items())
+    if "shipping_income" in monthly:
+        details["shipping"] = monthly[["month", "shipping_income", "shipping_charged"]].round(2)
+    columns = ["month", "orders_revenue", "gl_revenue", "difference", "gap"]
     return Result(
-        status=judge(max_gap, warn, fail),
+        status=status, judgement=why, details=details,
         metrics={
             "max_monthly_gap": share(max_gap, "largest monthly |shop − ledger| ÷ ledger revenue"),
             "orders_revenue": Metric(float(monthly["orders_revenue"].sum()), "$",
@@ -448,11 +641,11 @@ def revenue_reconciliation(
                                  "ledger revenue of the compared months"),
             "months_compared": Metric(len(monthly), "count", "months with ledger revenue"),
         },
-        evidence=evidence[["month", "orders_revenue", "gl_revenue", "difference", "gap"]
-                          ].reset_index(drop=True),
+        evidence=evidence[columns].reset_index(drop=True),
         evidence_id="month",
-        impact=Impact(unexplained, unexplained, unexplained, in_total=False,
-                      formula=f"${unexplained:,.0f} a year of unexplained difference between "
-                              "shop and ledger revenue (Σ |monthly gap|, annualized)",
+        impact=with_population(Impact(unexplained, unexplained, unexplained, in_total=False,
+                      formula=f"{money(unexplained)} a year of unexplained difference "
+                              "between shop and ledger revenue (Σ |monthly gap|, annualized)",
                       note="a discrepancy to explain, not a loss: not added to the total"),
+            data),
         story=RECONCILIATION_STORY)

@@ -17,20 +17,27 @@ import pandas as pd
 from opskit.checks._common import (
     annual,
     gross_margin,
+    gross_margin_words,
     has_values,
     in_period,
     isin,
     join_orders,
-    judge,
+    judge_count,
+    judge_rate,
     key_codes,
     line_revenue,
+    live_order_rows,
+    memoized,
+    min_evidence_param,
     period_lines,
     period_words,
+    population_words,
     present_columns,
     ratio,
     share,
 )
 from opskit.findings import Impact, Metric, Result, Story
+from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
 QUANTITY_TOLERANCE = 1e-9  # counted and system quantities equal up to float noise
@@ -44,9 +51,11 @@ def _unit_costs(data: CheckData) -> pd.Series:
 
 
 def _orders_between(data: CheckData, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Order lines with a positive quantity of orders placed in [start, end), with revenue."""
+    """Order lines with a positive quantity of live orders placed in [start, end), with
+    revenue (a cancelled, refunded, test or draft order is not a sale)."""
     orders = data["orders"]
-    between = (orders["ordered_at"] >= start) & (orders["ordered_at"] < end)
+    between = (orders["ordered_at"] >= start) & (orders["ordered_at"] < end) & live_order_rows(
+        data)
     lines = join_orders(data, data["order_lines"], key_codes(data).get("order_lines"),
                         ["ordered_at"], placed=between.to_numpy())
     if lines is None:
@@ -88,12 +97,12 @@ def _sales_lift_impact(data: CheckData, skus: pd.Series, lift: float, spec_param
     margin = gross_margin(data)
     lifts = spec_param.spread(lift)
     extra_a_year = annual(data, extra)
-    words = {"revenue of the SKUs a year": f"${revenue:,.0f}",
-             "gross margin": f"{margin:.1%}",
+    words = {"revenue of the SKUs a year": money(revenue),
+             "gross margin": gross_margin_words(data),
              "sales lift from correct records": " / ".join(f"{v:.1%}" for v in lifts)}
-    formula = f"${revenue:,.0f} revenue a year of the SKUs × sales lift × gross margin"
+    formula = f"{money(revenue)} revenue a year of the SKUs × sales lift × gross margin"
     if extra_words:
-        words[extra_words] = f"${extra_a_year:,.0f} a year"
+        words[extra_words] = f"{money(extra_a_year)} a year"
         formula += f" + {extra_words}"
     return Impact(*(revenue * v * margin + extra_a_year for v in lifts), formula=formula,
                   assumptions=words)
@@ -122,6 +131,7 @@ def record_accuracy(
                         "it fails."),
     sales_lift: float = Param(0.03, 0.0, 0.5, 0.005, "Sales gained on a SKU once its "
                               "record is right.", low=0.01, high=0.06),
+    min_evidence: float = min_evidence_param(50, "count records"),
 ) -> Result:
     """System stock does not match the shelf.
 
@@ -138,6 +148,16 @@ def record_accuracy(
     Impact: a year of revenue of the SKUs with an inaccurate record × sales lift from
     correct records (1% / 3% / 6%) × gross margin, plus the negative variance (system above
     shelf) at unit cost a year, which has to be written off.
+
+    Population: every count record of the period (each SKU-location count).
+
+    Time basis: counted_at in the period, local time.
+
+    Minimum evidence: ``min_evidence`` count records (50); judged on the 95% Wilson bound of
+    the accuracy (its upper bound, since lower is worse).
+
+    Base: line revenue of live orders of the period on the inaccurate SKUs, annualized, ×
+    gross margin net of discounts; the write-off at unit cost, annualized.
     """
     counts = in_period(data["inventory_counts"], "counted_at", data)
     if not len(counts):
@@ -164,8 +184,11 @@ def record_accuracy(
     columns = ["sku", "counted_at", *present_columns(inaccurate, ("location",)), "system_qty",
                "counted_qty", "variance_units", "variance_value"]
     evidence = inaccurate.sort_values(["_value", "_units"], ascending=False)[columns]
+    status, why = judge_rate(int(accurate.sum()), len(counts), warn, fail,
+                             min_evidence=int(min_evidence), noun="count records",
+                             higher_is_worse=False)
     return Result(
-        status=judge(accuracy, warn, fail, higher_is_worse=False),
+        status=status, judgement=why,
         metrics={
             "accuracy": share(accuracy, "count records with counted = system ÷ count records"),
             "value_accuracy": Metric(value_accuracy, "share", "accurate records weighted by "
@@ -177,6 +200,43 @@ def record_accuracy(
         },
         evidence=evidence.reset_index(drop=True), evidence_id="sku", impact=impact,
         story=Story("We keep overselling.", "Replenishment runs on wrong stock records."))
+
+
+# -- which locations stock which SKUs -------------------------------------------------------
+
+def _pair_keys(levels: pd.DataFrame) -> pd.Series:
+    """One key per SKU-location of ``levels`` (the SKU alone when there is no location)."""
+    if "location" not in levels:
+        return levels["sku"].astype("str")
+    return levels["sku"].astype("str") + "\x1f" + levels["location"].astype("str").fillna("")
+
+
+def stocking_keys(data: CheckData) -> pd.Series:
+    """Keys (``_pair_keys``) of the SKU-locations that stock their SKU: on hand above zero
+    on at least one snapshot on or before the period end.
+
+    CATALOG.md, "Stock": a location that never holds a SKU (a showroom listing the whole
+    catalog at zero, a second warehouse with a short range) is not "out" of it.
+    """
+    levels = data["inventory_levels"]
+
+    def compute() -> pd.Series:
+        held = levels[(levels["as_of"] < data.period.end_exclusive) & (levels["on_hand"] > 0)]
+        return _pair_keys(held).drop_duplicates()
+
+    return memoized(data, "stocking_keys", [levels], compute)
+
+
+def _stocked_rows(data: CheckData, levels: pd.DataFrame) -> pd.Series:
+    """Per row of ``levels``: True when its location stocks its SKU, or when no location
+    ever held the SKU (then every location that lists it counts: a selling SKU never in
+    stock anywhere is out everywhere)."""
+    stocking = stocking_keys(data)
+    if "location" not in levels:
+        return pd.Series(True, index=levels.index)
+    pair = _pair_keys(levels).isin(stocking)
+    held_skus = stocking.str.split("\x1f", n=1).str[0]
+    return pair | ~levels["sku"].astype("str").isin(held_skus)
 
 
 # -- inventory.negative_on_hand ------------------------------------------------------------
@@ -195,23 +255,40 @@ def negative_on_hand(
     sales_lift: float = Param(0.03, 0.0, 0.5, 0.005, "Sales gained on a SKU once its "
                               "record is right (used when there are no counts).",
                               low=0.01, high=0.06),
+    min_evidence: float = min_evidence_param(50, "active SKU-locations"),
 ) -> Result:
     """The system shows stock below zero.
 
     Question: does the system show stock below zero?
 
-    Metric: ``negative_share`` = SKU-locations with ``on_hand`` < 0 ÷ SKU-locations, in the
-    latest inventory snapshot on or before the period end.
+    Metric: ``negative_share`` = SKU-locations with ``on_hand`` < 0 ÷ active SKU-locations,
+    in the latest inventory snapshot on or before the period end. A SKU-location is active
+    when it is below zero or its location held the SKU (on hand above zero) on some snapshot
+    up to the period end; a location that lists a SKU it never stocks is left out.
 
     Threshold: warn 0.5%, fail 2% (default: judgement thresholds).
 
     Impact: a proxy of inventory.record_accuracy. When the data has cycle counts the money
     is counted there and not added here; without counts, a year of revenue of the SKUs
     below zero × sales lift from correct records (1% / 3% / 6%) × gross margin.
+
+    Population: active SKU-locations of the latest snapshot (see Metric).
+
+    Time basis: the latest snapshot day on or before the period end.
+
+    Minimum evidence: ``min_evidence`` active SKU-locations (50); judged on the 95% Wilson
+    bound of the negative share.
+
+    Base: counted by inventory.record_accuracy when counts exist; else line revenue of live
+    orders of the period on the negative SKUs, annualized, × gross margin net of discounts.
     """
     snapshot, as_of = latest_snapshot(data)
-    negative = snapshot[snapshot["on_hand"] < 0]
-    rate = ratio(len(negative), len(snapshot))
+    stocked = _pair_keys(snapshot).isin(stocking_keys(data))
+    active = snapshot[stocked | (snapshot["on_hand"] < 0)]
+    negative = active[active["on_hand"] < 0]
+    rate = ratio(len(negative), len(active))
+    status, why = judge_rate(len(negative), len(active), warn, fail,
+                             min_evidence=int(min_evidence), noun="active SKU-locations")
     if data.has("inventory_counts"):
         impact = Impact.none("counted by inventory.record_accuracy")
     else:
@@ -220,13 +297,17 @@ def negative_on_hand(
     columns = ["sku", *present_columns(negative, ("location",)), "on_hand", "as_of"]
     evidence = negative.sort_values("on_hand")[columns].reset_index(drop=True)
     return Result(
-        status=judge(rate, warn, fail),
+        status=status, judgement=why,
         metrics={
-            "negative_share": share(rate, f"SKU-locations below zero ÷ SKU-locations on "
-                                    f"{as_of.date()}"),
+            "negative_share": share(rate, f"SKU-locations below zero ÷ active SKU-locations "
+                                    f"on {as_of.date()}"),
             "negative_sku_locations": Metric(len(negative), "count", "SKU-locations below "
                                              "zero"),
-            "sku_locations": Metric(len(snapshot), "count", "SKU-locations in the snapshot"),
+            "sku_locations": Metric(len(active), "count", "active SKU-locations in the "
+                                    "snapshot"),
+            "never_stocked_sku_locations": Metric(len(snapshot) - len(active), "count",
+                                                  "SKU-locations listed but never stocked "
+                                                  "(left out)"),
         },
         evidence=evidence, evidence_id="sku", impact=impact,
         story=Story("The numbers are off.",
@@ -239,14 +320,25 @@ def negative_on_hand(
 DEMAND_DAYS = 90
 
 
-def _stockout_days(data: CheckData, skus: pd.Series) -> pd.DataFrame:
-    """SKU-location-days of the period for ``skus``: one row per SKU, location and day."""
+def _stockout_days(data: CheckData, skus: pd.Series) -> tuple[pd.DataFrame, int]:
+    """SKU-days of the period for ``skus``: one row per SKU and day, out when no location
+    that stocks the SKU has it on hand; and how many SKU-location rows were left out because
+    their location never stocks the SKU.
+
+    The last snapshot of a SKU-location in a day stands for that day; a SKU-day is observed
+    when a stocking location has a snapshot that day.
+    """
     levels = in_period(data["inventory_levels"], "as_of", data)
     levels = levels[isin(levels["sku"], skus)]
+    stocked = _stocked_rows(data, levels)
+    ignored = int((~stocked).sum())
+    levels = levels[stocked.to_numpy()]
     levels = levels.assign(day=levels["as_of"].dt.normalize()).sort_values("as_of")
     keys = ["sku", *present_columns(levels, ("location",)), "day"]
     days = levels.drop_duplicates(keys, keep="last")
-    return days.assign(out=days["on_hand"] <= 0)
+    held = days.assign(held=days["on_hand"] > 0).groupby(["sku", "day"], sort=True)["held"]
+    per_day = held.any().reset_index()
+    return per_day.assign(out=~per_day["held"]).drop(columns="held"), ignored
 
 
 @check("inventory.stockouts", area="inventory",
@@ -265,21 +357,35 @@ def stockouts(
     substitution: float = Param(0.30, 0.0, 1.0, 0.05, "Share of the demand lost to a "
                                 "stockout that buys another product instead.",
                                 low=0.50, high=0.10),
+    min_evidence: float = min_evidence_param(100, "SKU-days"),
 ) -> Result:
     """Selling products are often out of stock.
 
     Question: how often are sellable SKUs at zero?
 
-    Metric: ``stockout_rate`` = SKU-days with ``on_hand`` <= 0 ÷ SKU-days, over the
-    inventory snapshots of the period, for the SKUs sold in the 90 days before the period
-    starts; each location counts its own SKU-days (one snapshot per SKU, location and day).
+    Metric: ``stockout_rate`` = SKU-days out ÷ SKU-days, over the inventory snapshots of the
+    period, for the SKUs sold in the 90 days before the period starts. A SKU is out on a day
+    when no location that stocks it has it on hand (on hand <= 0 at every one); a location
+    that never held the SKU (on hand above zero on no snapshot up to the period end) is not
+    out of it and is left out. A SKU no location ever held is out wherever it is listed.
 
     Threshold: warn 5%, fail 10%. Source: Gruen, Corsten and Bharadwaj put the average
     retail out-of-stock rate at about 8%.
 
     Impact: lost units a year × average price × gross margin × (1 − substitution). Lost
     units of a SKU = its daily units in the 90 days before the period × days of the period
-    × its share of SKU-days at zero; substitution 50% / 30% / 10% (low / base / high).
+    × its share of SKU-days out; substitution 50% / 30% / 10% (low / base / high).
+
+    Population: SKUs sold on live orders in the 90 days before the period (cancelled,
+    refunded, test and draft orders are not sales), at the locations that stock them.
+
+    Time basis: one SKU-day per local calendar day with a snapshot in the period.
+
+    Minimum evidence: ``min_evidence`` SKU-days (100); judged on the 95% Wilson bound of the
+    stockout rate.
+
+    Base: lost units at the SKU's average price of the 90 days before the period, annualized,
+    × gross margin net of discounts: a lost sale is priced at its contribution.
     """
     start = data.period.start
     sold = _orders_between(data, start - pd.Timedelta(days=DEMAND_DAYS), start)
@@ -287,11 +393,13 @@ def stockouts(
         raise NotAssessable(
             f"Send the orders with their lines covering the {DEMAND_DAYS} days before "
             f"{start.date()}: stockouts are measured on the SKUs that were selling then.")
-    days = _stockout_days(data, sold["sku"])
+    days, ignored = _stockout_days(data, sold["sku"])
     if not len(days):
         raise NotAssessable(f"Send daily inventory snapshots covering {period_words(data)} for the "
                             "SKUs that sell: none of them has a snapshot in the period.")
     rate = float(days["out"].mean())
+    status, why = judge_rate(int(days["out"].sum()), len(days), warn, fail,
+                             min_evidence=int(min_evidence), noun="SKU-days")
 
     per_sku = days.groupby("sku").agg(days_out=("out", "sum"), days_observed=("out", "size"))
     demand = sold.groupby("sku").agg(units=("quantity", "sum"), revenue=("revenue", "sum"))
@@ -306,9 +414,9 @@ def stockouts(
     margin = gross_margin(data)
     subs = stockouts.spec.params["substitution"].spread(substitution)
     impact = Impact(*(lost_revenue * margin * (1 - s) for s in subs),
-                    formula=f"${lost_revenue:,.0f} revenue a year lost at zero stock × gross "
-                            "margin × (1 − substitution)",
-                    assumptions={"gross margin": f"{margin:.1%}",
+                    formula=f"{money(lost_revenue)} revenue a year lost at zero stock × "
+                            "gross margin × (1 − substitution)",
+                    assumptions={"gross margin": gross_margin_words(data),
                                  "substitution": " / ".join(f"{s:.0%}" for s in subs),
                                  "demand": f"daily units of the {DEMAND_DAYS} days before "
                                            "the period"})
@@ -319,13 +427,21 @@ def stockouts(
         ["sku", "days_out", "days_observed", "stockout_share", "daily_units", "lost_units",
          "lost_revenue"]].round({"stockout_share": 3, "daily_units": 2, "lost_units": 1,
                                  "lost_revenue": 2})
+    details = {"population": "SKU-level: a SKU is out when every location that stocks it "
+                             "is at zero"}
+    if ignored:
+        details["never_stocked"] = (f"{ignored:,} snapshot rows of locations that never "
+                                    "stock the SKU left out (not out of stock)")
+    if population_words(data):
+        details["orders"] = population_words(data)
     return Result(
-        status=judge(rate, warn, fail),
+        status=status, judgement=why, details=details,
         metrics={
-            "stockout_rate": share(rate, "SKU-days at zero ÷ SKU-days of selling SKUs"),
-            "stockout_days": Metric(int(days["out"].sum()), "count", "SKU-days at zero"),
+            "stockout_rate": share(rate, "SKU-days out at every stocking location ÷ SKU-days "
+                                   "of selling SKUs"),
+            "stockout_days": Metric(int(days["out"].sum()), "count", "SKU-days out"),
             "sku_days": Metric(len(days), "count", "SKU-days of selling SKUs"),
-            "skus_out": Metric(len(offending), "count", "selling SKUs that hit zero"),
+            "skus_out": Metric(len(offending), "count", "selling SKUs that ran out"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="sku", impact=impact,
         story=Story("Demand is unpredictable.",
@@ -353,6 +469,7 @@ def dead_stock(
                         "fails."),
     no_sale_days: float = Param(180, 30, 730, 30, "Days without a sale after which stock "
                                 "counts as dead."),
+    min_evidence: float = min_evidence_param(20, "SKUs in stock"),
 ) -> Result:
     """Cash is tied up in stock that does not sell.
 
@@ -367,6 +484,16 @@ def dead_stock(
 
     Impact: dead stock value × annual carrying cost (storage, capital, damage,
     obsolescence), 15% / 20% / 30% by default (the engagement's carrying_cost assumption).
+
+    Population: SKUs in stock (valued) in the latest snapshot; a sale is a line of a live
+    order (cancelled, refunded, test and draft orders are not sales).
+
+    Time basis: the 180 days up to the period end, local calendar days.
+
+    Minimum evidence: ``min_evidence`` SKUs in stock (20); a value-weighted share has no
+    Wilson interval, so fewer SKUs is "too few to judge".
+
+    Base: the dead stock value on the snapshot day (a stock, not a flow: not annualized).
     """
     lookback_start = data.period.end_exclusive - pd.Timedelta(days=int(no_sale_days))
     first_order = data["orders"]["ordered_at"].min()
@@ -393,7 +520,7 @@ def dead_stock(
     carrying = data.assumptions.get("carrying_cost")
     rates = carrying.triple() if carrying else (0.15, 0.20, 0.30)
     impact = Impact(*(dead_value * r for r in rates),
-                    formula=f"${dead_value:,.0f} dead stock × annual carrying cost",
+                    formula=f"{money(dead_value)} dead stock × annual carrying cost",
                     assumptions={"carrying cost a year": " / ".join(f"{r:.0%}"
                                                                     for r in rates)})
     history = _orders_between(data, first_order, data.period.end_exclusive)
@@ -403,8 +530,10 @@ def dead_stock(
         days_since_sale=(data.period.end_exclusive - evidence["last_sale_at"]).dt.days)
     evidence = evidence.sort_values("value", ascending=False)[
         ["sku", "on_hand", "unit_cost", "value", "last_sale_at", "days_since_sale"]]
+    status, why = judge_count(dead_share, warn, fail, int((per_sku["value"] > 0).sum()),
+                              min_evidence=int(min_evidence), noun="SKUs in stock")
     return Result(
-        status=judge(dead_share, warn, fail),
+        status=status, judgement=why,
         metrics={
             "dead_share": share(dead_share, f"value without a sale in {no_sale_days:g} days "
                                 "÷ inventory value"),

@@ -14,9 +14,12 @@ import pandas as pd
 
 from opskit.checks._common import (
     annual,
-    judge,
+    annual_revenue,
+    judge_count,
+    judge_rate,
     key_codes,
     memoized,
+    min_evidence_param,
     month_labels,
     order_tables,
     period_line_codes,
@@ -24,11 +27,14 @@ from opskit.checks._common import (
     period_lines_dated,
     period_order_codes,
     period_orders,
+    population_words,
     ratio,
     share,
     sortable_codes,
+    with_population,
 )
 from opskit.findings import Impact, Metric, Result, Story
+from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 from opskit.tables import TABLES
 
@@ -121,6 +127,43 @@ def decision_words(rates: tuple[float, float, float]) -> str:
     return " / ".join(f"{r:.1%}" for r in rates)
 
 
+#: Least number of order lines a revenue-weighted margin share may rest on.
+MIN_LINES = min_evidence_param(30, "order lines")
+
+#: The one record both decision-cost checks price: decisions taken on a misstated margin,
+#: at a share of the year's revenue. margin.missing_cogs and margin.books_vs_computed_cogs
+#: use the same wording and the same base (annual revenue), so when both fire the total
+#: counts those dollars once (``Diagnosis.overlaps``), carried by the larger claim.
+DECISION_RECORD = ("decision_cost", "decisions on a misstated margin")
+
+
+def decision_impact(data: CheckData, rates: tuple[float, float, float], *, other: str,
+                    material: bool = True, why_not: str = "") -> Impact:
+    """A decision cost: annual revenue × share lost to decisions made on a wrong margin.
+
+    One base for the wording "x% of revenue" (``annual_revenue``); the impact carries the
+    shared decision record so two checks pricing it count it once in the total.
+    """
+    revenue = annual_revenue(data) if material else 0.0
+    name, record = DECISION_RECORD
+    return Impact(
+        *(revenue * r for r in rates),
+        formula=(f"{money(revenue)} of revenue a year × share lost to decisions made on a "
+                 f"misstated margin (the same dollars as {other}: counted once in the total)")
+        if material else why_not,
+        assumptions={"decision cost": decision_words(rates) + " of revenue",
+                     "revenue a year": f"{money(revenue)} (live orders net of tax and "
+                                       "shipping, annualized)"},
+        records=pd.Series([revenue * rates[1]], index=[record], name=name) if material
+        else None)
+
+
+def population(data: CheckData) -> dict[str, str]:
+    """The orders left out of a check's population, in words, for its details ({} if none)."""
+    words = population_words(data)
+    return {"population": words} if words else {}
+
+
 # -- checks -----------------------------------------------------------------------------
 
 @check("margin.missing_cogs", area="margin",
@@ -139,6 +182,7 @@ def missing_cogs(
     decision_cost: float = Param(0.01, 0.0, 0.2, 0.005, "Share of uncosted revenue lost to "
                                  "decisions made without a cost (pricing, promotions, "
                                  "reorders).", low=0.005, high=0.02),
+    min_evidence: float = MIN_LINES,
 ) -> Result:
     """Products are sold with no cost on file.
 
@@ -152,9 +196,21 @@ def missing_cogs(
 
     Threshold: warn 2%, fail 5% (judgement thresholds; no public benchmark).
 
-    Impact: uncosted revenue a year × the share lost to decisions made blind (prices,
-    promotions and reorders set without knowing the margin): 0.5% / 1% / 2% (low / base /
-    high).
+    Impact: revenue a year × the share lost to decisions made on a margin nobody knows
+    (prices, promotions and reorders set blind): 0.5% / 1% / 2% (low / base / high), the
+    catalog's "of revenue". margin.books_vs_computed_cogs prices the same decisions on the
+    same base: when both fire the total counts them once.
+
+    Population: lines of live orders placed in the period (cancelled, refunded, test and
+    draft orders left out and counted in the details).
+
+    Time basis: ordered_at in the period, local time.
+
+    Minimum evidence: ``min_evidence`` order lines (30); a revenue-weighted share has no
+    Wilson interval, so fewer lines is "too few to judge".
+
+    Base: annual revenue (live orders of the period net of tax and shipping, annualized),
+    the one base of every "share of revenue" wording.
     """
     if "unit_cost" not in data["products"]:
         raise NotAssessable(f"Send {TABLES['products'].source_hint} with the unit cost "
@@ -172,26 +228,23 @@ def missing_cogs(
     missing_share = ratio(uncosted_revenue, revenue)
 
     rates = missing_cogs.spec.params["decision_cost"].spread(decision_cost)
-    uncosted_a_year = annual(data, uncosted_revenue)
-    impact = Impact(*(uncosted_a_year * r for r in rates),
-                    formula=f"${uncosted_a_year:,.0f} of revenue a year sold without a cost × "
-                            "share lost to decisions made blind",
-                    assumptions={"decision cost": decision_words(rates) + " of uncosted "
-                                 "revenue"})
+    impact = decision_impact(data, rates, other="margin.books_vs_computed_cogs")
     evidence = (uncosted.groupby("sku", as_index=False, sort=False)
                 .agg(reason=("reason", "first"), unit_cost=("unit_cost", "first"),
                      units=("quantity", "sum"), revenue=("revenue", "sum"))
                 .sort_values(["revenue", "sku"], ascending=[False, True])
                 .assign(revenue_share=lambda f: f["revenue"] / revenue)
                 .round({"revenue": 2, "revenue_share": 4}))
+    status, why = judge_count(missing_share, warn, fail, len(lines),
+                              min_evidence=int(min_evidence), noun="order lines")
     return Result(
-        status=judge(missing_share, warn, fail),
+        status=status, judgement=why, details=population(data),
         metrics={"missing_cost_share": share(missing_share, "revenue without a cost ÷ revenue"),
                  "uncosted_revenue": Metric(uncosted_revenue, "$", "revenue without a cost"),
                  "uncosted_skus": Metric(len(evidence), "count", "SKUs sold without a cost"),
                  "revenue": Metric(revenue, "$", "line revenue of the period")},
         evidence=evidence.reset_index(drop=True), evidence_id="sku",
-        impact=impact, story=MISSING_COGS_STORY)
+        impact=with_population(impact, data), story=MISSING_COGS_STORY)
 
 
 def landed_costs(data: CheckData) -> pd.DataFrame:
@@ -232,6 +285,7 @@ def stale_unit_cost(
                              "file and the latest landed cost beyond which a cost is stale."),
     realized_share: float = Param(1.0, 0.0, 2.0, 0.05, "Share of the cost gap that reaches "
                                   "the P&L unseen (±30% for low / high).", low=0.7, high=1.3),
+    min_evidence: float = MIN_LINES,
 ) -> Result:
     """The cost on file is not what we pay.
 
@@ -248,6 +302,16 @@ def stale_unit_cost(
 
     Impact: units sold a year on stale SKUs × |landed cost − cost on file|, the margin that
     reports misstate; ±30% for low / high.
+
+    Population: lines of live orders placed in the period on SKUs with a purchase order
+    received by the period end (cancelled, refunded, test and draft orders left out).
+
+    Time basis: ordered_at in the period; the latest receipt on or before the period end.
+
+    Minimum evidence: ``min_evidence`` order lines (30); a revenue-weighted share has no
+    Wilson interval, so fewer lines is "too few to judge".
+
+    Base: units sold in the period on stale SKUs × the cost gap, annualized.
     """
     lines = costed_lines(data)
     landed = landed_costs(data)
@@ -268,8 +332,8 @@ def stale_unit_cost(
     weights = stale_unit_cost.spec.params["realized_share"].spread(realized_share)
     gap_a_year = annual(data, float(stale_lines["cost_gap"].abs().sum()))
     impact = Impact(*(gap_a_year * w for w in weights),
-                    formula=f"${gap_a_year:,.0f} a year: units sold on stale SKUs × |landed "
-                            "cost − cost on file| × share that reaches the P&L unseen",
+                    formula=f"{money(gap_a_year)} a year: units sold on stale SKUs × "
+                            "|landed cost − cost on file| × share that reaches the P&L unseen",
                     assumptions={"share of the gap realized": " / ".join(
                         f"{w:.0%}" for w in weights)})
     evidence = (stale_lines.groupby("sku", as_index=False, sort=False)
@@ -284,8 +348,10 @@ def stale_unit_cost(
         .round({"landed_cost": 4, "cost_difference": 4, "revenue": 2, "cost_gap": 2}))
     columns = ["sku", "unit_cost", "landed_cost", "cost_difference", "latest_receipt", "po_id",
                "units", "revenue", "cost_gap"]
+    status, why = judge_count(stale_share, warn, fail, len(lines),
+                              min_evidence=int(min_evidence), noun="order lines")
     return Result(
-        status=judge(stale_share, warn, fail),
+        status=status, judgement=why, details=population(data),
         metrics={"stale_share": share(stale_share, "revenue on stale costs ÷ revenue of SKUs "
                                                    "with a purchase order"),
                  "stale_skus": Metric(len(evidence), "count", "SKUs with a stale cost"),
@@ -294,7 +360,7 @@ def stale_unit_cost(
                                     "landed − recorded cost on units sold (positive: "
                                     "margin overstated)")},
         evidence=evidence[columns].reset_index(drop=True), evidence_id="sku",
-        impact=impact, story=STALE_COST_STORY)
+        impact=with_population(impact, data), story=STALE_COST_STORY)
 
 
 def order_contributions(data: CheckData) -> pd.DataFrame:
@@ -367,6 +433,7 @@ def negative_margin_orders(
     recoverable_share: float = Param(1.0, 0.0, 1.0, 0.05, "Share of the loss on negative "
                                      "orders that floors on discounts and shipping would "
                                      "recover.", low=0.5, high=1.0),
+    min_evidence: float = min_evidence_param(50, "orders"),
 ) -> Result:
     """Some orders lose money.
 
@@ -380,46 +447,91 @@ def negative_margin_orders(
 
     Threshold: warn 5%, fail 10% (judgement thresholds; no public benchmark).
 
-    Impact: the loss on negative orders a year (Σ of their negative contribution), of which
-    half (low) or all (base, high) is recoverable.
+    Impact: the loss on negative orders a year, of which half (low) or all (base, high) is
+    recoverable; only the part that is this check's own. The shipping subsidy on an order
+    (shipping cost − shipping charged, when positive) is counted in
+    fulfillment.shipping_cost_recovery and left out here. The discounts on these orders are
+    what marketing.discount_leakage counts: the impact carries its dollars per order_id, so
+    the total counts an order claimed by both once, at the larger claim.
+
+    Population: live orders placed in the period (cancelled, refunded, test and draft orders
+    left out and counted in the details).
+
+    Time basis: ordered_at in the period, local time.
+
+    Minimum evidence: ``min_evidence`` orders (50); judged on the 95% Wilson bound of the
+    negative share.
+
+    Base: Σ per negative order of max(0, −contribution − shipping subsidy), annualized.
     """
     orders = order_contributions(data)
     negative = orders[orders["contribution"] < 0]
     negative_share = ratio(len(negative), len(orders))
     loss = abs(float(negative["contribution"].sum()))
+    subsidy = (negative["shipping_cost"] - negative["shipping_charged"]).clip(lower=0.0)
+    own = (-negative["contribution"] - subsidy).clip(lower=0.0)
+    own_loss = float(own.sum())
+    status, why = judge_rate(len(negative), len(orders), warn, fail,
+                             min_evidence=int(min_evidence), noun="orders")
 
     shares = negative_margin_orders.spec.params["recoverable_share"].spread(recoverable_share)
-    loss_a_year = annual(data, loss)
-    impact = Impact(*(loss_a_year * s for s in shares),
-                    formula=f"${loss_a_year:,.0f} lost a year on orders below cost × share "
-                            "recoverable",
-                    assumptions={"recoverable share": " / ".join(f"{s:.0%}" for s in shares)})
+    loss_a_year = annual(data, own_loss)
+    records = pd.Series((own * annual(data, 1.0) * shares[1]).to_numpy(),
+                        index=negative["order_id"].to_numpy(), name="order_id")
+    impact = Impact(
+        *(loss_a_year * s for s in shares),
+        formula=f"{money(loss_a_year)} lost a year on orders below cost, beyond the shipping "
+                "subsidy counted in fulfillment.shipping_cost_recovery, × share recoverable; "
+                "an order's discount that marketing.discount_leakage counts enters the total "
+                "once (by order_id)",
+        assumptions={"recoverable share": " / ".join(f"{s:.0%}" for s in shares),
+                     "shipping subsidy on these orders": (
+                         f"{money(annual(data, float(subsidy.sum())))} a year, counted in "
+                         "fulfillment.shipping_cost_recovery")},
+        records=records[records > 0])
     columns = [c for c in ("order_id", "ordered_at", "contribution", "revenue",
                            "discount_total", "cogs", "shipping_cost", "shipping_charged",
                            "discount_code", "channel", "source") if c in negative]
     evidence = (negative.sort_values(["contribution", "order_id"])[columns]
                 .round({"contribution": 2, "revenue": 2, "cogs": 2}))
     return Result(
-        status=judge(negative_share, warn, fail),
+        status=status, judgement=why, details=population(data),
         metrics={"negative_share": share(negative_share, "orders below cost ÷ orders"),
                  "negative_orders": Metric(len(negative), "count", "orders below cost"),
-                 "orders": Metric(len(orders), "count", "orders of the period"),
-                 "loss": Metric(loss, "$", "Σ negative contribution of the period")},
+                 "orders": Metric(len(orders), "count", "live orders of the period"),
+                 "loss": Metric(loss, "$", "Σ negative contribution of the period"),
+                 "own_loss": Metric(own_loss, "$", "loss beyond the shipping subsidy "
+                                    "(priced here)")},
         evidence=evidence.reset_index(drop=True), evidence_id="order_id",
-        impact=impact, story=NEGATIVE_MARGIN_STORY)
+        impact=with_population(impact, data), story=NEGATIVE_MARGIN_STORY)
 
 
-def monthly_cogs(lines: pd.DataFrame, gl_cogs: pd.DataFrame) -> pd.DataFrame:
-    """Per calendar month: ledger COGS, computed COGS, revenue and the gap in points."""
-    computed = lines.groupby(month_labels(lines["ordered_at"])).agg(
-        computed_cogs=("cogs", "sum"), revenue=("revenue", "sum"))
+def uncosted_cost_ratio(lines: pd.DataFrame) -> float:
+    """COGS ÷ line revenue of the lines that have a real cost on file (0 without any): the
+    cost the lines without one most likely carried, per unit of revenue."""
+    costed = lines["unit_cost"] > PLACEHOLDER_COST
+    return ratio(float(lines.loc[costed, "cogs"].sum()),
+                 float(lines.loc[costed, "revenue"].sum()))
+
+
+def monthly_cogs(lines: pd.DataFrame, gl_cogs: pd.DataFrame,
+                 cost_ratio: float = 0.0) -> pd.DataFrame:
+    """Per calendar month: ledger COGS, computed COGS, revenue and the gap in points; and
+    the gap left unexplained once the lines without a cost are priced at ``cost_ratio``."""
+    uncosted = ~(lines["unit_cost"] > PLACEHOLDER_COST)
+    computed = lines.assign(uncosted_revenue=lines["revenue"].where(uncosted, 0.0)).groupby(
+        month_labels(lines["ordered_at"])).agg(
+        computed_cogs=("cogs", "sum"), revenue=("revenue", "sum"),
+        uncosted_revenue=("uncosted_revenue", "sum"))
     books = gl_cogs["amount"].groupby(month_labels(gl_cogs["posted_at"])).sum()
     months = computed.join(books.rename("books_cogs"), how="outer").fillna(0.0)
     months.index.name = "month"
     difference = months["books_cogs"] - months["computed_cogs"]
+    unexplained = difference - months["uncosted_revenue"] * cost_ratio
     revenue = months["revenue"].where(months["revenue"] > 0)
     return months.assign(difference=difference,
-                         gap_points=difference.abs() / revenue * 100).reset_index()
+                         gap_points=difference.abs() / revenue * 100,
+                         unexplained_points=unexplained.abs() / revenue * 100).reset_index()
 
 
 @check("margin.books_vs_computed_cogs", area="margin",
@@ -436,6 +548,7 @@ def books_vs_computed_cogs(
     fail: float = Param(6.0, 0.0, 100.0, 0.5, "Gap in points of margin that fails."),
     decision_cost: float = Param(0.01, 0.0, 0.2, 0.005, "Share of revenue lost to decisions "
                                  "made on a misstated P&L.", low=0.005, high=0.02),
+    min_evidence: float = MIN_LINES,
 ) -> Result:
     """The ledger's cost of goods does not match what was sold.
 
@@ -444,14 +557,30 @@ def books_vs_computed_cogs(
     Metric: ``gap_points`` = |Σ ledger amounts on cogs accounts posted in the period − Σ
     quantity × unit cost of the lines of the period's orders| ÷ line revenue of the period
     × 100: the points of gross margin by which the P&L and the sales disagree. Lines without
-    a cost count zero. The evidence lists the calendar months whose own gap reaches the warn
-    threshold. A ledger with no account typed cogs at all cannot answer (not assessable).
+    a cost count zero in it. The verdict is on ``unexplained_points``: the same gap once the
+    lines without a cost on file are priced at the cost ratio of the costed lines, so a gap
+    that only repeats margin.missing_cogs (the ledger booked the cost the product master
+    lacks) does not fire here as well. The evidence lists the calendar months whose own
+    unexplained gap reaches the warn threshold. A ledger with no account typed cogs at all
+    cannot answer (not assessable).
 
     Threshold: warn 3, fail 6 points (judgement thresholds; no public benchmark).
 
     Impact: the gap × revenue is misstated margin (reported as a metric); the money is the
     cost of deciding on a wrong P&L: 0.5% / 1% / 2% of revenue a year (low / base / high),
-    counted once the gap is material (at or above the warn threshold).
+    counted once the gap is material (at or above the warn threshold). margin.missing_cogs
+    prices the same decisions on the same base: when both fire the total counts them once.
+
+    Population: ledger entries on cogs accounts posted in the period; lines of live orders
+    placed in the period (cancelled, refunded, test and draft orders left out).
+
+    Time basis: posted_at and ordered_at in the period, by local calendar month.
+
+    Minimum evidence: ``min_evidence`` order lines (30); a gap in points has no Wilson
+    interval, so fewer lines is "too few to judge".
+
+    Base: annual revenue (live orders of the period net of tax and shipping, annualized),
+    the one base of every "share of revenue" wording.
     """
     gl = data["gl_entries"]
     gl_cogs = gl[gl["account_type"] == "cogs"]
@@ -468,30 +597,44 @@ def books_vs_computed_cogs(
     revenue = float(lines["revenue"].sum())
     misstated = abs(books - computed)
     gap_points = ratio(misstated, revenue) * 100
+    cost_ratio = uncosted_cost_ratio(lines)
+    uncosted_revenue = float(lines.loc[~(lines["unit_cost"] > PLACEHOLDER_COST),
+                                       "revenue"].sum())
+    imputed = uncosted_revenue * cost_ratio
+    unexplained_points = ratio(abs(books - computed - imputed), revenue) * 100
 
     rates = books_vs_computed_cogs.spec.params["decision_cost"].spread(decision_cost)
-    material = gap_points >= warn
-    revenue_a_year = annual(data, revenue) if material else 0.0
-    impact = Impact(*(revenue_a_year * r for r in rates),
-                    formula=(f"${revenue_a_year:,.0f} of revenue a year × share lost to "
-                             "decisions made on a misstated P&L") if material else (
-                        f"none: a gap below {warn:g} points does not misstate the P&L "
-                        "materially"),
-                    assumptions={"decision cost": decision_words(rates) + " of revenue",
-                                 "misstated margin in the period": f"${misstated:,.0f}"})
-    months = monthly_cogs(lines, gl_cogs)
-    evidence = (months[months["gap_points"] >= warn]
-                .sort_values(["gap_points", "month"], ascending=[False, True])
+    material = unexplained_points >= warn
+    impact = decision_impact(data, rates, other="margin.missing_cogs", material=material,
+                             why_not=f"none: a gap below {warn:g} points does not misstate "
+                                     "the P&L materially")
+    impact = Impact(impact.low, impact.base, impact.high, formula=impact.formula,
+                    assumptions={**impact.assumptions,
+                                 "misstated margin in the period": money(misstated)},
+                    records=impact.records)
+    months = monthly_cogs(lines, gl_cogs, cost_ratio)
+    evidence = (months[months["unexplained_points"] >= warn]
+                .sort_values(["unexplained_points", "month"], ascending=[False, True])
                 .round({"books_cogs": 2, "computed_cogs": 2, "revenue": 2, "difference": 2,
-                        "gap_points": 2}))
-    columns = ["month", "gap_points", "books_cogs", "computed_cogs", "difference", "revenue"]
+                        "gap_points": 2, "unexplained_points": 2}))
+    columns = ["month", "gap_points", "unexplained_points", "books_cogs", "computed_cogs",
+               "difference", "revenue"]
+    status, why = judge_count(unexplained_points, warn, fail, len(lines),
+                              min_evidence=int(min_evidence), noun="order lines")
+    if imputed and not why:
+        why = (f"judged on {unexplained_points:.1f} points unexplained: the lines without a "
+               f"cost on file ({money(uncosted_revenue)} of revenue, margin.missing_cogs) "
+               f"priced at the costed lines' cost ratio {cost_ratio:.1%}")
     return Result(
-        status=judge(gap_points, warn, fail),
+        status=status, judgement=why, details=population(data),
         metrics={"gap_points": Metric(gap_points, "points", "|ledger COGS − computed COGS| "
                                                             "÷ revenue × 100"),
                  "books_cogs": Metric(books, "$", "COGS in the ledger"),
                  "computed_cogs": Metric(computed, "$", "quantity × unit cost of lines sold"),
+                 "unexplained_points": Metric(unexplained_points, "points", "the gap with "
+                                              "lines without a cost priced at the costed "
+                                              "lines' cost ratio"),
                  "misstated_margin": Metric(misstated, "$", "|ledger − computed COGS|"),
                  "revenue": Metric(revenue, "$", "line revenue of the period")},
         evidence=evidence[columns].reset_index(drop=True), evidence_id="month",
-        impact=impact, story=BOOKS_COGS_STORY)
+        impact=with_population(impact, data), story=BOOKS_COGS_STORY)

@@ -329,7 +329,7 @@ class LevelSpec:
     """Knobs of the stock simulation."""
 
     locations: tuple[str, ...]
-    stockout_series_share: float = 0.0     # share of selling SKU-locations that run dry
+    stockout_series_share: float = 0.0     # share of selling SKUs that run dry everywhere
     stockout_days: tuple[int, int] = (10, 20)
     negative_share_at_end: float = 0.0     # SKU-locations below zero at the last snapshot
     negative_weeks: int = 2
@@ -386,13 +386,18 @@ def simulate_levels(rng: np.random.Generator, cat: Catalog, spec: LevelSpec,
     subjects: dict[str, list[str]] = {"stockouts": [], "negative": [], "dead": []}
     selling = stocked[series_sku] & ~cat.dead[series_sku]
     cand = np.flatnonzero(selling)
-    runs_dry = cand[exact_mask(rng, len(cand), spec.stockout_series_share)]
-    for j in runs_dry.tolist():
+    # A stockout is planted per SKU, at every location at once (CATALOG.md, "Stock": a SKU
+    # is out when no location that stocks it has it); with one location, one per series.
+    cand_skus = np.unique(series_sku[cand])
+    dry_skus = cand_skus[exact_mask(rng, len(cand_skus), spec.stockout_series_share)]
+    runs_dry = cand[np.isin(series_sku[cand], dry_skus)]
+    for sku in dry_skus.tolist():
         z = int(rng.integers(spec.stockout_days[0], spec.stockout_days[1] + 1))
         a = int(rng.integers(0, n_days - z + 1))
-        on_hand[j, a:a + z] = 0.0
-        if a + z < n_days:
-            on_hand[j, a + z:] = np.maximum(on_hand[j, a + z:], 1)
+        for j in runs_dry[series_sku[runs_dry] == sku].tolist():
+            on_hand[j, a:a + z] = 0.0
+            if a + z < n_days:
+                on_hand[j, a + z:] = np.maximum(on_hand[j, a + z:], 1)
     subjects["stockouts"] = _unique_skus(cat.sku[series_sku[runs_dry]])
 
     if spec.negative_share_at_end > 0:

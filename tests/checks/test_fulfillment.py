@@ -50,11 +50,56 @@ def defect_cohorts(defective: tuple[int, int], clean: tuple[int, int]) -> CheckD
 # -- late_shipments (reference check: its helpers are reused below) ------------------------
 
 def test_late_shipments_counts_first_shipment_against_promise():
-    """late_rate is late first shipments ÷ shipped orders of the period."""
+    """late_rate is late first shipments ÷ shipped orders; 10 orders are too few to judge."""
     orders, shipments = shipped_orders([True] + [False] * 9)
     result = late_shipments(make_data(orders=orders, shipments=shipments))
     assert result.metrics["late_rate"].value == pytest.approx(0.10)
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 10 shipped orders (at least 50 needed)"
+
+
+def test_late_shipments_fail_on_the_wilson_bound():
+    """45 late of 300 is 15%, lower bound 11.4% >= 8%: FAIL."""
+    orders, shipments = shipped_orders([i < 45 for i in range(300)])
+    result = late_shipments(make_data(orders=orders, shipments=shipments))
+    assert result.metrics["late_rate"].value == pytest.approx(0.15)
     assert result.status is Status.FAIL
+    assert result.judgement == ""
+
+
+def test_late_shipments_judged_on_the_bound_warns():
+    """9 late of 100 is 9%, but the interval reaches 4.8%: WARN, said so."""
+    orders, shipments = shipped_orders([i < 9 for i in range(100)])
+    result = late_shipments(make_data(orders=orders, shipments=shipments))
+    assert result.status is Status.WARN
+    assert result.judgement.startswith("judged on the bound: 9 of 100 shipped orders (9.0%)")
+
+
+def test_late_shipments_leave_cancelled_orders_out_and_say_so():
+    """A cancelled order that still has a late parcel is not in the population."""
+    orders, shipments = shipped_orders([True] + [False] * 59)
+    orders = orders.assign(status=pd.Series(["cancelled"] + ["fulfilled"] * 59, dtype="str"))
+    result = late_shipments(make_data(orders=orders, shipments=shipments))
+    assert result.metrics["late_orders"].value == 0
+    assert result.metrics["shipped_orders"].value == 59
+    assert result.details["population"] == "1 cancelled order left out (not live)"
+
+
+def test_late_shipments_date_only_promise_keeps_the_due_day():
+    """A promise loaded as the end of its day: a parcel leaving that afternoon is on time;
+    the SLA due time keeps the order's time of day (no midnight of its own)."""
+    orders, shipments = shipped_orders([False] * 60)
+    orders = orders.assign(promised_ship_by=pd.Series(
+        [pd.Timestamp("2026-07-08 23:59:59.999999")] * 60, dtype="datetime64[us]"))
+    shipments = shipments.assign(shipped_at=pd.Series(
+        [pd.Timestamp("2026-07-08 16:00")] * 60, dtype="datetime64[us]"))
+    result = late_shipments(make_data(orders=orders, shipments=shipments))
+    assert result.metrics["late_rate"].value == 0.0
+    no_promise = orders.drop(columns="promised_ship_by")
+    shipments = shipments.assign(shipped_at=pd.Series(
+        [MONDAY + pd.Timedelta(days=2, minutes=1)] * 60, dtype="datetime64[us]"))
+    result = late_shipments(make_data(orders=no_promise, shipments=shipments))
+    assert result.metrics["late_rate"].value == 1.0  # due Wednesday 10:00, left 10:01
 
 
 def test_late_flags_read_an_untyped_empty_promise_column_as_no_promise():
@@ -78,8 +123,8 @@ def test_defects_equal_late_rates_pass():
 
 
 def test_defects_lift_of_two_warns():
-    """Defective orders late twice as often as clean ones WARN (lift 2.0 >= 1.5)."""
-    result = data_defects_drive_delays(defect_cohorts((10, 2), (10, 1)))
+    """Defective orders late twice as often: lift 2.0, lower bound 1.60 >= 1.5: WARN."""
+    result = data_defects_drive_delays(defect_cohorts((1000, 200), (1000, 100)))
     assert result.metrics["late_rate_lift"].value == pytest.approx(2.0)
     assert result.metrics["late_rate_defective"].value == pytest.approx(0.2)
     assert result.metrics["late_rate_clean"].value == pytest.approx(0.1)
@@ -87,15 +132,35 @@ def test_defects_lift_of_two_warns():
 
 
 def test_defects_lift_of_three_fails_with_late_defective_orders_as_evidence():
-    """Lift 3.0 FAILs; evidence lists the late defective orders, their defects first."""
-    result = data_defects_drive_delays(defect_cohorts((10, 3), (10, 1)))
+    """Lift 3.0 with a lower bound 2.59 FAILs; evidence lists the late defective orders."""
+    result = data_defects_drive_delays(defect_cohorts((2000, 600), (2000, 200)))
     assert result.metrics["late_rate_lift"].value == pytest.approx(3.0)
     assert result.metrics["defect_share_of_late"].value == pytest.approx(0.75)
     assert result.status is Status.FAIL
     assert result.evidence_id == "order_id"
     assert list(result.evidence.columns[:2]) == ["order_id", "defects"]
-    assert sorted(result.evidence["order_id"]) == ["d0", "d1", "d2"]
+    assert sorted(result.evidence["order_id"]) == sorted(f"d{i}" for i in range(600))
     assert set(result.evidence["defects"]) == {"manual edit"}
+
+
+def test_defects_lift_from_four_late_orders_is_too_few_to_judge():
+    """4 late of 50 defective (8%) vs 20 of 1,000 clean (2%): lift 4.0 from 4 late orders
+    while the company's late rate is 2.3%: PASS "too few to judge", never an alarm."""
+    result = data_defects_drive_delays(defect_cohorts((50, 4), (1000, 20)))
+    assert result.metrics["late_rate_lift"].value == pytest.approx(4.0)
+    assert result.status is Status.PASS
+    assert result.judgement == ("too few to judge: 4 late orders with a defect (at least 10 "
+                                "needed)")
+
+
+def test_defects_lift_judged_on_its_lower_bound():
+    """12 late of 100 defective vs 50 of 1,000 clean: lift 2.4 but the Katz lower bound is
+    1.32: PASS, said so."""
+    result = data_defects_drive_delays(defect_cohorts((100, 12), (1000, 50)))
+    assert result.metrics["late_rate_lift"].value == pytest.approx(2.4)
+    assert result.status is Status.PASS
+    assert result.judgement == ("too few to judge: lift 2.40x, 95% interval 1.32x to 4.35x, "
+                                "which does not rule out 1.50x")
 
 
 def test_defects_impact_is_not_added_to_the_total():
@@ -108,12 +173,14 @@ def test_defects_impact_is_not_added_to_the_total():
 
 
 def test_defects_lift_is_a_lower_bound_when_no_clean_order_is_late():
-    """No late clean order: the clean rate is one order in the clean ones (2/4 ÷ 1/10 = 5)."""
+    """No late clean order: the clean rate is one order in the clean ones (2/4 ÷ 1/10 = 5);
+    two late orders are too few to judge."""
     result = data_defects_drive_delays(defect_cohorts((4, 2), (10, 0)))
     assert result.metrics["late_rate_lift"].value == pytest.approx(5.0)
     assert result.metrics["late_rate_clean"].value == 0.0
     assert "lower bound" in result.metrics["late_rate_lift"].label
-    assert result.status is Status.FAIL
+    assert result.status is Status.PASS
+    assert result.judgement.startswith("too few to judge: 2 late orders with a defect")
 
 
 def test_defects_no_late_orders_give_zero_lift():
@@ -139,7 +206,7 @@ def test_defects_read_unknown_skus_weights_and_corrected_addresses():
                      "o2": "product without weight", "o3": "address corrected"}
     # 4 of 4 defective orders late; 0 of 2 clean late -> 1.0 ÷ (1/2) = 2.0 (lower bound)
     assert result.metrics["late_rate_lift"].value == pytest.approx(2.0)
-    assert result.status is Status.WARN
+    assert result.status is Status.PASS  # 4 late orders with a defect: too few to judge
 
 
 def test_defects_absent_weight_column_is_not_a_defect():
@@ -197,17 +264,26 @@ def test_ship_time_one_business_day_passes():
 
 def test_ship_time_two_and_a_half_days_warns():
     """Monday 08:00 to Wednesday 20:00 is 2.5 business days: WARN (>= 2)."""
-    result = order_to_ship_time(waits(["2026-07-06 08:00"] * 2, ["2026-07-08 20:00"] * 2))
+    result = order_to_ship_time(waits(["2026-07-06 08:00"] * 2, ["2026-07-08 20:00"] * 2),
+                                min_evidence=2)
     assert result.metrics["p90_business_days"].value == pytest.approx(2.5)
     assert result.status is Status.WARN
 
 
 def test_ship_time_weekend_hours_do_not_count_and_four_days_fail():
     """Friday 08:00 to Thursday 08:00 is 6 calendar but 4 business days: FAIL (>= 3)."""
-    result = order_to_ship_time(waits(["2026-07-10 08:00"], ["2026-07-16 08:00"]))
+    result = order_to_ship_time(waits(["2026-07-10 08:00"], ["2026-07-16 08:00"]),
+                                min_evidence=1)
     assert result.metrics["p90_business_days"].value == pytest.approx(4.0)
     assert result.status is Status.FAIL
     assert list(result.evidence["order_id"]) == ["o0"]
+
+
+def test_ship_time_few_orders_are_too_few_to_judge():
+    """A 4-day p90 from one order, below the minimum of 50 shipped orders: PASS, said so."""
+    result = order_to_ship_time(waits(["2026-07-10 08:00"], ["2026-07-16 08:00"]))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 1 shipped orders (at least 50 needed)"
 
 
 def test_ship_time_weekend_order_starts_counting_monday():
@@ -286,21 +362,31 @@ def test_address_exceptions_half_a_percent_passes():
     assert result.status is Status.PASS
 
 
-def test_address_exceptions_one_percent_warns():
-    """1 correction in 100 shipments is exactly 1%: WARN (>= 1%)."""
+def test_address_exceptions_one_percent_of_a_hundred_is_too_few_to_judge():
+    """1 correction in 100 shipments is 1%, but the interval reaches 0.18%: PASS, said so."""
     result = address_exceptions(exception_data(100, corrected=1))
     assert result.metrics["exception_rate"].value == pytest.approx(0.01)
+    assert result.status is Status.PASS
+    assert result.judgement.startswith("too few to judge: 1 of 100 shipments (1.0%)")
+
+
+def test_address_exceptions_two_percent_of_two_thousand_warns():
+    """40 corrections in 2,000 shipments is 2% (lower bound 1.5%): WARN."""
+    result = address_exceptions(exception_data(2000, corrected=40))
+    assert result.metrics["exception_rate"].value == pytest.approx(0.02)
     assert result.status is Status.WARN
 
 
 def test_address_exceptions_sum_corrections_reships_and_returns_to_sender():
-    """A corrected-and-reshipped shipment counts twice, plus a return to sender: 3% FAIL."""
+    """A corrected-and-reshipped shipment counts twice, plus a return to sender: 3 in 100
+    is 3%, judged on its lower bound 1.0%: WARN, said so."""
     result = address_exceptions(exception_data(
         100, corrected=1, reships=1,
         returned=[("o5", "2026-07-20"), ("o6", "2026-06-20")]))  # June is outside
     assert result.metrics["exception_rate"].value == pytest.approx(0.03)
     assert result.metrics["returns_to_sender"].value == 1
-    assert result.status is Status.FAIL
+    assert result.status is Status.WARN
+    assert result.judgement.startswith("judged on the bound: 3 of 100 shipments (3.0%)")
     assert list(result.evidence["order_id"]) == ["o0", "o0", "o5"]
     assert list(result.evidence["exception"]) == ["address_corrected", "reship",
                                                   "return_to_sender"]
@@ -350,8 +436,11 @@ def test_address_exceptions_missing_shipments_is_not_assessable():
 
 # -- shipping_cost_recovery ----------------------------------------------------------------
 
-def shipping_data(label_cost: float, charged: float = 5.0, n: int = 10) -> CheckData:
-    """``n`` orders of $100 paying ``charged`` shipping, each with one label of ``label_cost``."""
+def shipping_data(label_cost: float, charged: float = 5.0, n: int = 50) -> CheckData:
+    """``n`` orders of $100 paying ``charged`` shipping, each with one label of ``label_cost``.
+
+    Revenue of an order is its total net of shipping charged: $100 − ``charged``.
+    """
     ids = [f"o{i}" for i in range(n)]
     orders = table("orders", order_id=ids, ordered_at=[MONDAY] * n, total=[100.0] * n,
                    shipping_charged=[charged] * n)
@@ -361,31 +450,40 @@ def shipping_data(label_cost: float, charged: float = 5.0, n: int = 10) -> Check
 
 
 def test_shipping_subsidy_two_percent_passes():
-    """Labels $7 vs $5 charged on $100 orders: subsidy 2%: PASS."""
+    """Labels $7 vs $5 charged on $95 of revenue: subsidy 2.1%: PASS."""
     result = shipping_cost_recovery(shipping_data(7.0))
-    assert result.metrics["subsidy_share"].value == pytest.approx(0.02)
+    assert result.metrics["subsidy_share"].value == pytest.approx(2 / 95)
+    assert result.metrics["revenue"].value == pytest.approx(50 * 95.0)
     assert result.status is Status.PASS
 
 
 def test_shipping_subsidy_four_percent_warns():
-    """Labels $9 vs $5 charged: 4%: WARN."""
+    """Labels $9 vs $5 charged: 4.2%: WARN."""
     result = shipping_cost_recovery(shipping_data(9.0))
-    assert result.metrics["subsidy_share"].value == pytest.approx(0.04)
+    assert result.metrics["subsidy_share"].value == pytest.approx(4 / 95)
     assert result.status is Status.WARN
 
 
 def test_shipping_subsidy_seven_percent_fails_with_impact():
-    """Labels $12 vs $5: 7% FAIL; impact = $70 × 365/92 × 50% / 100% / 100%."""
+    """Labels $12 vs $5: 7.4% FAIL; impact = $350 × 365/92 × 50% / 100% / 100%."""
     result = shipping_cost_recovery(shipping_data(12.0))
-    assert result.metrics["subsidy_share"].value == pytest.approx(0.07)
-    assert result.metrics["net_subsidy"].value == pytest.approx(70.0)
+    assert result.metrics["subsidy_share"].value == pytest.approx(7 / 95)
+    assert result.metrics["net_subsidy"].value == pytest.approx(350.0)
     assert result.status is Status.FAIL
-    a_year = 70 * 365 / DAYS
+    a_year = 350 * 365 / DAYS
     assert result.impact.low == pytest.approx(a_year / 2, abs=0.01)
     assert result.impact.base == pytest.approx(a_year, abs=0.01)
     assert result.impact.high == pytest.approx(a_year, abs=0.01)
-    assert len(result.evidence) == 10
+    assert len(result.evidence) == 50
     assert result.evidence.columns[0] == "order_id"
+
+
+def test_shipping_subsidy_few_orders_are_too_few_to_judge():
+    """A 7.4% subsidy over 10 orders, below the minimum of 50: PASS, said so."""
+    result = shipping_cost_recovery(shipping_data(12.0, n=10))
+    assert result.metrics["subsidy_share"].value == pytest.approx(7 / 95)
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 10 orders (at least 50 needed)"
 
 
 def test_shipping_subsidy_counts_all_parcels_missing_values_and_unshipped_orders():
@@ -444,22 +542,33 @@ def test_errors_other_reasons_do_not_count_and_pass():
     assert result.status is Status.PASS
 
 
-def test_errors_one_in_two_hundred_warns():
-    """One wrong-item order in 200 shipped is 0.5%: WARN (>= 0.5%)."""
+def test_errors_one_in_two_hundred_is_too_few_to_judge():
+    """One wrong-item order in 200 shipped is 0.5%, its interval reaches 0.09%: PASS."""
     result = fulfillment_errors(error_data(200, [("o1", "2026-07-10", "wrong_item")]))
     assert result.metrics["error_rate"].value == pytest.approx(0.005)
+    assert result.status is Status.PASS
+    assert result.judgement.startswith("too few to judge: 1 of 200 shipped orders")
+
+
+def test_errors_one_percent_of_two_thousand_warns():
+    """20 wrong-item orders in 2,000 shipped is 1% (lower bound 0.65%): WARN."""
+    returned = [(f"o{i}", "2026-07-10", "wrong_item") for i in range(20)]
+    result = fulfillment_errors(error_data(2000, returned))
+    assert result.metrics["error_rate"].value == pytest.approx(0.01)
     assert result.status is Status.WARN
 
 
 def test_errors_count_distinct_orders_in_period_and_fail():
-    """Two returns of one order count once; spelling variants match; June returns do not."""
-    result = fulfillment_errors(error_data(200, [
+    """Two returns of one order count once; spelling variants match; June returns do not:
+    40 orders in 2,000 is 2% (lower bound 1.5%): FAIL."""
+    returned = [(f"o{i}", "2026-07-10", "wrong_item") for i in range(3, 41)] + [
         ("o1", "2026-07-10", "wrong_item"), ("o1", "2026-07-11", "Missing item"),
-        ("o2", "2026-08-01", "missing-item"), ("o3", "2026-06-20", "wrong_item")]))
-    assert result.metrics["error_orders"].value == 2
-    assert result.metrics["error_rate"].value == pytest.approx(0.01)
+        ("o2", "2026-08-01", "missing-item"), ("o0", "2026-06-20", "wrong_item")]
+    result = fulfillment_errors(error_data(2000, returned))
+    assert result.metrics["error_orders"].value == 40
+    assert result.metrics["error_rate"].value == pytest.approx(0.02)
     assert result.status is Status.FAIL
-    assert sorted(set(result.evidence["order_id"])) == ["o1", "o2"]
+    assert "o0" not in set(result.evidence["order_id"])
     assert result.evidence.columns[0] == "order_id"
 
 
@@ -517,3 +626,21 @@ def test_empty_tables_are_not_assessable(spec):
     data = make_data(**{name: table(name, **{c: [] for c in columns})
                         for name, columns in spec.needs.items()})
     assert run_check(spec, data).status is Status.NOT_ASSESSABLE
+
+
+def test_late_order_cost_says_which_assumptions_it_used():
+    """An average order value set in engagement.yaml wins and is named as the source; the
+    gross margin without costs on file is the default assumption."""
+    from dataclasses import replace
+
+    from opskit.assumptions import resolve
+
+    orders, shipments = shipped_orders([i < 45 for i in range(300)])
+    orders = orders.assign(total=pd.Series([80.0] * 300, dtype="float64"))
+    data = make_data(orders=orders, shipments=shipments)
+    derived = late_shipments(data).impact.assumptions
+    assert derived["average order value"] == "$80.00 (live orders of the period)"
+    assert derived["gross margin"] == "40.0% (default assumption)"
+    explicit = replace(data, assumptions=resolve({"average_order_value": 120}))
+    words = late_shipments(explicit).impact.assumptions
+    assert words["average order value"] == "$120.00 (engagement.yaml)"

@@ -49,24 +49,109 @@ def test_orders_vs_invoices_exactly_at_warn_passes():
     assert result.status is Status.PASS
 
 
-def test_orders_vs_invoices_warn_on_one_missing_invoice():
-    """1 of 100 orders without an invoice: 99% warns; the order is listed as 'no invoice'."""
-    result = orders_vs_invoices(invoiced(100, missing=1))
+def test_orders_vs_invoices_warn_on_one_percent_missing():
+    """20 of 2,000 orders without an invoice: 99%, upper bound 99.35% < 99.5%: WARN; the
+    orders are listed as 'no invoice'."""
+    result = orders_vs_invoices(invoiced(2000, missing=20))
     assert result.metrics["match_rate"].value == pytest.approx(0.99)
     assert result.status is Status.WARN
-    assert result.evidence["order_id"].tolist() == ["O99"]
-    assert result.evidence["problem"].tolist() == ["no invoice"]
+    assert result.evidence["order_id"].tolist() == [f"O{i}" for i in range(1980, 2000)]
+    assert set(result.evidence["problem"]) == {"no invoice"}
 
 
-def test_orders_vs_invoices_fail_on_amount_mismatches():
-    """A cent off still matches; 2.00 and 0.02 off do not: 3 unmatched of 100 fails."""
+def test_orders_vs_invoices_one_missing_of_a_hundred_is_too_few_to_judge():
+    """1 of 100 without an invoice is 99%, but its interval reaches 99.8%: PASS, said so."""
+    result = orders_vs_invoices(invoiced(100, missing=1))
+    assert result.metrics["match_rate"].value == pytest.approx(0.99)
+    assert result.status is Status.PASS
+    assert result.judgement.startswith("too few to judge: 99 of 100 judged orders (99.0%)")
+
+
+def test_orders_vs_invoices_amount_mismatches_judged_on_the_bound():
+    """A cent off still matches; 2.00 and 0.02 off do not: 3 unmatched of 100 is 97%, whose
+    interval reaches 99.0%: WARN, not FAIL, said so."""
     result = orders_vs_invoices(invoiced(100, missing=1,
                                          off_by={0: 0.01, 1: -2.0, 2: 0.02}))
     assert result.metrics["match_rate"].value == pytest.approx(0.97)
     assert result.metrics["amount_mismatches"].value == 2
-    assert result.status is Status.FAIL
+    assert result.status is Status.WARN
+    assert result.judgement.startswith("judged on the bound: 97 of 100 judged orders")
     assert result.evidence["order_id"].tolist() == ["O99", "O1", "O2"]
     assert result.evidence["difference"].tolist() == [-100.0, -2.0, 0.02]
+
+
+def test_orders_vs_invoices_fail_on_five_percent_missing():
+    """50 of 1,000 orders without an invoice: 95%, upper bound 96.2% < 98%: FAIL."""
+    result = orders_vs_invoices(invoiced(1000, missing=50))
+    assert result.metrics["match_rate"].value == pytest.approx(0.95)
+    assert result.status is Status.FAIL
+
+
+def test_orders_vs_invoices_cancelled_orders_are_not_missing_invoices():
+    """100 live orders invoiced and 14 cancelled ones never invoiced: 100% matched, PASS;
+    the 14 are left out and said so."""
+    checkdata = invoiced(100)
+    cancelled = table("orders", order_id=[f"C{i}" for i in range(14)],
+                      ordered_at=["2026-07-12 10:00"] * 14, total=[80.0] * 14,
+                      status=["cancelled"] * 14)
+    orders = pd.concat([checkdata["orders"].assign(status=pd.Series(["paid"] * 100,
+                                                                    dtype="str")),
+                        cancelled], ignore_index=True)
+    result = orders_vs_invoices(make_data(orders=orders, invoices=checkdata["invoices"]))
+    assert result.metrics["match_rate"].value == 1.0
+    assert result.metrics["missing_invoices"].value == 0
+    assert result.metrics["orders"].value == 100
+    assert result.status is Status.PASS
+    assert result.details["population"] == "14 cancelled orders left out (not live)"
+    assert result.impact.assumptions["population"] == "14 cancelled orders left out (not live)"
+
+
+def test_orders_vs_invoices_judges_only_the_channels_that_are_invoiced():
+    """Wholesale orders are invoiced (200 of 200), web orders are paid by card (0 of 1,000):
+    only wholesale is judged, 100%, PASS; the details say which channels were judged."""
+    checkdata = invoiced(200)
+    wholesale = checkdata["orders"].assign(channel=pd.Series(["wholesale"] * 200,
+                                                             dtype="str"))
+    web = table("orders", order_id=[f"W{i}" for i in range(1000)],
+                ordered_at=["2026-07-10 12:00"] * 1000, total=[40.0] * 1000,
+                channel=["web"] * 1000)
+    result = orders_vs_invoices(make_data(orders=pd.concat([wholesale, web],
+                                                           ignore_index=True),
+                                          invoices=checkdata["invoices"]))
+    assert result.metrics["match_rate"].value == 1.0
+    assert result.metrics["orders"].value == 200
+    assert result.status is Status.PASS
+    assert result.details["channels_judged"] == "wholesale"
+    assert result.details["channels_not_judged"] == ("web (0 of 1,000 orders invoiced: paid "
+                                                     "another way)")
+    assert result.impact.base == 0.0
+
+
+def test_orders_vs_invoices_a_channel_mostly_invoiced_is_judged_with_its_gaps():
+    """Wholesale with 150 of 1,000 orders uninvoiced (85%) is still an invoiced channel:
+    judged, FAIL; the card-paid web channel stays out."""
+    checkdata = invoiced(1000, missing=150)
+    wholesale = checkdata["orders"].assign(channel=pd.Series(["wholesale"] * 1000,
+                                                             dtype="str"))
+    web = table("orders", order_id=["W1"], ordered_at=["2026-07-10 12:00"], total=[40.0],
+                channel=["web"])
+    result = orders_vs_invoices(make_data(orders=pd.concat([wholesale, web],
+                                                           ignore_index=True),
+                                          invoices=checkdata["invoices"]))
+    assert result.metrics["match_rate"].value == pytest.approx(0.85)
+    assert result.status is Status.FAIL
+    assert "W1" not in set(result.evidence["order_id"])
+
+
+def test_orders_vs_invoices_without_any_order_invoiced_is_not_assessable():
+    """Invoices that name no order of the period cannot tell invoiced orders apart."""
+    checkdata = invoiced(3)
+    invoices = checkdata["invoices"].assign(order_id=pd.Series(["X1", "X2", "X3"],
+                                                               dtype="str"))
+    result = run_check(orders_vs_invoices.spec,
+                       make_data(orders=checkdata["orders"], invoices=invoices))
+    assert result.status is Status.NOT_ASSESSABLE
+    assert result.data_request.startswith("Send the invoices export")
 
 
 def test_orders_vs_invoices_lists_invoices_for_unknown_orders():
@@ -132,7 +217,7 @@ def test_orphan_skus_pass_when_every_sku_known():
 
 def test_orphan_skus_warn_at_one_percent():
     """An unknown SKU with 10 of 1000 revenue (1%) warns and is listed."""
-    result = orphan_skus(sold({"A": 990.0, "NEW-1": 10.0}, ["A"]))
+    result = orphan_skus(sold({"A": 990.0, "NEW-1": 10.0}, ["A"]), min_evidence=2)
     assert result.metrics["orphan_revenue_share"].value == pytest.approx(0.01)
     assert result.status is Status.WARN
     assert result.evidence["sku"].tolist() == ["NEW-1"]
@@ -140,10 +225,17 @@ def test_orphan_skus_warn_at_one_percent():
 
 def test_orphan_skus_fail_at_three_percent_worst_first():
     """Two unknown SKUs with 50 of 1000 (5%) fail; the bigger one comes first."""
-    result = orphan_skus(sold({"A": 950.0, "X": 20.0, "Y": 30.0}, ["A"]))
+    result = orphan_skus(sold({"A": 950.0, "X": 20.0, "Y": 30.0}, ["A"]), min_evidence=3)
     assert result.metrics["orphan_revenue_share"].value == pytest.approx(0.05)
     assert result.status is Status.FAIL
     assert result.evidence["sku"].tolist() == ["Y", "X"]
+
+
+def test_orphan_skus_few_lines_are_too_few_to_judge():
+    """5% orphan revenue over three lines, below the minimum of 30: PASS, said so."""
+    result = orphan_skus(sold({"A": 950.0, "X": 20.0, "Y": 30.0}, ["A"]))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 3 order lines (at least 30 needed)"
 
 
 def test_orphan_skus_sku_match_is_exact():
@@ -198,7 +290,7 @@ def test_manual_rekeying_pass_below_ten_hours_a_month():
 def test_manual_rekeying_warn_over_ten_hours_a_month():
     """2400 minutes (40 h) over 3.02 months is 13.2 h a month: WARN, task listed."""
     result = manual_rekeying(make_data(tasks=tasks([("key orders", 2400.0, "data_entry", "Shopify",
-                                                     "QuickBooks")])))
+                                                     "QuickBooks")])), min_evidence=1)
     assert result.metrics["rekeying_hours_per_month"].value == pytest.approx(40 / MONTHS)
     assert result.status is Status.WARN
     assert result.evidence["task"].tolist() == ["key orders"]
@@ -208,9 +300,17 @@ def test_manual_rekeying_warn_over_ten_hours_a_month():
 def test_manual_rekeying_fail_over_forty_hours_a_month():
     """9000 minutes (150 h) over 3.02 months is 49.6 h a month: FAIL."""
     result = manual_rekeying(make_data(tasks=tasks([("key orders", 9000.0, "rekeying", "Shopify",
-                                                     "QuickBooks")])))
+                                                     "QuickBooks")])), min_evidence=1)
     assert result.metrics["rekeying_hours_per_month"].value == pytest.approx(150 / MONTHS)
     assert result.status is Status.FAIL
+
+
+def test_manual_rekeying_one_entry_is_too_few_to_judge():
+    """50 hours a month from a single task entry, below the minimum of 5: PASS, said so."""
+    result = manual_rekeying(make_data(tasks=tasks([("key orders", 9000.0, "rekeying",
+                                                     "Shopify", "QuickBooks")])))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 1 rekeying task entries (at least 5 needed)"
 
 
 def test_manual_rekeying_skips_integrated_same_and_unset_systems():
@@ -270,7 +370,8 @@ def test_revenue_reconciliation_pass_when_books_agree():
 def test_revenue_reconciliation_warn_on_three_percent_month():
     """August 2060 vs 2000 in the ledger is a 3% gap: WARN, August listed."""
     result = revenue_reconciliation(books({"2026-07": 1000.0, "2026-08": 2060.0},
-                                          {"2026-07": 1000.0, "2026-08": 2000.0}))
+                                          {"2026-07": 1000.0, "2026-08": 2000.0}),
+                                    min_evidence=1)
     assert result.metrics["max_monthly_gap"].value == pytest.approx(0.03)
     assert result.status is Status.WARN
     assert result.evidence["month"].tolist() == ["2026-08"]
@@ -279,12 +380,79 @@ def test_revenue_reconciliation_warn_on_three_percent_month():
 def test_revenue_reconciliation_fail_on_ten_percent_month():
     """July 900 vs 1000 (10%) fails; months are listed worst first."""
     result = revenue_reconciliation(books({"2026-07": 900.0, "2026-08": 2060.0},
-                                          {"2026-07": 1000.0, "2026-08": 2000.0}))
+                                          {"2026-07": 1000.0, "2026-08": 2000.0}),
+                                    min_evidence=1)
     assert result.metrics["max_monthly_gap"].value == pytest.approx(0.10)
     assert result.status is Status.FAIL
     assert result.evidence["month"].tolist() == ["2026-07", "2026-08"]
     assert result.impact.in_total is False
     assert result.impact.base == pytest.approx(round(160 * 365 / DAYS, 2))
+
+
+def test_revenue_reconciliation_two_orders_are_too_few_to_judge():
+    """A 10% gap built from two orders, below the minimum of 30: PASS, said so."""
+    result = revenue_reconciliation(books({"2026-07": 900.0, "2026-08": 2060.0},
+                                          {"2026-07": 1000.0, "2026-08": 2000.0}))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 2 orders (at least 30 needed)"
+
+
+def shop_month(n: int = 40, **columns: list) -> pd.DataFrame:
+    """``n`` July orders of subtotal 100, discount 10, shipping 8, tax 5 (total 103)."""
+    return table("orders", order_id=[f"O{i}" for i in range(n)],
+                 ordered_at=["2026-07-15 10:00"] * n, total=[103.0] * n,
+                 subtotal=[100.0] * n, discount_total=[10.0] * n,
+                 shipping_charged=[8.0] * n, tax=[5.0] * n, **columns)
+
+
+def ledger(*entries: tuple[str, float]) -> pd.DataFrame:
+    """Revenue-type entries (account, amount) posted on 2026-07-31."""
+    return table("gl_entries", posted_at=["2026-07-31"] * len(entries),
+                 account=[e[0] for e in entries], amount=[e[1] for e in entries],
+                 account_type=["revenue"] * len(entries))
+
+
+def test_revenue_reconciliation_shipping_income_is_compared_apart():
+    """Shipping charged booked to 'Shipping Income' (revenue) is left out of the ledger side
+    as the shop side leaves it out: 40 × 90 = 3,600 on both, gap 0, PASS."""
+    gl = ledger(("4000 Sales", -3600.0), ("4100 Shipping Income", -320.0))
+    result = revenue_reconciliation(make_data(orders=shop_month(), gl_entries=gl))
+    assert result.metrics["max_monthly_gap"].value == 0.0
+    assert result.metrics["gl_revenue"].value == pytest.approx(3600.0)
+    assert result.status is Status.PASS
+    assert result.details["ledger_accounts_left_out"].startswith("4100 Shipping Income")
+    shipping = result.details["shipping"]
+    assert shipping["shipping_income"].tolist() == [320.0]
+    assert shipping["shipping_charged"].tolist() == [320.0]
+
+
+def test_revenue_reconciliation_nets_contra_revenue_discounts():
+    """Gross sales 4,000 with 400 of discounts booked to a contra-revenue account reconcile
+    with the shop's subtotal − discount: gap 0."""
+    gl = ledger(("Gross Sales", -4000.0), ("Sales Discounts", 400.0),
+                ("Shipping Income", -320.0))
+    result = revenue_reconciliation(make_data(orders=shop_month(), gl_entries=gl))
+    assert result.metrics["max_monthly_gap"].value == 0.0
+    assert result.details["ledger_accounts_compared"] == "Gross Sales, Sales Discounts"
+
+
+def test_revenue_reconciliation_leaves_cancelled_orders_out():
+    """14 cancelled orders were never booked: the shop side leaves them out, gap 0."""
+    orders = pd.concat([shop_month(status=["paid"] * 40),
+                        shop_month(14, status=["cancelled"] * 14).assign(
+                            order_id=lambda f: "C" + f["order_id"])], ignore_index=True)
+    result = revenue_reconciliation(make_data(orders=orders,
+                                              gl_entries=ledger(("Sales", -3600.0))))
+    assert result.metrics["max_monthly_gap"].value == 0.0
+    assert result.details["population"] == "14 cancelled orders left out (not live)"
+
+
+def test_revenue_reconciliation_without_subtotal_nets_tax_and_shipping():
+    """Orders without a subtotal count their total less tax and shipping charged."""
+    orders = shop_month().drop(columns=["subtotal", "discount_total"])
+    result = revenue_reconciliation(make_data(orders=orders,
+                                              gl_entries=ledger(("Sales", -3600.0))))
+    assert result.metrics["max_monthly_gap"].value == 0.0
 
 
 def test_revenue_reconciliation_uses_total_without_subtotal():

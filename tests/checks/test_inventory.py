@@ -48,22 +48,38 @@ def test_accuracy_at_ninety_five_percent_passes():
 
 
 def test_accuracy_at_ninety_percent_warns():
-    """18 of 20 agree: 0.90 is below 0.95 but not below 0.90: WARN."""
-    result = record_accuracy(make_data(inventory_counts=counts(18, 20)))
+    """1,800 of 2,000 agree: 0.90, whose 95% upper bound 0.912 is below 0.95 only: WARN."""
+    result = record_accuracy(make_data(inventory_counts=counts(1800, 2000)))
     assert result.metrics["accuracy"].value == pytest.approx(0.90)
     assert result.status is Status.WARN
+    assert result.judgement == ""
 
 
 def test_accuracy_below_ninety_percent_fails_with_variances_as_evidence():
-    """17 of 20 agree: 0.85 FAIL; evidence is the three variances, SKU first."""
-    result = record_accuracy(make_data(inventory_counts=counts(17, 20)))
+    """1,700 of 2,000 agree: 0.85 FAIL; evidence is the 300 variances, SKU first."""
+    result = record_accuracy(make_data(inventory_counts=counts(1700, 2000)))
     assert result.metrics["accuracy"].value == pytest.approx(0.85)
     assert result.status is Status.FAIL
     assert result.evidence_id == "sku"
     assert result.evidence.columns[0] == "sku"
-    assert sorted(result.evidence["sku"]) == ["S17", "S18", "S19"]
-    assert list(result.evidence["variance_units"]) == [-2.0, -2.0, -2.0]
-    assert list(result.evidence["variance_value"]) == [-4.0, -4.0, -4.0]
+    assert set(result.evidence["sku"]) == {f"S{i}" for i in range(1700, 2000)}
+    assert set(result.evidence["variance_units"]) == {-2.0}
+    assert set(result.evidence["variance_value"]) == {-4.0}
+
+
+def test_accuracy_few_records_are_too_few_to_judge():
+    """17 of 20 agree (85%) but 20 records are below the minimum of 50: PASS, said so."""
+    result = record_accuracy(make_data(inventory_counts=counts(17, 20)))
+    assert result.metrics["accuracy"].value == pytest.approx(0.85)
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 20 count records (at least 50 needed)"
+
+
+def test_accuracy_judged_on_the_wilson_bound():
+    """85 of 100 agree: 85% but the 95% interval reaches 91.1%: WARN, not FAIL, said so."""
+    result = record_accuracy(make_data(inventory_counts=counts(85, 100)))
+    assert result.status is Status.WARN
+    assert result.judgement.startswith("judged on the bound: 85 of 100 count records (85.0%)")
 
 
 def test_accuracy_value_weighted_and_write_off():
@@ -145,21 +161,41 @@ def test_negative_none_below_zero_passes():
     assert result.status is Status.PASS
 
 
-def test_negative_one_in_two_hundred_warns():
-    """One of 200 SKU-locations below zero is 0.5%: WARN (>= 0.5%)."""
+def test_negative_one_in_two_hundred_is_too_few_to_judge():
+    """One of 200 below zero is 0.5%, but its 95% interval reaches 0.09%: PASS, said so."""
     result = negative_on_hand(make_data(inventory_levels=levels([-1.0] + [5.0] * 199)))
     assert result.metrics["negative_share"].value == pytest.approx(0.005)
+    assert result.status is Status.PASS
+    assert result.judgement.startswith("too few to judge: 1 of 200 active SKU-locations")
+
+
+def test_negative_one_percent_of_a_thousand_warns():
+    """10 of 1,000 below zero is 1%, lower bound 0.54% >= 0.5%: WARN."""
+    result = negative_on_hand(make_data(inventory_levels=levels([-1.0] * 10 + [5.0] * 990)))
+    assert result.metrics["negative_share"].value == pytest.approx(0.01)
     assert result.status is Status.WARN
 
 
-def test_negative_two_percent_fails_most_negative_first():
-    """4 of 200 below zero is 2%: FAIL; evidence sorted from the most negative."""
-    frame = levels([-1.0, -7.0, -3.0, -2.0] + [5.0] * 196)
+def test_negative_four_percent_fails_most_negative_first():
+    """40 of 1,000 below zero is 4% (lower bound 2.9%): FAIL; the most negative first."""
+    frame = levels([-1.0, -7.0, -3.0, -2.0] + [-1.0] * 36 + [5.0] * 960)
     result = negative_on_hand(make_data(inventory_levels=frame))
-    assert result.metrics["negative_share"].value == pytest.approx(0.02)
+    assert result.metrics["negative_share"].value == pytest.approx(0.04)
     assert result.status is Status.FAIL
-    assert list(result.evidence["sku"]) == ["S1", "S2", "S3", "S0"]
+    assert list(result.evidence["sku"][:3]) == ["S1", "S2", "S3"]
     assert list(result.evidence.columns[:3]) == ["sku", "location", "on_hand"]
+
+
+def test_negative_denominator_is_active_sku_locations():
+    """A showroom listing 100 SKUs it never stocked is not in the denominator: 1 of 100."""
+    main = levels([-1.0] + [5.0] * 99, location="main")
+    showroom = pd.concat([levels([0.0] * 100, as_of="2026-08-01", location="showroom"),
+                          levels([0.0] * 100, location="showroom")], ignore_index=True)
+    result = negative_on_hand(make_data(inventory_levels=pd.concat([main, showroom],
+                                                                   ignore_index=True)))
+    assert result.metrics["sku_locations"].value == 100
+    assert result.metrics["never_stocked_sku_locations"].value == 100
+    assert result.metrics["negative_share"].value == pytest.approx(0.01)
 
 
 def test_negative_reads_only_the_latest_snapshot_up_to_period_end():
@@ -250,23 +286,74 @@ def test_stockouts_none_at_zero_passes_and_skips_unsold_skus():
     assert result.status is Status.PASS
 
 
-def test_stockouts_one_day_in_twenty_warns():
-    """1 SKU-day at zero in 20 is 5%: WARN (>= 5%)."""
-    result = stockouts(stockout_data(1, 0))
-    assert result.metrics["stockout_rate"].value == pytest.approx(0.05)
-    assert result.status is Status.WARN
-
-
-def test_stockouts_two_days_in_twenty_fail_with_lost_sales_evidence():
-    """2 of 20 SKU-days at zero is 10%: FAIL; evidence per SKU, biggest loss first."""
+def test_stockouts_few_sku_days_are_too_few_to_judge():
+    """2 of 20 SKU-days out is 10%, but 20 SKU-days are below the minimum of 100: PASS."""
     result = stockouts(stockout_data(1, 1))
     assert result.metrics["stockout_rate"].value == pytest.approx(0.10)
-    assert result.status is Status.FAIL
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 20 SKU-days (at least 100 needed)"
     evidence = result.evidence
     assert list(evidence["sku"]) == ["A", "B"]
     # A sells 1 a day, B 0.5 a day; each out 1 of 10 days over a 10-day period
     assert list(evidence["lost_units"]) == pytest.approx([1.0, 0.5])
     assert list(evidence["lost_revenue"]) == pytest.approx([10.0, 5.0])
+
+
+def many_skus(zero_days: int, n: int = 100) -> CheckData:
+    """``n`` selling SKUs over the ten-day period, each out its first ``zero_days`` days."""
+    frame = pd.concat([daily_levels(f"K{i}", zero_days) for i in range(n)],
+                      ignore_index=True)
+    rows = [(f"K{i}", "2026-05-01", 9.0, 10.0) for i in range(n)]
+    return make_data(**TEN_DAYS, inventory_levels=frame, **sales(rows))
+
+
+def test_stockouts_ten_percent_of_a_thousand_sku_days_warns():
+    """100 of 1,000 SKU-days out is 10%; the lower bound 8.3% warns, not fails."""
+    result = stockouts(many_skus(1))
+    assert result.metrics["stockout_rate"].value == pytest.approx(0.10)
+    assert result.status is Status.WARN
+    assert result.judgement.startswith("judged on the bound: 100 of 1,000 SKU-days")
+
+
+def test_stockouts_twenty_percent_fail():
+    """200 of 1,000 SKU-days out is 20% (lower bound 17.6%): FAIL."""
+    result = stockouts(many_skus(2))
+    assert result.metrics["stockout_rate"].value == pytest.approx(0.20)
+    assert result.status is Status.FAIL
+
+
+def test_stockouts_are_sku_level_with_a_partial_range_warehouse():
+    """A second warehouse with only the 15 fastest SKUs, listing the others at zero, is not
+    a stockout: 100 SKUs × 10 days, out only when main is empty and east never had the SKU
+    (2 SKUs × 3 days): 6 of 1,000 SKU-days, PASS at exactly 0.6% (per location: 47.3%)."""
+    frames, rows = [], []
+    for i in range(100):
+        sku = f"K{i}"
+        fast = i < 15
+        # main holds a fast SKU only 4 days in 10; two slow SKUs are out 3 days
+        frames.append(daily_levels(sku, 6 if fast else 3 if i in (50, 51) else 0, "main"))
+        frames.append(daily_levels(sku, 0 if fast else 10, "east"))
+        rows.append((sku, "2026-05-01", 90.0 if fast else 9.0, 10.0))
+    data = make_data(**TEN_DAYS, inventory_levels=pd.concat(frames, ignore_index=True),
+                     **sales(rows))
+    result = stockouts(data)
+    assert result.metrics["sku_days"].value == 1000
+    assert result.metrics["stockout_days"].value == 6
+    assert result.metrics["stockout_rate"].value == pytest.approx(0.006)
+    assert result.status is Status.PASS
+    assert list(result.evidence["sku"]) == ["K50", "K51"]
+    assert result.details["never_stocked"].startswith("850 snapshot rows")
+
+
+def test_stockouts_a_sku_no_location_ever_held_is_out():
+    """A selling SKU at zero everywhere every day is out all 10 days."""
+    frame = pd.concat([daily_levels("A", 10, "east"), daily_levels("A", 10, "west")],
+                      ignore_index=True)
+    data = make_data(**TEN_DAYS, inventory_levels=frame,
+                     **sales([("A", "2026-05-01", 90.0, 10.0)]))
+    result = stockouts(data)
+    assert result.metrics["sku_days"].value == 10
+    assert result.metrics["stockout_rate"].value == 1.0
 
 
 def test_stockouts_impact_is_lost_revenue_margin_and_substitution():
@@ -277,16 +364,28 @@ def test_stockouts_impact_is_lost_revenue_margin_and_substitution():
         (lost * 0.5, lost * 0.7, lost * 0.9), abs=0.01)
 
 
-def test_stockouts_count_each_location_and_negative_stock():
-    """Two locations give two SKU-days a day; a negative on-hand counts as out."""
-    frame = pd.concat([daily_levels("A", 0, "east"), daily_levels("A", 0, "west")],
+def test_stockouts_count_sku_days_and_negative_stock_is_out():
+    """Two stocking locations give one SKU-day a day; out only when both are empty, and a
+    negative on-hand is empty."""
+    frame = pd.concat([daily_levels("A", 2, "east"), daily_levels("A", 1, "west")],
                       ignore_index=True)
     frame.loc[0, "on_hand"] = -2.0
     data = make_data(**TEN_DAYS, inventory_levels=frame,
                      **sales([("A", "2026-05-01", 90.0, 10.0)]))
     result = stockouts(data)
-    assert result.metrics["sku_days"].value == 20
-    assert result.metrics["stockout_rate"].value == pytest.approx(0.05)
+    assert result.metrics["sku_days"].value == 10
+    assert result.metrics["stockout_rate"].value == pytest.approx(0.1)
+
+
+def test_stockouts_demand_counts_live_orders_only():
+    """A cancelled order before the period is not a sale: its SKU is not a selling SKU."""
+    frame = pd.concat([daily_levels("A", 1), daily_levels("B", 5)], ignore_index=True)
+    sold = sales([("A", "2026-05-01", 90.0, 10.0), ("B", "2026-05-01", 90.0, 10.0)])
+    sold["orders"] = sold["orders"].assign(status=pd.Series(["fulfilled", "cancelled"],
+                                                            dtype="str"))
+    result = stockouts(make_data(**TEN_DAYS, inventory_levels=frame, **sold))
+    assert result.metrics["sku_days"].value == 10
+    assert result.metrics["stockout_rate"].value == pytest.approx(0.1)
 
 
 def test_stockouts_without_sales_before_the_period_is_not_assessable():
@@ -327,15 +426,15 @@ def test_dead_stock_under_ten_percent_passes():
 
 
 def test_dead_stock_ten_percent_warns():
-    """$10 dead in $100 is exactly 10%: WARN (>= 10%)."""
-    result = dead_stock(dead_data(10.0))
+    """$10 dead in $100 is exactly 10%: WARN (>= 10%) once two SKUs are enough evidence."""
+    result = dead_stock(dead_data(10.0), min_evidence=2)
     assert result.metrics["dead_share"].value == pytest.approx(0.10)
     assert result.status is Status.WARN
 
 
 def test_dead_stock_twenty_five_percent_fails_with_impact_and_evidence():
     """$30 dead in $120 is 25%: FAIL; impact = $30 × 15% / 20% / 30%; evidence DEAD."""
-    result = dead_stock(dead_data(30.0))
+    result = dead_stock(dead_data(30.0), min_evidence=2)
     assert result.metrics["dead_share"].value == pytest.approx(0.25)
     assert result.status is Status.FAIL
     assert impact_triple(result) == pytest.approx(
@@ -343,6 +442,25 @@ def test_dead_stock_twenty_five_percent_fails_with_impact_and_evidence():
     assert list(result.evidence["sku"]) == ["DEAD"]
     assert result.evidence["last_sale_at"].iloc[0] == pd.Timestamp("2025-12-01")
     assert result.evidence["days_since_sale"].iloc[0] == 304
+
+
+def test_dead_stock_two_skus_are_too_few_to_judge():
+    """25% dead over two SKUs in stock, below the minimum of 20: PASS, said so."""
+    result = dead_stock(dead_data(30.0))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 2 SKUs in stock (at least 20 needed)"
+
+
+def test_dead_stock_a_cancelled_order_is_not_a_sale():
+    """DEAD's only recent order was cancelled: it stays dead."""
+    data = dead_data(30.0)
+    orders = data["orders"].assign(ordered_at=pd.Series(
+        ["2026-08-10", "2026-08-20"], dtype="datetime64[us]"),
+        status=pd.Series(["fulfilled", "cancelled"], dtype="str"))
+    history = table("orders", order_id=["old"], ordered_at=["2025-01-01"])
+    tables = {**data.tables, "orders": pd.concat([orders, history], ignore_index=True)}
+    result = dead_stock(make_data(**tables), min_evidence=2)
+    assert result.metrics["dead_share"].value == pytest.approx(0.25)
 
 
 def test_dead_stock_values_positive_stock_with_a_cost_summed_over_locations():

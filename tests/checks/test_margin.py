@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from builders import DAYS, impact_triple, make_data
 
@@ -11,7 +12,7 @@ from opskit.checks.margin import (
     negative_margin_orders,
     stale_unit_cost,
 )
-from opskit.findings import Status
+from opskit.findings import Diagnosis, Impact, Result, Status
 from opskit.registry import CheckData, run_check
 
 
@@ -40,7 +41,8 @@ def one_sale(**tables: list[dict]) -> CheckData:
 def uncosted_sales(uncosted_revenue: float) -> CheckData:
     """1000 of revenue, ``uncosted_revenue`` of it on SKU B whose cost is empty."""
     return make_data(
-        orders=[order("1"), order("2")],
+        orders=[order("1", total=1000 - uncosted_revenue),
+                order("2", total=uncosted_revenue)],
         order_lines=[line("1", "A", 1, 1000 - uncosted_revenue), line("2", "B", 1,
                                                                        uncosted_revenue)],
         products=[product("A", 5.0), product("B", None)])
@@ -55,9 +57,16 @@ def test_missing_cogs_pass_below_warn():
 
 def test_missing_cogs_warn_at_two_percent():
     """Exactly 2% of revenue without a cost warns (>= warn is WARN)."""
-    result = missing_cogs(uncosted_sales(20.0))
+    result = missing_cogs(uncosted_sales(20.0), min_evidence=2)
     assert result.metrics["missing_cost_share"].value == pytest.approx(0.02, abs=1e-12)
     assert result.status is Status.WARN
+
+
+def test_missing_cogs_few_lines_are_too_few_to_judge():
+    """2% of revenue without a cost over two lines, below the minimum of 30: PASS."""
+    result = missing_cogs(uncosted_sales(20.0))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 2 order lines (at least 30 needed)"
 
 
 def test_missing_cogs_fail_counts_every_kind_of_missing_cost():
@@ -70,7 +79,7 @@ def test_missing_cogs_fail_counts_every_kind_of_missing_cost():
                      line("old", "NULL", 100, 100.0)],
         products=[product("A", 50.0), product("NULL", None), product("ZERO", 0.0),
                   product("CENT", 0.01)])
-    result = missing_cogs(data)
+    result = missing_cogs(data, min_evidence=1)
     # Uncosted: 40 + 30 + 20 + (15 - 5) = 100 of 900 + 100 = 1000; the June order is outside.
     assert result.metrics["missing_cost_share"].value == pytest.approx(0.10, abs=1e-12)
     assert result.metrics["uncosted_revenue"].value == pytest.approx(100.0)
@@ -96,17 +105,19 @@ def test_missing_cogs_empty_cost_column_is_the_finding():
     """A unit cost column that is present but empty means 100% of revenue has no cost."""
     data = make_data(orders=[order("1")], order_lines=[line("1", "A", 1, 100.0)],
                      products=[product("A", None)])
-    result = run_check(missing_cogs.spec, data)
+    result = run_check(missing_cogs.spec, data, {"min_evidence": 1})
     assert result.status is Status.FAIL
     assert result.metrics["missing_cost_share"].value == 1.0
 
 
-def test_missing_cogs_impact_prices_uncosted_revenue_a_year():
-    """Impact = uncosted revenue × 365 / days × 0.5% / 1% / 2%."""
+def test_missing_cogs_impact_prices_annual_revenue():
+    """Impact = annual revenue (all of it, the one base of "of revenue") × 0.5% / 1% / 2%."""
     result = missing_cogs(uncosted_sales(50.0))
-    yearly = 50.0 * 365 / DAYS
+    yearly = 1000.0 * 365 / DAYS
     assert impact_triple(result) == pytest.approx(
         (round(yearly * 0.005, 2), round(yearly * 0.01, 2), round(yearly * 0.02, 2)))
+    assert result.impact.records.name == "decision_cost"
+    assert result.impact.records.sum() == pytest.approx(yearly * 0.01)
 
 
 def test_missing_cogs_not_assessable_without_products():
@@ -169,7 +180,7 @@ def test_stale_unit_cost_pass_below_warn():
 
 def test_stale_unit_cost_warn_uses_latest_receipt_with_freight_and_duty():
     """A at 10 vs landed 11 (freight and duty) is fresh; B at 10 vs latest 12 is stale."""
-    result = stale_unit_cost(stale_data(100.0))
+    result = stale_unit_cost(stale_data(100.0), min_evidence=1)
     assert result.metrics["stale_share"].value == pytest.approx(0.10, abs=1e-12)
     assert result.status is Status.WARN
     evidence = result.evidence
@@ -181,9 +192,16 @@ def test_stale_unit_cost_warn_uses_latest_receipt_with_freight_and_duty():
 
 def test_stale_unit_cost_fail():
     """30% of PO-backed revenue on a stale cost fails."""
-    result = stale_unit_cost(stale_data(300.0))
+    result = stale_unit_cost(stale_data(300.0), min_evidence=1)
     assert result.metrics["stale_share"].value == pytest.approx(0.30, abs=1e-12)
     assert result.status is Status.FAIL
+
+
+def test_stale_unit_cost_few_lines_are_too_few_to_judge():
+    """30% on stale costs over two PO-backed lines, below the minimum of 30: PASS."""
+    result = stale_unit_cost(stale_data(300.0))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 2 order lines (at least 30 needed)"
 
 
 def test_stale_unit_cost_tolerance_is_strict():
@@ -238,21 +256,40 @@ def test_negative_margin_orders_pass_below_warn():
     assert result.status is Status.PASS
 
 
-def test_negative_margin_orders_warn_at_five_percent():
-    """1 order below cost in 20 (5%) warns."""
-    result = negative_margin_orders(orders_with_losses(20, 1))
-    assert result.metrics["negative_share"].value == pytest.approx(0.05, abs=1e-12)
+def test_negative_margin_orders_warn_at_ten_percent_of_a_thousand():
+    """100 orders below cost in 1,000 (10%, lower bound 8.3%) warns."""
+    result = negative_margin_orders(orders_with_losses(1000, 100))
+    assert result.metrics["negative_share"].value == pytest.approx(0.10, abs=1e-12)
     assert result.status is Status.WARN
-    assert result.evidence["order_id"].tolist() == ["0"]
+    assert result.judgement.startswith("judged on the bound: 100 of 1,000 orders (10.0%)")
+    assert result.evidence["order_id"].tolist()[:2] == ["0", "1"]
     assert result.evidence.loc[0, "contribution"] == pytest.approx(-10.0)
 
 
 def test_negative_margin_orders_fail():
-    """2 orders below cost in 10 (20%) fail; the loss is their negative contribution."""
-    result = negative_margin_orders(orders_with_losses(10, 2))
+    """200 orders below cost in 1,000 (20%) fail; the loss is their negative contribution."""
+    result = negative_margin_orders(orders_with_losses(1000, 200))
     assert result.metrics["negative_share"].value == pytest.approx(0.20, abs=1e-12)
-    assert result.metrics["loss"].value == pytest.approx(20.0)
+    assert result.metrics["loss"].value == pytest.approx(2000.0)
     assert result.status is Status.FAIL
+
+
+def test_negative_margin_orders_few_orders_are_too_few_to_judge():
+    """2 of 10 orders below cost (20%), below the minimum of 50 orders: PASS, said so."""
+    result = negative_margin_orders(orders_with_losses(10, 2))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 10 orders (at least 50 needed)"
+
+
+def test_negative_margin_orders_leave_cancelled_orders_out():
+    """A cancelled order below cost is not a live order: not counted, and said so."""
+    data = orders_with_losses(60, 1)
+    orders = data["orders"].assign(status=pd.Series(["cancelled"] + ["paid"] * 59,
+                                                    dtype="str"))
+    result = negative_margin_orders(make_data(**{**data.tables, "orders": orders}))
+    assert result.metrics["negative_orders"].value == 0
+    assert result.metrics["orders"].value == 59
+    assert result.details["population"] == "1 cancelled order left out (not live)"
 
 
 def test_negative_margin_orders_contribution_formula():
@@ -286,11 +323,54 @@ def test_negative_margin_orders_lines_without_cost_count_zero():
 
 
 def test_negative_margin_orders_impact_half_to_full_loss():
-    """Impact = Σ negative contribution a year; low half, base and high full."""
+    """Impact = Σ negative contribution a year; low half, base and high full; the dollars
+    are attached per order_id for the overlap accounting."""
     result = negative_margin_orders(orders_with_losses(10, 2))
     yearly = 20.0 * 365 / DAYS
     assert impact_triple(result) == pytest.approx(
         (round(yearly / 2, 2), round(yearly, 2), round(yearly, 2)))
+    records = result.impact.records
+    assert records.name == "order_id"
+    assert records.to_dict() == pytest.approx({"0": yearly / 2, "1": yearly / 2})
+
+
+def test_negative_margin_orders_leave_the_shipping_subsidy_to_shipping_cost_recovery():
+    """X loses 11 (discount 20, label 15 vs 4 charged): 11 of it is the shipping subsidy,
+    counted in fulfillment.shipping_cost_recovery, so X prices 0; Y loses 30 with no
+    subsidy (label 5 vs 5 charged) and prices 30."""
+    data = make_data(
+        orders=[order("X", discount_total=20.0, shipping_charged=4.0),
+                order("Y", discount_total=75.0, shipping_charged=5.0)],
+        order_lines=[line("X", "A", 1, 100.0), line("Y", "A", 1, 100.0)],
+        products=[product("A", 80.0)],
+        shipments=[{"order_id": "X", "shipped_at": "2026-08-02", "shipping_cost": 15.0},
+                   {"order_id": "Y", "shipped_at": "2026-08-02", "shipping_cost": 5.0}])
+    result = negative_margin_orders(data)
+    assert result.metrics["loss"].value == pytest.approx(11.0 + 55.0)
+    assert result.metrics["own_loss"].value == pytest.approx(55.0)
+    assert result.impact.base == pytest.approx(round(55.0 * 365 / DAYS, 2))
+    assert list(result.impact.records.index) == ["Y"]
+    assert "fulfillment.shipping_cost_recovery" in result.impact.formula
+
+
+def test_negative_margin_and_discount_leakage_count_an_order_once_in_the_total():
+    """Orders below cost because of a leaked discount: both findings price them by order_id,
+    and Diagnosis.total_impact counts each order once, at the larger claim."""
+    margin = negative_margin_orders(orders_with_losses(1000, 200)).with_meta(
+        check_id="margin.negative_margin_orders")
+    per_order = 10.0 * 365 / DAYS  # each negative order loses 10 a period
+    assert margin.impact.base == pytest.approx(round(200 * per_order, 2))
+    # marketing.discount_leakage prices the leaked 70 discount of the same 200 orders (75%)
+    leaked = pd.Series(70.0 * 365 / DAYS * 0.75, index=[str(i) for i in range(200)],
+                       name="order_id")
+    leakage = Result(status=Status.FAIL, check_id="marketing.discount_leakage",
+                     impact=Impact(leaked.sum() * 2 / 3, leaked.sum(), leaked.sum() * 4 / 3,
+                                   formula="leaked discounts", records=leaked))
+    diagnosis = Diagnosis("acme", ("2026-07-01", "2026-09-30"), [margin, leakage])
+    assert diagnosis.carried(margin) == (0.0, 0.0, 0.0)
+    assert diagnosis.total_impact()["base"] == pytest.approx(round(leaked.sum(), 2))
+    assert diagnosis.overlaps() == {"margin.negative_margin_orders": {
+        "marketing.discount_leakage": pytest.approx(200 * per_order)}}
 
 
 def test_negative_margin_orders_not_assessable_without_order_lines():
@@ -306,7 +386,7 @@ def test_negative_margin_orders_not_assessable_without_order_lines():
 def books_data(books_cogs: float) -> CheckData:
     """Revenue 1000 and computed COGS 400 in August; the ledger books ``books_cogs``."""
     return make_data(
-        orders=[order("1")], order_lines=[line("1", "A", 10, 100.0)],
+        orders=[order("1", total=1000.0)], order_lines=[line("1", "A", 10, 100.0)],
         products=[product("A", 40.0)],
         gl_entries=[
             {"posted_at": "2026-08-31", "account": "5000 COGS", "amount": books_cogs,
@@ -327,7 +407,7 @@ def test_books_vs_computed_cogs_pass_below_warn():
 
 def test_books_vs_computed_cogs_warn_at_three_points():
     """A 3-point gap warns and lists its month."""
-    result = books_vs_computed_cogs(books_data(430.0))
+    result = books_vs_computed_cogs(books_data(430.0), min_evidence=1)
     assert result.metrics["gap_points"].value == pytest.approx(3.0)
     assert result.status is Status.WARN
     assert result.evidence["month"].tolist() == ["2026-08"] and result.evidence_id == "month"
@@ -335,10 +415,36 @@ def test_books_vs_computed_cogs_warn_at_three_points():
 
 def test_books_vs_computed_cogs_fail_either_direction():
     """Ledger COGS 7 points below what was sold fails: the gap is absolute."""
-    result = books_vs_computed_cogs(books_data(330.0))
+    result = books_vs_computed_cogs(books_data(330.0), min_evidence=1)
     assert result.metrics["gap_points"].value == pytest.approx(7.0)
     assert result.metrics["misstated_margin"].value == pytest.approx(70.0)
     assert result.status is Status.FAIL
+
+
+def test_books_vs_computed_cogs_one_line_is_too_few_to_judge():
+    """A 7-point gap from one order line, below the minimum of 30: PASS, said so."""
+    result = books_vs_computed_cogs(books_data(330.0))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: 1 order lines (at least 30 needed)"
+
+
+def test_books_and_missing_cogs_price_one_decision_cost_once():
+    """Both price decisions on a misstated margin at 1% of annual revenue: when both fire
+    the total counts it once, carried by one of them."""
+    data = make_data(
+        orders=[order("1", total=1000.0), order("2", total=1000.0)],
+        order_lines=[line("1", "A", 10, 100.0), line("2", "B", 10, 100.0)],
+        products=[product("A", 40.0), product("B", None)],
+        gl_entries=[{"posted_at": "2026-08-31", "account": "5000 COGS", "amount": 1200.0,
+                     "account_type": "cogs"}])
+    books = books_vs_computed_cogs(data, min_evidence=1).with_meta(
+        check_id="margin.books_vs_computed_cogs")
+    missing = missing_cogs(data, min_evidence=1).with_meta(check_id="margin.missing_cogs")
+    assert books.status is Status.FAIL and missing.status is Status.FAIL
+    yearly = 2000.0 * 365 / DAYS
+    assert books.impact.base == missing.impact.base == pytest.approx(round(yearly * 0.01, 2))
+    diagnosis = Diagnosis("acme", ("2026-07-01", "2026-09-30"), [missing, books])
+    assert diagnosis.total_impact()["base"] == pytest.approx(round(yearly * 0.01, 2))
 
 
 def test_books_vs_computed_cogs_lumpy_months_offset_in_total():
@@ -388,3 +494,23 @@ def test_books_vs_computed_cogs_not_assessable_without_cogs_accounts():
     result = run_check(books_vs_computed_cogs.spec, data)
     assert result.status is Status.NOT_ASSESSABLE
     assert "cogs" in result.data_request
+
+
+def test_books_vs_computed_cogs_does_not_repeat_missing_cogs():
+    """The ledger books B's real cost (400) that the product master lacks: the raw gap is
+    20 points, but priced at A's cost ratio (40%) the uncosted lines explain all of it:
+    0 points unexplained, PASS, said so; margin.missing_cogs reports the missing cost."""
+    data = make_data(
+        orders=[order("1", total=1000.0), order("2", total=1000.0)],
+        order_lines=[line("1", "A", 10, 100.0), line("2", "B", 10, 100.0)],
+        products=[product("A", 40.0), product("B", None)],
+        gl_entries=[{"posted_at": "2026-08-31", "account": "5000 COGS", "amount": 800.0,
+                     "account_type": "cogs"}])
+    result = books_vs_computed_cogs(data, min_evidence=1)
+    assert result.metrics["gap_points"].value == pytest.approx(20.0)
+    assert result.metrics["unexplained_points"].value == pytest.approx(0.0)
+    assert result.status is Status.PASS
+    assert result.judgement == ("judged on 0.0 points unexplained: the lines without a cost "
+                                "on file ($1,000 of revenue, margin.missing_cogs) priced at "
+                                "the costed lines' cost ratio 40.0%")
+    assert impact_triple(result) == (0.0, 0.0, 0.0)
