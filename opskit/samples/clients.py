@@ -84,7 +84,8 @@ from opskit.samples.writer import EngagementWriter
 
 TABLE_ORDER = ("orders", "order_lines", "order_events", "shipments", "returns", "products",
                "inventory_counts", "inventory_levels", "purchase_orders", "gl_entries",
-               "invoices", "bills", "customers", "leads", "deals", "calls", "tasks",
+               "invoices", "bills", "customers", "leads", "deals", "deal_events", "calls",
+               "tasks",
                "processes", "spreadsheets", "systems", "integrations", "accounts", "people",
                "marketing_spend")
 

@@ -195,6 +195,7 @@ def generate_leads_deals(rng: np.random.Generator, lspec: LeadSpec, dspec: DealS
     """
     w_leads = out.table("leads", LEAD_COLUMNS)
     w_deals = out.table("deals", DEAL_COLUMNS)
+    w_events = out.table("deal_events", ["deal_id", "at", "stage", "amount"])
     lead_no, deal_no, contact_no = 50_001, 8_001, 1
     end_s = np.datetime64(PERIOD_END, "s") + 86399
     won_rows = []
@@ -303,6 +304,14 @@ def generate_leads_deals(rng: np.random.Generator, lspec: LeadSpec, dspec: DealS
             "won": np.where(closed, np.where(won, "true", "false"), None),
             "last_activity_at": to_ts(last_act),
             "close_date": fmt_dates(close_date.astype("datetime64[D]"))}))
+        # the CRM's stage history: the opening stage when created, the current one at the
+        # last activity (never later than last_activity_at, so the pipeline reads the same)
+        first_stage = np.where(stage == "appointment_set", "appointment_set", "qualified")
+        w_events.write(pd.DataFrame({
+            "deal_id": np.concatenate([did, did]),
+            "at": to_ts(np.concatenate([d_created, last_act])),
+            "stage": np.concatenate([first_stage, stage]),
+            "amount": np.concatenate([amount, amount])}))
         stale = ~closed & (last_act < end_s - 30 * 86400)
         truth.top("stale_deals", did[stale], amount[stale])
         for j in np.flatnonzero(won).tolist():
@@ -314,6 +323,7 @@ def generate_leads_deals(rng: np.random.Generator, lspec: LeadSpec, dspec: DealS
                              int(phone_d[c]) if c >= 0 else -1))
     out.close("leads")
     out.close("deals")
+    out.close("deal_events")
     return pd.DataFrame(won_rows, columns=["deal_id", "closed_at", "amount", "contact_id",
                                            "name", "email", "phone_digits"])
 
