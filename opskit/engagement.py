@@ -88,7 +88,8 @@ class Engagement:
         with limits.using(limits.Limits.from_config(config.limits)):
             for table, specs in sources_by_table(config).items():
                 try:
-                    loaded[table] = load_table(table, specs)
+                    loaded[table] = load_table(table, specs, currency=config.currency,
+                                               fx=config.fx)
                 except DataError as exc:
                     problems.append(exc)
         if problems and strict:

@@ -9,6 +9,7 @@ column does not cost the row: the value is cleared and counted in the failure fr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import lru_cache
@@ -20,6 +21,7 @@ import pandas as pd
 
 from opskit.config import FileSpec
 from opskit.errors import DataError, TableError, shorten
+from opskit.sources.currency import convert_currencies
 from opskit.sources.parse import parse
 from opskit.sources.readers import RawFile, normalize_name, read_file
 from opskit.tables import TABLES, Table, schema
@@ -48,6 +50,8 @@ class TableQuality:
     # (title blocks, headings, 'Total for' lines...) by kind: counted, never data.
     formats: dict[str, str] = field(default_factory=dict)
     structure_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Rows in another currency converted at the engagement's fx: rate: code -> {rate, rows}.
+    converted: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -61,8 +65,14 @@ class LoadedTable:
     failures: pd.DataFrame
 
 
-def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
-    """Read every file of table ``name`` and return the usable rows with their accounting."""
+def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
+               fx: Mapping[str, float] | None = None) -> LoadedTable:
+    """Read every file of table ``name`` and return the usable rows with their accounting.
+
+    With ``currency`` (the engagement's), rows in another currency are converted at their
+    ``fx`` rate or set aside (``opskit.sources.currency``); without it (``opskit inspect``,
+    which has no engagement) amounts stay as exported.
+    """
     spec = TABLES[name]
     text_columns = {c.name for c in spec.columns if c.kind in ("id", "text", "enum")}
     parts: list[pd.DataFrame] = []
@@ -111,6 +121,10 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
     set_aside = frame.pop("__bad__").to_numpy(dtype=bool, copy=True)
     rule_failures = _validate(spec, frame, set_aside, files_arr, rows_arr, headers)
     failures.append(rule_failures)
+    if currency is not None:
+        money_failures, quality.converted = convert_currencies(
+            spec, frame, set_aside, files_arr, rows_arr, headers, currency, fx or {})
+        failures.append(money_failures)
     fail = pd.concat([f for f in failures if len(f)], ignore_index=True) if any(
         len(f) for f in failures) else pd.DataFrame(columns=FAILURE_COLUMNS)
 
