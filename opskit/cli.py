@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from opskit.errors import OpskitError, UnreadableFileError
+
+if TYPE_CHECKING:
+    from opskit.findings import Diagnosis
 
 app = typer.Typer(
     name="opskit",
@@ -136,18 +139,33 @@ def diagnose_command(
     json_out: Annotated[Path | None, typer.Option(
         "--json", help="Also write the findings as JSON to this file.")] = None,
 ) -> None:
-    """Run the checks on an engagement and print the findings by hat, in dollars."""
+    """Run the checks on an engagement and print the findings by hat, in its currency."""
     from opskit.diagnose import diagnose
     from opskit.engagement import Engagement
-    from opskit.findings import HATS, Status
+    from opskit.money import money, using_currency
 
     engagement = Engagement.load(path)
     diagnosis = diagnose(engagement, checks=check or None)
     total = diagnosis.total_impact()
     console.print(f"[bold]{escape(engagement.client)}[/bold]  period {engagement.period}",
                   highlight=False)
-    console.print(f"Total annual opportunity: [bold]${total['base']:,.0f}[/bold] "
-                  f"(low ${total['low']:,.0f}, high ${total['high']:,.0f})")
+    with using_currency(diagnosis.currency):
+        console.print(f"Total annual opportunity: [bold]{escape(money(total['base']))}[/bold] "
+                      f"(low {escape(money(total['low']))}, high "
+                      f"{escape(money(total['high']))}) in {diagnosis.currency}",
+                      highlight=False)
+        _print_hats(diagnosis)
+    if json_out is not None:
+        json_out.write_text(diagnosis.to_json(), encoding="utf-8")
+        console.print(f"findings written to {json_out}", markup=False, highlight=False,
+                      soft_wrap=True)
+
+
+def _print_hats(diagnosis: Diagnosis) -> None:
+    """One table per hat: status, check, measured value, base impact in the current currency."""
+    from opskit.findings import HATS, Status
+    from opskit.money import money
+
     colours = {Status.FAIL: "red", Status.WARN: "yellow", Status.PASS: "green",
                Status.NOT_ASSESSABLE: "dim", Status.ERROR: "magenta"}
     for hat, name in HATS.items():
@@ -161,16 +179,12 @@ def diagnose_command(
             metric = r.headline_metric
             measured = f"{r.headline} {metric.display()}" if metric else (
                 r.data_request or "")
-            money = f"${r.impact.base:,.0f}" if r.status.flagged else ""
+            amount = money(r.impact.base) if r.status.flagged else ""
             if r.status.flagged and not r.impact.in_total:
-                money += " (not added)"
+                amount += " (not added)"
             table.add_row(f"[{colours[r.status]}]{r.status}[/]", r.check_id, escape(measured),
-                          money)
+                          escape(amount))
         console.print(table)
-    if json_out is not None:
-        json_out.write_text(diagnosis.to_json(), encoding="utf-8")
-        console.print(f"findings written to {json_out}", markup=False, highlight=False,
-                      soft_wrap=True)
 
 
 @app.command("checks")

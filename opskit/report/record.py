@@ -12,7 +12,7 @@ from typing import Any
 
 from opskit import __version__
 from opskit.playbooks import PLAYBOOK_DIR, all_playbooks
-from opskit.report.context import ReportContext
+from opskit.report.context import ReportContext, in_currency
 from opskit.report.figures import report_figure_count
 
 SCHEMA_VERSION = 1
@@ -20,6 +20,7 @@ SCHEMA_PATH = Path(__file__).with_name("findings.schema.json")
 EVIDENCE_ROWS = 20
 
 
+@in_currency
 def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> dict[str, Any]:
     """The findings record as a JSON-ready dict."""
     engagement = ctx.engagement
@@ -45,7 +46,9 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
         "audience": ctx.audience,
         "client": engagement.client,
         "industry": engagement.config.industry,
-        "currency": engagement.config.currency,
+        "currency": ctx.currency,
+        "converted": {t: dict(q.converted) for t, q in engagement.quality.items()
+                      if q.converted},
         "period": {"start": str(engagement.period.start.date()),
                    "end": str(engagement.period.end.date()),
                    "days": engagement.period.days},
