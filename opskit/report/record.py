@@ -29,6 +29,8 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
     results = []
     for result in ctx.results:
         item = result.to_dict(evidence_rows=EVIDENCE_ROWS)
+        for metric in item["metrics"].values():  # '$' (an amount) -> 'EUR': the real unit
+            metric["unit"] = money_unit(metric["unit"], ctx.currency)
         book = books.get(result.playbook)
         item["playbook"] = {
             "id": result.playbook,
@@ -59,9 +61,16 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
         "history": (ctx.history.to_dict() if ctx.history is not None
                     else {"error": ctx.history_error} if ctx.history_error else None),
         "data_quality": json.loads(ctx.row_accounting.to_json(orient="records")),
-        "assumptions": {k: dict(v) for k, v in ctx.diagnosis.assumptions.items()},
+        "assumptions": {k: {**v, "unit": money_unit(str(v.get("unit", "")), ctx.currency)}
+                        for k, v in ctx.diagnosis.assumptions.items()},
         "results": results,
     }
+
+
+def money_unit(unit: str, currency: str) -> str:
+    """A unit as the record writes it: amounts in the engagement's ISO code ('$' -> 'EUR',
+    '$/hour' -> 'EUR/hour'), so no reader has to guess which currency '$' meant."""
+    return unit.replace("$", currency)
 
 
 def _counts(ctx: ReportContext) -> dict[str, int]:
