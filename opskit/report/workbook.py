@@ -66,6 +66,9 @@ def write_workbook(ctx: ReportContext, out_dir: Path) -> Path:
         summary.to_excel(writer, sheet_name="Summary", index=False)
         _money_format(writer.sheets["Summary"], summary,
                       [c for c in summary.columns if c.startswith("impact_") and "(" in c])
+        amounts = [i for i, r in enumerate(ctx.results)
+                   if r.headline_metric is not None and r.headline_metric.unit == "$"]
+        _money_format(writer.sheets["Summary"], summary, ["value", "warn", "fail"], amounts)
         for hat, sheet in SHEET_NAMES.items():
             row = 0
             flagged = [r for r in ctx.results if r.hat == hat and r.status.flagged]
@@ -106,13 +109,15 @@ def write_workbook(ctx: ReportContext, out_dir: Path) -> Path:
     return path
 
 
-def _money_format(sheet, frame: pd.DataFrame, columns: list[str]) -> None:
-    """Show ``columns`` of a written frame in the engagement currency ('€1,234')."""
+def _money_format(sheet, frame: pd.DataFrame, columns: list[str],
+                  rows: list[int] | None = None) -> None:
+    """Show ``columns`` of a written frame (its ``rows``, default all) in the engagement
+    currency ('€1,234')."""
     fmt = excel_format()
     for column in columns:
-        letter = sheet.cell(row=1, column=frame.columns.get_loc(column) + 1).column_letter
-        for cell in sheet[letter][1:]:
-            cell.number_format = fmt
+        col = frame.columns.get_loc(column) + 1
+        for row in range(len(frame)) if rows is None else rows:
+            sheet.cell(row=row + 2, column=col).number_format = fmt
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
