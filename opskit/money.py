@@ -59,8 +59,12 @@ def is_code(value: object) -> bool:
     return isinstance(value, str) and value in ISO_4217
 
 
-def suggest(value: object) -> str | None:
-    """The code someone probably meant by ``value`` ('eur', '€', 'Euros', 'EUD'), or None."""
+def suggest(value: object, fuzzy: bool = True) -> str | None:
+    """The code someone probably meant by ``value`` ('eur', '€', 'Euros', 'EUD'), or None.
+
+    ``fuzzy`` adds the closest code by spelling (for a typo in engagement.yaml); a data cell
+    is only matched on codes, symbols and names ('Pesos' must not suggest 'SOS').
+    """
     text = str(value).strip().upper()
     if text in ISO_4217:
         return text
@@ -69,6 +73,8 @@ def suggest(value: object) -> str | None:
     for code, (mark, _) in CURRENCIES.items():
         if text == mark.upper():
             return code
+    if not fuzzy:
+        return None
     close = difflib.get_close_matches(text, sorted(ISO_4217), n=1, cutoff=0.6)
     return close[0] if close else None
 

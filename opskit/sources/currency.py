@@ -72,7 +72,7 @@ def convert_currencies(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
                        f"engagement.yaml, got {code}")
         else:
             rule = "unknown_currency"
-            close = suggest(code)
+            close = suggest(code, fuzzy=False)
             message = (f"expected an ISO 4217 currency code ({currency}, or a code with a "
                        f"rate under fx: in engagement.yaml), got {shorten(raw.iloc[pos[0]])}"
                        + (f" (did you mean {close}?)" if close else ""))
