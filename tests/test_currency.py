@@ -83,8 +83,8 @@ def test_every_fx_problem_is_named_at_once(tmp_path):
         "number: what one unit is worth in USD. Hint: e.g. 'fx: {MXN: 0.055, EUR: 1.08}' when "
         "currency is USD")
     engagement(folder, "client: A\nfx: [0.055]\n")
-    with pytest.raises(ConfigError, match="key 'fx': expected a mapping of currency code: "
-                                          "rate in USD.*got a list"):
+    with pytest.raises(ConfigError, match=r"key 'fx': expected a mapping of currency code: "
+                                          r"rate in USD.*got a list"):
         load_config(folder)
 
 
@@ -252,7 +252,7 @@ def test_euro_workbook_and_json_show_euros_and_never_a_dollar(euro_context, tmp_
 def test_cli_diagnose_prints_the_total_in_the_engagement_currency(tmp_path, capsys):
     """`opskit diagnose` on a EUR engagement prints its total with €, not $."""
     folder = engagement(tmp_path / "eur", EURO_YAML, orders=EURO_ORDERS)
-    assert main(["diagnose", str(folder), "--check", "fulfillment.late_shipments"]) in (0, None)
+    assert main(["diagnose", str(folder), "--check", "fulfillment.late_shipments"]) == 0
     out = capsys.readouterr().out
     assert "Total annual opportunity: €0 (low €0, high €0) in EUR" in out
 
