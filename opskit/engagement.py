@@ -19,6 +19,7 @@ from opskit.assumptions import Assumption, resolve
 from opskit.config import EngagementConfig, FileSpec, load_config, safe_path
 from opskit.errors import CombinedError, DataError, OpskitError, TableError
 from opskit.sources import limits
+from opskit.sources.currency import linked_codes, load_order
 from opskit.sources.load import FAILURE_COLUMNS, LoadedTable, TableQuality, load_table
 from opskit.sources.readers import SUPPORTED, suffix_of
 from opskit.tables import TABLES
@@ -86,12 +87,14 @@ class Engagement:
         loaded: dict[str, LoadedTable] = {}
         problems: list[OpskitError] = []
         with limits.using(limits.Limits.from_config(config.limits)):
-            for table, specs in sources_by_table(config).items():
+            sources = sources_by_table(config)
+            for table in load_order(sources):  # orders before the lines that follow them
                 try:
-                    loaded[table] = load_table(table, specs, currency=config.currency,
-                                               fx=config.fx)
+                    loaded[table] = load_table(table, sources[table], currency=config.currency,
+                                               fx=config.fx, linked=linked_codes(table, loaded))
                 except DataError as exc:
                     problems.append(exc)
+        loaded = {t: loaded[t] for t in sources if t in loaded}
         if problems and strict:
             if len(problems) == 1:
                 raise problems[0]

@@ -125,6 +125,31 @@ def test_orders_converted_with_rates_or_set_aside_with_the_reason(tmp_path):
         "engagement.yaml), got 'Pesos'"]
 
 
+def test_order_lines_and_returns_follow_their_order_currency(tmp_path):
+    """Lines and returns (no currency column) take their order's currency: converted at its
+    rate, or set aside with the order's reason; rows read = used + set aside per table."""
+    lines = ("order_id,sku,quantity,unit_price,line_discount\n1,A,1,90,0\n2,A,2,450,20\n"
+             "3,B,1,50000,0\n5,C,1,70,4\n6,C,1,10,0\n")
+    returns = "order_id,returned_at,refund_amount\n2,2026-07-09,200\n3,2026-07-09,1000\n"
+    e = Engagement.load(engagement(tmp_path / "m", MULTI, orders=ORDERS,
+                                   order_lines=lines, returns=returns))
+    assert list(e.quality) == ["order_lines", "orders", "returns"]  # order kept
+    got = e.tables["order_lines"][["order_id", "unit_price", "line_discount"]]
+    assert got.values.tolist() == [["1", 90.0, 0.0], ["2", 22.5, 1.0], ["5", 87.5, 5.0]]
+    q = e.quality["order_lines"]
+    assert (q.rows_read, q.rows_used, q.rows_set_aside) == (5, 3, 2)
+    assert q.set_aside_by_reason == {"order_id: no_fx_rate": 1,
+                                     "order_id: unknown_currency": 1}
+    assert q.converted == {"EUR": {"rate": 1.25, "rows": 1}, "MXN": {"rate": 0.05, "rows": 1}}
+    assert e.failures["order_lines"]["message"].tolist() == [
+        "expected an amount in USD or a rate for COP under fx: in engagement.yaml, got COP "
+        "(the currency of its order)",
+        "expected an ISO 4217 currency code (USD, or a code with a rate under fx: in "
+        "engagement.yaml), got 'PESOS' (the currency of its order)"]
+    assert e.tables["returns"]["refund_amount"].tolist() == [10.0]
+    assert (e.quality["returns"].rows_read, e.quality["returns"].rows_set_aside) == (2, 1)
+
+
 def test_deals_invoices_and_bills_are_converted_too(tmp_path):
     """The currency column of deals, invoices and bills converts their amounts alike."""
     folder = engagement(

@@ -13,7 +13,9 @@ rate per currency), which the report's data-quality section prints.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,32 @@ from opskit.tables import Table
 
 COLUMN = "currency"
 FAILURE_COLUMNS = ["table", "file", "column", "row", "value", "rule", "action", "message"]
+#: Tables without a currency column whose amounts are in the currency of their order.
+LINKED = {"order_lines": "orders", "returns": "orders"}
+LINK_KEY = "order_id"
+
+
+def load_order(tables: Iterable[str]) -> list[str]:
+    """The order to load tables in: a parent (orders) before the tables that follow it."""
+    names = list(tables)
+    parents = set(LINKED.values())
+    return [t for t in names if t in parents] + [t for t in names if t not in parents]
+
+
+def linked_codes(table: str, loaded: Mapping[str, Any]) -> Mapping[str, str] | None:
+    """For order_lines and returns: order_id -> the order's currency, where it is not the
+    engagement's (None when the table follows no loaded parent)."""
+    parent = loaded.get(LINKED.get(table, ""))
+    return getattr(parent, "currencies", None) if parent is not None else None
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What the currency step did to one table."""
+
+    failures: pd.DataFrame  # rows set aside: file, column, row, value, rule, message
+    converted: dict[str, dict[str, float]]  # code -> {"rate": rate, "rows": n}
+    foreign: dict[str, str]  # orders only: order_id -> its currency, where not the engagement's
 
 
 def money_columns(spec: Table, frame: pd.DataFrame) -> list[str]:
@@ -33,18 +61,26 @@ def money_columns(spec: Table, frame: pd.DataFrame) -> list[str]:
 
 def convert_currencies(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
                        files: np.ndarray, rows: np.ndarray, headers: Mapping[str, str],
-                       currency: str, fx: Mapping[str, float]
-                       ) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+                       currency: str, fx: Mapping[str, float],
+                       linked: Mapping[str, str] | None = None) -> Conversion:
     """Convert or set aside the rows of ``frame`` whose currency is not ``currency``.
 
-    ``frame`` and ``set_aside`` are changed in place (amounts converted, the currency cell
-    set to the engagement's code; rows without a rate marked set aside), as the loader's
-    validation step does. Returns the failure rows (file, column, row, value, rule, message)
-    and the conversions: ``{code: {"rate": rate, "rows": n}}``.
+    A row's currency is its ``currency`` cell or, for a table without one (order lines,
+    returns), its order's currency from ``linked`` (order_id -> code). ``frame`` and
+    ``set_aside`` are changed in place (amounts converted, the currency cell set to the
+    engagement's code; rows without a rate marked set aside), as the loader's validation step
+    does.
     """
-    if COLUMN not in frame.columns or not len(frame):
-        return pd.DataFrame(columns=FAILURE_COLUMNS), {}
-    raw = frame[COLUMN].astype("string")
+    nothing = Conversion(pd.DataFrame(columns=FAILURE_COLUMNS), {}, {})
+    if not len(frame):
+        return nothing
+    via_order = COLUMN not in frame.columns
+    if not via_order:
+        raw = frame[COLUMN].astype("string")
+    elif linked and LINK_KEY in frame.columns:
+        raw = frame[LINK_KEY].astype("string").map(dict(linked)).astype("string")
+    else:
+        return nothing
     codes = raw.str.strip().str.upper().fillna("")
     codes = codes.where(codes != "", currency)
     live = ~set_aside
@@ -52,7 +88,8 @@ def convert_currencies(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
     amounts = money_columns(spec, frame)
     converted: dict[str, dict[str, float]] = {}
     records: list[pd.DataFrame] = []
-    label = headers.get(COLUMN, COLUMN)
+    label = headers.get(LINK_KEY, LINK_KEY) if via_order else headers.get(COLUMN, COLUMN)
+    of_order = " (the currency of its order)" if via_order else ""
     for code in sorted(set(codes[live & (codes != currency).to_numpy()])):
         mask = live & (codes == code).to_numpy()
         pos = np.flatnonzero(mask)
@@ -69,23 +106,29 @@ def convert_currencies(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
         if code in ISO_4217:
             rule = "no_fx_rate"
             message = (f"expected an amount in {currency} or a rate for {code} under fx: in "
-                       f"engagement.yaml, got {code}")
+                       f"engagement.yaml, got {code}{of_order}")
         else:
             rule = "unknown_currency"
             close = suggest(code, fuzzy=False)
             message = (f"expected an ISO 4217 currency code ({currency}, or a code with a "
                        f"rate under fx: in engagement.yaml), got {shorten(raw.iloc[pos[0]])}"
-                       + (f" (did you mean {close}?)" if close else ""))
+                       + (f" (did you mean {close}?)" if close else "") + of_order)
         records.append(pd.DataFrame({
             "table": spec.name, "file": files[pos], "column": label, "row": rows[pos],
             "value": raw.iloc[pos].astype(str).to_numpy(), "rule": rule,
             "action": "set aside", "message": message}))
-    kept = codes.to_numpy(dtype=object)
-    kept[~set_aside] = currency  # converted rows and kept rows are now in the engagement's
-    frame[COLUMN] = pd.Series(kept, index=frame.index).astype(frame[COLUMN].dtype)
+    foreign: dict[str, str] = {}
+    if not via_order:
+        if LINK_KEY in frame.columns:  # orders: what their lines and returns follow
+            other = (codes != currency).to_numpy()
+            keys = frame[LINK_KEY].astype("string").to_numpy()[other]
+            foreign = dict(zip(keys[::-1], codes.to_numpy()[other][::-1], strict=True))
+        kept = codes.to_numpy(dtype=object)
+        kept[~set_aside] = currency  # converted and kept rows are now in the engagement's
+        frame[COLUMN] = pd.Series(kept, index=frame.index).astype(frame[COLUMN].dtype)
     failures = (pd.concat(records, ignore_index=True) if records
                 else pd.DataFrame(columns=FAILURE_COLUMNS))
-    return failures, converted
+    return Conversion(failures, converted, foreign)
 
 
 def describe(converted: Mapping[str, Mapping[str, float]], currency: str) -> str:

@@ -63,15 +63,19 @@ class LoadedTable:
     frame: pd.DataFrame
     quality: TableQuality
     failures: pd.DataFrame
+    # orders: order_id -> currency where not the engagement's (their lines and returns follow)
+    currencies: dict[str, str] = field(default_factory=dict)
 
 
 def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
-               fx: Mapping[str, float] | None = None) -> LoadedTable:
+               fx: Mapping[str, float] | None = None,
+               linked: Mapping[str, str] | None = None) -> LoadedTable:
     """Read every file of table ``name`` and return the usable rows with their accounting.
 
     With ``currency`` (the engagement's), rows in another currency are converted at their
     ``fx`` rate or set aside (``opskit.sources.currency``); without it (``opskit inspect``,
-    which has no engagement) amounts stay as exported.
+    which has no engagement) amounts stay as exported. ``linked`` (order_id -> currency)
+    gives order lines and returns the currency of their order.
     """
     spec = TABLES[name]
     text_columns = {c.name for c in spec.columns if c.kind in ("id", "text", "enum")}
@@ -121,10 +125,12 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
     set_aside = frame.pop("__bad__").to_numpy(dtype=bool, copy=True)
     rule_failures = _validate(spec, frame, set_aside, files_arr, rows_arr, headers)
     failures.append(rule_failures)
+    conversion = None
     if currency is not None:
-        money_failures, quality.converted = convert_currencies(
-            spec, frame, set_aside, files_arr, rows_arr, headers, currency, fx or {})
-        failures.append(money_failures)
+        conversion = convert_currencies(spec, frame, set_aside, files_arr, rows_arr, headers,
+                                        currency, fx or {}, linked)
+        quality.converted = conversion.converted
+        failures.append(conversion.failures)
     fail = pd.concat([f for f in failures if len(f)], ignore_index=True) if any(
         len(f) for f in failures) else pd.DataFrame(columns=FAILURE_COLUMNS)
 
@@ -150,7 +156,8 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
     quality.rows_used = len(used)
     quality.rows_set_aside = quality.rows_read - quality.rows_used
     quality.nulls = {c: int(n) for c, n in used.isna().sum().items() if n}
-    return LoadedTable(name, used, quality, fail)
+    return LoadedTable(name, used, quality, fail,
+                       conversion.foreign if conversion is not None else {})
 
 
 def _describe(spec_file: FileSpec) -> str:
