@@ -333,3 +333,20 @@ def test_portfolio_never_adds_different_currencies(tmp_path):
     assert one.patterns()["opportunity_base"].tolist() == [1200.0]
     assert one.metrics()["value"].tolist() == [50.0, 70.0]
     assert one.metrics()["unit"].tolist() == ["$", "$"]  # the EUR unit read back as money
+
+
+def test_opskit_run_of_a_euro_engagement_writes_euros(tmp_path):
+    """End to end (the one run test): report.html's text and findings.json are in EUR, with
+    the conversion named, and no "$" outside plotly.js."""
+    from opskit.run import run
+
+    folder = engagement(tmp_path / "eur", EURO_YAML, orders=EURO_ORDERS)
+    outcome = run(folder, out=tmp_path / "out", progress=False, ledger=tmp_path / "l.sqlite")
+    page = outcome.html.read_text(encoding="utf-8")
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    assert "$" not in text
+    assert "Total annual opportunity: <b>€0</b> (low €0, high €0)" in text
+    assert "orders: 1 row USD at 0.9 EUR each." in text
+    record = json.loads(outcome.json.read_text(encoding="utf-8"))
+    assert (record["currency"], record["converted"]) == (
+        "EUR", {"orders": {"USD": {"rate": 0.9, "rows": 1}}})
