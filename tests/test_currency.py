@@ -335,9 +335,9 @@ def test_portfolio_never_adds_different_currencies(tmp_path):
     assert one.metrics()["unit"].tolist() == ["$", "$"]  # the EUR unit read back as money
 
 
-def test_opskit_run_of_a_euro_engagement_writes_euros(tmp_path):
+def test_opskit_run_of_a_euro_engagement_writes_euros(tmp_path, capsys):
     """End to end (the one run test): report.html's text and findings.json are in EUR, with
-    the conversion named, and no "$" outside plotly.js."""
+    the conversion named, and no "$" outside plotly.js; `opskit history` prints euros."""
     from opskit.run import run
 
     folder = engagement(tmp_path / "eur", EURO_YAML, orders=EURO_ORDERS)
@@ -350,3 +350,6 @@ def test_opskit_run_of_a_euro_engagement_writes_euros(tmp_path):
     record = json.loads(outcome.json.read_text(encoding="utf-8"))
     assert (record["currency"], record["converted"]) == (
         "EUR", {"orders": {"USD": {"rate": 0.9, "rows": 1}}})
+    assert main(["history", str(folder), "--ledger", str(tmp_path / "l.sqlite")]) == 0
+    printed = capsys.readouterr().out
+    assert "Impact recovered: €0 a year (EUR)." in printed and "$" not in printed
