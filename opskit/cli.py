@@ -42,6 +42,7 @@ def validate(
     """
     from opskit.diagnose import resolve_overrides
     from opskit.engagement import Engagement
+    from opskit.sources.currency import describe
     from opskit.sources.load import failure_errors
 
     engagement = Engagement.load(path, strict=False)
@@ -63,6 +64,10 @@ def validate(
     for loaded in engagement.loaded.values():
         for problem in failure_errors(loaded):
             console.print(f"  [yellow]![/yellow] {escape(problem.message)}", highlight=False)
+        if loaded.quality.converted:  # rows in another currency, at the fx: rates
+            console.print(f"  {loaded.name}: converted to {engagement.config.currency}: "
+                          f"{describe(loaded.quality.converted, engagement.config.currency)}",
+                          highlight=False)
         if loaded.quality.ignored_columns:
             console.print(f"  [dim]{loaded.name}: columns not used: "
                           f"{escape(', '.join(loaded.quality.ignored_columns))}[/dim]",

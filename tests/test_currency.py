@@ -150,6 +150,16 @@ def test_order_lines_and_returns_follow_their_order_currency(tmp_path):
     assert (e.quality["returns"].rows_read, e.quality["returns"].rows_set_aside) == (2, 1)
 
 
+def test_validate_prints_the_conversions_and_the_rows_set_aside(tmp_path, capsys):
+    """`opskit validate` names the rows converted per currency and the rows without a rate."""
+    assert main(["validate", str(engagement(tmp_path / "m", MULTI, orders=ORDERS))]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "orders: converted to USD: 1 row EUR at 1.25 USD each; 2 rows MXN at 0.05 USD " \
+           "each" in out
+    assert "expected an amount in USD or a rate for COP under fx: in engagement.yaml, got " \
+           "COP. Hint: 1 row set aside" in out
+
+
 def test_deals_invoices_and_bills_are_converted_too(tmp_path):
     """The currency column of deals, invoices and bills converts their amounts alike."""
     folder = engagement(
@@ -353,3 +363,20 @@ def test_opskit_run_of_a_euro_engagement_writes_euros(tmp_path, capsys):
     assert main(["history", str(folder), "--ledger", str(tmp_path / "l.sqlite")]) == 0
     printed = capsys.readouterr().out
     assert "Impact recovered: €0 a year (EUR)." in printed and "$" not in printed
+
+
+def test_batch_summary_shows_each_client_in_its_currency(tmp_path):
+    """The batch summary table prints each client's opportunity in its own currency."""
+    from rich.console import Console
+
+    from opskit.batch.display import summary_table
+    from opskit.batch.worker import ClientOutcome
+
+    outcomes = [ClientOutcome("eu-co", "EU Co", "eu", "ok", "ok", total_impact={"base": 1500.0},
+                              currency="EUR", report=str(tmp_path / "eu" / "report.html")),
+                ClientOutcome("us-co", "US Co", "us", "ok", "ok", total_impact={"base": 90.0},
+                              report=str(tmp_path / "us" / "report.html"))]
+    console = Console(record=True, width=200)
+    console.print(summary_table(outcomes, tmp_path))
+    rows = [line for line in console.export_text().splitlines() if "-co" in line]
+    assert ["€1,500" in rows[0], "$90" in rows[1], "$" in rows[0]] == [True, True, False]
