@@ -9,6 +9,11 @@ rate given under ``fx:`` in engagement.yaml; any other row is set aside with its
 (``no_fx_rate``, ``unknown_currency``), so rows read = rows used + rows set aside still holds
 and nothing is summed silently. The conversions are recorded in the table's quality (rows and
 rate per currency), which the report's data-quality section prints.
+
+Order lines and returns carry no currency of their own: their amounts are in their order's
+currency, so the orders load first and each line or return follows its order (converted at
+the same rate, or set aside for the same reason). Shipments are left as they are: a label's
+cost is in the carrier account's currency, which the order does not tell.
 """
 
 from __future__ import annotations
@@ -119,7 +124,7 @@ def convert_currencies(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
             "action": "set aside", "message": message}))
     foreign: dict[str, str] = {}
     if not via_order:
-        if LINK_KEY in frame.columns:  # orders: what their lines and returns follow
+        if spec.name in LINKED.values():  # orders: what their lines and returns follow
             other = (codes != currency).to_numpy()
             keys = frame[LINK_KEY].astype("string").to_numpy()[other]
             foreign = dict(zip(keys[::-1], codes.to_numpy()[other][::-1], strict=True))
