@@ -19,6 +19,7 @@ from opskit.findings import Diagnosis, Impact, Metric, Result, Status, Story
 from opskit.money import decimals, excel_format, money, suggest, using_currency
 from opskit.portfolio import build, summary_section
 from opskit.report import figures, sections, write_artifacts
+from opskit.report import record as findings_record
 from opskit.report.context import ReportContext
 from opskit.sources.load import load_table
 
@@ -259,6 +260,7 @@ def test_euro_workbook_and_json_show_euros_and_never_a_dollar(euro_context, tmp_
     conversions, and writes amounts' unit as EUR."""
     written = write_artifacts(euro_context, tmp_path / "out")
     record = json.loads(written["json"].read_text(encoding="utf-8"))
+    findings_record.validate(record)
     assert "$" not in written["json"].read_text(encoding="utf-8")
     assert (record["currency"], record["converted"]) == (
         "EUR", {"orders": {"USD": {"rate": 0.9, "rows": 1}}})
