@@ -9,12 +9,15 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opskit.cli import main
 from opskit.config import FileSpec, load_config
 from opskit.engagement import Engagement
-from opskit.errors import ConfigError
+from opskit.errors import ConfigError, DataError
 from opskit.findings import Diagnosis, Impact, Metric, Result, Status, Story
 from opskit.money import decimals, excel_format, money, suggest, using_currency
 from opskit.portfolio import build, summary_section
@@ -382,3 +385,28 @@ def test_batch_summary_shows_each_client_in_its_currency(tmp_path):
     console.print(summary_table(outcomes, tmp_path))
     rows = [line for line in console.export_text().splitlines() if "-co" in line]
     assert ["€1,500" in rows[0], "$90" in rows[1], "$" in rows[0]] == [True, True, False]
+
+
+@given(st.lists(st.tuples(
+    st.one_of(st.sampled_from(["", "USD", "usd", " MXN ", "EUR", "COP", "US$", "€", "xx"]),
+              st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=6)),
+    st.integers(min_value=0, max_value=10_000)), min_size=1, max_size=12))
+def test_any_currency_cell_keeps_the_accounting(tmp_path_factory, cells):
+    """Whatever the currency cells say, rows read = used + set aside, every used row is in
+    USD, and each used row is either kept as it was or converted at its rate."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    frame = pd.DataFrame({"order_id": [f"o{i}" for i in range(len(cells))],
+                          "ordered_at": "2026-07-01", "total": [v for _, v in cells],
+                          "currency": [c for c, _ in cells]})
+    path = folder / "orders.csv"
+    frame.to_csv(path, index=False)
+    try:
+        loaded = load_table("orders", [FileSpec("orders", path, "orders.csv")],
+                            currency="USD", fx={"MXN": 0.05, "EUR": 1.25})
+    except DataError as exc:  # every row set aside: named, with the reasons
+        assert "all set aside" in exc.message
+        return
+    q = loaded.quality
+    assert q.rows_read == q.rows_used + q.rows_set_aside == len(cells)
+    assert set(loaded.frame["currency"]) == {"USD"}
+    assert sum(c["rows"] for c in q.converted.values()) <= q.rows_used
