@@ -21,6 +21,7 @@ from rich.table import Table as RichTable
 from opskit.errors import OpskitError, UnreadableFileError
 
 if TYPE_CHECKING:
+    from opskit.findings import Diagnosis
     from opskit.unusable import Unusable
 
 app = typer.Typer(
@@ -46,6 +47,7 @@ def validate(
     """
     from opskit.diagnose import resolve_overrides
     from opskit.engagement import Engagement
+    from opskit.sources.currency import describe
     from opskit.sources.load import failure_errors
 
     engagement = Engagement.load(path, strict=False)
@@ -67,6 +69,10 @@ def validate(
     for loaded in engagement.loaded.values():
         for problem in failure_errors(loaded):
             console.print(f"  [yellow]![/yellow] {escape(problem.message)}", highlight=False)
+        if loaded.quality.converted:  # rows in another currency, at the fx: rates
+            console.print(f"  {loaded.name}: converted to {engagement.config.currency}: "
+                          f"{describe(loaded.quality.converted, engagement.config.currency)}",
+                          highlight=False)
         if loaded.quality.ignored_columns:
             console.print(f"  [dim]{loaded.name}: columns not used: "
                           f"{escape(', '.join(loaded.quality.ignored_columns))}[/dim]",
@@ -157,22 +163,40 @@ def diagnose_command(
     json_out: Annotated[Path | None, typer.Option(
         "--json", help="Also write the findings as JSON to this file.")] = None,
 ) -> None:
-    """Run the checks on an engagement and print the findings by hat, in dollars.
+    """Run the checks on an engagement and print the findings by hat, in its currency.
 
     Exit codes as for ``opskit run``: 0 every file used; 4 diagnosed without the files
     named; 3 opskit crashed reading a file (a bug in opskit); 2 bad input.
     """
     from opskit.diagnose import diagnose
     from opskit.engagement import Engagement
-    from opskit.findings import HATS, Status
+    from opskit.money import money, using_currency
 
     engagement = Engagement.load_partial(path)
     diagnosis = diagnose(engagement, checks=check or None)
     total = diagnosis.total_impact()
     console.print(f"[bold]{escape(engagement.client)}[/bold]  period {engagement.period}",
                   highlight=False)
-    console.print(f"Total annual opportunity: [bold]${total['base']:,.0f}[/bold] "
-                  f"(low ${total['low']:,.0f}, high ${total['high']:,.0f})")
+    with using_currency(diagnosis.currency):
+        console.print(f"Total annual opportunity: [bold]{escape(money(total['base']))}[/bold] "
+                      f"(low {escape(money(total['low']))}, high "
+                      f"{escape(money(total['high']))}) in {diagnosis.currency}",
+                      highlight=False)
+        _print_hats(diagnosis)
+    if json_out is not None:
+        json_out.write_text(diagnosis.to_json(), encoding="utf-8")
+        console.print(f"findings written to {json_out}", markup=False, highlight=False,
+                      soft_wrap=True)
+    code = report_unusable(engagement.unusable, "The findings above were made")
+    if code:
+        raise typer.Exit(code)
+
+
+def _print_hats(diagnosis: Diagnosis) -> None:
+    """One table per hat: status, check, measured value, base impact in the current currency."""
+    from opskit.findings import HATS, Status
+    from opskit.money import money
+
     colours = {Status.FAIL: "red", Status.WARN: "yellow", Status.PASS: "green",
                Status.NOT_ASSESSABLE: "dim", Status.ERROR: "magenta"}
     for hat, name in HATS.items():
@@ -186,19 +210,12 @@ def diagnose_command(
             metric = r.headline_metric
             measured = f"{r.headline} {metric.display()}" if metric else (
                 r.data_request or "")
-            money = f"${r.impact.base:,.0f}" if r.status.flagged else ""
+            amount = money(r.impact.base) if r.status.flagged else ""
             if r.status.flagged and not r.impact.in_total:
-                money += " (not added)"
+                amount += " (not added)"
             table.add_row(f"[{colours[r.status]}]{r.status}[/]", r.check_id, escape(measured),
-                          money)
+                          escape(amount))
         console.print(table)
-    if json_out is not None:
-        json_out.write_text(diagnosis.to_json(), encoding="utf-8")
-        console.print(f"findings written to {json_out}", markup=False, highlight=False,
-                      soft_wrap=True)
-    code = report_unusable(engagement.unusable, "The findings above were made")
-    if code:
-        raise typer.Exit(code)
 
 
 def report_unusable(records: Sequence[Unusable], done: str) -> int:

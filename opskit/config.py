@@ -8,6 +8,7 @@ found at once, not discovered as a silently ignored setting.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -16,14 +17,16 @@ from typing import Any
 
 import yaml
 
-from opskit.errors import ConfigError
+from opskit.errors import ConfigError, shorten
+from opskit.money import DEFAULT_CURRENCY, ISO_4217, suggest
 from opskit.tables import TABLES
 
 CONFIG_NAME = "engagement.yaml"
 KNOWN_KEYS = {
     "client": "display name of the client (required)",
     "industry": "ecommerce, distribution, services, ...",
-    "currency": "ISO code of the money in the files, e.g. USD",
+    "currency": "ISO 4217 code of the engagement's money (reports, totals), e.g. USD",
+    "fx": "{CODE: rate}: one unit of CODE in the engagement currency, e.g. {MXN: 0.055}",
     "timezone": "IANA zone of the client's local time, e.g. America/Chicago",
     "period": "{start: YYYY-MM-DD, end: YYYY-MM-DD}; default: the trailing 90 days of data",
     "assumptions": "money assumptions, e.g. {hourly_cost: 70}",
@@ -59,6 +62,7 @@ class EngagementConfig:
     client: str
     industry: str | None = None
     currency: str = "USD"
+    fx: Mapping[str, float] = field(default_factory=dict)
     timezone: str | None = None
     period: tuple[dt.date, dt.date] | None = None
     assumptions: Mapping[str, Any] = field(default_factory=dict)
@@ -145,6 +149,7 @@ def load_config(root: Path) -> EngagementConfig:
                               got=f"a {type(value).__name__}")
         return value
 
+    currency = _currency(data.get("currency"))
     thresholds = mapping("thresholds")
     for check_id, params in thresholds.items():
         if not isinstance(params, Mapping):
@@ -156,7 +161,8 @@ def load_config(root: Path) -> EngagementConfig:
         root=root,
         client=text("client", required=True) or "",
         industry=text("industry"),
-        currency=text("currency") or "USD",
+        currency=currency,
+        fx=_fx(data.get("fx"), currency),
         timezone=timezone,
         period=_period(data.get("period")),
         assumptions=mapping("assumptions"),
@@ -166,6 +172,63 @@ def load_config(root: Path) -> EngagementConfig:
         limits=mapping("limits"),
         notes=text("notes"),
     )
+
+
+def _currency(value: Any) -> str:
+    """The engagement currency: an ISO 4217 code (any case); default USD."""
+    if value is None:
+        return DEFAULT_CURRENCY
+    code = value.strip().upper() if isinstance(value, str) else None
+    if code in ISO_4217:
+        return code
+    close = suggest(value) if isinstance(value, str | int | float) else None
+    raise ConfigError(f"{CONFIG_NAME}, key 'currency'",
+                      expected="an ISO 4217 currency code such as USD, EUR or INR",
+                      got=shorten(value),
+                      hint=f"did you mean '{close}'?" if close else
+                      "write the three-letter code of the currency the client books in")
+
+
+def _fx(value: Any, currency: str) -> dict[str, float]:
+    """``fx:``: {CODE: rate}, the worth of one unit of CODE in the engagement currency.
+
+    Every problem is named at once: a code that is not ISO 4217 (with the closest code), the
+    engagement's own code (its rate is 1 by definition), a rate that is not a positive,
+    finite number.
+    """
+    if value is None:
+        return {}
+    where = f"{CONFIG_NAME}, key 'fx'"
+    if not isinstance(value, Mapping):
+        raise ConfigError(where, expected=f"a mapping of currency code: rate in {currency}, "
+                                          "e.g. {MXN: 0.055, EUR: 1.08}",
+                          got=f"a {type(value).__name__}")
+    rates: dict[str, float] = {}
+    problems: list[str] = []
+    for key, rate in value.items():
+        code = key.strip().upper() if isinstance(key, str) else None
+        if code not in ISO_4217:
+            close = suggest(key) if isinstance(key, str | int | float) else None
+            problems.append(f"{shorten(key)} is not an ISO 4217 code"
+                            + (f" (did you mean '{close}'?)" if close else ""))
+            continue
+        if code == currency:
+            problems.append(f"{code} is the engagement currency (its rate is 1 by definition)")
+            continue
+        if code in rates:
+            problems.append(f"{code} is given twice")
+            continue
+        if (isinstance(rate, bool) or not isinstance(rate, int | float)
+                or not math.isfinite(rate) or rate <= 0):
+            problems.append(f"{code}: the rate must be a positive number, got {shorten(rate)}")
+            continue
+        rates[code] = float(rate)
+    if problems:
+        raise ConfigError(f"{where}: " + "; ".join(problems),
+                          expected=f"ISO 4217 codes other than {currency}, each with a "
+                                   f"positive number: what one unit is worth in {currency}",
+                          hint="e.g. 'fx: {MXN: 0.055, EUR: 1.08}' when currency is USD")
+    return rates
 
 
 def _date(value: Any, where: str) -> dt.date:

@@ -19,6 +19,7 @@ from opskit.assumptions import Assumption, resolve
 from opskit.config import EngagementConfig, FileSpec, load_config, safe_path
 from opskit.errors import CombinedError, DataError, OpskitError, TableError, UnreadableFileError
 from opskit.sources import limits
+from opskit.sources.currency import linked_codes, load_order
 from opskit.sources.load import FAILURE_COLUMNS, LoadedTable, TableQuality, load_table
 from opskit.sources.readers import SUPPORTED, suffix_of
 from opskit.tables import TABLES
@@ -97,9 +98,11 @@ class Engagement:
         left_out: list[LeftOut] = []
         with limits.using(limits.Limits.from_config(config.limits)):
             sources = sources_by_table(config, left_out=None if strict else left_out)
-            for table, specs in sources.items():
+            for table in load_order(sources):  # orders before the lines that follow them
+                specs = sources[table]
                 try:
-                    loaded[table] = load_table(table, specs)
+                    loaded[table] = load_table(table, sources[table], currency=config.currency,
+                                               fx=config.fx, linked=linked_codes(table, loaded))
                 except DataError as exc:
                     left_out.append((table, [s.display for s in specs], exc))
                 except (OpskitError, MemoryError):
@@ -110,6 +113,7 @@ class Engagement:
                     left_out.append((table, [s.display for s in specs], exc))
         left_out = [(t, f, _unreadable(f, exc) if isinstance(exc, OSError) else exc)
                     for t, f, exc in left_out]
+        loaded = {t: loaded[t] for t in sources if t in loaded}
         problems = [exc for _, _, exc in left_out if isinstance(exc, DataError)]
         unusable = [from_error(exc, table, files) if isinstance(exc, OpskitError)
                     else from_crash(exc, table, files) for table, files, exc in left_out]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from opskit.money import money
+from opskit.money import money, using_currency
 
 HATS: dict[str, str] = {
     "fulfillment": "eCommerce & fulfillment",
@@ -388,6 +388,10 @@ class Diagnosis:
         return json.dumps(self.to_dict(evidence_rows), indent=indent, default=str)
 
     def _repr_html_(self) -> str:
+        with using_currency(self.currency):
+            return self._html()
+
+    def _html(self) -> str:
         total = self.total_impact()
         head = (f"<h3>{html.escape(self.client)}: {len(self.flagged())} findings, "
                 f"{money(total['base'])} a year (low {money(total['low'])}, high "

@@ -471,6 +471,7 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
     from rich.table import Table
 
     from opskit.config import load_config
+    from opskit.money import money
 
     config = load_config(Path(path))
     ledger_path = Path(ledger) if ledger else default_ledger(Path(path))
@@ -489,11 +490,13 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
                       highlight=False)
         return 1
     table = Table(title=f"{escape(config.client)}: {len(summary.runs)} diagnostics")
-    for column in ("run", "as of", "opportunity (base)", "manual hours/month", "opskit"):
+    for column in ("run", "as of", f"opportunity (base, {config.currency})",
+                   "manual hours/month", "opskit"):
         table.add_column(column)
     for row in summary.runs.itertuples():
         hours = "" if pd.isna(row.manual_hours) else f"{row.manual_hours:,.1f}"
-        table.add_row(str(row.id), row.as_of, f"${row.total_base:,.0f}", hours,
+        table.add_row(str(row.id), row.as_of,
+                      escape(money(row.total_base, code=config.currency)), hours,
                       row.opskit_version)
     console.print(table)
     states = Table(title="Findings")
@@ -505,7 +508,8 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
         states.add_row(row.check_id, row.state.replace("_", " "), row.first_seen, row.last_seen)
     console.print(states)
     hours = summary.hours_eliminated
-    console.print(f"Impact recovered: ${summary.impact_recovered:,.0f} a year."
+    recovered = escape(money(summary.impact_recovered, code=config.currency))
+    console.print(f"Impact recovered: {recovered} a year ({config.currency})."
                   + (f" Manual work eliminated since the first diagnostic: {hours:,.1f} hours "
                      "a month." if hours is not None else ""), highlight=False)
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import difflib
 from collections.abc import Iterator
 
 DEFAULT_CURRENCY = "USD"
@@ -25,6 +26,58 @@ CURRENCIES: dict[str, tuple[str, int]] = {
     "SEK": ("SEK", 2), "NOK": ("NOK", 2), "DKK": ("DKK", 2), "COP": ("COP", 2),
     "PEN": ("S/", 2), "CLP": ("CLP", 0), "ARS": ("ARS", 2), "AED": ("AED", 2),
 }
+
+#: Active ISO 4217 alphabetic codes (the standard's list, funds and metals included; XTS and
+#: XXX, the test and "no currency" codes, left out). engagement.yaml is validated against it.
+_ISO_4217_CODES = """
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN
+BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP
+ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK
+JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK
+MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN
+PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB
+TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG
+XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL
+"""
+ISO_4217: frozenset[str] = frozenset(_ISO_4217_CODES.split())
+
+#: Minor-unit decimals of the codes not in CURRENCIES whose minor unit is not 2.
+_OTHER_DECIMALS = {"BIF": 0, "DJF": 0, "GNF": 0, "ISK": 0, "KMF": 0, "PYG": 0, "RWF": 0,
+                   "UGX": 0, "UYI": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0, "BHD": 3,
+                   "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3}
+
+#: What people write instead of the code: symbols and names -> the code they usually mean.
+_ALIASES = {"$": "USD", "US$": "USD", "DOLLAR": "USD", "DOLLARS": "USD", "€": "EUR",
+            "EURO": "EUR", "EUROS": "EUR", "£": "GBP", "POUND": "GBP", "POUNDS": "GBP",
+            "¥": "JPY", "YEN": "JPY", "₹": "INR", "RUPEE": "INR", "RUPEES": "INR",
+            "RMB": "CNY", "YUAN": "CNY", "NIS": "ILS",
+            "R$": "BRL", "REAL": "BRL", "REAIS": "BRL", "FRANC": "CHF", "FRANCS": "CHF"}
+
+
+def is_code(value: object) -> bool:
+    """True when ``value`` is an ISO 4217 code as written (upper case, three letters)."""
+    return isinstance(value, str) and value in ISO_4217
+
+
+def suggest(value: object, fuzzy: bool = True) -> str | None:
+    """The code someone probably meant by ``value`` ('eur', '€', 'Euros', 'EUD'), or None.
+
+    ``fuzzy`` adds the closest code by spelling (for a typo in engagement.yaml); a data cell
+    is only matched on codes, symbols and names ('Pesos' must not suggest 'SOS').
+    """
+    text = str(value).strip().upper()
+    if text in ISO_4217:
+        return text
+    if text in _ALIASES:
+        return _ALIASES[text]
+    for code, (mark, _) in CURRENCIES.items():
+        if text == mark.upper():
+            return code
+    if not fuzzy:
+        return None
+    close = difflib.get_close_matches(text, sorted(ISO_4217), n=1, cutoff=0.6)
+    return close[0] if close else None
+
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("opskit_currency",
                                                                default=DEFAULT_CURRENCY)
@@ -54,7 +107,7 @@ def symbol(code: str | None = None) -> str:
 def decimals(code: str | None = None) -> int:
     """Minor-unit decimals of ``code`` (0 for JPY, KRW...), for cents and number formats."""
     code = (code or current()).upper()
-    return CURRENCIES.get(code, (code, 2))[1]
+    return CURRENCIES.get(code, (code, _OTHER_DECIMALS.get(code, 2)))[1]
 
 
 def money(value: float, digits: int = 0, code: str | None = None) -> str:

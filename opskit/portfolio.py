@@ -6,7 +6,8 @@ offline template: no code, plotly.js once, a CSP that forbids network requests) 
 portfolio.xlsx. It answers four questions:
 
 - which patterns recur across clients (a check-by-client heat map of statuses);
-- the annual opportunity per client and overall;
+- the annual opportunity per client and overall (per currency: clients who book in different
+  currencies are never added together, since no rate between them is known here);
 - where each client's key metrics sit in the portfolio (percentile ranks, 100 = worst);
 - the most common causes behind the flagged checks, with their playbooks.
 
@@ -33,6 +34,7 @@ import pandas as pd
 
 from opskit.errors import ConfigError, DataError
 from opskit.findings import HATS, format_value
+from opskit.money import money, symbol, using_currency
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTFOLIO_NOTEBOOK = ROOT / "notebooks" / "portfolio.ipynb"
@@ -110,6 +112,26 @@ class Portfolio:
     def labels(self) -> list[str]:
         return self.clients["client"].tolist()
 
+    @property
+    def currencies(self) -> list[str]:
+        """The engagement currencies of the clients, sorted (one for most firms)."""
+        return sorted(set(self.clients["currency"]))
+
+    def _by_currency(self, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        """``counted`` of ``frame`` summed per ``keys``: ``opportunity_base`` when the whole
+        portfolio is in one currency (NaN otherwise: amounts in different currencies do not
+        add up), and ``opportunity_by_currency`` ({code: sum}) always."""
+        sums = frame.groupby([*keys, "currency"], sort=False)["counted"].sum()
+        per: dict[tuple, dict[str, float]] = {}
+        for index, value in sums.items():
+            *key, code = index
+            per.setdefault(tuple(key), {})[str(code)] = float(value)
+        out = pd.DataFrame({"_key": list(per), "opportunity_by_currency": list(per.values())})
+        single = len(self.currencies) <= 1
+        out["opportunity_base"] = [sum(v.values()) if single else float("nan")
+                                   for v in out["opportunity_by_currency"]]
+        return out
+
     def totals(self) -> dict[str, dict[str, float]]:
         """Opportunity summed per currency (a portfolio in one currency has one entry)."""
         out = {}
@@ -125,14 +147,28 @@ class Portfolio:
             failed=self.results["status"].eq("FAIL"),
             assessed=self.results["status"].isin(MEASURED))
         r["counted"] = r["base"].where(r["flagged"] & r["in_total"], 0.0)
-        table = r.groupby(["check_id", "title", "hat"], sort=False).agg(
+        keys = ["check_id", "title", "hat"]
+        table = r.groupby(keys, sort=False).agg(
             clients_flagged=("flagged", "sum"), clients_failed=("failed", "sum"),
-            clients_assessed=("assessed", "sum"), opportunity_base=("counted", "sum"),
+            clients_assessed=("assessed", "sum"),
         ).reset_index()
+        table = self._join_money(table, r, keys)
         table["hat"] = table["hat"].map(HATS)
         return table.sort_values(["clients_flagged", "opportunity_base", "check_id"],
                                  ascending=[False, False, True], kind="stable",
                                  ignore_index=True)
+
+    def _join_money(self, table: pd.DataFrame, frame: pd.DataFrame,
+                    keys: list[str]) -> pd.DataFrame:
+        """``table`` (one row per ``keys``) with its opportunity columns from ``frame``."""
+        sums = self._by_currency(frame, keys)
+        index = dict(zip(sums["_key"], range(len(sums)), strict=True))
+        at = [index.get(tuple(row)) for row in table[keys].itertuples(index=False)]
+        table["opportunity_base"] = [0.0 if i is None else sums["opportunity_base"].iloc[i]
+                                     for i in at]
+        table["opportunity_by_currency"] = [
+            {} if i is None else sums["opportunity_by_currency"].iloc[i] for i in at]
+        return table
 
     def heat(self) -> pd.DataFrame:
         """Status by check (rows, most recurring first) and client (columns)."""
@@ -148,6 +184,10 @@ class Portfolio:
         """
         measured = self.results[self.results["status"].isin(MEASURED)
                                 & self.results["value"].notna()]
+        # An amount in euros is not comparable with one in dollars: a money metric is ranked
+        # only among clients of one currency.
+        mixed = measured.groupby("check_id")["currency"].transform("nunique") > 1
+        measured = measured[~(mixed & measured["unit"].eq("$"))]
         rows = []
         for check_id, group in measured.groupby("check_id", sort=False):
             values = group["value"].astype(float)
@@ -164,10 +204,11 @@ class Portfolio:
                     "value": float(row["value"]), "clients": len(values),
                     "percentile": round(100.0 * (below + 0.5 * equal) / len(values), 1),
                     "p25": p25, "median": p50, "p75": p75,
-                    "worse_when": "higher" if worse_up else "lower"})
+                    "worse_when": "higher" if worse_up else "lower",
+                    "currency": row["currency"]})
         return pd.DataFrame(rows, columns=[
             "check_id", "title", "metric", "unit", "client", "status", "value", "clients",
-            "percentile", "p25", "median", "p75", "worse_when"])
+            "percentile", "p25", "median", "p75", "worse_when", "currency"])
 
     def key_metrics(self, top: int = KEY_METRICS) -> list[str]:
         """The checks charted against percentiles: measured for at least two clients, the
@@ -182,10 +223,11 @@ class Portfolio:
         flagged = self.results[self.results["status"].isin(FLAGGED)
                                & self.results["cause"].ne("")]
         flagged = flagged.assign(counted=flagged["base"].where(flagged["in_total"], 0.0))
-        table = flagged.groupby(["cause", "symptom", "check_id", "title", "playbook"],
-                                sort=False).agg(
+        keys = ["cause", "symptom", "check_id", "title", "playbook"]
+        table = flagged.groupby(keys, sort=False).agg(
             clients=("client", "count"), which=("client", lambda s: ", ".join(s)),
-            opportunity_base=("counted", "sum")).reset_index()
+        ).reset_index()
+        table = self._join_money(table, flagged, keys)
         return table.sort_values(["clients", "opportunity_base", "check_id"],
                                  ascending=[False, False, True], kind="stable",
                                  ignore_index=True)
@@ -206,7 +248,8 @@ def build(records: list[tuple[Path, dict[str, Any]]], *, anonymous: bool = False
     names = {record["client"]: (anonymous_label(n) if anonymous else record["client"])
              for n, (_, record) in enumerate(ordered)}
     clients = pd.DataFrame([_client_row(names[r["client"]], r) for _, r in ordered])
-    results = pd.DataFrame([_result_row(names[r["client"]], item)
+    results = pd.DataFrame([_result_row(names[r["client"]], item,
+                                        r.get("currency") or "USD")
                             for _, r in ordered for item in r["results"]],
                            columns=RESULT_COLUMNS)
     if anonymous:
@@ -227,7 +270,7 @@ def anonymous_label(n: int) -> str:
 
 RESULT_COLUMNS = ["client", "check_id", "title", "hat", "status", "headline", "value", "unit",
                   "low", "base", "high", "in_total", "symptom", "cause", "playbook",
-                  "higher_is_worse", "state"]
+                  "higher_is_worse", "state", "currency"]
 
 
 def _total(record: dict[str, Any]) -> dict[str, float]:
@@ -253,7 +296,7 @@ def _client_row(label: str, record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _result_row(label: str, item: dict[str, Any]) -> dict[str, Any]:
+def _result_row(label: str, item: dict[str, Any], currency: str = "USD") -> dict[str, Any]:
     metric = (item.get("metrics") or {}).get(item.get("headline") or "") or {}
     impact = item.get("impact") or {}
     story = item.get("story") or {}
@@ -264,13 +307,14 @@ def _result_row(label: str, item: dict[str, Any]) -> dict[str, Any]:
         "client": label, "check_id": item["check_id"], "title": item.get("title", ""),
         "hat": item.get("hat", ""), "status": item.get("status", "ERROR"),
         "headline": item.get("headline") or "", "value": metric.get("value"),
-        "unit": metric.get("unit", ""), "low": float(impact.get("low") or 0.0),
+        "unit": "$" if metric.get("unit") in ("$", currency) else metric.get("unit", ""),
+        "low": float(impact.get("low") or 0.0),
         "base": float(impact.get("base") or 0.0), "high": float(impact.get("high") or 0.0),
         "in_total": bool(impact.get("in_total", True)),
         "symptom": story.get("symptom", ""), "cause": story.get("cause", ""),
         "playbook": playbook.get("id", "") if isinstance(playbook, dict) else playbook or "",
         "higher_is_worse": (warn <= fail) if warn is not None and fail is not None else None,
-        "state": item.get("state"),
+        "state": item.get("state"), "currency": currency,
     }
 
 
@@ -326,16 +370,25 @@ def opportunity_figure(portfolio: Portfolio):
     counted = r[r["status"].isin(FLAGGED) & r["in_total"]]
     by_hat = counted.pivot_table(index="client", columns="hat", values="base", aggfunc="sum",
                                  fill_value=0.0).reindex(portfolio.labels, fill_value=0.0)
+    codes = dict(zip(portfolio.clients["client"], portfolio.clients["currency"], strict=True))
+    single = len(portfolio.currencies) <= 1
+    mark = symbol(portfolio.currencies[0]) if single and portfolio.currencies else ""
     fig = go.Figure()
     for hat, name in HATS.items():
         if hat not in by_hat.columns or not by_hat[hat].any():
             continue
         fig.add_bar(y=[esc(c) for c in by_hat.index], x=by_hat[hat].tolist(),
                     orientation="h", name=esc(name),
-                    hovertemplate="%{y}: $%{x:,.0f} a year in " + esc(name)
+                    customdata=[esc(money(v, code=codes.get(c)))
+                                for c, v in zip(by_hat.index, by_hat[hat], strict=True)],
+                    hovertemplate="%{y}: %{customdata} a year in " + esc(name)
                     + "<extra></extra>")
-    fig.update_layout(barmode="stack", title="Annual opportunity by client (base), by area",
-                      height=140 + 40 * len(portfolio.labels), xaxis_tickprefix="$",
+    title = "Annual opportunity by client (base), by area" + (
+        "" if single else ": each client in its own currency, "
+        + ", ".join(portfolio.currencies) + ", not comparable bar to bar")
+    fig.update_layout(barmode="stack", title=esc(title),
+                      height=140 + 40 * len(portfolio.labels),
+                      xaxis_tickprefix=mark + (" " if mark.isalpha() else ""),
                       margin=dict(l=10, r=10, t=50, b=30), legend_orientation="h",
                       yaxis=dict(autorange="reversed"))
     return fig
@@ -381,8 +434,8 @@ def metrics_figure(portfolio: Portfolio):
         fig.add_scatter(
             x=mine["percentile"].tolist(), y=[esc(rows[c]) for c in mine["check_id"]],
             mode="markers", name=esc(client), marker=dict(size=11),
-            customdata=[format_value(v, u) for v, u in zip(mine["value"], mine["unit"],
-                                                           strict=True)],
+            customdata=[_value(v, u, c) for v, u, c in zip(
+                mine["value"], mine["unit"], mine["currency"], strict=True)],
             hovertemplate=esc(client) + "<br>%{y}<br>%{customdata}: percentile %{x}"
             "<extra></extra>")
     for line in (25, 50, 75):
@@ -433,8 +486,13 @@ def summary_section(portfolio: Portfolio) -> str:
         table["recovered since first run"] = [
             _money(v, cur) if pd.notna(v) else "" for v, cur in
             zip(c["impact_recovered"], c["currency"], strict=True)]
-    return ('<section><h2>Opportunity per client</h2>' + totals
-            + "<p>Dollars a check shares with another, or that are only at risk, are not "
+    several = portfolio.currencies
+    note = ("" if len(several) <= 1 else
+            f"<p>The clients book in {len(several)} currencies ({esc(', '.join(several))}): "
+            "each total is the sum of the clients in that currency; the totals are not "
+            "added together, since no exchange rate between clients is applied.</p>")
+    return ('<section><h2>Opportunity per client</h2>' + totals + note
+            + "<p>Amounts a check shares with another, or that are only at risk, are not "
             "added (as in each client's report).</p>" + _table(table) + "</section>")
 
 
@@ -446,7 +504,7 @@ def patterns_section(portfolio: Portfolio) -> str:
         "check": recurring["title"], "area": recurring["hat"],
         "clients flagged": [f"{k} of {n}" for k in recurring["clients_flagged"]],
         "of them failing": recurring["clients_failed"],
-        "opportunity / year": [_money(v) for v in recurring["opportunity_base"]],
+        "opportunity / year": [_amounts(v) for v in recurring["opportunity_by_currency"]],
         "id": recurring["check_id"]})
     body = _table(table) if len(table) else "<p>No check flags any client.</p>"
     return ("<section><h2>Patterns that recur</h2><p>Checks by the number of clients they "
@@ -466,10 +524,10 @@ def metrics_section(portfolio: Portfolio, figure: str = "") -> str:
         last = m.iloc[-1]
         rows.append({
             "check": first["title"], "metric": first["metric"], "clients": len(m),
-            "p25 / median / p75": " / ".join(format_value(first[k], unit)
+            "p25 / median / p75": " / ".join(_value(first[k], unit, first["currency"])
                                              for k in ("p25", "median", "p75")),
-            "worst": f"{last['client']} ({format_value(last['value'], unit)})",
-            "best": f"{first['client']} ({format_value(first['value'], unit)})",
+            "worst": f"{last['client']} ({_value(last['value'], unit, last['currency'])})",
+            "best": f"{first['client']} ({_value(first['value'], unit, first['currency'])})",
             "worse when": first["worse_when"]})
     body = (figure + _table(pd.DataFrame(rows)) if rows else
             "<p>No metric is measured for two clients or more yet.</p>")
@@ -485,7 +543,7 @@ def causes_section(portfolio: Portfolio) -> str:
     table = pd.DataFrame({
         "cause": causes["cause"], "what the client sees": causes["symptom"],
         "clients": causes["clients"], "which": causes["which"],
-        "opportunity / year": [_money(v) for v in causes["opportunity_base"]],
+        "opportunity / year": [_amounts(v) for v in causes["opportunity_by_currency"]],
         "playbook": [f"playbooks/{p}.md" for p in causes["playbook"]]})
     body = _table(table) if len(table) else "<p>No flagged check, so no cause to show.</p>"
     return ("<section><h2>The most common causes</h2><p>The measured cause behind each "
@@ -493,7 +551,19 @@ def causes_section(portfolio: Portfolio) -> str:
 
 
 def _money(value: float, currency: str = "USD") -> str:
-    return f"${value:,.0f}" if currency == "USD" else f"{value:,.0f} {currency}"
+    return money(value, code=currency)
+
+
+def _amounts(by_currency: dict[str, float]) -> str:
+    """Sums in several currencies side by side ('€1,200 + $400'), never added together."""
+    shown = [_money(v, c) for c, v in sorted(by_currency.items()) if v]
+    return " + ".join(shown) if shown else _money(0.0, next(iter(sorted(by_currency)), "USD"))
+
+
+def _value(value: float, unit: str, currency: str) -> str:
+    """A metric value as text, money in the client's own currency."""
+    with using_currency(currency):
+        return format_value(value, unit)
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -553,6 +623,9 @@ def write_workbook(portfolio: Portfolio, output_dir: str | Path | None) -> Path 
               "Causes": portfolio.causes(), "Findings": portfolio.results}
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
+            if "opportunity_by_currency" in frame.columns:  # a dict per row: as text
+                frame = frame.assign(opportunity_by_currency=frame[
+                    "opportunity_by_currency"].map(_amounts))
             _excel_safe(frame).to_excel(writer, sheet_name=name, index=False)
     return path
 

@@ -217,6 +217,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("paid_at", "datetime", "When it was paid in full; empty while open."),
         _c("amount_paid", "money", "Amount received so far.", nn=True),
         _c("order_id", "id", "The shop order the invoice bills, when there is one."),
+        _c("currency", "text", "ISO currency code of the amounts."),
     ), key=("invoice_id",), time_column="issued_at",
         source_hint="the Invoice List report (QuickBooks: Reports > Invoice List)"),
     Table("bills", "Vendor bills (accounts payable).", (
@@ -227,6 +228,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("reference", "text", "Vendor's invoice number."),
         _c("due_at", "datetime", "Due date.", eod=True),
         _c("paid_at", "datetime", "When it was paid."),
+        _c("currency", "text", "ISO currency code of the amounts."),
     ), key=("bill_id",), time_column="issued_at",
         source_hint="the bills export (QuickBooks: Expenses > Bills, or Unpaid Bills report)"),
     Table("customers", "Customer or contact records, per system.", (

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from opskit.batch.worker import ClientOutcome
+from opskit.money import money as format_money
 
 
 def eta_seconds(elapsed: float, finished: int, total: int) -> float | None:
@@ -103,7 +104,8 @@ def summary_table(outcomes: Sequence[ClientOutcome], out: Path) -> Table:
                             ("report, or why it failed", "left")):
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for o in outcomes:
-        money = (f"${o.total_impact['base']:,.0f}" if o.ok and o.total_impact else "")
+        money = (escape(format_money(o.total_impact["base"], code=o.currency))
+                 if o.ok and o.total_impact else "")
         where = (_relative(o.report, out) + (f" ({o.reason}: {o.message})" if o.message
                                              else "")) if o.ok else (
             f"{o.message}" + (f" — notebook: {_relative(o.notebook, out)}" if o.notebook

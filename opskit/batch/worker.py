@@ -71,6 +71,7 @@ class ClientOutcome:
     findings: str | None = None
     workbook: str | None = None
     total_impact: dict[str, float] | None = None
+    currency: str = "USD"  # of total_impact: the engagement's currency
     host: str = ""
     pid: int = 0
     failed_attempts: list[dict[str, Any]] = field(default_factory=list)
@@ -190,9 +191,10 @@ def _run_custom_notebook(job: ClientJob):
 
 
 def _succeeded(job: ClientJob, run_outcome) -> ClientOutcome:
-    total = None
+    total, currency = None, "USD"
     if run_outcome.json.exists():
-        total = json.loads(run_outcome.json.read_text(encoding="utf-8")).get("total_impact")
+        record = json.loads(run_outcome.json.read_text(encoding="utf-8"))
+        total, currency = record.get("total_impact"), record.get("currency") or "USD"
     unusable = run_outcome.unusable
     reason = OPSKIT_BUG if any(u.bug for u in unusable) else PARTIAL if unusable else OK
     message = "; ".join(
@@ -205,7 +207,7 @@ def _succeeded(job: ClientJob, run_outcome) -> ClientOutcome:
         report=str(run_outcome.html),
         findings=str(run_outcome.json) if run_outcome.json.exists() else None,
         workbook=str(run_outcome.xlsx) if run_outcome.xlsx.exists() else None,
-        total_impact=total, host=socket.gethostname(), pid=os.getpid())
+        total_impact=total, currency=currency, host=socket.gethostname(), pid=os.getpid())
 
 
 def _failed(job: ClientJob, failure: _Failure, folder: Path | None) -> ClientOutcome:

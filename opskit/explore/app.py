@@ -28,6 +28,7 @@ from opskit.explore.panel import ResultPanel
 from opskit.explore.pinning import pin_thresholds
 from opskit.explore.slicing import Segment, Slicer
 from opskit.findings import HATS, Result
+from opskit.money import using_currency
 from opskit.registry import CheckSpec, all_checks, get, run_check
 
 ALL = ("All data", "")  # the no-segment choice: a label and a key no real value has
@@ -151,10 +152,13 @@ class Explorer(widgets.VBox):
             return self.result
         view = (self.spec.id, tuple(values.items()), period, self.segment())
         if view != self._view:  # e.g. a segment dimension picked, its value still "all"
-            self.result = run_check(self.spec, self.slicer.data(view[2], view[3]), values)
-            self.runs += 1
-            self._view = view
-            self.panel.show(self.result)
+            # The check's text and the panel show money in the engagement's currency.
+            with using_currency(self.engagement.config.currency):
+                self.result = run_check(self.spec, self.slicer.data(view[2], view[3]),
+                                        values)
+                self.runs += 1
+                self._view = view
+                self.panel.show(self.result)
         self._say("")
         return self.result
 

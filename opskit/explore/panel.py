@@ -15,10 +15,11 @@ from copy import deepcopy
 import ipywidgets as widgets
 
 from opskit.findings import Result, Status, format_value
+from opskit.money import money
 from opskit.playbooks import all_playbooks
 from opskit.registry import get
 from opskit.report import figures
-from opskit.report.sections import money, table_html
+from opskit.report.sections import table_html
 
 EVIDENCE_ROWS = 50
 esc = html.escape
@@ -71,8 +72,8 @@ def impact_html(result: Result) -> str:
         f" <i>Not added to the total: {esc(impact.note or 'counted elsewhere')}.</i>")
     assumptions = "".join(f"<li>{esc(k)}: {esc(str(v))}</li>"
                           for k, v in impact.assumptions.items())
-    return (f"<p><b>Impact:</b> low {money(impact.low)} · base {money(impact.base)} · "
-            f"high {money(impact.high)} a year. {esc(impact.formula)}{note}</p>"
+    return (f"<p><b>Impact:</b> low {esc(money(impact.low))} · base {esc(money(impact.base))}"
+            f" · high {esc(money(impact.high))} a year. {esc(impact.formula)}{note}</p>"
             + (f"<ul>{assumptions}</ul>" if assumptions else ""))
 
 

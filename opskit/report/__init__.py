@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from opskit.report import figures, record, sections, workbook
-from opskit.report.context import ReportContext, prepare
+from opskit.report.context import ReportContext, in_currency, prepare
 
 
 def _show(fragment: str) -> None:
@@ -19,18 +19,21 @@ def _show(fragment: str) -> None:
     display(HTML(fragment))
 
 
+@in_currency
 def show_title(ctx: ReportContext) -> None:
     """Title block. plotly.js is not in the notebook: the export embeds it once in the page,
     which keeps the executed notebook small enough to save after every cell."""
     _show(sections.title_block(ctx))
 
 
+@in_currency
 def show_executive_summary(ctx: ReportContext) -> None:
     _show(sections.executive_summary(ctx))
     if ctx.diagnosis.flagged():
         _show(figures.to_div(figures.opportunity(ctx.diagnosis)))
 
 
+@in_currency
 def record_history(ctx: ReportContext, enabled: bool, ledger: str | None = None) -> None:
     """Record this run in the engagement ledger and keep what changed since the last one.
 
@@ -47,6 +50,7 @@ def record_history(ctx: ReportContext, enabled: bool, ledger: str | None = None)
         ctx.history_error = exc.message
 
 
+@in_currency
 def show_history(ctx: ReportContext) -> None:
     """'Since the last diagnostic': new, fixed, regressed, impact recovered, hours eliminated."""
     if ctx.history is None and ctx.history_error is None:
@@ -56,31 +60,38 @@ def show_history(ctx: ReportContext) -> None:
         _show(figures.to_div(figures.history(ctx.history.runs)))
 
 
+@in_currency
 def show_scorecard(ctx: ReportContext) -> None:
     _show(figures.to_div(figures.scorecard(ctx.diagnosis)))
 
 
+@in_currency
 def show_hat_sections(ctx: ReportContext) -> None:
     for _, fragment in sections.hat_sections(ctx):
         _show(fragment)
 
 
+@in_currency
 def show_passes(ctx: ReportContext) -> None:
     _show(sections.passes(ctx))
 
 
+@in_currency
 def show_data_requests(ctx: ReportContext) -> None:
     _show(sections.data_requests(ctx))
 
 
+@in_currency
 def show_data_quality(ctx: ReportContext) -> None:
     _show(sections.data_quality(ctx))
 
 
+@in_currency
 def show_assumptions(ctx: ReportContext) -> None:
     _show(sections.assumptions(ctx))
 
 
+@in_currency
 def write_artifacts(ctx: ReportContext, output_dir: str | Path | None) -> dict[str, Path]:
     """findings.json, findings.xlsx and evidence/*.csv into ``output_dir`` (None: nothing)."""
     if output_dir is None:

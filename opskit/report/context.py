@@ -7,10 +7,11 @@ failure value and data-quality note is redacted here, once, so no writer can for
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -19,6 +20,7 @@ from opskit.diagnose import diagnose
 from opskit.engagement import Engagement, Period
 from opskit.errors import ConfigError
 from opskit.findings import Diagnosis, Result
+from opskit.money import using_currency
 from opskit.report.redact import redact_frame, redact_value
 from opskit.unusable import Unusable
 
@@ -43,6 +45,27 @@ class ReportContext:
     @property
     def results(self) -> list[Result]:
         return self.diagnosis.results
+
+    @property
+    def currency(self) -> str:
+        """The engagement's currency: every amount of the report is shown in it."""
+        return self.diagnosis.currency
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def in_currency(render: F) -> F:
+    """Run a renderer whose first argument is a ReportContext in the report's currency, so
+    ``money``, ``symbol`` and ``Metric.display`` show euros for a euro client whoever calls
+    it (the notebook, the workbook writer, a test)."""
+
+    @functools.wraps(render)
+    def wrapper(ctx: ReportContext, *args: Any, **kwargs: Any) -> Any:
+        with using_currency(ctx.currency):
+            return render(ctx, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def prepare(engagement: str | Path | Engagement, *, period_start: str | None = None,

@@ -11,6 +11,21 @@ import html
 import math
 
 from opskit.findings import HATS, Diagnosis, Result, Status, format_value
+from opskit.money import current, symbol, using_currency
+
+
+def money_hover(field: str) -> str:
+    """A plotly hover template piece for an amount in the current currency: '€%{x:,.0f}'."""
+    mark = symbol()
+    spacer = " " if mark.isalpha() else ""
+    return f"{html.escape(mark)}{spacer}%{{{field}:,.0f}}"
+
+
+def money_prefix() -> str:
+    """Axis tick prefix for amounts in the current currency ('€', 'CHF ')."""
+    mark = symbol()
+    return mark + (" " if mark.isalpha() else "")
+
 
 COLOURS = {"FAIL": "#c0392b", "WARN": "#e67e22", "PASS": "#27ae60",
            "NOT_ASSESSABLE": "#95a5a6", "ERROR": "#8e44ad"}
@@ -24,6 +39,11 @@ def _go():
 
 def scorecard(diagnosis: Diagnosis):
     """The six-hat scorecard: status counts per hat, with the opportunity in the hover."""
+    with using_currency(diagnosis.currency):
+        return _scorecard(diagnosis)
+
+
+def _scorecard(diagnosis: Diagnosis):
     go = _go()
     card = diagnosis.by_hat()
     names = [HATS[h] for h in card["hat"]]
@@ -36,7 +56,8 @@ def scorecard(diagnosis: Diagnosis):
                     marker_color=COLOURS[status],
                     customdata=card["impact_base"].tolist(),
                     hovertemplate="%{y}: %{x} " + status.replace("_", " ").lower()
-                    + "<br>opportunity $%{customdata:,.0f} a year<extra></extra>")
+                    + "<br>opportunity " + money_hover("customdata")
+                    + " a year<extra></extra>")
     fig.update_layout(barmode="stack", title="Six-hat scorecard", height=360,
                       margin=dict(l=10, r=10, t=50, b=30), legend_orientation="h",
                       xaxis_title="checks", yaxis=dict(autorange="reversed"))
@@ -45,6 +66,11 @@ def scorecard(diagnosis: Diagnosis):
 
 def opportunity(diagnosis: Diagnosis, top: int = 10):
     """Annual opportunity (base, with low-high range) of the biggest findings."""
+    with using_currency(diagnosis.currency):
+        return _opportunity(diagnosis, top)
+
+
+def _opportunity(diagnosis: Diagnosis, top: int):
     go = _go()
     flagged = [r for r in diagnosis.flagged() if r.impact.in_total][:top]
     labels = [html.escape(r.title) for r in flagged]
@@ -54,11 +80,11 @@ def opportunity(diagnosis: Diagnosis, top: int = 10):
         error_x=dict(type="data", symmetric=False,
                      array=[r.impact.high - r.impact.base for r in flagged],
                      arrayminus=[r.impact.base - r.impact.low for r in flagged]),
-        hovertemplate="%{y}<br>$%{x:,.0f} a year (base)<extra></extra>"))
+        hovertemplate="%{y}<br>" + money_hover("x") + " a year (base)<extra></extra>"))
     fig.update_layout(title="Annual opportunity by finding (base, with low–high range)",
                       height=120 + 34 * max(len(flagged), 1),
-                      margin=dict(l=10, r=10, t=50, b=30), xaxis_tickprefix="$",
-                      yaxis=dict(autorange="reversed"))
+                      margin=dict(l=10, r=10, t=50, b=30), xaxis_tickprefix=money_prefix(),
+                      xaxis_title=f"{current()} a year", yaxis=dict(autorange="reversed"))
     return fig
 
 
@@ -91,7 +117,8 @@ def finding(result: Result):
         height=200, margin=dict(l=10, r=10, t=60, b=30), showlegend=False,
         shapes=shapes, annotations=notes,
         xaxis=dict(range=[0, top or 1.0], ticksuffix="%" if unit == "share" else "",
-                   title=unit if unit != "share" else ""))
+                   tickprefix=money_prefix() if unit == "$" else "",
+                   title=current() if unit == "$" else unit if unit != "share" else ""))
     return go.Figure(data=[bar], layout=layout)
 
 
@@ -101,14 +128,15 @@ def history(runs):
 
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     labels = [f"{a} (run {i})" for i, a in zip(runs["id"], runs["as_of"], strict=True)]
-    fig.add_bar(x=labels, y=runs["total_base"].tolist(), name="opportunity (base, $/year)",
-                marker_color="#c0392b", hovertemplate="$%{y:,.0f} a year<extra></extra>")
+    fig.add_bar(x=labels, y=runs["total_base"].tolist(),
+                name=f"opportunity (base, {current()}/year)", marker_color="#c0392b",
+                hovertemplate=money_hover("y") + " a year<extra></extra>")
     fig.add_scatter(x=labels, y=runs["manual_hours"].tolist(), name="manual hours a month",
                     mode="lines+markers", marker_color="#2c3e50", secondary_y=True,
                     hovertemplate="%{y:,.1f} hours a month<extra></extra>")
     fig.update_layout(title="Opportunity and manual work at each diagnostic", height=320,
                       margin=dict(l=10, r=10, t=50, b=30), legend_orientation="h",
-                      yaxis_tickprefix="$")
+                      yaxis_tickprefix=money_prefix())
     fig.update_yaxes(title_text="hours a month", secondary_y=True)
     return fig
 

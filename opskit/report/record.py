@@ -12,7 +12,7 @@ from typing import Any
 
 from opskit import __version__
 from opskit.playbooks import PLAYBOOK_DIR, all_playbooks
-from opskit.report.context import ReportContext
+from opskit.report.context import ReportContext, in_currency
 from opskit.report.figures import report_figure_count
 
 SCHEMA_VERSION = 1
@@ -20,6 +20,7 @@ SCHEMA_PATH = Path(__file__).with_name("findings.schema.json")
 EVIDENCE_ROWS = 20
 
 
+@in_currency
 def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> dict[str, Any]:
     """The findings record as a JSON-ready dict."""
     engagement = ctx.engagement
@@ -28,6 +29,8 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
     results = []
     for result in ctx.results:
         item = result.to_dict(evidence_rows=EVIDENCE_ROWS)
+        for metric in item["metrics"].values():  # '$' (an amount) -> 'EUR': the real unit
+            metric["unit"] = money_unit(metric["unit"], ctx.currency)
         book = books.get(result.playbook)
         item["playbook"] = {
             "id": result.playbook,
@@ -45,7 +48,9 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
         "audience": ctx.audience,
         "client": engagement.client,
         "industry": engagement.config.industry,
-        "currency": engagement.config.currency,
+        "currency": ctx.currency,
+        "converted": {t: dict(q.converted) for t, q in engagement.quality.items()
+                      if q.converted},
         "period": {"start": str(engagement.period.start.date()),
                    "end": str(engagement.period.end.date()),
                    "days": engagement.period.days},
@@ -57,9 +62,16 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
                     else {"error": ctx.history_error} if ctx.history_error else None),
         "data_quality": json.loads(ctx.row_accounting.to_json(orient="records")),
         "unusable_files": ctx.unusable.to_dict(orient="records"),
-        "assumptions": {k: dict(v) for k, v in ctx.diagnosis.assumptions.items()},
+        "assumptions": {k: {**v, "unit": money_unit(str(v.get("unit", "")), ctx.currency)}
+                        for k, v in ctx.diagnosis.assumptions.items()},
         "results": results,
     }
+
+
+def money_unit(unit: str, currency: str) -> str:
+    """A unit as the record writes it: amounts in the engagement's ISO code ('$' -> 'EUR',
+    '$/hour' -> 'EUR/hour'), so no reader has to guess which currency '$' meant."""
+    return unit.replace("$", currency)
 
 
 def _counts(ctx: ReportContext) -> dict[str, int]:

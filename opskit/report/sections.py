@@ -12,16 +12,14 @@ import html
 import pandas as pd
 
 from opskit.findings import HATS, Result, Status, format_value
+from opskit.money import money, symbol
 from opskit.playbooks import all_playbooks
 from opskit.report import figures
-from opskit.report.context import ReportContext
+from opskit.report.context import ReportContext, in_currency
+from opskit.sources.currency import describe
 
 EVIDENCE_ROWS_SHOWN = 10
 esc = html.escape
-
-
-def money(value: float) -> str:
-    return f"${value:,.0f}"
 
 
 def table_html(frame: pd.DataFrame, rows: int | None = None) -> str:
@@ -30,6 +28,7 @@ def table_html(frame: pd.DataFrame, rows: int | None = None) -> str:
                          classes="opskit-table", float_format=lambda v: f"{v:,.2f}")
 
 
+@in_currency
 def title_block(ctx: ReportContext) -> str:
     e = ctx.engagement
     used = sum(q.rows_used for q in e.quality.values())
@@ -48,10 +47,33 @@ def title_block(ctx: ReportContext) -> str:
         f"({e.period.days} days){' · ' + esc(e.config.industry) if e.config.industry else ''}"
         f"</p><p>Data coverage: {len(e.tables)} of 24 tables, {used:,} of {read:,} rows used; "
         f"{assessable} of {len(ctx.results)} checks assessable.{left_out}</p>"
+        f"<p>{esc(currency_note(ctx))}</p>"
         f'<p class="opskit-muted">{esc(audience)} Generated {esc(ctx.generated_at)}.</p>'
         "</header>")
 
 
+def currency_note(ctx: ReportContext) -> str:
+    """Which currency the money is in, and what was converted into it to get there."""
+    code = ctx.currency
+    converted = {t: q.converted for t, q in ctx.engagement.quality.items() if q.converted}
+    note = f"Money is in {code} ({symbol(code)}), the engagement currency."
+    if converted:
+        note += " Converted at the rates under fx: in engagement.yaml: " + "; ".join(
+            f"{t}: {describe(c, code)}" for t, c in converted.items()) + "."
+    return note
+
+
+def conversions_frame(ctx: ReportContext) -> pd.DataFrame:
+    """One row per table and foreign currency converted: the rate used and the rows."""
+    return pd.DataFrame(
+        [{"table": table, "currency": code, f"rate (in {ctx.currency})": c["rate"],
+          "rows converted": int(c["rows"])}
+         for table, q in ctx.engagement.quality.items()
+         for code, c in sorted(q.converted.items())],
+        columns=["table", "currency", f"rate (in {ctx.currency})", "rows converted"])
+
+
+@in_currency
 def executive_summary(ctx: ReportContext, top: int = 5) -> str:
     total = ctx.diagnosis.total_impact()
     flagged = ctx.diagnosis.flagged()
@@ -66,12 +88,13 @@ def executive_summary(ctx: ReportContext, top: int = 5) -> str:
         '<section class="opskit-summary"><h2>Executive summary</h2>'
         f'<p class="opskit-total">Total annual opportunity: <b>{money(total["base"])}</b> '
         f'(low {money(total["low"])}, high {money(total["high"])})</p>'
-        f"<p>{len(flagged)} findings ({fails} fail, {len(flagged) - fails} warn). Dollars that "
+        f"<p>{len(flagged)} findings ({fails} fail, {len(flagged) - fails} warn). Amounts that "
         "another check already counts, or that are only at risk, are not added to the total."
         f"</p><h3>Top findings by annual impact</h3><ol>{items or '<li>None.</li>'}</ol>"
         "</section>")
 
 
+@in_currency
 def since_last(ctx: ReportContext) -> str:
     """'Since the last diagnostic': or why the history is missing."""
     if ctx.history is None:
@@ -142,6 +165,7 @@ def finding(result: Result) -> str:
         f"<code>playbooks/{esc(result.playbook)}.md</code></p></article>")
 
 
+@in_currency
 def hat_sections(ctx: ReportContext) -> list[tuple[str, str]]:
     """(hat name, html) for each hat, with every WARN and FAIL finding of that hat."""
     out = []
@@ -152,6 +176,7 @@ def hat_sections(ctx: ReportContext) -> list[tuple[str, str]]:
     return out
 
 
+@in_currency
 def passes(ctx: ReportContext) -> str:
     rows = [r for r in ctx.results if r.status is Status.PASS]
     items = "".join(
@@ -163,6 +188,7 @@ def passes(ctx: ReportContext) -> str:
             f"<tbody>{items}</tbody></table></section>")
 
 
+@in_currency
 def data_requests(ctx: ReportContext) -> str:
     rows = [r for r in ctx.results if r.status is Status.NOT_ASSESSABLE]
     errors = [r for r in ctx.results if r.status is Status.ERROR]
@@ -177,6 +203,7 @@ def data_requests(ctx: ReportContext) -> str:
             + "</section>")
 
 
+@in_currency
 def data_quality(ctx: ReportContext) -> str:
     accounting = ctx.row_accounting
     failures = ctx.failures
@@ -185,9 +212,21 @@ def data_quality(ctx: ReportContext) -> str:
         sample = ("<h3>Rows set aside and values cleared (first 50)</h3>"
                   + table_html(failures[["table", "file", "column", "row", "value", "action",
                                          "message"]], 50))
+    conversions = conversions_frame(ctx)
+    converted = ""
+    if len(conversions):
+        converted = (f"<h3>Amounts converted to {esc(ctx.currency)}</h3><p>Rows in another "
+                     "currency, converted (every amount of the row) at the rate given under "
+                     "fx: in engagement.yaml. Rows in a currency without a rate are set aside "
+                     "above, never added in.</p>"
+                     + conversions.to_html(index=False, escape=True, border=0,
+                                           classes="opskit-table",
+                                           float_format=lambda v: f"{v:g}"))
     return ('<section><h2>Appendix: data quality</h2>' + unusable_files(ctx)
             + "<p>For every table, rows read = rows used + rows set aside. Nothing is dropped "
-            "silently.</p>" + table_html(accounting) + sample + "</section>")
+            "silently. "
+            f"{esc(currency_note(ctx))}</p>"
+            + table_html(accounting) + converted + sample + "</section>")
 
 
 def unusable_files(ctx: ReportContext) -> str:
@@ -200,10 +239,17 @@ def unusable_files(ctx: ReportContext) -> str:
             + table_html(ctx.unusable) + "</div>")
 
 
+@in_currency
 def assumptions(ctx: ReportContext) -> str:
     frame = pd.DataFrame([{"assumption": k, "low": v["low"], "base": v["base"],
-                           "high": v["high"], "unit": v["unit"], "meaning": v["doc"]}
+                           "high": v["high"], "unit": unit_in_currency(v["unit"]),
+                           "meaning": v["doc"]}
                           for k, v in ctx.diagnosis.assumptions.items()])
     return ("<section><h2>Appendix: assumptions</h2><p>Money figures use the client's own "
             "data where it has it, and these assumptions otherwise; each finding lists the "
             "ones it used.</p>" + table_html(frame) + "</section>")
+
+
+def unit_in_currency(unit: str) -> str:
+    """An assumption's unit with its money in the engagement currency: '$/hour' -> '€/hour'."""
+    return str(unit).replace("$", symbol())

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from opskit.findings import HATS
-from opskit.report.context import ReportContext
+from opskit.money import excel_format, money
+from opskit.report.context import ReportContext, in_currency
+from opskit.report.sections import conversions_frame, currency_note, unit_in_currency
 
 EVIDENCE_CAP = 200
 SHEET_NAMES = {"fulfillment": "Fulfillment", "finance": "Finance", "sales": "Sales",
@@ -33,6 +35,7 @@ def write_evidence(ctx: ReportContext, out_dir: Path) -> dict[str, str]:
     return files
 
 
+@in_currency
 def summary_frame(ctx: ReportContext) -> pd.DataFrame:
     rows = []
     for r in ctx.results:
@@ -42,8 +45,9 @@ def summary_frame(ctx: ReportContext) -> pd.DataFrame:
             "metric": r.headline, "value": metric.value if metric else None,
             "measured": metric.display() if metric else "",
             "warn": r.thresholds.get("warn"), "fail": r.thresholds.get("fail"),
-            "impact_low": r.impact.low, "impact_base": r.impact.base,
-            "impact_high": r.impact.high, "in_total": r.impact.in_total,
+            f"impact_low ({ctx.currency})": r.impact.low,
+            f"impact_base ({ctx.currency})": r.impact.base,
+            f"impact_high ({ctx.currency})": r.impact.high, "in_total": r.impact.in_total,
             "impact_formula": r.impact.formula,
             "symptom": r.story.symptom if r.story else "",
             "cause": r.story.cause if r.story else "",
@@ -53,11 +57,18 @@ def summary_frame(ctx: ReportContext) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@in_currency
 def write_workbook(ctx: ReportContext, out_dir: Path) -> Path:
     """Write findings.xlsx: Summary, one sheet per hat, Data quality, Assumptions."""
     path = out_dir / "findings.xlsx"
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        summary_frame(ctx).to_excel(writer, sheet_name="Summary", index=False)
+        summary = summary_frame(ctx)
+        summary.to_excel(writer, sheet_name="Summary", index=False)
+        _money_format(writer.sheets["Summary"], summary,
+                      [c for c in summary.columns if c.startswith("impact_") and "(" in c])
+        amounts = [i for i, r in enumerate(ctx.results)
+                   if r.headline_metric is not None and r.headline_metric.unit == "$"]
+        _money_format(writer.sheets["Summary"], summary, ["value", "warn", "fail"], amounts)
         for hat, sheet in SHEET_NAMES.items():
             row = 0
             flagged = [r for r in ctx.results if r.hat == hat and r.status.flagged]
@@ -68,7 +79,7 @@ def write_workbook(ctx: ReportContext, out_dir: Path) -> Path:
                 metric = r.headline_metric
                 title = (f"[{r.status}] {r.check_id}: {r.title} — "
                          f"{r.headline} {metric.display() if metric else ''}; "
-                         f"${r.impact.base:,.0f} a year")
+                         f"{money(r.impact.base)} a year")
                 pd.DataFrame({title: []}).to_excel(writer, sheet_name=sheet, index=False,
                                                    startrow=row)
                 row += 1
@@ -83,10 +94,30 @@ def write_workbook(ctx: ReportContext, out_dir: Path) -> Path:
                     row += 1
         _excel_safe(ctx.row_accounting).to_excel(writer, sheet_name="Data quality",
                                                  index=False)
+        sheet = writer.sheets["Data quality"]
+        below = len(ctx.row_accounting) + 3
+        sheet.cell(row=below, column=1, value=currency_note(ctx))
+        conversions = conversions_frame(ctx)
+        if len(conversions):
+            conversions.to_excel(writer, sheet_name="Data quality", index=False,
+                                 startrow=below)
         assumptions = pd.DataFrame([{"assumption": k, **v}
                                     for k, v in ctx.diagnosis.assumptions.items()])
+        if "unit" in assumptions.columns:
+            assumptions["unit"] = assumptions["unit"].map(unit_in_currency)
         assumptions.to_excel(writer, sheet_name="Assumptions", index=False)
     return path
+
+
+def _money_format(sheet, frame: pd.DataFrame, columns: list[str],
+                  rows: list[int] | None = None) -> None:
+    """Show ``columns`` of a written frame (its ``rows``, default all) in the engagement
+    currency ('€1,234')."""
+    fmt = excel_format()
+    for column in columns:
+        col = frame.columns.get_loc(column) + 1
+        for row in range(len(frame)) if rows is None else rows:
+            sheet.cell(row=row + 2, column=col).number_format = fmt
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:

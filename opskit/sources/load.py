@@ -9,6 +9,7 @@ column does not cost the row: the value is cleared and counted in the failure fr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import lru_cache
@@ -20,6 +21,7 @@ import pandas as pd
 
 from opskit.config import FileSpec
 from opskit.errors import DataError, TableError, shorten
+from opskit.sources.currency import convert_currencies
 from opskit.sources.parse import parse, to_local
 from opskit.sources.readers import RawFile, normalize_name, read_file
 from opskit.tables import TABLES, Table, schema
@@ -58,6 +60,8 @@ class TableQuality:
         return [f"{column}: {n:,} timestamp{'s' if n > 1 else ''} in UTC; set timezone: in "
                 "engagement.yaml to read them in local time"
                 for column, n in self.utc_kept.items()]
+    # Rows in another currency converted at the engagement's fx: rate: code -> {rate, rows}.
+    converted: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -69,10 +73,20 @@ class LoadedTable:
     frame: pd.DataFrame
     quality: TableQuality
     failures: pd.DataFrame
+    # orders: order_id -> currency where not the engagement's (their lines and returns follow)
+    currencies: dict[str, str] = field(default_factory=dict)
 
 
-def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
-    """Read every file of table ``name`` and return the usable rows with their accounting."""
+def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
+               fx: Mapping[str, float] | None = None,
+               linked: Mapping[str, str] | None = None) -> LoadedTable:
+    """Read every file of table ``name`` and return the usable rows with their accounting.
+
+    With ``currency`` (the engagement's), rows in another currency are converted at their
+    ``fx`` rate or set aside (``opskit.sources.currency``); without it (``opskit inspect``,
+    which has no engagement) amounts stay as exported. ``linked`` (order_id -> currency)
+    gives order lines and returns the currency of their order.
+    """
     spec = TABLES[name]
     # Date-times are read as text too: a CSV reader that types them itself turns offsets into
     # UTC and dates into midnights, and ``to_local`` needs what was written.
@@ -124,6 +138,12 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
     set_aside = frame.pop("__bad__").to_numpy(dtype=bool, copy=True)
     rule_failures = _validate(spec, frame, set_aside, files_arr, rows_arr, headers)
     failures.append(rule_failures)
+    conversion = None
+    if currency is not None:
+        conversion = convert_currencies(spec, frame, set_aside, files_arr, rows_arr, headers,
+                                        currency, fx or {}, linked)
+        quality.converted = conversion.converted
+        failures.append(conversion.failures)
     fail = pd.concat([f for f in failures if len(f)], ignore_index=True) if any(
         len(f) for f in failures) else pd.DataFrame(columns=FAILURE_COLUMNS)
 
@@ -149,7 +169,8 @@ def load_table(name: str, specs: list[FileSpec]) -> LoadedTable:
     quality.rows_used = len(used)
     quality.rows_set_aside = quality.rows_read - quality.rows_used
     quality.nulls = {c: int(n) for c, n in used.isna().sum().items() if n}
-    return LoadedTable(name, used, quality, fail)
+    return LoadedTable(name, used, quality, fail,
+                       conversion.foreign if conversion is not None else {})
 
 
 def _describe(spec_file: FileSpec) -> str:
