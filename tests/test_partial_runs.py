@@ -104,9 +104,9 @@ def test_strict_load_raises_and_lenient_load_lists_the_file(broken_tasks):
     engagement = Engagement.load(broken_tasks, strict=False)
     assert engagement.unusable == [Unusable("data/tasks.csv", ("tasks",), TASKS_REASON)]
     assert [p.message for p in engagement.problems] == [TASKS_REASON]
-    assert sorted(engagement.tables) == ["accounts", "calls", "customers", "deals",
-                                         "integrations", "invoices", "leads", "people",
-                                         "processes", "systems"]
+    assert sorted(engagement.tables) == ["accounts", "calls", "customers", "deal_events",
+                                         "deals", "integrations", "invoices", "leads",
+                                         "people", "processes", "systems"]
     row = engagement.row_accounting().set_index("table").loc["tasks"]
     assert (row["files"], row["rows_used"], row["reasons"]) == (
         "data/tasks.csv", 0, f"not usable: {TASKS_REASON}")
