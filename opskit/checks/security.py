@@ -253,7 +253,8 @@ def mfa_gaps(
                                    min_evidence=int(min_evidence), noun="enabled accounts")
     status = worst(share_status, Status.WARN if admins >= admin_warn else Status.PASS)
     if status is not share_status and why:
-        why = f"{admins} admin{'s' if admins != 1 else ''} without MFA; share {why}"
+        why = (f"{admins} admin{'s' if admins != 1 else ''} without MFA decide"
+               f"{'s' if admins == 1 else ''} the verdict; for the share, {why}")
     sort = ["is_admin", "last_login_at"] if "last_login_at" in exposed else ["is_admin"]
     evidence = exposed.sort_values(sort, ascending=False)[_account_columns(exposed)]
     return Result(
@@ -318,7 +319,9 @@ def admin_sprawl(
     why = next((w for v, w in verdicts if v is share_status and w), "")
     status = worst(share_status, Status.WARN if single.any() else Status.PASS)
     if status is not share_status and why:
-        why = f"{int(single.sum())} single-admin system(s); admin share {why}"
+        singles = int(single.sum())
+        why = (f"{singles} single-admin system{'s' if singles != 1 else ''} decide"
+               f"{'s' if singles == 1 else ''} the verdict; for the admin share, {why}")
 
     admin_names = (accounts[accounts["is_admin"]].groupby("system_key", as_index=False)
                    .agg(admin_users=("user", lambda users: "; ".join(sorted(users)))))
