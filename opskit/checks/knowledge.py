@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from opskit.checks._census import judge_census
 from opskit.checks._common import (
     hourly_cost,
     in_period,
     is_true,
-    judge_rate,
     judge_weighted_share,
     name_key,
     ratio,
@@ -105,8 +105,9 @@ def single_points_of_failure(
 
     Population: processes of the inventory whose criticality is high.
     Time basis: the inventory as collected; last_reviewed_on against the period's last day.
-    Minimum evidence: ``min_evidence`` (5) critical processes; the share is judged on its
-    95% Wilson lower bound.
+    Minimum evidence: ``min_evidence`` (5) critical processes. The inventory lists every
+    critical process (a census, not a sample: no sampling noise to allow for), so from the
+    minimum on the share is judged as it is.
     Base: the flagged processes' daily value × days delayed, once a year.
     """
     processes = data["processes"]
@@ -140,8 +141,8 @@ def single_points_of_failure(
                            "reasons", "frequency", "daily_value") if c in flagged]
     evidence = flagged.assign(reason_count=reasons[flagged_mask].sum(axis=1)).sort_values(
         ["daily_value", "reason_count"], ascending=False)[columns]
-    status, why = judge_rate(len(flagged), len(critical), warn, fail,
-                             min_evidence=int(min_evidence), noun="critical processes")
+    status, why = judge_census(len(flagged), len(critical), warn, fail,
+                               min_evidence=int(min_evidence), noun="critical processes")
     return Result(
         status=status, judgement=why,
         metrics={"spof_share": share(spof_share, "critical processes in one head ÷ critical "
@@ -333,8 +334,9 @@ def spreadsheet_dependency(
 
     Population: spreadsheets of the inventory marked critical.
     Time basis: the inventory as collected (hours a week as stated).
-    Minimum evidence: ``min_evidence`` (5) critical spreadsheets; the share is judged on its
-    95% Wilson lower bound.
+    Minimum evidence: ``min_evidence`` (5) critical spreadsheets. The inventory lists every
+    critical sheet (a census, not a sample), so from the minimum on the share is judged as
+    it is.
     Base: staff time (hourly cost: engagement.yaml, else the roster, else the default).
     """
     sheets = data["spreadsheets"]
@@ -357,8 +359,8 @@ def spreadsheet_dependency(
     columns = [c for c in ("file", "owner", "process", "editors", "documented",
                            "hours_per_week", "last_modified_at") if c in fragile]
     evidence = fragile.sort_values("hours_per_week", ascending=False)[columns]
-    status, why = judge_rate(len(fragile), len(critical), warn, fail,
-                             min_evidence=int(min_evidence), noun="critical spreadsheets")
+    status, why = judge_census(len(fragile), len(critical), warn, fail,
+                               min_evidence=int(min_evidence), noun="critical spreadsheets")
     return Result(
         status=status, judgement=why,
         metrics={"fragile_share": share(fragile_share, "critical spreadsheets with one editor "

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from opskit.checks._census import judge_census
 from opskit.checks._common import (
     is_true,
-    judge_rate,
+    judge,
     name_key,
     ratio,
     share,
@@ -224,7 +225,7 @@ def mfa_gaps(
                         "warns."),
     fail: float = Param(0.25, 0.0, 1.0, 0.05, "Share that fails."),
     admin_warn: float = Param(1, 1, 1000, 1, "Admins without MFA that warn."),
-    min_evidence: float = Param(20, 1, 100_000, 1, "Enabled accounts needed to judge the "
+    min_evidence: float = Param(10, 1, 100_000, 1, "Enabled accounts needed to judge the "
                                 "share without MFA.", unit="accounts"),
 ) -> Result:
     """Accounts without a second factor.
@@ -241,16 +242,18 @@ def mfa_gaps(
 
     Population: enabled accounts of the access review (an empty ``disabled`` is enabled).
     Time basis: the access review as exported (a state, not a period).
-    Minimum evidence: the share needs ``min_evidence`` (20) enabled accounts and is judged
-    on its 95% Wilson lower bound; an admin without MFA is a fact, one account found warns.
+    Minimum evidence: the share needs ``min_evidence`` (10) enabled accounts. The access
+    review lists every account (a census, not a sample: no sampling noise to allow for), so
+    from the minimum on the share is judged as it is. An admin without MFA is a fact: one
+    account found warns.
     Base: none (risk, not priced).
     """
     accounts = enabled_accounts(data)
     exposed = accounts[~is_true(accounts, "mfa_enabled")]
     no_mfa_share = ratio(len(exposed), len(accounts))
     admins = int(exposed["is_admin"].sum())
-    share_status, why = judge_rate(len(exposed), len(accounts), warn, fail,
-                                   min_evidence=int(min_evidence), noun="enabled accounts")
+    share_status, why = judge_census(len(exposed), len(accounts), warn, fail,
+                                     min_evidence=int(min_evidence), noun="enabled accounts")
     status = worst(share_status, Status.WARN if admins >= admin_warn else Status.PASS)
     if status is not share_status and why:
         why = (f"{admins} admin{'s' if admins != 1 else ''} without MFA decide"
@@ -298,9 +301,10 @@ def admin_sprawl(
 
     Population: enabled accounts of the access review, per system.
     Time basis: the access review as exported (a state, not a period).
-    Minimum evidence: a system is judged from ``min_evidence`` (5) enabled accounts; its
-    admin share is judged on the 95% Wilson lower bound (the most severe system decides). A
-    single admin is a fact: one such system found warns.
+    Minimum evidence: a system is judged from ``min_evidence`` (5) enabled accounts. The
+    access review lists every account (a census, not a sample), so from the minimum on a
+    system's admin share is judged as it is. A single admin is a fact: one such system
+    found warns.
     Base: none (risk, not priced).
     """
     accounts = enabled_accounts(data)
@@ -310,18 +314,15 @@ def admin_sprawl(
     judged = judged.assign(admin_share=judged["admins"] / judged["accounts"])
     max_share = float(judged["admin_share"].max()) if len(judged) else 0.0
     single = judged["admins"].eq(1)
-    verdicts = [(judge_rate(int(row.admins), int(row.accounts), warn, fail,
-                            min_evidence=int(min_evidence), noun=f"{row.system} accounts"))
-                for row in judged.sort_values("admin_share", ascending=False).itertuples()]
-    share_status = worst(Status.PASS, *(v for v, _ in verdicts))
-    # why: the largest-share system of the deciding verdict that the bound or the minimum
-    # evidence overruled (a PASS 'too few to judge' included)
-    why = next((w for v, w in verdicts if v is share_status and w), "")
-    status = worst(share_status, Status.WARN if single.any() else Status.PASS)
-    if status is not share_status and why:
-        singles = int(single.sum())
-        why = (f"{singles} single-admin system{'s' if singles != 1 else ''} decide"
-               f"{'s' if singles == 1 else ''} the verdict; for the admin share, {why}")
+    status = worst(judge(max_share, warn, fail),
+                   Status.WARN if single.any() else Status.PASS)
+    small = per_system[per_system["accounts"] < min_evidence]
+    small_flagged = small[(small["admins"] / small["accounts"]) >= warn]
+    why = ""
+    if status is Status.PASS and len(small_flagged):
+        names = ", ".join(sorted(small_flagged["system"].astype("str")))
+        why = (f"too few to judge: {names} (fewer than {min_evidence:g} enabled accounts "
+               "each)")
 
     admin_names = (accounts[accounts["is_admin"]].groupby("system_key", as_index=False)
                    .agg(admin_users=("user", lambda users: "; ".join(sorted(users)))))
@@ -413,7 +414,7 @@ def dormant_paid_seats(
                                 "dormant."),
     reclaim: float = Param(0.75, 0.0, 1.0, 0.05, "Share of dormant seats that can be "
                            "cancelled.", low=0.50, high=1.0),
-    min_evidence: float = Param(20, 1, 100_000, 1, "Paid seats needed to judge.",
+    min_evidence: float = Param(10, 1, 100_000, 1, "Paid seats needed to judge.",
                                 unit="seats"),
 ) -> Result:
     """Paid seats nobody uses.
@@ -432,8 +433,8 @@ def dormant_paid_seats(
 
     Population: enabled accounts of systems whose seat cost (systems map) is above zero.
     Time basis: last_login_at, local time, against the period's last day.
-    Minimum evidence: ``min_evidence`` (20) paid seats; the dormant share is judged on its
-    95% Wilson lower bound.
+    Minimum evidence: ``min_evidence`` (10) paid seats. The access review lists every seat
+    (a census, not a sample), so from the minimum on the dormant share is judged as it is.
     Base: the dormant seats' monthly cost × 12 (systems map), × share reclaimed.
     """
     accounts = enabled_accounts(data)
@@ -453,8 +454,8 @@ def dormant_paid_seats(
     evidence = dormant.assign(days_since_login=(end - dormant["last_login_at"]).dt.days)
     evidence = evidence.sort_values("days_since_login", ascending=False, na_position="first")
     evidence = evidence[_account_columns(evidence, "days_since_login", "seat_cost")]
-    status, why = judge_rate(len(dormant), len(paid), warn, fail,
-                             min_evidence=int(min_evidence), noun="paid seats")
+    status, why = judge_census(len(dormant), len(paid), warn, fail,
+                               min_evidence=int(min_evidence), noun="paid seats")
     return Result(
         status=status, judgement=why,
         metrics={"dormant_share": share(dormant_share, "dormant paid seats ÷ paid seats"),

@@ -788,7 +788,7 @@ def build_distributor(root: Path, seed: int, scale: int) -> None:
                 stale_skus,
                 "Three vendors raised prices 24-36% in February; the item master still carries "
                 "the old costs for all their SKUs."),
-        Planted("knowledge.spreadsheet_dependency", "WARN", {"fragile_share": (0.625, 0.625)},
+        Planted("knowledge.spreadsheet_dependency", "FAIL", {"fragile_share": (0.625, 0.625)},
                 "file", ["Customer pricing matrix.xlsx", "Reorder points.xlsx",
                          "Commission calculator.xlsx", "AR aging follow-up.xlsx",
                          "Freight accrual.xlsx"],
@@ -799,7 +799,7 @@ def build_distributor(root: Path, seed: int, scale: int) -> None:
                  "maria.lopez@ridgelinesupply.example.com"],
                 "The former operations manager's ERP admin account is still enabled and was "
                 "used after he left; the former AP clerk can still sign in to QuickBooks."),
-        Planted("security.admin_sprawl", "WARN",
+        Planted("security.admin_sprawl", "FAIL",
                 {"max_admin_share": (0.5, 0.5), "single_admin_systems": (1, 1)}, "system",
                 ["Fishbowl", "QuickBooks Online"],
                 "Half of the Fishbowl users are administrators, while QuickBooks has a single "
@@ -1020,7 +1020,7 @@ def build_services(root: Path, seed: int, scale: int) -> None:
                  "Payroll hours export to Gusto", "Copy Angi leads into HubSpot"],
                 "Completed jobs, payroll hours and Angi leads are typed from one system into "
                 "another every day; only a weekly file links ServiceTitan and QuickBooks."),
-        Planted("knowledge.single_points_of_failure", "WARN", {"spof_share": (0.6, 0.6)},
+        Planted("knowledge.single_points_of_failure", "FAIL", {"spof_share": (0.6, 0.6)},
                 "process", ["Dispatch and scheduling", "Invoicing", "Payroll", "Collections",
                             "Warranty claims", "Parts ordering"],
                 "Six of ten critical processes have no backup, no current documentation or "
@@ -1038,7 +1038,7 @@ def build_services(root: Path, seed: int, scale: int) -> None:
                 ["dana.whitfield@brightlinehome.example.com"],
                 "Technicians and several office users sign in without a second factor, and "
                 "the QuickBooks administrator has none."),
-        Planted("security.dormant_paid_seats", "WARN", {"dormant_share": (0.39, 0.41)}, "user",
+        Planted("security.dormant_paid_seats", "FAIL", {"dormant_share": (0.39, 0.41)}, "user",
                 [f"{n.split()[0].lower()}.{n.split()[1].lower()}@brightlinehome.example.com"
                  for n in SVC_TECHS[4:14]],
                 "ServiceTitan, HubSpot and RingCentral seats are paid for people who have not "

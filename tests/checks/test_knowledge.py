@@ -39,7 +39,7 @@ def test_spof_pass_when_every_critical_process_has_backup_docs_and_review():
 
 
 def test_spof_warn_when_the_bound_passes_the_warn_share():
-    """30 of 100 critical processes without a backup (30%, 95% bound 21.9%) is WARN."""
+    """30 of 100 critical processes without a backup (30%) is WARN."""
     flagged = [process(f"payroll {i}", backup=None) for i in range(30)]
     result = single_points_of_failure(processes(flagged, clean=70))
     assert result.status is Status.WARN
@@ -50,8 +50,8 @@ def test_spof_warn_when_the_bound_passes_the_warn_share():
 
 
 def test_spof_fail_counts_undocumented_and_stale_reviews():
-    """An empty 'documented' and a review older than 365 days both count: 60 of 100 (bound
-    50.2%) is FAIL; a review exactly 365 days before the period end is still current."""
+    """An empty 'documented' and a review older than 365 days both count: 60 of 100 is
+    FAIL; a review exactly 365 days before the period end is still current."""
     result = single_points_of_failure(processes([
         *(process(f"reorders {i}", documented=None) for i in range(30)),
         *(process(f"month end {i}", reviewed="2025-09-29") for i in range(30)),
@@ -74,14 +74,13 @@ def test_spof_too_few_processes_is_a_pass_that_says_so():
     assert result.evidence["process"].tolist() == ["payroll"]
 
 
-def test_spof_share_judged_on_its_bound():
-    """Two of five (40%) reach the fail share, but the 95% interval 11.8% to 76.9% does not
-    rule out 20%: PASS, saying why."""
+def test_spof_share_from_the_minimum_on_is_judged_as_it_is():
+    """Two of five critical processes (40%): the inventory lists every process (a census),
+    so at the minimum evidence the share decides: FAIL, nothing to explain."""
     result = single_points_of_failure(processes(
         [process("payroll", backup=None), process("reorders", backup=None)], clean=3))
-    assert result.status is Status.PASS
-    assert result.judgement == ("too few to judge: 2 of 5 critical processes (40.0%); the 95% "
-                                "interval 11.8% to 76.9% does not rule out 20.0%")
+    assert result.status is Status.FAIL
+    assert result.judgement == ""
 
 
 def test_spof_impact_is_daily_value_times_days_delayed():
@@ -246,7 +245,7 @@ def test_spreadsheets_pass_when_critical_sheets_are_shared_or_documented():
 
 
 def test_spreadsheets_warn_when_the_bound_passes_the_warn_share():
-    """16 fragile critical sheets of 40 (40%, bound 26.4%): WARN."""
+    """16 fragile critical sheets of 40 (40%): WARN."""
     result = spreadsheet_dependency(sheets([
         *(sheet(f"pricing {i}.xlsx", editors=1.0, documented=False) for i in range(16)),
         *(sheet(f"shared {i}.xlsx") for i in range(24))]))
@@ -256,8 +255,8 @@ def test_spreadsheets_warn_when_the_bound_passes_the_warn_share():
 
 
 def test_spreadsheets_fail_counts_empty_editors_and_documentation_and_prices_hours():
-    """Empty editors count as one, empty documented as not documented: 30 of 40 (bound
-    59.8%) is FAIL; impact = 60 hours a week × hourly cost × 52."""
+    """Empty editors count as one, empty documented as not documented: 30 of 40 is FAIL;
+    impact = 60 hours a week × hourly cost × 52."""
     result = spreadsheet_dependency(sheets([
         *(sheet(f"forecast {i}.xlsx", editors=None, documented=None, hours=3.0)
           for i in range(15)),

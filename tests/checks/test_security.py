@@ -142,7 +142,7 @@ def test_mfa_pass_when_every_enabled_account_has_mfa():
 
 
 def test_mfa_warn_at_the_share_or_on_any_admin():
-    """30 of 200 without MFA is 15% (bound 10.7%, WARN); 1 admin of 20 (5%) also WARNs."""
+    """30 of 200 without MFA is 15% (WARN); 1 admin of 20 (5%) also WARNs."""
     share_case = mfa_gaps(make_data(accounts=accounts(
         *staff(170), *(account(f"x{i}@shop.com", mfa=None) for i in range(30)))))
     assert share_case.status is Status.WARN
@@ -157,7 +157,7 @@ def test_mfa_warn_at_the_share_or_on_any_admin():
 
 
 def test_mfa_fail_at_the_fail_share_admins_listed_first():
-    """70 of 200 without MFA is 35% (bound 28.7%): FAIL, the admin first in the evidence."""
+    """70 of 200 without MFA is 35%: FAIL, the admin first in the evidence."""
     result = mfa_gaps(make_data(accounts=accounts(
         *staff(130), *(account(f"a{i}@shop.com", mfa=False) for i in range(69)),
         account("boss@shop.com", mfa=False, admin=True, login="2026-01-01"))))
@@ -167,22 +167,27 @@ def test_mfa_fail_at_the_fail_share_admins_listed_first():
 
 
 def test_mfa_too_few_accounts_is_a_pass_that_says_so():
-    """1 of 10 without MFA (10%): too few accounts to judge the share, PASS."""
-    result = mfa_gaps(make_data(accounts=accounts(*staff(9), account("x@shop.com", mfa=None))))
+    """2 of 8 without MFA (25%): too few accounts to judge the share, PASS; from ten
+    accounts on, the share is judged as it is (the access review lists every account)."""
+    result = mfa_gaps(make_data(accounts=accounts(*staff(6), account("x@shop.com", mfa=None),
+                                                  account("y@shop.com", mfa=False))))
     assert result.status is Status.PASS
-    assert result.metrics["no_mfa_share"].value == pytest.approx(0.1)
-    assert result.judgement == "too few to judge: 10 enabled accounts (at least 20 needed)"
+    assert result.metrics["no_mfa_share"].value == pytest.approx(0.25)
+    assert result.judgement == "too few to judge: 8 enabled accounts (at least 10 needed)"
+    result = mfa_gaps(make_data(accounts=accounts(*staff(9), account("x@shop.com", mfa=None))))
+    assert result.status is Status.WARN
+    assert result.judgement == ""
 
 
 def test_mfa_an_admin_without_mfa_warns_however_few_the_accounts():
-    """3 of 12 without MFA, one an admin: the admin is a fact and WARNs; the share (25%)
+    """3 of 9 without MFA, one an admin: the admin is a fact and WARNs; the share (33%)
     rests on too few accounts to FAIL."""
     result = mfa_gaps(make_data(accounts=accounts(
-        *staff(9), account("a@shop.com", mfa=False), account("b@shop.com", mfa=False),
+        *staff(6), account("a@shop.com", mfa=False), account("b@shop.com", mfa=False),
         account("boss@shop.com", mfa=False, admin=True))))
     assert result.status is Status.WARN
     assert result.judgement == ("1 admin without MFA decides the verdict; for the share, too "
-                                "few to judge: 12 enabled accounts (at least 20 needed)")
+                                "few to judge: 9 enabled accounts (at least 10 needed)")
 
 
 def test_mfa_not_assessable_without_mfa_column():
@@ -210,8 +215,7 @@ def test_admin_sprawl_pass_with_two_admins_and_small_systems_ignored():
 
 
 def test_admin_sprawl_warn_at_the_share_or_on_a_single_admin():
-    """35 admins of 100 (bound 26.4%) WARNs; one admin of 10 (10%) also WARNs as a bus
-    factor."""
+    """35 admins of 100 (35%) WARNs; one admin of 10 (10%) also WARNs as a bus factor."""
     share_case = admin_sprawl(make_data(accounts=accounts(*system_accounts("google", 100, 35))))
     assert share_case.status is Status.WARN
     assert share_case.metrics["max_admin_share"].value == pytest.approx(0.35)
@@ -225,7 +229,7 @@ def test_admin_sprawl_warn_at_the_share_or_on_a_single_admin():
 
 
 def test_admin_sprawl_fail_counts_enabled_accounts_only():
-    """50 admins of 100 enabled accounts (bound 40.4%): FAIL; disabled admins not counted."""
+    """50 admins of 100 enabled accounts (50%): FAIL; disabled admins not counted."""
     rows = [*system_accounts("google", 100, 50),
             account("gone@shop.com", admin=True, disabled=True)]
     result = admin_sprawl(make_data(accounts=accounts(*rows)))
@@ -233,14 +237,16 @@ def test_admin_sprawl_fail_counts_enabled_accounts_only():
     assert result.metrics["max_admin_share"].value == pytest.approx(0.5)
 
 
-def test_admin_sprawl_share_of_a_small_system_is_judged_on_its_bound():
-    """4 admins of 10 (40%) reach the fail share, but the 95% interval does not rule out
-    20%: PASS, saying why; the system is still listed."""
-    result = admin_sprawl(make_data(accounts=accounts(*system_accounts("google", 10, 4))))
+def test_admin_sprawl_small_system_is_too_few_to_judge_and_says_so():
+    """Three admins of four QuickBooks accounts (75%): below five accounts the system is not
+    judged, PASS saying so; at five accounts, two admins (40%) FAIL as counted."""
+    result = admin_sprawl(make_data(accounts=accounts(*system_accounts("google", 10, 0),
+                                                      *system_accounts("QuickBooks", 4, 3))))
     assert result.status is Status.PASS
-    assert result.metrics["max_admin_share"].value == pytest.approx(0.4)
-    assert result.judgement == ("too few to judge: 4 of 10 google accounts (40.0%); the 95% "
-                                "interval 16.8% to 68.7% does not rule out 20.0%")
+    assert result.judgement == "too few to judge: QuickBooks (fewer than 5 enabled accounts each)"
+    result = admin_sprawl(make_data(accounts=accounts(*system_accounts("QuickBooks", 5, 2))))
+    assert result.status is Status.FAIL
+    assert result.judgement == ""
     assert result.evidence["finding"].tolist() == ["too many admins"]
 
 
@@ -326,20 +332,20 @@ def test_dormant_boundary_is_ninety_days_before_the_period_end():
 
 
 def test_dormant_warn_at_the_share_with_never_used_seats_first():
-    """30 dormant of 100 paid seats is 30% (bound 21.9%): WARN; the never-used seat leads
-    the evidence, then the oldest login."""
+    """20 dormant of 100 paid seats is 20%: WARN; the never-used seat leads the evidence,
+    then the oldest login."""
     result = dormant_paid_seats(seats(
-        *staff(62, "hubspot"), account("b@shop.com", "hubspot", login=None),
+        *staff(72, "hubspot"), account("b@shop.com", "hubspot", login=None),
         account("c@shop.com", login="2026-01-01"),
-        *(account(f"a{i}@shop.com", "hubspot", login="2026-07-01") for i in range(28))))
+        *(account(f"a{i}@shop.com", "hubspot", login="2026-07-01") for i in range(18))))
     assert result.status is Status.WARN
-    assert result.metrics["dormant_share"].value == pytest.approx(0.3)
+    assert result.metrics["dormant_share"].value == pytest.approx(0.2)
     assert result.evidence["user"].tolist()[:2] == ["b@shop.com", "c@shop.com"]
-    assert len(result.evidence) == 30
+    assert len(result.evidence) == 20
 
 
 def test_dormant_fail_and_impact_of_reclaimed_seats():
-    """50 dormant of 100 (bound 40.4%): FAIL; impact = seat costs × 12 × 50% / 75% / 100%."""
+    """50 dormant of 100: FAIL; impact = seat costs × 12 × 50% / 75% / 100%."""
     dormant = [account(f"d{i}@shop.com", "hubspot", login=None) for i in range(50)]
     result = dormant_paid_seats(seats(*staff(42, "hubspot"), *dormant))
     assert result.status is Status.FAIL
@@ -350,12 +356,13 @@ def test_dormant_fail_and_impact_of_reclaimed_seats():
 
 
 def test_dormant_too_few_paid_seats_is_a_pass_that_says_so():
-    """3 dormant of 12 paid seats (25%): too few to judge, PASS, the seats still listed."""
-    dormant = [account(f"d{i}@shop.com", "hubspot", login=None) for i in range(3)]
-    result = dormant_paid_seats(seats(*staff(1, "hubspot"), *dormant))
+    """3 dormant of 8 paid seats (37.5%): too few to judge, PASS, the seats still listed."""
+    rows = [*staff(5, "google"),
+            *(account(f"d{i}@shop.com", "hubspot", login=None) for i in range(3))]
+    result = dormant_paid_seats(make_data(accounts=accounts(*rows), systems=SYSTEMS))
     assert result.status is Status.PASS
-    assert result.metrics["dormant_share"].value == pytest.approx(0.25)
-    assert result.judgement == "too few to judge: 12 paid seats (at least 20 needed)"
+    assert result.metrics["dormant_share"].value == pytest.approx(0.375)
+    assert result.judgement == "too few to judge: 8 paid seats (at least 10 needed)"
     assert len(result.evidence) == 3
 
 
