@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from builders import DAYS, MONTHS, make_data, rows_table
 
+from opskit.assumptions import resolve
 from opskit.checks.efficiency import (
     automation_candidates,
     manual_touches,
@@ -343,3 +344,16 @@ def test_data_outside_the_period_is_not_assessable(spec):
     result = run_check(spec, tables)
     assert result.status is Status.NOT_ASSESSABLE
     assert "2026-07-01 to 2026-09-30" in result.data_request
+
+
+def test_manual_touches_hourly_cost_of_engagement_yaml_wins_over_the_roster():
+    """hourly_cost 80 in engagement.yaml prices the touches, not the roster's median 30."""
+    data = touches(*(event(f"#{i}") for i in range(1, 41)))
+    roster_costs = rows_table("people", [
+        {"person": "Ann", "function": "operations", "started_on": "2020-01-06",
+         "hourly_cost": 30.0}])
+    data = CheckData({**data.tables, "people": roster_costs}, data.period,
+                     resolve({"hourly_cost": 80}))
+    result = manual_touches(data)
+    assert result.impact.base == pytest.approx(40 * 365 / DAYS * 6 / 60 * 80, abs=0.01)
+    assert result.impact.assumptions["hourly cost"].endswith("(engagement.yaml)")
