@@ -1004,3 +1004,18 @@ def gross_margin_words(data: CheckData) -> str:
     else:
         source = "default assumption"
     return f"{gross_margin(data):.1%} ({source})"
+
+
+def judge_census(found: int, population: int, warn: float, fail: float, *,
+                 min_evidence: int, noun: str = "records") -> tuple[Status, str]:
+    """Verdict on ``found ÷ population`` counted over a complete list, and why.
+
+    An access review lists every account, a process inventory every critical process: a
+    share counted over such a list is a census, not an estimate from a sample, so there is
+    no sampling noise for a Wilson bound to allow for (``judge_rate`` is for the rates of a
+    process, such as orders shipped late). What can mislead is a list too short for a share
+    to mean anything (one fragile sheet of three is 33%): below ``min_evidence`` records it
+    is a PASS that says "too few to judge"; from the minimum on the share decides as is.
+    """
+    return judge_count(ratio(found, population), warn, fail, population,
+                       min_evidence=min_evidence, noun=noun)

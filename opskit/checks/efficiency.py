@@ -19,15 +19,18 @@ from opskit.checks._common import (
     is_true,
     join_orders,
     judge,
+    judge_rate,
     key_codes,
+    live_order_rows,
     manual_event_rows,
     months,
     name_key,
     period_orders,
+    population_words,
     ratio,
     share,
 )
-from opskit.findings import Impact, Metric, Result, Story
+from opskit.findings import Impact, Metric, Result, Status, Story
 from opskit.registry import CheckData, NotAssessable, Param, check
 
 AUTOMATION_STORY = Story("We need to hire another ops person.",
@@ -88,6 +91,9 @@ def automation_candidates(
     fail: float = Param(40, 0, 500, 1, "Hours a month that fail."),
     capture: float = Param(0.70, 0.0, 1.0, 0.05, "Share of the hours automation removes.",
                            low=0.50, high=0.90),
+    min_evidence: float = Param(3, 1, 10_000, 1, "Time entries a task needs in the period "
+                                "before its hours a month are judged (one or two entries "
+                                "are an event, not recurring work).", unit="entries"),
 ) -> Result:
     """Manual work that should be automated first.
 
@@ -104,6 +110,13 @@ def automation_candidates(
     capture (50% / 70% / 90%, low / base / high). Rekeying and data entry between two
     systems with no api or native integration are left out: integration.manual_rekeying
     prices those hours.
+
+    Population: time entries of the period marked recurring, in the rule-based categories.
+    Time basis: performed_on, local dates; hours a month over the period's average months.
+    Minimum evidence: a task is judged when it has ``min_evidence`` (3) entries in the
+    period; hours are logged facts, so above the minimum the hours a month are judged as
+    they are. A task over the threshold with fewer entries is "too few to judge".
+    Base: staff time (hourly cost: engagement.yaml, else the roster, else the default).
     """
     tasks = in_period(data["tasks"], "performed_on", data)
     if tasks.empty:
@@ -124,8 +137,18 @@ def automation_candidates(
     by_task = by_task.assign(hours_per_month=by_task["hours"] / period_months,
                              priced_hours_per_month=by_task["priced_hours"] / period_months)
     top = float(by_task["hours_per_month"].max()) if len(by_task) else 0.0
-    candidates = by_task[by_task["hours_per_month"] >= warn].sort_values(
+    enough = by_task["entries"] >= min_evidence
+    candidates = by_task[enough & (by_task["hours_per_month"] >= warn)].sort_values(
         "hours_per_month", ascending=False)
+    judged_top = float(by_task.loc[enough, "hours_per_month"].max()) if enough.any() else 0.0
+    status, why = judge(judged_top, warn, fail), ""
+    thin = by_task[~enough & (by_task["hours_per_month"] >= warn)]
+    if judge(top, warn, fail) is not status and len(thin):
+        largest = thin.sort_values("hours_per_month", ascending=False).iloc[0]
+        why = (f"too few to judge: {largest['task']} ({largest['hours_per_month']:,.1f} hours "
+               f"a month) rests on {int(largest['entries'])} time entr"
+               f"{'y' if largest['entries'] == 1 else 'ies'} (at least {int(min_evidence)} "
+               "needed)")
 
     monthly = float(candidates["priced_hours_per_month"].sum())
     hourly, hourly_words = hourly_cost(data)
@@ -140,7 +163,7 @@ def automation_candidates(
     evidence = candidates[["task", "category", "hours_per_month", "hours", "entries",
                            "people"]].round({"hours_per_month": 1, "hours": 1})
     return Result(
-        status=judge(top, warn, fail),
+        status=status, judgement=why,
         metrics={"top_task_hours_per_month": Metric(top, "hours", "hours a month of the "
                                                                   "largest rule-based task"),
                  "candidate_tasks": Metric(len(candidates), "count",
@@ -174,7 +197,7 @@ def yearly_revenue(data: CheckData) -> tuple[float, float, str]:
     """Revenue of the 365 days to the period end and of the 365 days before, and its source.
 
     The ledger wins (revenue accounts, credit as positive) when it covers both years; the
-    order totals otherwise.
+    live orders' totals otherwise (cancelled, refunded, test and draft orders left out).
     """
     end = data.period.end_exclusive
     year_start, prior_start = end - pd.Timedelta(days=365), end - pd.Timedelta(days=730)
@@ -188,12 +211,14 @@ def yearly_revenue(data: CheckData) -> tuple[float, float, str]:
                            & (revenue["posted_at"] < year_start)]
             return float(current.sum()), float(prior.sum()), "general ledger revenue accounts"
     orders = data.get("orders")
+    if orders is not None and "total" in orders:
+        orders = orders[live_order_rows(data)]
     if orders is not None and "total" in orders and _covers(orders["ordered_at"], prior_start,
                                                             end):
         at = orders["ordered_at"]
         current = orders["total"][(at >= year_start) & (at < end)]
         prior = orders["total"][(at >= prior_start) & (at < year_start)]
-        return float(current.sum()), float(prior.sum()), "order totals"
+        return float(current.sum()), float(prior.sum()), "live order totals"
     raise NotAssessable(
         f"Send the general ledger (with account types) or the orders covering "
         f"{prior_start.date()} to {data.period.end.date()}: revenue growth needs two full "
@@ -212,6 +237,9 @@ def ops_headcount_vs_growth(
     fail: float = Param(10, -100, 100, 1, "Points that fail."),
     hours_per_fte: float = Param(HOURS_PER_FTE_YEAR, 1000, 3000, 40, "Paid hours a year of "
                                  "one full-time employee."),
+    min_evidence: float = Param(3, 1, 1000, 0.5, "Operations FTE a year before the period "
+                                "end needed to judge growth (below it one hire is tens of "
+                                "points).", unit="FTE"),
 ) -> Result:
     """Operations headcount grows faster than the business.
 
@@ -229,6 +257,15 @@ def ops_headcount_vs_growth(
 
     Impact: excess FTE (FTE now − FTE a year ago × (1 + revenue growth)) × hours a year of
     one FTE × hourly cost (low / base / high).
+
+    Population: people whose function is operations (FTE); revenue of the ledger's revenue
+    accounts, else live orders' totals (cancelled, refunded, test and draft left out).
+    Time basis: the 365 days to the period's last day against the 365 days before, local
+    time; a leaving date is the end of that day (employed on it).
+    Minimum evidence: two full years of revenue (else not assessable) and ``min_evidence``
+    (3) operations FTE a year before the period end; with fewer, one hire moves growth by
+    tens of points and the verdict is "too few to judge".
+    Base: staff time (hourly cost: engagement.yaml, else the roster, else the default).
     """
     people = data["people"]
     ops = people[name_key(people["function"]).eq("operations").fillna(False).astype(bool)]
@@ -259,8 +296,12 @@ def ops_headcount_vs_growth(
     joined = ops[(ops["started_on"] > year_ago) & (ops["started_on"] <= end)]
     columns = [c for c in ("person", "function", "started_on", "ended_on", "fte") if c in joined]
     evidence = joined.sort_values("started_on")[columns]
+    status, why = judge(excess_points, warn, fail), ""
+    if fte_then < min_evidence and status.flagged:
+        status, why = Status.PASS, (f"too few to judge: {fte_then:g} operations FTE a year "
+                                    f"earlier (at least {min_evidence:g} needed)")
     return Result(
-        status=judge(excess_points, warn, fail),
+        status=status, judgement=why,
         metrics={"excess_growth_points": Metric(excess_points, "points",
                                                 "ops FTE growth − revenue growth"),
                  "ops_fte_growth": share(fte_growth, "operations FTE growth, year on year"),
@@ -287,6 +328,8 @@ def manual_touches(
     fail: float = Param(0.25, 0.0, 1.0, 0.01, "Share that fails."),
     minutes_per_touch: float = Param(6, 0, 120, 1, "Minutes of staff time a touched order "
                                      "costs."),
+    min_evidence: float = Param(100, 1, 1_000_000, 1, "Live orders of the period needed to "
+                                "judge.", unit="orders"),
 ) -> Result:
     """Orders need a human to move.
 
@@ -299,6 +342,13 @@ def manual_touches(
 
     Impact: touched orders a year × 6 minutes × hourly cost (low / base / high from the
     hourly cost).
+
+    Population: live orders placed in the period (cancelled, refunded, test and draft
+    orders left out, and said so); manual events on them after they were placed.
+    Time basis: ordered_at and the events' at, local time.
+    Minimum evidence: ``min_evidence`` (100) live orders; the touched share is judged on its
+    95% Wilson lower bound.
+    Base: staff time (hourly cost: engagement.yaml, else the roster, else the default).
     """
     orders = period_orders(data)[["order_id", "ordered_at"]]
     if orders.empty:
@@ -325,6 +375,7 @@ def manual_touches(
 
     touched_a_year = annual(data, len(touched))
     hourly, hourly_words = hourly_cost(data)
+    population = population_words(data)
     impact = Impact(*(touched_a_year * minutes_per_touch / 60 * h for h in hourly),
                     formula=f"{touched_a_year:,.0f} touched orders a year × "
                             f"{minutes_per_touch:g} minutes × hourly cost",
@@ -334,12 +385,16 @@ def manual_touches(
         .dt.total_seconds() / 3600).round({"hours_to_first_touch": 1})
     evidence = evidence.sort_values(["manual_events", "first_touch_at"],
                                     ascending=[False, True])
+    status, why = judge_rate(len(touched), len(orders), warn, fail,
+                             min_evidence=int(min_evidence), noun="live orders")
     return Result(
-        status=judge(touched_share, warn, fail),
-        metrics={"touched_share": share(touched_share, "orders touched by hand ÷ orders"),
+        status=status, judgement=why,
+        metrics={"touched_share": share(touched_share, "orders touched by hand ÷ live orders"),
                  "touched_orders": Metric(len(touched), "count", "orders touched by hand"),
-                 "orders": Metric(len(orders), "count", "orders of the period"),
+                 "orders": Metric(len(orders), "count", "live orders of the period" + (
+                     f" ({population})" if population else "")),
                  "manual_events": Metric(len(manual), "count",
                                          "manual events after order creation")},
         evidence=evidence.reset_index(drop=True), evidence_id="order_id",
-        impact=impact, story=TOUCHES_STORY)
+        impact=impact, story=TOUCHES_STORY,
+        details={"population": population} if population else {})

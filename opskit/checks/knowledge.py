@@ -15,12 +15,15 @@ from opskit.checks._common import (
     hourly_cost,
     in_period,
     is_true,
-    judge,
+    judge_census,
+    judge_weighted_share,
     name_key,
     ratio,
     share,
+    worst,
 )
-from opskit.findings import Impact, Metric, Result, Story
+from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
 SPOF_STORY = Story("Our ops person is a hero.",
@@ -81,6 +84,8 @@ def single_points_of_failure(
                                "days before the period end counts as stale."),
     days_delayed: float = Param(5, 0, 60, 1, "Days a process is delayed when its only owner "
                                 "is away, once a year.", low=2, high=10),
+    min_evidence: float = Param(5, 1, 10_000, 1, "Critical processes needed to judge.",
+                                unit="processes"),
 ) -> Result:
     """Critical processes live in one head.
 
@@ -97,6 +102,13 @@ def single_points_of_failure(
     Impact: for each flagged process, ``daily_value`` × days delayed when the owner is away
     (2 / 5 / 10 days, low / base / high), counted once a year. Processes without a
     ``daily_value`` add nothing.
+
+    Population: processes of the inventory whose criticality is high.
+    Time basis: the inventory as collected; last_reviewed_on against the period's last day.
+    Minimum evidence: ``min_evidence`` (5) critical processes. The inventory lists every
+    critical process (a census, not a sample: no sampling noise to allow for), so from the
+    minimum on the share is judged as it is.
+    Base: the flagged processes' daily value × days delayed, once a year.
     """
     processes = data["processes"]
     critical = processes[processes["criticality"].eq("high").fillna(False).astype(bool)]
@@ -114,7 +126,7 @@ def single_points_of_failure(
     valued = int((daily_value > 0).sum())
     impact = Impact(*(at_stake * d for d in days),
                     formula=f"daily value of the {len(flagged)} flagged processes "
-                            f"(${at_stake:,.0f} a day) × days delayed when the owner is away, "
+                            f"({money(at_stake)} a day) × days delayed when the owner is away, "
                             "once a year",
                     assumptions={"days delayed": " / ".join(f"{d:g}" for d in days),
                                  "processes with a daily value": f"{valued} of {len(flagged)}"})
@@ -129,8 +141,10 @@ def single_points_of_failure(
                            "reasons", "frequency", "daily_value") if c in flagged]
     evidence = flagged.assign(reason_count=reasons[flagged_mask].sum(axis=1)).sort_values(
         ["daily_value", "reason_count"], ascending=False)[columns]
+    status, why = judge_census(len(flagged), len(critical), warn, fail,
+                               min_evidence=int(min_evidence), noun="critical processes")
     return Result(
-        status=judge(spof_share, warn, fail),
+        status=status, judgement=why,
         metrics={"spof_share": share(spof_share, "critical processes in one head ÷ critical "
                                                  "processes"),
                  "spof_processes": Metric(len(flagged), "count",
@@ -177,6 +191,30 @@ def sole_performer_shares(recurring: pd.DataFrame) -> pd.DataFrame:
         sole_tasks=people["sole_tasks"].fillna(""))
 
 
+def _judge_people(recurring: pd.DataFrame, judged: pd.DataFrame, warn: float, fail: float,
+                  min_evidence: int) -> tuple[Status, str]:
+    """The vacation verdict and why: too few recurring entries is "too few to judge";
+    otherwise each judged person's minutes-weighted sole share on its Wilson bound over
+    their effective number of entries, the most severe person deciding (the larger share
+    first among equals)."""
+    if len(recurring) < min_evidence:
+        worst_share = float(judged["sole_share"].max())
+        flagged = worst_share >= min(warn, fail)
+        return Status.PASS, (f"too few to judge: {len(recurring):,} recurring time entries "
+                             f"(at least {min_evidence:,} needed)" if flagged else "")
+    performers = recurring.groupby("task_key")["person"].nunique()
+    alone = recurring["task_key"].map(performers).eq(1)
+    verdicts = []
+    for person in judged.sort_values("sole_share", ascending=False)["person"]:
+        mine = recurring["person"].eq(person).fillna(False).astype(bool)
+        status, why = judge_weighted_share(recurring.loc[mine, "minutes"], alone[mine], warn,
+                                           fail, min_evidence=1,
+                                           noun=f"recurring entries of {person}")
+        verdicts.append((status, why))
+    deciding = worst(Status.PASS, *(v for v, _ in verdicts))
+    return deciding, next((w for v, w in verdicts if v is deciding and w), "")
+
+
 @check("knowledge.vacation_test", area="knowledge",
        title="Operations cannot survive a two-week vacation",
        needs={"tasks": ["person", "task", "performed_on", "minutes"]},
@@ -195,6 +233,8 @@ def vacation_test(
                                      "work as a multiple of the hourly cost (catch-up, "
                                      "overtime, knock-on of work not done).", low=1.0,
                                      high=4.0),
+    min_evidence: float = Param(20, 1, 100_000, 1, "Recurring time entries of the period "
+                                "needed to judge.", unit="entries"),
 ) -> Result:
     """Operations cannot survive a two-week vacation.
 
@@ -210,6 +250,16 @@ def vacation_test(
     Impact: for each person at or above the warn share, hours a week of work only they do ×
     weeks of vacation (2) × hourly cost × delay cost factor (1 / 2 / 4, low / base / high),
     once a year.
+
+    Population: time entries of the period marked recurring; people with at least
+    ``min_hours`` (8) recurring hours.
+    Time basis: performed_on, local dates; hours a week over the period's weeks.
+    Minimum evidence: ``min_evidence`` (20) recurring entries in the period. Each judged
+    person's share is minutes-weighted, so it is judged on the 95% Wilson lower bound over
+    the effective number of their entries (a share carried by two long entries is not a
+    habit); the most severe person decides.
+    Base: staff time (hourly cost: engagement.yaml, else the roster, else the default) ×
+    delay cost factor.
     """
     recurring = _recurring_tasks(data)
     people = sole_performer_shares(recurring)
@@ -220,6 +270,7 @@ def vacation_test(
             f"{min_hours:g} hours, covering {data.period.start.date()} to "
             f"{data.period.end.date()} (the entries sent hold less).")
     worst_share = float(judged["sole_share"].max())
+    status, why = _judge_people(recurring, judged, warn, fail, int(min_evidence))
     weeks = data.period.days / 7
     flagged = judged[judged["sole_share"] >= warn].assign(
         sole_hours_per_week=lambda f: f["sole_minutes"] / 60 / weeks,
@@ -241,7 +292,7 @@ def vacation_test(
         {"sole_share": 3, "sole_hours": 1, "recurring_hours": 1, "sole_hours_per_week": 1})
     worst_person = judged.sort_values("sole_share", ascending=False)["person"].iloc[0]
     return Result(
-        status=judge(worst_share, warn, fail),
+        status=status, judgement=why,
         metrics={"worst_person_share": share(worst_share, f"recurring work only {worst_person} "
                                                           "does ÷ their recurring work"),
                  "people_flagged": Metric(len(flagged), "count",
@@ -264,6 +315,8 @@ def spreadsheet_dependency(
     warn: float = Param(0.25, 0.0, 1.0, 0.05, "Share of critical spreadsheets that are "
                         "fragile that warns."),
     fail: float = Param(0.50, 0.0, 1.0, 0.05, "Share that fails."),
+    min_evidence: float = Param(5, 1, 10_000, 1, "Critical spreadsheets needed to judge.",
+                                unit="spreadsheets"),
 ) -> Result:
     """Critical processes run from one person's spreadsheet.
 
@@ -278,6 +331,13 @@ def spreadsheet_dependency(
 
     Impact: hours a week spent maintaining the fragile sheets × hourly cost × 52 (low / base
     / high from the hourly cost); the exposure to errors in them is listed, not priced.
+
+    Population: spreadsheets of the inventory marked critical.
+    Time basis: the inventory as collected (hours a week as stated).
+    Minimum evidence: ``min_evidence`` (5) critical spreadsheets. The inventory lists every
+    critical sheet (a census, not a sample), so from the minimum on the share is judged as
+    it is.
+    Base: staff time (hourly cost: engagement.yaml, else the roster, else the default).
     """
     sheets = data["spreadsheets"]
     critical = sheets[is_true(sheets, "critical")]
@@ -299,8 +359,10 @@ def spreadsheet_dependency(
     columns = [c for c in ("file", "owner", "process", "editors", "documented",
                            "hours_per_week", "last_modified_at") if c in fragile]
     evidence = fragile.sort_values("hours_per_week", ascending=False)[columns]
+    status, why = judge_census(len(fragile), len(critical), warn, fail,
+                               min_evidence=int(min_evidence), noun="critical spreadsheets")
     return Result(
-        status=judge(fragile_share, warn, fail),
+        status=status, judgement=why,
         metrics={"fragile_share": share(fragile_share, "critical spreadsheets with one editor "
                                                        "and no documentation ÷ critical "
                                                        "spreadsheets"),

@@ -14,12 +14,14 @@ import pandas as pd
 from opskit.checks._common import (
     is_true,
     judge,
+    judge_census,
     name_key,
     ratio,
     share,
     worst,
 )
 from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.money import money
 from opskit.registry import CheckData, Param, check
 from opskit.sources.parse import deadline_day
 
@@ -70,6 +72,11 @@ def is_dormant(accounts: pd.DataFrame, since: pd.Timestamp) -> pd.Series:
     return (login.isna() | (login < since)).astype(bool)
 
 
+def _amount(value: float) -> str:
+    """A seat cost in the engagement currency: whole amounts without cents ('$20')."""
+    return money(value, 0 if float(value).is_integer() else 2)
+
+
 def _account_columns(frame: pd.DataFrame, *extra: str) -> list[str]:
     """The evidence columns of an account list that the frame has, login first."""
     wanted = ("user", "system", "person", "is_admin", "mfa_enabled", "last_login_at", *extra)
@@ -78,17 +85,32 @@ def _account_columns(frame: pd.DataFrame, *extra: str) -> list[str]:
 
 # -- security.departed_staff_access -------------------------------------------------------
 
+def leaving_moment(ended_on: pd.Series) -> pd.Series:
+    """The moment a person left: a leaving date is the end of that local day.
+
+    The loader reads a bare date in ``people.ended_on`` as 23:59:59.999999 of that day
+    (its ``end_of_day`` column flag); a leaving date that still arrives at midnight (a
+    spreadsheet date typed as a date-time) is read the same way, so a login on the last
+    working day is never "after leaving". A leaving time of day other than midnight is kept.
+    """
+    midnight = ended_on.notna() & ended_on.eq(ended_on.dt.normalize())
+    return ended_on.where(~midnight, ended_on + pd.Timedelta(days=1)
+                          - pd.Timedelta(microseconds=1))
+
+
 def departed_matches(accounts: pd.DataFrame, people: pd.DataFrame,
                      before: pd.Timestamp) -> pd.DataFrame:
     """Accounts of people who left before ``before``, with the leaver and the leaving date.
 
     An account belongs to a person when its ``person`` matches the roster's name or its login
     matches the roster's email (both case-insensitive); an account matching several leavers
-    keeps the earliest leaving date.
+    keeps the earliest leaving date. ``ended_on`` is the leaving moment (``leaving_moment``):
+    someone whose last day is the last day of the period has not left before it ends.
     """
-    left = people[people["ended_on"] < before]
+    ended = leaving_moment(people["ended_on"])
+    left = people[ended < before]
     leavers = pd.DataFrame({"person_key": name_key(left["person"]), "leaver": left["person"],
-                            "ended_on": left["ended_on"]})
+                            "ended_on": ended[left.index]})
     account = accounts.reset_index(names="account_row")
     matches = []
     if "person" in account:
@@ -135,6 +157,16 @@ def departed_staff_access(
     seat_cost assumption 10 / 20 / 40 a month). Seats without a login in 90 days on a paid
     system are left out: security.dormant_paid_seats prices them. The access risk itself is
     listed, not priced.
+
+    Population: accounts not disabled in the access review, matched to the roster's people
+    whose leaving moment is before the period's last day.
+    Time basis: local time; a leaving date (``ended_on``) is the end of that local day, so a
+    login on the last working day is not a login after leaving; days since left are
+    calendar days to the period's last day.
+    Minimum evidence: one account found. The thresholds are "any": an enabled account of
+    someone who left is a fact read from the access review, not an estimate from a sample,
+    so there is no sample size to wait for.
+    Base: seat cost × 12 of the seats not counted by security.dormant_paid_seats.
     """
     accounts = enabled_accounts(data)
     end = data.period.end
@@ -162,8 +194,9 @@ def departed_staff_access(
                             "(dormant paid seats are counted by security.dormant_paid_seats); "
                             "the access risk is listed, not priced",
                     assumptions={"seat cost": "systems map" + (
-                        f"; seat_cost assumption ${default[0]:g} / ${default[1]:g} / "
-                        f"${default[2]:g} for {unknown} seats of systems without one"
+                        f"; seat_cost assumption {_amount(default[0])} / "
+                        f"{_amount(default[1])} / {_amount(default[2])} for {unknown} seats "
+                        "of systems without one"
                         if unknown else "")})
     columns = _account_columns(departed, "leaver", "ended_on", "days_since_left",
                                "login_after_leaving")
@@ -193,6 +226,8 @@ def mfa_gaps(
                         "warns."),
     fail: float = Param(0.25, 0.0, 1.0, 0.05, "Share that fails."),
     admin_warn: float = Param(1, 1, 1000, 1, "Admins without MFA that warn."),
+    min_evidence: float = Param(10, 1, 100_000, 1, "Enabled accounts needed to judge the "
+                                "share without MFA.", unit="accounts"),
 ) -> Result:
     """Accounts without a second factor.
 
@@ -205,17 +240,29 @@ def mfa_gaps(
     thresholds).
 
     Impact: risk, not priced.
+
+    Population: enabled accounts of the access review (an empty ``disabled`` is enabled).
+    Time basis: the access review as exported (a state, not a period).
+    Minimum evidence: the share needs ``min_evidence`` (10) enabled accounts. The access
+    review lists every account (a census, not a sample: no sampling noise to allow for), so
+    from the minimum on the share is judged as it is. An admin without MFA is a fact: one
+    account found warns.
+    Base: none (risk, not priced).
     """
     accounts = enabled_accounts(data)
     exposed = accounts[~is_true(accounts, "mfa_enabled")]
     no_mfa_share = ratio(len(exposed), len(accounts))
     admins = int(exposed["is_admin"].sum())
-    status = worst(judge(no_mfa_share, warn, fail),
-                   Status.WARN if admins >= admin_warn else Status.PASS)
+    share_status, why = judge_census(len(exposed), len(accounts), warn, fail,
+                                     min_evidence=int(min_evidence), noun="enabled accounts")
+    status = worst(share_status, Status.WARN if admins >= admin_warn else Status.PASS)
+    if status is not share_status and why:
+        why = (f"{admins} admin{'s' if admins != 1 else ''} without MFA decide"
+               f"{'s' if admins == 1 else ''} the verdict; for the share, {why}")
     sort = ["is_admin", "last_login_at"] if "last_login_at" in exposed else ["is_admin"]
     evidence = exposed.sort_values(sort, ascending=False)[_account_columns(exposed)]
     return Result(
-        status=status,
+        status=status, judgement=why,
         metrics={"no_mfa_share": share(no_mfa_share, "enabled accounts without MFA ÷ "
                                                      "enabled accounts"),
                  "admins_without_mfa": Metric(admins, "count", "admins without MFA"),
@@ -237,14 +284,14 @@ def admin_sprawl(
     warn: float = Param(0.20, 0.0, 1.0, 0.05, "Admin share of a system's accounts that "
                         "warns."),
     fail: float = Param(0.40, 0.0, 1.0, 0.05, "Admin share that fails."),
-    min_accounts: float = Param(5, 1, 1000, 1, "Enabled accounts a system needs to be "
-                                "judged."),
+    min_evidence: float = Param(5, 1, 1000, 1, "Enabled accounts a system needs to be "
+                                "judged.", unit="accounts"),
 ) -> Result:
     """Too many admins, or only one.
 
     Question: do too many people hold admin rights, or does only one?
 
-    Metric: ``max_admin_share`` = per system with at least ``min_accounts`` (5) enabled
+    Metric: ``max_admin_share`` = per system with at least ``min_evidence`` (5) enabled
     accounts, admins ÷ enabled accounts; the largest. Also ``single_admin_systems``: such
     systems with exactly one admin (a bus factor for access).
 
@@ -252,16 +299,31 @@ def admin_sprawl(
     thresholds).
 
     Impact: risk, not priced.
+
+    Population: enabled accounts of the access review, per system.
+    Time basis: the access review as exported (a state, not a period).
+    Minimum evidence: a system is judged from ``min_evidence`` (5) enabled accounts. The
+    access review lists every account (a census, not a sample), so from the minimum on a
+    system's admin share is judged as it is. A single admin is a fact: one such system
+    found warns.
+    Base: none (risk, not priced).
     """
     accounts = enabled_accounts(data)
     per_system = accounts.groupby("system_key", as_index=False).agg(
         system=("system", "first"), accounts=("user", "count"), admins=("is_admin", "sum"))
-    judged = per_system[per_system["accounts"] >= min_accounts]
+    judged = per_system[per_system["accounts"] >= min_evidence]
     judged = judged.assign(admin_share=judged["admins"] / judged["accounts"])
     max_share = float(judged["admin_share"].max()) if len(judged) else 0.0
     single = judged["admins"].eq(1)
     status = worst(judge(max_share, warn, fail),
                    Status.WARN if single.any() else Status.PASS)
+    small = per_system[per_system["accounts"] < min_evidence]
+    small_flagged = small[(small["admins"] / small["accounts"]) >= warn]
+    why = ""
+    if status is Status.PASS and len(small_flagged):
+        names = ", ".join(sorted(small_flagged["system"].astype("str")))
+        why = (f"too few to judge: {names} (fewer than {min_evidence:g} enabled accounts "
+               "each)")
 
     admin_names = (accounts[accounts["is_admin"]].groupby("system_key", as_index=False)
                    .agg(admin_users=("user", lambda users: "; ".join(sorted(users)))))
@@ -273,13 +335,13 @@ def admin_sprawl(
         ["system", "accounts", "admins", "admin_share", "finding", "admin_users"]].round(
         {"admin_share": 3})
     return Result(
-        status=status,
+        status=status, judgement=why,
         metrics={"max_admin_share": share(max_share, "largest admins ÷ enabled accounts of a "
                                                      "system"),
                  "single_admin_systems": Metric(int(single.sum()), "count",
                                                 "systems with exactly one admin"),
                  "systems_judged": Metric(len(judged), "count",
-                                          f"systems with {min_accounts:g}+ enabled accounts")},
+                                          f"systems with {min_evidence:g}+ enabled accounts")},
         evidence=evidence.reset_index(drop=True), evidence_id="system",
         impact=Impact.none(RISK_NOT_PRICED), story=ADMIN_STORY)
 
@@ -310,6 +372,13 @@ def shared_logins(
     Threshold: warn on any, fail on any with admin rights (default judgement thresholds).
 
     Impact: risk, not priced.
+
+    Population: enabled accounts of the access review used within ``active_days`` (90) of
+    the period's last day.
+    Time basis: last_login_at, local time.
+    Minimum evidence: one login found. The thresholds are "any": a generic mailbox used as
+    a login is a fact read from the access review, not an estimate from a sample.
+    Base: none (risk, not priced).
     """
     accounts = enabled_accounts(data)
     local_part = name_key(accounts["user"]).str.split("@").str[0]
@@ -346,6 +415,8 @@ def dormant_paid_seats(
                                 "dormant."),
     reclaim: float = Param(0.75, 0.0, 1.0, 0.05, "Share of dormant seats that can be "
                            "cancelled.", low=0.50, high=1.0),
+    min_evidence: float = Param(10, 1, 100_000, 1, "Paid seats needed to judge.",
+                                unit="seats"),
 ) -> Result:
     """Paid seats nobody uses.
 
@@ -360,6 +431,12 @@ def dormant_paid_seats(
 
     Impact: dormant seats × monthly seat cost × 12 × share reclaimed (50% / 75% / 100%, low /
     base / high).
+
+    Population: enabled accounts of systems whose seat cost (systems map) is above zero.
+    Time basis: last_login_at, local time, against the period's last day.
+    Minimum evidence: ``min_evidence`` (10) paid seats. The access review lists every seat
+    (a census, not a sample), so from the minimum on the dormant share is judged as it is.
+    Base: the dormant seats' monthly cost × 12 (systems map), × share reclaimed.
     """
     accounts = enabled_accounts(data)
     cost = seat_costs(data, accounts)
@@ -372,14 +449,16 @@ def dormant_paid_seats(
     reclaimed = dormant_paid_seats.spec.params["reclaim"].spread(reclaim)
     impact = Impact(*(yearly * r for r in reclaimed),
                     formula=f"{len(dormant)} dormant seats × monthly seat cost × 12 "
-                            f"(${yearly:,.0f} a year) × share reclaimed",
+                            f"({money(yearly)} a year) × share reclaimed",
                     assumptions={"share reclaimed": " / ".join(f"{r:.0%}" for r in reclaimed),
                                  "seat cost": "systems map (systems.seat_cost)"})
     evidence = dormant.assign(days_since_login=(end - dormant["last_login_at"]).dt.days)
     evidence = evidence.sort_values("days_since_login", ascending=False, na_position="first")
     evidence = evidence[_account_columns(evidence, "days_since_login", "seat_cost")]
+    status, why = judge_census(len(dormant), len(paid), warn, fail,
+                               min_evidence=int(min_evidence), noun="paid seats")
     return Result(
-        status=judge(dormant_share, warn, fail),
+        status=status, judgement=why,
         metrics={"dormant_share": share(dormant_share, "dormant paid seats ÷ paid seats"),
                  "dormant_seats": Metric(len(dormant), "count", "dormant paid seats"),
                  "paid_seats": Metric(len(paid), "count", "enabled accounts on paid systems"),

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from builders import DAYS, MONTHS, make_data, rows_table
 
+from opskit.assumptions import resolve
 from opskit.checks.efficiency import (
     automation_candidates,
     manual_touches,
@@ -22,6 +23,12 @@ def task(name: str, hours: float, *, category: str = "data_entry", person: str =
     return {"person": person, "task": name, "performed_on": on, "minutes": hours * 60,
             "category": category, "recurring": recurring, "system": system,
             "target_system": target}
+
+
+def spread(name: str, hours: float, entries: int = 4, **kwargs) -> list[dict]:
+    """``hours`` of one task logged as ``entries`` equal time entries on successive days."""
+    return [task(name, hours / entries, on=f"2026-08-{i + 3:02d}", **kwargs)
+            for i in range(entries)]
 
 
 def background() -> list[dict]:
@@ -45,8 +52,9 @@ def test_automation_pass_under_ten_hours_a_month():
 def test_automation_warn_groups_task_names_case_insensitively():
     """'Weekly report' 20 h + 'weekly REPORT' 15 h by two people = 11.6 h/month: WARN."""
     tasks = rows_table("tasks", [*background(),
-                                 task("Weekly report", 20, category="reporting"),
-                                 task("weekly REPORT", 15, category="reporting", person="Bo")])
+                                 *spread("Weekly report", 20, category="reporting"),
+                                 *spread("weekly REPORT", 15, category="reporting",
+                                         person="Bo")])
     result = automation_candidates(make_data(tasks=tasks))
     assert result.status is Status.WARN
     assert result.metrics["top_task_hours_per_month"].value == pytest.approx(35 / MONTHS)
@@ -56,8 +64,9 @@ def test_automation_warn_groups_task_names_case_insensitively():
 
 def test_automation_fail_and_impact_of_the_candidates():
     """130 h (43 h/month) FAILs; impact = candidate hours/month × 12 × hourly × capture."""
-    tasks = rows_table("tasks", [*background(), task("Order entry", 130),
-                                 task("Recon", 40, category="reconciliation"), task("Tiny", 3)])
+    tasks = rows_table("tasks", [*background(), *spread("Order entry", 130),
+                                 *spread("Recon", 40, category="reconciliation"),
+                                 *spread("Tiny", 3)])
     result = automation_candidates(make_data(tasks=tasks))
     assert result.status is Status.FAIL
     assert result.metrics["top_task_hours_per_month"].value == pytest.approx(130 / MONTHS)
@@ -70,16 +79,29 @@ def test_automation_fail_and_impact_of_the_candidates():
 
 def test_automation_leaves_rekeying_between_unintegrated_systems_to_manual_rekeying():
     """Rekeying shopify→quickbooks (no integration) is measured but priced by the other check."""
-    rekeying = [task("Key orders", 130, category="rekeying", system="Shopify",
-                     target="QuickBooks"),
-                task("Key bills", 130, category="rekeying", system="bill.com",
-                     target="quickbooks")]
+    rekeying = [*spread("Key orders", 130, category="rekeying", system="Shopify",
+                        target="QuickBooks"),
+                *spread("Key bills", 130, category="rekeying", system="bill.com",
+                        target="quickbooks")]
     integrations = rows_table("integrations", [
         {"source_system": "QuickBooks", "target_system": "Bill.com", "method": "api"}])
     result = automation_candidates(make_data(tasks=rekeying, integrations=integrations))
     assert result.status is Status.FAIL
     assert result.metrics["top_task_hours_per_month"].value == pytest.approx(130 / MONTHS)
     assert result.impact.base == pytest.approx(130 / MONTHS * 12 * 60 * 0.7, abs=0.01)
+
+
+def test_automation_task_with_too_few_entries_is_a_pass_that_says_so():
+    """130 hours (43.0 h/month) logged in two entries: too few to judge; a task with enough
+    entries (Recon, 4 × 5 h) is judged as usual."""
+    tasks = rows_table("tasks", [*background(), *spread("Order entry", 130, entries=2),
+                                 *spread("Recon", 20, category="reconciliation")])
+    result = automation_candidates(make_data(tasks=tasks))
+    assert result.status is Status.PASS
+    assert result.metrics["top_task_hours_per_month"].value == pytest.approx(130 / MONTHS)
+    assert result.judgement == ("too few to judge: Order entry (43.0 hours a month) rests on "
+                                "2 time entries (at least 3 needed)")
+    assert result.evidence.empty
 
 
 def test_automation_not_assessable_without_recurring_flag_or_tasks():
@@ -99,12 +121,14 @@ def person(name: str, started: str, *, ended: str | None = None, fte: float | No
             "fte": fte}
 
 
-def roster(*extra_ops: dict) -> pd.DataFrame:
-    """Two ops FTE a year before the period end (Ann; Cy who left), plus ``extra_ops``."""
+def roster(*extra_ops: dict, veterans: int = 2) -> pd.DataFrame:
+    """2 + ``veterans`` ops FTE a year before the period end (Ann; Cy who left; Gil, Hal,
+    ... who stay), plus ``extra_ops``."""
     return rows_table("people", [
         person("Ann", "2020-01-06"),
         person("Cy", "2019-03-01", ended="2026-03-01"),
         person("Dee", "2018-01-01", function="Finance"),
+        *(person(f"Veteran {i}", "2017-05-01") for i in range(veterans)),
         *extra_ops])
 
 
@@ -123,28 +147,53 @@ def test_headcount_pass_when_revenue_outgrows_ops_fte():
     result = ops_headcount_vs_growth(make_data(people=people, orders=orders(1000.0, 1100.0)))
     assert result.status is Status.PASS
     assert result.metrics["excess_growth_points"].value == pytest.approx(-10.0)
-    assert result.metrics["ops_fte_now"].value == 2.0
-    assert result.metrics["ops_fte_year_ago"].value == 2.0
+    assert result.metrics["ops_fte_now"].value == 4.0
+    assert result.metrics["ops_fte_year_ago"].value == 4.0
     assert result.impact.base == 0
     assert result.evidence["person"].tolist() == ["Bo"]
 
 
 def test_headcount_warn_at_exactly_equal_growth():
-    """Ops FTE +50% and revenue +50%: 0 points is WARN (at the warn threshold)."""
-    people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"))
+    """Ops FTE 4 -> 6 (+50%) and revenue +50%: 0 points is WARN (at the warn threshold)."""
+    people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"),
+                    person("Fay", "2026-03-02"))
     result = ops_headcount_vs_growth(make_data(people=people, orders=orders(1000.0, 1500.0)))
     assert result.status is Status.WARN
     assert result.metrics["excess_growth_points"].value == pytest.approx(0.0, abs=1e-9)
 
 
 def test_headcount_fail_and_impact_of_excess_fte():
-    """Ops FTE +50%, revenue +10%: 40 points FAIL; 0.8 excess FTE × 2080 h × hourly."""
-    people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"))
+    """Ops FTE 4 -> 6 (+50%), revenue +10%: 40 points FAIL; 1.6 excess FTE × 2080 h ×
+    hourly."""
+    people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"),
+                    person("Fay", "2026-03-02"))
     result = ops_headcount_vs_growth(make_data(people=people, orders=orders(1000.0, 1100.0)))
     assert result.status is Status.FAIL
+    assert result.judgement == ""
     assert result.metrics["excess_growth_points"].value == pytest.approx(40.0)
-    assert result.impact.base == pytest.approx(0.8 * 2080 * 60, abs=0.01)
-    assert result.impact.low == pytest.approx(0.8 * 2080 * 45, abs=0.01)
+    assert result.impact.base == pytest.approx(1.6 * 2080 * 60, abs=0.01)
+    assert result.impact.low == pytest.approx(1.6 * 2080 * 45, abs=0.01)
+
+
+def test_headcount_too_few_ops_staff_is_a_pass_that_says_so():
+    """Two ops FTE a year ago growing to three (+50%) against revenue +10%: 40 points, but
+    one hire is 50 points of growth: too few to judge."""
+    people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"), veterans=0)
+    result = ops_headcount_vs_growth(make_data(people=people, orders=orders(1000.0, 1100.0)))
+    assert result.metrics["excess_growth_points"].value == pytest.approx(40.0)
+    assert result.status is Status.PASS
+    assert result.judgement == ("too few to judge: 2 operations FTE a year earlier (at least "
+                                "3 needed)")
+
+
+def test_headcount_order_revenue_counts_live_orders_only():
+    """A cancelled order of the last year is not revenue: growth stays +10%."""
+    cancelled = rows_table("orders", [{"order_id": "9", "ordered_at": "2026-05-05",
+                                       "total": 400.0, "status": "cancelled"}])
+    both = pd.concat([orders(1000.0, 1100.0), cancelled], ignore_index=True)
+    result = ops_headcount_vs_growth(make_data(people=roster(), orders=both))
+    assert result.metrics["revenue_growth"].value == pytest.approx(0.1)
+    assert result.metrics["revenue_growth"].label == "revenue growth (live order totals)"
 
 
 def test_headcount_prefers_the_ledger_when_it_covers_both_years():
@@ -156,7 +205,8 @@ def test_headcount_prefers_the_ledger_when_it_covers_both_years():
          "account_type": "revenue"},
         {"posted_at": "2026-09-30", "account": "5000", "amount": 900.0,
          "account_type": "cogs"}])
-    people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"))
+    people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"),
+                    person("Fay", "2026-03-02"))
     result = ops_headcount_vs_growth(make_data(people=people, orders=orders(1000.0, 1100.0),
                                                gl_entries=gl))
     assert result.metrics["revenue_growth"].value == pytest.approx(0.5)
@@ -184,9 +234,13 @@ def test_headcount_not_assessable_without_ops_staff_a_year_ago():
 
 # -- efficiency.manual_touches ------------------------------------------------------------
 
-def order_table(count: int = 10) -> pd.DataFrame:
+def order_table(count: int = 200, cancelled: int = 0) -> pd.DataFrame:
+    """``count`` live orders #0.. of 2026-08-03, ``cancelled`` cancelled ones #c0.., and
+    one order before the period."""
     rows = [{"order_id": f"#{i}", "ordered_at": "2026-08-03 09:00", "total": 50.0}
             for i in range(count)]
+    rows += [{"order_id": f"#c{i}", "ordered_at": "2026-08-03 09:00", "total": 50.0,
+              "status": "cancelled"} for i in range(cancelled)]
     rows.append({"order_id": "#old", "ordered_at": "2026-06-20 09:00", "total": 50.0})
     return rows_table("orders", rows)
 
@@ -202,8 +256,8 @@ def noise() -> list[dict]:
             event("#7", manual=None), event("#old")]
 
 
-def touches(*touched: dict) -> CheckData:
-    return make_data(orders=order_table(), order_events=[*noise(), *touched])
+def touches(*touched: dict, count: int = 200, cancelled: int = 0) -> CheckData:
+    return make_data(orders=order_table(count, cancelled), order_events=[*noise(), *touched])
 
 
 def test_manual_touches_pass_when_no_order_is_touched_after_creation():
@@ -211,26 +265,47 @@ def test_manual_touches_pass_when_no_order_is_touched_after_creation():
     result = manual_touches(touches())
     assert result.status is Status.PASS
     assert result.metrics["touched_share"].value == 0.0
-    assert result.metrics["orders"].value == 10
+    assert result.metrics["orders"].value == 200
 
 
 def test_manual_touches_warn_counts_orders_not_events():
-    """Two orders touched (one twice) of ten is 20%: WARN, the twice-touched first."""
-    result = manual_touches(touches(event("#1"), event("#2"),
+    """40 orders touched (one twice) of 200 is 20% (bound 15.0%): WARN, the twice-touched
+    first; impact = touched orders a year × 6 minutes × hourly cost."""
+    result = manual_touches(touches(*(event(f"#{i}") for i in range(1, 41)),
                                     event("#2", "2026-08-04 10:00", name="hold")))
     assert result.status is Status.WARN
     assert result.metrics["touched_share"].value == pytest.approx(0.2)
-    assert result.evidence["order_id"].tolist() == ["#2", "#1"]
+    assert result.evidence["order_id"].iloc[0] == "#2"
+    assert len(result.evidence) == 40
     assert result.evidence["events"].iloc[0] == "edited; hold"
-    touched_a_year = 2 * 365 / DAYS
+    touched_a_year = 40 * 365 / DAYS
     assert result.impact.base == pytest.approx(touched_a_year * 6 / 60 * 60, abs=0.01)
 
 
 def test_manual_touches_fail_at_the_fail_share():
-    """Three touched orders of ten is 30%: FAIL."""
-    result = manual_touches(touches(event("#1"), event("#2"), event("#3")))
+    """70 touched orders of 200 is 35% (bound 28.7%): FAIL."""
+    result = manual_touches(touches(*(event(f"#{i}") for i in range(70))))
     assert result.status is Status.FAIL
+    assert result.metrics["touched_share"].value == pytest.approx(0.35)
+
+
+def test_manual_touches_counts_live_orders_only_and_says_so():
+    """30 cancelled orders, each edited by hand, are neither orders nor touched: 70 of the
+    200 live orders, and the finding says what was left out."""
+    result = manual_touches(touches(*(event(f"#{i}") for i in range(70)),
+                                    *(event(f"#c{i}") for i in range(30)), cancelled=30))
+    assert result.metrics["orders"].value == 200
+    assert result.metrics["touched_orders"].value == 70
+    assert result.details["population"] == "30 cancelled orders left out (not live)"
+    assert not result.evidence["order_id"].str.startswith("#c").any()
+
+
+def test_manual_touches_too_few_orders_is_a_pass_that_says_so():
+    """Three touched orders of ten (30%): too few to judge, PASS with the reason."""
+    result = manual_touches(touches(event("#1"), event("#2"), event("#3"), count=10))
+    assert result.status is Status.PASS
     assert result.metrics["touched_share"].value == pytest.approx(0.3)
+    assert result.judgement == "too few to judge: 10 live orders (at least 100 needed)"
 
 
 def test_manual_touches_not_assessable_without_events_or_manual_flag():
@@ -269,3 +344,16 @@ def test_data_outside_the_period_is_not_assessable(spec):
     result = run_check(spec, tables)
     assert result.status is Status.NOT_ASSESSABLE
     assert "2026-07-01 to 2026-09-30" in result.data_request
+
+
+def test_manual_touches_hourly_cost_of_engagement_yaml_wins_over_the_roster():
+    """hourly_cost 80 in engagement.yaml prices the touches, not the roster's median 30."""
+    data = touches(*(event(f"#{i}") for i in range(1, 41)))
+    roster_costs = rows_table("people", [
+        {"person": "Ann", "function": "operations", "started_on": "2020-01-06",
+         "hourly_cost": 30.0}])
+    data = CheckData({**data.tables, "people": roster_costs}, data.period,
+                     resolve({"hourly_cost": 80}))
+    result = manual_touches(data)
+    assert result.impact.base == pytest.approx(40 * 365 / DAYS * 6 / 60 * 80, abs=0.01)
+    assert result.impact.assumptions["hourly cost"].endswith("(engagement.yaml)")

@@ -38,27 +38,49 @@ def test_spof_pass_when_every_critical_process_has_backup_docs_and_review():
     assert result.evidence.empty
 
 
-def test_spof_warn_at_exactly_the_warn_share():
-    """One of five critical processes without a backup is 20%, which is WARN."""
-    result = single_points_of_failure(processes([process("payroll", backup=None)], clean=4))
+def test_spof_warn_when_the_bound_passes_the_warn_share():
+    """30 of 100 critical processes without a backup (30%) is WARN."""
+    flagged = [process(f"payroll {i}", backup=None) for i in range(30)]
+    result = single_points_of_failure(processes(flagged, clean=70))
     assert result.status is Status.WARN
-    assert result.metrics["spof_share"].value == pytest.approx(0.2, abs=1e-12)
-    assert result.evidence["process"].tolist() == ["payroll"]
-    assert result.evidence["reasons"].tolist() == ["no backup"]
+    assert result.judgement == ""
+    assert result.metrics["spof_share"].value == pytest.approx(0.3, abs=1e-12)
+    assert sorted(result.evidence["process"]) == sorted(f"payroll {i}" for i in range(30))
+    assert set(result.evidence["reasons"]) == {"no backup"}
 
 
 def test_spof_fail_counts_undocumented_and_stale_reviews():
-    """An empty 'documented' and a review older than 365 days both count: 2 of 5 is FAIL."""
+    """An empty 'documented' and a review older than 365 days both count: 60 of 100 is
+    FAIL; a review exactly 365 days before the period end is still current."""
     result = single_points_of_failure(processes([
-        process("reorders", documented=None),
-        process("month end", reviewed="2025-09-29"),
-        process("returns", reviewed="2025-09-30"),  # exactly 365 days: still current
-    ], clean=2))
+        *(process(f"reorders {i}", documented=None) for i in range(30)),
+        *(process(f"month end {i}", reviewed="2025-09-29") for i in range(30)),
+        process("returns", reviewed="2025-09-30"),
+    ], clean=39))
     assert result.status is Status.FAIL
-    assert result.metrics["spof_share"].value == pytest.approx(0.4, abs=1e-12)
-    assert set(result.evidence["process"]) == {"reorders", "month end"}
+    assert result.metrics["spof_share"].value == pytest.approx(0.6, abs=1e-12)
     reasons = dict(zip(result.evidence["process"], result.evidence["reasons"], strict=True))
-    assert reasons == {"reorders": "undocumented", "month end": "not reviewed in 12 months"}
+    assert len(reasons) == 60 and "returns" not in reasons
+    assert reasons["reorders 0"] == "undocumented"
+    assert reasons["month end 0"] == "not reviewed in 12 months"
+
+
+def test_spof_too_few_processes_is_a_pass_that_says_so():
+    """One of four critical processes without a backup (25%): too few to judge, PASS."""
+    result = single_points_of_failure(processes([process("payroll", backup=None)], clean=3))
+    assert result.status is Status.PASS
+    assert result.metrics["spof_share"].value == pytest.approx(0.25, abs=1e-12)
+    assert result.judgement == "too few to judge: 4 critical processes (at least 5 needed)"
+    assert result.evidence["process"].tolist() == ["payroll"]
+
+
+def test_spof_share_from_the_minimum_on_is_judged_as_it_is():
+    """Two of five critical processes (40%): the inventory lists every process (a census),
+    so at the minimum evidence the share decides: FAIL, nothing to explain."""
+    result = single_points_of_failure(processes(
+        [process("payroll", backup=None), process("reorders", backup=None)], clean=3))
+    assert result.status is Status.FAIL
+    assert result.judgement == ""
 
 
 def test_spof_impact_is_daily_value_times_days_delayed():
@@ -99,7 +121,8 @@ def entry(person: str, task: str, minutes: float, *, on: str = "2026-08-03",
 
 
 def shared_work(sole_minutes: float) -> list[dict]:
-    """Ann does 'Reorder stock' alone (sole_minutes) plus 2400 shared minutes with Bo."""
+    """Ann does 'Reorder stock' alone (sole_minutes) plus 2400 shared minutes with Bo: three
+    recurring entries in the period, too few to judge."""
     return [
         entry("Ann", "Reorder stock", sole_minutes),
         entry("Ann", "Pick orders", 2400.0),
@@ -109,41 +132,78 @@ def shared_work(sole_minutes: float) -> list[dict]:
     ]
 
 
+def hourly_work(sole: int, shared: int) -> list[dict]:
+    """Ann logs ``sole`` hour-long entries of 'Reorder stock' that only she does and
+    ``shared`` hour-long entries of 'Pick orders' that Bo also does (ten hours of it, spelt
+    otherwise); entries not recurring or before the period are ignored."""
+    return [*(entry("Ann", "Reorder stock", 60.0) for _ in range(sole)),
+            *(entry("Ann", "Pick orders", 60.0) for _ in range(shared)),
+            *(entry("Bo", "pick ORDERS", 60.0) for _ in range(10)),
+            entry("Bo", "Pack", 100.0, recurring=False),
+            entry("Bo", "Reorder stock", 100.0, on="2026-06-15")]
+
+
 def test_vacation_pass_below_the_warn_share():
-    """Ann's sole work 300 of 2700 minutes (11.1%) is under 20%: PASS, nobody flagged."""
-    result = vacation_test(make_data(tasks=shared_work(300.0)))
+    """Ann's sole work 11 of 100 hours (11%) is under 20%: PASS, nobody flagged."""
+    result = vacation_test(make_data(tasks=hourly_work(11, 89)))
     assert result.status is Status.PASS
-    assert result.metrics["worst_person_share"].value == pytest.approx(300 / 2700, abs=1e-12)
+    assert result.judgement == ""
+    assert result.metrics["worst_person_share"].value == pytest.approx(0.11, abs=1e-12)
     assert result.evidence.empty
     assert result.impact.base == 0
 
 
-def test_vacation_warn_at_exactly_the_warn_share():
-    """Ann's sole work 600 of 3000 minutes is 20%: WARN, Ann in the evidence."""
-    result = vacation_test(make_data(tasks=shared_work(600.0)))
+def test_vacation_warn_when_the_bound_passes_the_warn_share():
+    """Ann's sole work 30 of 100 hour-long entries (30%, bound 21.9%): WARN, Ann listed."""
+    result = vacation_test(make_data(tasks=hourly_work(30, 70)))
     assert result.status is Status.WARN
-    assert result.metrics["worst_person_share"].value == pytest.approx(0.2, abs=1e-12)
+    assert result.metrics["worst_person_share"].value == pytest.approx(0.3, abs=1e-12)
     assert result.evidence["person"].tolist() == ["Ann"]
     assert result.evidence["sole_tasks"].tolist() == ["Reorder stock"]
 
 
 def test_vacation_fail_and_impact_from_weekly_sole_hours():
-    """2400 sole of 4800 minutes is 50% (FAIL); impact = hours/week × 2 weeks × hourly × factor."""
-    result = vacation_test(make_data(tasks=shared_work(2400.0)))
+    """60 sole of 100 hours is 60% (bound 50.2%, FAIL); impact = hours/week × 2 weeks ×
+    hourly × factor."""
+    result = vacation_test(make_data(tasks=hourly_work(60, 40)))
     assert result.status is Status.FAIL
-    assert result.metrics["worst_person_share"].value == pytest.approx(0.5, abs=1e-12)
-    weekly = 40 / (DAYS / 7)
+    assert result.metrics["worst_person_share"].value == pytest.approx(0.6, abs=1e-12)
+    weekly = 60 / (DAYS / 7)
     assert result.impact.low == pytest.approx(weekly * 2 * 45 * 1, abs=0.01)
     assert result.impact.base == pytest.approx(weekly * 2 * 60 * 2, abs=0.01)
     assert result.impact.high == pytest.approx(weekly * 2 * 85 * 4, abs=0.01)
 
 
+def test_vacation_too_few_entries_is_a_pass_that_says_so():
+    """2400 sole of 4800 minutes (50%) from three recurring entries: too few to judge."""
+    result = vacation_test(make_data(tasks=shared_work(2400.0)))
+    assert result.status is Status.PASS
+    assert result.metrics["worst_person_share"].value == pytest.approx(0.5, abs=1e-12)
+    assert result.judgement == ("too few to judge: 3 recurring time entries (at least 20 "
+                                "needed)")
+
+
+def test_vacation_share_carried_by_one_long_entry_is_judged_on_its_bound():
+    """Half of Ann's minutes are one 40-hour entry: about 3.6 effective entries, so the 50%
+    share does not rule out 20% and the verdict is PASS, saying why."""
+    rows = [entry("Ann", "Reorder stock", 2400.0),
+            *(entry("Ann", "Pick orders", 240.0) for _ in range(10)),
+            *(entry("Bo", "pick ORDERS", 60.0) for _ in range(10))]
+    result = vacation_test(make_data(tasks=rows))
+    assert result.status is Status.PASS
+    assert result.metrics["worst_person_share"].value == pytest.approx(0.5, abs=1e-12)
+    assert result.judgement == ("too few to judge: 2 of 4 recurring entries of Ann "
+                                "(effective count) (50.0%); the 95% interval 14.2% to 85.8% "
+                                "does not rule out 20.0%")
+
+
 def test_vacation_ignores_people_under_the_minimum_hours():
     """A person doing 7 hours alone (100%) is below 8 recurring hours and is not judged."""
-    rows = [*shared_work(300.0), entry("Cy", "Bank feeds", 420.0)]
+    rows = [*hourly_work(11, 89), entry("Cy", "Bank feeds", 420.0)]
     result = vacation_test(make_data(tasks=rows))
-    assert result.metrics["worst_person_share"].value == pytest.approx(300 / 2700, abs=1e-12)
+    assert result.metrics["worst_person_share"].value == pytest.approx(0.11, abs=1e-12)
     assert result.metrics["people_judged"].value == 2
+    assert result.status is Status.PASS
 
 
 def test_vacation_not_assessable_without_recurring_flag_or_enough_hours():
@@ -184,28 +244,43 @@ def test_spreadsheets_pass_when_critical_sheets_are_shared_or_documented():
     assert result.metrics["critical_spreadsheets"].value == 2
 
 
-def test_spreadsheets_warn_at_exactly_the_warn_share():
-    """One fragile critical sheet of four is 25%: WARN."""
+def test_spreadsheets_warn_when_the_bound_passes_the_warn_share():
+    """16 fragile critical sheets of 40 (40%): WARN."""
     result = spreadsheet_dependency(sheets([
-        sheet("pricing.xlsx", editors=1.0, documented=False),
-        sheet("b.xlsx"), sheet("c.xlsx"), sheet("d.xlsx")]))
+        *(sheet(f"pricing {i}.xlsx", editors=1.0, documented=False) for i in range(16)),
+        *(sheet(f"shared {i}.xlsx") for i in range(24))]))
     assert result.status is Status.WARN
-    assert result.metrics["fragile_share"].value == pytest.approx(0.25, abs=1e-12)
-    assert result.evidence["file"].tolist() == ["pricing.xlsx"]
+    assert result.metrics["fragile_share"].value == pytest.approx(0.4, abs=1e-12)
+    assert sorted(result.evidence["file"]) == sorted(f"pricing {i}.xlsx" for i in range(16))
 
 
 def test_spreadsheets_fail_counts_empty_editors_and_documentation_and_prices_hours():
-    """Empty editors count as one, empty documented as not documented: 2 of 4 is FAIL."""
+    """Empty editors count as one, empty documented as not documented: 30 of 40 is FAIL;
+    impact = 60 hours a week × hourly cost × 52."""
     result = spreadsheet_dependency(sheets([
-        sheet("forecast.xlsx", editors=None, documented=None, hours=3.0),
-        sheet("pricing.xlsx", editors=0.0, documented=False, hours=1.0),
-        sheet("c.xlsx", editors=2.0, documented=None), sheet("d.xlsx")]))
+        *(sheet(f"forecast {i}.xlsx", editors=None, documented=None, hours=3.0)
+          for i in range(15)),
+        *(sheet(f"pricing {i}.xlsx", editors=0.0, documented=False, hours=1.0)
+          for i in range(15)),
+        *(sheet(f"c {i}.xlsx", editors=2.0, documented=None) for i in range(5)),
+        *(sheet(f"d {i}.xlsx") for i in range(5))]))
     assert result.status is Status.FAIL
-    assert result.metrics["fragile_share"].value == pytest.approx(0.5, abs=1e-12)
-    assert result.evidence["file"].tolist() == ["forecast.xlsx", "pricing.xlsx"]
-    assert result.evidence["editors"].tolist() == [1.0, 0.0]
+    assert result.metrics["fragile_share"].value == pytest.approx(0.75, abs=1e-12)
+    assert result.evidence["file"].str[:8].tolist() == ["forecast"] * 15 + ["pricing "] * 15
+    assert result.evidence["editors"].tolist() == [1.0] * 15 + [0.0] * 15
     assert impact_triple(result) == (
-        4 * 45 * 52, 4 * 60 * 52, 4 * 85 * 52)
+        60 * 45 * 52, 60 * 60 * 52, 60 * 85 * 52)
+
+
+def test_spreadsheets_too_few_critical_sheets_is_a_pass_that_says_so():
+    """One fragile critical sheet of four (25%): too few to judge, PASS, still listed."""
+    result = spreadsheet_dependency(sheets([
+        sheet("pricing.xlsx", editors=1.0, documented=False),
+        sheet("b.xlsx"), sheet("c.xlsx"), sheet("d.xlsx")]))
+    assert result.status is Status.PASS
+    assert result.metrics["fragile_share"].value == pytest.approx(0.25, abs=1e-12)
+    assert result.judgement == "too few to judge: 4 critical spreadsheets (at least 5 needed)"
+    assert result.evidence["file"].tolist() == ["pricing.xlsx"]
 
 
 def test_spreadsheets_not_assessable_without_inventory_or_critical_flag():

@@ -90,6 +90,23 @@ def test_departed_fail_on_admin_or_login_after_leaving(row):
     assert result.evidence["system"].iloc[0] == "google"
 
 
+@pytest.mark.parametrize("ended", ["2026-06-01", "2026-06-01 23:59:59.999999"],
+                         ids=["bare date", "end of day as loaded"])
+def test_departed_login_on_the_last_working_day_is_not_after_leaving(ended):
+    """Leaving on 1 June: a login at 17:10 that day is not after leaving (WARN), one the
+    next morning is (FAIL); days since left count calendar days to 30 September."""
+    people = rows_table("people", [{**PEOPLE[0], "ended_on": ended}])
+    last_day = account("ann@shop.com", person="Ann Lee", login="2026-06-01 17:10")
+    result = departed_staff_access(make_data(accounts=accounts(last_day), people=people))
+    assert result.status is Status.WARN
+    assert result.evidence["login_after_leaving"].tolist() == [False]
+    assert result.evidence["days_since_left"].tolist() == [121]
+    next_day = account("ann@shop.com", person="Ann Lee", login="2026-06-02 08:30")
+    result = departed_staff_access(make_data(accounts=accounts(next_day), people=people))
+    assert result.status is Status.FAIL
+    assert result.evidence["login_after_leaving"].tolist() == [True]
+
+
 def test_departed_prices_seats_not_counted_as_dormant():
     """Impact: active leaver seats × seat cost × 12; dormant paid seats are left out."""
     result = departed_staff_access(departed(
@@ -125,10 +142,12 @@ def test_mfa_pass_when_every_enabled_account_has_mfa():
 
 
 def test_mfa_warn_at_the_share_or_on_any_admin():
-    """1 of 10 without MFA is 10% (WARN); 1 admin of 20 (5%) also WARNs."""
-    share_case = mfa_gaps(make_data(accounts=accounts(*staff(9), account("x@shop.com", mfa=None))))
+    """30 of 200 without MFA is 15% (WARN); 1 admin of 20 (5%) also WARNs."""
+    share_case = mfa_gaps(make_data(accounts=accounts(
+        *staff(170), *(account(f"x{i}@shop.com", mfa=None) for i in range(30)))))
     assert share_case.status is Status.WARN
-    assert share_case.metrics["no_mfa_share"].value == pytest.approx(0.1)
+    assert share_case.judgement == ""
+    assert share_case.metrics["no_mfa_share"].value == pytest.approx(0.15)
     admin_case = mfa_gaps(make_data(accounts=accounts(*staff(19), account("boss@shop.com",
                                                                           admin=True, mfa=False))))
     assert admin_case.status is Status.WARN
@@ -138,13 +157,37 @@ def test_mfa_warn_at_the_share_or_on_any_admin():
 
 
 def test_mfa_fail_at_the_fail_share_admins_listed_first():
-    """3 of 12 without MFA is 25%: FAIL, the admin first in the evidence."""
+    """70 of 200 without MFA is 35%: FAIL, the admin first in the evidence."""
     result = mfa_gaps(make_data(accounts=accounts(
-        *staff(9), account("a@shop.com", mfa=False), account("b@shop.com", mfa=False),
+        *staff(130), *(account(f"a{i}@shop.com", mfa=False) for i in range(69)),
         account("boss@shop.com", mfa=False, admin=True, login="2026-01-01"))))
     assert result.status is Status.FAIL
-    assert result.metrics["no_mfa_share"].value == pytest.approx(0.25)
+    assert result.metrics["no_mfa_share"].value == pytest.approx(0.35)
     assert result.evidence["user"].iloc[0] == "boss@shop.com"
+
+
+def test_mfa_too_few_accounts_is_a_pass_that_says_so():
+    """2 of 8 without MFA (25%): too few accounts to judge the share, PASS; from ten
+    accounts on, the share is judged as it is (the access review lists every account)."""
+    result = mfa_gaps(make_data(accounts=accounts(*staff(6), account("x@shop.com", mfa=None),
+                                                  account("y@shop.com", mfa=False))))
+    assert result.status is Status.PASS
+    assert result.metrics["no_mfa_share"].value == pytest.approx(0.25)
+    assert result.judgement == "too few to judge: 8 enabled accounts (at least 10 needed)"
+    result = mfa_gaps(make_data(accounts=accounts(*staff(9), account("x@shop.com", mfa=None))))
+    assert result.status is Status.WARN
+    assert result.judgement == ""
+
+
+def test_mfa_an_admin_without_mfa_warns_however_few_the_accounts():
+    """3 of 9 without MFA, one an admin: the admin is a fact and WARNs; the share (33%)
+    rests on too few accounts to FAIL."""
+    result = mfa_gaps(make_data(accounts=accounts(
+        *staff(6), account("a@shop.com", mfa=False), account("b@shop.com", mfa=False),
+        account("boss@shop.com", mfa=False, admin=True))))
+    assert result.status is Status.WARN
+    assert result.judgement == ("1 admin without MFA decides the verdict; for the share, too "
+                                "few to judge: 9 enabled accounts (at least 10 needed)")
 
 
 def test_mfa_not_assessable_without_mfa_column():
@@ -172,12 +215,13 @@ def test_admin_sprawl_pass_with_two_admins_and_small_systems_ignored():
 
 
 def test_admin_sprawl_warn_at_the_share_or_on_a_single_admin():
-    """2 of 10 admins is 20% (WARN); one admin of 10 (10%) also WARNs as a bus factor."""
-    share_case = admin_sprawl(make_data(accounts=accounts(*system_accounts("google", 10, 2))))
+    """35 admins of 100 (35%) WARNs; one admin of 10 (10%) also WARNs as a bus factor."""
+    share_case = admin_sprawl(make_data(accounts=accounts(*system_accounts("google", 100, 35))))
     assert share_case.status is Status.WARN
-    assert share_case.metrics["max_admin_share"].value == pytest.approx(0.2)
+    assert share_case.metrics["max_admin_share"].value == pytest.approx(0.35)
     single = admin_sprawl(make_data(accounts=accounts(*system_accounts("shopify", 10, 1))))
     assert single.status is Status.WARN
+    assert single.judgement == ""
     assert single.metrics["single_admin_systems"].value == 1
     assert single.evidence["system"].tolist() == ["shopify"]
     assert single.evidence["finding"].tolist() == ["single admin"]
@@ -185,12 +229,25 @@ def test_admin_sprawl_warn_at_the_share_or_on_a_single_admin():
 
 
 def test_admin_sprawl_fail_counts_enabled_accounts_only():
-    """4 admins of 10 enabled accounts is 40%: FAIL; disabled admins are not counted."""
-    rows = [*system_accounts("google", 10, 4),
+    """50 admins of 100 enabled accounts (50%): FAIL; disabled admins not counted."""
+    rows = [*system_accounts("google", 100, 50),
             account("gone@shop.com", admin=True, disabled=True)]
     result = admin_sprawl(make_data(accounts=accounts(*rows)))
     assert result.status is Status.FAIL
-    assert result.metrics["max_admin_share"].value == pytest.approx(0.4)
+    assert result.metrics["max_admin_share"].value == pytest.approx(0.5)
+
+
+def test_admin_sprawl_small_system_is_too_few_to_judge_and_says_so():
+    """Three admins of four QuickBooks accounts (75%): below five accounts the system is not
+    judged, PASS saying so; at five accounts, two admins (40%) FAIL as counted."""
+    result = admin_sprawl(make_data(accounts=accounts(*system_accounts("google", 10, 0),
+                                                      *system_accounts("QuickBooks", 4, 3))))
+    assert result.status is Status.PASS
+    assert result.judgement == "too few to judge: QuickBooks (fewer than 5 enabled accounts each)"
+    result = admin_sprawl(make_data(accounts=accounts(*system_accounts("QuickBooks", 5, 2))))
+    assert result.status is Status.FAIL
+    assert result.judgement == ""
+    assert result.evidence["finding"].tolist() == ["too many admins"]
 
 
 def test_admin_sprawl_not_assessable_without_admin_flags():
@@ -275,24 +332,38 @@ def test_dormant_boundary_is_ninety_days_before_the_period_end():
 
 
 def test_dormant_warn_at_the_share_with_never_used_seats_first():
-    """3 dormant of 20 paid seats is 15%: WARN; the never-used seat leads the evidence."""
+    """20 dormant of 100 paid seats is 20%: WARN; the never-used seat leads the evidence,
+    then the oldest login."""
     result = dormant_paid_seats(seats(
-        *staff(9, "hubspot"), account("a@shop.com", "hubspot", login="2026-07-01"),
-        account("b@shop.com", "hubspot", login=None), account("c@shop.com", login="2026-01-01")))
+        *staff(72, "hubspot"), account("b@shop.com", "hubspot", login=None),
+        account("c@shop.com", login="2026-01-01"),
+        *(account(f"a{i}@shop.com", "hubspot", login="2026-07-01") for i in range(18))))
     assert result.status is Status.WARN
-    assert result.metrics["dormant_share"].value == pytest.approx(3 / 20)
-    assert result.evidence["user"].tolist() == ["b@shop.com", "c@shop.com", "a@shop.com"]
+    assert result.metrics["dormant_share"].value == pytest.approx(0.2)
+    assert result.evidence["user"].tolist()[:2] == ["b@shop.com", "c@shop.com"]
+    assert len(result.evidence) == 20
 
 
 def test_dormant_fail_and_impact_of_reclaimed_seats():
-    """6 dormant of 20 is 30%: FAIL; impact = seat costs × 12 × 50% / 75% / 100%."""
-    dormant = [account(f"d{i}@shop.com", "hubspot", login=None) for i in range(6)]
-    result = dormant_paid_seats(seats(*staff(6, "hubspot"), *dormant))
+    """50 dormant of 100: FAIL; impact = seat costs × 12 × 50% / 75% / 100%."""
+    dormant = [account(f"d{i}@shop.com", "hubspot", login=None) for i in range(50)]
+    result = dormant_paid_seats(seats(*staff(42, "hubspot"), *dormant))
     assert result.status is Status.FAIL
-    assert result.metrics["dormant_share"].value == pytest.approx(0.3)
-    yearly = 6 * 50 * 12
+    assert result.metrics["dormant_share"].value == pytest.approx(0.5)
+    yearly = 50 * 50 * 12
     assert impact_triple(result) == (
         yearly * 0.5, yearly * 0.75, yearly)
+
+
+def test_dormant_too_few_paid_seats_is_a_pass_that_says_so():
+    """3 dormant of 8 paid seats (37.5%): too few to judge, PASS, the seats still listed."""
+    rows = [*staff(5, "google"),
+            *(account(f"d{i}@shop.com", "hubspot", login=None) for i in range(3))]
+    result = dormant_paid_seats(make_data(accounts=accounts(*rows), systems=SYSTEMS))
+    assert result.status is Status.PASS
+    assert result.metrics["dormant_share"].value == pytest.approx(0.375)
+    assert result.judgement == "too few to judge: 8 paid seats (at least 10 needed)"
+    assert len(result.evidence) == 3
 
 
 def test_dormant_not_assessable_without_seat_costs():
