@@ -443,10 +443,12 @@ def stale_reasons(deals: pd.DataFrame, data: CheckData, activity_days: float
     events = data.get("deal_events")
     has_events = events is not None and len(events) > 0
     if has_events:
-        moved = events.loc[events["at"] < data.period.end_exclusive].groupby("deal_id")["at"].max()
-        logged = deals.get("last_activity_at",
-                           pd.Series(pd.NaT, index=deals.index, dtype="datetime64[us]"))
-        latest = deals["deal_id"].map(moved).astype(logged.dtype)
+        moved = events.loc[events["at"] < data.period.end_exclusive].groupby("deal_id")[
+            "at"].max()
+        # an all-empty column may arrive untyped (object): read both sides as times
+        logged = deals.get("last_activity_at", pd.Series(pd.NaT, index=deals.index)
+                           ).astype("datetime64[us]")
+        latest = deals["deal_id"].map(moved).astype("datetime64[us]")
         deals["last_activity_at"] = latest.where(latest.notna() & ~(latest <= logged), logged)
     has_activity = has_events or (
         "last_activity_at" in crm and crm["last_activity_at"].notna().any())
