@@ -127,6 +127,16 @@ def test_declaration(check_id):
 
 
 @pytest.mark.parametrize("check_id", IDS)
+def test_docstring_states_the_semantics(check_id):
+    """The docstring names the check's population, time basis, minimum evidence and base
+    (CATALOG.md, "Conventions for every check, amended"), each with words after it."""
+    doc = SPECS[check_id].doc
+    for label in ("Population:", "Time basis:", "Minimum evidence:", "Base:"):
+        assert label in doc, label
+        assert doc.split(label, 1)[1].strip()[:3].strip(), label
+
+
+@pytest.mark.parametrize("check_id", IDS)
 def test_has_playbook(check_id):
     """Every check has a playbook whose proof metric is the check's headline metric."""
     book = all_playbooks()[check_id]
