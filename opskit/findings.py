@@ -258,6 +258,7 @@ class Diagnosis:
     annual_revenue: float | None = None
     """Revenue of the period, annualized: what the total opportunity is a share of."""
     currency: str = "USD"
+    _overlap_cache: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __getitem__(self, check_id: str) -> Result:
         for result in self.results:
@@ -359,11 +360,9 @@ class Diagnosis:
     def _overlaps(self) -> dict[str, dict[str, float]]:
         """``overlaps()``, computed once per set of results."""
         key = tuple(id(r) for r in self.results)
-        cache = self.__dict__.get("_overlap_cache")
-        if cache is None or cache[0] != key:
-            cache = (key, self.overlaps())
-            self.__dict__["_overlap_cache"] = cache
-        return cache[1]
+        if self._overlap_cache is None or self._overlap_cache[0] != key:
+            self._overlap_cache = (key, self.overlaps())
+        return self._overlap_cache[1]
 
     def flagged(self) -> list[Result]:
         """WARN and FAIL results, biggest base impact first."""

@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from opskit.findings import Diagnosis, Metric, Story
+from opskit.findings import Metric, Story
 from opskit.report import figures, sections
 
 PAYLOAD = "<img src=x onerror=alert(1)>&\"'"
@@ -54,7 +54,7 @@ def test_chart_title_axis_labels_and_hover_are_escaped(hostile, sample_diagnoses
     assert list(bullet["data"][0]["y"]) == [html.escape(PAYLOAD)]
     diagnosis = sample_diagnoses["dtc"]
     swapped = [hostile if r.check_id == hostile.check_id else r for r in diagnosis.results]
-    ranking = figures.opportunity(Diagnosis(**{**vars(diagnosis), "results": swapped}), top=100)
+    ranking = figures.opportunity(dataclasses.replace(diagnosis, results=swapped), top=100)
     labels = list(ranking.to_plotly_json()["data"][0]["y"])
     assert html.escape(PAYLOAD) in labels
     for fig in (bullet, ranking.to_plotly_json()):

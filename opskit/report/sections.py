@@ -11,12 +11,13 @@ import html
 
 import pandas as pd
 
-from opskit.findings import HATS, Result, Status, format_value
+from opskit.findings import HATS, Diagnosis, Result, Status, format_value
 from opskit.money import money, symbol
 from opskit.playbooks import all_playbooks
 from opskit.report import figures
 from opskit.report.context import ReportContext, in_currency
 from opskit.sources.currency import describe
+from opskit.tables import TABLES
 
 EVIDENCE_ROWS_SHOWN = 10
 esc = html.escape
@@ -45,7 +46,8 @@ def title_block(ctx: ReportContext) -> str:
         f'<header class="opskit-title"><h1>Operations diagnostic: {esc(e.client)}</h1>'
         f"<p>Period {esc(str(e.period.start.date()))} to {esc(str(e.period.end.date()))} "
         f"({e.period.days} days){' · ' + esc(e.config.industry) if e.config.industry else ''}"
-        f"</p><p>Data coverage: {len(e.tables)} of 24 tables, {used:,} of {read:,} rows used; "
+        f"</p><p>Data coverage: {len(e.tables)} of {len(TABLES)} tables, {used:,} of {read:,} "
+        "rows used; "
         f"{assessable} of {len(ctx.results)} checks assessable.{left_out}</p>"
         f"<p>{esc(currency_note(ctx))}</p>"
         f'<p class="opskit-muted">{esc(audience)} Generated {esc(ctx.generated_at)}.</p>'
@@ -75,23 +77,32 @@ def conversions_frame(ctx: ReportContext) -> pd.DataFrame:
 
 @in_currency
 def executive_summary(ctx: ReportContext, top: int = 5) -> str:
-    total = ctx.diagnosis.total_impact()
-    flagged = ctx.diagnosis.flagged()
-    counted = [r for r in flagged if r.impact.in_total][:top]
-    items = "".join(
-        f"<li><b>{esc(r.title)}</b> — {money(r.impact.base)} a year "
-        f"({money(r.impact.low)}–{money(r.impact.high)}). "
-        f"{esc(r.story.symptom if r.story else '')} → {esc(r.story.cause if r.story else '')}"
-        f" <span class='opskit-muted'>[{esc(r.check_id)}]</span></li>" for r in counted)
+    diagnosis = ctx.diagnosis
+    total = diagnosis.total_impact()
+    flagged = diagnosis.flagged()
+    counted = sorted((r for r in flagged if r.impact.in_total),
+                     key=lambda r: -diagnosis.carried(r)[1])[:top]
+
+    def item(r: Result) -> str:
+        low, base, high = diagnosis.carried(r)
+        return (f"<li><b>{esc(r.title)}</b> — {money(base)} a year ({money(low)}–"
+                f"{money(high)}). {esc(r.story.symptom if r.story else '')} → "
+                f"{esc(r.story.cause if r.story else '')} <span class='opskit-muted'>"
+                f"[{esc(r.check_id)}]</span></li>")
+
     fails = sum(r.status is Status.FAIL for r in flagged)
+    share = diagnosis.total_share_of_revenue()
+    of_revenue = "" if share is None else (
+        f" — {share:.1%} of annual revenue ({money(diagnosis.annual_revenue or 0.0)})")
     return (
         '<section class="opskit-summary"><h2>Executive summary</h2>'
         f'<p class="opskit-total">Total annual opportunity: <b>{money(total["base"])}</b> '
-        f'(low {money(total["low"])}, high {money(total["high"])})</p>'
-        f"<p>{len(flagged)} findings ({fails} fail, {len(flagged) - fails} warn). Amounts that "
-        "another check already counts, or that are only at risk, are not added to the total."
-        f"</p><h3>Top findings by annual impact</h3><ol>{items or '<li>None.</li>'}</ol>"
-        "</section>")
+        f'(low {money(total["low"])}, high {money(total["high"])}){esc(of_revenue)}</p>'
+        f"<p>{len(flagged)} findings ({fails} fail, {len(flagged) - fails} warn). Each "
+        "dollar is counted once: where two findings price the same orders or invoices, the "
+        "larger carries them; amounts only at risk are not added to the total.</p>"
+        f"<h3>Top findings by annual impact</h3><ol>"
+        f"{''.join(item(r) for r in counted) or '<li>None.</li>'}</ol></section>")
 
 
 @in_currency
@@ -126,8 +137,24 @@ def since_last(ctx: ReportContext) -> str:
             f"<li>Permanently solved: {items(solved)}</li></ul>{hours_line}</section>")
 
 
-def finding(result: Result) -> str:
-    """One WARN or FAIL finding: metric vs threshold, chart, story, impact, evidence, playbook."""
+def overlap_note(result: Result, diagnosis: Diagnosis | None) -> str:
+    """What of ``result``'s dollars another finding carries, in words ('' when none)."""
+    if diagnosis is None or not (result.status.flagged and result.impact.in_total):
+        return ""
+    given = diagnosis.overlaps().get(result.check_id, {})
+    if not given:
+        return ""
+    carried = diagnosis.carried(result)[1]
+    parts = "; ".join(f"{money(v)} counted in {k}" for k, v in given.items())
+    return (f" Of this, {parts} (the same records); {money(carried)} a year enters the "
+            "total.")
+
+
+def finding(result: Result, diagnosis: Diagnosis | None = None) -> str:
+    """One WARN or FAIL finding: metric vs threshold, chart, story, impact, evidence, playbook.
+
+    With the ``diagnosis`` it belongs to, the dollars another finding already carries are
+    named (each record enters the total once)."""
     metric = result.headline_metric
     unit = metric.unit if metric else ""
     warn, fail = result.thresholds.get("warn"), result.thresholds.get("fail")
@@ -142,8 +169,10 @@ def finding(result: Result) -> str:
                     f"{min(EVIDENCE_ROWS_SHOWN, len(result.evidence))} shown; all in "
                     f"evidence/{esc(result.check_id)}.csv)</p>"
                     + table_html(result.evidence, EVIDENCE_ROWS_SHOWN))
-    impact_note = "" if result.impact.in_total else (
+    impact_note = esc(overlap_note(result, diagnosis)) if result.impact.in_total else (
         f" <i>Not added to the total: {esc(result.impact.note or 'counted elsewhere')}.</i>")
+    judged = (f"<p class='opskit-muted'><b>How it was judged:</b> {esc(result.judgement)}.</p>"
+              if result.judgement else "")
     return (
         f'<article class="opskit-finding status-{esc(str(result.status)).lower()}" '
         f'id="{esc(result.check_id)}"><h3><span class="badge">{esc(str(result.status))}</span> '
@@ -151,7 +180,7 @@ def finding(result: Result) -> str:
         f"<p><b>Measured:</b> {esc(result.headline or '')} = "
         f"{esc(metric.display() if metric else 'n/a')} against warn "
         f"{esc(format_value(warn, unit))} / fail {esc(format_value(fail, unit))}"
-        f"{'; ' + others if others else ''}.</p>"
+        f"{'; ' + others if others else ''}.</p>{judged}"
         f"{figures.to_div(figures.finding(result))}"
         f"<p><b>Symptom:</b> {esc(result.story.symptom if result.story else '')}<br>"
         f"<b>Cause:</b> {esc(result.story.cause if result.story else '')}</p>"
@@ -171,7 +200,8 @@ def hat_sections(ctx: ReportContext) -> list[tuple[str, str]]:
     out = []
     for hat, name in HATS.items():
         flagged = [r for r in ctx.diagnosis.flagged() if r.hat == hat]
-        body = "".join(finding(r) for r in flagged) or "<p>No findings in this area.</p>"
+        body = "".join(finding(r, ctx.diagnosis) for r in flagged) or (
+            "<p>No findings in this area.</p>")
         out.append((name, f'<section class="opskit-hat"><h2>{esc(name)}</h2>{body}</section>'))
     return out
 
@@ -181,10 +211,14 @@ def passes(ctx: ReportContext) -> str:
     rows = [r for r in ctx.results if r.status is Status.PASS]
     items = "".join(
         f"<tr><td>{esc(HATS[r.hat])}</td><td>{esc(r.title)}</td><td>{esc(r.headline or '')}"
-        f"</td><td>{esc(r.headline_metric.display() if r.headline_metric else '')}</td></tr>"
+        f"</td><td>{esc(r.headline_metric.display() if r.headline_metric else '')}</td>"
+        f"<td>{esc(r.judgement)}</td></tr>"
         for r in rows)
-    return ('<section><h2>Checks that pass</h2><table class="opskit-table"><thead><tr>'
-            "<th>area</th><th>check</th><th>metric</th><th>measured</th></tr></thead>"
+    return ('<section><h2>Checks that pass</h2><p>A check whose evidence is too thin for a '
+            "verdict passes and says so (\"too few to judge\"): it is not an all-clear.</p>"
+            '<table class="opskit-table"><thead><tr>'
+            "<th>area</th><th>check</th><th>metric</th><th>measured</th><th>note</th></tr>"
+            "</thead>"
             f"<tbody>{items}</tbody></table></section>")
 
 
