@@ -114,7 +114,7 @@ def _stock_plan(world: World, rng: np.random.Generator) -> None:
     skus = world.tables["products"]["sku"]
     days = pd.date_range(PERIOD_START, PERIOD_END, freq="D")
     grid = pd.MultiIndex.from_product([skus, days], names=["sku", "day"]).to_frame(index=False)
-    n_out = int(round(HEALTHY["out"] * len(grid)))
+    n_out = round(HEALTHY["out"] * len(grid))
     world.out_days = _runs_of_days(grid, n_out, rng)
 
 
@@ -142,46 +142,54 @@ def _runs_of_days(grid: pd.DataFrame, n_out: int, rng: np.random.Generator,
 def _orders(world: World, rng: np.random.Generator) -> None:
     products = world.tables["products"].set_index("sku")
     days = pd.date_range(HISTORY_START, PERIOD_END, freq="D")
-    rows, lines = [], []
-    out = set(zip(world.out_days["sku"], world.out_days["day"], strict=True))
+    weekday = (days.weekday < 5)
+    n_web = rng.poisson(np.where(weekday, 20, 14))
+    n_wholesale = np.where(weekday, rng.poisson(1.6, len(days)), 0)
+    frames = []
+    for channel, counts, low, high in (("web", n_web, 6.0, 23.9),
+                                       ("wholesale", n_wholesale, 8.0, 17.0)):
+        day = np.repeat(days.to_numpy(), counts)
+        hours = rng.uniform(low, high, len(day))
+        frames.append(pd.DataFrame({
+            "ordered_at": pd.to_datetime(day) + pd.to_timedelta(np.round(hours * 3600), unit="s"),
+            "_channel": channel}))
+    orders = pd.concat(frames, ignore_index=True).sort_values("ordered_at", kind="stable")
+    orders = orders.reset_index(drop=True)
+    orders.insert(0, "_n", np.arange(1, len(orders) + 1))
+    web = (orders["_channel"] == "web").to_numpy()
+    # customers: a web order is a returning customer's 35% of the time
+    returning = web & (rng.random(len(orders)) < 0.35)
+    returning[np.flatnonzero(web)[:1]] = False
+    new_number = np.cumsum(web & ~returning) - 1
+    pick = (rng.random(len(orders)) * np.maximum(new_number, 1)).astype(int)
+    customer = np.where(returning, pick, new_number)
+    wholesale_accounts = np.array([f"W{100 + i}" for i in range(40)])
+    orders["customer_id"] = np.where(
+        web, np.char.add("C", (50000 + customer).astype(str)),
+        wholesale_accounts[rng.integers(0, 40, len(orders))])
+    # lines: 1-3 distinct SKUs on web orders, 3-7 on wholesale, never a SKU that is out
+    k = np.where(web, rng.choice([1, 1, 1, 2, 2, 3], len(orders)),
+                 rng.integers(3, 8, len(orders)))
+    n_of_line = np.repeat(orders["_n"].to_numpy(), k)
+    day_of_line = np.repeat(orders["ordered_at"].dt.normalize().to_numpy(), k)
     skus = products.index.to_numpy()
     weights = products["_popularity"].to_numpy()
-    customers_web: list[str] = []
-    wholesale_accounts = [f"W{100 + i}" for i in range(40)]
-    n = 0
-    for day in days:
-        weekday = day.weekday() < 5
-        n_web = rng.poisson(20 if weekday else 14)
-        n_wholesale = rng.poisson(1.6) if weekday else 0
-        for channel, count in (("web", n_web), ("wholesale", n_wholesale)):
-            for _ in range(count):
-                n += 1
-                hour = rng.uniform(6.0, 23.9) if channel == "web" else rng.uniform(8.0, 17.0)
-                at = day + pd.Timedelta(seconds=int(hour * 3600))
-                if channel == "web":
-                    if customers_web and rng.random() < 0.35:
-                        customer = customers_web[rng.integers(len(customers_web))]
-                    else:
-                        customer = f"C{50000 + len(customers_web)}"
-                        customers_web.append(customer)
-                    k = int(rng.choice([1, 1, 1, 2, 2, 3]))
-                else:
-                    customer = wholesale_accounts[rng.integers(len(wholesale_accounts))]
-                    k = int(rng.integers(3, 8))
-                picked: list[str] = []
-                while len(picked) < k:
-                    sku = skus[rng.choice(len(skus), p=weights)]
-                    if (sku, day) not in out and sku not in picked:
-                        picked.append(sku)
-                for sku in picked:
-                    qty = int(rng.choice([1, 1, 1, 2])) if channel == "web" else int(
-                        rng.integers(6, 25))
-                    price = float(products.at[sku, "price"])
-                    unit = price if channel == "web" else round(price * 0.6, 2)
-                    lines.append((n, sku, qty, unit))
-                rows.append((n, at, customer, channel))
-    orders = pd.DataFrame(rows, columns=["_n", "ordered_at", "customer_id", "_channel"])
-    lines = pd.DataFrame(lines, columns=["_n", "sku", "quantity", "unit_price"])
+    sku_of_line = rng.choice(len(skus), len(n_of_line), p=weights)
+    out_keys = set(zip(world.out_days["sku"], world.out_days["day"], strict=True))
+    frame = pd.DataFrame({"_n": n_of_line, "s": sku_of_line, "day": day_of_line})
+    for _ in range(50):
+        bad = frame.duplicated(["_n", "s"]).to_numpy() | np.array(
+            [(skus[s], d) in out_keys for s, d in zip(frame["s"], frame["day"], strict=True)])
+        if not bad.any():
+            break
+        frame.loc[bad, "s"] = rng.choice(len(skus), int(bad.sum()), p=weights)
+    line_web = np.repeat(web, k)
+    qty = np.where(line_web, rng.choice([1, 1, 1, 2], len(frame)),
+                   rng.integers(6, 25, len(frame)))
+    price = products["price"].to_numpy()[frame["s"].to_numpy()]
+    lines = pd.DataFrame({"_n": frame["_n"], "sku": skus[frame["s"].to_numpy()],
+                          "quantity": qty,
+                          "unit_price": np.where(line_web, price, np.round(price * 0.6, 2))})
     lines["line_discount"] = 0.0
     subtotal = (lines["quantity"] * lines["unit_price"]).groupby(lines["_n"]).sum()
     orders["subtotal"] = orders["_n"].map(subtotal).round(2)
@@ -270,7 +278,7 @@ def _shipments(world: World, rng: np.random.Generator) -> None:
 def _exact_mask(n: int, rate: float, rng: np.random.Generator) -> np.ndarray:
     """A boolean mask with exactly round(rate × n) True values, at random places."""
     mask = np.zeros(n, dtype=bool)
-    mask[rng.choice(n, int(round(rate * n)), replace=False)] = True
+    mask[rng.choice(n, round(rate * n), replace=False)] = True
     return mask
 
 
@@ -375,7 +383,7 @@ def _invoices(world: World, rng: np.random.Generator) -> None:
     issued = billed["ordered_at"].dt.normalize()
     terms = np.where(wholesale, 30, 0)
     due = issued + pd.to_timedelta(terms, unit="D")
-    paid = np.where(wholesale, due + pd.to_timedelta(rng.integers(-6, 5, len(billed)), unit="D")
+    paid = np.where(wholesale, due + pd.to_timedelta(rng.integers(-10, 1, len(billed)), unit="D")
                     + pd.Timedelta(hours=11), billed["paid_at"])
     paid = pd.Series(pd.to_datetime(paid), index=billed.index)
     export_day = PERIOD_END + pd.Timedelta(days=1)
@@ -600,11 +608,11 @@ def set_missed(world: World, missed: float, unrecovered: float,
     calls = calls[calls["direction"] == "inbound"].assign(outcome="answered")
     inside = in_period(calls["started_at"]).to_numpy()
     idx = np.flatnonzero(inside)
-    chosen = rng.choice(idx, int(round(missed * len(idx))), replace=False)
+    chosen = rng.choice(idx, round(missed * len(idx)), replace=False)
     calls.iloc[chosen, calls.columns.get_loc("outcome")] = rng.choice(
         ["missed", "voicemail", "abandoned"], len(chosen))
     calls.iloc[chosen, calls.columns.get_loc("duration_s")] = 0
-    lost = set(rng.choice(chosen, int(round(unrecovered * len(chosen))), replace=False))
+    lost = set(rng.choice(chosen, round(unrecovered * len(chosen)), replace=False))
     back = []
     for i in chosen:
         if i in lost:
@@ -626,7 +634,7 @@ def set_never_answered(world: World, share: float, rng: np.random.Generator) -> 
         rng.uniform(5, 40, len(leads)), unit="min")
     leads["first_response_at"] = leads["first_response_at"].dt.round("s")
     idx = np.flatnonzero(in_period(leads["created_at"]).to_numpy())
-    never = rng.choice(idx, int(round(share * len(idx))), replace=False)
+    never = rng.choice(idx, round(share * len(idx)), replace=False)
     leads.iloc[never, leads.columns.get_loc("first_response_at")] = pd.NaT
     leads["status"] = np.where(leads["first_response_at"].isna(), "new", "contacted")
 
@@ -636,7 +644,7 @@ def set_duplicates(world: World, share: float, rng: np.random.Generator) -> None
     customers = world.tables["customers"]
     customers = customers[customers["system"] == "shopify"]
     n = len(customers)
-    k = int(round(share * n / (1 - share)))
+    k = round(share * n / (1 - share))
     copies = customers.iloc[rng.choice(n, k, replace=False)].copy()
     copies["customer_id"] = [f"HS-{i + 1:05d}" for i in range(k)]
     copies["system"] = "hubspot"

@@ -60,8 +60,8 @@ def late_shipments(world: World, rng: np.random.Generator) -> None:
     ship = world.tables["shipments"]
     live = _live_in_period(world).set_index("_n")
     rows = np.flatnonzero(ship["_n"].isin(live.index).to_numpy())
-    late = rows[rng.permutation(len(rows))[:int(round(RATES["fulfillment.late_shipments"][1]
-                                                        * len(rows)))]]
+    late = rows[rng.permutation(len(rows))[:round(RATES["fulfillment.late_shipments"][1]
+                                                        * len(rows))]]
     promised = ship["_n"].map(live["promised_ship_by"])
     hours = pd.Series(pd.to_timedelta(rng.uniform(9.5, 17.5, len(ship)), unit="h").round("s"),
                       index=ship.index)
@@ -119,7 +119,7 @@ def stockouts(world: World, rng: np.random.Generator) -> None:
     grid = pd.MultiIndex.from_product([active, days], names=["sku", "day"]).to_frame(
         index=False)
     current = world.out_days[world.out_days["sku"].isin(active)]
-    need = int(round(RATES["inventory.stockouts"][1] * len(grid))) - len(current)
+    need = round(RATES["inventory.stockouts"][1] * len(grid)) - len(current)
     extra = company._runs_of_days(grid, need, rng, exclude=current)
     world.out_days = pd.concat([world.out_days, extra], ignore_index=True)
     counts = world.tables["inventory_counts"]
@@ -160,7 +160,7 @@ def mfa_gaps(world: World, rng: np.random.Generator) -> None:
     accounts = world.tables["accounts"]
     enabled = np.flatnonzero(~accounts["disabled"].to_numpy())
     users = enabled[~accounts["is_admin"].to_numpy()[enabled]]
-    k = int(round(RATES["security.mfa_gaps"][1] * len(enabled)))
+    k = round(RATES["security.mfa_gaps"][1] * len(enabled))
     accounts.iloc[rng.choice(users, k, replace=False),
                   accounts.columns.get_loc("mfa_enabled")] = False
     _truth(world, "security.mfa_gaps", k / len(enabled), "FAIL")
@@ -187,7 +187,7 @@ def orders_vs_invoices(world: World, rng: np.random.Generator) -> None:
     invoices = world.tables["invoices"]
     live = _live_in_period(world)
     rows = np.flatnonzero(invoices["_n"].isin(live["_n"]).to_numpy())
-    k = int(round(0.05 * len(rows)))
+    k = round(0.05 * len(rows))
     drop = rng.choice(rows, k, replace=False)
     world.tables["invoices"] = invoices.drop(invoices.index[drop]).reset_index(drop=True)
     _truth(world, "integration.orders_vs_invoices", 1 - k / len(rows), "FAIL")

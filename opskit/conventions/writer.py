@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from opskit.conventions.company import PERIOD_END, PERIOD_START, World
+from opskit.conventions.styles import Convention
 
 # columns holding a moment (written in the convention's clock style)
 MOMENTS = {
@@ -142,7 +143,7 @@ def moment_text(values: pd.Series, style: str, timezone: str) -> pd.Series:
     return text.where(~missing, "")
 
 
-def deadline_text(values: pd.Series, conv) -> pd.Series:  # noqa: ANN001 - a Convention
+def deadline_text(values: pd.Series, conv: Convention) -> pd.Series:
     """A due day as a plain date, or as that local day at 18:00 in the clock style."""
     values = pd.to_datetime(values).dt.normalize()
     if conv.deadlines == "date":
