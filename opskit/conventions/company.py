@@ -142,7 +142,7 @@ def _runs_of_days(grid: pd.DataFrame, n_out: int, rng: np.random.Generator,
 def _orders(world: World, rng: np.random.Generator) -> None:
     products = world.tables["products"].set_index("sku")
     days = pd.date_range(HISTORY_START, PERIOD_END, freq="D")
-    weekday = (days.weekday < 5)
+    weekday = days.day_of_week < 5
     n_web = rng.poisson(np.where(weekday, 20, 14))
     n_wholesale = np.where(weekday, rng.poisson(1.6, len(days)), 0)
     frames = []
