@@ -109,7 +109,7 @@ def test_healthy_companies_raise_no_alarm(conv):
 def test_planted_problems_are_found_and_measured(conv):
     """Every planted problem is flagged with its status and its planted rate (±0.5 point)."""
     outcomes = run(12, conv, planted=True)
-    assert len(outcomes) == 10
+    assert len(outcomes) == 18
     wrong = [(o.check_id, o.status, o.expected_status, o.value, o.expected_value)
              for o in outcomes if not o.correct]
     assert wrong == []

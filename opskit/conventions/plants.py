@@ -25,7 +25,15 @@ RATES = {
     "sales.crm_duplicates": ("duplicate_share", 0.12),
     "sales.speed_to_lead": ("never_answered_share", 0.25),
     "integration.orders_vs_invoices": ("match_rate", 0.95),
-    "security.departed_staff_access": ("departed_enabled", 4),
+    "security.departed_staff_access": ("departed_enabled", 6),
+    "fulfillment.address_exceptions": ("exception_rate", 0.05),
+    "fulfillment.fulfillment_errors": ("error_rate", 0.02),
+    "cash.manual_journals": ("manual_share", 0.45),
+    "cash.ar_over_90": ("over_90_share", 0.15),
+    "cash.duplicate_bills": ("duplicate_share", None),  # two bills keyed twice
+    "marketing.attribution_coverage": ("attributed_share", 0.70),
+    "security.admin_sprawl": ("max_admin_share", 6 / 17),
+    "security.dormant_paid_seats": ("dormant_share", 0.35),
 }
 LEAVERS = (("Hugo Wren", 50), ("Ines Costa", 61))  # who left, days after the period start
 
@@ -38,10 +46,18 @@ def plant_all(world: World, rng: np.random.Generator) -> None:
     stockouts(world, rng)
     record_accuracy(world, rng)
     departed_staff_access(world, rng)
+    admin_sprawl(world, rng)
+    dormant_paid_seats(world, rng)
     mfa_gaps(world, rng)
     crm_duplicates(world, rng)
     speed_to_lead(world, rng)
     orders_vs_invoices(world, rng)
+    address_exceptions(world, rng)
+    fulfillment_errors(world, rng)
+    manual_journals(world, rng)
+    ar_over_90(world, rng)
+    duplicate_bills(world, rng)
+    attribution_coverage(world, rng)
 
 
 def _truth(world: World, check_id: str, value: float, status: str) -> None:
@@ -191,3 +207,144 @@ def orders_vs_invoices(world: World, rng: np.random.Generator) -> None:
     drop = rng.choice(rows, k, replace=False)
     world.tables["invoices"] = invoices.drop(invoices.index[drop]).reset_index(drop=True)
     _truth(world, "integration.orders_vs_invoices", 1 - k / len(rows), "FAIL")
+
+
+def _period_shipments(world: World) -> pd.DataFrame:
+    ship = world.tables["shipments"]
+    return ship[in_period(ship["shipped_at"])]
+
+
+def address_exceptions(world: World, rng: np.random.Generator) -> None:
+    """Exactly 5% of the period's shipments (all of live orders) had their address corrected."""
+    ship = world.tables["shipments"]
+    inside = in_period(ship["shipped_at"])
+    live = ship["_n"].isin(world.tables["orders"].loc[
+        world.tables["orders"]["_kind"] == LIVE, "_n"])
+    ship["address_corrected"] = False
+    k = round(RATES["fulfillment.address_exceptions"][1] * int(inside.sum()))
+    chosen = rng.choice(np.flatnonzero((inside & live).to_numpy()), k, replace=False)
+    ship.iloc[chosen, ship.columns.get_loc("address_corrected")] = True
+    returns = world.tables["returns"]
+    bounced = (returns["reason"] == "return_to_sender") & in_period(returns["returned_at"])
+    _truth(world, "fulfillment.address_exceptions", (k + int(bounced.sum())) / int(inside.sum()),
+           "FAIL")
+
+
+def fulfillment_errors(world: World, rng: np.random.Generator) -> None:
+    """Wrong-item returns, received in the period, for 2% of the period's shipped orders."""
+    ship = _period_shipments(world)
+    shipped = ship["_n"].unique()
+    returns = world.tables["returns"]
+    errors = returns[returns["reason"].isin(["wrong_item", "missing_item"])
+                     & in_period(returns["returned_at"])]
+    have = set(errors["_n"])
+    need = round(RATES["fulfillment.fulfillment_errors"][1] * len(shipped)) - len(have)
+    orders = world.tables["orders"].set_index("_n")
+    early = ship[(ship["shipped_at"] < company.PERIOD_END - pd.Timedelta(days=14))
+                 & ship["_n"].map(orders["_kind"]).eq(LIVE) & ~ship["_n"].isin(returns["_n"])]
+    picked = early.iloc[rng.choice(len(early), need, replace=False)]
+    lines = world.tables["order_lines"].drop_duplicates("_n").set_index("_n")["sku"]
+    added = pd.DataFrame({
+        "_n": picked["_n"].to_numpy(),
+        "returned_at": (picked["shipped_at"] + pd.Timedelta(days=6, hours=3)).to_numpy(),
+        "sku": picked["_n"].map(lines).to_numpy(),
+        "reason": rng.choice(["wrong_item", "missing_item"], need),
+        "refund_amount": 0.0})
+    world.tables["returns"] = pd.concat([returns, added], ignore_index=True)
+    _truth(world, "fulfillment.fulfillment_errors", (len(have) + need) / len(shipped), "FAIL")
+
+
+def manual_journals(world: World, rng: np.random.Generator) -> None:
+    """The wholesale desk keys its daily postings by hand: 45% of the period's ledger lines."""
+    gl = world.tables["gl_entries"]
+    inside = np.flatnonzero(in_period(gl["posted_at"]).to_numpy())
+    manual = gl["source"].to_numpy()[inside] == "manual"
+    need = round(RATES["cash.manual_journals"][1] * len(inside)) - int(manual.sum())
+    chosen = rng.choice(inside[~manual], need, replace=False)
+    gl.iloc[chosen, gl.columns.get_loc("source")] = "manual"
+    _truth(world, "cash.manual_journals", (int(manual.sum()) + need) / len(inside), "FAIL")
+
+
+def _open_at_end(invoices: pd.DataFrame) -> pd.Series:
+    end = company.PERIOD_END + pd.Timedelta(days=1)
+    return (invoices["issued_at"] < end) & (invoices["paid_at"].isna()
+                                            | (invoices["paid_at"] >= end))
+
+
+def ar_over_90(world: World, rng: np.random.Generator) -> None:
+    """Winter invoices (due by 25 March) left unpaid until they are 15% of open receivables."""
+    invoices = world.tables["invoices"]
+    due_early = invoices["due_at"] <= pd.Timestamp("2026-03-25")
+    candidates = rng.permutation(np.flatnonzero(
+        (due_early & (invoices["amount"] > 0) & ~_open_at_end(invoices)).to_numpy()))
+    open_now = float(invoices.loc[_open_at_end(invoices), "amount"].sum())
+    target = RATES["cash.ar_over_90"][1] / (1 - RATES["cash.ar_over_90"][1]) * open_now
+    bucket = 0.0
+    for i in candidates:
+        amount = float(invoices["amount"].iloc[i])
+        if bucket + amount > target * 1.02:
+            continue
+        invoices.iloc[i, invoices.columns.get_loc("paid_at")] = pd.NaT
+        invoices.iloc[i, invoices.columns.get_loc("amount_paid")] = 0.0
+        bucket += amount
+        if bucket >= target * 0.99:
+            break
+    _truth(world, "cash.ar_over_90", bucket / (open_now + bucket), "FAIL")
+
+
+def duplicate_bills(world: World, rng: np.random.Generator) -> None:
+    """Two of the period's bills keyed a second time five days later (same vendor, amount and
+    reference): the later copies are the duplicates."""
+    bills = world.tables["bills"]
+    inside = bills[(bills["issued_at"] >= company.PERIOD_START)
+                   & (bills["issued_at"] < company.PERIOD_END - pd.Timedelta(days=10))]
+    copies = inside.iloc[rng.choice(len(inside), 2, replace=False)].copy()
+    copies["bill_id"] = [f"B-{9000 + i}" for i in range(len(copies))]
+    copies["issued_at"] = copies["issued_at"] + pd.Timedelta(days=5)
+    copies["due_at"] = copies["due_at"] + pd.Timedelta(days=5)
+    copies["paid_at"] = copies["paid_at"] + pd.Timedelta(days=5)
+    bills = pd.concat([bills, copies], ignore_index=True)
+    world.tables["bills"] = bills
+    billed = bills.loc[(bills["issued_at"] >= company.PERIOD_START)
+                       & (bills["issued_at"] <= company.PERIOD_END), "amount"].sum()
+    _truth(world, "cash.duplicate_bills", copies["amount"].sum() / billed, "FAIL")
+
+
+def attribution_coverage(world: World, rng: np.random.Generator) -> None:
+    """Exactly 30% of the period's live orders carry no marketing source."""
+    orders = world.tables["orders"]
+    live = np.flatnonzero(((orders["_kind"] == LIVE) & in_period(orders["ordered_at"])
+                           ).to_numpy())
+    source = orders["source"].to_numpy(dtype=object)
+    known = np.where(orders["_channel"] == "web", "direct", "sales_rep")
+    source[live] = np.where(pd.isna(source[live]), known[live], source[live])
+    blank = rng.choice(live, round(0.30 * len(live)), replace=False)
+    source[blank] = None
+    orders["source"] = source
+    _truth(world, "marketing.attribution_coverage", 1 - len(blank) / len(live), "WARN")
+
+
+def admin_sprawl(world: World, rng: np.random.Generator) -> None:
+    """Six of Slack's enabled accounts are admins: the largest admin share is 6 of 17."""
+    accounts = world.tables["accounts"]
+    slack = (accounts["system"] == "Slack") & ~accounts["disabled"] & ~accounts["person"].isin(
+        [p for p, _ in LEAVERS])
+    users = np.flatnonzero(slack.to_numpy())
+    accounts.iloc[users[:6], accounts.columns.get_loc("is_admin")] = True
+    enabled = accounts[~accounts["disabled"]]
+    per_system = enabled.groupby("system")["is_admin"].agg(["sum", "size"])
+    judged = per_system[per_system["size"] >= 5]
+    _truth(world, "security.admin_sprawl", float((judged["sum"] / judged["size"]).max()), "WARN")
+
+
+def dormant_paid_seats(world: World, rng: np.random.Generator) -> None:
+    """35% of the enabled accounts on paid systems last signed in 100-200 days ago."""
+    accounts = world.tables["accounts"]
+    paid_systems = [s for s, (_, cost) in company.SYSTEMS.items() if cost > 0]
+    paid = (accounts["system"].isin(paid_systems) & ~accounts["disabled"]).to_numpy()
+    stayers = paid & ~accounts["person"].isin([p for p, _ in LEAVERS]).to_numpy()
+    k = round(RATES["security.dormant_paid_seats"][1] * int(paid.sum()))
+    chosen = rng.choice(np.flatnonzero(stayers), k, replace=False)
+    accounts.iloc[chosen, accounts.columns.get_loc("last_login_at")] = (
+        company.PERIOD_END - pd.to_timedelta(rng.uniform(100, 200, k), unit="D")).round("s")
+    _truth(world, "security.dormant_paid_seats", k / int(paid.sum()), "FAIL")
