@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/checks.py
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/explore.py
+	$(BIN)/python benchmarks/false_alarms.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
