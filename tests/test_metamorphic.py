@@ -5,7 +5,6 @@ once as the reference, then again with one change that must not move any finding
 ``Z`` instead of local times, other order ids, shuffled rows, a table split over two files,
 cancelled orders added with their voids, a location that never stocks anything. Status,
 every metric value and the evidence ids must be the same (ids compared after renaming back).
-Expected to fail until the loader and checks follow CATALOG.md's amended conventions.
 """
 
 from __future__ import annotations

@@ -1010,8 +1010,9 @@ def judge_census(found: int, population: int, warn: float, fail: float, *,
                  min_evidence: int, noun: str = "records") -> tuple[Status, str]:
     """Verdict on ``found ÷ population`` counted over a complete list, and why.
 
-    An access review lists every account, a process inventory every critical process: a
-    share counted over such a list is a census, not an estimate from a sample, so there is
+    An access review lists every account, a process inventory every critical process, an
+    ageing report every invoice open at a date: a share counted over such a list (a stock,
+    not a flow) is a census, not an estimate from a sample, so there is
     no sampling noise for a Wilson bound to allow for (``judge_rate`` is for the rates of a
     process, such as orders shipped late). What can mislead is a list too short for a share
     to mean anything (one fragile sheet of three is 33%): below ``min_evidence`` records it

@@ -15,8 +15,8 @@ from opskit.checks._common import (
     annual,
     hourly_cost,
     judge,
+    judge_count,
     judge_rate,
-    judge_weighted_share,
     ratio,
     share,
 )
@@ -195,8 +195,9 @@ def ar_over_90(
     Population: invoices open at the period end.
     Time basis: days past due at the end of the period's last day; a date-only due date is
     the end of that day.
-    Minimum evidence: ``min_evidence`` (10) open invoices; the balance share is judged on
-    its 95% Wilson lower bound over the effective number of invoices (balance-weighted).
+    Minimum evidence: ``min_evidence`` (10) open invoices. The open invoices at the period
+    end are a complete list (a census of a stock, not a sample of a flow), so from the
+    minimum on the share is judged as counted (``judge_count``).
     Base: the over-90 balance itself (a stock, not annualized).
     """
     open_ = open_invoices(data)
@@ -211,9 +212,8 @@ def ar_over_90(
                     formula=f"{money(bucket)} more than 90 days past due × expected loss",
                     assumptions={"expected loss": " / ".join(f"{x:.0%}" for x in losses)})
     evidence = invoice_evidence(over_90, ["open_balance", "days_past_due"])
-    status, why = judge_weighted_share(open_["open_balance"],
-                                       open_["due_at"] < cutoff, warn, fail,
-                                       min_evidence=int(min_evidence), noun="open invoices")
+    status, why = judge_count(over_90_share, warn, fail, len(open_),
+                              min_evidence=int(min_evidence), noun="open invoices")
     records = pd.Series(over_90["open_balance"].to_numpy() * losses[1],
                         index=over_90["invoice_id"].to_numpy(), name="invoice_id")
     impact = Impact(impact.low, impact.base, impact.high, formula=impact.formula,
@@ -291,7 +291,7 @@ def duplicate_bills(
     recovery_multiplier: float = Param(1.2, 1.0, 5.0, 0.1, "Duplicates recoverable per dollar "
                                        "found (more exist than a ledger scan finds).",
                                        low=1.0, high=1.5),
-    min_evidence: float = Param(20, 1, 100_000, 1, "Bills issued in the period needed to "
+    min_evidence: float = Param(5, 1, 100_000, 1, "Bills issued in the period needed to "
                                 "judge.", unit="bills"),
 ) -> Result:
     """The same bill gets paid twice.
@@ -314,7 +314,7 @@ def duplicate_bills(
     Population: bills issued in the period (an earlier bill up to ``window_days`` before
     may be the original).
     Time basis: issue dates, local.
-    Minimum evidence: ``min_evidence`` (20) bills. A suspected duplicate is a record found,
+    Minimum evidence: ``min_evidence`` (5) bills. A suspected duplicate is a record found,
     not an estimate from a sample, so above the minimum the share found is judged as is.
     Base: the duplicated dollars themselves (recoverable), a year.
     """

@@ -305,14 +305,13 @@ def negative_on_hand(
                                              "zero"),
             "sku_locations": Metric(len(active), "count", "active SKU-locations in the "
                                     "snapshot"),
-            "never_stocked_sku_locations": Metric(len(snapshot) - len(active), "count",
-                                                  "SKU-locations listed but never stocked "
-                                                  "(left out)"),
         },
         evidence=evidence, evidence_id="sku", impact=impact,
         story=Story("The numbers are off.",
                     "Receipts, transfers and adjustments are not posted when goods move."),
-        details={"snapshot": str(as_of.date())})
+        details={"snapshot": str(as_of.date()),
+                 # the population note, not a measure of the finding: listed, never stocked
+                 "never_stocked_sku_locations": len(snapshot) - len(active)})
 
 
 # -- inventory.stockouts -------------------------------------------------------------------

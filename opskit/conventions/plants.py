@@ -23,7 +23,9 @@ RATES = {
     "inventory.record_accuracy": ("accuracy", 0.85),
     "security.mfa_gaps": ("no_mfa_share", 0.30),
     "sales.crm_duplicates": ("duplicate_share", 0.12),
-    "sales.speed_to_lead": ("never_answered_share", 0.25),
+    # 35%: on ~200 leads a 25% share's 95% bound (about 19.6%) would not clear the 20% fail
+    # threshold, and the catalog judges on the bound
+    "sales.speed_to_lead": ("never_answered_share", 0.35),
     "integration.orders_vs_invoices": ("match_rate", 0.95),
     "security.departed_staff_access": ("departed_enabled", 6),
     "fulfillment.address_exceptions": ("exception_rate", 0.05),
@@ -191,7 +193,7 @@ def crm_duplicates(world: World, rng: np.random.Generator) -> None:
 
 
 def speed_to_lead(world: World, rng: np.random.Generator) -> None:
-    """25% of the period's leads never answered (the answered ones within 40 minutes)."""
+    """35% of the period's leads never answered (the answered ones within 40 minutes)."""
     company.set_never_answered(world, RATES["sales.speed_to_lead"][1], rng)
     leads = world.tables["leads"]
     inside = leads[in_period(leads["created_at"])]

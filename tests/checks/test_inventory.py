@@ -194,7 +194,7 @@ def test_negative_denominator_is_active_sku_locations():
     result = negative_on_hand(make_data(inventory_levels=pd.concat([main, showroom],
                                                                    ignore_index=True)))
     assert result.metrics["sku_locations"].value == 100
-    assert result.metrics["never_stocked_sku_locations"].value == 100
+    assert result.details["never_stocked_sku_locations"] == 100
     assert result.metrics["negative_share"].value == pytest.approx(0.01)
 
 
