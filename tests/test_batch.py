@@ -211,7 +211,7 @@ def test_progress_lines_and_summary_say_why(batch):
     for reason in ("partial: without data/calls.csv.gz", "notebook raised", "kernel died",
                    "timeout"):
         assert reason in table
-    assert "cedar-finch-home/" in table and "$2,086,712" in table
+    assert "cedar-finch-home/" in table and "$1,874,586" in table
 
 
 def test_dask_local_cluster_gives_the_same_findings(batch, tmp_path):

@@ -622,8 +622,10 @@ def shipping_cost_recovery(
 
     Threshold: warn 3%, fail 6% (default: judgement thresholds).
 
-    Impact: net shipping subsidy a year × the recoverable share: half of it (low), all of it
-    (base and high), since part of a subsidy may be a free-shipping offer chosen on purpose.
+    Impact: the unplanned subsidy a year: half of it (low), all of it (base); the high case
+    adds the planned one. Planned is a free-shipping offer the client chose: when a channel
+    ships free from an order value up and charges below it (``free_shipping_threshold``),
+    the subsidy of its free orders from that value up is shown apart, not in the base.
     margin.negative_margin_orders leaves the subsidy on its orders to this check.
 
     Population: live orders placed in the period (cancelled, refunded, test and draft orders
@@ -664,12 +666,20 @@ def shipping_cost_recovery(
     subsidy_share = ratio(subsidy, revenue)
 
     shares = shipping_cost_recovery.spec.params["recoverable_share"].spread(recoverable_share)
-    a_year = annual(data, max(subsidy, 0.0))
-    impact = Impact(*(a_year * s for s in shares),
-                    formula=f"{money(a_year)} net shipping subsidy a year × recoverable "
-                            "share",
+    planned_mask, offers = planned_free_shipping(per_order)
+    planned = float(per_order.loc[planned_mask, "subsidy"].clip(lower=0.0).sum())
+    unplanned_a_year = annual(data, max(subsidy - planned, 0.0))
+    full_a_year = annual(data, max(subsidy, 0.0))
+    offer_words = "; ".join(f"{channel}: free from {money(t, 2)}" for channel, t in
+                            offers.items()) or "none found (every order is judged unplanned)"
+    impact = Impact(unplanned_a_year * shares[0], unplanned_a_year * shares[1],
+                    max(unplanned_a_year * shares[2], full_a_year),
+                    formula=f"{money(unplanned_a_year)} unplanned shipping subsidy a year × "
+                            "recoverable share (the high case adds the planned "
+                            f"{money(annual(data, planned))} of free-shipping offers)",
                     assumptions={"recoverable share of the subsidy": " / ".join(
-                        f"{s:.0%}" for s in shares)})
+                        f"{s:.0%}" for s in shares),
+                        "free-shipping offers (planned, shown apart)": offer_words})
 
     weightless = _weightless_skus(data)
     if weightless is not None and data.has("order_lines"):
@@ -699,12 +709,62 @@ def shipping_cost_recovery(
                                        "shipping paid by customers"),
             "revenue": Metric(revenue, "$", "revenue of the period (live order totals net "
                               "of tax and shipping)"),
+            "planned_subsidy": Metric(planned, "$", "subsidy of free-shipping offers the "
+                                      "client chose (orders from the offer's threshold up)"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="order_id",
         impact=with_population(impact, data),
         story=Story("Carrier rates went up.",
                     "Weights and dimensions in the catalog are wrong, so customers are "
                     "charged less than the label costs."))
+
+
+FREE_ABOVE = 0.95  # share of a channel's orders from the threshold up that ship free
+CHARGED_BELOW = 0.80  # share of its orders below the threshold that pay for shipping
+MIN_OFFER_ORDERS = 20  # orders on each side before a threshold is believed
+
+
+def planned_free_shipping(per_order: pd.DataFrame) -> tuple[np.ndarray, dict[str, float]]:
+    """Orders whose free shipping is an offer the client chose, and each channel's threshold.
+
+    Per channel (the whole shop without one), orders are sorted by value (subtotal less
+    discounts, else total less shipping charged and tax); a threshold is the lowest value
+    from which at least 95% of orders ship free while at least 80% of the orders below it
+    pay for shipping, with 20 orders or more on each side. A free order from its channel's
+    threshold up is planned.
+    """
+    def column(name: str) -> pd.Series:
+        return (per_order[name].fillna(0.0) if name in per_order
+                else pd.Series(0.0, index=per_order.index))
+
+    # what the offer is judged on: the merchandise after discounts, as shops set it
+    if "subtotal" in per_order and per_order["subtotal"].notna().any():
+        value = column("subtotal") - column("discount_total")
+    else:
+        value = column("total") - per_order["shipping_charged"] - column("tax")
+    value = value.to_numpy(dtype=float)
+    free = (per_order["shipping_charged"].to_numpy(dtype=float) <= 0.0)
+    channels = (per_order["channel"].fillna("(no channel)").astype("str").to_numpy()
+                if "channel" in per_order else np.full(len(per_order), "all orders"))
+    planned = np.zeros(len(per_order), dtype=bool)
+    offers: dict[str, float] = {}
+    for channel in pd.unique(channels):
+        rows = np.flatnonzero(channels == channel)
+        order = rows[np.argsort(value[rows], kind="stable")]
+        free_sorted = free[order].astype(float)
+        n = len(order)
+        above_free = np.cumsum(free_sorted[::-1])[::-1] / np.arange(n, 0, -1)
+        below_paid = np.concatenate([[1.0], np.cumsum(1 - free_sorted)[:-1] / np.arange(1, n)])
+        at = np.arange(n)
+        fits = ((above_free >= FREE_ABOVE) & (below_paid >= CHARGED_BELOW)
+                & (at >= MIN_OFFER_ORDERS) & (n - at >= MIN_OFFER_ORDERS))
+        # a threshold is a value: take the first order that starts its value
+        fits &= np.concatenate([[True], value[order][1:] > value[order][:-1]])
+        if fits.any():
+            threshold = float(value[order][np.flatnonzero(fits)[0]])
+            offers[str(channel)] = threshold
+            planned[rows] = free[rows] & (value[rows] >= threshold)
+    return planned, offers
 
 
 # -- fulfillment.fulfillment_errors --------------------------------------------------------

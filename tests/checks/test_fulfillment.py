@@ -478,6 +478,26 @@ def test_shipping_subsidy_seven_percent_fails_with_impact():
     assert result.evidence.columns[0] == "order_id"
 
 
+def test_free_shipping_offer_is_planned_and_shown_apart():
+    """Web ships free from $100 (30 orders, $12 labels) and charges $5 below it (30 orders,
+    $7 labels): the $360 of the offer is planned, outside the base; the $60 undercharge is
+    the unplanned subsidy the base prices."""
+    ids = [f"o{i}" for i in range(60)]
+    orders = table("orders", order_id=ids, ordered_at=[MONDAY] * 60, channel=["web"] * 60,
+                   subtotal=[50.0] * 30 + [150.0] * 30, total=[55.0] * 30 + [150.0] * 30,
+                   shipping_charged=[5.0] * 30 + [0.0] * 30)
+    shipments = table("shipments", order_id=ids, shipped_at=[MONDAY] * 60,
+                      shipping_cost=[7.0] * 30 + [12.0] * 30)
+    result = shipping_cost_recovery(make_data(orders=orders, shipments=shipments))
+    assert result.metrics["net_subsidy"].value == pytest.approx(60.0 + 360.0)
+    assert result.metrics["planned_subsidy"].value == pytest.approx(360.0)
+    a_year = 365 / DAYS
+    assert impact_triple(result) == pytest.approx(
+        (round(30 * a_year, 2), round(60 * a_year, 2), round(420 * a_year, 2)), abs=0.01)
+    assert result.impact.assumptions["free-shipping offers (planned, shown apart)"] == (
+        "web: free from $150.00")
+
+
 def test_shipping_subsidy_few_orders_are_too_few_to_judge():
     """A 7.4% subsidy over 10 orders, below the minimum of 50: PASS, said so."""
     result = shipping_cost_recovery(shipping_data(12.0, n=10))
