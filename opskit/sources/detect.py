@@ -19,13 +19,9 @@ from opskit.config import FileSpec
 from opskit.errors import ConfigError, OpskitError, UnreadableFileError
 from opskit.sources.adapters import ADAPTERS, Adapter
 from opskit.sources.adapters import get as get_adapter
-from opskit.sources.adapters.base import (
-    SNIFF_ROWS,
-    locate_header,
-    matches,
-    read_grid,
-    title_matches,
-)
+from opskit.sources.adapters.base import SNIFF_ROWS
+from opskit.sources.adapters.headers import locate_header, matches, title_matches
+from opskit.sources.grid import read_grid
 from opskit.sources.readers import normalize_name
 from opskit.tables import TABLES
 

@@ -30,6 +30,7 @@ from opskit.sources.adapters.base import (
     amounts,
     clean,
     forward_fill,
+    split_part,
     without_offset,
 )
 from opskit.sources.readers import normalize_name
@@ -159,7 +160,7 @@ def convert_products(export: Export) -> Converted:
     type_label, custom_type = export.pick("Type", "Custom Product Type")
     cat_label, standard = export.pick("Product Category", "Standard Product Type")
     category = forward_fill(custom_type, first).fillna(
-        forward_fill(standard, first).str.split(">").str[-1].str.strip())
+        split_part(forward_fill(standard, first), ">", -1))
     _, vendor = export.pick("Vendor")
     status_label, status = export.pick("Status")
     published_label, published = export.pick("Published", "Published on online store")

@@ -25,6 +25,7 @@ from opskit.sources.adapters.base import (
     Export,
     as_iso,
     duration_minutes,
+    split_part,
 )
 from opskit.sources.readers import normalize_name
 from opskit.tables import TASK_CATEGORIES
@@ -41,10 +42,8 @@ DATES = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")
 
 def systems(project: pd.Series) -> tuple[pd.Series, pd.Series]:
     """'Square POS → Shopify' -> ('Square POS', 'Shopify'); 'Gorgias' -> ('Gorgias', None)."""
-    parts = project.str.split(ARROW, n=1, regex=True)
-    source = parts.str[0].str.strip()
-    target = parts.str[1].str.strip()
-    return source.where(source != "", None), target.where(target.notna() & (target != ""), None)
+    return (split_part(project, ARROW, 0, n=1, regex=True),
+            split_part(project, ARROW, 1, n=1, regex=True))
 
 
 def words_in(text: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
