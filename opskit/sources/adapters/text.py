@@ -156,7 +156,10 @@ def flag(text: pd.Series, true: Iterable[str], false: Iterable[str] = ()) -> pd.
 
 def forward_fill(text: pd.Series, new_group: pd.Series) -> pd.Series:
     """Values carried down from the first row of each group to the rows below it."""
-    return text.where(new_group).ffill()
+    new_group = pd.Series(np.asarray(new_group, dtype=bool), index=text.index)
+    # Within its group only: a group whose first row is empty stays empty rather than
+    # inheriting the previous group's value (a product without a Type is not the last one's).
+    return as_text(text).where(new_group).groupby(new_group.cumsum().to_numpy()).ffill()
 
 
 def both(label_a: str | None, label_b: str | None) -> str | None:
