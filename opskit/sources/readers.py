@@ -13,6 +13,7 @@ import codecs
 import gzip
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -144,20 +145,22 @@ def sniff_delimiter(header_line: str) -> str:
 def choose_delimiter(lines: list[str]) -> str:
     """The file's delimiter, decided once for every reader of the file.
 
-    The first non-empty line decides when it holds a delimiter (a header on top); a file
-    opening with a title block of single cells is decided by the widest of its first lines.
+    The real delimiter splits line after line into the same number of fields; a comma in a
+    decimal ('1,5' in a semicolon file) or in a title ('Cedar & Finch, Inc.' above a tab
+    separated report) does not. So: the delimiter whose most common count is shared by the
+    most of the first lines, then the one splitting into more fields, then the first line's.
     """
     lines = [line for line in lines[:20] if line.strip()]
-    if not lines:
-        return ","
-    first = _delimiter_counts(lines[0])
-    if any(first.values()):
-        return sniff_delimiter(lines[0])
-    best, best_count = ",", 0
-    for line in lines:
-        for delimiter, count in _delimiter_counts(line).items():
-            if count > best_count:
-                best, best_count = delimiter, count
+    best, best_key = ",", (0, 0, 0)
+    for delimiter in DELIMITERS:
+        counts = [_delimiter_counts(line)[delimiter] for line in lines]
+        nonzero = [c for c in counts if c]
+        if not nonzero:
+            continue
+        mode, agreeing = Counter(nonzero).most_common(1)[0]
+        key = (agreeing, mode, counts[0])
+        if key > best_key:
+            best, best_key = delimiter, key
     return best
 
 

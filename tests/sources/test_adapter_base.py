@@ -255,3 +255,8 @@ def test_one_delimiter_rule_for_every_reader(tmp_path):
     title = tmp_path / "title.csv"
     title.write_text("Report\n\nDate\tAmount\n2026-07-01\t5\n", encoding="utf-8")
     assert grid.read_grid(title, title.name)[0][2] == ["Date", "Amount"]
+    comma_title = tmp_path / "comma_title.csv"
+    comma_title.write_text("Cedar & Finch, Inc.\nDate\tAmount\n2026-07-01\t5\n2026-07-02\t6\n",
+                           encoding="utf-8")
+    assert grid.read_grid(comma_title, comma_title.name)[0][1:] == [
+        ["Date", "Amount"], ["2026-07-01", "5"], ["2026-07-02", "6"]]
