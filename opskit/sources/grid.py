@@ -57,7 +57,13 @@ def read_grid(path: Path, display: str, *, sheet: str | int | None = None,
             text = raw.decode(encoding, errors="replace")
         text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=head.delimiter)
-    rows = list(itertools.islice(reader, limit)) if limit is not None else list(reader)
+    try:
+        rows = list(itertools.islice(reader, limit)) if limit is not None else list(reader)
+    except csv.Error as exc:  # a cell longer than the csv module's field limit, say
+        raise UnreadableFileError(display, expected="a well-formed CSV file",
+                                  got=f"a parse error: {exc}",
+                                  hint="open it in a spreadsheet and save it again as CSV "
+                                       "(UTF-8)") from None
     return [[cell.strip() for cell in row] for row in rows], encoding
 
 
@@ -98,6 +104,10 @@ def _xlsx_grid(path: Path, display: str, sheet: str | int | None,
     except (KeyError, IndexError):
         raise UnreadableFileError(display, expected=f"a sheet named {sheet!r}",
                                   got="a workbook without it") from None
+    except Exception as exc:  # a damaged part met while iterating: openpyxl raises many types
+        raise UnreadableFileError(display, expected="a readable Excel workbook",
+                                  got=f"{type(exc).__name__}: {exc}",
+                                  hint="open it in Excel and save it again") from None
     finally:
         book.close()
     width = max((len(r) for r in rows), default=0)
