@@ -1,10 +1,14 @@
-"""Fuzzing every adapter: shuffled, renamed headers and odd values never escape as a traceback.
+"""Fuzzing every adapter: odd files and ordinary ones never escape as a traceback.
 
-For each adapter, hypothesis writes exports shaped like it (its own header names, shuffled,
-re-cased, padded, some dropped, plus strangers) with random values, and loads them through an
-engagement that maps the file to that adapter, then through `opskit validate`. Only
-OpskitError may escape; the CLI answers 0, 1 or 2, and 2 always with an error message.
-`make fuzz` runs 1,000 examples per adapter; `make test` a handful.
+Two strategies per adapter. The first writes exports shaped like it (its own header names,
+shuffled, re-cased, padded, some dropped, plus strangers) with random values, and loads them
+through an engagement and `opskit validate`: the CLI answers 0, 1 or 2, and 2 always with an
+error message. The second writes exports as clients really export them (every required
+column, each optional column present, entirely empty or absent; one row or a few; draft
+orders, empty SKUs, money in another currency, long HTML; title blocks and preambles) and
+runs them through ``adapt`` and the loader: read, or refused with an OpskitError. Anything
+else is a bug in opskit. `make fuzz` runs 1,000 examples per adapter of each; `make test` a
+handful; FUZZ_EXAMPLES=n sets both counts for a run of your own.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from test_fuzz_loader import only_opskit_errors
 
 from opskit.sources.adapters import ADAPTERS
 
-EXAMPLES = 1000 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 6
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or (
+    1000 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 6))
 VALUES = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20),
     st.integers(-10**20, 10**20).map(str),
@@ -82,7 +87,7 @@ def test_adapter_fuzz(adapter_id, tmp_path_factory, capsys):
 # header). Each goes through adapt and then the loader (parse and validate) of every table
 # it feeds: the file is read, or refused with an OpskitError; nothing else escapes.
 # ---------------------------------------------------------------------------------------
-# `make fuzz`: 1,000 per adapter; `make test`: 3; FUZZ_EXAMPLES=n for a run of your own.
+# `make fuzz`: 1,000 per adapter; `make test`: 3 (each runs adapt and the loader, no CLI).
 REAL_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or (
     1000 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 3))
 
