@@ -29,7 +29,13 @@ from opskit.sources.detect import (
     sniff,
 )
 from opskit.sources.load import LoadedTable, load_table
-from opskit.sources.readers import normalize_name
+from opskit.sources.readers import (
+    PARQUET_SUFFIXES,
+    XLSX_SUFFIXES,
+    head_of,
+    normalize_name,
+    suffix_of,
+)
 from opskit.tables import TABLES
 
 
@@ -55,6 +61,7 @@ def inspect_command(file: Path, console: Console) -> int:
                   f"confidence {best.confidence:.0%}", highlight=False)
     console.print(f"  system: {escape(system)}", highlight=False)
     console.print(f"  layout: {escape(describe_layout(best, found))}", highlight=False)
+    console.print(f"  read as: {escape(describe_bytes(file, display))}", highlight=False)
     others = [d for d in claims[1:] if d.id != best.id]
     if others:
         console.print("  also plausible: " + ", ".join(
@@ -100,6 +107,22 @@ def describe_layout(best: Detection, found: Sniff) -> str:
         lines = sum(1 for row in found.rows[:best.header_row] if any(row))
         return f"header on line {line}, after {lines} preamble line{'s' * (lines != 1)}"
     return f"header row on line {line}"
+
+
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def describe_bytes(file: Path, display: str) -> str:
+    """How the file's bytes were read: a CSV's encoding and delimiter, or its format."""
+    suffix = suffix_of(file)
+    if suffix in XLSX_SUFFIXES:
+        return "Excel workbook, first sheet"
+    if suffix in PARQUET_SUFFIXES:
+        return "Parquet file"
+    head = head_of(file, display)
+    compressed = ", gzip-compressed" if suffix.endswith(".gz") else ""
+    return (f"{head.encoding.upper()} text, {DELIMITER_NAMES[head.delimiter]}-separated"
+            f"{compressed}")
 
 
 def load_tables(file: Path, display: str, best: Detection

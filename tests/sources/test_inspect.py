@@ -105,6 +105,17 @@ def test_inspect_layout_lines(name, layout):
     assert f"  layout: {layout}\n" in text
 
 
+@pytest.mark.parametrize("name,read_as", [
+    ("shopify_orders_export.csv", "UTF-8 text, comma-separated"),
+    ("amazon_all_orders.txt", "UTF-8 text, tab-separated"),
+])
+def test_inspect_says_how_the_bytes_were_read(name, read_as):
+    """The encoding and delimiter every reader of the file used."""
+    code, text = run(EXPORTS / name)
+    assert code == 0
+    assert f"  read as: {read_as}\n" in text
+
+
 def test_inspect_names_the_optional_columns_a_layout_generation_lacks(tmp_path):
     """A pre-2023 products export without Product Category: read, and the absence named."""
     rows = list(csv.reader((EXPORTS / "shopify_products_2023.csv").open(encoding="utf-8-sig")))
