@@ -17,7 +17,9 @@ import contextlib
 import csv
 import io
 import itertools
+import math
 import os
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -222,8 +224,36 @@ def real_exports(draw, adapter_id: str) -> bytes:
         writer.writerows([[], ["Total", "", "", "", "", "1,234.56"],
                           ["Cash Basis Wednesday, August 5, 2026 10:00 AM GMT-04:00"]])
     text = buffer.getvalue()
-    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
-    return text.encode(encoding, errors="replace")
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "xlsx"]))
+    if encoding == "xlsx" and adapter.layout != "headerless":
+        return workbook(list(csv.reader(io.StringIO(text, newline=""))))
+    return text.encode("utf-8" if encoding == "xlsx" else encoding, errors="replace")
+
+
+def workbook(rows: list[list[str]]) -> bytes:
+    """The rows as an Excel export holds them: numbers as numbers, the rest as text."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        cells: list[object] = []
+        for value in row:
+            try:
+                number = float(value) if value.strip() else None
+            except ValueError:
+                number = None
+            if number is not None and math.isfinite(number):
+                cells.append(number)
+            else:
+                cells.append(ILLEGAL_IN_XLSX.sub("", value) or None)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+ILLEGAL_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl refuses to write these
 
 
 def reads_or_refuses(path, adapter_id: str) -> None:
@@ -254,7 +284,8 @@ def test_real_exports_read_or_refused(adapter_id, tmp_path):
     @settings(max_examples=REAL_EXAMPLES)
     @given(content=real_exports(adapter_id))
     def check(content):
-        path = tmp_path / f"export_{next(counter)}.csv"
+        suffix = ".xlsx" if content.startswith(b"PK") else ".csv"
+        path = tmp_path / f"export_{next(counter)}{suffix}"
         path.write_bytes(content)
         reads_or_refuses(path, adapter_id)
 
