@@ -19,13 +19,9 @@ from opskit.config import FileSpec
 from opskit.errors import ConfigError, OpskitError, UnreadableFileError
 from opskit.sources.adapters import ADAPTERS, Adapter
 from opskit.sources.adapters import get as get_adapter
-from opskit.sources.adapters.base import (
-    SNIFF_ROWS,
-    locate_header,
-    matches,
-    read_grid,
-    title_matches,
-)
+from opskit.sources.adapters.base import SNIFF_ROWS
+from opskit.sources.adapters.headers import locate_header, matches, title_matches
+from opskit.sources.grid import read_grid
 from opskit.sources.readers import normalize_name
 from opskit.tables import TABLES
 
@@ -99,14 +95,13 @@ class UnknownFormatError(UnreadableFileError):
 
 # ---------------------------------------------------------------------------------------
 def sniff(path: Path, display: str | None = None, sheet: str | int | None = None) -> Sniff:
-    """The first rows of ``path`` as text; never raises (a failure is in ``error``)."""
+    """The first rows of ``path`` as text; an unreadable file is not an exception here (its
+    reason is in ``error``), but a bug in reading is: it propagates, named as a bug."""
     display = display or path.name
     try:
         rows, _ = read_grid(path, display, sheet=sheet, limit=SNIFF_ROWS)
-    except OpskitError as exc:
+    except OpskitError as exc:  # unreadable bytes: detection just does not claim the file
         return Sniff(path, display, error=exc.message)
-    except Exception as exc:  # any unreadable file: detection just does not claim it
-        return Sniff(path, display, error=f"{type(exc).__name__}: {exc}")
     return Sniff(path, display, rows)
 
 

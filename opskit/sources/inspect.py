@@ -9,6 +9,7 @@ code 2 and the closest formats, with the columns that differ.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -16,11 +17,25 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from opskit.config import FileSpec
-from opskit.errors import DataError
+from opskit.errors import DataError, UnreadableFileError
 from opskit.sources.adapters import Adapted, adapt
-from opskit.sources.detect import Detection, UnknownFormatError, detect, identify, sniff
+from opskit.sources.adapters.headers import matches, title_matches
+from opskit.sources.detect import (
+    Detection,
+    Sniff,
+    UnknownFormatError,
+    closest,
+    detect_sniff,
+    sniff,
+)
 from opskit.sources.load import LoadedTable, load_table
-from opskit.sources.readers import normalize_name
+from opskit.sources.readers import (
+    PARQUET_SUFFIXES,
+    XLSX_SUFFIXES,
+    head_of,
+    normalize_name,
+    suffix_of,
+)
 from opskit.tables import TABLES
 
 
@@ -32,19 +47,33 @@ def inspect_command(file: Path, console: Console) -> int:
     """
     file = Path(file)
     display = file.name
-    try:
-        best = identify(file, display)
-    except UnknownFormatError as exc:
-        print_unknown(exc, console)
+    found = sniff(file, display)  # the file's head, read once for every question below
+    if found.error is not None:
+        raise UnreadableFileError(display, expected="a readable export", got=found.error)
+    claims = detect_sniff(found)
+    if not claims:
+        print_unknown(UnknownFormatError(display, [c for c in found.header if c],
+                                         closest(found)), console)
         return 2
+    best = claims[0]
+    system = best.adapter.system if best.adapter else "canonical (no source system)"
     console.print(f"[bold]{escape(display)}[/bold]: {best.name} ([cyan]{best.id}[/cyan]), "
                   f"confidence {best.confidence:.0%}", highlight=False)
-    others = [d for d in detect(file, display) if d.id != best.id]
+    console.print(f"  system: {escape(system)}", highlight=False)
+    console.print(f"  layout: {escape(describe_layout(best, found))}", highlight=False)
+    console.print(f"  read as: {escape(describe_bytes(file, display))}", highlight=False)
+    others = [d for d in claims[1:] if d.id != best.id]
     if others:
         console.print("  also plausible: " + ", ".join(
             f"{d.id} ({d.confidence:.0%})" for d in others), highlight=False)
     adapted = None
     if best.adapter is not None:
+        header = found.rows[best.header_row] if best.header_row >= 0 else []
+        absent = [e.split("|")[0] for e in best.adapter.optional
+                  if not any(matches(e, normalize_name(c)) for c in header if c)]
+        if absent and best.adapter.layout != "headerless":
+            console.print("  optional columns not in this file: " + escape(", ".join(absent)),
+                          highlight=False)
         console.print(f"  produced by: {best.adapter.menu}", highlight=False)
         console.print(f"  quirks handled: {best.adapter.quirks}", highlight=False)
         adapted = adapt(best.adapter, file, display)
@@ -58,6 +87,42 @@ def inspect_command(file: Path, console: Console) -> int:
             console.print(f"  [dim]note: {escape(note)}[/dim]", highlight=False)
     print_checks(loaded, console)
     return 0
+
+
+def describe_layout(best: Detection, found: Sniff) -> str:
+    """Where the data sits in the file, as the detection found it."""
+    line = best.header_row + 1
+    if best.adapter is None:
+        return f"canonical {best.table} table, header row on line {line}"
+    adapter = best.adapter
+    if adapter.layout == "headerless":
+        return (f"no header row: {len(adapter.columns)} fixed columns, "
+                + ", ".join(adapter.columns[:5]) + ", ...")
+    if adapter.layout == "report":
+        title = next((n for n in adapter.report_names
+                      if title_matches(replace(adapter, report_names=(n,)),
+                                       found.rows[:best.header_row])), adapter.report_names[0])
+        return f"report '{title}': header on line {line}, under a title block"
+    if adapter.layout == "preamble" and best.header_row > 0:
+        lines = sum(1 for row in found.rows[:best.header_row] if any(row))
+        return f"header on line {line}, after {lines} preamble line{'s' * (lines != 1)}"
+    return f"header row on line {line}"
+
+
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def describe_bytes(file: Path, display: str) -> str:
+    """How the file's bytes were read: a CSV's encoding and delimiter, or its format."""
+    suffix = suffix_of(file)
+    if suffix in XLSX_SUFFIXES:
+        return "Excel workbook, first sheet"
+    if suffix in PARQUET_SUFFIXES:
+        return "Parquet file"
+    head = head_of(file, display)
+    compressed = ", gzip-compressed" if suffix.endswith(".gz") else ""
+    return (f"{head.encoding.upper()} text, {DELIMITER_NAMES[head.delimiter]}-separated"
+            f"{compressed}")
 
 
 def load_tables(file: Path, display: str, best: Detection
@@ -102,6 +167,17 @@ def print_unknown(exc: UnknownFormatError, console: Console) -> None:
                       escape(", ".join(near.missing[:8]) or "-"),
                       escape(", ".join(near.unexpected[:8]) or "-"))
     console.print(table)
+    if exc.closest:
+        near = exc.closest[0]
+        differs = [f"missing required column{'s' * (len(near.missing) != 1)} "
+                   + ", ".join(f"'{c}'" for c in near.missing)] if near.missing else []
+        if near.unexpected:
+            differs.append("columns that export does not have: "
+                           + ", ".join(f"'{c}'" for c in near.unexpected[:8]))
+        console.print(f"Closest known layout: {escape(near.name)} ({near.id}), "
+                      f"{near.confidence:.0%} of its columns; "
+                      + escape("; ".join(differs) or "same columns, another layout"),
+                      highlight=False)
     console.print("See 'Supported exports' in README.md for the exports opskit reads and the "
                   "menu path that produces each.", highlight=False)
 

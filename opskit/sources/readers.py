@@ -13,7 +13,9 @@ import codecs
 import gzip
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -135,44 +137,117 @@ def _looks_binary(sample: bytes, encoding: str) -> str | None:
 
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter that splits the header into the most fields, ignoring quoted text."""
+    counts = _delimiter_counts(header_line)
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def choose_delimiter(lines: list[str]) -> str:
+    """The file's delimiter, decided once for every reader of the file.
+
+    The real delimiter splits line after line into the same number of fields; a comma in a
+    decimal ('1,5' in a semicolon file) or in a title ('Cedar & Finch, Inc.' above a tab
+    separated report) does not. So: the delimiter whose most common count is shared by the
+    most of the first lines, then the one splitting into more fields, then the first line's.
+    """
+    lines = [line for line in lines[:20] if line.strip()]
+    best, best_key = ",", (0, 0, 0)
+    for delimiter in DELIMITERS:
+        counts = [_delimiter_counts(line)[delimiter] for line in lines]
+        nonzero = [c for c in counts if c]
+        if not nonzero:
+            continue
+        mode, agreeing = Counter(nonzero).most_common(1)[0]
+        key = (agreeing, mode, counts[0])
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def _delimiter_counts(line: str) -> dict[str, int]:
     unquoted, inside = [], False
-    for ch in header_line:
+    for ch in line:
         if ch == '"':
             inside = not inside
         elif not inside:
             unquoted.append(ch)
     text = "".join(unquoted)
-    counts = {d: text.count(d) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    return {d: text.count(d) for d in DELIMITERS}
+
+
+@dataclass(frozen=True)
+class Head:
+    """The start of a text file, read and decoded once: what detection, the grid reader and
+    the CSV reader all need to know before parsing (encoding, delimiter, first lines).
+
+    ``raw`` is up to ``SAMPLE_BYTES`` (gunzipped); ``complete`` says it is the whole file, so
+    a reader of a small file never opens it twice. ``text`` is ``raw`` decoded, without a
+    last line a sample may have cut.
+    """
+
+    raw: bytes
+    complete: bool
+    encoding: str
+    text: str
+    delimiter: str
+
+    @property
+    def first_line(self) -> str:
+        """The first non-empty line: the header of a file that has one on top."""
+        return next((line for line in self.text.splitlines() if line.strip()), "")
+
+
+def head_of(path: Path, display: str) -> Head:
+    """The decoded head of ``path``; read once per version of the file (size, mtime)."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise UnreadableFileError(display, expected="a readable file",
+                                  got=f"an error: {exc}") from None
+    return _head(str(path), stat.st_mtime_ns, stat.st_size, display)
+
+
+@lru_cache(maxsize=16)
+def _head(path: str, _mtime: int, _size: int, display: str) -> Head:
+    raw = read_head(Path(path), display, SAMPLE_BYTES + 1)
+    complete = len(raw) <= SAMPLE_BYTES
+    raw = raw[:SAMPLE_BYTES]
+    encoding = detect_encoding(raw)
+    try:
+        # A sample may end inside a character: an incremental decoder keeps the rest back.
+        decoder = codecs.getincrementaldecoder(
+            "utf-8-sig" if encoding == "utf-8" else encoding)()
+        text = decoder.decode(raw, final=complete)
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+        text = raw.decode(encoding, errors="replace")
+    if not complete and "\n" in text:
+        text = text[:text.rfind("\n")]  # the last line of a sample may be cut
+    text = text.lstrip("\ufeff")
+    return Head(raw, complete, encoding, text, choose_delimiter(text.split("\n", 21)[:20]))
 
 
 def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    sample = read_head(path, display)
+    head = head_of(path, display)
+    sample = head.raw
     if not sample.strip():
         raise UnreadableFileError(display, expected="a CSV file with a header row",
                                   got="an empty file",
                                   hint="re-export the report; the file has no content")
     limit = limits.active()
     limit.check_rows_estimate(path, sample, display)
-    encoding = detect_encoding(sample)
+    encoding = head.encoding
     binary = _looks_binary(sample, encoding)
     if binary:
         raise UnreadableFileError(display, expected="a text CSV file", got=binary,
                                   hint="export the report as CSV, or give the file its real "
                                        "extension")
-    text = sample.decode(encoding if encoding != "utf-8" else "utf-8-sig", errors="replace")
-    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    delimiter = sniff_delimiter(first_line)
-    header = [normalize_name(h) for h in _split_header(first_line, delimiter)]
-    column_types = {
-        raw: pa.string() for raw, norm in zip(_split_header(first_line, delimiter), header,
-                                              strict=False)
-        if norm in text_columns
-    }
+    delimiter = head.delimiter
+    names = _split_header(head.first_line, delimiter)
+    column_types = {raw: pa.string() for raw in names if normalize_name(raw) in text_columns}
 
     skipped: list[tuple[int, str]] = []
 

@@ -166,3 +166,20 @@ def test_report_without_its_title_block_says_so(tmp_path):
     with pytest.raises(UnknownFormatError) as info:
         identify(edited)
     assert "no 'Unpaid Bills' title above the header" in info.value.message
+
+
+def test_sniff_reports_an_unreadable_file_and_propagates_a_bug(tmp_path, monkeypatch):
+    """A cell past the csv field limit is the file's problem (in ``error``); a crash in
+    reading is ours and is not swallowed as 'format not recognised'."""
+    huge = tmp_path / "huge.csv"
+    huge.write_text("Title\n\nDate,Amount\n2026-07-01,\"" + "x" * 140_000 + "\"\n")
+    found = sniff(huge)
+    assert found.rows == []
+    assert found.error is not None and "field larger than field limit" in found.error
+
+    def broken(*args, **kwargs):
+        raise KeyError("bug")
+
+    monkeypatch.setattr("opskit.sources.detect.read_grid", broken)
+    with pytest.raises(KeyError):
+        sniff(EXPORTS / "toggl_detailed.csv")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
+from test_detect import EXPECTED
 
 from opskit.cli import main
+from opskit.sources.adapters import ADAPTERS
 from opskit.sources.inspect import inspect_command
 
 EXPORTS = Path(__file__).resolve().parent.parent / "data" / "exports"
@@ -72,3 +76,73 @@ def test_inspect_missing_file_is_an_error_not_a_traceback(capsys, tmp_path):
     out = capsys.readouterr()
     assert "Traceback" not in out.out + out.err
     assert "nothere.csv" in out.err
+
+
+@pytest.mark.parametrize("name", sorted(n for n, a in EXPECTED.items() if a))
+def test_inspect_names_system_layout_and_mapping(name):
+    """Every export fixture: its format and system, where its header is, each table's mapping."""
+    adapter = ADAPTERS[EXPECTED[name]]
+    code, text = run(EXPORTS / name)
+    assert code == 0
+    assert f"{name}: {adapter.name} ({adapter.id}), confidence" in text
+    assert f"  system: {adapter.system}\n" in text
+    assert "  layout: " in text
+    for table in adapter.feeds:
+        assert f"Column mapping: {table}" in text
+
+
+@pytest.mark.parametrize("name,layout", [
+    ("qbo_general_ledger.csv", "report 'General Ledger': header on line 5, under a title block"),
+    ("amazon_date_range.csv", "header on line 6, after 5 preamble lines"),
+    ("asterisk_Master.csv", "no header row: 21 fixed columns, accountcode, src, dst, dcontext, "
+                            "clid, ..."),
+    ("shopify_products_2023.csv", "header row on line 1"),
+])
+def test_inspect_layout_lines(name, layout):
+    """The layout line says where the data sits: title block, preamble, no header, header."""
+    code, text = run(EXPORTS / name)
+    assert code == 0
+    assert f"  layout: {layout}\n" in text
+
+
+@pytest.mark.parametrize("name,read_as", [
+    ("shopify_orders_export.csv", "UTF-8 text, comma-separated"),
+    ("amazon_all_orders.txt", "UTF-8 text, tab-separated"),
+])
+def test_inspect_says_how_the_bytes_were_read(name, read_as):
+    """The encoding and delimiter every reader of the file used."""
+    code, text = run(EXPORTS / name)
+    assert code == 0
+    assert f"  read as: {read_as}\n" in text
+
+
+def test_inspect_names_the_optional_columns_a_layout_generation_lacks(tmp_path):
+    """A pre-2023 products export without Product Category: read, and the absence named."""
+    rows = list(csv.reader((EXPORTS / "shopify_products_2023.csv").open(encoding="utf-8-sig")))
+    at = rows[0].index("Product Category")
+    path = tmp_path / "products_export.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(row[:at] + row[at + 1:] for row in rows)
+    code, text = run(path)
+    assert code == 0
+    assert "  optional columns not in this file: Product Category\n" in text
+    assert "│ category         │          │ Type" in text
+
+
+def test_inspect_unknown_layout_names_the_closest_and_what_differs(tmp_path):
+    """A products export whose SKU column was renamed: closest is the Shopify products export,
+    with the missing required column and the columns it does not know (0.7 x 5/6 required
+    + 0.3 x 9/9 optional = 88%)."""
+    rows = list(csv.reader((EXPORTS / "shopify_products_2023.csv").open(encoding="utf-8-sig")))
+    rows[0] = ["Item code" if c == "Variant SKU" else c for c in rows[0]]
+    path = tmp_path / "products_export.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    code, text = run(path)
+    assert code == 2
+    closest_line = " ".join(text.split("Closest known layout: ")[1].split())
+    assert closest_line.startswith(
+        "Shopify products export (shopify.products), 88% of its columns; missing required "
+        "column 'Variant SKU'; columns that export does not have: 'Body (HTML)', 'Tags', "
+        "'Option2 Name', 'Option2 Value', 'Option3 Name', 'Option3 Value', 'Item code', "
+        "'Variant Inventory Tracker'")

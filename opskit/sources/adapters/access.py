@@ -17,6 +17,7 @@ pay; salaried pay is turned into an hourly rate over 2,080 hours a year.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from opskit.sources.adapters.base import (
@@ -43,10 +44,10 @@ def convert_google(export: Export) -> Converted:
     last_label, last = export.pick("Last Sign In [READ ONLY]", "Last Sign In")
     last = last.where(~last.str.lower().str.startswith("never").fillna(False), None)
     admin_label, admin = export.pick("Admin Role [READ ONLY]", "Admin role", "Admin status")
-    is_admin = admin.map(lambda v: "false" if str(v).strip().lower() in ("none", "no", "false")
-                         else "true", na_action="ignore")
-    if admin_label:
-        is_admin = is_admin.fillna("false")
+    # vectorised on text, so an Admin Role column that is present but empty stays text
+    no_role = admin.str.strip().str.lower().isin(("none", "no", "false"))
+    is_admin = pd.Series(np.where(no_role, "false", "true"), index=admin.index,
+                         dtype="str").where(admin.notna(), "false" if admin_label else None)
     accounts = export.table({
         "system": (None, pd.Series(_label(export, "Google Workspace"), index=email.index,
                                    dtype="str")),

@@ -35,6 +35,7 @@ from opskit.sources.adapters.base import (
     as_iso,
     utc_to_local,
 )
+from opskit.sources.parse import to_local
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
@@ -95,8 +96,10 @@ def _closed_at(export: Export, closed: pd.Series) -> tuple[str, pd.Series]:
     modified_label, modified = export.pick("LastModifiedDate", "SystemModstamp")
     change = utc_to_local(change, export.timezone).where(change.notna(), None)
     modified = utc_to_local(modified, export.timezone).where(modified.notna(), None)
-    when_close = pd.to_datetime(close, errors="coerce", format="mixed")
-    when_modified = pd.to_datetime(modified, errors="coerce", format="mixed")
+    # read as the loader reads times (offsets converted, unreadable text missing), so a
+    # stray offset or an odd value compares as a time or not at all, never a crash
+    when_close = to_local(close, export.timezone).values
+    when_modified = to_local(modified, export.timezone).values
     earlier = when_modified.notna() & (when_close.isna() | (when_modified < when_close))
     at = close.copy()
     at[earlier] = when_modified[earlier].dt.strftime("%Y-%m-%d %H:%M:%S")

@@ -43,6 +43,7 @@ from opskit.sources.adapters.base import (
     amounts,
     clean,
     forward_fill,
+    split_part,
     without_offset,
 )
 from opskit.sources.readers import normalize_name
@@ -213,8 +214,8 @@ def convert_products(export: Export) -> Converted:
     key = variant_key(sku, name)
     type_label, custom_type = export.pick("Type", "Custom Product Type")
     cat_label, standard = export.pick("Product Category", "Standard Product Type")
-    category = forward_fill(custom_type, first).fillna(leaf_category(forward_fill(standard,
-                                                                                  first)))
+    category = forward_fill(custom_type, first).fillna(
+        split_part(forward_fill(standard, first), ">", -1))
     _, vendor = export.pick("Vendor")
     status_label, status = export.pick("Status")
     published_label, published = export.pick("Published", "Published on online store")
@@ -246,15 +247,6 @@ def convert_products(export: Export) -> Converted:
             export.used_labels.add(str(label))  # market columns: read and deliberately unused
     return Converted({"products": products}, {"image rows (no variant)": int(image_only.sum())},
                      notes=_market_note(export))
-
-
-def leaf_category(path: pd.Series) -> pd.Series:
-    """'Home & Garden > Linens > Blankets' -> 'Blankets'; missing stays missing."""
-    present = path.notna()
-    out = pd.Series(None, index=path.index, dtype="str")
-    if present.any():
-        out[present] = [str(p).split(">")[-1].strip() or None for p in path[present]]
-    return out
 
 
 def _ambiguous_names(sku: pd.Series, key: pd.Series, variant: pd.Series) -> pd.Series:

@@ -25,6 +25,7 @@ from opskit.sources.adapters.base import (
     Export,
     as_iso,
     duration_minutes,
+    split_part,
 )
 from opskit.sources.readers import normalize_name
 from opskit.tables import TASK_CATEGORIES
@@ -39,17 +40,9 @@ ARROW = re.compile(r"\s*(?:→|->|>)\s*")
 
 
 def systems(project: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """'Square POS → Shopify' -> ('Square POS', 'Shopify'); 'Gorgias' -> ('Gorgias', None).
-
-    Most real projects have no arrow, and some exports have no project at all: a column whose
-    cells are all empty (or that no row splits in two) gives missing values, never a crash.
-    """
-    parts = [None if pd.isna(cell) else ARROW.split(str(cell).strip(), maxsplit=1)
-             for cell in project]
-    source = [None if p is None else (p[0].strip() or None) for p in parts]
-    target = [None if p is None or len(p) < 2 else (p[1].strip() or None) for p in parts]
-    return (pd.Series(source, index=project.index, dtype=object),
-            pd.Series(target, index=project.index, dtype=object))
+    """'Square POS → Shopify' -> ('Square POS', 'Shopify'); 'Gorgias' -> ('Gorgias', None)."""
+    return (split_part(project, ARROW, 0, n=1, regex=True),
+            split_part(project, ARROW, 1, n=1, regex=True))
 
 
 def words_in(text: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
