@@ -25,6 +25,7 @@ from opskit.sources.readers import (
     XLSX_SUFFIXES,
     head_of,
     read_head,
+    read_parquet,
     suffix_of,
 )
 
@@ -68,12 +69,7 @@ def read_grid(path: Path, display: str, *, sheet: str | int | None = None,
 
 
 def _parquet_grid(path: Path, display: str, limit: int | None) -> Grid:
-    try:
-        frame = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises ArrowInvalid/OSError on corrupt files
-        raise UnreadableFileError(display, expected="a Parquet file",
-                                  got=f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
-                                  hint="write the file again, or export CSV") from None
+    frame = read_parquet(path, display).frame
     rows = [[str(c) for c in frame.columns]]
     body = frame.head(limit) if limit else frame
     rows += [[cell_text(v) for v in row] for row in body.itertuples(index=False)]

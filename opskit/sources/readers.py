@@ -71,7 +71,7 @@ def read_file(path: Path, *, text_columns: set[str] = frozenset(), sheet: str | 
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path, sheet, display)
     if suffix in PARQUET_SUFFIXES:
-        return _read_parquet(path, display)
+        return read_parquet(path, display)
     if suffix in CSV_SUFFIXES:
         return _read_csv(path, text_columns, display)
     raise UnreadableFileError(
@@ -368,7 +368,8 @@ def _read_xlsx(path: Path, sheet: str | int | None, display: str) -> RawFile:
     return RawFile(path, frame)
 
 
-def _read_parquet(path: Path, display: str) -> RawFile:
+def read_parquet(path: Path, display: str) -> RawFile:
+    """A Parquet file as a frame; a damaged one is the client's file's problem (exit 2)."""
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError on corrupt files
