@@ -98,8 +98,15 @@ def line_revenue(lines: pd.DataFrame) -> pd.Series:
     return lines["quantity"] * lines["unit_price"] - lines["line_discount"].fillna(0)
 
 
+#: statuses of orders that are not live (CATALOG.md, "Population"), as the samples spell them
+NOT_LIVE = {"cancelled", "refunded", "returned", "test", "draft"}
+
+
 def win_orders(t: dict) -> pd.DataFrame:
-    return t["orders"][in_win(t["orders"]["ordered_at"])]
+    """Live orders placed in the period."""
+    o = t["orders"]
+    live = ~o["status"].isin(NOT_LIVE) if "status" in o else True
+    return o[in_win(o["ordered_at"]) & live]
 
 
 def win_lines(t: dict) -> pd.DataFrame:
@@ -228,7 +235,8 @@ def _address(t):
 def _subsidy(t):
     o = win_orders(t)
     cost = t["shipments"].merge(o[["order_id"]], on="order_id")["shipping_cost"].sum()
-    return {"subsidy_share": (cost - o["shipping_charged"].sum()) / o["total"].sum()}
+    revenue = (o["total"] - o["tax"].fillna(0) - o["shipping_charged"].fillna(0)).sum()
+    return {"subsidy_share": (cost - o["shipping_charged"].sum()) / revenue}
 
 
 @metric("fulfillment.fulfillment_errors", "orders", "shipments", "returns")
@@ -263,10 +271,17 @@ def sold_skus(t: dict, since: pd.Timestamp, until: pd.Timestamp) -> set:
 
 @metric("inventory.stockouts", "inventory_levels", "orders", "order_lines")
 def _stockouts(t):
+    """SKU-days out: a selling SKU is out on a day when no location that has ever held it
+    has any on hand (a location that never stocks it is not 'out')."""
     selling = sold_skus(t, START - pd.Timedelta(days=90), START)
     lv = t["inventory_levels"]
+    lv = lv[lv["as_of"] < END_X]
+    stocking = lv[lv["on_hand"] > 0][["sku", "location"]].drop_duplicates()
+    lv = lv.merge(stocking, on=["sku", "location"])
     lv = lv[in_win(lv["as_of"]) & lv["sku"].isin(selling)]
-    return {"stockout_rate": (lv["on_hand"] <= 0).mean()}
+    on_hand = lv.groupby(["sku", lv["as_of"].dt.normalize()])["on_hand"].apply(
+        lambda q: (q > 0).any())
+    return {"stockout_rate": float((~on_hand).mean())}
 
 
 @metric("inventory.dead_stock", "inventory_levels", "products", "orders", "order_lines")
