@@ -64,6 +64,27 @@ def test_findings_json_follows_schema(slug, reports):
             assert (reports[(slug, "client")].folder / item["evidence_file"]).is_file()
 
 
+def test_total_counts_each_order_once_and_is_a_share_of_revenue(reports):
+    """dtc: negative-margin orders are the discounts discount_leakage prices, so that finding
+    gives its overlap up (named in the html and findings.json); the total is the sum of what
+    each finding carries, shown as a share of annual revenue."""
+    outcome = reports[("dtc", "consultant")]
+    data = json.loads(outcome.json.read_text())
+    items = {r["check_id"]: r for r in data["results"]}
+    negative = items["margin.negative_margin_orders"]["impact"]
+    assert set(negative["counted_in"]) == {"marketing.discount_leakage"}
+    given = negative["counted_in"]["marketing.discount_leakage"]
+    assert negative["carried"]["base"] == pytest.approx(max(negative["base"] - given, 0),
+                                                        abs=0.01)
+    carried = sum(r["impact"]["carried"]["base"] for r in data["results"])
+    assert data["total_impact"]["base"] == pytest.approx(carried, abs=0.05)
+    assert data["total_share_of_revenue"] == pytest.approx(
+        data["total_impact"]["base"] / data["annual_revenue"])
+    html = outcome.html.read_text()
+    assert f"{data['total_share_of_revenue']:.1%} of annual revenue" in html
+    assert "counted in marketing.discount_leakage (the same records)" in html
+
+
 @pytest.mark.parametrize("slug", SAMPLE_CLIENTS)
 def test_workbook_has_expected_sheets(slug, reports):
     """findings.xlsx opens with openpyxl and has Summary, one sheet per hat, and appendices."""

@@ -39,6 +39,11 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
             "owner_role": book.owner_role if book else "",
         }
         item["evidence_file"] = (evidence_files or {}).get(result.check_id)
+        # what of its dollars enters the total (each record once), and who carries the rest
+        low, base, high = ctx.diagnosis.carried(result)
+        item["impact"]["carried"] = {"low": round(low, 2), "base": round(base, 2),
+                                     "high": round(high, 2)}
+        item["impact"]["counted_in"] = ctx.diagnosis.overlaps().get(result.check_id, {})
         item["state"] = states.get(result.check_id)
         results.append(item)
     return {
@@ -55,6 +60,8 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
                    "end": str(engagement.period.end.date()),
                    "days": engagement.period.days},
         "total_impact": ctx.diagnosis.total_impact(),
+        "annual_revenue": ctx.diagnosis.annual_revenue,
+        "total_share_of_revenue": ctx.diagnosis.total_share_of_revenue(),
         "counts": {str(s): n for s, n in _counts(ctx).items()},
         "figures": report_figure_count(
             ctx.diagnosis, len(ctx.history.runs) if ctx.history is not None else 0),

@@ -277,11 +277,12 @@ def unusable_files(ctx: ReportContext) -> str:
 def assumptions(ctx: ReportContext) -> str:
     frame = pd.DataFrame([{"assumption": k, "low": v["low"], "base": v["base"],
                            "high": v["high"], "unit": unit_in_currency(v["unit"]),
-                           "meaning": v["doc"]}
+                           "source": v.get("source", "default"), "meaning": v["doc"]}
                           for k, v in ctx.diagnosis.assumptions.items()])
     return ("<section><h2>Appendix: assumptions</h2><p>Money figures use the client's own "
-            "data where it has it, and these assumptions otherwise; each finding lists the "
-            "ones it used.</p>" + table_html(frame) + "</section>")
+            "data where it has it, and these assumptions otherwise; an assumption set in "
+            "engagement.yaml (source) wins over the data. Each finding lists the ones it "
+            "used and where they came from.</p>" + table_html(frame) + "</section>")
 
 
 def unit_in_currency(unit: str) -> str:
