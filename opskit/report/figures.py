@@ -72,14 +72,17 @@ def opportunity(diagnosis: Diagnosis, top: int = 10):
 
 def _opportunity(diagnosis: Diagnosis, top: int):
     go = _go()
-    flagged = [r for r in diagnosis.flagged() if r.impact.in_total][:top]
+    # what each finding carries into the total (a record two findings price counts once)
+    carried = sorted(((r, diagnosis.carried(r)) for r in diagnosis.flagged()
+                      if r.impact.in_total), key=lambda pair: -pair[1][1])[:top]
+    flagged = [r for r, _ in carried]
     labels = [html.escape(r.title) for r in flagged]
     fig = go.Figure(go.Bar(
-        y=labels, x=[r.impact.base for r in flagged], orientation="h",
+        y=labels, x=[base for _, (_, base, _) in carried], orientation="h",
         marker_color=[COLOURS[str(r.status)] for r in flagged],
         error_x=dict(type="data", symmetric=False,
-                     array=[r.impact.high - r.impact.base for r in flagged],
-                     arrayminus=[r.impact.base - r.impact.low for r in flagged]),
+                     array=[high - base for _, (_, base, high) in carried],
+                     arrayminus=[base - low for _, (low, base, _) in carried]),
         hovertemplate="%{y}<br>" + money_hover("x") + " a year (base)<extra></extra>"))
     fig.update_layout(title="Annual opportunity by finding (base, with low–high range)",
                       height=120 + 34 * max(len(flagged), 1),
