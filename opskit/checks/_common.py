@@ -834,8 +834,13 @@ def judge_rate(hits: float, trials: float, warn: float, fail: float, *, min_evid
         return status, ""
     limit = warn if status is Status.PASS else fail
     return status, (f"{'too few to judge' if status is Status.PASS else 'judged on the bound'}"
-                    f": {hits:,.0f} of {trials:,.0f} {noun} ({rate:.1%}); the 95% interval "
-                    f"{low:.1%} to {high:.1%} does not rule out {limit:.1%}")
+                    f": {_count(hits)} of {_count(trials)} {noun} ({rate:.1%}); the 95% "
+                    f"interval {low:.1%} to {high:.1%} does not rule out {limit:.1%}")
+
+
+def _count(value: float) -> str:
+    """A count in words: whole as '1,234', an effective (weighted) count as '4.7'."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def judge_lift(hits_a: float, n_a: float, hits_b: float, n_b: float, warn: float,
@@ -1020,3 +1025,28 @@ def judge_census(found: int, population: int, warn: float, fail: float, *,
     """
     return judge_count(ratio(found, population), warn, fail, population,
                        min_evidence=min_evidence, noun=noun)
+
+
+def judge_by_subject(frame: pd.DataFrame, flagged: pd.Series, subject: str, warn: float,
+                     fail: float, *, min_evidence: int, noun: str = "order lines",
+                     subjects: str = "SKUs sold") -> tuple[Status, str]:
+    """Verdict on a revenue share whose flag belongs to a ``subject`` (a SKU without a cost,
+    a stale cost, a SKU unknown to the master), with the noise in view.
+
+    Every line of a SKU shares its SKU's flag, so the evidence is the SKUs sold weighted by
+    their revenue, not the lines: the share is judged over the SKUs' effective count
+    (``judge_weighted_share``), and a share carried by one big-ticket SKU sold once is too
+    few to judge. At least ``min_evidence`` ``noun`` are needed at all.
+    """
+    flags = pd.Series(flagged, index=frame.index).fillna(False).astype(bool)
+    revenue = frame["revenue"].clip(lower=0.0)
+    if len(frame) < min_evidence:
+        rate = ratio(float(revenue[flags].sum()), float(revenue.sum()))
+        why = (f"too few to judge: {len(frame):,} {noun} (at least {min_evidence:,} needed)"
+               if judge(rate, warn, fail).flagged else "")
+        return Status.PASS, why
+    per_subject = pd.DataFrame({"key": frame[subject].astype("str"), "revenue": revenue,
+                                "flagged": flags}).groupby("key", sort=False).agg(
+        revenue=("revenue", "sum"), flagged=("flagged", "max"))
+    return judge_weighted_share(per_subject["revenue"], per_subject["flagged"], warn, fail,
+                                min_evidence=0, noun=subjects)

@@ -15,6 +15,7 @@ import pandas as pd
 from opskit.checks._common import (
     annual,
     annual_revenue,
+    judge_by_subject,
     judge_count,
     judge_rate,
     key_codes,
@@ -206,8 +207,9 @@ def missing_cogs(
 
     Time basis: ordered_at in the period, local time.
 
-    Minimum evidence: ``min_evidence`` order lines (30); a revenue-weighted share has no
-    Wilson interval, so fewer lines is "too few to judge".
+    Minimum evidence: ``min_evidence`` order lines (30). A cost belongs to a SKU, so the
+    share is judged on the 95% Wilson bound over the SKUs sold, weighted by their revenue
+    (``judge_by_subject``): a share one big-ticket SKU carries is "too few to judge".
 
     Base: annual revenue (live orders of the period net of tax and shipping, annualized),
     the one base of every "share of revenue" wording.
@@ -235,8 +237,8 @@ def missing_cogs(
                 .sort_values(["revenue", "sku"], ascending=[False, True])
                 .assign(revenue_share=lambda f: f["revenue"] / revenue)
                 .round({"revenue": 2, "revenue_share": 4}))
-    status, why = judge_count(missing_share, warn, fail, len(lines),
-                              min_evidence=int(min_evidence), noun="order lines")
+    status, why = judge_by_subject(lines, lines["reason"] != "", "sku", warn, fail,
+                                   min_evidence=int(min_evidence))
     return Result(
         status=status, judgement=why, details=population(data),
         metrics={"missing_cost_share": share(missing_share, "revenue without a cost ÷ revenue"),
@@ -308,8 +310,9 @@ def stale_unit_cost(
 
     Time basis: ordered_at in the period; the latest receipt on or before the period end.
 
-    Minimum evidence: ``min_evidence`` order lines (30); a revenue-weighted share has no
-    Wilson interval, so fewer lines is "too few to judge".
+    Minimum evidence: ``min_evidence`` order lines (30). A cost belongs to a SKU, so the
+    share is judged on the 95% Wilson bound over the SKUs sold, weighted by their revenue
+    (``judge_by_subject``): a share one big-ticket SKU carries is "too few to judge".
 
     Base: units sold in the period on stale SKUs × the cost gap, annualized.
     """
@@ -348,8 +351,8 @@ def stale_unit_cost(
         .round({"landed_cost": 4, "cost_difference": 4, "revenue": 2, "cost_gap": 2}))
     columns = ["sku", "unit_cost", "landed_cost", "cost_difference", "latest_receipt", "po_id",
                "units", "revenue", "cost_gap"]
-    status, why = judge_count(stale_share, warn, fail, len(lines),
-                              min_evidence=int(min_evidence), noun="order lines")
+    status, why = judge_by_subject(lines, stale, "sku", warn, fail,
+                                   min_evidence=int(min_evidence))
     return Result(
         status=status, judgement=why, details=population(data),
         metrics={"stale_share": share(stale_share, "revenue on stale costs ÷ revenue of SKUs "

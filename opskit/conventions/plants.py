@@ -18,7 +18,9 @@ from opskit.conventions.company import LIVE, World, in_period
 RATES = {
     "fulfillment.late_shipments": ("late_rate", 0.12),
     "sales.missed_calls": ("missed_rate", 0.25),
-    "margin.missing_cogs": ("missing_cost_share", 0.08),
+    # 15%: costs belong to SKUs, and the catalog judges a revenue share over the SKUs sold;
+    # at 8% the 95% bound over this shop's ~60 SKUs does not clear the 5% fail threshold
+    "margin.missing_cogs": ("missing_cost_share", 0.15),
     "inventory.stockouts": ("stockout_rate", 0.15),
     "inventory.record_accuracy": ("accuracy", 0.85),
     "security.mfa_gaps": ("no_mfa_share", 0.30),
@@ -26,7 +28,9 @@ RATES = {
     # 35%: on ~200 leads a 25% share's 95% bound (about 19.6%) would not clear the 20% fail
     # threshold, and the catalog judges on the bound
     "sales.speed_to_lead": ("never_answered_share", 0.35),
-    "integration.orders_vs_invoices": ("match_rate", 0.95),
+    # 90%: under wholesale-only invoicing about 110 orders are judged, too few for the bound
+    # of a 95% match to rule out the 98% fail threshold
+    "integration.orders_vs_invoices": ("match_rate", 0.90),
     "security.departed_staff_access": ("departed_enabled", 6),
     "fulfillment.address_exceptions": ("exception_rate", 0.05),
     "fulfillment.fulfillment_errors": ("error_rate", 0.02),
@@ -106,7 +110,8 @@ def missed_calls(world: World, rng: np.random.Generator) -> None:
 
 
 def missing_cogs(world: World, rng: np.random.Generator) -> None:
-    """Slow and mid SKUs lose their cost until their live revenue is about 8% of the period's."""
+    """Slow and mid SKUs lose their cost until their live revenue is about 15% of the
+    period's."""
     lines = world.tables["order_lines"]
     lines = lines[lines["_n"].isin(_live_in_period(world)["_n"])]
     revenue = (lines["quantity"] * lines["unit_price"] - lines["line_discount"]).groupby(
@@ -201,11 +206,11 @@ def speed_to_lead(world: World, rng: np.random.Generator) -> None:
 
 
 def orders_vs_invoices(world: World, rng: np.random.Generator) -> None:
-    """5% of the period's invoiced live orders lose their invoice (never reached accounting)."""
+    """10% of the period's invoiced live orders lose their invoice (never reached accounting)."""
     invoices = world.tables["invoices"]
     live = _live_in_period(world)
     rows = np.flatnonzero(invoices["_n"].isin(live["_n"]).to_numpy())
-    k = round(0.05 * len(rows))
+    k = round((1 - RATES["integration.orders_vs_invoices"][1]) * len(rows))
     drop = rng.choice(rows, k, replace=False)
     world.tables["invoices"] = invoices.drop(invoices.index[drop]).reset_index(drop=True)
     _truth(world, "integration.orders_vs_invoices", 1 - k / len(rows), "FAIL")

@@ -192,7 +192,7 @@ def test_vacation_share_carried_by_one_long_entry_is_judged_on_its_bound():
     result = vacation_test(make_data(tasks=rows))
     assert result.status is Status.PASS
     assert result.metrics["worst_person_share"].value == pytest.approx(0.5, abs=1e-12)
-    assert result.judgement == ("too few to judge: 2 of 4 recurring entries of Ann "
+    assert result.judgement == ("too few to judge: 1.8 of 3.6 recurring entries of Ann "
                                 "(effective count) (50.0%); the 95% interval 14.2% to 85.8% "
                                 "does not rule out 20.0%")
 

@@ -55,11 +55,44 @@ def test_missing_cogs_pass_below_warn():
     assert result.status is Status.PASS
 
 
-def test_missing_cogs_warn_at_two_percent():
-    """Exactly 2% of revenue without a cost warns (>= warn is WARN)."""
-    result = missing_cogs(uncosted_sales(20.0), min_evidence=2)
-    assert result.metrics["missing_cost_share"].value == pytest.approx(0.02, abs=1e-12)
+def many_skus(skus: int, uncosted: int, revenue: float = 10.0) -> CheckData:
+    """``skus`` SKUs selling ``revenue`` each on one line; the first ``uncosted`` have no
+    cost on file."""
+    names = [f"S{k:03d}" for k in range(skus)]
+    return make_data(orders=[order("1")],
+                     order_lines=[line("1", sku, 1, revenue) for sku in names],
+                     products=[product(sku, None if k < uncosted else 4.0)
+                               for k, sku in enumerate(names)])
+
+
+def test_missing_cogs_warn_judged_over_the_skus():
+    """5 of 100 equal SKUs without a cost: 5% of revenue, whose 95% bound over the SKUs
+    (2.2%) passes warn (2%) but not fail (5%): WARN."""
+    result = missing_cogs(many_skus(100, 5))
+    assert result.metrics["missing_cost_share"].value == pytest.approx(0.05, abs=1e-12)
     assert result.status is Status.WARN
+    assert result.judgement.startswith(
+        "judged on the bound: 5 of 100 SKUs sold (effective count) (5.0%)")
+
+
+def test_missing_cogs_fail_judged_over_the_skus():
+    """20 of 100 equal SKUs without a cost: 20%, bound 13.3%: FAIL."""
+    result = missing_cogs(many_skus(100, 20))
+    assert result.status is Status.FAIL
+
+
+def test_missing_cogs_a_share_one_sku_carries_among_few_is_too_few_to_judge():
+    """10% of revenue on one uncosted SKU among five sold, over 33 lines: the evidence is
+    4.7 SKUs' worth (by revenue), whose 95% interval does not rule out 2%: no alarm."""
+    others = [line("1", sku, 1, 225.0 / 8) for sku in "ABCD" for _ in range(8)]
+    data = make_data(orders=[order("1")], order_lines=[line("1", "BIG", 1, 100.0), *others],
+                     products=[product("BIG", None),
+                               *(product(sku, 4.0) for sku in "ABCD")])
+    result = missing_cogs(data)
+    assert result.metrics["missing_cost_share"].value == pytest.approx(0.10)
+    assert result.status is Status.PASS
+    assert result.judgement.startswith(
+        "too few to judge: 0.5 of 4.7 SKUs sold (effective count) (10.0%)")
 
 
 def test_missing_cogs_few_lines_are_too_few_to_judge():
@@ -81,9 +114,10 @@ def test_missing_cogs_fail_counts_every_kind_of_missing_cost():
                   product("CENT", 0.01)])
     result = missing_cogs(data, min_evidence=1)
     # Uncosted: 40 + 30 + 20 + (15 - 5) = 100 of 900 + 100 = 1000; the June order is outside.
+    # Five SKUs, one of them 90% of the revenue: the bound does not reach warn.
     assert result.metrics["missing_cost_share"].value == pytest.approx(0.10, abs=1e-12)
     assert result.metrics["uncosted_revenue"].value == pytest.approx(100.0)
-    assert result.status is Status.FAIL
+    assert result.status is Status.PASS
     evidence = result.evidence
     assert list(evidence.columns[:2]) == ["sku", "reason"] and result.evidence_id == "sku"
     assert evidence["sku"].tolist() == ["NULL", "ZERO", "CENT", "GONE"]
@@ -179,10 +213,11 @@ def test_stale_unit_cost_pass_below_warn():
 
 
 def test_stale_unit_cost_warn_uses_latest_receipt_with_freight_and_duty():
-    """A at 10 vs landed 11 (freight and duty) is fresh; B at 10 vs latest 12 is stale."""
+    """A at 10 vs landed 11 (freight and duty) is fresh; B at 10 vs latest 12 is stale (two
+    SKUs: too few for a verdict on the share, the evidence still says which)."""
     result = stale_unit_cost(stale_data(100.0), min_evidence=1)
     assert result.metrics["stale_share"].value == pytest.approx(0.10, abs=1e-12)
-    assert result.status is Status.WARN
+    assert result.status is Status.PASS
     evidence = result.evidence
     assert evidence["sku"].tolist() == ["B"] and result.evidence_id == "sku"
     assert evidence.loc[0, "landed_cost"] == pytest.approx(12.0)
@@ -190,10 +225,17 @@ def test_stale_unit_cost_warn_uses_latest_receipt_with_freight_and_duty():
     assert evidence.loc[0, "cost_gap"] == pytest.approx(20.0)
 
 
-def test_stale_unit_cost_fail():
-    """30% of PO-backed revenue on a stale cost fails."""
-    result = stale_unit_cost(stale_data(300.0), min_evidence=1)
-    assert result.metrics["stale_share"].value == pytest.approx(0.30, abs=1e-12)
+def test_stale_unit_cost_fail_judged_over_the_skus():
+    """40 of 100 equal PO-backed SKUs cost 10 on file against 12 landed: 40%, bound 30.9%,
+    fails (25%)."""
+    names = [f"S{k:03d}" for k in range(100)]
+    data = make_data(
+        orders=[order("1")], order_lines=[line("1", sku, 1, 30.0) for sku in names],
+        products=[product(sku, 10.0) for sku in names],
+        purchase_orders=[receipt(f"P{k}", sku, "2026-06-01", 10, 12.0 if k < 40 else 10.0)
+                         for k, sku in enumerate(names)])
+    result = stale_unit_cost(data)
+    assert result.metrics["stale_share"].value == pytest.approx(0.40, abs=1e-12)
     assert result.status is Status.FAIL
 
 
