@@ -23,6 +23,7 @@ from opskit.cli import main
 from opskit.diagnose import diagnose
 from opskit.engagement import Engagement
 from opskit.errors import TableError
+from opskit.findings import Status
 from opskit.report import record as findings_record
 from opskit.unusable import Unusable, exit_code, merge
 
@@ -303,3 +304,16 @@ def test_run_with_a_crash_reading_one_file_writes_the_report_and_exits_3(
     appendix = report_text(folder)
     assert ("data/toggl_detailed.csv tasks opskit crashed while reading it: "
             "ZeroDivisionError: planted crash a bug in opskit, not in the file") in appendix
+
+
+def test_explorer_opens_without_the_unusable_file(broken_tasks):
+    """The explorer loads as run does: the timesheet check says why it cannot be assessed,
+    and a check on the other files measures as on the intact sample."""
+    import opskit
+
+    app = opskit.explore(broken_tasks, check="efficiency.automation_candidates")
+    assert app.result.status is Status.NOT_ASSESSABLE
+    assert app.result.data_request == TASKS_REQUEST
+    app.hat_picker.value = "sales"
+    app.check_picker.value = "sales.missed_calls"
+    assert app.result.status is Status.FAIL

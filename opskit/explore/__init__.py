@@ -32,11 +32,13 @@ def explore(path_or_engagement: str | Path | Engagement, *, check: str | None = 
     """The explorer app for an engagement folder (loaded once) or a loaded Engagement.
 
     ``check`` is the check shown first (default: the first of the catalog); ``export_dir``
-    where "Export view" writes (default: ``<engagement>/exports``). An engagement that
-    cannot be loaded raises its OpskitError, as ``opskit run`` would.
+    where "Export view" writes (default: ``<engagement>/exports``). The folder loads as
+    ``opskit run`` loads it: a file that cannot be used is left out and the checks that need
+    it say why (NOT_ASSESSABLE); only an engagement none of whose files can be used raises
+    its OpskitError.
     """
     engagement = (path_or_engagement if isinstance(path_or_engagement, Engagement)
-                  else Engagement.load(path_or_engagement))
+                  else Engagement.load_partial(path_or_engagement))
     return Explorer(engagement, check=check, export_dir=export_dir)
 
 
