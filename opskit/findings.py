@@ -144,6 +144,62 @@ class Story:
         return f"{self.symptom} → {self.cause}"
 
 
+CHART_KINDS = ("bars", "lines", "stacked", "heatmap", "histogram", "scatter")
+"""How a cause chart can be drawn (report/figures.py draws each, the same everywhere):
+
+- ``bars``: one bar per ``x`` category with height ``y``; grouped by ``series`` when given;
+  error bars from ``low``/``high`` (e.g. late rate of defective vs clean orders, 95% intervals);
+- ``lines``: ``y`` over ``x`` (a date or week), one line per ``series`` (e.g. weekly late rate
+  by warehouse, SKU-days out for the top SKUs);
+- ``stacked``: bars of ``x`` whose ``series`` parts stack to the whole (e.g. time in our queue
+  plus carrier transit by week; AR or stock by aging bucket);
+- ``heatmap``: ``x`` by ``y`` cells coloured by ``z`` (e.g. missed share by hour and weekday);
+- ``histogram``: the distribution of ``x`` (``y`` unused, may equal ``x``), with ``marks``
+  (e.g. lead response hours with the one-hour mark);
+- ``scatter``: ``y`` against ``x`` per row, coloured by ``series``.
+"""
+
+
+@dataclass(frozen=True)
+class CauseChart:
+    """The picture that shows a finding's cause, not just its size: tidy data the check already
+    computed, and how to draw it. Checks stay pure pandas and return this; report/figures.py
+    (``cause``) turns it into a plotly figure for the report, the explorer and the portfolio.
+
+    Units use the ``Metric`` vocabulary (``share`` is a 0-1 fraction shown as a percent, ``$``
+    money in the engagement currency, ``days``, ``hours``, ``count``, ...).
+    """
+
+    kind: str
+    data: pd.DataFrame
+    x: str
+    y: str
+    title: str
+    series: str | None = None
+    z: str | None = None
+    low: str | None = None
+    high: str | None = None
+    facet: str | None = None
+    x_title: str = ""
+    y_title: str = ""
+    x_unit: str = ""
+    y_unit: str = ""
+    marks: tuple[tuple[float, str], ...] = ()
+    """Labelled reference values on the value axis (the ``y`` axis; ``x`` for histograms)."""
+    note: str = ""
+    """One sentence under the chart saying what the picture shows, e.g. 'Defective orders are
+    late 24.7% of the time, clean ones 4.6%.'"""
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"cause chart kind {self.kind!r} is not one of {CHART_KINDS}")
+        needed = [c for c in (self.x, self.y, self.series, self.z, self.low, self.high,
+                              self.facet) if c]
+        missing = [c for c in needed if c not in self.data.columns]
+        if missing:
+            raise ValueError(f"cause chart {self.title!r} lacks columns {missing}")
+
+
 @dataclass(frozen=True)
 class Result:
     """The outcome of one check on one engagement. Checks fill the measured fields; the
@@ -159,6 +215,9 @@ class Result:
     data_request: str | None = None
     error: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    chart: CauseChart | None = None
+    """The picture of the cause (see ``CauseChart``); None only when there is nothing to
+    draw (NOT_ASSESSABLE, ERROR, or no rows in the population)."""
     judgement: str = ""
     """How the evidence decided the verdict, e.g. 'too few to judge: 4 late orders of 312
     (95% interval 0.3%-3.3% does not reach 4%)'; empty when the point value decided."""

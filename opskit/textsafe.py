@@ -1,0 +1,76 @@
+"""Text that came from client data, made safe for the place it is written to.
+
+One layer for every writer, because each destination runs text in its own way:
+
+- **Spreadsheets** (evidence CSVs, findings.xlsx, portfolio.xlsx) run a cell that starts with
+  ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return before one of them) as a formula:
+  ``=HYPERLINK(...)`` or ``=cmd|'/c calc'!A1`` in a customer name would act when the client
+  opens the file. Such text gets a leading apostrophe (OWASP's CSV-injection advice), which
+  Excel and LibreOffice show as plain text. Numbers are never touched: only strings are.
+- **xlsx** cannot store most C0 control characters at all (openpyxl raises
+  ``IllegalCharacterError`` on a NUL or ``\\x0b``): they are replaced by U+FFFD so the cell
+  still says something was there.
+- **Terminals** execute escape sequences (``\\e]0;title\\a`` retitles the window, ``\\e[2J``
+  clears it): control characters are shown as visible escapes, never passed raw.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What a spreadsheet reads as the start of a formula (the fullwidth forms too: some
+spreadsheet apps fold them to ASCII)."""
+
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """``value`` as a spreadsheet shows it without running it: a string that would start a
+    formula gets a leading apostrophe; anything that is not a string is returned as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def xlsx_text(value: Any) -> Any:
+    """``value`` as an xlsx cell can hold it: formula-safe, control characters replaced."""
+    value = spreadsheet_text(value)
+    if isinstance(value, str):
+        return _XLSX_ILLEGAL.sub("\ufffd", value)
+    return value
+
+
+def spreadsheet_frame(frame: pd.DataFrame, *, xlsx: bool = False) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column headers are spreadsheet-safe
+    (``xlsx=True`` also replaces the control characters an xlsx cannot store). Numeric,
+    date and boolean columns are left as they are, so their cell formats still apply."""
+    clean = xlsx_text if xlsx else spreadsheet_text
+    out = frame.copy(deep=False)
+    out.columns = [clean(c) if isinstance(c, str) else c for c in out.columns]
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        text = column.astype("object")
+        strings = text.map(lambda v: isinstance(v, str))
+        if not strings.any():
+            continue
+        risky = strings & text.map(
+            lambda v: isinstance(v, str) and (v.startswith(FORMULA_TRIGGERS)
+                                              or (xlsx and bool(_XLSX_ILLEGAL.search(v)))))
+        if risky.any():
+            out.isetitem(position, text.where(~risky, text[risky].map(clean)))
+    return out
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every control character (escape sequences included) shown as a visible
+    escape such as ``\\x1b``, so client data cannot drive the terminal. Newlines and tabs are
+    kept; callers that need one line replace them."""
+    return _TERMINAL_CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"),
+                                 text.replace("\r\n", "\n"))
