@@ -9,7 +9,9 @@ threshold at 13.5% turns the FAIL into a WARN, and a warn threshold there too in
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +27,8 @@ from opskit.diagnose import diagnose
 from opskit.engagement import Engagement
 from opskit.errors import ConfigError, ParameterError
 from opskit.explore import app as app_module
-from opskit.explore.inputs import param_input, short_label
+from opskit.explore.board import SEVERITY
+from opskit.explore.inputs import ParamRow, param_input, readout, short_label
 from opskit.explore.panel import evidence_html
 from opskit.explore.pinning import pin_thresholds
 from opskit.explore.slicing import Segment, slice_tables
@@ -241,7 +244,10 @@ def test_inputs_follow_declared_params():
             box = param_input(name, param, param.default)
             assert (box.min, box.max, box.value) == (param.min, param.max, param.default)
             assert box.step == (param.step or 1)
-            assert box.description == short_label(param.help)
+            row = ParamRow(name, param, param.default)
+            assert row.input.value == param.default and not getattr(row.input, "readout", False)
+            assert html.escape(short_label(param.help)) in row.label.value
+            assert "…" not in row.label.value  # wraps, never cut
             assert param.help in box.tooltip and name in box.tooltip
     many = all_checks()[[s.id for s in all_checks()].index("marketing.discount_leakage")]
     box = param_input("many_customers", many.params["many_customers"], 50)
@@ -251,6 +257,81 @@ def test_inputs_follow_declared_params():
     assert type(param_input("sla_business_days", late["sla_business_days"], 2)
                 ).__name__ == "IntSlider"
     assert short_label(late["warn"].help) == "Late share that warns"
+    longest = opskit.get("fulfillment.data_defects_drive_delays").params["min_evidence"].help
+    assert short_label(longest) == longest.split(" (")[0].rstrip(".")
+
+
+def test_values_read_as_the_panel_writes_them(explorer):
+    """Slider values are shown as the panel shows them: 4.0% and 8.0%, 2 days, never 0.040."""
+    app = show(explorer[0])
+    rows = app.param_rows
+    assert {name: rows[name].text() for name in ("warn", "fail", "min_evidence")} == {
+        "warn": "4.0%", "fail": "8.0%", "min_evidence": "50 shipped orders"}
+    app.param_inputs["fail"].value = 0.135
+    assert rows["fail"].text() == "13.5%" and "<b>13.5%</b>" in rows["fail"].value_label.value
+    assert readout(1500, "$") == "$1,500" and readout(0.0125, "share") == "1.25%"
+
+
+def test_board_shows_every_check_worst_first(explorer):
+    """The overview lists all 42 checks with the run's statuses, FAIL then WARN, biggest
+    impact first within a status, and a click on a title opens that check."""
+    app = show(explorer[0])
+    board = app.board
+    board.show(app._overview())  # as opened: earlier tests re-ran checks with tuned inputs
+    expected = {r.check_id: r for r in diagnose(app.engagement).results}
+    assert sorted(board.order()) == sorted(expected) and len(board.order()) == 42
+    assert {k: r.status for k, r in board.results.items()} == {
+        k: r.status for k, r in expected.items()}
+    statuses = [expected[k].status for k in board.order()]
+    rank = [SEVERITY[s] for s in statuses]
+    assert rank == sorted(rank)
+    fails = [expected[k].impact.base for k in board.order() if expected[k].status is Status.FAIL]
+    assert fails == sorted(fails, reverse=True) and fails[0] > 0
+    tally = {s: statuses.count(s) for s in set(statuses)}
+    assert board.heading.value == "<b>All checks</b>: " + " · ".join(
+        f"{tally[s]} {str(s).replace('_', ' ').lower()}" for s in SEVERITY if tally.get(s))
+    top = board.order()[0]
+    board.buttons[top].click()
+    assert app.result.check_id == top and app.check_picker.value == top
+    assert app.hat_picker.value == expected[top].hat
+    show(app)
+
+
+def test_board_row_follows_a_whole_period_rerun(explorer):
+    """A re-run on the whole period moves the check's badge; a segment's run does not."""
+    app = show(explorer[0])
+    assert ">FAIL</span>" in app.board.badges[LATE].value
+    app.param_inputs["fail"].value = PLANTED_HIGH
+    assert ">WARN</span>" in app.board.badges[LATE].value
+    assert app.board.results[LATE].status is Status.WARN
+    app.segment_by.value = app.segment_by.options[1][1]
+    app.segment_value.value = app.segment_value.options[1][1]
+    app.param_inputs["warn"].value = PLANTED_HIGH
+    assert app.result.status is not None and app.board.results[LATE].status is Status.WARN
+    show(app)
+    assert ">FAIL</span>" in app.board.badges[LATE].value
+
+
+def test_evidence_sorts_by_any_column(explorer):
+    """Sorting the evidence by days late puts the latest order first; back to as listed."""
+    app = show(explorer[0])
+    evidence = app.result.evidence
+
+    def column(name: str) -> list[str]:
+        rows = re.findall(r"<tr>(.*?)</tr>", app.panel.evidence.value, flags=re.S)
+        at = list(evidence.columns).index(name)
+        return [re.findall(r"<td>(.*?)</td>", row, flags=re.S)[at] for row in rows]
+
+    app.panel.sort("days_late", descending=True)
+    days = [float(v) for v in column("days_late")]
+    assert days[0] == evidence["days_late"].max() and days == sorted(days, reverse=True)
+    assert len(days) == 50
+    assert "sorted by days_late high to low" in app.panel.evidence.value
+    app.panel.sort("days_late", descending=False)
+    days = [float(v) for v in column("days_late")]
+    assert days[0] == evidence["days_late"].min() and days == sorted(days)
+    app.panel.sort(None)
+    assert column("order_id") == evidence["order_id"].astype(str).head(50).tolist()
 
 
 def test_pin_round_trips_and_keeps_comments(explorer, client_dir):

@@ -9,7 +9,8 @@ once; each change re-runs only the selected check.
     app = opskit.explore("data/samples/dtc")
     app  # the last expression of a cell displays it (JupyterLab, Voila)
 
-Parts, one job each: ``slicing`` (period and segment -> CheckData), ``inputs`` (widgets from
+Parts, one job each: ``board`` (every check's status, worst first; a click opens one),
+``slicing`` (period and segment -> CheckData), ``inputs`` (widgets from
 ``Param``), ``panel`` (the result panel), ``pinning`` (engagement.yaml round trip),
 ``exporting`` (HTML and CSV), ``app`` (the wiring).
 """

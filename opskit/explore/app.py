@@ -22,8 +22,9 @@ import pandas as pd
 from opskit.config import CONFIG_NAME
 from opskit.engagement import Engagement, Period
 from opskit.errors import ConfigError, OpskitError
+from opskit.explore.board import StatusBoard
 from opskit.explore.exporting import EXPORT_DIR, export_view
-from opskit.explore.inputs import clean, param_input
+from opskit.explore.inputs import ParamRow, clean
 from opskit.explore.panel import ResultPanel
 from opskit.explore.pinning import pin_thresholds
 from opskit.explore.slicing import Segment, Slicer
@@ -38,11 +39,12 @@ esc = html.escape
 class Explorer(widgets.VBox):
     """The interactive explorer for one engagement (an ipywidgets VBox: display it).
 
-    Attributes the tests and notebooks drive: ``hat_picker``, ``check_picker``,
-    ``param_inputs`` (name -> input widget), ``start_picker``, ``end_picker``,
-    ``segment_by``, ``segment_value``, ``pin_button``, ``export_button``, ``export_folder``;
-    and read: ``result`` (the Result on show), ``message`` (what the last action said),
-    ``panel`` (badge, metric, impact, story, figure, evidence widgets).
+    Attributes the tests and notebooks drive: ``board`` (every check's status; a click on a
+    title opens it), ``hat_picker``, ``check_picker``, ``param_inputs`` (name -> input
+    widget; ``param_rows`` holds each with its label and formatted value), ``start_picker``,
+    ``end_picker``, ``segment_by``, ``segment_value``, ``pin_button``, ``export_button``,
+    ``export_folder``; and read: ``result`` (the Result on show), ``message`` (what the last
+    action said), ``panel`` (badge, metric, impact, story, figure, evidence widgets).
     """
 
     def __init__(self, engagement: Engagement, check: str | None = None,
@@ -71,6 +73,7 @@ class Explorer(widgets.VBox):
                                               disabled=True)
         self._choices: dict[tuple[str, str], list[Any]] = {}
         self.params_box = widgets.VBox()
+        self.param_rows: dict[str, ParamRow] = {}
         self.param_inputs: dict[str, widgets.ValueWidget] = {}
         self.pin_button = widgets.Button(description="Pin thresholds", icon="thumb-tack",
                                          tooltip="Write the tuned values into "
@@ -84,10 +87,12 @@ class Explorer(widgets.VBox):
                                           layout=widgets.Layout(width="560px"))
         self.message = widgets.HTML()
         self.panel = ResultPanel()
+        self.board = StatusBoard(on_open=self.open_check)
 
         title = widgets.HTML(f"<h3>{esc(engagement.client)}: explore the checks</h3>")
         super().__init__([
             title,
+            self.board.box,
             widgets.HBox([self.hat_picker, self.check_picker]),
             widgets.HBox([self.start_picker, self.end_picker]),
             widgets.HBox([self.segment_by, self.segment_value]),
@@ -108,6 +113,7 @@ class Explorer(widgets.VBox):
         self.export_button.on_click(lambda _: self.export())
         with self._hold():
             self._fill_checks(first.hat, first.id)
+        self.board.show(self._overview())
         self._select(first.id)
 
     # -- what the app shows ------------------------------------------------------------
@@ -159,7 +165,19 @@ class Explorer(widgets.VBox):
                 self.runs += 1
                 self._view = view
                 self.panel.show(self.result)
+                whole = self.engagement.period
+                self._follow(self.result, whole=view[3] is None and (
+                    period.start, period.end) == (whole.start, whole.end))
         self._say("")
+        return self.result
+
+    def open_check(self, check_id: str) -> Result | None:
+        """Show ``check_id`` (the board's click): its hat, its inputs, its result."""
+        spec = self.specs[check_id]
+        with self._hold():
+            self.hat_picker.value = spec.hat
+            self._fill_checks(spec.hat, check_id)
+        self._select(check_id)
         return self.result
 
     # -- actions -------------------------------------------------------------------------
@@ -211,6 +229,22 @@ class Explorer(widgets.VBox):
         return written
 
     # -- wiring --------------------------------------------------------------------------
+    def _overview(self) -> list[Result]:
+        """Every check on the whole period with the engagement's thresholds: the board."""
+        data = self.slicer.data(self.engagement.period, None)
+        with using_currency(self.engagement.config.currency):
+            return [run_check(spec, data, self.pinned.get(spec.id))
+                    for spec in self.specs.values()]
+
+    def _follow(self, result: Result, whole: bool) -> None:
+        """Formatted values in the judged metric's unit; the board row when the view is the
+        whole period without a segment (what the board measures)."""
+        metric = result.headline_metric
+        for row in self.param_rows.values():
+            row.set_unit(metric.unit if metric else "")
+        if whole:
+            self.board.update(result)
+
     @contextmanager
     def _hold(self) -> Iterator[None]:
         """Several widget changes, one refresh (at the end, by the caller)."""
@@ -231,13 +265,15 @@ class Explorer(widgets.VBox):
         start = {**{n: p.default for n, p in spec.params.items()},
                  **self.pinned.get(check_id, {})}
         with self._hold():
-            for old in self.param_inputs.values():
-                old.close()  # the previous check's inputs: free their comms in the kernel
-            self.param_inputs = {name: param_input(name, param, start[name])
-                                 for name, param in spec.params.items()}
+            for old in self.param_rows.values():
+                old.input.close()  # the previous check's inputs: free their comms
+                old.close()
+            self.param_rows = {name: ParamRow(name, param, start[name])
+                               for name, param in spec.params.items()}
+            self.param_inputs = {name: row.input for name, row in self.param_rows.items()}
             for box in self.param_inputs.values():
                 box.observe(self._on_change, names="value")
-            self.params_box.children = list(self.param_inputs.values())
+            self.params_box.children = list(self.param_rows.values())
             self._fill_segments(spec)
         self.refresh()
 

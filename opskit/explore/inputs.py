@@ -2,22 +2,29 @@
 
 Each ``Param`` declares its default, valid range, step and help text; the explorer builds
 one input from it: a slider when the range is a few hundred steps wide, a bounded number box
-when a slider would be too coarse to hit a value (e.g. 2 to 100,000 customers). The help
-text is the label, cut to fit, with the full text and the range as the tooltip.
+when a slider would be too coarse to hit a value (e.g. 2 to 100,000 customers).
+
+Each input sits in a row (``ParamRow``): the help text's first clause as a label that wraps
+instead of being cut, the input, and its value as the result panel writes it (``4.0%`` for a
+share threshold, ``$6.50`` for money, ``3 days``), never the slider's raw ``0.040``. The full
+help text and the range are the tooltip.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from decimal import Decimal
 
 import ipywidgets as widgets
 
+from opskit.money import money
 from opskit.registry import Param
 
 MAX_SLIDER_STEPS = 1000
-LABEL_CHARS = 48
+LABEL_CHARS = 160
 LABEL_WIDTH = "330px"
+THRESHOLDS = ("warn", "fail")
 
 
 def is_integral(param: Param) -> bool:
@@ -63,19 +70,65 @@ def param_input(name: str, param: Param, value: float) -> widgets.ValueWidget:
     step = param.step or (1 if integral else 10 ** -decimals(param))
     steps = (param.max - param.min) / step if step else math.inf
     value = min(max(value, param.min), param.max)
-    common = dict(description=short_label(param.help or name), tooltip=tooltip(name, param),
-                  style={"description_width": LABEL_WIDTH},
-                  layout=widgets.Layout(width="680px"))
+    common = dict(description="", tooltip=tooltip(name, param),
+                  layout=widgets.Layout(width="320px"))
     if steps <= MAX_SLIDER_STEPS:
+        # the row shows the value as the panel writes it (ParamRow), not the raw readout
         if integral:
             return widgets.IntSlider(value=int(value), min=int(param.min), max=int(param.max),
-                                     step=int(step), continuous_update=False, **common)
+                                     step=int(step), continuous_update=False, readout=False,
+                                     **common)
         return widgets.FloatSlider(value=float(value), min=float(param.min),
-                                   max=float(param.max), step=float(step),
-                                   readout_format=f".{decimals(param)}f",
+                                   max=float(param.max), step=float(step), readout=False,
                                    continuous_update=False, **common)
     if integral:
         return widgets.BoundedIntText(value=int(value), min=int(param.min), max=int(param.max),
                                       step=int(step), **common)
     return widgets.BoundedFloatText(value=float(value), min=float(param.min),
                                     max=float(param.max), step=float(step), **common)
+
+
+def readout(value: float, unit: str, integral: bool = False) -> str:
+    """A parameter's value as the result panel writes it: '4.0%', '$6.50', '3 days'."""
+    if unit == "share":
+        percent = value * 100
+        return f"{percent:.1f}%" if round(percent, 1) == round(percent, 6) else f"{percent:g}%"
+    if unit == "$":
+        return money(value, digits=0 if abs(value) >= 100 else 2)
+    number = f"{value:,.0f}" if integral or float(value).is_integer() else f"{value:,g}"
+    return f"{number} {unit}".strip()
+
+
+class ParamRow(widgets.HBox):
+    """Label (wrapping, never cut), input and formatted value of one parameter.
+
+    ``unit`` is the parameter's own unit; the warn and fail thresholds take the unit of the
+    metric they judge, which the explorer learns from the first result (``set_unit``).
+    """
+
+    def __init__(self, name: str, param: Param, value: float) -> None:
+        self.name, self.param = name, param
+        self.input = param_input(name, param, value)
+        self.unit = param.unit
+        self.label = widgets.HTML(
+            f'<span title="{html.escape(tooltip(name, param))}" style="line-height:1.25">'
+            f"{html.escape(short_label(param.help or name))}</span>",
+            layout=widgets.Layout(width=LABEL_WIDTH))
+        self.value_label = widgets.HTML(layout=widgets.Layout(width="120px"))
+        self.input.observe(lambda _: self._show(), names="value")
+        self._show()
+        super().__init__([self.label, self.input, self.value_label],
+                         layout=widgets.Layout(align_items="center"))
+
+    def set_unit(self, unit: str) -> None:
+        """Show the value in ``unit`` (the judged metric's unit, for warn and fail)."""
+        if self.name in THRESHOLDS and unit != self.unit:
+            self.unit = unit
+            self._show()
+
+    def _show(self) -> None:
+        self.value_label.value = f"<b>{html.escape(self.text())}</b>"
+
+    def text(self) -> str:
+        """The value on show, formatted."""
+        return readout(self.input.value, self.unit, is_integral(self.param))

@@ -22,6 +22,7 @@ from opskit.report import figures
 from opskit.report.sections import table_html
 
 EVIDENCE_ROWS = 50
+UNSORTED = ("as listed", "")
 esc = html.escape
 
 
@@ -88,15 +89,28 @@ def story_html(result: Result) -> str:
             f"<b>Cause:</b> {esc(result.story.cause)}{playbook}</p>")
 
 
-def evidence_html(result: Result, rows: int = EVIDENCE_ROWS) -> str:
-    """The first ``rows`` evidence records as an escaped HTML table, with the total count."""
+def sorted_evidence(frame, column: str | None, descending: bool = False):
+    """``frame`` sorted by ``column`` (blanks last; a stable sort keeps ties in the check's
+    order); as found when ``column`` is None or not one of its columns."""
+    if not column or column not in frame.columns:
+        return frame
+    return frame.sort_values(column, ascending=not descending, na_position="last",
+                             kind="stable")
+
+
+def evidence_html(result: Result, rows: int = EVIDENCE_ROWS, sort: str | None = None,
+                  descending: bool = False) -> str:
+    """The first ``rows`` evidence records (sorted by ``sort`` when given) as an escaped HTML
+    table, with the total count."""
     frame = result.evidence
     if frame is None or not len(frame):
         return "<p><i>No evidence records.</i></p>"
     shown = min(rows, len(frame))
+    order = (f", sorted by {esc(sort)} {'high to low' if descending else 'low to high'}"
+             if sort and sort in frame.columns else "")
     return (f"<p><b>Evidence:</b> {len(frame):,} records"
-            f"{f', first {shown} shown' if shown < len(frame) else ''}.</p>"
-            + table_html(frame, rows))
+            f"{f', first {shown} shown' if shown < len(frame) else ''}{order}.</p>"
+            + table_html(sorted_evidence(frame, sort, descending), rows))
 
 
 def update_figure(figure, result: Result) -> None:
@@ -157,13 +171,40 @@ class ResultPanel:
         self.figure = go.FigureWidget()
         self.evidence = widgets.HTML(layout=widgets.Layout(max_height="420px",
                                                            overflow="auto"))
+        self.sort_by = widgets.Dropdown(description="Sort by", options=[UNSORTED])
+        self.descending = widgets.ToggleButton(value=True, description="High to low",
+                                               icon="sort-amount-desc",
+                                               tooltip="Sort high to low (off: low to high)")
+        self.result: Result | None = None
+        for control in (self.sort_by, self.descending):
+            control.observe(lambda _: self._show_evidence(), names="value")
         self.box = widgets.VBox([self.badge, self.metric, self.impact, self.story,
-                                 self.figure, self.evidence])
+                                 self.figure, widgets.HBox([self.sort_by, self.descending]),
+                                 self.evidence])
 
     def show(self, result: Result) -> None:
+        self.result = result
         self.badge.value = badge_html(result)
         self.metric.value = metric_html(result)
         self.impact.value = impact_html(result)
         self.story.value = story_html(result)
         update_figure(self.figure, result)
-        self.evidence.value = evidence_html(result)
+        columns = [] if result.evidence is None else [str(c) for c in result.evidence.columns]
+        kept = self.sort_by.value if self.sort_by.value in columns else UNSORTED[1]
+        with self.sort_by.hold_trait_notifications():
+            self.sort_by.options = [UNSORTED] + [(c, c) for c in columns]
+            self.sort_by.value = kept
+        self._show_evidence()
+
+    def sort(self, column: str | None, descending: bool = True) -> None:
+        """Sort the evidence on show by ``column`` (None: as the check listed it)."""
+        self.descending.value = descending
+        self.sort_by.value = column or UNSORTED[1]
+        self._show_evidence()
+
+    def _show_evidence(self) -> None:
+        if self.result is None:
+            return
+        self.descending.description = "High to low" if self.descending.value else "Low to high"
+        self.evidence.value = evidence_html(self.result, sort=self.sort_by.value or None,
+                                            descending=self.descending.value)
