@@ -11,6 +11,7 @@ Load a client engagement, run the pattern checks, read the findings in dollars::
 from os import PathLike
 from typing import Any
 
+import opskit._startup  # noqa: F401  (first: trims slow optional imports, see its docstring)
 from opskit.diagnose import diagnose
 from opskit.engagement import Engagement, Period
 from opskit.errors import ConfigError, DataError, OpskitError

@@ -437,3 +437,15 @@ def test_import_opskit_stays_light():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=ROOT)
     assert done.stdout.splitlines() == ["[]", "True True"]
+
+
+def test_opskit_skips_the_slow_iri_grammar_import():
+    """After import opskit, nbformat (plotly widgets, papermill) loads jsonschema without
+    compiling rfc3987_syntax's grammars; jsonschema still validates."""
+    code = ("import sys, opskit, nbformat, jsonschema\n"
+            "print(sys.modules['rfc3987_syntax'] is None)\n"
+            "jsonschema.validate({'a': 1}, {'properties': {'a': {'type': 'integer'}}})\n"
+            "print(nbformat.validate(nbformat.v4.new_notebook()) is None)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    assert done.stdout.splitlines() == ["True", "True"]
