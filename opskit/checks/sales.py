@@ -14,6 +14,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from opskit.assumptions import ASSUMPTIONS
+from opskit.checks._charts_people import (
+    WEEKDAYS,
+    distribution,
+    pct,
+    plural,
+    tally,
+    threshold_marks,
+    top_labels,
+)
 from opskit.checks._common import (
     annual,
     average_order_value,
@@ -32,7 +41,7 @@ from opskit.checks._common import (
     share,
     worst,
 )
-from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Status, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
@@ -216,11 +225,13 @@ def missed_calls(
         "inbound_calls": Metric(len(inbound), "count", "inbound calls"),
         "missed_calls": Metric(len(missed), "count", "inbound calls not answered"),
     }
+    chart = missed_calls_chart(inbound, inbound["outcome"] != "answered")
     if "from_number" not in calls or calls["from_number"].isna().all():
         evidence = missed.sort_values("started_at")[
             [c for c in ("call_id", "started_at", "outcome", "agent") if c in missed]]
         return Result(status=status, metrics=metrics, evidence=evidence.reset_index(drop=True),
                       evidence_id="call_id", story=MISSED_CALLS_STORY, judgement=why,
+                      chart=chart,
                       impact=Impact.none("not priced: the call log has no caller numbers, so "
                                          "callbacks cannot be traced"))
 
@@ -252,7 +263,38 @@ def missed_calls(
     return Result(status=status, metrics=metrics, evidence=evidence.reset_index(drop=True),
                   evidence_id="from_number",
                   impact=missed_call_impact(data, len(new_callers), customer_phones is None),
-                  story=MISSED_CALLS_STORY, judgement=why)
+                  story=MISSED_CALLS_STORY, judgement=why, chart=chart)
+
+
+def missed_calls_chart(inbound: pd.DataFrame, missed: pd.Series) -> CauseChart:
+    """Missed share of inbound calls by hour of day × weekday: when the phone rings out.
+
+    Every weekday × hour from the earliest to the latest hour with a call is a cell (an
+    empty cell has no share), so the grid reads as opening hours; at most 7 × 24 rows. The
+    note names the cell with the most missed calls (the larger share among equals).
+    """
+    at = inbound["started_at"]
+    frame = pd.DataFrame({"day": at.dt.day_of_week.to_numpy(), "hour": at.dt.hour.to_numpy(),
+                          "missed": missed.fillna(True).to_numpy(dtype=bool)})
+    cells = frame.groupby(["day", "hour"])["missed"].agg(["size", "sum"])
+    hours = range(int(frame["hour"].min()), int(frame["hour"].max()) + 1)
+    grid = pd.MultiIndex.from_product([range(7), hours], names=["day", "hour"])
+    cells = cells.reindex(grid, fill_value=0).reset_index()
+    inbound_calls = cells["size"].astype("int64")
+    data = pd.DataFrame({
+        "weekday": [WEEKDAYS[d] for d in cells["day"]], "hour": cells["hour"].astype("int64"),
+        "inbound_calls": inbound_calls, "missed_calls": cells["sum"].astype("int64"),
+        "missed_share": (cells["sum"] / inbound_calls.where(inbound_calls > 0)).round(4)})
+    peak = data.sort_values(["missed_calls", "missed_share"], ascending=False).iloc[0]
+    overall = ratio(int(frame["missed"].sum()), len(frame))
+    note = (f"Most missed calls fall on {peak['weekday']} at {peak['hour']:02d}:00: "
+            f"{peak['missed_calls']:,} of {plural(peak['inbound_calls'], 'inbound call')} "
+            f"missed ({pct(peak['missed_share'])}), against {pct(overall)} over the period."
+            if peak["missed_calls"] else "No inbound call of the period was missed.")
+    return CauseChart(
+        kind="heatmap", data=data, x="hour", y="weekday", z="missed_share",
+        title="Missed share of inbound calls by hour and weekday",
+        x_title="hour of day", y_title="weekday", note=note)
 
 
 def missed_call_impact(data: CheckData, new_callers: int, all_counted_new: bool) -> Impact:
@@ -365,7 +407,41 @@ def speed_to_lead(
                                     f"leads answered after {warn:g} minutes or never"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="lead_id", judgement=why,
-        impact=lead_impact(data, int(offending.sum()), lift, warn), story=SPEED_TO_LEAD_STORY)
+        impact=lead_impact(data, int(offending.sum()), lift, warn), story=SPEED_TO_LEAD_STORY,
+        chart=speed_to_lead_chart(answered, int(never.sum()), warn, fail))
+
+
+def _minutes_words(minutes: float) -> str:
+    """60 -> '1 hour', 1440 -> '24 hours', 45 -> '45 minutes'."""
+    if minutes >= 60 and minutes % 60 == 0:
+        return plural(minutes / 60, "hour")
+    return plural(minutes, "minute")
+
+
+def speed_to_lead_chart(answered: pd.Series, never: int, warn: float, fail: float
+                        ) -> CauseChart | None:
+    """Distribution of hours to the first answer of the answered leads, with the warn (one
+    hour) and fail marks; never-answered leads cannot sit on the axis, the note counts them.
+
+    Beyond 200 answered leads the chart holds 200 evenly spaced quantiles of the hours
+    (``distribution``), the same shape in a bounded number of rows.
+    """
+    if answered.empty:
+        return None
+    hours = distribution(answered / 60)
+    data = pd.DataFrame({"response_hours": hours.round(3)})
+    late = int((answered > warn).sum())
+    note = (f"{late:,} of {plural(len(answered), 'answered lead')} waited more than "
+            f"{_minutes_words(warn)} for a first answer ({pct(ratio(late, len(answered)))})"
+            + (f"; {plural(never, 'lead')} never answered." if never else "."))
+    return CauseChart(
+        kind="histogram", data=data, x="response_hours", y="response_hours",
+        title="Hours from a new lead to its first answer",
+        x_title="hours to first answer", y_title="answered leads", x_unit="hours",
+        y_unit="count",
+        marks=tuple((value / 60, words) for value, words in
+                    threshold_marks(warn, fail, _minutes_words)),
+        note=note)
 
 
 def speed_verdict(answered: pd.Series, never: int, leads: int, warn: float, fail: float,
@@ -528,7 +604,44 @@ def stale_pipeline(
         },
         evidence=evidence.reset_index(drop=True), evidence_id="deal_id",
         impact=Impact.none("forecast error, not priced: the evidence lists the deals to chase"),
-        story=STALE_PIPELINE_STORY)
+        story=STALE_PIPELINE_STORY,
+        chart=stale_pipeline_chart(deals, weight, no_activity, overdue, by_value,
+                                   activity_days))
+
+
+def stale_pipeline_chart(deals: pd.DataFrame, weight: pd.Series, no_activity: pd.Series,
+                         overdue: pd.Series, by_value: bool, activity_days: float
+                         ) -> CauseChart | None:
+    """Open pipeline by owner (else stage), stacked into active deals, deals with no recent
+    activity and deals whose close date passed: whose part of the CRM is not kept.
+
+    A deal both idle and overdue counts as idle. The 12 largest owners are shown, the rest
+    as "other".
+    """
+    if deals.empty:
+        return None
+    who = "owner" if "owner" in deals and deals["owner"].notna().any() else "stage"
+    idle = f"no activity in {activity_days:g} days"
+    state = pd.Series("active", index=deals.index).mask(overdue, "close date passed").mask(
+        no_activity, idle)
+    frame = pd.DataFrame({who: top_labels(deals[who], weight), "state": state,
+                          "value": weight})
+    unit, name = ("$", "open_value") if by_value else ("count", "open_deals")
+    data = tally(frame, who, "state", value="value", name=name,
+                 series_order=["active", idle, "close date passed"])
+    stale = data[data["state"] != "active"].groupby(who)[name].sum()
+    total = float(weight.sum())
+    amount = (lambda v: money(v)) if by_value else (lambda v: plural(v, "deal"))
+    top = stale.sort_values(ascending=False)
+    note = (f"{amount(stale.sum())} of {amount(total)} open pipeline is stale "
+            f"({pct(ratio(stale.sum(), total))}); {top.index[0]} holds the most "
+            f"({amount(top.iloc[0])})." if stale.sum() > 0 else
+            f"All {amount(total)} of open pipeline had activity in the last "
+            f"{activity_days:g} days and is within its close date.")
+    return CauseChart(
+        kind="stacked", data=data, x=who, y=name, series="state",
+        title=f"Open pipeline by {who}: active or stale", x_title=who,
+        y_title="open pipeline value" if by_value else "open deals", y_unit=unit, note=note)
 
 
 # -- sales.crm_duplicates --------------------------------------------------------------------
@@ -698,9 +811,31 @@ def crm_duplicates(
             "people": Metric(people, "count", "distinct people"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="customer_id",
+        chart=duplicates_chart(customers["system"], np.asarray(records_per_person) > 1,
+                               duplicates),
         impact=Impact(*(hours * h for h in hourly),
                       formula=f"{duplicates:,} duplicate records × {minutes_per_duplicate:g} "
                               "minutes of staff time a year each × hourly cost",
                       assumptions={"hourly cost": hourly_words,
                                    "minutes per duplicate a year": f"{minutes_per_duplicate:g}"}),
         story=CRM_DUPLICATES_STORY)
+
+
+def duplicates_chart(systems: pd.Series, repeated: np.ndarray, duplicates: int) -> CauseChart:
+    """Customer records per system, split into people recorded once and people recorded more
+    than once (in the same or another system): where the split records sit."""
+    frame = pd.DataFrame({"system": top_labels(systems), "record": np.where(
+        repeated, "person recorded more than once", "person recorded once")})
+    data = tally(frame, "system", "record", name="records",
+                 series_order=["person recorded more than once", "person recorded once"])
+    split = data[data["record"] == "person recorded more than once"].set_index("system")[
+        "records"]
+    records = len(systems)
+    note = (f"{plural(int(split.sum()), 'record')} of {records:,} belong to people recorded "
+            f"more than once ({duplicates:,} extra copies, {pct(ratio(duplicates, records))});"
+            f" the most sit in {split.idxmax()} ({split.max():,})." if split.sum() else
+            f"Each of the {records:,} customer records is a different person.")
+    return CauseChart(
+        kind="stacked", data=data, x="system", y="records", series="record",
+        title="Customer records by system: people recorded once or more", x_title="system",
+        y_title="customer records", y_unit="count", note=note)

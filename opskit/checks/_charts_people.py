@@ -1,0 +1,129 @@
+"""Small tidy-data helpers for the cause charts of the people-side checks.
+
+The sales, marketing, security, efficiency, integration and knowledge checks draw their
+cause from data they already hold: counts per category and series, a distribution, hours
+by week, accounts by how long ago they logged in. What several of them need is written once
+here so every chart keeps the same rules: few rows (top categories, the rest folded into one
+"other" row), every category × series cell present (a zero is drawn, not skipped), labels
+from client data kept raw (report/figures.py escapes them), and vectorised pandas only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Categories a bar chart shows before the rest are folded into one "other" bar.
+TOP = 12
+#: Values a distribution keeps: beyond it, evenly spaced quantiles stand for the values.
+DISTRIBUTION_POINTS = 200
+
+
+def top_labels(labels: pd.Series, weights: pd.Series | None = None, keep: int = TOP,
+               other: str = "other") -> pd.Series:
+    """``labels`` with all but the ``keep`` largest (by summed ``weights``, else by count)
+    replaced by ``other``, so a chart of many categories stays readable and small.
+
+    A missing label reads "(none)". Ties keep the alphabetical first.
+    """
+    text = labels.astype("str").fillna("(none)")
+    weight = (pd.Series(1.0, index=labels.index) if weights is None
+              else weights.astype("float64").fillna(0.0))
+    totals = weight.groupby(text).sum()
+    if len(totals) <= keep:
+        return text
+    ranked = totals.reset_index().set_axis(["label", "weight"], axis=1).sort_values(
+        ["weight", "label"], ascending=[False, True])
+    kept = set(ranked["label"].iloc[:keep - 1])
+    return text.where(text.isin(kept), other)
+
+
+def tally(frame: pd.DataFrame, x: str, series: str, *, value: str | None = None,
+          x_order: Sequence | None = None, series_order: Sequence | None = None,
+          name: str = "count") -> pd.DataFrame:
+    """Counts (or sums of ``value``) per ``x`` × ``series``, every combination present.
+
+    Rows follow ``x_order`` (else the largest total first) and ``series_order`` (else the
+    order of first appearance), so the chart reads in the intended order.
+    """
+    values = frame[value] if value else pd.Series(1.0, index=frame.index)
+    summed = values.groupby([frame[x], frame[series]], observed=True).sum()
+    if x_order is None:
+        totals = values.groupby(frame[x], observed=True).sum()
+        x_order = totals.reset_index().set_axis(["x", "total"], axis=1).sort_values(
+            ["total", "x"], ascending=[False, True])["x"].tolist()
+    if series_order is None:
+        series_order = list(dict.fromkeys(frame[series].tolist()))
+    grid = pd.MultiIndex.from_product([list(x_order), list(series_order)], names=[x, series])
+    full = summed.reindex(grid, fill_value=0).rename(name).reset_index()
+    if value is None:
+        full[name] = full[name].astype("int64")
+    return full
+
+
+def distribution(values: pd.Series, points: int = DISTRIBUTION_POINTS) -> np.ndarray:
+    """The values sorted, or, when there are more than ``points``, that many evenly spaced
+    quantiles (the midpoints of equal-count slices): a histogram of them has the shape of the
+    histogram of all values, in a bounded number of rows."""
+    clean = np.sort(values.dropna().to_numpy(dtype="float64"))
+    if len(clean) <= points:
+        return clean
+    return np.quantile(clean, (np.arange(points) + 0.5) / points)
+
+
+def week_start(times: pd.Series) -> pd.Series:
+    """The Monday (00:00) of each timestamp's week: weeks, not days, on a time axis."""
+    day = times.dt.normalize()
+    return (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).astype("datetime64[us]")
+
+
+def age_buckets(boundaries: Sequence[float]) -> list[str]:
+    """Labels of the day ranges cut at ``boundaries`` (sorted, distinct), then "never":
+    (30, 90, 365) gives '0-30 days', '31-90 days', '91-365 days', 'over 365 days', 'never'."""
+    edges = sorted({float(b) for b in boundaries})
+    labels, low = [], 0.0
+    for edge in edges:
+        labels.append(f"{low:g}-{edge:g} days")
+        low = edge + 1
+    return [*labels, f"over {edges[-1]:g} days", "never"]
+
+
+def days_ago_bucket(times: pd.Series, end: pd.Timestamp,
+                    boundaries: Sequence[float]) -> pd.Series:
+    """Each timestamp's bucket of days before ``end`` (``age_buckets`` labels), as an
+    ordered categorical; a missing time is "never", a time after ``end`` 0 days ago.
+
+    Part days count as a day begun (90 days and 5 hours is in '91-...'), so a bucket edge
+    agrees with a cut-off test ``time < end - edge days`` the checks judge with."""
+    edges = sorted({float(b) for b in boundaries})
+    labels = age_buckets(edges)
+    days = np.ceil((end - times).dt.total_seconds() / 86400).clip(lower=0)
+    position = np.searchsorted(np.asarray(edges), days.to_numpy(dtype="float64",
+                                                                na_value=np.nan), side="left")
+    names = np.asarray(labels, dtype=object)[np.minimum(position, len(labels) - 2)]
+    names = np.where(days.isna().to_numpy(), "never", names)
+    return pd.Series(pd.Categorical(names, categories=labels, ordered=True), index=times.index)
+
+
+def pct(value: float) -> str:
+    """A 0-1 share as the report writes it: 0.247 -> '24.7%'."""
+    return f"{value:.1%}"
+
+
+def plural(count: float, noun: str, many: str | None = None) -> str:
+    """'1 account', '3 accounts' (``many`` for irregular plurals)."""
+    word = noun if count == 1 else (many or noun + "s")
+    return f"{count:,.0f} {word}"
+
+
+def threshold_marks(warn: float, fail: float, words: str = "{:g}"
+                    ) -> tuple[tuple[float, str], ...]:
+    """The warn and fail marks of a chart, one mark when they are equal (two labels on one
+    line print over each other). ``words`` formats a value ('{:.0%}', a function)."""
+    say = words if callable(words) else words.format
+    if warn == fail:
+        return ((float(warn), f"warn and fail {say(warn)}"),)
+    return ((float(warn), f"warn {say(warn)}"), (float(fail), f"fail {say(fail)}"))
