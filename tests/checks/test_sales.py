@@ -522,3 +522,99 @@ def test_crm_duplicates_not_assessable_without_customers():
     result = run_check(crm_duplicates.spec, make_data())
     assert result.status is Status.NOT_ASSESSABLE
     assert "customers" in result.data_request
+
+
+# -- cause charts ----------------------------------------------------------------------------
+def test_missed_calls_chart_is_missed_share_by_hour_and_weekday():
+    """Ten calls answered on Wednesday 09:00-13:30 and three missed on Monday 08:00-08:40:
+    a 7 x 6 hour grid whose Monday 08:00 cell is the peak, 3 of 3 missed."""
+    result = missed_calls(make_data(calls=calls(answered_calls(10)
+                                                + missed_with_callbacks(3, None))))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.z) == ("heatmap", "hour", "weekday",
+                                                       "missed_share")
+    assert len(chart.data) == 7 * 6
+    cells = chart.data.set_index(["weekday", "hour"])
+    assert cells.loc[("Mon", 8)].tolist() == [3, 3, 1.0]
+    assert cells.loc[("Wed", 9)].tolist() == [2, 0, 0.0]
+    assert cells.loc[("Tue", 9), "inbound_calls"] == 0
+    assert pd.isna(cells.loc[("Tue", 9), "missed_share"])
+    assert chart.note == ("Most missed calls fall on Mon at 08:00: 3 of 3 inbound calls "
+                          "missed (100.0%), against 23.1% over the period.")
+
+
+def test_missed_calls_chart_without_caller_numbers_still_drawn():
+    """The call log without numbers keeps the hour x weekday chart (no callbacks needed)."""
+    frame = calls(answered_calls(4) + missed_with_callbacks(2, None)).drop(
+        columns=["from_number", "to_number"])
+    chart = missed_calls(make_data(calls=frame)).chart
+    assert chart.kind == "heatmap"
+    assert chart.data["missed_calls"].sum() == 2
+    assert chart.data["inbound_calls"].sum() == 6
+
+
+def test_speed_to_lead_chart_is_the_hours_distribution_with_the_hour_mark():
+    """45 leads answered after 90 minutes and 15 after 30: 60 values of 1.5 and 0.5 hours,
+    marks at 1 and 24 hours, and a note counting the late ones."""
+    result = speed_to_lead(make_data(leads=leads([90.0] * 45 + [30.0] * 15 + [None] * 2)))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.x_unit) == ("histogram", "response_hours", "hours")
+    assert chart.data["response_hours"].value_counts().to_dict() == {1.5: 45, 0.5: 15}
+    assert chart.marks == ((1.0, "warn 1 hour"), (24.0, "fail 24 hours"))
+    assert chart.note == ("45 of 60 answered leads waited more than 1 hour for a first "
+                          "answer (75.0%); 2 leads never answered.")
+
+
+def test_speed_to_lead_chart_keeps_two_hundred_quantiles_of_many_leads():
+    """1,000 leads answered after 1..1,000 minutes: 200 quantile rows, spread like the data."""
+    chart = speed_to_lead(make_data(leads=leads([float(m) for m in range(1, 1001)]))).chart
+    hours = chart.data["response_hours"]
+    assert len(hours) == 200
+    assert hours.iloc[0] == pytest.approx(3.5 / 60, abs=1e-3)
+    assert hours.iloc[-1] == pytest.approx(997.5 / 60, abs=1e-3)
+    assert (hours <= 1.0).sum() == 12  # 60 of 1,000 leads, 6% of 200 rows
+
+
+def test_speed_to_lead_chart_equal_thresholds_make_one_mark():
+    """Warn and fail at the same 120 minutes draw one mark, not two labels on one line."""
+    result = speed_to_lead(make_data(leads=leads([30.0] * 5)), warn=120, fail=120)
+    assert result.chart.marks == ((2.0, "warn and fail 2 hours"),)
+
+
+def test_stale_pipeline_chart_stacks_open_value_by_owner_and_state():
+    """Ann holds D1 (active, 100) and D3 (idle, 300), Bob D2 (overdue, 200) and D4 (active,
+    400): stacked value per owner and state, every cell present."""
+    frame = deals(owner=["Ann", "Bob", "Ann", "Bob"],
+                  last_activity_at=["2026-09-25", "2026-09-25", "2026-08-01", "2026-09-25"],
+                  close_date=["2026-10-15", "2026-09-01", "2026-10-15", "2026-10-15"])
+    chart = stale_pipeline(make_data(deals=frame)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "owner", "open_value",
+                                                            "state")
+    assert chart.y_unit == "$"
+    assert chart.data.values.tolist() == [
+        ["Bob", "active", 400.0], ["Bob", "no activity in 30 days", 0.0],
+        ["Bob", "close date passed", 200.0],
+        ["Ann", "active", 100.0], ["Ann", "no activity in 30 days", 300.0],
+        ["Ann", "close date passed", 0.0]]
+    assert chart.note == ("$500 of $1,000 open pipeline is stale (50.0%); Ann holds the most "
+                          "($300).")
+
+
+def test_crm_duplicates_chart_splits_records_by_system():
+    """920 Shopify people, 80 of them again in HubSpot: 80 + 80 records of people recorded
+    more than once, 840 recorded once; on a tie the larger system is named."""
+    n = 80
+    frame = customers(920, customer_id=[f"H{i}" for i in range(n)], system=["hubspot"] * n,
+                      name=[f"P. {i}" for i in range(n)],
+                      email=[f" Person{i}@Example.com " for i in range(n)], phone=[None] * n,
+                      company=[None] * n)
+    chart = crm_duplicates(make_data(customers=frame)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "system", "records",
+                                                            "record")
+    assert chart.data.values.tolist() == [
+        ["shopify", "person recorded more than once", 80],
+        ["shopify", "person recorded once", 840],
+        ["hubspot", "person recorded more than once", 80],
+        ["hubspot", "person recorded once", 0]]
+    assert chart.note == ("160 records of 1,000 belong to people recorded more than once (80 "
+                          "extra copies, 8.0%); the most sit in shopify (80).")
