@@ -127,3 +127,8 @@ def threshold_marks(warn: float, fail: float, words: str = "{:g}"
     if warn == fail:
         return ((float(warn), f"warn and fail {say(warn)}"),)
     return ((float(warn), f"warn {say(warn)}"), (float(fail), f"fail {say(fail)}"))
+
+
+def month_start(times: pd.Series) -> pd.Series:
+    """The first day (00:00) of each timestamp's month."""
+    return times.dt.to_period("M").dt.to_timestamp().astype("datetime64[us]")
