@@ -11,6 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from opskit.checks._charts_people import (
+    month_start,
+    pct,
+    plural,
+    tally,
+    threshold_marks,
+    week_start,
+)
 from opskit.checks._common import (
     annual,
     distinct_joined,
@@ -30,7 +38,7 @@ from opskit.checks._common import (
     ratio,
     share,
 )
-from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Status, Story
 from opskit.registry import CheckData, NotAssessable, Param, check
 
 AUTOMATION_STORY = Story("We need to hire another ops person.",
@@ -172,7 +180,29 @@ def automation_candidates(
                      float(by_task["hours_per_month"].sum()), "hours",
                      "hours a month of all rule-based recurring tasks")},
         evidence=evidence.reset_index(drop=True), evidence_id="task",
-        impact=impact, story=AUTOMATION_STORY)
+        impact=impact, story=AUTOMATION_STORY,
+        chart=automation_chart(by_task, warn, fail) if len(by_task) else None)
+
+
+def automation_chart(by_task: pd.DataFrame, warn: float, fail: float) -> CauseChart:
+    """Hours a month of the 12 largest rule-based recurring tasks, coloured by category,
+    against the warn and fail marks: which manual work to automate first."""
+    top = by_task.sort_values(["hours_per_month", "task"], ascending=[False, True]).head(12)
+    data = pd.DataFrame({"task": top["task"].to_numpy(),
+                         "category": top["category"].astype("str").to_numpy(),
+                         "hours_per_month": top["hours_per_month"].round(1).to_numpy(),
+                         "people": top["people"].to_numpy()})
+    first = top.iloc[0]
+    over = int((by_task["hours_per_month"] >= warn).sum())
+    reach = ("no rule-based task reaches" if not over else
+             f"{plural(over, 'rule-based task')} reach{'es' if over == 1 else ''}")
+    note = (f"{first['task']} takes {first['hours_per_month']:,.1f} hours a month "
+            f"({first['people']}); {reach} {warn:g} hours a month.")
+    return CauseChart(
+        kind="stacked", data=data, x="task", y="hours_per_month", series="category",
+        title="Hours a month of rule-based recurring tasks", x_title="task",
+        y_title="hours a month", y_unit="hours",
+        marks=threshold_marks(warn, fail, lambda v: f"{v:g} hours a month"), note=note)
 
 
 # -- efficiency.ops_headcount_vs_growth ---------------------------------------------------
@@ -311,7 +341,25 @@ def ops_headcount_vs_growth(
                  "revenue_per_ops_fte": Metric(ratio(revenue_now, fte_now), "$",
                                                "revenue of the last 365 days per ops FTE")},
         evidence=evidence.reset_index(drop=True), evidence_id="person",
-        impact=impact, story=HEADCOUNT_STORY)
+        impact=impact, story=HEADCOUNT_STORY,
+        chart=headcount_chart(fte_then, fte_now, fte_growth, revenue_growth, source))
+
+
+def headcount_chart(fte_then: float, fte_now: float, fte_growth: float,
+                    revenue_growth: float, source: str) -> CauseChart:
+    """Operations FTE and revenue a year before the period end and at it, each indexed to
+    100 a year earlier: which grew faster, on one scale."""
+    data = pd.DataFrame({
+        "measure": ["operations FTE", "operations FTE", "revenue", "revenue"],
+        "when": ["a year earlier", "at the period end"] * 2,
+        "index": [100.0, round(100 * (1 + fte_growth), 1), 100.0,
+                  round(100 * (1 + revenue_growth), 1)]})
+    note = (f"Operations FTE grew {fte_growth:+.1%} ({fte_then:g} to {fte_now:g} FTE) while "
+            f"revenue grew {revenue_growth:+.1%} ({source}).")
+    return CauseChart(
+        kind="bars", data=data, x="measure", y="index", series="when",
+        title="Operations headcount and revenue, a year earlier = 100", x_title="",
+        y_title="index (a year earlier = 100)", note=note)
 
 
 # -- efficiency.manual_touches ------------------------------------------------------------
@@ -397,4 +445,31 @@ def manual_touches(
                                          "manual events after order creation")},
         evidence=evidence.reset_index(drop=True), evidence_id="order_id",
         impact=impact, story=TOUCHES_STORY,
-        details={"population": population} if population else {})
+        details={"population": population} if population else {},
+        chart=touches_chart(orders, touched["order_id"], manual))
+
+
+def touches_chart(orders: pd.DataFrame, touched_ids: pd.Series, manual: pd.DataFrame
+                  ) -> CauseChart:
+    """Orders by week placed (months beyond half a year), stacked into those touched by hand
+    and those that flowed through; the note names the most common manual step."""
+    span = orders["ordered_at"].max() - orders["ordered_at"].min()
+    by_week = span <= pd.Timedelta(weeks=27)
+    when = week_start(orders["ordered_at"]) if by_week else month_start(orders["ordered_at"])
+    x = "week" if by_week else "month"
+    flow = np.where(orders["order_id"].isin(touched_ids).to_numpy(dtype=bool),
+                    "touched by hand", "no manual touch")
+    frame = pd.DataFrame({x: when.to_numpy(), "flow": flow})
+    data = tally(frame, x, "flow", x_order=sorted(frame[x].unique()),
+                 series_order=["touched by hand", "no manual touch"], name="orders")
+    count = len(touched_ids)
+    note = (f"{count:,} of {plural(len(orders), 'order')} were touched by hand "
+            f"({pct(ratio(count, len(orders)))})")
+    if count and "event" in manual and manual["event"].notna().any():
+        steps = manual["event"].astype("str").value_counts().sort_index().sort_values(
+            ascending=False, kind="stable")
+        note += f"; the most common manual step is {steps.index[0]} ({steps.iloc[0]:,} times)"
+    return CauseChart(
+        kind="stacked", data=data, x=x, y="orders", series="flow",
+        title=f"Orders by {x} placed: touched by hand or not", x_title=f"{x} placed",
+        y_title="orders", y_unit="count", note=note + ".")
