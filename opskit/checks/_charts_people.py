@@ -132,3 +132,12 @@ def threshold_marks(warn: float, fail: float, words: str = "{:g}"
 def month_start(times: pd.Series) -> pd.Series:
     """The first day (00:00) of each timestamp's month."""
     return times.dt.to_period("M").dt.to_timestamp().astype("datetime64[us]")
+
+
+def time_bins(times: pd.Series) -> tuple[str, pd.Series]:
+    """("week", Mondays) when the times span at most half a year, else ("month", first days
+    of months): a time axis of at most about 27 points per year shown."""
+    span = times.max() - times.min() if len(times) else pd.Timedelta(0)
+    if span <= pd.Timedelta(weeks=27):
+        return "week", week_start(times)
+    return "month", month_start(times)

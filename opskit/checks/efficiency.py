@@ -12,12 +12,11 @@ import numpy as np
 import pandas as pd
 
 from opskit.checks._charts_people import (
-    month_start,
     pct,
     plural,
     tally,
     threshold_marks,
-    week_start,
+    time_bins,
 )
 from opskit.checks._common import (
     annual,
@@ -453,10 +452,7 @@ def touches_chart(orders: pd.DataFrame, touched_ids: pd.Series, manual: pd.DataF
                   ) -> CauseChart:
     """Orders by week placed (months beyond half a year), stacked into those touched by hand
     and those that flowed through; the note names the most common manual step."""
-    span = orders["ordered_at"].max() - orders["ordered_at"].min()
-    by_week = span <= pd.Timedelta(weeks=27)
-    when = week_start(orders["ordered_at"]) if by_week else month_start(orders["ordered_at"])
-    x = "week" if by_week else "month"
+    x, when = time_bins(orders["ordered_at"])
     flow = np.where(orders["order_id"].isin(touched_ids).to_numpy(dtype=bool),
                     "touched by hand", "no manual touch")
     frame = pd.DataFrame({x: when.to_numpy(), "flow": flow})

@@ -13,6 +13,16 @@ import re
 import numpy as np
 import pandas as pd
 
+from opskit.checks._charts_people import (
+    month_start,
+    pct,
+    plural,
+    tally,
+    threshold_marks,
+    time_bins,
+    top_labels,
+    week_start,
+)
 from opskit.checks._common import (
     annual,
     average_order_value,
@@ -34,7 +44,7 @@ from opskit.checks._common import (
     status_class,
     with_population,
 )
-from opskit.findings import Impact, Metric, Result, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
@@ -224,7 +234,29 @@ def orders_vs_invoices(
         },
         evidence=invoice_gaps(status, extra), evidence_id="order_id",
         impact=with_population(unmatched_impact(data, unmatched, never_billed, fix_minutes), data),
-        story=INVOICE_STORY)
+        story=INVOICE_STORY, chart=invoice_chart(status))
+
+
+def invoice_chart(status: pd.DataFrame) -> CauseChart:
+    """Judged orders by week (or month) placed, stacked into invoiced at the same amount,
+    invoiced at another amount and not invoiced: whether the gap is steady or a break."""
+    matched, differs, missing = ("invoiced at the same amount", "amount differs",
+                                 "no invoice")
+    outcome = np.where(status["matched"].to_numpy(dtype=bool), matched,
+                       np.where(status["has_invoice"].to_numpy(dtype=bool), differs, missing))
+    x, when = time_bins(status["ordered_at"])
+    frame = pd.DataFrame({x: when.to_numpy(), "invoice": outcome})
+    data = tally(frame, x, "invoice", x_order=sorted(frame[x].unique()),
+                 series_order=[missing, differs, matched], name="orders")
+    gaps = int((outcome != matched).sum())
+    note = (f"{gaps:,} of {plural(len(status), 'order')} did not reach accounting at their "
+            f"amount ({pct(ratio(gaps, len(status)))}): {int((outcome == missing).sum()):,} "
+            f"with no invoice, {int((outcome == differs).sum()):,} at another amount."
+            if gaps else f"Every one of the {len(status):,} orders was invoiced at its amount.")
+    return CauseChart(
+        kind="stacked", data=data, x=x, y="orders", series="invoice",
+        title=f"Orders by {x} placed: invoiced at their amount or not", x_title=f"{x} placed",
+        y_title="orders", y_unit="count", note=note)
 
 
 def invoiced_channels(status: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -382,7 +414,36 @@ def orphan_skus(
                     "(revenue effects are counted by margin.missing_cogs and "
                     "fulfillment.data_defects_drive_delays)",
             assumptions={"hourly cost": hourly_words}), data),
-        story=ORPHAN_STORY)
+        story=ORPHAN_STORY, chart=orphan_chart(lines, orphans, warn, fail))
+
+
+def orphan_chart(lines: pd.DataFrame, orphans: pd.DataFrame, warn: float, fail: float
+                 ) -> CauseChart:
+    """Share of each week's (or month's) line revenue on SKUs the product master lacks,
+    against the warn and fail marks: a steady leak, or SKUs created in the shop lately."""
+    x, when = time_bins(lines["ordered_at"])
+    orphan_revenue = lines["revenue"].where(lines["sku"].isin(orphans["sku"]), 0.0)
+    sums = pd.DataFrame({x: when, "revenue": lines["revenue"], "orphan": orphan_revenue}
+                        ).groupby(x).sum()
+    data = pd.DataFrame({
+        x: sums.index, "orphan_revenue": sums["orphan"].round(2).to_numpy(),
+        "revenue": sums["revenue"].round(2).to_numpy(),
+        "orphan_share": (sums["orphan"] / sums["revenue"].where(sums["revenue"] != 0))
+        .round(4).to_numpy()})
+    if len(orphans):
+        largest = orphans.sort_values(["revenue", "sku"], ascending=[False, True]).iloc[0]
+        total = float(orphans["revenue"].sum())
+        note = (f"{plural(len(orphans), 'SKU')} sold in the period are not in the product "
+                f"master: {money(total)} of revenue "
+                f"({pct(ratio(total, float(lines['revenue'].sum())))}); the largest, "
+                f"{largest['sku']}, sold {money(largest['revenue'])}.")
+    else:
+        note = "Every SKU sold in the period is in the product master."
+    return CauseChart(
+        kind="lines", data=data, x=x, y="orphan_share",
+        title=f"Revenue on SKUs the product master lacks, by {x}", x_title=x,
+        y_title="share of line revenue", y_unit="share",
+        marks=threshold_marks(warn, fail, pct), note=note)
 
 
 # -- integration.manual_rekeying -------------------------------------------------------------
@@ -483,7 +544,35 @@ def manual_rekeying(
                                    "share removed": " / ".join(f"{c:.0%}" for c in captures),
                                    "integrations": "from the integrations table" if has_map
                                    else "no integrations table: no pair counted as connected"}),
-        story=REKEYING_STORY)
+        story=REKEYING_STORY,
+        chart=rekeying_chart(tasks, data, per_month) if len(tasks) else None)
+
+
+def rekeying_chart(tasks: pd.DataFrame, data: CheckData, per_month: float) -> CauseChart:
+    """Hours retyped each week of the period (months beyond half a year), stacked by pair of
+    systems (the 6 largest, the rest as "other pairs"): which bridge of hands costs the
+    most, and whether it is steady work. Weeks without rekeying are drawn as zero."""
+    hours = tasks["minutes"] / 60
+    x, first = time_bins(pd.Series([data.period.start, data.period.end]))
+    bins = pd.date_range(first.iloc[0], data.period.end, freq="W-MON" if x == "week" else "MS")
+    at = week_start(tasks["performed_on"]) if x == "week" else month_start(
+        tasks["performed_on"])
+    frame = pd.DataFrame({x: at.to_numpy(),
+                          "pair": top_labels(tasks["pair"], hours, keep=6,
+                                             other="other pairs").to_numpy(),
+                          "hours": hours.to_numpy()})
+    pairs = frame.groupby("pair")["hours"].sum().sort_values(ascending=False, kind="stable")
+    data_frame = tally(frame, x, "pair", value="hours", name="hours",
+                       x_order=list(bins.astype("datetime64[us]")),
+                       series_order=pairs.index.tolist())
+    data_frame["hours"] = data_frame["hours"].round(2)
+    note = (f"{per_month:,.1f} hours a month are retyped between systems with no "
+            f"integration; {pairs.index[0]} alone takes "
+            f"{pairs.iloc[0] / months(data):,.1f}.")
+    return CauseChart(
+        kind="stacked", data=data_frame, x=x, y="hours", series="pair",
+        title=f"Hours retyped between unintegrated systems, by {x} and pair of systems",
+        x_title=x, y_title=f"hours a {x}", y_unit="hours", note=note)
 
 
 # -- integration.revenue_reconciliation ------------------------------------------------------
@@ -648,4 +737,23 @@ def revenue_reconciliation(
                               "between shop and ledger revenue (Σ |monthly gap|, annualized)",
                       note="a discrepancy to explain, not a loss: not added to the total"),
             data),
-        story=RECONCILIATION_STORY)
+        story=RECONCILIATION_STORY, chart=reconciliation_chart(monthly))
+
+
+def reconciliation_chart(monthly: pd.DataFrame) -> CauseChart:
+    """Shop and ledger revenue side by side per month, like with like: the month that does
+    not agree stands out."""
+    data = pd.DataFrame({
+        "month": np.repeat(monthly["month"].to_numpy(), 2),
+        "side": ["shop", "ledger"] * len(monthly),
+        "revenue": np.column_stack([monthly["orders_revenue"].to_numpy(dtype="float64"),
+                                    monthly["gl_revenue"].to_numpy(dtype="float64")])
+        .ravel().round(2)})
+    worst_month = monthly.sort_values(["gap", "month"], ascending=[False, True]).iloc[0]
+    note = (f"The largest gap is {worst_month['month']}: the shop shows "
+            f"{money(worst_month['orders_revenue'])}, the ledger "
+            f"{money(worst_month['gl_revenue'])} ({pct(worst_month['gap'])} of the ledger).")
+    return CauseChart(
+        kind="bars", data=data, x="month", y="revenue", series="side",
+        title="Revenue by month: the shop against the ledger", x_title="month",
+        y_title="revenue (goods net of discounts)", y_unit="$", note=note)
