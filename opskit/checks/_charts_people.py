@@ -27,18 +27,35 @@ def top_labels(labels: pd.Series, weights: pd.Series | None = None, keep: int = 
     """``labels`` with all but the ``keep`` largest (by summed ``weights``, else by count)
     replaced by ``other``, so a chart of many categories stays readable and small.
 
-    A missing label reads "(none)". Ties keep the alphabetical first.
+    A missing label reads "(none)"; ties keep the alphabetical first. The result is
+    categorical: the labels are hashed once (``factorize``), never copied row by row.
     """
-    text = labels.astype("str").fillna("(none)")
-    weight = (pd.Series(1.0, index=labels.index) if weights is None
-              else weights.astype("float64").fillna(0.0))
-    totals = weight.groupby(text).sum()
-    if len(totals) <= keep:
-        return text
-    ranked = totals.reset_index().set_axis(["label", "weight"], axis=1).sort_values(
-        ["weight", "label"], ascending=[False, True])
-    kept = set(ranked["label"].iloc[:keep - 1])
-    return text.where(text.isin(kept), other)
+    codes, uniques = pd.factorize(labels)
+    names = [str(u) for u in uniques]
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(names), codes)
+        names.append("(none)")
+    weight = np.bincount(codes, weights=None if weights is None else
+                         weights.to_numpy(dtype="float64", na_value=0.0),
+                         minlength=len(names))
+    if len(names) <= keep:
+        return pd.Series(pd.Categorical.from_codes(codes, names), index=labels.index)
+    ranked = sorted(range(len(names)), key=lambda i: (-weight[i], names[i]))
+    kept = ranked[:keep - 1]
+    while other in (names[i] for i in kept):
+        other += " (rest)"
+    recode = np.full(len(names), len(kept), dtype="int64")
+    recode[kept] = np.arange(len(kept))
+    return pd.Series(pd.Categorical.from_codes(recode[codes], [names[i] for i in kept]
+                                               + [other]), index=labels.index)
+
+
+def labelled(codes: np.ndarray | pd.Series, names: Sequence[str],
+             index: pd.Index | None = None) -> pd.Series:
+    """A categorical of ``names[code]`` per row (booleans count as 0 / 1): a label column
+    for millions of rows without building millions of strings."""
+    values = np.asarray(codes).astype("int64")
+    return pd.Series(pd.Categorical.from_codes(values, list(names)), index=index)
 
 
 def tally(frame: pd.DataFrame, x: str, series: str, *, value: str | None = None,
@@ -46,19 +63,21 @@ def tally(frame: pd.DataFrame, x: str, series: str, *, value: str | None = None,
           name: str = "count") -> pd.DataFrame:
     """Counts (or sums of ``value``) per ``x`` × ``series``, every combination present.
 
-    Rows follow ``x_order`` (else the largest total first) and ``series_order`` (else the
-    order of first appearance), so the chart reads in the intended order.
+    Rows follow ``x_order`` (else the largest total first, then by name) and
+    ``series_order`` (else the order of first appearance), so the chart reads in the
+    intended order. Categorical columns come back as plain values.
     """
     values = frame[value] if value else pd.Series(1.0, index=frame.index)
-    summed = values.groupby([frame[x], frame[series]], observed=True).sum()
+    keys = [frame[x], frame[series]]
+    summed = values.groupby(keys, observed=True).sum()
     if x_order is None:
-        totals = values.groupby(frame[x], observed=True).sum()
-        x_order = totals.reset_index().set_axis(["x", "total"], axis=1).sort_values(
-            ["total", "x"], ascending=[False, True])["x"].tolist()
+        totals = summed.groupby(level=0, observed=True).sum()
+        x_order = sorted(totals.index, key=lambda k: (-totals[k], str(k)))
     if series_order is None:
-        series_order = list(dict.fromkeys(frame[series].tolist()))
+        series_order = list(pd.unique(frame[series].to_numpy()))
     grid = pd.MultiIndex.from_product([list(x_order), list(series_order)], names=[x, series])
-    full = summed.reindex(grid, fill_value=0).rename(name).reset_index()
+    plain = summed.set_axis(pd.MultiIndex.from_tuples(list(summed.index), names=[x, series]))
+    full = plain.reindex(grid, fill_value=0).rename(name).reset_index()
     if value is None:
         full[name] = full[name].astype("int64")
     return full
@@ -75,9 +94,14 @@ def distribution(values: pd.Series, points: int = DISTRIBUTION_POINTS) -> np.nda
 
 
 def week_start(times: pd.Series) -> pd.Series:
-    """The Monday (00:00) of each timestamp's week: weeks, not days, on a time axis."""
-    day = times.dt.normalize()
-    return (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).astype("datetime64[us]")
+    """The Monday (00:00) of each timestamp's week: weeks, not days, on a time axis.
+
+    In numpy day units (1970-01-01 was a Thursday, so a day's weekday is (days + 3) mod 7),
+    so millions of order lines take milliseconds; a missing time stays missing."""
+    days = times.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    weekday = (days.astype("int64") + 3) % 7
+    monday = days - weekday.astype("timedelta64[D]")
+    return pd.Series(monday.astype("datetime64[us]"), index=times.index, name=times.name)
 
 
 def age_buckets(boundaries: Sequence[float]) -> list[str]:
@@ -130,8 +154,9 @@ def threshold_marks(warn: float, fail: float, words: str = "{:g}"
 
 
 def month_start(times: pd.Series) -> pd.Series:
-    """The first day (00:00) of each timestamp's month."""
-    return times.dt.to_period("M").dt.to_timestamp().astype("datetime64[us]")
+    """The first day (00:00) of each timestamp's month; a missing time stays missing."""
+    months = times.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+    return pd.Series(months.astype("datetime64[us]"), index=times.index, name=times.name)
 
 
 def time_bins(times: pd.Series) -> tuple[str, pd.Series]:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from opskit.checks._charts_people import (
+    labelled,
     pct,
     plural,
     tally,
@@ -24,6 +25,7 @@ from opskit.checks._common import (
     hourly_cost,
     in_period,
     is_true,
+    isin,
     join_orders,
     judge,
     judge_rate,
@@ -453,10 +455,10 @@ def touches_chart(orders: pd.DataFrame, touched_ids: pd.Series, manual: pd.DataF
     """Orders by week placed (months beyond half a year), stacked into those touched by hand
     and those that flowed through; the note names the most common manual step."""
     x, when = time_bins(orders["ordered_at"])
-    flow = np.where(orders["order_id"].isin(touched_ids).to_numpy(dtype=bool),
-                    "touched by hand", "no manual touch")
-    frame = pd.DataFrame({x: when.to_numpy(), "flow": flow})
-    data = tally(frame, x, "flow", x_order=sorted(frame[x].unique()),
+    flow = labelled(isin(orders["order_id"], touched_ids).to_numpy(dtype=bool),
+                    ["no manual touch", "touched by hand"], orders.index)
+    frame = pd.DataFrame({x: when, "flow": flow})
+    data = tally(frame, x, "flow", x_order=sorted(pd.unique(when.dropna())),
                  series_order=["touched by hand", "no manual touch"], name="orders")
     count = len(touched_ids)
     note = (f"{count:,} of {plural(len(orders), 'order')} were touched by hand "

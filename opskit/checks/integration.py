@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from opskit.checks._charts_people import (
+    labelled,
     month_start,
     pct,
     plural,
@@ -242,16 +243,18 @@ def invoice_chart(status: pd.DataFrame) -> CauseChart:
     invoiced at another amount and not invoiced: whether the gap is steady or a break."""
     matched, differs, missing = ("invoiced at the same amount", "amount differs",
                                  "no invoice")
-    outcome = np.where(status["matched"].to_numpy(dtype=bool), matched,
-                       np.where(status["has_invoice"].to_numpy(dtype=bool), differs, missing))
+    is_matched = status["matched"].to_numpy(dtype=bool)
+    has_invoice = status["has_invoice"].to_numpy(dtype=bool)
+    outcome = np.where(is_matched, 2, np.where(has_invoice, 1, 0))
     x, when = time_bins(status["ordered_at"])
-    frame = pd.DataFrame({x: when.to_numpy(), "invoice": outcome})
-    data = tally(frame, x, "invoice", x_order=sorted(frame[x].unique()),
+    frame = pd.DataFrame({x: when, "invoice": labelled(outcome, [missing, differs, matched],
+                                                       status.index)})
+    data = tally(frame, x, "invoice", x_order=sorted(pd.unique(when.dropna())),
                  series_order=[missing, differs, matched], name="orders")
-    gaps = int((outcome != matched).sum())
+    gaps = int((~is_matched).sum())
     note = (f"{gaps:,} of {plural(len(status), 'order')} did not reach accounting at their "
-            f"amount ({pct(ratio(gaps, len(status)))}): {int((outcome == missing).sum()):,} "
-            f"with no invoice, {int((outcome == differs).sum()):,} at another amount."
+            f"amount ({pct(ratio(gaps, len(status)))}): {int((outcome == 0).sum()):,} "
+            f"with no invoice, {int((outcome == 1).sum()):,} at another amount."
             if gaps else f"Every one of the {len(status):,} orders was invoiced at its amount.")
     return CauseChart(
         kind="stacked", data=data, x=x, y="orders", series="invoice",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from opskit.checks._charts_people import (
     distribution,
+    labelled,
     month_start,
     pct,
     plural,
@@ -454,8 +455,10 @@ def attribution_chart(records: pd.DataFrame, known: pd.Series, noun: str, time: 
     x = "channel" if by_channel else "month"
     label = (top_labels(records["channel"]) if by_channel
              else month_start(records[time]))
-    frame = pd.DataFrame({x: label, "source": np.where(known, "known source", "no source")})
-    order = sorted(label.unique()) if not by_channel else None
+    frame = pd.DataFrame({x: label, "source": labelled(known.to_numpy(dtype=bool),
+                                                        ["no source", "known source"],
+                                                        records.index)})
+    order = sorted(pd.unique(label.dropna())) if not by_channel else None
     data = tally(frame, x, "source", x_order=order, name=noun,
                  series_order=["known source", "no source"])
     blind = data[data["source"] == "no source"].set_index(x)[noun]

@@ -17,6 +17,7 @@ from opskit.assumptions import ASSUMPTIONS
 from opskit.checks._charts_people import (
     WEEKDAYS,
     distribution,
+    labelled,
     pct,
     plural,
     tally,
@@ -824,8 +825,9 @@ def crm_duplicates(
 def duplicates_chart(systems: pd.Series, repeated: np.ndarray, duplicates: int) -> CauseChart:
     """Customer records per system, split into people recorded once and people recorded more
     than once (in the same or another system): where the split records sit."""
-    frame = pd.DataFrame({"system": top_labels(systems), "record": np.where(
-        repeated, "person recorded more than once", "person recorded once")})
+    frame = pd.DataFrame({"system": top_labels(systems), "record": labelled(
+        repeated, ["person recorded once", "person recorded more than once"],
+        systems.index)})
     data = tally(frame, "system", "record", name="records",
                  series_order=["person recorded more than once", "person recorded once"])
     split = data[data["record"] == "person recorded more than once"].set_index("system")[
