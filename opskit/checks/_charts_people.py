@@ -58,29 +58,44 @@ def labelled(codes: np.ndarray | pd.Series, names: Sequence[str],
     return pd.Series(pd.Categorical.from_codes(values, list(names)), index=index)
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a column's values and the value of each code (-1: missing)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(dtype="int64"), column.cat.categories
+    codes, uniques = pd.factorize(column)
+    return codes.astype("int64"), pd.Index(uniques)
+
+
 def tally(frame: pd.DataFrame, x: str, series: str, *, value: str | None = None,
           x_order: Sequence | None = None, series_order: Sequence | None = None,
           name: str = "count") -> pd.DataFrame:
     """Counts (or sums of ``value``) per ``x`` × ``series``, every combination present.
 
     Rows follow ``x_order`` (else the largest total first, then by name) and
-    ``series_order`` (else the order of first appearance), so the chart reads in the
-    intended order. Categorical columns come back as plain values.
+    ``series_order`` (else the categories, or first appearance), so the chart reads in the
+    intended order. Summed with ``np.bincount`` over integer codes: a chart of a million
+    rows costs milliseconds, not a grouped frame.
     """
-    values = frame[value] if value else pd.Series(1.0, index=frame.index)
-    keys = [frame[x], frame[series]]
-    summed = values.groupby(keys, observed=True).sum()
+    x_codes, x_values = _codes(frame[x])
+    s_codes, s_values = _codes(frame[series])
+    weights = (frame[value].to_numpy(dtype="float64", na_value=0.0) if value
+               else np.ones(len(frame)))
+    valid = (x_codes >= 0) & (s_codes >= 0)
+    cells = np.bincount(x_codes[valid] * len(s_values) + s_codes[valid],
+                        weights=weights[valid], minlength=len(x_values) * len(s_values))
+    table = pd.DataFrame(cells.reshape(len(x_values), len(s_values)), index=x_values,
+                         columns=s_values)
     if x_order is None:
-        totals = summed.groupby(level=0, observed=True).sum()
+        totals = table.sum(axis=1)
         x_order = sorted(totals.index, key=lambda k: (-totals[k], str(k)))
     if series_order is None:
-        series_order = list(pd.unique(frame[series].to_numpy()))
-    grid = pd.MultiIndex.from_product([list(x_order), list(series_order)], names=[x, series])
-    plain = summed.set_axis(pd.MultiIndex.from_tuples(list(summed.index), names=[x, series]))
-    full = plain.reindex(grid, fill_value=0).rename(name).reset_index()
-    if value is None:
-        full[name] = full[name].astype("int64")
-    return full
+        series_order = list(s_values)
+    table = table.reindex(index=list(x_order), columns=list(series_order), fill_value=0)
+    sums = table.to_numpy().ravel()
+    return pd.DataFrame({
+        x: np.repeat(np.asarray(table.index), len(table.columns)),
+        series: np.tile(np.asarray(table.columns, dtype=object), len(table.index)),
+        name: sums.round(0).astype("int64") if value is None else sums})
 
 
 def distribution(values: pd.Series, points: int = DISTRIBUTION_POINTS) -> np.ndarray:
