@@ -31,6 +31,7 @@ from opskit.checks._common import (
     has_values,
     hourly_cost,
     in_period,
+    isin,
     judge_count,
     judge_rate,
     min_evidence_param,
@@ -425,14 +426,16 @@ def orphan_chart(lines: pd.DataFrame, orphans: pd.DataFrame, warn: float, fail: 
     """Share of each week's (or month's) line revenue on SKUs the product master lacks,
     against the warn and fail marks: a steady leak, or SKUs created in the shop lately."""
     x, when = time_bins(lines["ordered_at"])
-    orphan_revenue = lines["revenue"].where(lines["sku"].isin(orphans["sku"]), 0.0)
-    sums = pd.DataFrame({x: when, "revenue": lines["revenue"], "orphan": orphan_revenue}
-                        ).groupby(x).sum()
-    data = pd.DataFrame({
-        x: sums.index, "orphan_revenue": sums["orphan"].round(2).to_numpy(),
-        "revenue": sums["revenue"].round(2).to_numpy(),
-        "orphan_share": (sums["orphan"] / sums["revenue"].where(sums["revenue"] != 0))
-        .round(4).to_numpy()})
+    codes, bins = pd.factorize(when, sort=True)
+    revenue = lines["revenue"].to_numpy(dtype="float64", na_value=0.0)
+    orphan = np.where(isin(lines["sku"], orphans["sku"]).to_numpy(dtype=bool), revenue, 0.0)
+    kept = codes >= 0
+    total = np.bincount(codes[kept], weights=revenue[kept], minlength=len(bins))
+    lost = np.bincount(codes[kept], weights=orphan[kept], minlength=len(bins))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        orphan_share = np.where(total != 0, lost / total, np.nan)
+    data = pd.DataFrame({x: np.asarray(bins), "orphan_revenue": lost.round(2),
+                         "revenue": total.round(2), "orphan_share": orphan_share.round(4)})
     if len(orphans):
         largest = orphans.sort_values(["revenue", "sku"], ascending=[False, True]).iloc[0]
         total = float(orphans["revenue"].sum())
