@@ -19,7 +19,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Categories a bar chart shows before the rest are folded into one "other" bar.
 TOP = 12
 #: Values a distribution keeps: beyond it, evenly spaced quantiles stand for the values.
-DISTRIBUTION_POINTS = 200
+DISTRIBUTION_POINTS = 1000
 
 
 def top_labels(labels: pd.Series, weights: pd.Series | None = None, keep: int = TOP,
@@ -106,6 +106,15 @@ def distribution(values: pd.Series, points: int = DISTRIBUTION_POINTS) -> np.nda
     if len(clean) <= points:
         return clean
     return np.quantile(clean, (np.arange(points) + 0.5) / points)
+
+
+def counted(noun: str, values: int, points: int = DISTRIBUTION_POINTS) -> str:
+    """The count axis of a histogram drawn from ``distribution``: the noun while every value
+    is a row; once quantiles stand in, how many values each row stands for, so the bar
+    heights are never read as counts of records."""
+    if values <= points:
+        return noun
+    return f"{noun} (each row of the chart stands for {values / points:,.1f})"
 
 
 def week_start(times: pd.Series) -> pd.Series:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from opskit.checks._charts_people import (
+    counted,
     distribution,
     labelled,
     month_start,
@@ -324,13 +325,13 @@ def discount_code_chart(codes: pd.DataFrame, many_customers: float) -> CauseChar
 
 def discount_depth_chart(depth: pd.Series, warn: float, fail: float) -> CauseChart:
     """Without codes: the distribution of each order's discount as a share of its gross,
-    with the warn and fail marks (200 quantiles beyond 200 orders)."""
+    with the warn and fail marks (1,000 quantiles beyond 1,000 orders)."""
     data = pd.DataFrame({"discount_depth": distribution(depth).round(4)})
     deep = int((depth >= warn).sum())
     return CauseChart(
         kind="histogram", data=data, x="discount_depth", y="discount_depth",
         title="Discount of each order as a share of its gross", x_title="discount ÷ gross",
-        y_title="orders", x_unit="share", y_unit="count",
+        y_title=counted("orders", len(depth)), x_unit="share", y_unit="count",
         marks=threshold_marks(warn, fail, pct),
         note=(f"{deep:,} of {plural(len(depth), 'order')} were discounted by {pct(warn)} or "
               f"more of their gross ({pct(ratio(deep, len(depth)))})."))
@@ -843,7 +844,7 @@ def promise_chart(delivered: pd.DataFrame, by_segment: pd.DataFrame | None,
     return CauseChart(
         kind="histogram", data=data, x="days_after_promise", y="days_after_promise",
         title="Days from the promised date to delivery", x_title="days after the promise",
-        y_title="delivered orders", x_unit="days", y_unit="count",
+        y_title=counted("delivered orders", len(days)), x_unit="days", y_unit="count",
         marks=((0.0, "promised date"),),
         note=(f"{late:,} of {plural(len(days), 'delivered order')} arrived after the promised "
               f"date ({pct(ratio(late, len(days)))})."))

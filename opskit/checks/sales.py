@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from opskit.assumptions import ASSUMPTIONS
 from opskit.checks._charts_people import (
     WEEKDAYS,
+    counted,
     distribution,
     labelled,
     pct,
@@ -424,8 +425,9 @@ def speed_to_lead_chart(answered: pd.Series, never: int, warn: float, fail: floa
     """Distribution of hours to the first answer of the answered leads, with the warn (one
     hour) and fail marks; never-answered leads cannot sit on the axis, the note counts them.
 
-    Beyond 200 answered leads the chart holds 200 evenly spaced quantiles of the hours
-    (``distribution``), the same shape in a bounded number of rows.
+    Beyond 1,000 answered leads the chart holds 1,000 evenly spaced quantiles of the hours
+    (``distribution``), the same shape in a bounded number of rows, and the count axis says
+    how many leads a row stands for.
     """
     if answered.empty:
         return None
@@ -438,7 +440,8 @@ def speed_to_lead_chart(answered: pd.Series, never: int, warn: float, fail: floa
     return CauseChart(
         kind="histogram", data=data, x="response_hours", y="response_hours",
         title="Hours from a new lead to its first answer",
-        x_title="hours to first answer", y_title="answered leads", x_unit="hours",
+        x_title="hours to first answer", y_title=counted("answered leads", len(answered)),
+        x_unit="hours",
         y_unit="count",
         marks=tuple((value / 60, words) for value, words in
                     threshold_marks(warn, fail, _minutes_words)),

@@ -8,6 +8,7 @@ import pytest
 
 from opskit.checks._charts_people import (
     age_buckets,
+    counted,
     days_ago_bucket,
     distribution,
     labelled,
@@ -56,12 +57,18 @@ def test_tally_sums_a_value_over_categoricals():
 
 
 def test_distribution_keeps_few_values_and_quantiles_of_many():
-    """Three values come back sorted; 0..999 become 200 quantiles at 0.25%, 0.75%, ...,
-    99.75% (linear between values: 0.0025 × 999 = 2.4975)."""
+    """Three values come back sorted; 0..999 kept to 200 points become the quantiles at
+    0.25%, 0.75%, ..., 99.75% (linear between values: 0.0025 × 999 = 2.4975)."""
     assert distribution(pd.Series([3.0, None, 1.0, 2.0])).tolist() == [1.0, 2.0, 3.0]
-    many = distribution(pd.Series(np.arange(1000, dtype="float64")))
+    many = distribution(pd.Series(np.arange(1000, dtype="float64")), points=200)
     assert len(many) == 200
     assert many[0] == pytest.approx(2.4975) and many[-1] == pytest.approx(996.5025)
+
+
+def test_counted_says_what_a_quantile_row_stands_for():
+    """Up to the points a row is a record; beyond, the axis says how many it stands for."""
+    assert counted("orders", 1000) == "orders"
+    assert counted("orders", 2500) == "orders (each row of the chart stands for 2.5)"
 
 
 def test_weeks_and_months_start_on_monday_and_the_first():

@@ -561,18 +561,21 @@ def test_speed_to_lead_chart_is_the_hours_distribution_with_the_hour_mark():
     assert (chart.kind, chart.x, chart.x_unit) == ("histogram", "response_hours", "hours")
     assert chart.data["response_hours"].value_counts().to_dict() == {1.5: 45, 0.5: 15}
     assert chart.marks == ((1.0, "warn 1 hour"), (24.0, "fail 24 hours"))
+    assert chart.y_title == "answered leads"
     assert chart.note == ("45 of 60 answered leads waited more than 1 hour for a first "
                           "answer (75.0%); 2 leads never answered.")
 
 
-def test_speed_to_lead_chart_keeps_two_hundred_quantiles_of_many_leads():
-    """1,000 leads answered after 1..1,000 minutes: 200 quantile rows, spread like the data."""
-    chart = speed_to_lead(make_data(leads=leads([float(m) for m in range(1, 1001)]))).chart
+def test_speed_to_lead_chart_keeps_a_thousand_quantiles_of_many_leads():
+    """2,000 leads answered after 1..2,000 minutes: 1,000 quantile rows spread like the data
+    (3% within the hour), and the count axis says each row stands for 2 leads."""
+    chart = speed_to_lead(make_data(leads=leads([float(m) for m in range(1, 2001)]))).chart
     hours = chart.data["response_hours"]
-    assert len(hours) == 200
-    assert hours.iloc[0] == pytest.approx(3.5 / 60, abs=1e-3)
-    assert hours.iloc[-1] == pytest.approx(997.5 / 60, abs=1e-3)
-    assert (hours <= 1.0).sum() == 12  # 60 of 1,000 leads, 6% of 200 rows
+    assert len(hours) == 1000
+    assert hours.iloc[0] == pytest.approx(0.033)
+    assert hours.iloc[-1] == pytest.approx(33.317)
+    assert (hours <= 1.0).sum() == 30
+    assert chart.y_title == "answered leads (each row of the chart stands for 2.0)"
 
 
 def test_speed_to_lead_chart_equal_thresholds_make_one_mark():
