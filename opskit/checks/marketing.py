@@ -165,7 +165,7 @@ def leaked_codes(usage: pd.DataFrame, many_customers: float, deep_discount: floa
         per_code["stacked_orders"] > 0, "")
     reason = code_reason.str.cat(stack_reason, sep="; ").str.strip("; ")
     per_code = per_code.assign(
-        depth=depth.round(4), reason=reason,
+        depth=depth.round(4), reason=reason, shared_beyond=leaked_code,
         leaked_discount=per_code["discount_code"].map(leaked_by_code).fillna(0.0).round(2))
     per_code = per_code.sort_values(["leaked_discount", "discount", "discount_code"],
                                     ascending=[False, False, True])
@@ -295,12 +295,16 @@ def discount_leakage(
 
 
 def discount_code_chart(codes: pd.DataFrame, many_customers: float) -> CauseChart:
-    """Customers per discount code (the 12 largest codes by discount $), leaked or within its
-    purpose, against the ``many_customers`` mark: who a code was meant for and who used it.
+    """Customers per discount code (the 12 largest codes by discount $), against the
+    ``many_customers`` mark: who a code was meant for and who used it. Each code is shared
+    beyond its audience (deep or closed-audience and widely used), leaked only through
+    orders that stacked it with another code, or within its purpose.
     With a single code the order discount distribution is drawn instead (one bar says
     nothing a number does not)."""
     top = codes.sort_values(["discount", "discount_code"], ascending=[False, True]).head(12)
-    verdict = np.where(top["leaked_discount"] > 0, "leaked", "within its purpose")
+    verdict = np.where(top["shared_beyond"], "shared beyond its audience",
+                       np.where(top["leaked_discount"] > 0, "stacked with other codes",
+                                "within its purpose"))
     data = pd.DataFrame({"discount_code": top["discount_code"].to_numpy(),
                          "customers": top["customers"].to_numpy(dtype="int64"),
                          "discount": top["discount"].round(2).to_numpy(),

@@ -396,8 +396,9 @@ def test_delivery_promise_gap_not_assessable_when_nothing_delivered():
 
 # -- cause charts ----------------------------------------------------------------------------
 def test_discount_leakage_chart_is_customers_per_code_against_the_mark():
-    """Five codes by discount $: DEEP50, VIP20 and the stacked A and B leaked, WELCOME10 did
-    not; each bar is the code's distinct customers against the 3-customer mark."""
+    """Five codes by discount $: DEEP50 and VIP20 shared beyond their audience, A and B
+    leaked by stacking, WELCOME10 within its purpose; each bar is the code's distinct
+    customers against the 3-customer mark."""
     codes = ["VIP20", "vip20", "VIP20", "DEEP50", "DEEP50", "DEEP50",
              "WELCOME10", "WELCOME10", "WELCOME10", "A, B", None]
     discounts = [20.0] * 3 + [50.0] * 3 + [10.0] * 3 + [30.0, 0.0]
@@ -406,9 +407,10 @@ def test_discount_leakage_chart_is_customers_per_code_against_the_mark():
     assert (chart.kind, chart.x, chart.y, chart.series) == ("bars", "discount_code",
                                                             "customers", "verdict")
     assert chart.data.values.tolist() == [
-        ["DEEP50", 3, 150.0, "leaked"], ["VIP20", 3, 60.0, "leaked"],
-        ["WELCOME10", 3, 30.0, "within its purpose"], ["A", 1, 15.0, "leaked"],
-        ["B", 1, 15.0, "leaked"]]
+        ["DEEP50", 3, 150.0, "shared beyond its audience"],
+        ["VIP20", 3, 60.0, "shared beyond its audience"],
+        ["WELCOME10", 3, 30.0, "within its purpose"],
+        ["A", 1, 15.0, "stacked with other codes"], ["B", 1, 15.0, "stacked with other codes"]]
     assert chart.marks == ((3.0, "3 customers: too many for a deep or closed-audience code"),)
     assert chart.note == "DEEP50 gave $150 away: used by 3 customers, 40%+ off."
 
