@@ -574,7 +574,7 @@ def rekeying_chart(tasks: pd.DataFrame, data: CheckData, per_month: float) -> Ca
     data_frame["hours"] = data_frame["hours"].round(2)
     note = (f"{per_month:,.1f} hours a month are retyped between systems with no "
             f"integration; {pairs.index[0]} alone takes "
-            f"{pairs.iloc[0] / months(data):,.1f}.")
+            f"{pairs.iloc[0] / months(data):,.1f} of them.")
     return CauseChart(
         kind="stacked", data=data_frame, x=x, y="hours", series="pair",
         title=f"Hours retyped between unintegrated systems, by {x} and pair of systems",

@@ -541,7 +541,7 @@ def test_manual_rekeying_chart_is_hours_by_week_and_pair():
         [pd.Timestamp("2026-07-13"), "Shopify → QuickBooks", 10.0],
         [pd.Timestamp("2026-07-13"), "Sheets → Gusto", 5.0]]
     assert chart.note == ("5.0 hours a month are retyped between systems with no "
-                          "integration; Shopify → QuickBooks alone takes 3.3.")
+                          "integration; Shopify → QuickBooks alone takes 3.3 of them.")
 
 
 def test_revenue_reconciliation_chart_sets_shop_against_ledger_by_month():
