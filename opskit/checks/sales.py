@@ -781,6 +781,7 @@ def crm_duplicates(
         keyed = customers.assign(person_key=person_key(customers))
         records_per_person = keyed.groupby("person_key")["customer_id"].transform("size")
         people = keyed["person_key"].nunique()
+        person = pd.factorize(keyed["person_key"])[0]
         evidence = keyed.assign(records_for_person=records_per_person)[
             records_per_person > 1]
         evidence = evidence.sort_values(["records_for_person", "person_key", "system"],
@@ -815,8 +816,7 @@ def crm_duplicates(
             "people": Metric(people, "count", "distinct people"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="customer_id",
-        chart=duplicates_chart(customers["system"], np.asarray(records_per_person) > 1,
-                               duplicates),
+        chart=duplicates_chart(customers["system"], person, duplicates),
         impact=Impact(*(hours * h for h in hourly),
                       formula=f"{duplicates:,} duplicate records × {minutes_per_duplicate:g} "
                               "minutes of staff time a year each × hourly cost",
@@ -825,22 +825,39 @@ def crm_duplicates(
         story=CRM_DUPLICATES_STORY)
 
 
-def duplicates_chart(systems: pd.Series, repeated: np.ndarray, duplicates: int) -> CauseChart:
-    """Customer records per system, split into people recorded once and people recorded more
-    than once (in the same or another system): where the split records sit."""
-    frame = pd.DataFrame({"system": top_labels(systems), "record": labelled(
-        repeated, ["person recorded once", "person recorded more than once"],
-        systems.index)})
-    data = tally(frame, "system", "record", name="records",
-                 series_order=["person recorded more than once", "person recorded once"])
-    split = data[data["record"] == "person recorded more than once"].set_index("system")[
-        "records"]
-    records = len(systems)
-    note = (f"{plural(int(split.sum()), 'record')} of {records:,} belong to people recorded "
-            f"more than once ({duplicates:,} extra copies, {pct(ratio(duplicates, records))});"
-            f" the most sit in {split.idxmax()} ({split.max():,})." if split.sum() else
-            f"Each of the {records:,} customer records is a different person.")
+def duplicates_chart(systems: pd.Series, person: np.ndarray, duplicates: int) -> CauseChart:
+    """Customer records per system (the 12 largest), split into people recorded once, people
+    recorded twice inside one system, and people who also exist in another system: whether
+    the duplicates come from systems that do not share customers, or from one system.
+
+    ``person`` is each record's person code (-1: none); counted with integer codes.
+    """
+    once, same, across = ("person recorded once", "person repeated in one system",
+                          "person also in another system")
+    system_codes = pd.factorize(systems)[0].astype("int64")
+    person = np.asarray(person, dtype="int64")
+    known = person >= 0
+    records = np.bincount(person[known], minlength=person.max() + 1 if known.any() else 0)
+    width = int(system_codes.max()) + 2 if len(system_codes) else 2
+    pairs = np.unique(person[known] * width + system_codes[known] + 1)
+    systems_per_person = np.bincount(pairs // width, minlength=len(records))
+    kind = np.zeros(len(person), dtype="int64")
+    kind[known] = np.where(systems_per_person[person[known]] > 1, 2,
+                           np.where(records[person[known]] > 1, 1, 0))
+    frame = pd.DataFrame({"system": top_labels(systems),
+                          "record": labelled(kind, [once, same, across], systems.index)})
+    data = tally(frame, "system", "record", name="records", series_order=[across, same, once])
+    total = len(systems)
+    split, repeated = int((kind == 2).sum()), int((kind == 1).sum())
+    if split or repeated:
+        note = (f"{duplicates:,} of {total:,} records are extra copies of a person "
+                f"({pct(ratio(duplicates, total))}); {plural(split, 'record')} belong to "
+                f"people who also exist in another system, {repeated:,} to people repeated "
+                "inside one system.")
+    else:
+        note = (f"Each of the {total:,} customer records is a different person." if total > 1
+                else "The one customer record is one person.")
     return CauseChart(
         kind="stacked", data=data, x="system", y="records", series="record",
-        title="Customer records by system: people recorded once or more", x_title="system",
-        y_title="customer records", y_unit="count", note=note)
+        title="Customer records by system: once, repeated, or also in another system",
+        x_title="system", y_title="customer records", y_unit="count", note=note)

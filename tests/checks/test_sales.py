@@ -604,20 +604,32 @@ def test_stale_pipeline_chart_stacks_open_value_by_owner_and_state():
 
 
 def test_crm_duplicates_chart_splits_records_by_system():
-    """920 Shopify people, 80 of them again in HubSpot: 80 + 80 records of people recorded
-    more than once, 840 recorded once; on a tie the larger system is named."""
-    n = 80
-    frame = customers(920, customer_id=[f"H{i}" for i in range(n)], system=["hubspot"] * n,
-                      name=[f"P. {i}" for i in range(n)],
-                      email=[f" Person{i}@Example.com " for i in range(n)], phone=[None] * n,
-                      company=[None] * n)
+    """Person 0 twice in Shopify, person 1 in Shopify and HubSpot, eight people once: per
+    system, records of people also elsewhere, repeated in one system, and recorded once."""
+    frame = customers(10, customer_id=["S0b", "H1"], system=["shopify", "hubspot"],
+                      name=["Person 0", "P. 1"],
+                      email=["person0@example.com", " PERSON1@example.com"],
+                      phone=[None, None], company=[None, None])
     chart = crm_duplicates(make_data(customers=frame)).chart
     assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "system", "records",
                                                             "record")
     assert chart.data.values.tolist() == [
-        ["shopify", "person recorded more than once", 80],
-        ["shopify", "person recorded once", 840],
-        ["hubspot", "person recorded more than once", 80],
+        ["shopify", "person also in another system", 1],
+        ["shopify", "person repeated in one system", 2],
+        ["shopify", "person recorded once", 8],
+        ["hubspot", "person also in another system", 1],
+        ["hubspot", "person repeated in one system", 0],
         ["hubspot", "person recorded once", 0]]
-    assert chart.note == ("160 records of 1,000 belong to people recorded more than once (80 "
-                          "extra copies, 8.0%); the most sit in shopify (80).")
+    assert chart.note == ("2 of 12 records are extra copies of a person (16.7%); 2 records "
+                          "belong to people who also exist in another system, 2 to people "
+                          "repeated inside one system.")
+
+
+def test_crm_duplicates_chart_of_one_record():
+    """A single customer record: one person, recorded once, and the note says so."""
+    chart = crm_duplicates(make_data(customers=customers(1))).chart
+    assert chart.data.values.tolist() == [
+        ["shopify", "person also in another system", 0],
+        ["shopify", "person repeated in one system", 0],
+        ["shopify", "person recorded once", 1]]
+    assert chart.note == "The one customer record is one person."
