@@ -120,6 +120,9 @@ def automation_candidates(
     systems with no api or native integration are left out: integration.manual_rekeying
     prices those hours.
 
+    Chart: hours a month of the largest rule-based recurring tasks, coloured by category,
+    with the warn and fail marks.
+
     Population: time entries of the period marked recurring, in the rule-based categories.
     Time basis: performed_on, local dates; hours a month over the period's average months.
     Minimum evidence: a task is judged when it has ``min_evidence`` (3) entries in the
@@ -289,6 +292,9 @@ def ops_headcount_vs_growth(
     Impact: excess FTE (FTE now − FTE a year ago × (1 + revenue growth)) × hours a year of
     one FTE × hourly cost (low / base / high).
 
+    Chart: operations FTE and revenue a year earlier and at the period end, each indexed to
+    100 a year earlier.
+
     Population: people whose function is operations (FTE); revenue of the ledger's revenue
     accounts, else live orders' totals (cancelled, refunded, test and draft left out).
     Time basis: the 365 days to the period's last day against the 365 days before, local
@@ -391,6 +397,9 @@ def manual_touches(
 
     Impact: touched orders a year × 6 minutes × hourly cost (low / base / high from the
     hourly cost).
+
+    Chart: orders by week placed, stacked into touched by hand and not; the note names the
+    most common manual step.
 
     Population: live orders placed in the period (cancelled, refunded, test and draft
     orders left out, and said so); manual events on them after they were placed.

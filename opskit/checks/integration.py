@@ -179,6 +179,9 @@ def orders_vs_invoices(
     Impact: unmatched orders a year × (average order value × probability the order is never
     billed 1% / 3% / 5% + 15 minutes to fix × hourly cost).
 
+    Chart: judged orders by week placed, stacked into invoiced at their amount, at another
+    amount, and not invoiced.
+
     Population: live orders placed in the period in the invoiced channels (cancelled,
     refunded, test and draft orders are never invoiced: left out and counted in the details).
 
@@ -369,6 +372,9 @@ def orphan_skus(
     10 minutes × hourly cost. The money lost on those SKUs is counted by margin.missing_cogs
     and fulfillment.data_defects_drive_delays.
 
+    Chart: weekly share of line revenue on SKUs the product master lacks, with the warn and
+    fail marks.
+
     Population: lines of live orders placed in the period (cancelled, refunded, test and
     draft orders left out and counted in the details); every record of the product master.
 
@@ -508,6 +514,8 @@ def manual_rekeying(
 
     Impact: hours a month × 12 × hourly cost × share an integration would remove 50% / 70% /
     90%.
+
+    Chart: hours retyped each week of the period, stacked by pair of systems.
 
     Population: task entries of the period that retype between two unintegrated systems.
 
@@ -692,6 +700,8 @@ def revenue_reconciliation(
 
     Impact: the unexplained gap a year, listed by month: a discrepancy to explain, not a loss,
     so it is not added to the total.
+
+    Chart: shop against ledger revenue, by month.
 
     Population: live orders placed in the period (cancelled, refunded, test and draft orders
     were never booked as sales: left out and counted in the details); revenue-type ledger

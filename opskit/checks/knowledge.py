@@ -105,6 +105,8 @@ def single_points_of_failure(
     (2 / 5 / 10 days, low / base / high), counted once a year. Processes without a
     ``daily_value`` add nothing.
 
+    Chart: critical processes by owner, stacked into those in one head and those covered.
+
     Population: processes of the inventory whose criticality is high.
     Time basis: the inventory as collected; last_reviewed_on against the period's last day.
     Minimum evidence: ``min_evidence`` (5) critical processes. The inventory lists every
@@ -285,6 +287,9 @@ def vacation_test(
     weeks of vacation (2) × hourly cost × delay cost factor (1 / 2 / 4, low / base / high),
     once a year.
 
+    Chart: recurring hours per judged person, stacked into work only they do and work others
+    share.
+
     Population: time entries of the period marked recurring; people with at least
     ``min_hours`` (8) recurring hours.
     Time basis: performed_on, local dates; hours a week over the period's weeks.
@@ -392,6 +397,9 @@ def spreadsheet_dependency(
 
     Impact: hours a week spent maintaining the fragile sheets × hourly cost × 52 (low / base
     / high from the hourly cost); the exposure to errors in them is listed, not priced.
+
+    Chart: critical spreadsheets by owner, stacked into one editor and undocumented, and the
+    rest.
 
     Population: spreadsheets of the inventory marked critical.
     Time basis: the inventory as collected (hours a week as stated).

@@ -235,6 +235,10 @@ def discount_leakage(
     share 50% / 75% / 100%. The leaked dollars are attached per order, so an order whose
     loss margin.negative_margin_orders also prices enters the total once.
 
+    Chart: distinct customers per discount code against the ``many_customers`` mark, each
+    code shared beyond its audience, leaked by stacking or within its purpose; without codes
+    (or with one), the distribution of order discount depth with the warn and fail marks.
+
     Population: live orders of the period (cancelled, refunded, test and draft left out).
     Time basis: ordered_at, local time.
     Minimum evidence: ``min_evidence`` (30) orders; the discount share is judged on its 95%
@@ -413,6 +417,8 @@ def attribution_coverage(
     Impact: blind marketing spend a year (spend on channels no order names as source, plus
     the unattributed share of the other channels' spend) × share that better attribution
     would redirect 5% / 10% / 20%.
+
+    Chart: records with and without a known source, stacked by channel (else by month).
 
     Population: live orders of the period (else leads created in the period).
     Time basis: ordered_at (created_at for leads), local time; spend pro-rated by days.
@@ -648,6 +654,8 @@ def cac_payback(
     Impact: at risk, not added to the total: spend a year on channels below 1.0 × (1 − their
     ratio), the part of their spend the first order does not pay back.
 
+    Chart: spend against the first-order contribution it bought, by channel.
+
     Population: customers whose first live order ever is in the period (cancelled,
     refunded, test and draft orders acquire nobody); spend of the period.
     Time basis: ordered_at, local time; spend pro-rated by the days of each month inside.
@@ -757,6 +765,9 @@ def delivery_promise_gap(
     Threshold: warn 5%, fail 10% (default judgement thresholds).
 
     Impact: counted by fulfillment.late_shipments (a late delivery is mostly a late shipment).
+
+    Chart: broken-promise rate by campaign (else channel) with 95% intervals and the warn
+    and fail marks; with one segment, the distribution of days delivered after the promise.
 
     Population: live orders of the period with a promised delivery date whose first
     shipment was delivered.

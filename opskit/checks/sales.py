@@ -204,6 +204,9 @@ def missed_calls(
     engagement.yaml figure, else won CRM deals, else the average order value; × gross
     margin net of discounts).
 
+    Chart: missed share of inbound calls by hour of day × weekday (heatmap); the note names
+    the cell with the most missed calls.
+
     Population: inbound calls started in the period; outbound calls and answered inbound
     calls only as callbacks. Internal calls are not in the call log's inbound direction.
     Time basis: local time of the engagement; the callback window is measured in minutes.
@@ -367,6 +370,9 @@ def speed_to_lead(
     Impact: late (over ``warn`` minutes) and never-answered leads a year × conversion (the
     CRM's converted share, else ``close_rate``) × lift from answering in time (10% / 25% /
     50%) × contribution of a sale (average deal value × gross margin net of discounts).
+
+    Chart: hours from a lead to its first answer (histogram of the answered leads) with the
+    warn (one hour) and fail marks; the note counts the late and never-answered leads.
 
     Population: leads created in the period.
     Time basis: local time; minutes from created_at to first_response_at, around the clock.
@@ -569,6 +575,8 @@ def stale_pipeline(
     Impact: not priced. Stale deals make the forecast wrong rather than lose money directly;
     the evidence lists the deals to chase or close.
 
+    Chart: open pipeline by owner (else stage), stacked into active, idle and overdue.
+
     Population: deals open at the period end (created by then, not closed by then).
     Time basis: the period end, local time; a date-only close_date is the end of that day.
     Minimum evidence: ``min_evidence`` (10) open deals; the stale share is judged on its 95%
@@ -764,6 +772,9 @@ def crm_duplicates(
 
     Impact: duplicate records × 5 minutes of staff time a year each × hourly cost (the
     roster's median ``hourly_cost``, else 45 / 60 / 85).
+
+    Chart: customer records by system, stacked into people recorded once, repeated in one
+    system, and also in another system.
 
     Population: every customer record of every system (a snapshot, not the period).
     Time basis: none (the records as exported).

@@ -186,6 +186,9 @@ def departed_staff_access(
     system are left out: security.dormant_paid_seats prices them. The access risk itself is
     listed, not priced.
 
+    Chart: enabled accounts by days since their last login, stacked into leavers' accounts
+    that are admin or used after leaving, other leavers' accounts, and everyone else's.
+
     Population: accounts not disabled in the access review, matched to the roster's people
     whose leaving moment is before the period's last day.
     Time basis: local time; a leaving date (``ended_on``) is the end of that local day, so a
@@ -297,6 +300,9 @@ def mfa_gaps(
 
     Impact: risk, not priced.
 
+    Chart: enabled accounts by system, stacked into admins without MFA, others without MFA,
+    and accounts with MFA.
+
     Population: enabled accounts of the access review (an empty ``disabled`` is enabled).
     Time basis: the access review as exported (a state, not a period).
     Minimum evidence: the share needs ``min_evidence`` (10) enabled accounts. The access
@@ -383,6 +389,8 @@ def admin_sprawl(
     thresholds).
 
     Impact: risk, not priced.
+
+    Chart: enabled accounts by system, stacked into admins and other accounts.
 
     Population: enabled accounts of the access review, per system.
     Time basis: the access review as exported (a state, not a period).
@@ -483,6 +491,9 @@ def shared_logins(
 
     Impact: risk, not priced.
 
+    Chart: the generic-mailbox logins by days since their last login (the buckets within
+    ``active_days`` are those in use, as judged), admins apart; no threshold lines.
+
     Population: enabled accounts of the access review used within ``active_days`` (90) of
     the period's last day.
     Time basis: last_login_at, local time.
@@ -567,6 +578,9 @@ def dormant_paid_seats(
 
     Impact: dormant seats × monthly seat cost × 12 × share reclaimed (50% / 75% / 100%, low /
     base / high).
+
+    Chart: paid seats by days since their last login (cut at ``dormant_days``), stacked by
+    system.
 
     Population: enabled accounts of systems whose seat cost (systems map) is above zero.
     Time basis: last_login_at, local time, against the period's last day.
