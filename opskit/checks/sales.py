@@ -643,8 +643,10 @@ def stale_pipeline_chart(deals: pd.DataFrame, weight: pd.Series, no_activity: pd
                  series_order=["active", idle, "close date passed"])
     stale = data[data["state"] != "active"].groupby(who)[name].sum()
     total = float(weight.sum())
-    amount = (lambda v: money(v)) if by_value else (lambda v: plural(v, "deal"))
-    top = stale.sort_values(ascending=False)
+    def amount(value: float) -> str:
+        return money(value) if by_value else plural(value, "deal")
+
+    top = stale.sort_values(ascending=False, kind="stable")
     note = (f"{amount(stale.sum())} of {amount(total)} open pipeline is stale "
             f"({pct(ratio(stale.sum(), total))}); {top.index[0]} holds the most "
             f"({amount(top.iloc[0])})." if stale.sum() > 0 else
