@@ -19,7 +19,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Categories a bar chart shows before the rest are folded into one "other" bar.
 TOP = 12
 #: Values a distribution keeps: beyond it, evenly spaced quantiles stand for the values.
-DISTRIBUTION_POINTS = 1000
+DISTRIBUTION_POINTS = 200
 
 
 def top_labels(labels: pd.Series, weights: pd.Series | None = None, keep: int = TOP,

@@ -333,7 +333,7 @@ def discount_code_chart(codes: pd.DataFrame, many_customers: float) -> CauseChar
 
 def discount_depth_chart(depth: pd.Series, warn: float, fail: float) -> CauseChart:
     """Without codes: the distribution of each order's discount as a share of its gross,
-    with the warn and fail marks (1,000 quantiles beyond 1,000 orders)."""
+    with the warn and fail marks (200 quantiles beyond 200 orders)."""
     data = pd.DataFrame({"discount_depth": distribution(depth).round(4)})
     deep = int((depth >= warn).sum())
     return CauseChart(

@@ -431,7 +431,7 @@ def speed_to_lead_chart(answered: pd.Series, never: int, warn: float, fail: floa
     """Distribution of hours to the first answer of the answered leads, with the warn (one
     hour) and fail marks; never-answered leads cannot sit on the axis, the note counts them.
 
-    Beyond 1,000 answered leads the chart holds 1,000 evenly spaced quantiles of the hours
+    Beyond 200 answered leads the chart holds 200 evenly spaced quantiles of the hours
     (``distribution``), the same shape in a bounded number of rows, and the count axis says
     how many leads a row stands for.
     """
