@@ -11,12 +11,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from opskit.checks._charts_people import (
+    labelled,
+    pct,
+    plural,
+    tally,
+    threshold_marks,
+    time_bins,
+)
 from opskit.checks._common import (
     annual,
     distinct_joined,
     hourly_cost,
     in_period,
     is_true,
+    isin,
     join_orders,
     judge,
     judge_rate,
@@ -30,7 +39,7 @@ from opskit.checks._common import (
     ratio,
     share,
 )
-from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Status, Story
 from opskit.registry import CheckData, NotAssessable, Param, check
 
 AUTOMATION_STORY = Story("We need to hire another ops person.",
@@ -111,6 +120,9 @@ def automation_candidates(
     systems with no api or native integration are left out: integration.manual_rekeying
     prices those hours.
 
+    Chart: hours a month of the largest rule-based recurring tasks, coloured by category,
+    with the warn and fail marks.
+
     Population: time entries of the period marked recurring, in the rule-based categories.
     Time basis: performed_on, local dates; hours a month over the period's average months.
     Minimum evidence: a task is judged when it has ``min_evidence`` (3) entries in the
@@ -172,7 +184,29 @@ def automation_candidates(
                      float(by_task["hours_per_month"].sum()), "hours",
                      "hours a month of all rule-based recurring tasks")},
         evidence=evidence.reset_index(drop=True), evidence_id="task",
-        impact=impact, story=AUTOMATION_STORY)
+        impact=impact, story=AUTOMATION_STORY,
+        chart=automation_chart(by_task, warn, fail) if len(by_task) else None)
+
+
+def automation_chart(by_task: pd.DataFrame, warn: float, fail: float) -> CauseChart:
+    """Hours a month of the 12 largest rule-based recurring tasks, coloured by category,
+    against the warn and fail marks: which manual work to automate first."""
+    top = by_task.sort_values(["hours_per_month", "task"], ascending=[False, True]).head(12)
+    data = pd.DataFrame({"task": top["task"].to_numpy(),
+                         "category": top["category"].astype("str").to_numpy(),
+                         "hours_per_month": top["hours_per_month"].round(1).to_numpy(),
+                         "people": top["people"].to_numpy()})
+    first = top.iloc[0]
+    over = int((by_task["hours_per_month"] >= warn).sum())
+    reach = ("no rule-based task reaches" if not over else
+             f"{plural(over, 'rule-based task')} reach{'es' if over == 1 else ''}")
+    note = (f"{first['task']} takes {first['hours_per_month']:,.1f} hours a month "
+            f"({first['people']}); {reach} {warn:g} hours a month.")
+    return CauseChart(
+        kind="stacked", data=data, x="task", y="hours_per_month", series="category",
+        title="Hours a month of rule-based recurring tasks", x_title="task",
+        y_title="hours a month", y_unit="hours",
+        marks=threshold_marks(warn, fail, lambda v: f"{v:g} hours a month"), note=note)
 
 
 # -- efficiency.ops_headcount_vs_growth ---------------------------------------------------
@@ -258,6 +292,9 @@ def ops_headcount_vs_growth(
     Impact: excess FTE (FTE now − FTE a year ago × (1 + revenue growth)) × hours a year of
     one FTE × hourly cost (low / base / high).
 
+    Chart: operations FTE and revenue a year earlier and at the period end, each indexed to
+    100 a year earlier.
+
     Population: people whose function is operations (FTE); revenue of the ledger's revenue
     accounts, else live orders' totals (cancelled, refunded, test and draft left out).
     Time basis: the 365 days to the period's last day against the 365 days before, local
@@ -311,7 +348,25 @@ def ops_headcount_vs_growth(
                  "revenue_per_ops_fte": Metric(ratio(revenue_now, fte_now), "$",
                                                "revenue of the last 365 days per ops FTE")},
         evidence=evidence.reset_index(drop=True), evidence_id="person",
-        impact=impact, story=HEADCOUNT_STORY)
+        impact=impact, story=HEADCOUNT_STORY,
+        chart=headcount_chart(fte_then, fte_now, fte_growth, revenue_growth, source))
+
+
+def headcount_chart(fte_then: float, fte_now: float, fte_growth: float,
+                    revenue_growth: float, source: str) -> CauseChart:
+    """Operations FTE and revenue a year before the period end and at it, each indexed to
+    100 a year earlier: which grew faster, on one scale."""
+    data = pd.DataFrame({
+        "measure": ["operations FTE", "operations FTE", "revenue", "revenue"],
+        "when": ["a year earlier", "at the period end"] * 2,
+        "index": [100.0, round(100 * (1 + fte_growth), 1), 100.0,
+                  round(100 * (1 + revenue_growth), 1)]})
+    note = (f"Operations FTE grew {fte_growth:+.1%} ({fte_then:g} to {fte_now:g} FTE) while "
+            f"revenue grew {revenue_growth:+.1%} ({source}).")
+    return CauseChart(
+        kind="bars", data=data, x="measure", y="index", series="when",
+        title="Operations headcount and revenue, a year earlier = 100", x_title="",
+        y_title="index (a year earlier = 100)", note=note)
 
 
 # -- efficiency.manual_touches ------------------------------------------------------------
@@ -342,6 +397,9 @@ def manual_touches(
 
     Impact: touched orders a year × 6 minutes × hourly cost (low / base / high from the
     hourly cost).
+
+    Chart: orders by week placed, stacked into touched by hand and not; the note names the
+    most common manual step.
 
     Population: live orders placed in the period (cancelled, refunded, test and draft
     orders left out, and said so); manual events on them after they were placed.
@@ -397,4 +455,28 @@ def manual_touches(
                                          "manual events after order creation")},
         evidence=evidence.reset_index(drop=True), evidence_id="order_id",
         impact=impact, story=TOUCHES_STORY,
-        details={"population": population} if population else {})
+        details={"population": population} if population else {},
+        chart=touches_chart(orders, touched["order_id"], manual))
+
+
+def touches_chart(orders: pd.DataFrame, touched_ids: pd.Series, manual: pd.DataFrame
+                  ) -> CauseChart:
+    """Orders by week placed (months beyond half a year), stacked into those touched by hand
+    and those that flowed through; the note names the most common manual step."""
+    x, when = time_bins(orders["ordered_at"])
+    flow = labelled(isin(orders["order_id"], touched_ids).to_numpy(dtype=bool),
+                    ["no manual touch", "touched by hand"], orders.index)
+    frame = pd.DataFrame({x: when, "flow": flow})
+    data = tally(frame, x, "flow", x_order=sorted(pd.unique(when.dropna())),
+                 series_order=["touched by hand", "no manual touch"], name="orders")
+    count = len(touched_ids)
+    note = (f"{count:,} of {plural(len(orders), 'order')} were touched by hand "
+            f"({pct(ratio(count, len(orders)))})")
+    if count and "event" in manual and manual["event"].notna().any():
+        steps = manual["event"].astype("str").value_counts().sort_index().sort_values(
+            ascending=False, kind="stable")
+        note += f"; the most common manual step is {steps.index[0]} ({steps.iloc[0]:,} times)"
+    return CauseChart(
+        kind="stacked", data=data, x=x, y="orders", series="flow",
+        title=f"Orders by {x} placed: touched by hand or not", x_title=f"{x} placed",
+        y_title="orders", y_unit="count", note=note + ".")

@@ -13,6 +13,17 @@ import re
 import numpy as np
 import pandas as pd
 
+from opskit.checks._charts_people import (
+    labelled,
+    month_start,
+    pct,
+    plural,
+    tally,
+    threshold_marks,
+    time_bins,
+    top_labels,
+    week_start,
+)
 from opskit.checks._common import (
     annual,
     average_order_value,
@@ -20,6 +31,7 @@ from opskit.checks._common import (
     has_values,
     hourly_cost,
     in_period,
+    isin,
     judge_count,
     judge_rate,
     min_evidence_param,
@@ -34,7 +46,7 @@ from opskit.checks._common import (
     status_class,
     with_population,
 )
-from opskit.findings import Impact, Metric, Result, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
@@ -167,6 +179,9 @@ def orders_vs_invoices(
     Impact: unmatched orders a year × (average order value × probability the order is never
     billed 1% / 3% / 5% + 15 minutes to fix × hourly cost).
 
+    Chart: judged orders by week placed, stacked into invoiced at their amount, at another
+    amount, and not invoiced.
+
     Population: live orders placed in the period in the invoiced channels (cancelled,
     refunded, test and draft orders are never invoiced: left out and counted in the details).
 
@@ -224,7 +239,31 @@ def orders_vs_invoices(
         },
         evidence=invoice_gaps(status, extra), evidence_id="order_id",
         impact=with_population(unmatched_impact(data, unmatched, never_billed, fix_minutes), data),
-        story=INVOICE_STORY)
+        story=INVOICE_STORY, chart=invoice_chart(status))
+
+
+def invoice_chart(status: pd.DataFrame) -> CauseChart:
+    """Judged orders by week (or month) placed, stacked into invoiced at the same amount,
+    invoiced at another amount and not invoiced: whether the gap is steady or a break."""
+    matched, differs, missing = ("invoiced at the same amount", "amount differs",
+                                 "no invoice")
+    is_matched = status["matched"].to_numpy(dtype=bool)
+    has_invoice = status["has_invoice"].to_numpy(dtype=bool)
+    outcome = np.where(is_matched, 2, np.where(has_invoice, 1, 0))
+    x, when = time_bins(status["ordered_at"])
+    frame = pd.DataFrame({x: when, "invoice": labelled(outcome, [missing, differs, matched],
+                                                       status.index)})
+    data = tally(frame, x, "invoice", x_order=sorted(pd.unique(when.dropna())),
+                 series_order=[missing, differs, matched], name="orders")
+    gaps = int((~is_matched).sum())
+    note = (f"{gaps:,} of {plural(len(status), 'order')} did not reach accounting at their "
+            f"amount ({pct(ratio(gaps, len(status)))}): {int((outcome == 0).sum()):,} "
+            f"with no invoice, {int((outcome == 1).sum()):,} at another amount."
+            if gaps else f"Every one of the {len(status):,} orders was invoiced at its amount.")
+    return CauseChart(
+        kind="stacked", data=data, x=x, y="orders", series="invoice",
+        title=f"Orders by {x} placed: invoiced at their amount or not", x_title=f"{x} placed",
+        y_title="orders", y_unit="count", note=note)
 
 
 def invoiced_channels(status: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -333,6 +372,9 @@ def orphan_skus(
     10 minutes × hourly cost. The money lost on those SKUs is counted by margin.missing_cogs
     and fulfillment.data_defects_drive_delays.
 
+    Chart: weekly share of line revenue on SKUs the product master lacks, with the warn and
+    fail marks.
+
     Population: lines of live orders placed in the period (cancelled, refunded, test and
     draft orders left out and counted in the details); every record of the product master.
 
@@ -382,7 +424,38 @@ def orphan_skus(
                     "(revenue effects are counted by margin.missing_cogs and "
                     "fulfillment.data_defects_drive_delays)",
             assumptions={"hourly cost": hourly_words}), data),
-        story=ORPHAN_STORY)
+        story=ORPHAN_STORY, chart=orphan_chart(lines, orphans, warn, fail))
+
+
+def orphan_chart(lines: pd.DataFrame, orphans: pd.DataFrame, warn: float, fail: float
+                 ) -> CauseChart:
+    """Share of each week's (or month's) line revenue on SKUs the product master lacks,
+    against the warn and fail marks: a steady leak, or SKUs created in the shop lately."""
+    x, when = time_bins(lines["ordered_at"])
+    codes, bins = pd.factorize(when, sort=True)
+    revenue = lines["revenue"].to_numpy(dtype="float64", na_value=0.0)
+    orphan = np.where(isin(lines["sku"], orphans["sku"]).to_numpy(dtype=bool), revenue, 0.0)
+    kept = codes >= 0
+    total = np.bincount(codes[kept], weights=revenue[kept], minlength=len(bins))
+    lost = np.bincount(codes[kept], weights=orphan[kept], minlength=len(bins))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        orphan_share = np.where(total != 0, lost / total, np.nan)
+    data = pd.DataFrame({x: np.asarray(bins), "orphan_revenue": lost.round(2),
+                         "revenue": total.round(2), "orphan_share": orphan_share.round(4)})
+    if len(orphans):
+        largest = orphans.sort_values(["revenue", "sku"], ascending=[False, True]).iloc[0]
+        total = float(orphans["revenue"].sum())
+        note = (f"{plural(len(orphans), 'SKU')} sold in the period are not in the product "
+                f"master: {money(total)} of revenue "
+                f"({pct(ratio(total, float(lines['revenue'].sum())))}); the largest, "
+                f"{largest['sku']}, sold {money(largest['revenue'])}.")
+    else:
+        note = "Every SKU sold in the period is in the product master."
+    return CauseChart(
+        kind="lines", data=data, x=x, y="orphan_share",
+        title=f"Revenue on SKUs the product master lacks, by {x}", x_title=x,
+        y_title="share of line revenue", y_unit="share",
+        marks=threshold_marks(warn, fail, pct), note=note)
 
 
 # -- integration.manual_rekeying -------------------------------------------------------------
@@ -442,6 +515,8 @@ def manual_rekeying(
     Impact: hours a month × 12 × hourly cost × share an integration would remove 50% / 70% /
     90%.
 
+    Chart: hours retyped each week of the period, stacked by pair of systems.
+
     Population: task entries of the period that retype between two unintegrated systems.
 
     Time basis: performed_on in the period; a month is 30.4375 days.
@@ -483,7 +558,35 @@ def manual_rekeying(
                                    "share removed": " / ".join(f"{c:.0%}" for c in captures),
                                    "integrations": "from the integrations table" if has_map
                                    else "no integrations table: no pair counted as connected"}),
-        story=REKEYING_STORY)
+        story=REKEYING_STORY,
+        chart=rekeying_chart(tasks, data, per_month) if len(tasks) else None)
+
+
+def rekeying_chart(tasks: pd.DataFrame, data: CheckData, per_month: float) -> CauseChart:
+    """Hours retyped each week of the period (months beyond half a year), stacked by pair of
+    systems (the 6 largest, the rest as "other pairs"): which bridge of hands costs the
+    most, and whether it is steady work. Weeks without rekeying are drawn as zero."""
+    hours = tasks["minutes"] / 60
+    x, first = time_bins(pd.Series([data.period.start, data.period.end]))
+    bins = pd.date_range(first.iloc[0], data.period.end, freq="W-MON" if x == "week" else "MS")
+    at = week_start(tasks["performed_on"]) if x == "week" else month_start(
+        tasks["performed_on"])
+    frame = pd.DataFrame({x: at.to_numpy(),
+                          "pair": top_labels(tasks["pair"], hours, keep=6,
+                                             other="other pairs").to_numpy(),
+                          "hours": hours.to_numpy()})
+    pairs = frame.groupby("pair")["hours"].sum().sort_values(ascending=False, kind="stable")
+    data_frame = tally(frame, x, "pair", value="hours", name="hours",
+                       x_order=list(bins.astype("datetime64[us]")),
+                       series_order=pairs.index.tolist())
+    data_frame["hours"] = data_frame["hours"].round(2)
+    note = (f"{per_month:,.1f} hours a month are retyped between systems with no "
+            f"integration; {pairs.index[0]} alone takes "
+            f"{pairs.iloc[0] / months(data):,.1f} of them.")
+    return CauseChart(
+        kind="stacked", data=data_frame, x=x, y="hours", series="pair",
+        title=f"Hours retyped between unintegrated systems, by {x} and pair of systems",
+        x_title=x, y_title=f"hours a {x}", y_unit="hours", note=note)
 
 
 # -- integration.revenue_reconciliation ------------------------------------------------------
@@ -598,6 +701,8 @@ def revenue_reconciliation(
     Impact: the unexplained gap a year, listed by month: a discrepancy to explain, not a loss,
     so it is not added to the total.
 
+    Chart: shop against ledger revenue, by month.
+
     Population: live orders placed in the period (cancelled, refunded, test and draft orders
     were never booked as sales: left out and counted in the details); revenue-type ledger
     entries posted in the period.
@@ -648,4 +753,23 @@ def revenue_reconciliation(
                               "between shop and ledger revenue (Σ |monthly gap|, annualized)",
                       note="a discrepancy to explain, not a loss: not added to the total"),
             data),
-        story=RECONCILIATION_STORY)
+        story=RECONCILIATION_STORY, chart=reconciliation_chart(monthly))
+
+
+def reconciliation_chart(monthly: pd.DataFrame) -> CauseChart:
+    """Shop and ledger revenue side by side per month, like with like: the month that does
+    not agree stands out."""
+    data = pd.DataFrame({
+        "month": np.repeat(monthly["month"].to_numpy(), 2),
+        "side": ["shop", "ledger"] * len(monthly),
+        "revenue": np.column_stack([monthly["orders_revenue"].to_numpy(dtype="float64"),
+                                    monthly["gl_revenue"].to_numpy(dtype="float64")])
+        .ravel().round(2)})
+    worst_month = monthly.sort_values(["gap", "month"], ascending=[False, True]).iloc[0]
+    note = (f"The largest gap is {worst_month['month']}: the shop shows "
+            f"{money(worst_month['orders_revenue'])}, the ledger "
+            f"{money(worst_month['gl_revenue'])} ({pct(worst_month['gap'])} of the ledger).")
+    return CauseChart(
+        kind="bars", data=data, x="month", y="revenue", series="side",
+        title="Revenue by month: the shop against the ledger", x_title="month",
+        y_title="revenue (goods net of discounts)", y_unit="$", note=note)

@@ -9,8 +9,10 @@ collects, and put a price on the delay when that person is away.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from opskit.checks._charts_people import pct, plural, tally, top_labels
 from opskit.checks._common import (
     hourly_cost,
     in_period,
@@ -22,7 +24,7 @@ from opskit.checks._common import (
     share,
     worst,
 )
-from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Status, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
@@ -103,6 +105,8 @@ def single_points_of_failure(
     (2 / 5 / 10 days, low / base / high), counted once a year. Processes without a
     ``daily_value`` add nothing.
 
+    Chart: critical processes by owner, stacked into those in one head and those covered.
+
     Population: processes of the inventory whose criticality is high.
     Time basis: the inventory as collected; last_reviewed_on against the period's last day.
     Minimum evidence: ``min_evidence`` (5) critical processes. The inventory lists every
@@ -155,7 +159,39 @@ def single_points_of_failure(
                      int(by_owner["processes"].max()) if len(by_owner) else 0, "count",
                      "single-point processes held by the busiest owner")},
         evidence=evidence.reset_index(drop=True), evidence_id="process",
-        impact=impact, story=SPOF_STORY, details={"by_owner": by_owner})
+        impact=impact, story=SPOF_STORY, details={"by_owner": by_owner},
+        chart=spof_chart(critical, flagged_mask, by_owner) if len(critical) else None)
+
+
+def spof_chart(critical: pd.DataFrame, flagged: pd.Series, by_owner: pd.DataFrame
+               ) -> CauseChart:
+    """Critical processes per owner (the 12 largest), stacked into those that live in one
+    head and those with a backup, a procedure and a recent review: whose head holds them."""
+    alone, covered = "in one head", "backed up and documented"
+    frame = pd.DataFrame({"owner": top_labels(critical["owner"]),
+                          "cover": np.where(flagged.to_numpy(dtype=bool), alone, covered)})
+    order = frame.groupby("owner")["cover"].agg(
+        alone=lambda c: int((c == alone).sum()), total="size").reset_index().sort_values(
+        ["alone", "total", "owner"], ascending=[False, False, True])["owner"].tolist()
+    data = tally(frame, "owner", "cover", x_order=order, series_order=[alone, covered],
+                 name="processes")
+    count = int(flagged.sum())
+    if count:
+        top = by_owner.iloc[0]
+        names = top["names"].split("; ")
+        listed = "; ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
+                                          else "")
+        processes = plural(len(critical), "critical process", "critical processes")
+        note = (f"{count:,} of {processes} {'lives' if count == 1 else 'live'} in one head "
+                f"({pct(ratio(count, len(critical)))}); {top['owner']} alone holds "
+                f"{int(top['processes']):,}: {listed}.")
+    else:
+        note = (f"Each of the {len(critical):,} critical processes has a backup, a procedure "
+                "and a recent review.")
+    return CauseChart(
+        kind="stacked", data=data, x="owner", y="processes", series="cover",
+        title="Critical processes by owner: in one head or covered", x_title="owner",
+        y_title="critical processes", y_unit="count", note=note)
 
 
 # -- knowledge.vacation_test --------------------------------------------------------------
@@ -251,6 +287,9 @@ def vacation_test(
     weeks of vacation (2) × hourly cost × delay cost factor (1 / 2 / 4, low / base / high),
     once a year.
 
+    Chart: recurring hours per judged person, stacked into work only they do and work others
+    share.
+
     Population: time entries of the period marked recurring; people with at least
     ``min_hours`` (8) recurring hours.
     Time basis: performed_on, local dates; hours a week over the period's weeks.
@@ -300,7 +339,34 @@ def vacation_test(
                  "people_judged": Metric(len(judged), "count",
                                          f"people with {min_hours:g}+ recurring hours")},
         evidence=evidence.reset_index(drop=True), evidence_id="person",
-        impact=impact, story=VACATION_STORY)
+        impact=impact, story=VACATION_STORY, chart=vacation_chart(judged))
+
+
+def vacation_chart(judged: pd.DataFrame) -> CauseChart:
+    """Each judged person's recurring hours (the 12 with the largest sole share), stacked
+    into work nobody else did in the period and work others share: who cannot be away."""
+    top = judged.sort_values(["sole_share", "recurring_minutes", "person"],
+                             ascending=[False, False, True]).head(12)
+    alone, shared = "only they do", "others do too"
+    data = pd.DataFrame({
+        "person": np.repeat(top["person"].to_numpy(), 2),
+        "work": [alone, shared] * len(top),
+        "hours": np.column_stack([top["sole_minutes"].to_numpy(dtype="float64"),
+                                  (top["recurring_minutes"] - top["sole_minutes"])
+                                  .to_numpy(dtype="float64")]).ravel() / 60})
+    data["hours"] = data["hours"].round(1)
+    first = top.iloc[0]
+    tasks = first["sole_tasks"].split("; ") if first["sole_tasks"] else []
+    example = f", e.g. {tasks[0]}" if tasks else ""
+    note = (f"{pct(first['sole_share'])} of {first['person']}'s recurring work "
+            f"({first['sole_minutes'] / 60:,.1f} of {first['recurring_minutes'] / 60:,.1f} "
+            f"hours) is done by nobody else{example}." if first["sole_minutes"] > 0 else
+            f"Every recurring task of the {plural(len(judged), 'person', 'people')} judged "
+            "was also done by someone else.")
+    return CauseChart(
+        kind="stacked", data=data, x="person", y="hours", series="work",
+        title="Recurring hours per person: work only they do", x_title="person",
+        y_title="recurring hours in the period", y_unit="hours", note=note)
 
 
 # -- knowledge.spreadsheet_dependency -----------------------------------------------------
@@ -331,6 +397,9 @@ def spreadsheet_dependency(
 
     Impact: hours a week spent maintaining the fragile sheets × hourly cost × 52 (low / base
     / high from the hourly cost); the exposure to errors in them is listed, not priced.
+
+    Chart: critical spreadsheets by owner, stacked into one editor and undocumented, and the
+    rest.
 
     Population: spreadsheets of the inventory marked critical.
     Time basis: the inventory as collected (hours a week as stated).
@@ -373,4 +442,29 @@ def spreadsheet_dependency(
                  "fragile_hours_per_week": Metric(weekly, "hours",
                                                   "hours a week maintaining them")},
         evidence=evidence.reset_index(drop=True), evidence_id="file",
-        impact=impact, story=SPREADSHEET_STORY)
+        impact=impact, story=SPREADSHEET_STORY,
+        chart=spreadsheet_chart(critical, fragile_mask) if len(critical) else None)
+
+
+def spreadsheet_chart(critical: pd.DataFrame, fragile: pd.Series) -> CauseChart:
+    """Critical spreadsheets per owner (the 12 largest), stacked into those with one editor
+    and no documentation and the rest: whose sheets nobody else can run."""
+    alone, shared = "one editor, undocumented", "shared or documented"
+    frame = pd.DataFrame({"owner": top_labels(critical["owner"]),
+                          "sheet": np.where(fragile.to_numpy(dtype=bool), alone, shared)})
+    data = tally(frame, "owner", "sheet", series_order=[alone, shared], name="spreadsheets")
+    count = int(fragile.sum())
+    if count:
+        owners = critical.loc[fragile, "owner"].astype("str").value_counts().sort_index()
+        owners = owners.sort_values(ascending=False, kind="stable")
+        note = (f"{count:,} of {plural(len(critical), 'critical spreadsheet')} "
+                f"{'has' if count == 1 else 'have'} one "
+                f"editor and no documentation ({pct(ratio(count, len(critical)))}); "
+                f"{owners.index[0]} owns {owners.iloc[0]:,} of them.")
+    else:
+        note = (f"Each of the {len(critical):,} critical spreadsheets has a second editor or "
+                "documentation.")
+    return CauseChart(
+        kind="stacked", data=data, x="owner", y="spreadsheets", series="sheet",
+        title="Critical spreadsheets by owner: one editor and undocumented, or not",
+        x_title="owner", y_title="critical spreadsheets", y_unit="count", note=note)

@@ -11,6 +11,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from opskit.checks._charts_people import (
+    counted,
+    distribution,
+    labelled,
+    month_start,
+    pct,
+    plural,
+    tally,
+    threshold_marks,
+    top_labels,
+)
 from opskit.checks._common import (
     annual,
     code_table,
@@ -31,8 +42,9 @@ from opskit.checks._common import (
     ratio,
     share,
     sortable_codes,
+    wilson_interval,
 )
-from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Status, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
@@ -153,7 +165,7 @@ def leaked_codes(usage: pd.DataFrame, many_customers: float, deep_discount: floa
         per_code["stacked_orders"] > 0, "")
     reason = code_reason.str.cat(stack_reason, sep="; ").str.strip("; ")
     per_code = per_code.assign(
-        depth=depth.round(4), reason=reason,
+        depth=depth.round(4), reason=reason, shared_beyond=leaked_code,
         leaked_discount=per_code["discount_code"].map(leaked_by_code).fillna(0.0).round(2))
     per_code = per_code.sort_values(["leaked_discount", "discount", "discount_code"],
                                     ascending=[False, False, True])
@@ -223,6 +235,10 @@ def discount_leakage(
     share 50% / 75% / 100%. The leaked dollars are attached per order, so an order whose
     loss margin.negative_margin_orders also prices enters the total once.
 
+    Chart: distinct customers per discount code against the ``many_customers`` mark, each
+    code shared beyond its audience, leaked by stacking or within its purpose; without codes
+    (or with one), the distribution of order discount depth with the warn and fail marks.
+
     Population: live orders of the period (cancelled, refunded, test and draft left out).
     Time basis: ordered_at, local time.
     Minimum evidence: ``min_evidence`` (30) orders; the discount share is judged on its 95%
@@ -244,6 +260,8 @@ def discount_leakage(
     if has_codes:
         usage = code_usage(orders, discount, gross)
         codes, leaked, per_order = leaked_codes(usage, many_customers, deep_discount)
+        chart = (discount_code_chart(codes, many_customers) if len(codes) >= 2
+                 else discount_depth_chart(depth, warn, fail))
         evidence = discount_code_evidence(codes, status)
         evidence_id = "discount_code"
         leak_words = ("discount of stacked orders and of deep or closed-audience codes used by "
@@ -254,6 +272,7 @@ def discount_leakage(
         per_order = pd.Series((discount * (leaked / total if total else 0.0)).to_numpy(),
                               index=orders["order_id"].to_numpy())
         evidence = deep_order_evidence(orders, discount, gross, warn)
+        chart = discount_depth_chart(depth, warn, fail)
         evidence_id = "order_id"
         leak_words = f"discount above {warn:.0%} of gross revenue (no discount codes on file)"
     shares = discount_leakage.spec.params["recoverable"].spread(recoverable)
@@ -276,7 +295,54 @@ def discount_leakage(
                                    "recoverable share": " / ".join(f"{s:.0%}" for s in shares),
                                    "population": population_words(data) or "every order of "
                                    "the period is live"}),
-        story=DISCOUNT_STORY)
+        story=DISCOUNT_STORY, chart=chart)
+
+
+def discount_code_chart(codes: pd.DataFrame, many_customers: float) -> CauseChart:
+    """Customers per discount code (the 12 largest codes by discount $), against the
+    ``many_customers`` mark: who a code was meant for and who used it. Each code is shared
+    beyond its audience (deep or closed-audience and widely used), leaked only through
+    orders that stacked it with another code, or within its purpose.
+    With a single code the order discount distribution is drawn instead (one bar says
+    nothing a number does not)."""
+    top = codes.sort_values(["discount", "discount_code"], ascending=[False, True]).head(12)
+    verdict = np.where(top["shared_beyond"], "shared beyond its audience",
+                       np.where(top["leaked_discount"] > 0, "stacked with other codes",
+                                "within its purpose"))
+    data = pd.DataFrame({"discount_code": top["discount_code"].to_numpy(),
+                         "customers": top["customers"].to_numpy(dtype="int64"),
+                         "discount": top["discount"].round(2).to_numpy(),
+                         "verdict": verdict})
+    leaked = top[top["leaked_discount"] > 0]
+    if len(leaked):
+        worst_code = leaked.sort_values("leaked_discount", ascending=False).iloc[0]
+        note = (f"{worst_code['discount_code']} gave {money(worst_code['leaked_discount'])} "
+                f"away: {worst_code['reason']}.")
+    else:
+        widest = top.sort_values("customers", ascending=False).iloc[0]
+        note = (f"No code leaked; the most used, {widest['discount_code']}, reached "
+                f"{plural(widest['customers'], 'customer')}.")
+    return CauseChart(
+        kind="bars", data=data, x="discount_code", y="customers", series="verdict",
+        title="Customers per discount code, against who a closed code is meant for",
+        x_title="discount code", y_title="distinct customers", y_unit="count",
+        marks=((float(many_customers), f"{many_customers:g} customers: too many for a deep "
+                                       "or closed-audience code"),),
+        note=note)
+
+
+def discount_depth_chart(depth: pd.Series, warn: float, fail: float) -> CauseChart:
+    """Without codes: the distribution of each order's discount as a share of its gross,
+    with the warn and fail marks (200 quantiles beyond 200 orders)."""
+    data = pd.DataFrame({"discount_depth": distribution(depth).round(4)})
+    deep = int((depth >= warn).sum())
+    return CauseChart(
+        kind="histogram", data=data, x="discount_depth", y="discount_depth",
+        title="Discount of each order as a share of its gross", x_title="discount ÷ gross",
+        y_title=counted("orders", len(depth)), x_unit="share", y_unit="count",
+        marks=threshold_marks(warn, fail, pct),
+        note=(f"{deep:,} of {plural(len(depth), 'order')} were discounted by {pct(warn)} or "
+              f"more of their gross ({pct(ratio(deep, len(depth)))})."))
 
 
 # -- marketing.attribution_coverage ----------------------------------------------------------
@@ -352,6 +418,8 @@ def attribution_coverage(
     the unattributed share of the other channels' spend) × share that better attribution
     would redirect 5% / 10% / 20%.
 
+    Chart: records with and without a known source, stacked by channel (else by month).
+
     Population: live orders of the period (else leads created in the period).
     Time basis: ordered_at (created_at for leads), local time; spend pro-rated by days.
     Minimum evidence: ``min_evidence`` (30) records; judged on the 95% Wilson upper bound
@@ -387,7 +455,38 @@ def attribution_coverage(
                               "better attribution would redirect",
                       assumptions={"blind spend": blind_words,
                                    "share redirected": " / ".join(f"{w:.0%}" for w in wastes)}),
-        story=ATTRIBUTION_STORY)
+        story=ATTRIBUTION_STORY, chart=attribution_chart(records, known, noun, time))
+
+
+def attribution_chart(records: pd.DataFrame, known: pd.Series, noun: str, time: str
+                      ) -> CauseChart:
+    """Records with and without a known source, stacked by channel (the 12 largest), else
+    by month: where the blind spot is."""
+    by_channel = "channel" in records and records["channel"].notna().any()
+    x = "channel" if by_channel else "month"
+    label = (top_labels(records["channel"]) if by_channel
+             else month_start(records[time]))
+    frame = pd.DataFrame({x: label, "source": labelled(known.to_numpy(dtype=bool),
+                                                        ["no source", "known source"],
+                                                        records.index)})
+    order = sorted(pd.unique(label.dropna())) if not by_channel else None
+    data = tally(frame, x, "source", x_order=order, name=noun,
+                 series_order=["known source", "no source"])
+    blind = data[data["source"] == "no source"].set_index(x)[noun]
+    total = data.groupby(x)[noun].sum()
+    unknown = int((~known).sum())
+    if unknown:
+        top = blind.sort_values(ascending=False, kind="stable").index[0]
+        where = top.strftime("%Y-%m") if isinstance(top, pd.Timestamp) else top
+        note = (f"{unknown:,} of {plural(len(records), noun[:-1])} have no source "
+                f"({pct(ratio(unknown, len(records)))}); the most in {where} "
+                f"({blind[top]:,} of {total[top]:,}).")
+    else:
+        note = f"Every one of the {len(records):,} {noun} names its source."
+    return CauseChart(
+        kind="stacked", data=data, x=x, y=noun, series="source",
+        title=f"{noun.capitalize()} with and without a known source, by {x}", x_title=x,
+        y_title=noun, y_unit="count", note=note)
 
 
 # -- marketing.cac_payback -------------------------------------------------------------------
@@ -555,6 +654,8 @@ def cac_payback(
     Impact: at risk, not added to the total: spend a year on channels below 1.0 × (1 − their
     ratio), the part of their spend the first order does not pay back.
 
+    Chart: spend against the first-order contribution it bought, by channel.
+
     Population: customers whose first live order ever is in the period (cancelled,
     refunded, test and draft orders acquire nobody); spend of the period.
     Time basis: ordered_at, local time; spend pro-rated by the days of each month inside.
@@ -612,7 +713,30 @@ def cac_payback(
                               "their payback ratio)",
                       assumptions={"channels below 1.0": ", ".join(losing["channel"]) or "none"},
                       note="at risk, not added to the total"),
-        story=CAC_STORY)
+        story=CAC_STORY, chart=payback_chart(channels, payback_ratio))
+
+
+def payback_chart(channels: pd.DataFrame, payback_ratio: float) -> CauseChart | None:
+    """Spend against the first-order contribution it bought, per channel (the 12 largest by
+    spend): the channels whose first orders do not pay back their spend."""
+    if channels.empty:
+        return None
+    top = channels.sort_values(["spend", "channel"], ascending=[False, True]).head(12)
+    data = pd.concat([
+        pd.DataFrame({"channel": top["channel"], "measure": "spend",
+                      "amount": top["spend"].round(2)}),
+        pd.DataFrame({"channel": top["channel"], "measure": "first-order contribution",
+                      "amount": top["first_order_contribution"].round(2)}),
+    ]).sort_index(kind="stable").reset_index(drop=True)
+    worst_channel = top.sort_values(["payback_ratio", "spend"], ascending=[True, False]).iloc[0]
+    note = (f"{worst_channel['channel']} bought {money(worst_channel['first_order_contribution'])} "
+            f"of first-order contribution with {money(worst_channel['spend'])} of spend "
+            f"(payback {worst_channel['payback_ratio']:.2f}x); all channels "
+            f"{payback_ratio:.2f}x.")
+    return CauseChart(
+        kind="bars", data=data, x="channel", y="amount", series="measure",
+        title="Marketing spend and the first-order contribution it bought, by channel",
+        x_title="channel", y_title="amount in the period", y_unit="$", note=note)
 
 
 # -- marketing.delivery_promise_gap ----------------------------------------------------------
@@ -641,6 +765,9 @@ def delivery_promise_gap(
     Threshold: warn 5%, fail 10% (default judgement thresholds).
 
     Impact: counted by fulfillment.late_shipments (a late delivery is mostly a late shipment).
+
+    Chart: broken-promise rate by campaign (else channel) with 95% intervals and the warn
+    and fail marks; with one segment, the distribution of days delivered after the promise.
 
     Population: live orders of the period with a promised delivery date whose first
     shipment was delivered.
@@ -696,4 +823,43 @@ def delivery_promise_gap(
         evidence=evidence.reset_index(drop=True), evidence_id="order_id",
         impact=Impact.none("counted by fulfillment.late_shipments"),
         details={"by_segment": by_segment} if by_segment is not None else {},
-        story=PROMISE_STORY)
+        story=PROMISE_STORY, chart=promise_chart(delivered, by_segment, segment, warn, fail))
+
+
+def promise_chart(delivered: pd.DataFrame, by_segment: pd.DataFrame | None,
+                  segment: str | None, warn: float, fail: float) -> CauseChart:
+    """Broken-promise rate per campaign (else channel) with 95% intervals and the warn and
+    fail marks, the 12 segments with the most orders; with fewer than two segments, the
+    distribution of days delivered after the promise (0 is the promised date)."""
+    if by_segment is not None and len(by_segment) >= 2:
+        top = by_segment.sort_values(["orders", segment], ascending=[False, True]).head(12)
+        bounds = [wilson_interval(b, n) for b, n in zip(top["broken"], top["orders"],
+                                                         strict=True)]
+        data = pd.DataFrame({
+            segment: top[segment].astype("str").to_numpy(),
+            "orders": top["orders"].to_numpy(dtype="int64"),
+            "broken": top["broken"].to_numpy(dtype="int64"),
+            "broken_promise_rate": top["broken_promise_rate"].to_numpy(),
+            "low": [round(lo, 4) for lo, _ in bounds],
+            "high": [round(hi, 4) for _, hi in bounds]})
+        worst_segment = data.sort_values(["broken_promise_rate", "orders"],
+                                         ascending=False).iloc[0]
+        return CauseChart(
+            kind="bars", data=data, x=segment, y="broken_promise_rate", low="low",
+            high="high", title=f"Deliveries later than promised, by {segment}",
+            x_title=segment, y_title="delivered after the promise", y_unit="share",
+            marks=threshold_marks(warn, fail, pct),
+            note=(f"{worst_segment[segment]} breaks its promise most: "
+                  f"{worst_segment['broken']:,} of {plural(worst_segment['orders'], 'order')} "
+                  f"delivered late ({pct(worst_segment['broken_promise_rate'])}, 95% interval "
+                  f"{pct(worst_segment['low'])} to {pct(worst_segment['high'])})."))
+    days = delivered["days_late"]
+    data = pd.DataFrame({"days_after_promise": distribution(days).round(2)})
+    late = int((days > 0).sum())
+    return CauseChart(
+        kind="histogram", data=data, x="days_after_promise", y="days_after_promise",
+        title="Days from the promised date to delivery", x_title="days after the promise",
+        y_title=counted("delivered orders", len(days)), x_unit="days", y_unit="count",
+        marks=((0.0, "promised date"),),
+        note=(f"{late:,} of {plural(len(days), 'delivered order')} arrived after the promised "
+              f"date ({pct(ratio(late, len(days)))})."))

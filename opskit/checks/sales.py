@@ -14,6 +14,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from opskit.assumptions import ASSUMPTIONS
+from opskit.checks._charts_people import (
+    WEEKDAYS,
+    counted,
+    distribution,
+    labelled,
+    pct,
+    plural,
+    tally,
+    threshold_marks,
+    top_labels,
+)
 from opskit.checks._common import (
     annual,
     average_order_value,
@@ -32,7 +43,7 @@ from opskit.checks._common import (
     share,
     worst,
 )
-from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Status, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
@@ -193,6 +204,9 @@ def missed_calls(
     engagement.yaml figure, else won CRM deals, else the average order value; × gross
     margin net of discounts).
 
+    Chart: missed share of inbound calls by hour of day × weekday (heatmap); the note names
+    the cell with the most missed calls.
+
     Population: inbound calls started in the period; outbound calls and answered inbound
     calls only as callbacks. Internal calls are not in the call log's inbound direction.
     Time basis: local time of the engagement; the callback window is measured in minutes.
@@ -216,11 +230,13 @@ def missed_calls(
         "inbound_calls": Metric(len(inbound), "count", "inbound calls"),
         "missed_calls": Metric(len(missed), "count", "inbound calls not answered"),
     }
+    chart = missed_calls_chart(inbound, inbound["outcome"] != "answered")
     if "from_number" not in calls or calls["from_number"].isna().all():
         evidence = missed.sort_values("started_at")[
             [c for c in ("call_id", "started_at", "outcome", "agent") if c in missed]]
         return Result(status=status, metrics=metrics, evidence=evidence.reset_index(drop=True),
                       evidence_id="call_id", story=MISSED_CALLS_STORY, judgement=why,
+                      chart=chart,
                       impact=Impact.none("not priced: the call log has no caller numbers, so "
                                          "callbacks cannot be traced"))
 
@@ -252,7 +268,38 @@ def missed_calls(
     return Result(status=status, metrics=metrics, evidence=evidence.reset_index(drop=True),
                   evidence_id="from_number",
                   impact=missed_call_impact(data, len(new_callers), customer_phones is None),
-                  story=MISSED_CALLS_STORY, judgement=why)
+                  story=MISSED_CALLS_STORY, judgement=why, chart=chart)
+
+
+def missed_calls_chart(inbound: pd.DataFrame, missed: pd.Series) -> CauseChart:
+    """Missed share of inbound calls by hour of day × weekday: when the phone rings out.
+
+    Every weekday × hour from the earliest to the latest hour with a call is a cell (an
+    empty cell has no share), so the grid reads as opening hours; at most 7 × 24 rows. The
+    note names the cell with the most missed calls (the larger share among equals).
+    """
+    at = inbound["started_at"]
+    frame = pd.DataFrame({"day": at.dt.day_of_week.to_numpy(), "hour": at.dt.hour.to_numpy(),
+                          "missed": missed.fillna(True).to_numpy(dtype=bool)})
+    cells = frame.groupby(["day", "hour"])["missed"].agg(["size", "sum"])
+    hours = range(int(frame["hour"].min()), int(frame["hour"].max()) + 1)
+    grid = pd.MultiIndex.from_product([range(7), hours], names=["day", "hour"])
+    cells = cells.reindex(grid, fill_value=0).reset_index()
+    inbound_calls = cells["size"].astype("int64")
+    data = pd.DataFrame({
+        "weekday": [WEEKDAYS[d] for d in cells["day"]], "hour": cells["hour"].astype("int64"),
+        "inbound_calls": inbound_calls, "missed_calls": cells["sum"].astype("int64"),
+        "missed_share": (cells["sum"] / inbound_calls.where(inbound_calls > 0)).round(4)})
+    peak = data.sort_values(["missed_calls", "missed_share"], ascending=False).iloc[0]
+    overall = ratio(int(frame["missed"].sum()), len(frame))
+    note = (f"Most missed calls fall on {peak['weekday']} at {peak['hour']:02d}:00: "
+            f"{peak['missed_calls']:,} of {plural(peak['inbound_calls'], 'inbound call')} "
+            f"missed ({pct(peak['missed_share'])}), against {pct(overall)} over the period."
+            if peak["missed_calls"] else "No inbound call of the period was missed.")
+    return CauseChart(
+        kind="heatmap", data=data, x="hour", y="weekday", z="missed_share",
+        title="Missed share of inbound calls by hour and weekday",
+        x_title="hour of day", y_title="weekday", note=note)
 
 
 def missed_call_impact(data: CheckData, new_callers: int, all_counted_new: bool) -> Impact:
@@ -324,6 +371,9 @@ def speed_to_lead(
     CRM's converted share, else ``close_rate``) × lift from answering in time (10% / 25% /
     50%) × contribution of a sale (average deal value × gross margin net of discounts).
 
+    Chart: hours from a lead to its first answer (histogram of the answered leads) with the
+    warn (one hour) and fail marks; the note counts the late and never-answered leads.
+
     Population: leads created in the period.
     Time basis: local time; minutes from created_at to first_response_at, around the clock.
     Minimum evidence: ``min_evidence`` (20) leads; the median is judged on the 95% interval
@@ -365,7 +415,43 @@ def speed_to_lead(
                                     f"leads answered after {warn:g} minutes or never"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="lead_id", judgement=why,
-        impact=lead_impact(data, int(offending.sum()), lift, warn), story=SPEED_TO_LEAD_STORY)
+        impact=lead_impact(data, int(offending.sum()), lift, warn), story=SPEED_TO_LEAD_STORY,
+        chart=speed_to_lead_chart(answered, int(never.sum()), warn, fail))
+
+
+def _minutes_words(minutes: float) -> str:
+    """60 -> '1 hour', 1440 -> '24 hours', 45 -> '45 minutes'."""
+    if minutes >= 60 and minutes % 60 == 0:
+        return plural(minutes / 60, "hour")
+    return plural(minutes, "minute")
+
+
+def speed_to_lead_chart(answered: pd.Series, never: int, warn: float, fail: float
+                        ) -> CauseChart | None:
+    """Distribution of hours to the first answer of the answered leads, with the warn (one
+    hour) and fail marks; never-answered leads cannot sit on the axis, the note counts them.
+
+    Beyond 200 answered leads the chart holds 200 evenly spaced quantiles of the hours
+    (``distribution``), the same shape in a bounded number of rows, and the count axis says
+    how many leads a row stands for.
+    """
+    if answered.empty:
+        return None
+    hours = distribution(answered / 60)
+    data = pd.DataFrame({"response_hours": hours.round(3)})
+    late = int((answered > warn).sum())
+    note = (f"{late:,} of {plural(len(answered), 'answered lead')} waited more than "
+            f"{_minutes_words(warn)} for a first answer ({pct(ratio(late, len(answered)))})"
+            + (f"; {plural(never, 'lead')} never answered." if never else "."))
+    return CauseChart(
+        kind="histogram", data=data, x="response_hours", y="response_hours",
+        title="Hours from a new lead to its first answer",
+        x_title="hours to first answer", y_title=counted("answered leads", len(answered)),
+        x_unit="hours",
+        y_unit="count",
+        marks=tuple((value / 60, words) for value, words in
+                    threshold_marks(warn, fail, _minutes_words)),
+        note=note)
 
 
 def speed_verdict(answered: pd.Series, never: int, leads: int, warn: float, fail: float,
@@ -489,6 +575,8 @@ def stale_pipeline(
     Impact: not priced. Stale deals make the forecast wrong rather than lose money directly;
     the evidence lists the deals to chase or close.
 
+    Chart: open pipeline by owner (else stage), stacked into active, idle and overdue.
+
     Population: deals open at the period end (created by then, not closed by then).
     Time basis: the period end, local time; a date-only close_date is the end of that day.
     Minimum evidence: ``min_evidence`` (10) open deals; the stale share is judged on its 95%
@@ -528,7 +616,46 @@ def stale_pipeline(
         },
         evidence=evidence.reset_index(drop=True), evidence_id="deal_id",
         impact=Impact.none("forecast error, not priced: the evidence lists the deals to chase"),
-        story=STALE_PIPELINE_STORY)
+        story=STALE_PIPELINE_STORY,
+        chart=stale_pipeline_chart(deals, weight, no_activity, overdue, by_value,
+                                   activity_days))
+
+
+def stale_pipeline_chart(deals: pd.DataFrame, weight: pd.Series, no_activity: pd.Series,
+                         overdue: pd.Series, by_value: bool, activity_days: float
+                         ) -> CauseChart | None:
+    """Open pipeline by owner (else stage), stacked into active deals, deals with no recent
+    activity and deals whose close date passed: whose part of the CRM is not kept.
+
+    A deal both idle and overdue counts as idle. The 12 largest owners are shown, the rest
+    as "other".
+    """
+    if deals.empty:
+        return None
+    who = "owner" if "owner" in deals and deals["owner"].notna().any() else "stage"
+    idle = f"no activity in {activity_days:g} days"
+    state = pd.Series("active", index=deals.index).mask(overdue, "close date passed").mask(
+        no_activity, idle)
+    frame = pd.DataFrame({who: top_labels(deals[who], weight), "state": state,
+                          "value": weight})
+    unit, name = ("$", "open_value") if by_value else ("count", "open_deals")
+    data = tally(frame, who, "state", value="value", name=name,
+                 series_order=["active", idle, "close date passed"])
+    stale = data[data["state"] != "active"].groupby(who)[name].sum()
+    total = float(weight.sum())
+    def amount(value: float) -> str:
+        return money(value) if by_value else plural(value, "deal")
+
+    top = stale.sort_values(ascending=False, kind="stable")
+    note = (f"{amount(stale.sum())} of {amount(total)} open pipeline is stale "
+            f"({pct(ratio(stale.sum(), total))}); {top.index[0]} holds the most "
+            f"({amount(top.iloc[0])})." if stale.sum() > 0 else
+            f"All {amount(total)} of open pipeline had activity in the last "
+            f"{activity_days:g} days and is within its close date.")
+    return CauseChart(
+        kind="stacked", data=data, x=who, y=name, series="state",
+        title=f"Open pipeline by {who}: active or stale", x_title=who,
+        y_title="open pipeline value" if by_value else "open deals", y_unit=unit, note=note)
 
 
 # -- sales.crm_duplicates --------------------------------------------------------------------
@@ -648,6 +775,9 @@ def crm_duplicates(
     Impact: duplicate records × 5 minutes of staff time a year each × hourly cost (the
     roster's median ``hourly_cost``, else 45 / 60 / 85).
 
+    Chart: customer records by system, stacked into people recorded once, repeated in one
+    system, and also in another system.
+
     Population: every customer record of every system (a snapshot, not the period).
     Time basis: none (the records as exported).
     Minimum evidence: ``min_evidence`` (30) records; judged on the 95% Wilson lower bound
@@ -664,6 +794,7 @@ def crm_duplicates(
         keyed = customers.assign(person_key=person_key(customers))
         records_per_person = keyed.groupby("person_key")["customer_id"].transform("size")
         people = keyed["person_key"].nunique()
+        person = pd.factorize(keyed["person_key"])[0]
         evidence = keyed.assign(records_for_person=records_per_person)[
             records_per_person > 1]
         evidence = evidence.sort_values(["records_for_person", "person_key", "system"],
@@ -698,9 +829,48 @@ def crm_duplicates(
             "people": Metric(people, "count", "distinct people"),
         },
         evidence=evidence.reset_index(drop=True), evidence_id="customer_id",
+        chart=duplicates_chart(customers["system"], person, duplicates),
         impact=Impact(*(hours * h for h in hourly),
                       formula=f"{duplicates:,} duplicate records × {minutes_per_duplicate:g} "
                               "minutes of staff time a year each × hourly cost",
                       assumptions={"hourly cost": hourly_words,
                                    "minutes per duplicate a year": f"{minutes_per_duplicate:g}"}),
         story=CRM_DUPLICATES_STORY)
+
+
+def duplicates_chart(systems: pd.Series, person: np.ndarray, duplicates: int) -> CauseChart:
+    """Customer records per system (the 12 largest), split into people recorded once, people
+    recorded twice inside one system, and people who also exist in another system: whether
+    the duplicates come from systems that do not share customers, or from one system.
+
+    ``person`` is each record's person code (-1: none); counted with integer codes.
+    """
+    once, same, across = ("person recorded once", "person repeated in one system",
+                          "person also in another system")
+    system_codes = pd.factorize(systems)[0].astype("int64")
+    person = np.asarray(person, dtype="int64")
+    known = person >= 0
+    records = np.bincount(person[known], minlength=person.max() + 1 if known.any() else 0)
+    width = int(system_codes.max()) + 2 if len(system_codes) else 2
+    pairs = np.unique(person[known] * width + system_codes[known] + 1)
+    systems_per_person = np.bincount(pairs // width, minlength=len(records))
+    kind = np.zeros(len(person), dtype="int64")
+    kind[known] = np.where(systems_per_person[person[known]] > 1, 2,
+                           np.where(records[person[known]] > 1, 1, 0))
+    frame = pd.DataFrame({"system": top_labels(systems),
+                          "record": labelled(kind, [once, same, across], systems.index)})
+    data = tally(frame, "system", "record", name="records", series_order=[across, same, once])
+    total = len(systems)
+    split, repeated = int((kind == 2).sum()), int((kind == 1).sum())
+    if split or repeated:
+        note = (f"{duplicates:,} of {total:,} records are extra copies of a person "
+                f"({pct(ratio(duplicates, total))}); {plural(split, 'record')} belong to "
+                f"people who also exist in another system, {repeated:,} to people repeated "
+                "inside one system.")
+    else:
+        note = (f"Each of the {total:,} customer records is a different person." if total > 1
+                else "The one customer record is one person.")
+    return CauseChart(
+        kind="stacked", data=data, x="system", y="records", series="record",
+        title="Customer records by system: once, repeated, or also in another system",
+        x_title="system", y_title="customer records", y_unit="count", note=note)

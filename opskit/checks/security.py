@@ -11,6 +11,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from opskit.checks._charts_people import (
+    age_buckets,
+    days_ago_bucket,
+    pct,
+    plural,
+    tally,
+    top_labels,
+)
 from opskit.checks._common import (
     is_true,
     judge,
@@ -20,7 +28,7 @@ from opskit.checks._common import (
     share,
     worst,
 )
-from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Status, Story
 from opskit.money import money
 from opskit.registry import CheckData, Param, check
 from opskit.sources.parse import deadline_day
@@ -81,6 +89,26 @@ def _account_columns(frame: pd.DataFrame, *extra: str) -> list[str]:
     """The evidence columns of an account list that the frame has, login first."""
     wanted = ("user", "system", "person", "is_admin", "mfa_enabled", "last_login_at", *extra)
     return [c for c in dict.fromkeys(wanted) if c in frame]
+
+
+def last_login_bucket(accounts: pd.DataFrame, end: pd.Timestamp, days: float) -> pd.Series:
+    """Each account's days since its last login, in buckets cut at 30, ``days`` (the check's
+    own cut-off) and 365 days; no login on file is "never"."""
+    login = accounts["last_login_at"] if "last_login_at" in accounts else pd.Series(
+        pd.NaT, index=accounts.index, dtype="datetime64[us]")
+    return days_ago_bucket(login, end, (30, days, 365))
+
+
+def login_chart(frame: pd.DataFrame, series: str, order: list[str], *, title: str,
+                days: float, note: str, y: str = "accounts") -> CauseChart:
+    """Accounts by days since their last login, stacked by ``series``: every bucket and
+    series present (a zero is drawn), in the bucket order."""
+    data = tally(frame, "last_login", series, x_order=age_buckets((30, days, 365)),
+                 series_order=order, name=y)
+    data["last_login"] = data["last_login"].astype("str")
+    return CauseChart(kind="stacked", data=data, x="last_login", y=y, series=series,
+                      title=title, x_title="last login", y_title=f"enabled {y}",
+                      y_unit="count", note=note)
 
 
 # -- security.departed_staff_access -------------------------------------------------------
@@ -158,6 +186,9 @@ def departed_staff_access(
     system are left out: security.dormant_paid_seats prices them. The access risk itself is
     listed, not priced.
 
+    Chart: enabled accounts by days since their last login, stacked into leavers' accounts
+    that are admin or used after leaving, other leavers' accounts, and everyone else's.
+
     Population: accounts not disabled in the access review, matched to the roster's people
     whose leaving moment is before the period's last day.
     Time basis: local time; a leaving date (``ended_on``) is the end of that local day, so a
@@ -198,6 +229,7 @@ def departed_staff_access(
                         f"{_amount(default[1])} / {_amount(default[2])} for {unknown} seats "
                         "of systems without one"
                         if unknown else "")})
+    chart = departed_chart(accounts, departed, end, dormant_days)
     columns = _account_columns(departed, "leaver", "ended_on", "days_since_left",
                                "login_after_leaving")
     evidence = departed.sort_values(["severe", "ended_on"], ascending=[False, True])[columns]
@@ -210,7 +242,34 @@ def departed_staff_access(
                  "admin_or_used_after_leaving": Metric(severe, "count",
                                                        "admins or used after leaving")},
         evidence=evidence.reset_index(drop=True), evidence_id="user",
-        impact=impact, story=DEPARTED_STORY)
+        impact=impact, story=DEPARTED_STORY, chart=chart)
+
+
+def departed_chart(accounts: pd.DataFrame, departed: pd.DataFrame, end: pd.Timestamp,
+                   days: float) -> CauseChart:
+    """Enabled accounts by last login, split into leavers' accounts that are admin or used
+    after leaving, other leavers' accounts, and everyone else's: the accounts of people
+    who left next to the ones in use."""
+    severe, left = "left: admin or used after leaving", "left"
+    status = pd.Series("not a leaver", index=accounts.index)
+    rows = departed["account_row"]
+    status[rows[~departed["severe"]].to_numpy()] = left
+    status[rows[departed["severe"]].to_numpy()] = severe
+    frame = pd.DataFrame({"last_login": last_login_bucket(accounts, end, days),
+                          "status": status})
+    if len(departed):
+        first = departed.sort_values(["severe", "ended_on"], ascending=[False, True]).iloc[0]
+        used = ("used after leaving" if first["login_after_leaving"] else
+                "admin" if first["is_admin"] else "still enabled")
+        note = (f"{plural(len(departed), 'enabled account')} of {len(accounts):,} belong to "
+                f"people who left, {int(departed['severe'].sum()):,} of them admin or used "
+                f"after leaving; e.g. {first['user']} on {first['system']} ({used}).")
+    else:
+        note = (f"None of the {len(accounts):,} enabled accounts belongs to someone who "
+                "left.")
+    return login_chart(frame, "status", [severe, left, "not a leaver"], days=days,
+                       title="Enabled accounts by last login: people who left and the rest",
+                       note=note)
 
 
 # -- security.mfa_gaps --------------------------------------------------------------------
@@ -241,6 +300,9 @@ def mfa_gaps(
 
     Impact: risk, not priced.
 
+    Chart: enabled accounts by system, stacked into admins without MFA, others without MFA,
+    and accounts with MFA.
+
     Population: enabled accounts of the access review (an empty ``disabled`` is enabled).
     Time basis: the access review as exported (a state, not a period).
     Minimum evidence: the share needs ``min_evidence`` (10) enabled accounts. The access
@@ -269,7 +331,35 @@ def mfa_gaps(
                  "accounts_without_mfa": Metric(len(exposed), "count",
                                                 "enabled accounts without MFA")},
         evidence=evidence.reset_index(drop=True), evidence_id="user",
-        impact=Impact.none(RISK_NOT_PRICED), story=MFA_STORY)
+        impact=Impact.none(RISK_NOT_PRICED), story=MFA_STORY,
+        chart=mfa_chart(accounts, ~is_true(accounts, "mfa_enabled")))
+
+
+def mfa_chart(accounts: pd.DataFrame, exposed: pd.Series) -> CauseChart:
+    """Enabled accounts per system (the 12 largest), stacked into admins without MFA, other
+    accounts without MFA and accounts with MFA: where the single passwords are."""
+    admin_open, plain_open = "admin without MFA", "without MFA"
+    state = pd.Series("with MFA", index=accounts.index).mask(exposed, plain_open).mask(
+        exposed & accounts["is_admin"], admin_open)
+    frame = pd.DataFrame({"system": top_labels(accounts["system"]), "mfa": state})
+    data = tally(frame, "system", "mfa", series_order=[admin_open, plain_open, "with MFA"],
+                 name="accounts")
+    open_by_system = data[data["mfa"] != "with MFA"].groupby("system", sort=False)[
+        "accounts"].sum()
+    total = data.groupby("system", sort=False)["accounts"].sum()
+    count, admins = int(exposed.sum()), int((exposed & accounts["is_admin"]).sum())
+    if count:
+        top = open_by_system.sort_values(ascending=False, kind="stable").index[0]
+        note = (f"{count:,} of {plural(len(accounts), 'enabled account')} have no second "
+                f"factor ({pct(ratio(count, len(accounts)))}), "
+                f"{plural(admins, 'admin') if admins else 'no admin'} among them; the most "
+                f"on {top} ({open_by_system[top]:,} of {total[top]:,}).")
+    else:
+        note = f"All {len(accounts):,} enabled accounts have a second factor."
+    return CauseChart(kind="stacked", data=data, x="system", y="accounts", series="mfa",
+                      title="Enabled accounts by system, with and without MFA",
+                      x_title="system", y_title="enabled accounts", y_unit="count",
+                      note=note)
 
 
 # -- security.admin_sprawl ----------------------------------------------------------------
@@ -299,6 +389,8 @@ def admin_sprawl(
     thresholds).
 
     Impact: risk, not priced.
+
+    Chart: enabled accounts by system, stacked into admins and other accounts.
 
     Population: enabled accounts of the access review, per system.
     Time basis: the access review as exported (a state, not a period).
@@ -343,7 +435,33 @@ def admin_sprawl(
                  "systems_judged": Metric(len(judged), "count",
                                           f"systems with {min_evidence:g}+ enabled accounts")},
         evidence=evidence.reset_index(drop=True), evidence_id="system",
-        impact=Impact.none(RISK_NOT_PRICED), story=ADMIN_STORY)
+        impact=Impact.none(RISK_NOT_PRICED), story=ADMIN_STORY,
+        chart=admin_chart(accounts, judged, min_evidence))
+
+
+def admin_chart(accounts: pd.DataFrame, judged: pd.DataFrame, min_evidence: float
+                ) -> CauseChart:
+    """Enabled accounts per system (the 12 largest), stacked into admins and other
+    accounts: too many admins and a single key-holder both show."""
+    frame = pd.DataFrame({"system": top_labels(accounts["system"]),
+                          "role": accounts["is_admin"].map({True: "admin",
+                                                            False: "other account"})})
+    data = tally(frame, "system", "role", series_order=["admin", "other account"],
+                 name="accounts")
+    if len(judged):
+        widest = judged.sort_values(["admin_share", "accounts"], ascending=False).iloc[0]
+        single = judged.loc[judged["admins"].eq(1), "system"].astype("str").tolist()
+        note = (f"{widest['system']} has the largest admin share: "
+                f"{int(widest['admins']):,} of {plural(widest['accounts'], 'account')} "
+                f"({pct(widest['admin_share'])})"
+                + (f"; a single admin holds the keys to {', '.join(sorted(single))}."
+                   if single else "."))
+    else:
+        note = f"No system has {min_evidence:g} or more enabled accounts to judge."
+    return CauseChart(kind="stacked", data=data, x="system", y="accounts", series="role",
+                      title="Enabled accounts by system: admins and the rest",
+                      x_title="system", y_title="enabled accounts", y_unit="count",
+                      note=note)
 
 
 # -- security.shared_logins ---------------------------------------------------------------
@@ -373,6 +491,9 @@ def shared_logins(
 
     Impact: risk, not priced.
 
+    Chart: the generic-mailbox logins by days since their last login (the buckets within
+    ``active_days`` are those in use, as judged), admins apart; no threshold lines.
+
     Population: enabled accounts of the access review used within ``active_days`` (90) of
     the period's last day.
     Time basis: last_login_at, local time.
@@ -383,7 +504,8 @@ def shared_logins(
     accounts = enabled_accounts(data)
     local_part = name_key(accounts["user"]).str.split("@").str[0]
     active = ~is_dormant(accounts, data.period.end - pd.Timedelta(days=active_days))
-    shared = accounts[local_part.isin(GENERIC_MAILBOXES).fillna(False) & active]
+    generic = local_part.isin(GENERIC_MAILBOXES).fillna(False).astype(bool)
+    shared = accounts[generic & active]
     admins = int(shared["is_admin"].sum())
     status = worst(Status.WARN if len(shared) >= warn else Status.PASS,
                    Status.FAIL if admins >= fail else Status.PASS)
@@ -395,7 +517,32 @@ def shared_logins(
                  "shared_admin_logins": Metric(admins, "count",
                                                "generic logins with admin rights")},
         evidence=evidence.reset_index(drop=True), evidence_id="user",
-        impact=Impact.none(RISK_NOT_PRICED), story=SHARED_STORY)
+        impact=Impact.none(RISK_NOT_PRICED), story=SHARED_STORY,
+        chart=shared_chart(accounts[generic], shared, data.period.end, active_days))
+
+
+def shared_chart(generic: pd.DataFrame, shared: pd.DataFrame, end: pd.Timestamp,
+                 active_days: float) -> CauseChart:
+    """What the verdict judges: the generic-mailbox logins by days since their last login
+    (those within ``active_days`` are in use), admins apart. Every bucket is drawn, zeros
+    too, so a clean access review shows empty buckets rather than no chart."""
+    frame = pd.DataFrame({"last_login": last_login_bucket(generic, end, active_days),
+                          "role": generic["is_admin"].map({True: "admin",
+                                                           False: "not admin"})})
+    admins = shared[shared["is_admin"]]
+    if len(shared):
+        named = admins if len(admins) else shared
+        note = (f"{plural(len(shared), 'generic login')} used in the last {active_days:g} "
+                f"days, {len(admins):,} with admin rights, e.g. {named['user'].iloc[0]} on "
+                f"{named['system'].iloc[0]}.")
+    elif len(generic):
+        note = (f"{plural(len(generic), 'generic login')} enabled, none used in the last "
+                f"{active_days:g} days.")
+    else:
+        note = "No enabled account is a generic mailbox."
+    return login_chart(frame, "role", ["admin", "not admin"], days=active_days,
+                       title=f"Generic-mailbox logins by last login (in use: within "
+                             f"{active_days:g} days)", note=note, y="generic logins")
 
 
 # -- security.dormant_paid_seats ----------------------------------------------------------
@@ -432,6 +579,9 @@ def dormant_paid_seats(
     Impact: dormant seats × monthly seat cost × 12 × share reclaimed (50% / 75% / 100%, low /
     base / high).
 
+    Chart: paid seats by days since their last login (cut at ``dormant_days``), stacked by
+    system.
+
     Population: enabled accounts of systems whose seat cost (systems map) is above zero.
     Time basis: last_login_at, local time, against the period's last day.
     Minimum evidence: ``min_evidence`` (10) paid seats. The access review lists every seat
@@ -465,4 +615,27 @@ def dormant_paid_seats(
                  "dormant_monthly_cost": Metric(yearly / 12, "$",
                                                 "monthly cost of dormant seats")},
         evidence=evidence.reset_index(drop=True), evidence_id="user",
-        impact=impact, story=DORMANT_STORY)
+        impact=impact, story=DORMANT_STORY,
+        chart=dormant_chart(paid, dormant, end, dormant_days) if len(paid) else None)
+
+
+def dormant_chart(paid: pd.DataFrame, dormant: pd.DataFrame, end: pd.Timestamp,
+                  dormant_days: float) -> CauseChart:
+    """Paid seats by days since their last login, stacked by system (the 8 largest): the
+    seats past ``dormant_days`` are the ones paid for and unused."""
+    frame = pd.DataFrame({"last_login": last_login_bucket(paid, end, dormant_days),
+                          "system": top_labels(paid["system"], keep=8)})
+    order = frame["system"].value_counts().sort_index().sort_values(
+        ascending=False, kind="stable").index.tolist()
+    if len(dormant):
+        by_system = dormant["system"].value_counts().sort_index().sort_values(
+            ascending=False, kind="stable")
+        note = (f"{len(dormant):,} of {plural(len(paid), 'paid seat')} had no login in "
+                f"{dormant_days:g} days ({pct(ratio(len(dormant), len(paid)))}), "
+                f"{money(float(dormant['seat_cost'].sum()))} a month; the most on "
+                f"{by_system.index[0]} ({by_system.iloc[0]:,}).")
+    else:
+        note = (f"Every one of the {len(paid):,} paid seats was used in the last "
+                f"{dormant_days:g} days.")
+    return login_chart(frame, "system", order, days=dormant_days,
+                       title="Paid seats by last login, by system", note=note, y="seats")

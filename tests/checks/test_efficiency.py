@@ -357,3 +357,49 @@ def test_manual_touches_hourly_cost_of_engagement_yaml_wins_over_the_roster():
     result = manual_touches(data)
     assert result.impact.base == pytest.approx(40 * 365 / DAYS * 6 / 60 * 80, abs=0.01)
     assert result.impact.assumptions["hourly cost"].endswith("(engagement.yaml)")
+
+
+# -- cause charts -------------------------------------------------------------------------
+def test_automation_chart_ranks_task_hours_against_the_marks():
+    """Order entry 43.0, Recon 13.2 and Tiny 1.0 hours a month, with the 10 and 40 marks."""
+    tasks = rows_table("tasks", [*background(), *spread("Order entry", 130),
+                                 *spread("Recon", 40, category="reconciliation"),
+                                 *spread("Tiny", 3)])
+    chart = automation_candidates(make_data(tasks=tasks)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "task",
+                                                            "hours_per_month", "category")
+    assert chart.data.values.tolist() == [["Order entry", "data_entry", 43.0, "Ann"],
+                                          ["Recon", "reconciliation", 13.2, "Ann"],
+                                          ["Tiny", "data_entry", 1.0, "Ann"]]
+    assert chart.marks == ((10.0, "warn 10 hours a month"), (40.0, "fail 40 hours a month"))
+    assert chart.note == ("Order entry takes 43.0 hours a month (Ann); 2 rule-based tasks "
+                          "reach 10 hours a month.")
+
+
+def test_headcount_chart_indexes_fte_and_revenue_to_a_year_earlier():
+    """Ops FTE 4 -> 6 and revenue 1000 -> 1100: 100 -> 150 against 100 -> 110."""
+    people = roster(person("Bo", "2026-01-05"), person("Eve", "2026-02-02"),
+                    person("Fay", "2026-03-02"))
+    chart = ops_headcount_vs_growth(make_data(people=people,
+                                              orders=orders(1000.0, 1100.0))).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("bars", "measure", "index", "when")
+    assert chart.data.values.tolist() == [
+        ["operations FTE", "a year earlier", 100.0],
+        ["operations FTE", "at the period end", 150.0],
+        ["revenue", "a year earlier", 100.0], ["revenue", "at the period end", 110.0]]
+    assert chart.note == ("Operations FTE grew +50.0% (4 to 6 FTE) while revenue grew "
+                          "+10.0% (live order totals).")
+
+
+def test_manual_touches_chart_stacks_orders_by_week_and_names_the_step():
+    """40 of 200 orders of the week of 3 August touched by hand; 'edited' is the usual step."""
+    result = manual_touches(touches(*(event(f"#{i}") for i in range(1, 41)),
+                                    event("#2", "2026-08-04 10:00", name="hold")))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "week", "orders",
+                                                            "flow")
+    assert chart.data.values.tolist() == [
+        [pd.Timestamp("2026-08-03"), "touched by hand", 40],
+        [pd.Timestamp("2026-08-03"), "no manual touch", 160]]
+    assert chart.note == ("40 of 200 orders were touched by hand (20.0%); the most common "
+                          "manual step is edited (40 times).")

@@ -487,3 +487,74 @@ def test_revenue_reconciliation_not_assessable_without_account_types():
                        make_data(orders=checkdata["orders"], gl_entries=gl))
     assert result.status is Status.NOT_ASSESSABLE
     assert "account_type" in result.data_request
+
+
+# -- cause charts ----------------------------------------------------------------------------
+def test_orders_vs_invoices_chart_stacks_the_week_by_invoice_outcome():
+    """200 orders of the week of 6 July: 2 not invoiced, 1 at another amount, 197 matched."""
+    chart = orders_vs_invoices(invoiced(200, missing=2, off_by={0: 5.0})).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "week", "orders",
+                                                            "invoice")
+    assert chart.data.values.tolist() == [
+        [pd.Timestamp("2026-07-06"), "no invoice", 2],
+        [pd.Timestamp("2026-07-06"), "amount differs", 1],
+        [pd.Timestamp("2026-07-06"), "invoiced at the same amount", 197]]
+    assert chart.note == ("3 of 200 orders did not reach accounting at their amount (1.5%): "
+                          "2 with no invoice, 1 at another amount.")
+
+
+def test_orders_vs_invoices_chart_note_when_every_order_matches():
+    """Ten orders invoiced at their amount: the note says so instead of counting zeros."""
+    chart = orders_vs_invoices(invoiced(10)).chart
+    assert chart.note == "Every one of the 10 orders was invoiced at its amount."
+
+
+def test_orphan_skus_chart_is_the_weekly_orphan_share_against_the_marks():
+    """Week of 29 June: 20 of 970 on SKU X; week of 6 July: 30 of 1000 on SKU Y."""
+    orders = table("orders", order_id=["O1", "O2"], ordered_at=["2026-07-02", "2026-07-09"],
+                   total=[1.0, 1.0])
+    lines = table("order_lines", order_id=["O1", "O1", "O2", "O2"], sku=["A", "X", "A", "Y"],
+                  quantity=[1.0] * 4, unit_price=[950.0, 20.0, 970.0, 30.0])
+    data = make_data(orders=orders, order_lines=lines, products=table("products", sku=["A"]))
+    chart = orphan_skus(data, min_evidence=1).chart
+    assert (chart.kind, chart.x, chart.y, chart.y_unit) == ("lines", "week", "orphan_share",
+                                                            "share")
+    assert chart.data.values.tolist() == [
+        [pd.Timestamp("2026-06-29"), 20.0, 970.0, 0.0206],
+        [pd.Timestamp("2026-07-06"), 30.0, 1000.0, 0.03]]
+    assert chart.marks == ((0.01, "warn 1.0%"), (0.03, "fail 3.0%"))
+    assert chart.note == ("2 SKUs sold in the period are not in the product master: $50 of "
+                          "revenue (2.5%); the largest, Y, sold $30.")
+
+
+def test_manual_rekeying_chart_is_hours_by_week_and_pair():
+    """10 hours Shopify → QuickBooks and 5 hours Sheets → Gusto in the week of 13 July, the
+    other 13 weeks of the period drawn as zero."""
+    frame = tasks([("key orders", 600.0, "rekeying", "Shopify", "QuickBooks"),
+                   ("payroll", 300.0, "data_entry", "Sheets", "Gusto")])
+    chart = manual_rekeying(make_data(tasks=frame)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "week", "hours", "pair")
+    assert len(chart.data) == 14 * 2
+    assert chart.data["week"].iloc[0] == pd.Timestamp("2026-06-29")
+    busy = chart.data[chart.data["hours"] > 0]
+    assert busy.values.tolist() == [
+        [pd.Timestamp("2026-07-13"), "Shopify → QuickBooks", 10.0],
+        [pd.Timestamp("2026-07-13"), "Sheets → Gusto", 5.0]]
+    assert chart.note == ("5.0 hours a month are retyped between systems with no "
+                          "integration; Shopify → QuickBooks alone takes 3.3 of them.")
+
+
+def test_revenue_reconciliation_chart_sets_shop_against_ledger_by_month():
+    """July 900 against 1000 and August 2060 against 2000: July is the largest gap."""
+    result = revenue_reconciliation(books({"2026-07": 900.0, "2026-08": 2060.0},
+                                          {"2026-07": 1000.0, "2026-08": 2000.0}),
+                                    min_evidence=1)
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.series, chart.y_unit) == (
+        "bars", "month", "revenue", "side", "$")
+    assert chart.data.values.tolist() == [["2026-07", "shop", 900.0],
+                                          ["2026-07", "ledger", 1000.0],
+                                          ["2026-08", "shop", 2060.0],
+                                          ["2026-08", "ledger", 2000.0]]
+    assert chart.note == ("The largest gap is 2026-07: the shop shows $900, the ledger "
+                          "$1,000 (10.0% of the ledger).")

@@ -305,3 +305,55 @@ def test_single_rows_and_empty_optionals_never_raise(spec):
         spreadsheets=[sheet("a.xlsx", editors=None, documented=None)])
     result = run_check(spec, tables)
     assert result.status is not Status.ERROR, result.error
+
+
+# -- cause charts -------------------------------------------------------------------------
+def test_spof_chart_stacks_critical_processes_by_owner():
+    """Ann holds payroll and invoicing without a backup and three covered processes; Cy an
+    undocumented reorder process: Ann first, with the most in one head."""
+    flagged = [process("payroll", backup=None), process("invoicing", backup=None),
+               {**process("reorders", documented=None), "owner": "Cy"}]
+    chart = single_points_of_failure(processes(flagged, clean=3)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "owner", "processes",
+                                                            "cover")
+    assert chart.data.values.tolist() == [
+        ["Ann", "in one head", 2], ["Ann", "backed up and documented", 3],
+        ["Cy", "in one head", 1], ["Cy", "backed up and documented", 0]]
+    assert chart.note == ("3 of 6 critical processes live in one head (50.0%); Ann alone "
+                          "holds 2: invoicing; payroll.")
+
+
+def test_vacation_chart_splits_recurring_hours_into_sole_and_shared():
+    """Ann: 30 hours only she does, 70 shared with Bo; Bo: 10 shared hours."""
+    chart = vacation_test(make_data(tasks=hourly_work(30, 70))).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "person", "hours",
+                                                            "work")
+    assert chart.data.values.tolist() == [
+        ["Ann", "only they do", 30.0], ["Ann", "others do too", 70.0],
+        ["Bo", "only they do", 0.0], ["Bo", "others do too", 10.0]]
+    assert chart.note == ("30.0% of Ann's recurring work (30.0 of 100.0 hours) is done by "
+                          "nobody else, e.g. Reorder stock.")
+
+
+def test_vacation_chart_note_when_all_work_is_shared():
+    """Ann and Bo both pick orders and nothing else: no sole work, and the note says so."""
+    chart = vacation_test(make_data(tasks=hourly_work(0, 20))).chart
+    assert chart.data["hours"].tolist() == [0.0, 20.0, 0.0, 10.0]
+    assert chart.note == ("Every recurring task of the 2 people judged was also done by "
+                          "someone else.")
+
+
+def test_spreadsheet_chart_stacks_critical_sheets_by_owner():
+    """Ann owns two fragile and two shared critical sheets, Cy one fragile sheet."""
+    rows = [sheet("a.xlsx", editors=1.0, documented=False),
+            sheet("b.xlsx", editors=None, documented=None),
+            {**sheet("c.xlsx", editors=1.0, documented=False), "owner": "Cy"},
+            sheet("d.xlsx"), sheet("e.xlsx", editors=1.0)]
+    chart = spreadsheet_dependency(sheets(rows)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "owner",
+                                                            "spreadsheets", "sheet")
+    assert chart.data.values.tolist() == [
+        ["Ann", "one editor, undocumented", 2], ["Ann", "shared or documented", 2],
+        ["Cy", "one editor, undocumented", 1], ["Cy", "shared or documented", 0]]
+    assert chart.note == ("3 of 5 critical spreadsheets have one editor and no documentation "
+                          "(60.0%); Ann owns 2 of them.")

@@ -392,3 +392,109 @@ def test_delivery_promise_gap_not_assessable_when_nothing_delivered():
                       delivered_at=[None])
     with pytest.raises(NotAssessable):
         delivery_promise_gap(make_data(orders=orders, shipments=shipments))
+
+
+# -- cause charts ----------------------------------------------------------------------------
+def test_discount_leakage_chart_is_customers_per_code_against_the_mark():
+    """Five codes by discount $: DEEP50 and VIP20 shared beyond their audience, A and B
+    leaked by stacking, WELCOME10 within its purpose; each bar is the code's distinct
+    customers against the 3-customer mark."""
+    codes = ["VIP20", "vip20", "VIP20", "DEEP50", "DEEP50", "DEEP50",
+             "WELCOME10", "WELCOME10", "WELCOME10", "A, B", None]
+    discounts = [20.0] * 3 + [50.0] * 3 + [10.0] * 3 + [30.0, 0.0]
+    orders = discounted_orders(discounts, codes, [f"K{i}" for i in range(11)])
+    chart = discount_leakage(make_data(orders=orders), many_customers=3).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("bars", "discount_code",
+                                                            "customers", "verdict")
+    assert chart.data.values.tolist() == [
+        ["DEEP50", 3, 150.0, "shared beyond its audience"],
+        ["VIP20", 3, 60.0, "shared beyond its audience"],
+        ["WELCOME10", 3, 30.0, "within its purpose"],
+        ["A", 1, 15.0, "stacked with other codes"], ["B", 1, 15.0, "stacked with other codes"]]
+    assert chart.marks == ((3.0, "3 customers: too many for a deep or closed-audience code"),)
+    assert chart.note == "DEEP50 gave $150 away: used by 3 customers, 40%+ off."
+
+
+def test_discount_leakage_chart_with_one_code_is_the_depth_distribution():
+    """One code (VIP60 on 40 orders) is not drawn as one bar: the 40 orders' discount depth
+    (60% each) with the 8% and 15% marks."""
+    orders = discounted_orders([60.0] * 40, ["VIP60"] * 40, [f"K{i}" for i in range(40)])
+    chart = discount_leakage(make_data(orders=orders)).chart
+    assert (chart.kind, chart.x, chart.x_unit) == ("histogram", "discount_depth", "share")
+    assert chart.data["discount_depth"].tolist() == [0.6] * 40
+    assert chart.marks == ((0.08, "warn 8.0%"), (0.15, "fail 15.0%"))
+    assert chart.note == "40 of 40 orders were discounted by 8.0% or more of their gross (100.0%)."
+
+
+def test_attribution_chart_stacks_orders_by_month_without_channels():
+    """50 sourced and 50 unsourced orders over the period's days: per month, known and no
+    source; September's 28 orders all lack one."""
+    result = attribution_coverage(make_data(orders=sourced_orders(["meta"] * 50 + [None] * 50)))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "month", "orders",
+                                                            "source")
+    assert [(m.strftime("%Y-%m"), s, n) for m, s, n in chart.data.values.tolist()] == [
+        ("2026-07", "known source", 31), ("2026-07", "no source", 10),
+        ("2026-08", "known source", 19), ("2026-08", "no source", 12),
+        ("2026-09", "known source", 0), ("2026-09", "no source", 28)]
+    assert chart.note == ("50 of 100 orders have no source (50.0%); the most in 2026-09 "
+                          "(28 of 28).")
+
+
+def test_attribution_chart_stacks_orders_by_channel():
+    """Six web orders with a source, four phone orders without: the blind spot is phone."""
+    orders = sourced_orders(["google"] * 6 + [None] * 4).assign(
+        channel=pd.Series(["web"] * 6 + ["phone"] * 4, dtype="str"))
+    chart = attribution_coverage(make_data(orders=orders)).chart
+    assert chart.x == "channel"
+    assert chart.data.values.tolist() == [
+        ["web", "known source", 6], ["web", "no source", 0],
+        ["phone", "known source", 0], ["phone", "no source", 4]]
+    assert chart.note == "4 of 10 orders have no source (40.0%); the most in phone (4 of 4)."
+
+
+def test_cac_payback_chart_sets_spend_against_first_order_contribution():
+    """Google spent 1000 for 1500 of contribution, meta 1000 for 250: grouped bars per
+    channel, and meta named as the channel that pays back least."""
+    result = cac_payback(payback_data({"google": 1500.0, "Meta": 250.0},
+                                      {"google": 1000.0, "meta": 1000.0}, copies=10))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.series, chart.y_unit) == (
+        "bars", "channel", "amount", "measure", "$")
+    assert chart.data.values.tolist() == [
+        ["google", "spend", 1000.0], ["google", "first-order contribution", 1500.0],
+        ["meta", "spend", 1000.0], ["meta", "first-order contribution", 250.0]]
+    assert chart.note == ("meta bought $250 of first-order contribution with $1,000 of spend "
+                          "(payback 0.25x); all channels 0.88x.")
+
+
+def test_delivery_promise_gap_chart_one_channel_is_days_after_the_promise():
+    """One channel: the distribution of days after the promise, 2 orders 0.8 days late and
+    8 delivered 1.2 days early, with the promised date at 0."""
+    chart = delivery_promise_gap(promised(2, 8)).chart
+    assert (chart.kind, chart.x, chart.x_unit) == ("histogram", "days_after_promise", "days")
+    assert chart.data["days_after_promise"].tolist() == [-1.2] * 8 + [0.8] * 2
+    assert chart.marks == ((0.0, "promised date"),)
+    assert chart.note == "2 of 10 delivered orders arrived after the promised date (20.0%)."
+
+
+def test_delivery_promise_gap_chart_by_channel_with_intervals():
+    """Web breaks 10 of 50 promises, phone 30 of 50: rates per channel with Wilson bounds."""
+    n = 100
+    orders = table("orders", order_id=[f"O{i}" for i in range(n)],
+                   ordered_at=["2026-07-05 10:00"] * n, total=[1.0] * n,
+                   promised_delivery_by=["2026-07-10 18:00"] * n,
+                   channel=["web"] * 50 + ["phone"] * 50)
+    late = set(range(10)) | set(range(50, 80))
+    shipments = table("shipments", order_id=[f"O{i}" for i in range(n)],
+                      shipped_at=["2026-07-06 10:00"] * n,
+                      delivered_at=["2026-07-11 12:00" if i in late else "2026-07-09 12:00"
+                                    for i in range(n)])
+    chart = delivery_promise_gap(make_data(orders=orders, shipments=shipments)).chart
+    assert (chart.kind, chart.x, chart.y, chart.low, chart.high) == (
+        "bars", "channel", "broken_promise_rate", "low", "high")
+    assert chart.data.values.tolist() == [["phone", 50, 30, 0.6, 0.4618, 0.7239],
+                                          ["web", 50, 10, 0.2, 0.1124, 0.3304]]
+    assert chart.marks == ((0.05, "warn 5.0%"), (0.1, "fail 10.0%"))
+    assert chart.note == ("phone breaks its promise most: 30 of 50 orders delivered late "
+                          "(60.0%, 95% interval 46.2% to 72.4%).")

@@ -522,3 +522,114 @@ def test_crm_duplicates_not_assessable_without_customers():
     result = run_check(crm_duplicates.spec, make_data())
     assert result.status is Status.NOT_ASSESSABLE
     assert "customers" in result.data_request
+
+
+# -- cause charts ----------------------------------------------------------------------------
+def test_missed_calls_chart_is_missed_share_by_hour_and_weekday():
+    """Ten calls answered on Wednesday 09:00-13:30 and three missed on Monday 08:00-08:40:
+    a 7 x 6 hour grid whose Monday 08:00 cell is the peak, 3 of 3 missed."""
+    result = missed_calls(make_data(calls=calls(answered_calls(10)
+                                                + missed_with_callbacks(3, None))))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.z) == ("heatmap", "hour", "weekday",
+                                                       "missed_share")
+    assert len(chart.data) == 7 * 6
+    cells = chart.data.set_index(["weekday", "hour"])
+    assert cells.loc[("Mon", 8)].tolist() == [3, 3, 1.0]
+    assert cells.loc[("Wed", 9)].tolist() == [2, 0, 0.0]
+    assert cells.loc[("Tue", 9), "inbound_calls"] == 0
+    assert pd.isna(cells.loc[("Tue", 9), "missed_share"])
+    assert chart.note == ("Most missed calls fall on Mon at 08:00: 3 of 3 inbound calls "
+                          "missed (100.0%), against 23.1% over the period.")
+
+
+def test_missed_calls_chart_without_caller_numbers_still_drawn():
+    """The call log without numbers keeps the hour x weekday chart (no callbacks needed)."""
+    frame = calls(answered_calls(4) + missed_with_callbacks(2, None)).drop(
+        columns=["from_number", "to_number"])
+    chart = missed_calls(make_data(calls=frame)).chart
+    assert chart.kind == "heatmap"
+    assert chart.data["missed_calls"].sum() == 2
+    assert chart.data["inbound_calls"].sum() == 6
+
+
+def test_speed_to_lead_chart_is_the_hours_distribution_with_the_hour_mark():
+    """45 leads answered after 90 minutes and 15 after 30: 60 values of 1.5 and 0.5 hours,
+    marks at 1 and 24 hours, and a note counting the late ones."""
+    result = speed_to_lead(make_data(leads=leads([90.0] * 45 + [30.0] * 15 + [None] * 2)))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.x_unit) == ("histogram", "response_hours", "hours")
+    assert chart.data["response_hours"].value_counts().to_dict() == {1.5: 45, 0.5: 15}
+    assert chart.marks == ((1.0, "warn 1 hour"), (24.0, "fail 24 hours"))
+    assert chart.y_title == "answered leads"
+    assert chart.note == ("45 of 60 answered leads waited more than 1 hour for a first "
+                          "answer (75.0%); 2 leads never answered.")
+
+
+def test_speed_to_lead_chart_keeps_two_hundred_quantiles_of_many_leads():
+    """2,000 leads answered after 1..2,000 minutes: 200 quantile rows spread like the data
+    (3% within the hour), and the count axis says each row stands for 10 leads."""
+    chart = speed_to_lead(make_data(leads=leads([float(m) for m in range(1, 2001)]))).chart
+    hours = chart.data["response_hours"]
+    assert len(hours) == 200
+    assert hours.iloc[0] == pytest.approx(0.1)
+    assert hours.iloc[-1] == pytest.approx(33.25)
+    assert (hours <= 1.0).sum() == 6
+    assert chart.y_title == "answered leads (each row of the chart stands for 10.0)"
+
+
+def test_speed_to_lead_chart_equal_thresholds_make_one_mark():
+    """Warn and fail at the same 120 minutes draw one mark, not two labels on one line."""
+    result = speed_to_lead(make_data(leads=leads([30.0] * 5)), warn=120, fail=120)
+    assert result.chart.marks == ((2.0, "warn and fail 2 hours"),)
+
+
+def test_stale_pipeline_chart_stacks_open_value_by_owner_and_state():
+    """Ann holds D1 (active, 100) and D3 (idle, 300), Bob D2 (overdue, 200) and D4 (active,
+    400): stacked value per owner and state, every cell present."""
+    frame = deals(owner=["Ann", "Bob", "Ann", "Bob"],
+                  last_activity_at=["2026-09-25", "2026-09-25", "2026-08-01", "2026-09-25"],
+                  close_date=["2026-10-15", "2026-09-01", "2026-10-15", "2026-10-15"])
+    chart = stale_pipeline(make_data(deals=frame)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "owner", "open_value",
+                                                            "state")
+    assert chart.y_unit == "$"
+    assert chart.data.values.tolist() == [
+        ["Bob", "active", 400.0], ["Bob", "no activity in 30 days", 0.0],
+        ["Bob", "close date passed", 200.0],
+        ["Ann", "active", 100.0], ["Ann", "no activity in 30 days", 300.0],
+        ["Ann", "close date passed", 0.0]]
+    assert chart.note == ("$500 of $1,000 open pipeline is stale (50.0%); Ann holds the most "
+                          "($300).")
+
+
+def test_crm_duplicates_chart_splits_records_by_system():
+    """Person 0 twice in Shopify, person 1 in Shopify and HubSpot, eight people once: per
+    system, records of people also elsewhere, repeated in one system, and recorded once."""
+    frame = customers(10, customer_id=["S0b", "H1"], system=["shopify", "hubspot"],
+                      name=["Person 0", "P. 1"],
+                      email=["person0@example.com", " PERSON1@example.com"],
+                      phone=[None, None], company=[None, None])
+    chart = crm_duplicates(make_data(customers=frame)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "system", "records",
+                                                            "record")
+    assert chart.data.values.tolist() == [
+        ["shopify", "person also in another system", 1],
+        ["shopify", "person repeated in one system", 2],
+        ["shopify", "person recorded once", 8],
+        ["hubspot", "person also in another system", 1],
+        ["hubspot", "person repeated in one system", 0],
+        ["hubspot", "person recorded once", 0]]
+    assert chart.note == ("2 of 12 records are extra copies of a person (16.7%); 2 records "
+                          "belong to people who also exist in another system, 2 to people "
+                          "repeated inside one system.")
+
+
+def test_crm_duplicates_chart_of_one_record():
+    """A single customer record: one person, recorded once, and the note says so."""
+    chart = crm_duplicates(make_data(customers=customers(1))).chart
+    assert chart.data.values.tolist() == [
+        ["shopify", "person also in another system", 0],
+        ["shopify", "person repeated in one system", 0],
+        ["shopify", "person recorded once", 1]]
+    assert chart.note == "The one customer record is one person."

@@ -387,3 +387,109 @@ def test_single_rows_and_empty_optionals_never_raise(spec):
                        systems=[{"system": "google", "seat_cost": None}])
     result = run_check(spec, tables)
     assert result.status is not Status.ERROR, result.error
+
+
+# -- cause charts -------------------------------------------------------------------------
+
+BUCKETS = ["0-30 days", "31-90 days", "91-365 days", "over 365 days", "never"]
+
+
+def cells(chart) -> dict[tuple[str, str], int]:
+    """A stacked chart's non-zero cells as {(x, series): value}."""
+    data = chart.data
+    return {(x, s): v for x, s, v in zip(data[chart.x], data[chart.series], data[chart.y],
+                                         strict=True) if v}
+
+
+def test_departed_chart_is_accounts_by_last_login_and_leaver_status():
+    """Ann's account used in July after leaving in June is 31-90 days, her Slack account
+    untouched since May 91-365 days; the two current staff logged in this month."""
+    result = departed_staff_access(departed(
+        account("ann@shop.com", person="Ann Lee", login="2026-07-15"),
+        account("ann@shop.com", "slack", login="2026-05-01")))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "last_login",
+                                                            "accounts", "status")
+    assert chart.data["last_login"].unique().tolist() == BUCKETS
+    assert len(chart.data) == 15
+    assert cells(chart) == {("0-30 days", "not a leaver"): 2,
+                            ("31-90 days", "left: admin or used after leaving"): 1,
+                            ("91-365 days", "left"): 1}
+    assert chart.note == ("2 enabled accounts of 4 belong to people who left, 1 of them admin "
+                          "or used after leaving; e.g. ann@shop.com on google (used after "
+                          "leaving).")
+
+
+def test_mfa_chart_stacks_accounts_by_system_and_second_factor():
+    """An admin and a Shopify user without MFA beside 19 protected Google accounts."""
+    result = mfa_gaps(make_data(accounts=accounts(
+        *staff(19), account("boss@shop.com", admin=True, mfa=False),
+        account("s@shop.com", "shopify", mfa=None))))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.series) == ("stacked", "system", "mfa")
+    assert chart.data.values.tolist() == [
+        ["google", "admin without MFA", 1], ["google", "without MFA", 0],
+        ["google", "with MFA", 19], ["shopify", "admin without MFA", 0],
+        ["shopify", "without MFA", 1], ["shopify", "with MFA", 0]]
+    assert chart.note == ("2 of 21 enabled accounts have no second factor (9.5%), 1 admin "
+                          "among them; the most on google (1 of 20).")
+
+
+def test_admin_chart_shows_sprawl_and_the_single_key_holder():
+    """Google 2 admins of 11, Shopify 1 of 10, QuickBooks 3 of 3 (too small to judge)."""
+    result = admin_sprawl(make_data(accounts=accounts(
+        *system_accounts("google", 11, 2), *system_accounts("shopify", 10, 1),
+        *system_accounts("quickbooks", 3, 3))))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "system", "accounts",
+                                                            "role")
+    assert chart.data.values.tolist() == [
+        ["google", "admin", 2], ["google", "other account", 9],
+        ["shopify", "admin", 1], ["shopify", "other account", 9],
+        ["quickbooks", "admin", 3], ["quickbooks", "other account", 0]]
+    assert chart.note == ("google has the largest admin share: 2 of 11 accounts (18.2%); a "
+                          "single admin holds the keys to shopify.")
+
+
+def test_shared_logins_chart_draws_what_the_verdict_judges():
+    """The generic logins by last login: admin@ (admin, 60 days) and orders@ (10 days) are in
+    use; info@ (121 days) is not; no warn/fail marks to print over each other."""
+    result = shared_logins(make_data(accounts=accounts(
+        *quiet_generics(), account("orders@shop.com"),
+        account("admin@shop.com", "shopify", admin=True, login="2026-08-01"))))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "last_login",
+                                                            "generic logins", "role")
+    assert chart.marks == ()
+    assert len(chart.data) == 10
+    assert cells(chart) == {("0-30 days", "not admin"): 1, ("31-90 days", "admin"): 1,
+                            ("91-365 days", "not admin"): 1}
+    in_use = chart.data[chart.data["last_login"].isin(BUCKETS[:2])]["generic logins"].sum()
+    assert in_use == result.metrics["shared_logins"].value == 2
+    assert chart.note == ("2 generic logins used in the last 90 days, 1 with admin rights, "
+                          "e.g. admin@shop.com on shopify.")
+
+
+def test_shared_logins_chart_on_a_clean_review_keeps_its_buckets():
+    """Only an unused info@ login: the buckets are drawn, the note says none is in use."""
+    chart = shared_logins(make_data(accounts=accounts(*quiet_generics()))).chart
+    assert cells(chart) == {("91-365 days", "not admin"): 1}
+    assert chart.note == "1 generic login enabled, none used in the last 90 days."
+
+
+def test_dormant_chart_bucket_edge_agrees_with_the_verdict():
+    """A login 91 days before the end sits past the 90-day edge with the never-used seat;
+    one exactly 90 days before sits inside it, as the verdict counts them."""
+    result = dormant_paid_seats(seats(
+        *staff(9, "hubspot"),
+        account("a@shop.com", "hubspot", login="2026-07-01"),
+        account("b@shop.com", "hubspot", login=None),
+        account("c@shop.com", "google", login="2026-07-02")))
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == ("stacked", "last_login", "seats",
+                                                            "system")
+    assert cells(chart) == {("0-30 days", "hubspot"): 9, ("0-30 days", "google"): 8,
+                            ("31-90 days", "google"): 1, ("91-365 days", "hubspot"): 1,
+                            ("never", "hubspot"): 1}
+    assert chart.note == ("2 of 20 paid seats had no login in 90 days (10.0%), $100 a month; "
+                          "the most on hubspot (2).")
