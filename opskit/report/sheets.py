@@ -121,7 +121,7 @@ def column_format(name: Any, column: pd.Series, unit: str | None = None,
         return FORMAT_DATETIME if timed else FORMAT_DATE
     if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         values = column.dropna()
-        if dtype is not object or not len(values):
+        if not pd.api.types.is_object_dtype(dtype) or not len(values):
             return None
         if values.map(lambda v: isinstance(v, dt.datetime)).all():
             return FORMAT_DATETIME
