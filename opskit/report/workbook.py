@@ -28,6 +28,7 @@ from opskit.report.sections import conversions_frame, currency_note, unit_in_cur
 
 SUMMARY = "Summary"
 APPENDICES = ("Data quality", "Assumptions")
+TOTAL_LABEL = "Total annual opportunity (the report's headline)"
 EVIDENCE_TOP = 5
 """Sheet rows above an evidence grid's first record: link back, title, measure, blank, header."""
 
@@ -170,8 +171,7 @@ def _summary_sheet(book: Workbook, ctx: ReportContext, names: dict[str, str]) ->
     writer.grid(grid, "Findings", decorate)
     total = ctx.diagnosis.total_impact()
     totals = [None] * len(columns)
-    totals[columns.index("title")] = writer.cell("Total annual opportunity (the report's "
-                                                 "headline)", font=sheets.BOLD)
+    totals[columns.index("title")] = writer.cell(TOTAL_LABEL, font=sheets.BOLD)
     for key in ("low", "base", "high"):
         totals[columns.index(f"impact_{key} ({cur})")] = writer.cell(
             total[key], font=sheets.BOLD, number_format=excel_format())
@@ -190,7 +190,7 @@ def _finding_sheet(book: Workbook, ctx: ReportContext, result: Result, name: str
     grid = sheets.Grid.of(evidence, currency=ctx.currency, max_rows=fit)
     writer = sheets.SheetWriter(book, name)
     widths = sheets.fit_widths(grid.header, grid.columns, grid.formats)
-    writer.layout(widths or [sheets.WIDTH_MAX], freeze_below=EVIDENCE_TOP - 1 if len(
+    writer.layout(widths or [sheets.WIDTH_MAX], freeze_below=EVIDENCE_TOP if len(
         grid.header) else None)
     writer.line(writer.cell("← back to Summary", link=sheets.sheet_link(SUMMARY)))
     writer.line(f"[{result.status}] {result.title} ({result.check_id})", font=sheets.TITLE)
