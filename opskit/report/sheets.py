@@ -302,18 +302,24 @@ class SheetWriter:
         self.sheet.append([self.cell(h, font=BOLD) for h in grid.header])
         decorate = decorate or {}
         plain = [i for i, f in enumerate(grid.formats) if f is None]
-        formatted = [(i, f) for i, f in enumerate(grid.formats) if f is not None]
+        # One formatted cell per column, its value replaced row by row: a write-only sheet
+        # writes a row out when it is appended, and a new styled cell per value is slow.
+        templates = []
+        for i, fmt in enumerate(grid.formats):
+            if fmt is not None:
+                template = WriteOnlyCell(self.sheet)
+                template.number_format = fmt
+                templates.append((i, template))
         for r in range(grid.rows):
             values: list[Any] = [None] * len(grid.header)
             for i in plain:
                 values[i] = grid.columns[i][r]
-            for i, fmt in formatted:
+            for i, template in templates:
                 value = grid.columns[i][r]
                 if value is None:
                     continue
-                cell = WriteOnlyCell(self.sheet, value=value)
-                cell.number_format = fmt
-                values[i] = cell
+                template.value = value
+                values[i] = template
             for col, extra in decorate.get(r, {}).items():
                 if grid.columns[col][r] is not None:
                     values[col] = self.cell(grid.columns[col][r],
