@@ -608,12 +608,6 @@ def show_causes(portfolio: Portfolio) -> None:
     _show(causes_section(portfolio))
 
 
-HEAT_FILLS = {"FAIL": "c0392b", "WARN": "e67e22", "PASS": "27ae60", "NOT_ASSESSABLE": "95a5a6",
-              "ERROR": "8e44ad"}
-"""Heat map cell colours, the report's status colours (``report.figures.COLOURS``)."""
-HEAT_WHITE_TEXT = ("FAIL", "PASS", "ERROR")
-
-
 def workbook_sheets(portfolio: Portfolio) -> dict[str, pd.DataFrame]:
     """The frames of portfolio.xlsx by sheet name (the heat map with each check's title)."""
     heat = portfolio.heat()
@@ -665,8 +659,6 @@ def write_workbook(portfolio: Portfolio, output_dir: str | Path | None) -> Path 
     names and every header pass through ``xlsx_text`` (a client named ``=HYPERLINK(...)``
     stays text). Written atomically."""
     from openpyxl import Workbook
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     from opskit.atomic import atomic_path
@@ -684,12 +676,11 @@ def write_workbook(portfolio: Portfolio, output_dir: str | Path | None) -> Path 
         writer.layout(sheets.fit_widths(grid.header, grid.columns, grid.formats),
                       freeze_below=1)
         if name == "Heat map" and grid.rows:
-            cells = f"C2:{get_column_letter(len(grid.header))}{grid.rows + 1}"
-            for status, colour in HEAT_FILLS.items():
-                white = Font(color="FFFFFF", bold=True) if status in HEAT_WHITE_TEXT else None
-                writer.sheet.conditional_formatting.add(cells, CellIsRule(
-                    operator="equal", formula=[f'"{status}"'], font=white,
-                    fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid")))
+            sheets.colour_statuses(writer.sheet, f"C2:{get_column_letter(len(grid.header))}"
+                                                 f"{grid.rows + 1}")
+        elif "status" in frame.columns and grid.rows:
+            column = get_column_letter(list(frame.columns).index("status") + 1)
+            sheets.colour_statuses(writer.sheet, f"{column}2:{column}{grid.rows + 1}")
         writer.grid(grid, name.replace(" ", ""), _row_formats(frame, portfolio))
     with atomic_path(path) as temporary:
         book.save(temporary)

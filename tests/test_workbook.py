@@ -49,6 +49,15 @@ def summary_rows(book):
     return rows
 
 
+def status_rules(sheet) -> dict[str, tuple[str, str]]:
+    """Conditional formats of a sheet: status formula -> (cells, fill colour)."""
+    rules = {}
+    for area in sheet.conditional_formatting:
+        for rule in area.rules:
+            rules[rule.formula[0]] = (str(area.sqref), rule.dxf.fill.fgColor.rgb[-6:])
+    return rules
+
+
 def planted_expected() -> dict[str, str]:
     return json.loads((SAMPLES / "dtc" / "planted.json").read_text())["expected"]
 
@@ -194,6 +203,8 @@ def test_headers_are_bold_frozen_filtered_and_widths_fitted(dtc):
     assert widths["title"] > widths["status"]
     for name in ("Data quality", "Assumptions"):
         assert book[name].freeze_panes == "A2" and book[name].tables
+    assert status_rules(sheet) == {f'"{s}"': ("C2:C43", sheets.STATUS_FILLS[s])
+                                   for s in Status}
 
 
 def test_links_resolve_both_ways(dtc):
@@ -280,11 +291,7 @@ def test_portfolio_heat_map_is_coloured_by_status(samples_portfolio):
     assert sheet.freeze_panes == "A2" and all(c.font.b for c in sheet[1])
     (table,) = sheet.tables.values()
     assert table.ref == "A1:F43"
-    rules = {}
-    for area in sheet.conditional_formatting:
-        for rule in area.rules:
-            rules[rule.formula[0]] = (str(area.sqref), rule.dxf.fill.fgColor.rgb[-6:])
-    assert rules == {'"FAIL"': ("C2:F43", "c0392b"), '"WARN"': ("C2:F43", "e67e22"),
+    assert status_rules(sheet) == {'"FAIL"': ("C2:F43", "c0392b"), '"WARN"': ("C2:F43", "e67e22"),
                      '"PASS"': ("C2:F43", "27ae60"), '"NOT_ASSESSABLE"': ("C2:F43", "95a5a6"),
                      '"ERROR"': ("C2:F43", "8e44ad")}
     statuses = {c.value for row in sheet.iter_rows(min_row=2, min_col=3) for c in row}

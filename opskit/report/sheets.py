@@ -54,6 +54,10 @@ BOLD = Font(bold=True)
 LINK = Font(color="0563C1", underline="single")
 TITLE = Font(bold=True, size=13)
 TABLE_STYLE = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+STATUS_FILLS = {"FAIL": "c0392b", "WARN": "e67e22", "PASS": "27ae60", "NOT_ASSESSABLE": "95a5a6",
+                "ERROR": "8e44ad"}
+"""Status cell colours, the report's (``report.figures.COLOURS``)."""
+STATUS_WHITE_TEXT = ("FAIL", "PASS", "ERROR")
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 _PERCENT_WORDS = ("share", "rate", "pct", "percent")
@@ -82,6 +86,19 @@ def sheet_link(sheet: str, cell: str = "A1") -> Hyperlink:
     """A link to ``cell`` of the sheet named ``sheet`` in the same workbook."""
     quoted = sheet.replace("'", "''")
     return Hyperlink(ref="", location=f"'{quoted}'!{cell}", display=sheet)
+
+
+def colour_statuses(sheet: Any, cells: str) -> None:
+    """Colour the status words in ``cells`` (e.g. 'C2:F43') as the report does: a conditional
+    format per status, so a re-sorted or filtered sheet keeps its colours."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+
+    for status, colour in STATUS_FILLS.items():
+        white = Font(color="FFFFFF", bold=True) if status in STATUS_WHITE_TEXT else None
+        sheet.conditional_formatting.add(cells, CellIsRule(
+            operator="equal", formula=[f'"{status}"'], font=white,
+            fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid")))
 
 
 def unit_format(unit: str | None, currency: str | None = None) -> str | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from opskit.atomic import atomic_path
 from opskit.findings import HATS, STATUS_ORDER, Result
@@ -169,6 +170,8 @@ def _summary_sheet(book: Workbook, ctx: ReportContext, names: dict[str, str]) ->
     widths = sheets.fit_widths(grid.header, grid.columns, grid.formats)
     writer.layout(widths, freeze_below=1)
     writer.grid(grid, "Findings", decorate)
+    status = get_column_letter(columns.index("status") + 1)
+    sheets.colour_statuses(writer.sheet, f"{status}2:{status}{len(frame) + 1}")
     total = ctx.diagnosis.total_impact()
     totals = [None] * len(columns)
     totals[columns.index("title")] = writer.cell(TOTAL_LABEL, font=sheets.BOLD)
