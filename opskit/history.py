@@ -649,8 +649,9 @@ def story_lines(stories: tuple[FindingStory, ...] | list[FindingStory],
     if not stories:
         return ["No finding has been flagged yet."]
     first = stories[0]
-    lines = [f"Findings: {first.then.text()} → {first.now.text()}" if first.then
-             else f"Findings: {first.now.text()} (the first diagnostic)"]
+    lines = (["Findings since the last diagnostic:", f"  then: {first.then.text()}",
+              f"  now:  {first.now.text()}"] if first.then
+             else ["Findings of the first diagnostic:", f"  now:  {first.now.text()}"])
     for story in stories:
         lines.append(f"  {story.change_text}: {story.title} ({story.check_id})")
         lines.append(f"      {story.metric_text(currency)}; {story.dollars_text(currency)};"
@@ -683,8 +684,9 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
                       highlight=False)
         return 1
     table = Table(title=f"{escape(config.client)}: {len(summary.runs)} diagnostics")
-    for column in ("run", "as of", "recorded (UTC)", f"opportunity (base, {config.currency})",
-                   "manual hours/month", "opskit"):
+    for column in ("run", "as of", "recorded (UTC)"):
+        table.add_column(column, no_wrap=True)
+    for column in (f"opportunity (base, {config.currency})", "manual hours/month", "opskit"):
         table.add_column(column)
     for row in summary.runs.itertuples():
         hours = "" if pd.isna(row.manual_hours) else f"{row.manual_hours:,.1f}"

@@ -115,9 +115,10 @@ def test_two_runs_of_one_period_read_as_two_times(tmp_path, sample_engagements,
     stamp_runs(path, FIRST, SECOND)
     with Ledger(path) as ledger:
         stories = finding_stories(ledger, sample_engagements["dtc"].client)
-    assert story_lines(stories, "USD")[0] == (
-        "Findings: run 1, as of 2026-09-30, recorded 2026-12-01 09:00 UTC → run 2, as of "
-        "2026-09-30, recorded 2026-12-02 10:30 UTC")
+    assert story_lines(stories, "USD")[:3] == [
+        "Findings since the last diagnostic:",
+        "  then: run 1, as of 2026-09-30, recorded 2026-12-01 09:00 UTC",
+        "  now:  run 2, as of 2026-09-30, recorded 2026-12-02 10:30 UTC"]
     assert {s.change for s in stories} == {"persisting"}
     assert all(s.then_value == s.now_value for s in stories)
 
