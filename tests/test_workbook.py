@@ -341,3 +341,11 @@ def test_portfolio_client_named_like_a_formula_stays_text(tmp_path):
     formulas = [c.coordinate for s in book for row in s.iter_rows() for c in row
                 if c.data_type == "f"]
     assert formulas == []
+
+
+def test_headers_are_safe_table_column_names():
+    """Headers become text an Excel table accepts: whitespace folded before the formula check
+    (so '  =x' is quoted), empty names numbered, repeats (ignoring case) numbered, 255
+    characters at most."""
+    frame = pd.DataFrame([[1, 2, 3, 4, 5]], columns=["  =x", "", "Name", "name", "y" * 300])
+    assert sheets.Grid.of(frame).header == ["'=x", "column 2", "Name", "name (2)", "y" * 255]

@@ -39,6 +39,8 @@ SHEET_ROWS = 1_048_576
 CELL_CHARS = 32_767
 """Characters an Excel cell can hold; longer text is cut (the evidence CSV keeps it whole)."""
 SHEET_NAME_CHARS = 31
+HEADER_CHARS = 255
+"""Characters an Excel table's column name can hold."""
 WIDTH_MIN, WIDTH_MAX = 8, 60
 WIDTH_SAMPLE = 2_000
 """Rows looked at to fit a column's width (a million-row column is not measured cell by cell)."""
@@ -255,7 +257,8 @@ def _unique_header(columns: Iterable[Any]) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for i, name in enumerate(columns, start=1):
-        text = str(xlsx_text(str(name))).replace("\n", " ").strip() or f"column {i}"
+        # Whitespace folded before the formula check, so '  =x' cannot become '=x'.
+        text = str(xlsx_text(" ".join(str(name).split())[:HEADER_CHARS])) or f"column {i}"
         candidate, n = text, 1
         while candidate.casefold() in seen:
             n += 1

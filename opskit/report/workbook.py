@@ -244,7 +244,7 @@ def _assumptions_sheet(book: Workbook, ctx: ReportContext) -> None:
         decorate[row] = {i: {"number_format": fmt} for i in positions if fmt}
     writer = sheets.SheetWriter(book, APPENDICES[1])
     writer.layout(sheets.fit_widths(grid.header, grid.columns, grid.formats), freeze_below=1)
-    writer.grid(grid, "Assumptions", decorate)
+    writer.grid(grid, "AssumptionsTable", decorate)
 
 
 def _assumption_unit(unit: str) -> str | None:
