@@ -659,7 +659,6 @@ def write_workbook(portfolio: Portfolio, output_dir: str | Path | None) -> Path 
     names and every header pass through ``xlsx_text`` (a client named ``=HYPERLINK(...)``
     stays text). Written atomically."""
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
     from opskit.atomic import atomic_path
     from opskit.report import sheets
@@ -667,12 +666,27 @@ def write_workbook(portfolio: Portfolio, output_dir: str | Path | None) -> Path 
     if output_dir is None:
         return None
     path = Path(output_dir) / "portfolio.xlsx"
-    book = Workbook(write_only=True)
+    spool = sheets.Spool(path)
+    try:
+        with atomic_path(path) as temporary:
+            book = Workbook(write_only=True)
+            _write_sheets(book, portfolio, spool)
+            book.save(temporary)
+    finally:
+        spool.clear()
+    return path
+
+
+def _write_sheets(book: Any, portfolio: Portfolio, spool: Any) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from opskit.report import sheets
+
     for name, frame in workbook_sheets(portfolio).items():
         money = {c: None for c in frame.columns if c in MONEY_COLUMNS
                  or c in ("value", "p25", "median", "p75")}
         grid = sheets.Grid.of(frame, formats=money)
-        writer = sheets.SheetWriter(book, name)
+        writer = sheets.SheetWriter(book, name, spool)
         writer.layout(sheets.fit_widths(grid.header, grid.columns, grid.formats),
                       freeze_below=1)
         if name == "Heat map" and grid.rows:
@@ -682,9 +696,6 @@ def write_workbook(portfolio: Portfolio, output_dir: str | Path | None) -> Path 
             column = get_column_letter(list(frame.columns).index("status") + 1)
             sheets.colour_statuses(writer.sheet, f"{column}2:{column}{grid.rows + 1}")
         writer.grid(grid, name.replace(" ", ""), _row_formats(frame, portfolio))
-    with atomic_path(path) as temporary:
-        book.save(temporary)
-    return path
 
 
 # -- the command -------------------------------------------------------------------------

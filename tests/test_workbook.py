@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -349,3 +350,33 @@ def test_headers_are_safe_table_column_names():
     characters at most."""
     frame = pd.DataFrame([[1, 2, 3, 4, 5]], columns=["  =x", "", "Name", "name", "y" * 300])
     assert sheets.Grid.of(frame).header == ["'=x", "column 2", "Name", "name (2)", "y" * 255]
+
+
+def test_workbook_is_written_whole_or_not_at_all(dtc, tmp_path, monkeypatch):
+    """findings.xlsx goes through opskit.atomic: its sheets stream into hidden .part files
+    beside it (never the system's temporary folder), none is left after the write, and a disk
+    error names the file, leaves the previous workbook as it was and nothing half-written."""
+    from openpyxl.workbook.workbook import Workbook
+
+    from opskit.atomic import WriteFailed, leftovers
+    from opskit.report.workbook import write_workbook
+
+    ctx, _, _ = dtc
+    path = write_workbook(ctx, tmp_path)
+    before = path.read_bytes()
+    assert leftovers(tmp_path) == []
+
+    spooled = []
+
+    def full_disk(self, filename):
+        spooled.extend(Path(ws._writer.out).parent for ws in self.worksheets)
+        with open(filename, "wb") as handle:
+            handle.write(b"PK")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", full_disk)
+    with pytest.raises(WriteFailed) as failure:
+        write_workbook(ctx, tmp_path)
+    assert str(path) in str(failure.value) and "No space left" in str(failure.value)
+    assert path.read_bytes() == before and leftovers(tmp_path) == []
+    assert spooled == [tmp_path] * (len(finding_sheets(ctx)) + 3)

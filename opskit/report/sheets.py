@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -31,6 +34,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
+from opskit.atomic import PART_SUFFIX
 from opskit.money import decimals, excel_format
 from opskit.textsafe import spreadsheet_frame, xlsx_text
 
@@ -268,6 +272,51 @@ def _unique_header(columns: Iterable[Any]) -> list[str]:
     return out
 
 
+class Spool:
+    """Where a write-only workbook's sheets stream before it is saved: hidden ``.part`` files
+    beside the workbook, not the system's temporary folder, so client data never leaves the
+    output folder, and what a killed run leaves is found by ``opskit.atomic.leftovers``.
+    ``clear`` removes what a failed write left."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = Path(target)
+        self.paths: list[str] = []
+        self.sheets: list[Any] = []
+
+    def attach(self, sheet: Any) -> None:
+        """Stream ``sheet`` into a spool file (its layout must be set: it is written first)."""
+        from openpyxl.worksheet import _writer
+
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=PART_SUFFIX,
+                                        dir=self.target.parent)
+        os.close(handle)
+        self.paths.append(name)
+        self.sheets.append(sheet)
+        _writer.ALL_TEMP_FILES.append(name)  # openpyxl removes it once the sheet is saved
+        sheet._writer = _writer.WorksheetWriter(sheet, out=name)
+        sheet._writer.write_top()
+
+    def clear(self) -> None:
+        from openpyxl.worksheet import _writer
+
+        for sheet in self.sheets:  # a write that failed: close each stream in order
+            if getattr(sheet, "closed", True):
+                continue
+            for stream in (sheet._rows, sheet._writer):
+                try:
+                    if stream is not None:
+                        stream.close()
+                except (OSError, ValueError):  # the disk that failed the write
+                    pass
+        self.sheets.clear()
+        for name in self.paths:
+            Path(name).unlink(missing_ok=True)
+            if name in _writer.ALL_TEMP_FILES:
+                _writer.ALL_TEMP_FILES.remove(name)
+        self.paths.clear()
+
+
 class SheetWriter:
     """Rows appended to one write-only sheet: lines of text above, then grids.
 
@@ -275,18 +324,30 @@ class SheetWriter:
     are set with ``layout`` before the first row is appended.
     """
 
-    def __init__(self, book: Workbook, name: str) -> None:
+    def __init__(self, book: Workbook, name: str, spool: Spool | None = None) -> None:
         self.sheet = book.create_sheet(name)
         self.name = name
         self.row = 0
+        self.spool = spool
+        self._begun = False
 
     def layout(self, widths: Sequence[float], freeze_below: int | None) -> None:
         """Column widths (characters) and the rows kept in view (frozen above row
         ``freeze_below`` + 1)."""
+        if self._begun:
+            raise RuntimeError(f"sheet {self.name!r}: layout comes before the first row")
         for i, width in enumerate(widths, start=1):
             self.sheet.column_dimensions[get_column_letter(i)].width = width
         if freeze_below:
             self.sheet.freeze_panes = f"A{freeze_below + 1}"
+        self._begin()
+
+    def _begin(self) -> None:
+        """Start streaming the sheet (into the spool when there is one)."""
+        if not self._begun:
+            self._begun = True
+            if self.spool is not None:
+                self.spool.attach(self.sheet)
 
     def cell(self, value: Any, *, font: Font | None = None, link: Hyperlink | None = None,
              number_format: str | None = None) -> WriteOnlyCell:
@@ -302,11 +363,13 @@ class SheetWriter:
 
     def line(self, *values: Any, font: Font | None = None) -> None:
         """One row of text or cells (a title, a note, a link)."""
+        self._begin()
         self.row += 1
         self.sheet.append([v if isinstance(v, Cell) else self.cell(v, font=font)
                            for v in values])
 
     def blank(self) -> None:
+        self._begin()
         self.row += 1
         self.sheet.append([])
 
@@ -317,6 +380,7 @@ class SheetWriter:
         and rows; a grid with no rows gets an auto filter instead, Excel wants a table to
         have a row). ``decorate`` maps a row index to {column index: ``cell`` keywords} (links,
         fonts). Returns the sheet rows of the header and of the last row."""
+        self._begin()
         self.row += 1
         top = self.row
         self.sheet.append([self.cell(h, font=BOLD) for h in grid.header])

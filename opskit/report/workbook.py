@@ -133,20 +133,25 @@ def write_workbook(ctx: ReportContext, out_dir: Path) -> Path:
     """Write findings.xlsx atomically (see ``opskit.atomic``): Summary, one sheet per
     finding, Data quality, Assumptions."""
     path = Path(out_dir) / "findings.xlsx"
-    book = Workbook(write_only=True)
-    names = finding_sheets(ctx)
-    _summary_sheet(book, ctx, names)
-    by_id = {r.check_id: r for r in ctx.results}
-    for number, (check_id, name) in enumerate(names.items(), start=1):
-        _finding_sheet(book, ctx, by_id[check_id], name, f"Evidence{number}")
-    _quality_sheet(book, ctx)
-    _assumptions_sheet(book, ctx)
-    with atomic_path(path) as temporary:
-        book.save(temporary)
+    spool = sheets.Spool(path)
+    try:
+        with atomic_path(path) as temporary:  # an OSError on the way names findings.xlsx
+            book = Workbook(write_only=True)
+            names = finding_sheets(ctx)
+            _summary_sheet(book, ctx, names, spool)
+            by_id = {r.check_id: r for r in ctx.results}
+            for number, (check_id, name) in enumerate(names.items(), start=1):
+                _finding_sheet(book, ctx, by_id[check_id], name, f"Evidence{number}", spool)
+            _quality_sheet(book, ctx, spool)
+            _assumptions_sheet(book, ctx, spool)
+            book.save(temporary)
+    finally:
+        spool.clear()
     return path
 
 
-def _summary_sheet(book: Workbook, ctx: ReportContext, names: dict[str, str]) -> None:
+def _summary_sheet(book: Workbook, ctx: ReportContext, names: dict[str, str],
+                   spool: sheets.Spool) -> None:
     frame = summary_frame(ctx)
     cur = ctx.currency
     money_columns = [c for c in frame.columns if c.endswith(f"({cur})")]
@@ -166,7 +171,7 @@ def _summary_sheet(book: Workbook, ctx: ReportContext, names: dict[str, str]) ->
         if check_id in names:
             cells[check_column] = {"link": sheets.sheet_link(names[check_id])}
         decorate[row] = cells
-    writer = sheets.SheetWriter(book, SUMMARY)
+    writer = sheets.SheetWriter(book, SUMMARY, spool)
     widths = sheets.fit_widths(grid.header, grid.columns, grid.formats)
     writer.layout(widths, freeze_below=1)
     writer.grid(grid, "Findings", decorate)
@@ -187,11 +192,11 @@ def _summary_sheet(book: Workbook, ctx: ReportContext, names: dict[str, str]) ->
 
 
 def _finding_sheet(book: Workbook, ctx: ReportContext, result: Result, name: str,
-                   table: str) -> None:
+                   table: str, spool: sheets.Spool) -> None:
     evidence = result.evidence if result.evidence is not None else pd.DataFrame()
     fit = evidence_rows_fit()
     grid = sheets.Grid.of(evidence, currency=ctx.currency, max_rows=fit)
-    writer = sheets.SheetWriter(book, name)
+    writer = sheets.SheetWriter(book, name, spool)
     widths = sheets.fit_widths(grid.header, grid.columns, grid.formats)
     writer.layout(widths or [sheets.WIDTH_MAX], freeze_below=EVIDENCE_TOP if len(
         grid.header) else None)
@@ -216,11 +221,11 @@ def _finding_sheet(book: Workbook, ctx: ReportContext, result: Result, name: str
         writer.grid(grid, table)
 
 
-def _quality_sheet(book: Workbook, ctx: ReportContext) -> None:
+def _quality_sheet(book: Workbook, ctx: ReportContext, spool: sheets.Spool) -> None:
     accounting = sheets.Grid.of(ctx.row_accounting, currency=ctx.currency)
     conversions = conversions_frame(ctx)
     extra = sheets.Grid.of(conversions, currency=ctx.currency) if len(conversions) else None
-    writer = sheets.SheetWriter(book, APPENDICES[0])
+    writer = sheets.SheetWriter(book, APPENDICES[0], spool)
     widths = sheets.fit_widths(accounting.header, accounting.columns, accounting.formats)
     writer.layout(widths, freeze_below=1)
     writer.grid(accounting, "RowAccounting")
@@ -230,7 +235,7 @@ def _quality_sheet(book: Workbook, ctx: ReportContext) -> None:
         writer.grid(extra, "Conversions")
 
 
-def _assumptions_sheet(book: Workbook, ctx: ReportContext) -> None:
+def _assumptions_sheet(book: Workbook, ctx: ReportContext, spool: sheets.Spool) -> None:
     assumptions = pd.DataFrame([{"assumption": k, **v}
                                 for k, v in ctx.diagnosis.assumptions.items()])
     if "unit" in assumptions.columns:
@@ -242,7 +247,7 @@ def _assumptions_sheet(book: Workbook, ctx: ReportContext) -> None:
     for row, values in enumerate(ctx.diagnosis.assumptions.values()):
         fmt = sheets.unit_format(_assumption_unit(str(values.get("unit") or "")))
         decorate[row] = {i: {"number_format": fmt} for i in positions if fmt}
-    writer = sheets.SheetWriter(book, APPENDICES[1])
+    writer = sheets.SheetWriter(book, APPENDICES[1], spool)
     writer.layout(sheets.fit_widths(grid.header, grid.columns, grid.formats), freeze_below=1)
     writer.grid(grid, "AssumptionsTable", decorate)
 
