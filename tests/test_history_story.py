@@ -159,3 +159,21 @@ def test_headline_of_reads_new_and_old_ledger_records():
                        ) == ("b", 0.25, "share")
     assert headline_of({"m": 3.5, "n": 1.0}) == ("m", 3.5, "")
     assert headline_of(None) == ("", None, "")
+
+
+def test_the_first_run_tells_what_is_new(tmp_path, sample_engagements, sample_diagnoses):
+    """With one recorded run every finding is new and shown with its value now only."""
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as ledger:
+        ledger.record(run_record(sample_engagements["dtc"], sample_diagnoses["dtc"]))
+    stamp_runs(path, FIRST)
+    with Ledger(path) as ledger:
+        stories = finding_stories(ledger, sample_engagements["dtc"].client)
+    lines = story_lines(stories, "USD")
+    assert lines[:2] == ["Findings of the first diagnostic:",
+                         "  now:  run 1, as of 2026-09-30, recorded 2026-12-01 09:00 UTC"]
+    late = next(s for s in stories if s.check_id == "fulfillment.late_shipments")
+    assert (late.change_text, late.metric_text(), late.dollars_text()) == (
+        "new", "late_rate 11.4%", "$23,045 a year")
+    assert {s.change for s in stories} == {"new"}
+    assert len(stories) == sum(r.status.flagged for r in sample_diagnoses["dtc"].results)
