@@ -374,7 +374,7 @@ def run_record(engagement: Any, diagnosis: Any) -> RunRecord:
         manual_hours=hours,
         manual_tasks=tasks,
         results=[{"check_id": r.check_id, "status": str(r.status),
-                  "metrics": {k: m.value for k, m in r.metrics.items()},
+                  "metrics": metric_record(r),
                   "impact_low": r.impact.low, "impact_base": r.impact.base,
                   "impact_high": r.impact.high, "in_total": r.impact.in_total}
                  for r in diagnosis.results],
@@ -394,6 +394,8 @@ class Since:
     hours_first: float | None
     hours_now: float | None
     automations_removed: list[str]
+    stories: tuple[FindingStory, ...] = ()
+    """Per finding, what changed between the last two runs (see ``finding_stories``)."""
 
     @property
     def hours_eliminated(self) -> float | None:
@@ -435,6 +437,7 @@ def since(ledger: Ledger, client: str) -> Since:
         hours_first=float(hours.iloc[0]) if len(hours) else None,
         hours_now=float(hours.iloc[-1]) if len(hours) else None,
         automations_removed=sorted(set(first_tasks) - set(last_tasks)),
+        stories=tuple(finding_stories(ledger, client)),
     )
 
 
@@ -455,6 +458,180 @@ def _previous_states(ledger: Ledger, client: str, runs: pd.DataFrame) -> dict[st
     return states
 
 
+# -- the story of each finding ---------------------------------------------------------
+CHANGES = {"new": "new", "persisting": "persisting", "regressed": "came back",
+           "fixed": "fixed", "still_fixed": "still fixed",
+           "permanently_solved": "permanently solved", "not_assessed": "not assessed now"}
+"""How a finding changed from the previous run to the latest, in words."""
+CHANGE_ORDER = ("regressed", "new", "persisting", "not_assessed", "fixed",
+                "permanently_solved", "still_fixed")
+
+
+def metric_record(result: Any) -> dict[str, dict[str, Any]]:
+    """A result's metrics as the ledger keeps them: value and unit, the headline marked, so
+    history can say '8.1% -> 2.0%' without the run's findings.json."""
+    return {k: {"value": m.value, "unit": m.unit, "headline": k == result.headline}
+            for k, m in result.metrics.items()}
+
+
+def headline_of(metrics: str | Mapping[str, Any] | None) -> tuple[str, float | None, str]:
+    """(name, value, unit) of the headline metric in a ledger ``metrics`` record. Records
+    written before units were kept hold bare values: the first metric, no unit."""
+    if isinstance(metrics, str):
+        metrics = json.loads(metrics)
+    if not metrics:
+        return ("", None, "")
+    items = list(metrics.items())
+    chosen = next(((k, v) for k, v in items if isinstance(v, Mapping) and v.get("headline")),
+                  items[0])
+    name, value = chosen
+    if isinstance(value, Mapping):
+        return (name, value.get("value"), str(value.get("unit") or ""))
+    return (name, value, "")
+
+
+@dataclass(frozen=True)
+class RunStamp:
+    """Which run: its id, the period end it is 'as of', and when it was recorded (UTC)."""
+
+    run_id: int
+    as_of: str
+    recorded_at: str
+
+    def text(self) -> str:
+        """'run 2, as of 2026-09-30, recorded 2026-12-07 05:52 UTC': two runs of one period
+        are told apart by the time they were recorded."""
+        recorded = str(self.recorded_at)[:16]
+        return f"run {self.run_id}, as of {self.as_of}, recorded {recorded} UTC"
+
+
+@dataclass(frozen=True)
+class FindingStory:
+    """One finding between the previous run and the latest: its change, headline metric and
+    dollars then and now (``then`` is None when the latest run is the first)."""
+
+    check_id: str
+    title: str
+    change: str
+    metric: str
+    unit: str
+    then_value: float | None
+    now_value: float | None
+    then_status: str | None
+    now_status: str | None
+    then_base: float | None
+    now_base: float | None
+    then: RunStamp | None
+    now: RunStamp
+    first_seen: str = ""
+    in_total: bool = True
+    """False when the latest run counts the dollars elsewhere or only as at risk."""
+
+    @property
+    def change_text(self) -> str:
+        return CHANGES.get(self.change, self.change.replace("_", " "))
+
+    def metric_text(self, currency: str = "USD") -> str:
+        """'late_share 8.1% -> 2.0%' in the metric's unit (money in ``currency``)."""
+        now = _shown(self.now_value, self.unit, currency, self.now_status)
+        if self.then is None:
+            return f"{self.metric} {now}".strip()
+        then = _shown(self.then_value, self.unit, currency, self.then_status)
+        return f"{self.metric} {then} → {now}".strip()
+
+    def dollars_text(self, currency: str = "USD") -> str:
+        """'$23,045 -> $0 a year': the finding's base impact at each run ($0 when clean),
+        marked when the latest run does not add it to the total."""
+        now = _dollars(self.now_base, self.now_status, currency)
+        outside = " (not in the total)" if (not self.in_total
+                                            and self.now_status in FLAGGED) else ""
+        if self.then is None:
+            return f"{now} a year{outside}"
+        then = _dollars(self.then_base, self.then_status, currency)
+        return f"{then} → {now} a year{outside}"
+
+    def line(self, currency: str = "USD") -> str:
+        """The whole story in one line of plain text."""
+        return (f"{self.change_text}: {self.title} ({self.check_id}); "
+                f"{self.metric_text(currency)}; {self.dollars_text(currency)}")
+
+
+def _shown(value: float | None, unit: str, currency: str, status: str | None) -> str:
+    """A metric value at one run, in its unit ('not assessed' when the run could not)."""
+    from opskit.findings import format_value
+    from opskit.money import using_currency
+
+    if status is not None and status not in FLAGGED + CLEAN:
+        return "not assessed"
+    if status is None or value is None:
+        return "n/a"
+    if not unit:
+        return f"{value:,.4g}"
+    with using_currency(currency):
+        return format_value(value, unit)
+
+
+def _dollars(base: float | None, status: str | None, currency: str) -> str:
+    from opskit.money import money
+
+    if status not in FLAGGED + CLEAN:
+        return "not assessed"
+    return money(base if status in FLAGGED and base is not None else 0.0, code=currency)
+
+
+def _titles() -> dict[str, str]:
+    """Check id -> title, from the registry (the ledger keeps ids only)."""
+    from opskit.registry import all_checks
+
+    return {spec.id: spec.title for spec in all_checks()}
+
+
+def finding_stories(ledger: Ledger, client: str,
+                    titles: Mapping[str, str] | None = None) -> list[FindingStory]:
+    """Per finding of ``client`` (every check ever flagged), what changed from the previous
+    recorded run to the latest: regressed first, then new, persisting, fixed..., each group
+    biggest dollars first. Titles come from ``titles`` or the check registry."""
+    runs = ledger.runs(client)
+    if not len(runs):
+        return []
+    findings = ledger.findings(client)
+    names = {**_titles(), **dict(titles or {})}
+    stamps = [RunStamp(int(r.id), str(r.as_of), str(r.recorded_at)) for r in runs.itertuples()]
+    now_run, then_run = stamps[-1], (stamps[-2] if len(stamps) > 1 else None)
+    now = ledger.results(now_run.run_id).set_index("check_id")
+    then = (ledger.results(then_run.run_id).set_index("check_id") if then_run
+            else pd.DataFrame())
+    stories = []
+    for row in findings.itertuples():
+        check = row.check_id
+        mine = now.loc[check] if check in now.index else None
+        before = then.loc[check] if check in then.index else None
+        now_status = str(mine["status"]) if mine is not None else None
+        then_status = str(before["status"]) if before is not None else None
+        name, now_value, unit = headline_of(mine["metrics"] if mine is not None else None)
+        then_name, then_value, then_unit = headline_of(
+            before["metrics"] if before is not None else None)
+        change = str(row.state)
+        if now_status not in FLAGGED + CLEAN:
+            change = "not_assessed"
+        elif change == "resolved":
+            change = "fixed" if then_status in FLAGGED else "still_fixed"
+        stories.append(FindingStory(
+            check_id=check, title=names.get(check, check), change=change,
+            metric=name or then_name, unit=unit or then_unit,
+            then_value=then_value if then_run else None, now_value=now_value,
+            then_status=then_status, now_status=now_status,
+            then_base=float(before["impact_base"]) if before is not None else None,
+            now_base=float(mine["impact_base"]) if mine is not None else None,
+            then=then_run, now=now_run, first_seen=str(row.first_seen),
+            in_total=bool(mine["in_total"]) if mine is not None else True))
+    order = {c: i for i, c in enumerate(CHANGE_ORDER)}
+    return sorted(stories, key=lambda s: (
+        order.get(s.change, len(order)),
+        -max(s.now_base if s.now_status in FLAGGED else 0.0,
+             s.then_base if s.then_status in FLAGGED else 0.0), s.check_id))
+
+
 def record_and_summarize(engagement: Any, diagnosis: Any, ledger_path: str | Path | None = None
                          ) -> Since:
     """Record a run in the ledger and return what changed (the report's history section)."""
@@ -463,6 +640,23 @@ def record_and_summarize(engagement: Any, diagnosis: Any, ledger_path: str | Pat
     with Ledger(path) as ledger:
         ledger.record(run_record(engagement, diagnosis), rule)
         return since(ledger, engagement.client)
+
+
+def story_lines(stories: tuple[FindingStory, ...] | list[FindingStory],
+                currency: str) -> list[str]:
+    """The findings' stories as terminal lines: which runs are compared, then two lines a
+    finding (its change and title with the id whole; metric and dollars then -> now)."""
+    if not stories:
+        return ["No finding has been flagged yet."]
+    first = stories[0]
+    lines = (["Findings since the last diagnostic:", f"  then: {first.then.text()}",
+              f"  now:  {first.now.text()}"] if first.then
+             else ["Findings of the first diagnostic:", f"  now:  {first.now.text()}"])
+    for story in stories:
+        lines.append(f"  {story.change_text}: {story.title} ({story.check_id})")
+        lines.append(f"      {story.metric_text(currency)}; {story.dollars_text(currency)};"
+                     f" first seen {story.first_seen}")
+    return lines
 
 
 def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
@@ -490,23 +684,18 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
                       highlight=False)
         return 1
     table = Table(title=f"{escape(config.client)}: {len(summary.runs)} diagnostics")
-    for column in ("run", "as of", f"opportunity (base, {config.currency})",
-                   "manual hours/month", "opskit"):
+    for column in ("run", "as of", "recorded (UTC)"):
+        table.add_column(column, no_wrap=True)
+    for column in (f"opportunity (base, {config.currency})", "manual hours/month", "opskit"):
         table.add_column(column)
     for row in summary.runs.itertuples():
         hours = "" if pd.isna(row.manual_hours) else f"{row.manual_hours:,.1f}"
-        table.add_row(str(row.id), row.as_of,
+        table.add_row(str(row.id), row.as_of, str(row.recorded_at)[:16],
                       escape(money(row.total_base, code=config.currency)), hours,
                       row.opskit_version)
     console.print(table)
-    states = Table(title="Findings")
-    states.add_column("check")
-    states.add_column("state")
-    states.add_column("first seen")
-    states.add_column("last seen")
-    for row in summary.findings.itertuples():
-        states.add_row(row.check_id, row.state.replace("_", " "), row.first_seen, row.last_seen)
-    console.print(states)
+    for line in story_lines(summary.stories, config.currency):
+        console.print(escape(line), highlight=False, soft_wrap=True)
     hours = summary.hours_eliminated
     recovered = escape(money(summary.impact_recovered, code=config.currency))
     console.print(f"Impact recovered: {recovered} a year ({config.currency})."

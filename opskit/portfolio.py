@@ -608,26 +608,94 @@ def show_causes(portfolio: Portfolio) -> None:
     _show(causes_section(portfolio))
 
 
-def write_workbook(portfolio: Portfolio, output_dir: str | Path | None) -> Path | None:
-    """portfolio.xlsx: Clients, Heat map, Patterns, Metrics, Causes, Findings sheets."""
-    if output_dir is None:
-        return None
-    from opskit.report.workbook import _excel_safe
-
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "portfolio.xlsx"
-    heat = portfolio.heat().reset_index().rename(columns={"check_id": "check"})
-    sheets = {"Clients": portfolio.clients, "Heat map": heat,
+def workbook_sheets(portfolio: Portfolio) -> dict[str, pd.DataFrame]:
+    """The frames of portfolio.xlsx by sheet name (the heat map with each check's title)."""
+    heat = portfolio.heat()
+    titles = dict(zip(portfolio.results["check_id"], portfolio.results["title"], strict=False))
+    heat.insert(0, "title", [titles.get(c, c) for c in heat.index])
+    heat = heat.reset_index().rename(columns={"check_id": "check"})
+    heat.columns.name = None
+    frames = {"Clients": portfolio.clients, "Heat map": heat,
               "Patterns": portfolio.patterns(), "Metrics": portfolio.metrics(),
               "Causes": portfolio.causes(), "Findings": portfolio.results}
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            if "opportunity_by_currency" in frame.columns:  # a dict per row: as text
-                frame = frame.assign(opportunity_by_currency=frame[
-                    "opportunity_by_currency"].map(_amounts))
-            _excel_safe(frame).to_excel(writer, sheet_name=name, index=False)
+    out = {}
+    for name, frame in frames.items():
+        if "opportunity_by_currency" in frame.columns:  # a dict per row: as text
+            frame = frame.assign(opportunity_by_currency=frame[
+                "opportunity_by_currency"].map(_amounts))
+        out[name] = frame
+    return out
+
+
+def _row_formats(frame: pd.DataFrame, portfolio: Portfolio) -> dict[int, dict[int, dict]]:
+    """Per row, the number format of its money and metric cells: amounts in that row's
+    currency (clients may book in different ones), metric values in the metric's unit."""
+    from opskit.report.sheets import unit_format
+
+    columns = list(frame.columns)
+    single = portfolio.currencies[0] if len(portfolio.currencies) == 1 else None
+    amounts = [i for i, c in enumerate(columns) if c in MONEY_COLUMNS]
+    values = [i for i, c in enumerate(columns) if c in ("value", "p25", "median", "p75")]
+    out: dict[int, dict[int, dict]] = {}
+    for row in range(len(frame)):
+        currency = frame["currency"].iloc[row] if "currency" in columns else single
+        cells: dict[int, dict] = {}
+        if currency:
+            cells.update({i: {"number_format": unit_format("$", currency)} for i in amounts})
+        if "unit" in columns:
+            fmt = unit_format(str(frame["unit"].iloc[row] or ""), currency)
+            cells.update({i: {"number_format": fmt} for i in values if fmt})
+        out[row] = cells
+    return out
+
+
+MONEY_COLUMNS = ("opportunity_low", "opportunity_base", "opportunity_high", "impact_recovered",
+                 "low", "base", "high")
+
+
+def write_workbook(portfolio: Portfolio, output_dir: str | Path | None) -> Path | None:
+    """portfolio.xlsx: Clients, Heat map, Patterns, Metrics, Causes, Findings sheets, each a
+    formatted Excel table with a bold frozen header; the heat map coloured by status. Client
+    names and every header pass through ``xlsx_text`` (a client named ``=HYPERLINK(...)``
+    stays text). Written atomically."""
+    from openpyxl import Workbook
+
+    from opskit.atomic import atomic_path
+    from opskit.report import sheets
+
+    if output_dir is None:
+        return None
+    path = Path(output_dir) / "portfolio.xlsx"
+    spool = sheets.Spool(path)
+    try:
+        with atomic_path(path) as temporary:
+            book = Workbook(write_only=True)
+            _write_sheets(book, portfolio, spool)
+            book.save(temporary)
+    finally:
+        spool.clear()
     return path
+
+
+def _write_sheets(book: Any, portfolio: Portfolio, spool: Any) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from opskit.report import sheets
+
+    for name, frame in workbook_sheets(portfolio).items():
+        money = {c: None for c in frame.columns if c in MONEY_COLUMNS
+                 or c in ("value", "p25", "median", "p75")}
+        grid = sheets.Grid.of(frame, formats=money)
+        writer = sheets.SheetWriter(book, name, spool)
+        writer.layout(sheets.fit_widths(grid.header, grid.columns, grid.formats),
+                      freeze_below=1)
+        if name == "Heat map" and grid.rows:
+            sheets.colour_statuses(writer.sheet, f"C2:{get_column_letter(len(grid.header))}"
+                                                 f"{grid.rows + 1}")
+        elif "status" in frame.columns and grid.rows:
+            column = get_column_letter(list(frame.columns).index("status") + 1)
+            sheets.colour_statuses(writer.sheet, f"{column}2:{column}{grid.rows + 1}")
+        writer.grid(grid, name.replace(" ", ""), _row_formats(frame, portfolio))
 
 
 # -- the command -------------------------------------------------------------------------

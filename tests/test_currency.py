@@ -281,9 +281,10 @@ def test_euro_workbook_and_json_show_euros_and_never_a_dollar(euro_context, tmp_
     assert (base.value, base.number_format) == (1500, '"€"#,##0;-"€"#,##0')
     assert (value.value, value.number_format, measured.value) == (
         2500, '"€"#,##0;-"€"#,##0', "€2,500")
-    titles = [c.value for c in book["Fulfillment"]["A"] if c.value]
-    assert titles[-1] == ("[FAIL] fulfillment.late: Orders ship late — lost €2,500; "
-                          "€1,500 a year")
+    lines = [c.value for c in book["fulfillment.late"]["A"] if c.value]
+    assert lines[1:] == ["[FAIL] Orders ship late (fulfillment.late)",
+                         "lost: €2,500. €1,500 a year in the total. No record-level evidence "
+                         "for this finding. Playbook: fulfillment.late."]
     quality = [c.value for c in book["Data quality"]["A"] if c.value]
     assert "Money is in EUR (€), the engagement currency. Converted at the rates under fx: in " \
            "engagement.yaml: orders: 1 row USD at 0.9 EUR each." in quality

@@ -176,7 +176,7 @@ def test_portfolio_command_writes_html_and_workbook(samples_portfolio):
     clients = sheets["Clients"]
     assert clients["client"].tolist() == ["Client A", "Client B", "Client C", "Client D"]
     assert clients["opportunity_base"].tolist() == pytest.approx(totals)
-    assert sheets["Heat map"].shape == (42, 5)
+    assert sheets["Heat map"].shape == (42, 6)  # check, title, 4 clients
     html = (out / "portfolio.html").read_text()
     assert f"${sum(totals):,.0f}" in html
     assert len(LIBRARY.findall(html)) == 1  # plotly.js embedded once

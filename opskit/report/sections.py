@@ -128,13 +128,25 @@ def since_last(ctx: ReportContext) -> str:
         + (f"; automated: {esc(', '.join(h.automations_removed))}" if h.automations_removed
            else "") + ".</p>")
     solved = h.findings[h.findings["state"] == "permanently_solved"]["check_id"].tolist()
+    stories = getattr(h, "stories", ())
+    compared = "" if not stories or stories[0].then is None else (
+        f"<p>Compared: {esc(stories[0].then.text())} → {esc(stories[0].now.text())}.</p>")
+    rows = "".join(
+        f"<tr><td>{esc(titles.get(s.check_id, s.title))}</td><td>{esc(s.change_text)}</td>"
+        f"<td>{esc(s.metric_text(ctx.currency))}</td>"
+        f"<td>{esc(s.dollars_text(ctx.currency))}</td></tr>" for s in stories)
+    story_table = "" if not rows else (
+        '<table class="opskit-table opskit-stories"><thead><tr><th>Finding</th>'
+        "<th>Change</th><th>Metric then → now</th><th>Dollars then → now</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>")
     return ("<section><h2>Since the last diagnostic</h2>"
             f"<p>{len(h.runs)} diagnostics recorded. Impact recovered: "
             f"<b>{money(h.impact_recovered)} a year</b> (findings resolved or permanently "
-            "solved).</p>"
+            f"solved).</p>{compared}"
             f"<ul><li>New: {items(h.new)}</li><li>Fixed: {items(h.fixed)}</li>"
             f"<li>Regressed: {items(h.regressed)}</li>"
-            f"<li>Permanently solved: {items(solved)}</li></ul>{hours_line}</section>")
+            f"<li>Permanently solved: {items(solved)}</li></ul>{story_table}{hours_line}"
+            "</section>")
 
 
 def overlap_note(result: Result, diagnosis: Diagnosis | None) -> str:
