@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from opskit.atomic import atomic_path
 from opskit.findings import HATS
 from opskit.money import excel_format, money
 from opskit.report.context import ReportContext, in_currency
 from opskit.report.sections import conversions_frame, currency_note, unit_in_currency
+from opskit.textsafe import spreadsheet_frame
 
 EVIDENCE_CAP = 200
 SHEET_NAMES = {"fulfillment": "Fulfillment", "finance": "Finance", "sales": "Sales",
@@ -30,7 +32,10 @@ def write_evidence(ctx: ReportContext, out_dir: Path) -> dict[str, str]:
             continue
         folder.mkdir(parents=True, exist_ok=True)
         name = f"evidence/{result.check_id}.csv"
-        result.evidence.to_csv(out_dir / name, index=False)
+        # Opened in Excel by the client: a cell or header that would start a formula is
+        # written as text; the file appears whole or not at all.
+        with atomic_path(out_dir / name) as temporary:
+            spreadsheet_frame(result.evidence).to_csv(temporary, index=False)
         files[result.check_id] = name
     return files
 
