@@ -48,7 +48,11 @@ def inspect_command(file: Path, console: Console) -> int:
     file = Path(file)
     display = file.name
     found = sniff(file, display)  # the file's head, read once for every question below
-    if found.error is not None:
+    if found.error is not None:  # the reader's own error names the file and why, once
+        from opskit.sources.detect import SNIFF_ROWS
+        from opskit.sources.grid import read_grid
+
+        read_grid(file, display, limit=SNIFF_ROWS)
         raise UnreadableFileError(display, expected="a readable export", got=found.error)
     claims = detect_sniff(found)
     if not claims:
