@@ -65,20 +65,28 @@ def validate(
     console.print(f"Period: {engagement.period}"
                   + ("  (derived: trailing 90 days of data)" if engagement.period.derived
                      else ""))
-    table = RichTable(title="Tables and row accounting", show_lines=False)
     names = list(engagement.quality)
     files = [", ".join(q.files) for q in engagement.quality.values()]
-    # Table names and file names stay whole: the columns are as wide as the longest one
-    # (the reasons column wraps between words instead).
-    table.add_column("table", no_wrap=True, min_width=max(map(len, names), default=5))
-    table.add_column("files", min_width=min(max(map(_longest_word, files), default=5), 40))
+    # Table names and file names stay whole: their columns are as wide as the longest word
+    # (the reasons wrap between words instead). Below WIDE columns the files go under the
+    # table's name, in a lighter box, so the counts and reasons still fit.
+    wide = console.width >= WIDE
+    table = (RichTable(title="Tables and row accounting", show_lines=False) if wide else
+             RichTable(title="Tables and row accounting", box=box.SIMPLE_HEAD))
+    widest = max(map(_longest_word, names + files), default=5)
+    if wide:
+        table.add_column("table", no_wrap=True, min_width=max(map(len, names), default=5))
+        table.add_column("files", min_width=min(max(map(_longest_word, files), default=5), 40))
+    else:
+        table.add_column("table: files", min_width=min(widest, 40))
     for column in ("read", "used", "set aside"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("reasons")
+        table.add_column(column, justify="right")
+    table.add_column("reasons", min_width=12)
     for (name, q), file_names in zip(engagement.quality.items(), files, strict=True):
         reasons = "; ".join(f"{k} ({v})" for k, v in q.set_aside_by_reason.items())
-        table.add_row(name, shown(file_names), f"{q.rows_read:,}",
-                      f"{q.rows_used:,}", f"{q.rows_set_aside:,}", shown(reasons))
+        where = [name, shown(file_names)] if wide else [f"{name}\n[dim]{shown(file_names)}[/dim]"]
+        table.add_row(*where, f"{q.rows_read:,}", f"{q.rows_used:,}",
+                      f"{q.rows_set_aside:,}", shown(reasons))
     console.print(table)
     for loaded in engagement.loaded.values():
         for problem in failure_errors(loaded):
@@ -236,7 +244,7 @@ def _print_hats(diagnosis: Diagnosis) -> None:
             table.add_column("impact / year (base)")
         else:
             table = RichTable(title=name, title_justify="left", box=box.SIMPLE_HEAD,
-                              show_edge=False, pad_edge=False, show_lines=True)
+                              show_lines=True)
             table.add_column("status", no_wrap=True)
             table.add_column("check · measured · impact / year (base)")
         for r in results:
@@ -314,7 +322,7 @@ def list_checks() -> None:
             table.add_column("needs")
         else:  # narrow: the id on its own line, title and needs below it
             table = RichTable(title=f"{name}", title_justify="left", box=box.SIMPLE_HEAD,
-                              show_edge=False, pad_edge=False, show_lines=True)
+                              show_lines=True)
             table.add_column("check · title · needs")
         for spec in ours:
             needs = "; ".join(f"{t}({', '.join(c)})" for t, c in spec.needs.items())

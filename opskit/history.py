@@ -467,11 +467,12 @@ def record_and_summarize(engagement: Any, diagnosis: Any, ledger_path: str | Pat
 
 def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
     """`opskit history PATH`: the client's timeline; 1 when there is nothing recorded yet."""
-    from rich.markup import escape
     from rich.table import Table
 
     from opskit.config import load_config
     from opskit.money import money
+    from opskit.terminal import plural
+    from opskit.terminal import shown as escape  # client text: control characters visible
 
     config = load_config(Path(path))
     ledger_path = Path(ledger) if ledger else default_ledger(Path(path))
@@ -489,7 +490,7 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
                       f"{escape(str(ledger_path))}.",
                       highlight=False)
         return 1
-    table = Table(title=f"{escape(config.client)}: {len(summary.runs)} diagnostics")
+    table = Table(title=f"{escape(config.client)}: {plural(len(summary.runs), 'diagnostic')}")
     for column in ("run", "as of", f"opportunity (base, {config.currency})",
                    "manual hours/month", "opskit"):
         table.add_column(column)
@@ -500,7 +501,8 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
                       row.opskit_version)
     console.print(table)
     states = Table(title="Findings")
-    states.add_column("check")
+    states.add_column("check", no_wrap=True, min_width=max(
+        (len(c) for c in summary.findings.get("check_id", ())), default=5))
     states.add_column("state")
     states.add_column("first seen")
     states.add_column("last seen")
