@@ -48,7 +48,8 @@ def export_view(figure, result: Result, period: Period, segment: Segment | None,
         if result.evidence is not None and len(result.evidence.columns):
             evidence = out / f"{stem}-evidence.csv"
             with atomic_path(evidence) as temporary:
-                spreadsheet_frame(result.evidence).to_csv(temporary, index=False)
+                spreadsheet_frame(result.evidence).to_csv(temporary, index=False,
+                                                      lineterminator="\r\n")
             written["evidence"] = evidence
     except OSError as exc:
         raise ConfigError(f"export folder {out}", expected="a folder opskit can write",

@@ -33,9 +33,11 @@ def write_evidence(ctx: ReportContext, out_dir: Path) -> dict[str, str]:
         folder.mkdir(parents=True, exist_ok=True)
         name = f"evidence/{result.check_id}.csv"
         # Opened in Excel by the client: a cell or header that would start a formula is
-        # written as text; the file appears whole or not at all.
+        # written as text; CRLF rows (RFC 4180), so a cell holding a lone CR is quoted and
+        # stays one cell; the file appears whole or not at all.
         with atomic_path(out_dir / name) as temporary:
-            spreadsheet_frame(result.evidence).to_csv(temporary, index=False)
+            spreadsheet_frame(result.evidence).to_csv(temporary, index=False,
+                                                      lineterminator="\r\n")
         files[result.check_id] = name
     return files
 
