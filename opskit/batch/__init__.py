@@ -147,12 +147,12 @@ def batch_command(target: Path, *, workers: int, timeout: int, audience: str,
                   ledger: Path | None = None) -> int:
     """``opskit batch``: run, print the summary table, return ``BatchResult.exit_code``
     (configuration problems raise, and the CLI exits 2)."""
-    from opskit.batch.display import summary_table
+    from opskit.batch.display import print_summary
     from opskit.terminal import shown
 
     result = run_batch(target, workers=workers, timeout=timeout, audience=audience,
                        scheduler=scheduler, out=out, ledger=ledger, console=console)
-    console.print(summary_table(result.outcomes, result.out))
+    print_summary(console, result.outcomes, result.out)
     ok = len(result.outcomes) - len(result.failed)
     console.print(f"{ok} of {len(result.outcomes)} clients succeeded on "
                   f"{result.executor}. Record: {shown(result.record)}", highlight=False,

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from opskit.batch.worker import ClientOutcome
 from opskit.money import money as format_money
-from opskit.terminal import shown
+from opskit.terminal import plural, shown
 
 
 def eta_seconds(elapsed: float, finished: int, total: int) -> float | None:
@@ -120,6 +120,35 @@ def summary_table(outcomes: Sequence[ClientOutcome], out: Path) -> Table:
         table.add_row(shown(o.slug), result, f"{o.duration_s:.0f} s", str(o.attempts),
                       money, shown(where or ""))
     return table
+
+
+WIDE = 100
+"""Below this many columns the summary is a list (see ``print_summary``)."""
+
+
+def print_summary(console: Console, outcomes: Sequence[ClientOutcome], out: Path) -> None:
+    """The batch summary: ``summary_table`` on a wide console; on a narrow one (80 columns)
+    two lines a client, the slug whole then where to look, printed so the terminal wraps a
+    long path itself rather than rich cutting it inside a folder name."""
+    if console.width >= WIDE:
+        console.print(summary_table(outcomes, out))
+        return
+    console.print("[bold]Batch summary[/bold]", highlight=False)
+    for o in outcomes:
+        mark = "[green]✓ ok[/green]" if o.ok else f"[red]✗ {shown(o.reason)}[/red]"
+        money = (f" · {shown(format_money(o.total_impact['base'], code=o.currency))} a year"
+                 if o.ok and o.total_impact else "")
+        console.print(f"  {mark}  [bold]{shown(o.slug)}[/bold]  {o.duration_s:.0f} s · "
+                      f"{plural(o.attempts, 'try', 'tries')}{money}", highlight=False,
+                      soft_wrap=True)
+        if o.ok:
+            where = _relative(o.report, out) + (f" ({o.reason}: {o.message})" if o.message
+                                                else "")
+        else:
+            where = o.message + (f" — notebook: {_relative(o.notebook, out)}" if o.notebook
+                                 else "")
+        if where:
+            console.print(f"      {shown(where)}", highlight=False, soft_wrap=True)
 
 
 def _relative(path: str | None, base: Path) -> str:
