@@ -501,13 +501,15 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
                       row.opskit_version)
     console.print(table)
     states = Table(title="Findings")
+    # Check ids and states whole at 80 columns; the two dates share a column and wrap
+    # between them.
     states.add_column("check", no_wrap=True, min_width=max(
         (len(c) for c in summary.findings.get("check_id", ())), default=5))
-    states.add_column("state")
-    states.add_column("first seen")
-    states.add_column("last seen")
+    states.add_column("state", no_wrap=True)
+    states.add_column("first seen → last seen")
     for row in summary.findings.itertuples():
-        states.add_row(row.check_id, row.state.replace("_", " "), row.first_seen, row.last_seen)
+        states.add_row(row.check_id, row.state.replace("_", " "),
+                       f"{row.first_seen} → {row.last_seen}")
     console.print(states)
     hours = summary.hours_eliminated
     recovered = escape(money(summary.impact_recovered, code=config.currency))
