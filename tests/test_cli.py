@@ -288,3 +288,10 @@ def test_counts_are_pluralised():
         "0 findings", "1 finding", "2 findings", "1,200 findings"]
     assert plural(1, "diagnostic") == "1 diagnostic" and plural(3, "analysis", "analyses") \
         == "3 analyses"
+
+
+def test_a_folder_without_engagement_yaml_is_named_with_an_article(tmp_path, capsys):
+    """The message for a folder with no engagement.yaml reads "an engagement.yaml"."""
+    assert main(["validate", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: {tmp_path}: expected an engagement.yaml in the folder, got none.")
