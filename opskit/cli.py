@@ -76,9 +76,10 @@ def validate(
     widest = max(map(_longest_word, names + files), default=5)
     if wide:
         table.add_column("table", no_wrap=True, min_width=max(map(len, names), default=5))
-        table.add_column("files", min_width=min(max(map(_longest_word, files), default=5), 40))
+        table.add_column("files", min_width=min(max(map(_longest_word, files), default=5),
+                                                console.width // 3))
     else:
-        table.add_column("table: files", min_width=min(widest, 40))
+        table.add_column("table: files", min_width=min(widest, console.width // 2))
     for column in ("read", "used", "set aside"):
         table.add_column(column, justify="right")
     table.add_column("reasons", min_width=12)

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_CLIENTS, SAMPLES
@@ -295,3 +296,18 @@ def test_a_folder_without_engagement_yaml_is_named_with_an_article(tmp_path, cap
     assert main(["validate", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith(
         f"error: {tmp_path}: expected an engagement.yaml in the folder, got none.")
+
+
+def test_run_at_80_columns_prints_its_paths_whole(tmp_path):
+    """`opskit run` at 80 columns prints the report, workbook and findings paths each whole
+    on its line (a long path overflows; the terminal wraps it, rich never cuts it)."""
+    out = tmp_path / "a-rather-long-folder-name-for-the-reports-of-this-client" / "reports"
+    done = at_80_columns("run", str(SAMPLES / "control"), "--out", str(out), "--ledger",
+                         str(tmp_path / "ledger.sqlite"))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == ["Report", "Workbook", "Findings"]
+    for line, name in zip(lines, ("report.html", "findings.xlsx", "findings.json"),
+                          strict=True):
+        path = Path(line.split(": ", 1)[1])
+        assert path.name == name and path.is_file() and str(out) in line
