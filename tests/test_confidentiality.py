@@ -16,7 +16,7 @@ import yaml
 from conftest import SAMPLE_CLIENTS, SAMPLES
 from report_helpers import LIBRARY, artifact_texts
 
-from opskit.report.redact import redact_frame, redact_text, region_for
+from opskit.report.redact import is_id_column, redact_frame, redact_text, region_for
 from opskit.run import run
 
 
@@ -131,6 +131,22 @@ def test_every_id_of_every_sample_survives_redaction(slug, sample_engagements):
                 f"{slug}.{name}.{column}")
             checked += 1
     assert checked >= 5
+
+
+def test_bare_numbers_in_id_columns_are_ids_unless_valid_phone_numbers():
+    """In an id column a bare 10-digit number (an SAP purchase order, an order number) is kept
+    unless it is a valid phone number; the same number in free text is masked, and a number
+    written as a phone number is masked everywhere."""
+    frame = pd.DataFrame({
+        "po_id": ["4500012345", "1000123456", "2125550123", "555-343-6367", "PO-1"],
+        "memo": ["4500012345", "1000123456", "2125550123", "555-343-6367", None]})
+    redacted = redact_frame(frame)
+    assert redacted["po_id"].tolist() == ["4500012345", "1000123456", "[phone redacted]",
+                                          "[phone redacted]", "PO-1"]
+    assert redacted["memo"].tolist() == ["[phone redacted]"] * 4 + [None]
+    assert [is_id_column(c) for c in ("order_id", "customerId", "sku", "Order ref", "paid",
+                                      "phone_id", "from_number", "person_key")] == [
+        True, True, True, True, False, False, False, False]
 
 
 PLANTED = {  # customer_id of a duplicate record in the control sample -> (email, phone, name)

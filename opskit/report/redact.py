@@ -16,9 +16,12 @@ does not count, so short ids, amounts and counts are kept.
 
 Ids are kept too: a number glued to letters (``ORD-5553436367``, ``CF100001``) is part of an
 id, not a phone number; a 13-digit id (Shopify's customer ids) is too long to be a phone
-number in any region with 10-digit numbers. A bare run of exactly a possible length (a
-10-digit id in the US) cannot be told from a phone number typed without separators, and is
-redacted: showing it would risk a leak.
+number in any region with 10-digit numbers. In an id column (``order_id``, ``po_id``,
+``sku``, ``reference``: see ``is_id_column``) a cell that is a bare run of digits is an id
+unless it is a valid phone number (an SAP purchase order ``4500012345`` is kept; a real
+number used as a customer id is not). Elsewhere a bare run of exactly a possible length (a
+10-digit number in the US) cannot be told from a phone number typed without separators, and
+is redacted: showing it would risk a leak.
 
 Text is matched after Unicode dashes, spaces and fullwidth digits are folded to ASCII
 (``555‑343‑6367`` with non-breaking hyphens is a phone number), one character for one, so
@@ -67,6 +70,19 @@ _FOLD.update({0xFF10 + i: str(i) for i in range(10)})
 _FOLD.update({0xFF08: "(", 0xFF09: ")", 0xFF0B: "+", 0xFF0E: ".", 0xFF0F: "/", 0xFF20: "@"})
 
 
+_ID_NAME = re.compile(r"(?:^|[\W_])(?:id|sku|ref|reference)$", re.IGNORECASE)
+_CAMEL_ID = re.compile(r"[a-z](?:Id|ID)$")  # customerId, orderID
+_BARE_DIGITS = re.compile(r"\d+")
+
+
+def is_id_column(name: object) -> bool:
+    """Whether a column named ``name`` holds ids (``order_id``, ``customerId``, ``sku``,
+    ``reference``), whose bare numbers are kept unless they are valid phone numbers."""
+    text = str(name)
+    return (bool(_ID_NAME.search(text) or _CAMEL_ID.search(text))
+            and "phone" not in text.lower())
+
+
 def region_for(currency: str | None) -> str:
     """The phone region of an engagement booked in ``currency`` (``DEFAULT_REGION`` when the
     currency does not name one country)."""
@@ -79,12 +95,16 @@ def _fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-def _phone_spans(text: str, region: str) -> list[tuple[int, int]]:
-    """(start, end) of every phone number in ``text`` (already folded)."""
+def _phone_spans(text: str, region: str, ids: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of every phone number in ``text`` (already folded); ``ids``: ``text`` is
+    an id cell, where a bare run of digits counts only when it is a valid number."""
     spans = []
     for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
         reason = phonenumbers.is_possible_number_with_reason(match.number)
         if reason != ValidationResult.IS_POSSIBLE:
+            continue
+        if (ids and _BARE_DIGITS.fullmatch(match.raw_string)
+                and not phonenumbers.is_valid_number(match.number)):
             continue
         if (_GLUED_BEFORE.search(text[:match.start]) or _GLUED_AFTER.search(text[match.end:])
                 or _DECIMAL.fullmatch(match.raw_string)):
@@ -93,8 +113,9 @@ def _phone_spans(text: str, region: str) -> list[tuple[int, int]]:
     return spans
 
 
-def redact_text(text: str, region: str = DEFAULT_REGION) -> str:
-    """``text`` with every email and phone number replaced by a mask."""
+def redact_text(text: str, region: str = DEFAULT_REGION, *, ids: bool = False) -> str:
+    """``text`` with every email and phone number replaced by a mask (``ids``: ``text`` is a
+    cell of an id column, see ``is_id_column``)."""
     folded = _fold(text)
     if "@" in folded:
         parts, last = [], 0
@@ -106,7 +127,7 @@ def redact_text(text: str, region: str = DEFAULT_REGION) -> str:
     if not _MAYBE_PHONE.search(folded):
         return text
     parts, last = [], 0
-    for start, end in _phone_spans(folded, region):
+    for start, end in _phone_spans(folded, region, ids):
         parts += [text[last:start], PHONE_MASK]
         last = end
     return "".join(parts) + text[last:]
@@ -122,7 +143,9 @@ def redact_frame(frame: pd.DataFrame, region: str = DEFAULT_REGION) -> pd.DataFr
             present = series.notna()
             text = series[present].astype("str")
             unique = pd.unique(text)
-            redacted = dict(zip(unique, (redact_text(v, region) for v in unique), strict=True))
+            ids = is_id_column(out.columns[position])
+            redacted = dict(zip(unique, (redact_text(v, region, ids=ids) for v in unique),
+                                strict=True))
             column = series.astype("object").copy()
             column[present] = text.map(redacted)
             out.isetitem(position, column.where(present, None))
