@@ -237,3 +237,12 @@ def test_explorer_export_csv_is_formula_safe(tmp_path):
     assert rows[0] == ["'@who"]
     assert rows[1:3] == [["'=cmd|'/c calc'!A1"], ["'=HYPERLINK(\"http://x\",\"y\")"]]
     assert rows[-2:] == [["plain"], ["a=b"]]
+
+
+def test_redaction_of_a_huge_cell_stays_linear():
+    """A 65 KB cell of 5,000 phone numbers and a 100 KB would-be email are redacted whole
+    (every number masked; the email scan bounded by RFC 5321's lengths, no blow-up)."""
+    assert redact_text("555-343-6367 " * 5000) == "[phone redacted] " * 5000
+    huge = "a" * 50_000 + "@" + "b" * 50_000
+    assert redact_text(huge) == huge  # no dot in the domain: not an email
+    assert redact_text("a" * 70 + "@example.com") == "a" * 6 + "[email redacted]"

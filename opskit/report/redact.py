@@ -52,8 +52,10 @@ REGION_BY_CURRENCY = {
 does not: those engagements read national numbers as ``DEFAULT_REGION``'s."""
 
 # Email: a local part of letters (any script), digits and the usual specials; a domain of
-# dot-separated labels ending in a letters-only top-level label (IDN labels included).
-EMAIL = re.compile(r"[\w.%+'!#$&*/=?^`{|}~-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}")
+# dot-separated labels ending in a letters-only top-level label (IDN labels included). The
+# parts are bounded by RFC 5321's lengths, so a huge cell is scanned in linear time.
+EMAIL = re.compile(r"[\w.%+'!#$&*/=?^`{|}~-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}"
+                   r"[^\W\d_]{2,63}")
 
 # Cheap test before the matcher: some 7 digits within phone punctuation.
 _MAYBE_PHONE = re.compile(r"\d(?:[\s().\-/x+]*\d){6}")
@@ -106,7 +108,8 @@ def _phone_spans(text: str, region: str, ids: bool = False) -> list[tuple[int, i
         if (ids and _BARE_DIGITS.fullmatch(match.raw_string)
                 and not phonenumbers.is_valid_number(match.number)):
             continue
-        if (_GLUED_BEFORE.search(text[:match.start]) or _GLUED_AFTER.search(text[match.end:])
+        before = text[max(0, match.start - 32):match.start]  # a window: linear in the text
+        if (_GLUED_BEFORE.search(before) or _GLUED_AFTER.search(text[match.end:match.end + 2])
                 or _DECIMAL.fullmatch(match.raw_string)):
             continue
         spans.append((match.start, match.end))
