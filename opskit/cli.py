@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+from rich import box
 from rich.markup import escape
 from rich.table import Table as RichTable
 
 from opskit.errors import OpskitError, UnreadableFileError
+from opskit.terminal import make_console, plural, shown
 
 if TYPE_CHECKING:
     from opskit.findings import Diagnosis
@@ -30,14 +31,21 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: typer's rich help prints a type such as <bool> beside every flag (--raw,
+    # --open, --help), which takes no value; and its boxes cut option text at 80 columns.
+    rich_markup_mode=None,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
+WIDE = 100
+"""Below this many columns, findings and checks print as a list, not a table: a table's
+columns would cut check ids, the ids ``opskit playbook`` takes."""
 
 
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="The engagement folder (holds engagement.yaml).")],
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH", help="The engagement folder (holds engagement.yaml).")],
 ) -> None:
     """Load an engagement, print its tables and row accounting.
 
@@ -52,36 +60,53 @@ def validate(
 
     engagement = Engagement.load(path, strict=False)
     resolve_overrides(engagement, None)  # a bad threshold is a config error (exit 2)
-    console.print(f"[bold]{escape(engagement.client)}[/bold]  {escape(str(engagement.path))}",
+    console.print(f"[bold]{shown(engagement.client)}[/bold]  {shown(engagement.path)}",
                   highlight=False, soft_wrap=True)
     console.print(f"Period: {engagement.period}"
                   + ("  (derived: trailing 90 days of data)" if engagement.period.derived
                      else ""))
-    table = RichTable(title="Tables and row accounting", show_lines=False)
-    for column in ("table", "files", "read", "used", "set aside", "reasons"):
-        table.add_column(column, justify="right" if column in ("read", "used", "set aside")
-                         else "left", overflow="fold")
-    for name, q in engagement.quality.items():
+    names = list(engagement.quality)
+    files = [", ".join(q.files) for q in engagement.quality.values()]
+    # Table names and file names stay whole: their columns are as wide as the longest word
+    # (the reasons wrap between words instead). Below WIDE columns the files go under the
+    # table's name, in a lighter box, so the counts and reasons still fit.
+    wide = console.width >= WIDE
+    table = (RichTable(title="Tables and row accounting", show_lines=False) if wide else
+             RichTable(title="Tables and row accounting", box=box.SIMPLE_HEAD))
+    widest = max(map(_longest_word, names + files), default=5)
+    if wide:
+        table.add_column("table", no_wrap=True, min_width=max(map(len, names), default=5))
+        table.add_column("files", min_width=min(max(map(_longest_word, files), default=5),
+                                                console.width // 3))
+    else:
+        table.add_column("table: files", min_width=min(widest, console.width // 2))
+    for column in ("read", "used", "set aside"):
+        table.add_column(column, justify="right")
+    table.add_column("reasons", min_width=12)
+    for (name, q), file_names in zip(engagement.quality.items(), files, strict=True):
         reasons = "; ".join(f"{k} ({v})" for k, v in q.set_aside_by_reason.items())
-        table.add_row(name, escape(", ".join(q.files)), f"{q.rows_read:,}",
-                      f"{q.rows_used:,}", f"{q.rows_set_aside:,}", escape(reasons))
+        where = [name, shown(file_names)] if wide else [f"{name}\n[dim]{shown(file_names)}[/dim]"]
+        table.add_row(*where, f"{q.rows_read:,}", f"{q.rows_used:,}",
+                      f"{q.rows_set_aside:,}", shown(reasons))
     console.print(table)
     for loaded in engagement.loaded.values():
         for problem in failure_errors(loaded):
-            console.print(f"  [yellow]![/yellow] {escape(problem.message)}", highlight=False)
+            console.print(f"  [yellow]![/yellow] {shown(problem.message)}", highlight=False,
+                          soft_wrap=True)
         if loaded.quality.converted:  # rows in another currency, at the fx: rates
             console.print(f"  {loaded.name}: converted to {engagement.config.currency}: "
                           f"{describe(loaded.quality.converted, engagement.config.currency)}",
                           highlight=False)
         if loaded.quality.ignored_columns:
             console.print(f"  [dim]{loaded.name}: columns not used: "
-                          f"{escape(', '.join(loaded.quality.ignored_columns))}[/dim]",
+                          f"{shown(', '.join(loaded.quality.ignored_columns))}[/dim]",
                           highlight=False)
         for note in loaded.quality.notes:  # e.g. timestamps kept in UTC (no timezone:)
-            console.print(f"  [dim]{loaded.name}: {escape(note)}[/dim]", highlight=False)
+            console.print(f"  [dim]{loaded.name}: {shown(note)}[/dim]", highlight=False)
     for record in engagement.unusable:
         if not record.bug:
-            err_console.print(f"[red]error:[/red] {escape(record.reason)}", highlight=False)
+            err_console.print(f"[red]error:[/red] {shown(record.reason)}", highlight=False,
+                              soft_wrap=True)
     if any(record.bug for record in engagement.unusable):
         raise typer.Exit(_crashed_on_files(engagement.unusable))
     if any(isinstance(p, UnreadableFileError) for p in engagement.problems):
@@ -93,7 +118,8 @@ def validate(
 
 @app.command()
 def samples(
-    out: Annotated[Path, typer.Argument(help="Folder to write the sample engagements into.")],
+    out: Annotated[Path, typer.Argument(
+        metavar="OUT", help="Folder to write the sample engagements into.")],
     scale: Annotated[int, typer.Option(min=1, max=1000,
                                        help="Volume multiplier (40 gives ~1M order lines).")] = 1,
     client: Annotated[list[str] | None, typer.Option(
@@ -117,7 +143,8 @@ def samples(
 
 @app.command("run")
 def run_command(
-    path: Annotated[Path, typer.Argument(help="The engagement folder (holds engagement.yaml).")],
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH", help="The engagement folder (holds engagement.yaml).")],
     audience: Annotated[str, typer.Option(
         help="consultant (shows contact details) or client (redacts emails and phones).")
     ] = "consultant",
@@ -157,7 +184,8 @@ def run_command(
 
 @app.command("diagnose")
 def diagnose_command(
-    path: Annotated[Path, typer.Argument(help="The engagement folder (holds engagement.yaml).")],
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH", help="The engagement folder (holds engagement.yaml).")],
     check: Annotated[list[str] | None, typer.Option(
         "--check", help="Only this check id (repeatable).")] = None,
     json_out: Annotated[Path | None, typer.Option(
@@ -175,7 +203,7 @@ def diagnose_command(
     engagement = Engagement.load_partial(path)
     diagnosis = diagnose(engagement, checks=check or None)
     total = diagnosis.total_impact()
-    console.print(f"[bold]{escape(engagement.client)}[/bold]  period {engagement.period}",
+    console.print(f"[bold]{shown(engagement.client)}[/bold]  period {engagement.period}",
                   highlight=False)
     with using_currency(diagnosis.currency):
         console.print(f"Total annual opportunity: [bold]{escape(money(total['base']))}[/bold] "
@@ -193,19 +221,33 @@ def diagnose_command(
 
 
 def _print_hats(diagnosis: Diagnosis) -> None:
-    """One table per hat: status, check, measured value, base impact in the current currency."""
+    """One table per hat: status, check, measured value, base impact in the current currency.
+
+    On a terminal narrower than ``WIDE`` each check is two lines instead (status and id, then
+    measured and impact, indented), so the id is always whole.
+    """
     from opskit.findings import HATS, Status
     from opskit.money import money
 
     colours = {Status.FAIL: "red", Status.WARN: "yellow", Status.PASS: "green",
                Status.NOT_ASSESSABLE: "dim", Status.ERROR: "magenta"}
+    wide = console.width >= WIDE
     for hat, name in HATS.items():
         results = [r for r in diagnosis.results if r.hat == hat]
         if not results:
             continue
-        table = RichTable(title=name, title_justify="left")
-        for column in ("status", "check", "measured", "impact / year (base)"):
-            table.add_column(column, overflow="fold")
+        if wide:
+            table = RichTable(title=name, title_justify="left")
+            table.add_column("status", no_wrap=True)
+            table.add_column("check", no_wrap=True,
+                             min_width=max(len(r.check_id) for r in results))
+            table.add_column("measured")
+            table.add_column("impact / year (base)")
+        else:
+            table = RichTable(title=name, title_justify="left", box=box.SIMPLE_HEAD,
+                              show_lines=True)
+            table.add_column("status", no_wrap=True)
+            table.add_column("check · measured · impact / year (base)")
         for r in results:
             metric = r.headline_metric
             measured = f"{r.headline} {metric.display()}" if metric else (
@@ -213,8 +255,12 @@ def _print_hats(diagnosis: Diagnosis) -> None:
             amount = money(r.impact.base) if r.status.flagged else ""
             if r.status.flagged and not r.impact.in_total:
                 amount += " (not added)"
-            table.add_row(f"[{colours[r.status]}]{r.status}[/]", r.check_id, escape(measured),
-                          escape(amount))
+            status = f"[{colours[r.status]}]{r.status}[/]"
+            if wide:
+                table.add_row(status, r.check_id, shown(measured), shown(amount))
+            else:
+                detail = " · ".join(part for part in (measured, amount) if part)
+                table.add_row(status, f"[bold]{r.check_id}[/bold]\n{shown(detail)}")
         console.print(table)
 
 
@@ -230,11 +276,11 @@ def report_unusable(records: Sequence[Unusable], done: str) -> int:
         tables = f" ({', '.join(record.tables)})" if record.tables else ""
         detail = record.detail.rstrip()
         detail += "" if detail.endswith((".", "!", "?")) else "."
-        err_console.print(f"[yellow]not used:[/yellow] {escape(record.file)}{escape(tables)}: "
-                          f"{escape(detail)}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]not used:[/yellow] {shown(record.file)}{shown(tables)}: "
+                          f"{shown(detail)}", highlight=False, soft_wrap=True)
     if files:
         names = ", ".join(r.file for r in files)
-        err_console.print(f"{done} without {escape(names)}: fix or re-export "
+        err_console.print(f"{done} without {shown(names)}: fix or re-export "
                           f"{'it' if len(files) == 1 else 'them'} and run again.",
                           highlight=False, soft_wrap=True)
     if any(r.bug for r in records):
@@ -254,7 +300,7 @@ def _crashed_on_files(records: Sequence[Unusable]) -> int:
             if record.bug:
                 err_console.print(record.traceback, markup=False, highlight=False,
                                   soft_wrap=True)
-    err_console.print(f"[red]internal error:[/red] {escape(bug_paragraph(records))}",
+    err_console.print(f"[red]internal error:[/red] {shown(bug_paragraph(records))}",
                       highlight=False, soft_wrap=True)
     return INTERNAL_ERROR
 
@@ -266,21 +312,35 @@ def list_checks() -> None:
     from opskit.registry import all_checks
 
     specs = all_checks()
+    wide = console.width >= WIDE
     for hat, name in HATS.items():
-        table = RichTable(title=f"{name}", title_justify="left", show_lines=False)
-        table.add_column("check")
-        table.add_column("title")
-        table.add_column("needs", overflow="fold")
-        for spec in (s for s in specs if s.hat == hat):
+        ours = [s for s in specs if s.hat == hat]
+        if wide:  # ids whole: their column is as wide as the longest id
+            table = RichTable(title=f"{name}", title_justify="left", show_lines=False)
+            table.add_column("check", no_wrap=True,
+                             min_width=max((len(s.id) for s in ours), default=5))
+            table.add_column("title")
+            table.add_column("needs")
+        else:  # narrow: the id on its own line, title and needs below it
+            table = RichTable(title=f"{name}", title_justify="left", box=box.SIMPLE_HEAD,
+                              show_lines=True)
+            table.add_column("check · title · needs")
+        for spec in ours:
             needs = "; ".join(f"{t}({', '.join(c)})" for t, c in spec.needs.items())
-            table.add_row(spec.id, spec.title, needs)
+            if wide:
+                table.add_row(spec.id, escape(spec.title), escape(needs))
+            else:
+                table.add_row(f"[bold]{spec.id}[/bold]\n{escape(spec.title)}\n"
+                              f"[dim]needs {escape(needs)}[/dim]")
         console.print(table)
-    console.print(f"{len(specs)} checks. `opskit playbook ID` prints the playbook of one.")
+    console.print(f"{plural(len(specs), 'check')}. `opskit playbook ID` prints the playbook "
+                  "of one.", highlight=False)
 
 
 @app.command()
 def playbook(
-    check_id: Annotated[str, typer.Argument(help="A check id, e.g. fulfillment.late_shipments")],
+    check_id: Annotated[str, typer.Argument(
+        metavar="CHECK_ID", help="A check id, e.g. fulfillment.late_shipments")],
 ) -> None:
     """Print the playbook that removes a finding for good."""
     from opskit.playbooks import for_check
@@ -290,7 +350,8 @@ def playbook(
 
 @app.command()
 def inspect(
-    file: Annotated[Path, typer.Argument(help="A client export file (CSV, XLSX, ...).")],
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="A client export file (CSV, XLSX, ...).")],
 ) -> None:
     """Detect an export's format: confidence, column mapping, rows, assessable checks."""
     from opskit.sources.inspect import inspect_command
@@ -300,7 +361,7 @@ def inspect(
 
 @app.command()
 def batch(
-    target: Annotated[Path, typer.Argument(
+    target: Annotated[Path, typer.Argument(metavar="TARGET",
         help="A folder of engagements (each with engagement.yaml) or a manifest .yaml.")],
     workers: Annotated[int, typer.Option(min=1, help="Clients run in parallel.")] = 2,
     timeout: Annotated[int, typer.Option(min=1, help="Seconds allowed per client.")] = 900,
@@ -325,8 +386,8 @@ def batch(
 
 @app.command()
 def portfolio(
-    folder: Annotated[Path, typer.Argument(help="A batch output folder (holds findings.json "
-                                                "files).")],
+    folder: Annotated[Path, typer.Argument(
+        metavar="FOLDER", help="A batch output folder (holds findings.json files).")],
     anonymous: Annotated[bool, typer.Option(
         "--anonymous", help="Label clients Client A, B, ... for sharing.")] = False,
     out: Annotated[Path | None, typer.Option(help="Folder for portfolio.html/.xlsx.")] = None,
@@ -339,7 +400,8 @@ def portfolio(
 
 @app.command()
 def history(
-    path: Annotated[Path, typer.Argument(help="The engagement folder.")],
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH", help="The engagement folder.")],
     ledger: Annotated[Path | None, typer.Option(
         help="Ledger file (default: .opskit/ledger.sqlite beside the engagement; a run "
              "with --out OUT recorded into OUT/.opskit/ledger.sqlite).")] = None,
@@ -364,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = app(args=argv, standalone_mode=False)
     except OpskitError as exc:
-        err_console.print(f"[red]error:[/red] {escape(exc.message)}", highlight=False,
+        err_console.print(f"[red]error:[/red] {shown(exc.message)}", highlight=False,
                           soft_wrap=True)
         return exc.exit_code
     except typer.Exit as exc:
@@ -381,18 +443,23 @@ def main(argv: list[str] | None = None) -> int:
             return exc.exit_code
         known = _environment_failure(exc)
         if known is not None:
-            err_console.print(f"[red]error:[/red] {escape(known[1])}", highlight=False,
+            err_console.print(f"[red]error:[/red] {shown(known[1])}", highlight=False,
                               soft_wrap=True)
             return known[0]
         if os.environ.get("OPSKIT_DEBUG"):
             raise
         err_console.print(
-            f"[red]internal error:[/red] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+            f"[red]internal error:[/red] {shown(type(exc).__name__)}: {shown(exc)}\n"
             "This is a bug in opskit, not a problem with your data. Run again with "
             "OPSKIT_DEBUG=1 to see where it happened, and report it (see SECURITY.md; leave "
             "client data out of the report).", highlight=False, soft_wrap=True)
         return INTERNAL_ERROR
     return code if isinstance(code, int) else 0
+
+
+def _longest_word(text: str) -> int:
+    """Length of the longest space-separated word of ``text`` (a file name, say)."""
+    return max((len(word) for word in text.split()), default=0)
 
 
 def _environment_failure(exc: Exception) -> tuple[int, str] | None:

@@ -111,7 +111,7 @@ def load_config(root: Path) -> EngagementConfig:
                           hint="pass the folder that holds engagement.yaml")
     path = root / CONFIG_NAME
     if not path.is_file():
-        raise ConfigError(f"{root}", expected=f"a {CONFIG_NAME} in the folder", got="none",
+        raise ConfigError(f"{root}", expected=f"an {CONFIG_NAME} in the folder", got="none",
                           hint="create one with at least 'client: <name>'")
     data = read_yaml(path)
     if data is None:

@@ -661,11 +661,12 @@ def story_lines(stories: tuple[FindingStory, ...] | list[FindingStory],
 
 def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
     """`opskit history PATH`: the client's timeline; 1 when there is nothing recorded yet."""
-    from rich.markup import escape
     from rich.table import Table
 
     from opskit.config import load_config
     from opskit.money import money
+    from opskit.terminal import plural
+    from opskit.terminal import shown as escape  # client text: control characters visible
 
     config = load_config(Path(path))
     ledger_path = Path(ledger) if ledger else default_ledger(Path(path))
@@ -683,7 +684,7 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
                       f"{escape(str(ledger_path))}.",
                       highlight=False)
         return 1
-    table = Table(title=f"{escape(config.client)}: {len(summary.runs)} diagnostics")
+    table = Table(title=f"{escape(config.client)}: {plural(len(summary.runs), 'diagnostic')}")
     for column in ("run", "as of", "recorded (UTC)"):
         table.add_column(column, no_wrap=True)
     for column in (f"opportunity (base, {config.currency})", "manual hours/month", "opskit"):

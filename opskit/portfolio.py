@@ -731,7 +731,9 @@ def run_portfolio(folder: str | Path, *, anonymous: bool = False,
 def portfolio_command(folder: Path, *, anonymous: bool, out: Path | None, console) -> int:
     """``opskit portfolio DIR``: portfolio.html and portfolio.xlsx; 0 on success."""
     outcome = run_portfolio(folder, anonymous=anonymous, out=out)
-    console.print(f"Portfolio of {outcome.clients} clients"
+    from opskit.terminal import plural
+
+    console.print(f"Portfolio of {plural(outcome.clients, 'client')}"
                   + (" (anonymous)" if anonymous else ""), highlight=False)
     console.print(f"Report: {outcome.html}\nWorkbook: {outcome.xlsx}", markup=False,
                   highlight=False, soft_wrap=True)

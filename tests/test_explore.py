@@ -424,7 +424,7 @@ def test_explore_refuses_a_missing_folder(tmp_path):
     """A folder without engagement.yaml is the usual ConfigError, before any widget."""
     with pytest.raises(ConfigError) as caught:
         opskit.explore(tmp_path)
-    assert str(caught.value) == (f"{tmp_path}: expected a engagement.yaml in the folder, got "
+    assert str(caught.value) == (f"{tmp_path}: expected an engagement.yaml in the folder, got "
                                  "none. Hint: create one with at least 'client: <name>'")
 
 

@@ -74,12 +74,11 @@ def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
     ``_notebooks`` (engagement folder -> notebook) is for tests only: it swaps a client's
     diagnostic notebook for one that raises, kills its kernel or hangs.
     """
-    from rich.console import Console
-
     from opskit.batch.display import BatchDisplay
     from opskit.batch.executors import open_executor
     from opskit.batch.supervise import supervise
     from opskit.run import output_folder
+    from opskit.terminal import make_console, plural
 
     target = Path(target).expanduser()
     out = Path(out).expanduser() if out is not None else None
@@ -92,13 +91,13 @@ def run_batch(target: str | Path, *, workers: int = 2, timeout: int = 900,
         # A chosen output folder holds everything the batch writes, the shared ledger too.
         shared = str(Path(ledger).resolve() if ledger is not None else ledger_in(out_dir))
         jobs = [replace(job, ledger=shared) for job in jobs]
-    console = console or Console(stderr=True)
+    console = console or make_console(stderr=True)
     out_dir = output_folder(out_dir, [Path(job.path) for job in jobs])
     started = dt.datetime.now()
     executor = open_executor(scheduler, min(workers, len(jobs)), scratch=out_dir / ".dask")
     interrupted = True
     try:
-        with BatchDisplay(console, len(jobs), f"{len(jobs)} clients") as display:
+        with BatchDisplay(console, len(jobs), plural(len(jobs), "client")) as display:
             outcomes = supervise(jobs, executor, on_event=display.event,
                                  on_done=display.done)
         interrupted = False
@@ -148,16 +147,15 @@ def batch_command(target: Path, *, workers: int, timeout: int, audience: str,
                   ledger: Path | None = None) -> int:
     """``opskit batch``: run, print the summary table, return ``BatchResult.exit_code``
     (configuration problems raise, and the CLI exits 2)."""
-    from rich.markup import escape
-
-    from opskit.batch.display import summary_table
+    from opskit.batch.display import print_summary
+    from opskit.terminal import shown
 
     result = run_batch(target, workers=workers, timeout=timeout, audience=audience,
                        scheduler=scheduler, out=out, ledger=ledger, console=console)
-    console.print(summary_table(result.outcomes, result.out))
+    print_summary(console, result.outcomes, result.out)
     ok = len(result.outcomes) - len(result.failed)
     console.print(f"{ok} of {len(result.outcomes)} clients succeeded on "
-                  f"{result.executor}. Record: {escape(str(result.record))}", highlight=False,
+                  f"{result.executor}. Record: {shown(result.record)}", highlight=False,
                   soft_wrap=True)
     if result.failed:
         console.print("Failed clients keep their executed notebook; batch.json says why.",

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from opskit.batch.worker import ClientOutcome
 from opskit.money import money as format_money
+from opskit.terminal import plural, shown
 
 
 def eta_seconds(elapsed: float, finished: int, total: int) -> float | None:
@@ -67,7 +67,7 @@ class BatchDisplay:
         self.running.add(event["slug"])
         if event.get("event") == "retry":
             self.progress.console.print(
-                f"  [yellow]↻[/yellow] {escape(event['slug'])}: the kernel did not start; "
+                f"  [yellow]↻[/yellow] {shown(event['slug'])}: the kernel did not start; "
                 f"attempt {event.get('attempt')}", highlight=False)
         self.refresh()
 
@@ -75,13 +75,13 @@ class BatchDisplay:
         self.running.discard(outcome.slug)
         if outcome.ok:
             self.ok += 1
-            line = f"  [green]✓[/green] {escape(outcome.slug)}  {outcome.duration_s:.0f} s"
+            line = f"  [green]✓[/green] {shown(outcome.slug)}  {outcome.duration_s:.0f} s"
             if outcome.message:  # a partial run: the files it was written without
-                line += f"  [yellow]{escape(outcome.reason)}:[/yellow] {escape(outcome.message)}"
+                line += f"  [yellow]{shown(outcome.reason)}:[/yellow] {shown(outcome.message)}"
         else:
             self.failed += 1
-            line = (f"  [red]✗[/red] {escape(outcome.slug)}  {escape(outcome.reason)}: "
-                    f"{escape(outcome.message)}")
+            line = (f"  [red]✗[/red] {shown(outcome.slug)}  {shown(outcome.reason)}: "
+                    f"{shown(outcome.message)}")
         self.progress.console.print(line, highlight=False, soft_wrap=True)
         self.refresh()
 
@@ -97,23 +97,58 @@ class BatchDisplay:
 
 
 def summary_table(outcomes: Sequence[ClientOutcome], out: Path) -> Table:
-    """One row per client: result, reason, time, attempts, opportunity, where to look."""
+    """One row per client: result, reason, time, attempts, opportunity, where to look.
+
+    Client slugs stay whole (their column is as wide as the longest); the last column wraps
+    between words, so a report path is never cut inside a folder name (a path longer than
+    the column overflows whole onto its own line)."""
     table = Table(title="Batch summary", title_justify="left")
-    for column, justify in (("client", "left"), ("result", "left"), ("time", "right"),
-                            ("tries", "right"), ("opportunity / year", "right"),
-                            ("report, or why it failed", "left")):
-        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    table.add_column("client", no_wrap=True,
+                     min_width=min(max((len(o.slug) for o in outcomes), default=6), 30))
+    for column, justify in (("result", "left"), ("time", "right"), ("tries", "right"),
+                            ("opportunity / year", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("report, or why it failed", overflow="ignore")
     for o in outcomes:
-        money = (escape(format_money(o.total_impact["base"], code=o.currency))
+        money = (shown(format_money(o.total_impact["base"], code=o.currency))
                  if o.ok and o.total_impact else "")
         where = (_relative(o.report, out) + (f" ({o.reason}: {o.message})" if o.message
                                              else "")) if o.ok else (
             f"{o.message}" + (f" — notebook: {_relative(o.notebook, out)}" if o.notebook
                               else ""))
-        result = "[green]ok[/green]" if o.ok else f"[red]{escape(o.reason)}[/red]"
-        table.add_row(escape(o.slug), result, f"{o.duration_s:.0f} s", str(o.attempts),
-                      money, escape(where or ""))
+        result = "[green]ok[/green]" if o.ok else f"[red]{shown(o.reason)}[/red]"
+        table.add_row(shown(o.slug), result, f"{o.duration_s:.0f} s", str(o.attempts),
+                      money, shown(where or ""))
     return table
+
+
+WIDE = 100
+"""Below this many columns the summary is a list (see ``print_summary``)."""
+
+
+def print_summary(console: Console, outcomes: Sequence[ClientOutcome], out: Path) -> None:
+    """The batch summary: ``summary_table`` on a wide console; on a narrow one (80 columns)
+    two lines a client, the slug whole then where to look, printed so the terminal wraps a
+    long path itself rather than rich cutting it inside a folder name."""
+    if console.width >= WIDE:
+        console.print(summary_table(outcomes, out))
+        return
+    console.print("[bold]Batch summary[/bold]", highlight=False)
+    for o in outcomes:
+        mark = "[green]✓ ok[/green]" if o.ok else f"[red]✗ {shown(o.reason)}[/red]"
+        money = (f" · {shown(format_money(o.total_impact['base'], code=o.currency))} a year"
+                 if o.ok and o.total_impact else "")
+        console.print(f"  {mark}  [bold]{shown(o.slug)}[/bold]  {o.duration_s:.0f} s · "
+                      f"{plural(o.attempts, 'try', 'tries')}{money}", highlight=False,
+                      soft_wrap=True)
+        if o.ok:
+            where = _relative(o.report, out) + (f" ({o.reason}: {o.message})" if o.message
+                                                else "")
+        else:
+            where = o.message + (f" — notebook: {_relative(o.notebook, out)}" if o.notebook
+                                 else "")
+        if where:
+            console.print(f"      {shown(where)}", highlight=False, soft_wrap=True)
 
 
 def _relative(path: str | None, base: Path) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from opskit.atomic import atomic_path
 from opskit.engagement import Period
 from opskit.errors import ConfigError
 from opskit.explore.slicing import Segment
 from opskit.findings import Result
+from opskit.textsafe import spreadsheet_frame
 
 EXPORT_DIR = "exports"
 
@@ -45,7 +47,9 @@ def export_view(figure, result: Result, period: Period, segment: Segment | None,
         written["chart"] = chart
         if result.evidence is not None and len(result.evidence.columns):
             evidence = out / f"{stem}-evidence.csv"
-            result.evidence.to_csv(evidence, index=False)
+            with atomic_path(evidence) as temporary:
+                spreadsheet_frame(result.evidence).to_csv(temporary, index=False,
+                                                      lineterminator="\r\n")
             written["evidence"] = evidence
     except OSError as exc:
         raise ConfigError(f"export folder {out}", expected="a folder opskit can write",

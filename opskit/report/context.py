@@ -21,7 +21,7 @@ from opskit.engagement import Engagement, Period
 from opskit.errors import ConfigError
 from opskit.findings import Diagnosis, Result
 from opskit.money import using_currency
-from opskit.report.redact import redact_frame, redact_value
+from opskit.report.redact import redact_frame, redact_value, region_for
 from opskit.unusable import Unusable
 
 AUDIENCES = ("consultant", "client")
@@ -96,10 +96,12 @@ def prepare(engagement: str | Path | Engagement, *, period_start: str | None = N
     failures = engagement.all_failures()
     unusable = unusable_frame(engagement.unusable)
     if audience == "client":
-        diagnosis = replace(diagnosis, results=[_redact_result(r) for r in diagnosis.results])
-        accounting = redact_frame(accounting)
-        failures = redact_frame(failures)
-        unusable = redact_frame(unusable)
+        region = region_for(engagement.config.currency)  # whose national phone numbers
+        diagnosis = replace(diagnosis, results=[_redact_result(r, region)
+                                                for r in diagnosis.results])
+        accounting = redact_frame(accounting, region)
+        failures = redact_frame(failures, region)
+        unusable = redact_frame(unusable, region)
     return ReportContext(engagement, diagnosis, audience,
                          dt.datetime.now().isoformat(timespec="seconds"), accounting, failures,
                          unusable=unusable)
@@ -119,8 +121,8 @@ def unusable_frame(records: Sequence[Unusable]) -> pd.DataFrame:
         for r in records], columns=UNUSABLE_COLUMNS)
 
 
-def _redact_result(result: Result) -> Result:
-    evidence = redact_frame(result.evidence) if result.evidence is not None else None
-    return replace(result, evidence=evidence, details=redact_value(dict(result.details)),
-                   error=redact_value(result.error),
-                   data_request=redact_value(result.data_request))
+def _redact_result(result: Result, region: str) -> Result:
+    evidence = redact_frame(result.evidence, region) if result.evidence is not None else None
+    return replace(result, evidence=evidence, details=redact_value(dict(result.details), region),
+                   error=redact_value(result.error, region),
+                   data_request=redact_value(result.data_request, region))

@@ -26,6 +26,7 @@ from opskit.playbooks import all_playbooks
 from opskit.report import sheets
 from opskit.report.context import ReportContext, in_currency
 from opskit.report.sections import conversions_frame, currency_note, unit_in_currency
+from opskit.textsafe import spreadsheet_frame
 
 SUMMARY = "Summary"
 APPENDICES = ("Data quality", "Assumptions")
@@ -43,7 +44,12 @@ def write_evidence(ctx: ReportContext, out_dir: Path) -> dict[str, str]:
             continue
         folder.mkdir(parents=True, exist_ok=True)
         name = f"evidence/{result.check_id}.csv"
-        result.evidence.to_csv(out_dir / name, index=False)
+        # Opened in Excel by the client: a cell or header that would start a formula is
+        # written as text; CRLF rows (RFC 4180), so a cell holding a lone CR is quoted and
+        # stays one cell; the file appears whole or not at all.
+        with atomic_path(out_dir / name) as temporary:
+            spreadsheet_frame(result.evidence).to_csv(temporary, index=False,
+                                                      lineterminator="\r\n")
         files[result.check_id] = name
     return files
 

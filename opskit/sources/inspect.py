@@ -48,7 +48,11 @@ def inspect_command(file: Path, console: Console) -> int:
     file = Path(file)
     display = file.name
     found = sniff(file, display)  # the file's head, read once for every question below
-    if found.error is not None:
+    if found.error is not None:  # the reader's own error names the file and why, once
+        from opskit.sources.detect import SNIFF_ROWS
+        from opskit.sources.grid import read_grid
+
+        read_grid(file, display, limit=SNIFF_ROWS)
         raise UnreadableFileError(display, expected="a readable export", got=found.error)
     claims = detect_sniff(found)
     if not claims:
@@ -160,7 +164,11 @@ def print_unknown(exc: UnknownFormatError, console: Console) -> None:
     console.print(f"[red]unknown format:[/red] {escape(str(exc.file))}: {escape(str(exc.got))}",
                   highlight=False)
     table = RichTable(title="Closest formats", title_justify="left")
-    for column in ("format", "id", "match", "missing columns", "columns not in that export"):
+    table.add_column("format", overflow="fold")
+    # the id is what a consultant copies into engagement.yaml: whole at any width
+    table.add_column("id", no_wrap=True, min_width=max((len(n.id) for n in exc.closest),
+                                                       default=2))
+    for column in ("match", "missing columns", "columns not in that export"):
         table.add_column(column, overflow="fold")
     for near in exc.closest:
         table.add_row(near.name, near.id, f"{near.confidence:.0%}",
