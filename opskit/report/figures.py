@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 
-from opskit.findings import HATS, Diagnosis, Result, Status, format_value
+from opskit.findings import HATS, CauseChart, Diagnosis, Result, Status, format_value
 from opskit.money import current, symbol, using_currency
 
 
@@ -91,38 +92,184 @@ def _opportunity(diagnosis: Diagnosis, top: int):
     return fig
 
 
-def finding(result: Result):
-    """The headline metric against its warn and fail thresholds (a bullet chart)."""
-    go = _go()
-    metric = result.headline_metric
-    value = metric.value if metric and metric.value is not None else 0.0
-    unit = metric.unit if metric else ""
-    warn = result.thresholds.get("warn")
-    fail = result.thresholds.get("fail")
-    scale = 100.0 if unit == "share" else 1.0
-    values = [v for v in (value, warn, fail) if v is not None and not math.isnan(v)]
-    top = max(values) * 1.25 * scale if values else 1.0
-    shapes, notes = [], []
-    for name, threshold, colour in (("warn", warn, COLOURS["WARN"]),
-                                    ("fail", fail, COLOURS["FAIL"])):
-        if threshold is None:
+CAUSE_COLOURS = ("#2c3e50", "#e67e22", "#2980b9", "#c0392b", "#27ae60", "#8e44ad",
+                 "#16a085", "#7f8c8d", "#d35400", "#34495e")
+TITLE_WIDTH = 46  # characters per title line: fits a 390 px phone at the title's font size
+NOTE_WIDTH = 64   # characters per subtitle line (smaller font)
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` escaped and wrapped with <br> at about ``width`` characters (plotly does not
+    wrap titles: a long one is cut at the edge of a phone screen)."""
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or ""
+
+
+def _unit_axis(unit: str) -> dict:
+    """Axis formatting for a ``Metric`` unit: share as %, money with the currency mark."""
+    if unit == "share":
+        return dict(tickformat=".0%")
+    if unit == "$":
+        return dict(tickprefix=money_prefix(), tickformat=",.0f")
+    if unit in ("count", "records"):
+        return dict(tickformat=",d")
+    return {}
+
+
+def _hover(field: str, unit: str) -> str:
+    """A hover template piece for ``field`` in ``unit``."""
+    if unit == "share":
+        return f"%{{{field}:.1%}}"
+    if unit == "$":
+        return money_hover(field)
+    if unit in ("count", "records"):
+        return f"%{{{field}:,.0f}}"
+    suffix = f" {html.escape(unit)}" if unit else ""
+    return f"%{{{field}:,.1f}}{suffix}"
+
+
+def _axis_title(title: str, unit: str) -> str:
+    """An axis title naming its unit when the ticks do not ($ and % show on the ticks)."""
+    words = title
+    if unit == "$":
+        words = f"{title} ({current()})" if title else current()
+    elif unit and unit not in ("share", "count", "records") and unit not in title:
+        words = f"{title} ({unit})" if title else unit
+    return wrap(words, TITLE_WIDTH)
+
+
+def _labels(values) -> list:
+    """Values as plotly shows them: text from client data escaped, numbers and dates as is."""
+    return [html.escape(v) if isinstance(v, str) else v for v in values]
+
+
+def merged_marks(marks, unit: str) -> list[tuple[float, str]]:
+    """Marks sorted by value, those at the same value as one label ('warn and fail 1.0%')."""
+    by_value: dict[float, list[str]] = {}
+    for value, name in marks:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
-        # Threshold lines as plain layout shapes (add_vline costs ~40 ms a call).
-        shapes.append(dict(type="line", x0=threshold * scale, x1=threshold * scale, y0=0,
-                           y1=1, yref="paper", line=dict(color=colour, dash="dash")))
-        notes.append(dict(x=threshold * scale, y=1, yref="paper", yanchor="bottom",
-                          showarrow=False, text=f"{name} {format_value(threshold, unit)}"))
-    bar = go.Bar(x=[value * scale], y=[html.escape(result.headline or "")], orientation="h",
-                 marker_color=COLOURS.get(str(result.status), "#555"), width=0.5,
-                 hovertemplate=f"measured {format_value(value, unit)}<extra></extra>")
+        by_value.setdefault(float(value), []).append(name)
+    return [(value, f"{' and '.join(names)} {format_value(value, unit)}")
+            for value, names in sorted(by_value.items())]
+
+
+def _mark_shapes(marks: list[tuple[float, str]], vertical: bool) -> tuple[list, list]:
+    """Dashed reference lines and their labels, labels alternating sides so that neighbours
+    never print on top of each other (even at nearly the same value)."""
+    shapes, notes = [], []
+    colours = {"warn": COLOURS["WARN"], "fail": COLOURS["FAIL"]}
+    for i, (value, label) in enumerate(marks):
+        colour = next((c for name, c in reversed(colours.items()) if label.startswith(name)),
+                      "#555")
+        if vertical:
+            shapes.append(dict(type="line", x0=value, x1=value, y0=0, y1=1, yref="paper",
+                               line=dict(color=colour, dash="dash")))
+            # alternate above the plot and just inside its top edge
+            notes.append(dict(x=value, y=1, yref="paper", showarrow=False,
+                              yanchor="bottom" if i % 2 == 0 else "top",
+                              xanchor="left", text=html.escape(label),
+                              font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)"))
+        else:
+            shapes.append(dict(type="line", y0=value, y1=value, x0=0, x1=1, xref="paper",
+                               line=dict(color=colour, dash="dash")))
+            # alternate the right and the left end of the line
+            notes.append(dict(y=value, x=1 if i % 2 == 0 else 0, xref="paper",
+                              showarrow=False, yanchor="bottom",
+                              xanchor="right" if i % 2 == 0 else "left",
+                              text=html.escape(label),
+                              font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)"))
+    return shapes, notes
+
+
+def _groups(chart: CauseChart) -> list[tuple[str | None, object]]:
+    """(name, rows) per series; a facet folds into the series name (a colour split)."""
+    frame = chart.data
+    keys = [c for c in (chart.facet, chart.series) if c]
+    if not keys:
+        return [(None, frame)]
+    named = frame.assign(_group=frame[keys].astype("str").agg(": ".join, axis=1))
+    return [(str(name), rows) for name, rows in named.groupby("_group", sort=False)]
+
+
+def cause(result: Result):
+    """The picture of a finding's cause from ``result.chart`` (None when there is none).
+
+    One function draws every ``CHART_KINDS`` kind, the same in the report, the explorer and
+    the portfolio: labels from client data escaped, units on the axes and in the hover,
+    marks as labelled dashed lines, the chart's ``note`` as its subtitle, and a layout that
+    holds at 390 px (wrapped titles, legend below, automargins).
+    """
+    chart = result.chart
+    if chart is None:
+        return None
+    go = _go()
+    frame = chart.data
+    vertical = chart.kind == "histogram"
+    value_unit = chart.x_unit if vertical else chart.y_unit
+    traces = []
+    groups = _groups(chart)
+    for i, (name, rows) in enumerate(groups):
+        colour = CAUSE_COLOURS[i % len(CAUSE_COLOURS)]
+        label = html.escape(name) if name is not None else None
+        x = _labels(rows[chart.x].tolist())
+        hover = (f"{'%{fullData.name}<br>' if label else ''}%{{x}}: "
+                 f"{_hover('y', chart.y_unit)}<extra></extra>")
+        if chart.kind in ("bars", "stacked"):
+            error = None
+            if chart.low and chart.high:
+                y = rows[chart.y].to_numpy(dtype=float)
+                error = dict(type="data", symmetric=False,
+                             array=(rows[chart.high].to_numpy(dtype=float) - y).tolist(),
+                             arrayminus=(y - rows[chart.low].to_numpy(dtype=float)).tolist())
+            traces.append(go.Bar(x=x, y=rows[chart.y].tolist(), name=label,
+                                 marker_color=colour, error_y=error, hovertemplate=hover))
+        elif chart.kind in ("lines", "scatter"):
+            traces.append(go.Scatter(
+                x=x, y=rows[chart.y].tolist(), name=label,
+                mode="lines+markers" if chart.kind == "lines" else "markers",
+                marker_color=colour, line_color=colour,
+                hovertemplate=(f"{'%{fullData.name}<br>' if label else ''}"
+                               f"{_hover('x', chart.x_unit) if chart.kind == 'scatter' else '%{x}'}"
+                               f": {_hover('y', chart.y_unit)}<extra></extra>")))
+        elif chart.kind == "histogram":
+            if chart.y == chart.x:
+                traces.append(go.Histogram(x=rows[chart.x].tolist(), name=label,
+                                           marker_color=colour))
+            else:  # pre-binned: x is the bin, y how many fall in it
+                traces.append(go.Bar(x=x, y=rows[chart.y].tolist(), name=label,
+                                     marker_color=colour, hovertemplate=hover))
+        elif chart.kind == "heatmap":
+            table = rows.pivot_table(index=chart.y, columns=chart.x, values=chart.z,
+                                     aggfunc="first", sort=False)
+            traces.append(go.Heatmap(
+                x=_labels(table.columns.tolist()), y=_labels(table.index.tolist()),
+                z=table.to_numpy(dtype=float).tolist(), colorscale="Reds",
+                colorbar=dict(**_unit_axis(chart.y_unit), thickness=12),
+                hovertemplate=f"%{{x}}, %{{y}}: {_hover('z', chart.y_unit)}<extra></extra>"))
+    shapes, notes = _mark_shapes(merged_marks(chart.marks, value_unit), vertical)
+    title = wrap(chart.title, TITLE_WIDTH)
+    note = wrap(chart.note, NOTE_WIDTH)
+    lines = title.count("<br>") + 1 + (note.count("<br>") + 1 if note else 0)
+    top = 30 + 20 * lines + (18 if vertical and shapes else 0)
+    show_legend = len(groups) > 1 and chart.kind != "heatmap"
+    x_axis = dict(automargin=True, title=_axis_title(chart.x_title, chart.x_unit),
+                  **(_unit_axis(chart.x_unit) if chart.kind in ("scatter", "histogram")
+                     else {}))
+    y_axis = dict(automargin=True, title=_axis_title(chart.y_title, chart.y_unit),
+                  **(_unit_axis(chart.y_unit) if chart.kind != "heatmap" else {}))
+    if chart.kind in ("bars", "stacked", "histogram") and not vertical:
+        y_axis["rangemode"] = "tozero"
     layout = dict(
-        title=f"{html.escape(result.title)}: {format_value(value, unit)}",
-        height=200, margin=dict(l=10, r=10, t=60, b=30), showlegend=False,
-        shapes=shapes, annotations=notes,
-        xaxis=dict(range=[0, top or 1.0], ticksuffix="%" if unit == "share" else "",
-                   tickprefix=money_prefix() if unit == "$" else "",
-                   title=current() if unit == "$" else unit if unit != "share" else ""))
-    return go.Figure(data=[bar], layout=layout)
+        title=dict(text=title + (f"<br><span style='font-size:12px;color:#555'>{note}</span>"
+                                 if note else ""),
+                   x=0, xanchor="left", font=dict(size=15)),
+        height=300 + 20 * lines + (40 if show_legend else 0),
+        margin=dict(l=10, r=10, t=top, b=30), showlegend=show_legend,
+        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
+        barmode="stack" if chart.kind == "stacked" else "group",
+        bargap=0.02 if vertical else None,
+        shapes=shapes, annotations=notes, xaxis=x_axis, yaxis=y_axis)
+    return go.Figure(data=traces, layout=layout)
 
 
 def history(runs):
@@ -164,8 +311,9 @@ def plotly_js() -> str:
 
 
 def report_figure_count(diagnosis: Diagnosis, history_runs: int = 0) -> int:
-    """How many figures the report draws: one per WARN or FAIL finding, the scorecard, the
-    opportunity chart when there is a finding, and the history chart from the second run on
-    (the browser test counts them)."""
-    flagged = sum(1 for r in diagnosis.results if r.status in (Status.WARN, Status.FAIL))
-    return flagged + 1 + (1 if flagged else 0) + (1 if history_runs > 1 else 0)
+    """How many figures the report draws: one cause chart per WARN or FAIL finding that has
+    one, the scorecard, the opportunity chart when there is a finding, and the history chart
+    from the second run on (the browser test counts them)."""
+    flagged = [r for r in diagnosis.results if r.status in (Status.WARN, Status.FAIL)]
+    charts = sum(1 for r in flagged if r.chart is not None)
+    return charts + 1 + (1 if flagged else 0) + (1 if history_runs > 1 else 0)
