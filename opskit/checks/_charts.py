@@ -27,7 +27,7 @@ def time_bucket(stamps: pd.Series, period_days: float) -> tuple[pd.Series, str]:
     stamps = pd.to_datetime(stamps)
     if period_days <= WEEKLY_UP_TO_DAYS:
         days = stamps.dt.normalize()
-        return days - pd.to_timedelta(days.dt.weekday, unit="D"), "week"
+        return days - pd.to_timedelta(days.dt.dayofweek, unit="D"), "week"
     return stamps.dt.to_period("M").dt.start_time, "month"
 
 
@@ -109,7 +109,8 @@ def bucketed(values: pd.Series, weights: pd.Series | None, edges: Sequence[float
 
 def binned(values: pd.Series, width: float, *, start: float = 0.0, cap: float | None = None
            ) -> pd.DataFrame:
-    """A histogram, pre-binned: ``bin`` (left edge) and ``count`` per bin of ``width``.
+    """A histogram, pre-binned: ``bin`` (left edge), ``mid`` (centre, where the bar is drawn)
+    and ``count`` per bin of ``width``.
 
     Values below ``start`` fall in the first bin, values at or above ``cap`` in the last
     (so the tail does not stretch the chart); empty bins inside the range are kept.
@@ -121,7 +122,16 @@ def binned(values: pd.Series, width: float, *, start: float = 0.0, cap: float | 
     if cap is not None:
         at = np.where(numbers >= cap, bins - 1, at)
     counts = np.bincount(at, minlength=bins)
-    return pd.DataFrame({"bin": start + width * np.arange(bins), "count": counts})
+    edges = start + width * np.arange(bins)
+    return pd.DataFrame({"bin": edges, "mid": edges + width / 2, "count": counts})
+
+
+def nice_width(low: float, high: float, bins: int = 30) -> float:
+    """A round bin width (1, 2 or 5 times a power of ten) giving about ``bins`` bins."""
+    span = max(float(high) - float(low), 1e-9)
+    raw = span / bins
+    power = 10 ** np.floor(np.log10(raw))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
 
 
 def rate_with_interval(hits: float, trials: float) -> tuple[float, float, float]:

@@ -203,7 +203,6 @@ def cause(result: Result):
     if chart is None:
         return None
     go = _go()
-    frame = chart.data
     vertical = chart.kind == "histogram"
     value_unit = chart.x_unit if vertical else chart.y_unit
     traces = []
