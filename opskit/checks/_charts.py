@@ -27,7 +27,7 @@ def time_bucket(stamps: pd.Series, period_days: float) -> tuple[pd.Series, str]:
     stamps = pd.to_datetime(stamps)
     if period_days <= WEEKLY_UP_TO_DAYS:
         days = stamps.dt.normalize()
-        return days - pd.to_timedelta(days.dt.dayofweek, unit="D"), "week"
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D"), "week"
     return stamps.dt.to_period("M").dt.start_time, "month"
 
 
