@@ -980,14 +980,18 @@ def fulfillment_errors(
 
 def error_chart(data: CheckData, errors: pd.DataFrame, shipments: pd.DataFrame, rate: float,
                 by_sku: pd.DataFrame | None, warn: float, fail: float) -> CauseChart:
-    """Orders with a wrong or missing item per shipped order, by week (month on long
-    periods) and reason: each order counted once (its first return, its first parcel), as
-    the error rate counts them."""
+    """Orders with a wrong or missing item per shipped order, by the week (month on long
+    periods) the order shipped, and reason: each order counted once (its first return, its
+    first parcel), as the error rate counts them. A return whose order did not ship in the
+    period has no week to fall in and is left out of the picture (not of the rate)."""
     first_errors = errors.sort_values("returned_at").drop_duplicates("order_id")
     first_parcels = shipments.sort_values("shipped_at").drop_duplicates("order_id")
-    reasons = _reason(first_errors["reason"]).str.replace("_", " ")
+    shipped_at = first_errors["order_id"].map(
+        first_parcels.set_index("order_id")["shipped_at"])
+    dated = shipped_at.notna()
+    reasons = _reason(first_errors.loc[dated, "reason"]).str.replace("_", " ")
     frame, word = share_by_kind_over_time(
-        first_errors["returned_at"], reasons, first_parcels["shipped_at"], data.period.days,
+        shipped_at[dated], reasons, first_parcels["shipped_at"], data.period.days,
         [r.replace("_", " ") for r in ERROR_REASONS], value="error_rate")
     top = ""
     if by_sku is not None and len(by_sku):
@@ -998,5 +1002,5 @@ def error_chart(data: CheckData, errors: pd.DataFrame, shipments: pd.DataFrame, 
                                                        "base": "shipped_orders"}),
                       x="period", y="error_rate", series="reason",
                       title=f"Wrong and missing items per shipped order, by {word}",
-                      x_title=word, y_title="orders with an error ÷ shipped orders",
+                      x_title=f"{word} shipped", y_title="orders with an error ÷ shipped orders",
                       y_unit="share", marks=marks(warn, fail), note=note)
