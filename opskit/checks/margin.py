@@ -266,7 +266,8 @@ def missing_cost_chart(lines: pd.DataFrame, revenue: float, missing_share: float
     frame = by_reason.rename_axis("reason").reset_index()
     frame = frame.assign(revenue_share=frame["revenue"] / revenue if revenue else 0.0)
     top = frame.sort_values("revenue", ascending=False).iloc[0]
-    lead = (f"; most of it is {top['reason']} ({int(top['skus']):,} SKUs)"
+    skus = int(top["skus"])
+    lead = (f"; most of it is {top['reason']} ({skus:,} SKU{'' if skus == 1 else 's'})"
             if top["revenue"] > 0 else "")
     note = (f"{missing_share:.1%} of revenue ({money(float(uncosted['revenue'].sum()))}) was "
             f"sold with no cost on file{lead}.")
@@ -409,10 +410,12 @@ def stale_cost_chart(lines: pd.DataFrame, stale: pd.Series, stale_share: float,
     frame = per_sku.assign(cost=np.where(per_sku["stale"],
                                          f"more than {tolerance:.0%} away (stale)",
                                          f"within {tolerance:.0%}")).drop(columns="stale")
-    note = (f"{stale_skus:,} SKUs carry a cost more than {tolerance:.0%} away from their "
-            f"latest landed cost: {stale_share:.1%} of the revenue of SKUs with a purchase "
-            "order" + (f" (the {SCATTER_SKUS} biggest SKUs drawn)." if len(per_sku) ==
-                       SCATTER_SKUS else "."))
+    one = stale_skus == 1
+    drawn = (f" (the {SCATTER_SKUS} biggest SKUs drawn)." if len(per_sku) == SCATTER_SKUS
+             else ".")
+    note = (f"{stale_skus:,} SKU{' carries' if one else 's carry'} a cost more than "
+            f"{tolerance:.0%} away from {'its' if one else 'their'} latest landed cost: "
+            f"{stale_share:.1%} of the revenue of SKUs with a purchase order{drawn}")
     return CauseChart("scatter", frame.reset_index(drop=True), x="landed_cost", y="unit_cost",
                       series="cost", title="Cost on file against the latest landed cost",
                       x_title="latest landed cost per unit", x_unit="$",
