@@ -456,11 +456,12 @@ def duplicate_chart(data: CheckData, bills: pd.DataFrame, duplicates: pd.DataFra
         kind, index=bills.index, name="bills")]).sum().unstack(fill_value=0.0)
     table = table.reindex(columns=["suspected duplicates", "other bills"], fill_value=0.0)
     frame = table.stack().rename("amount").reset_index()
-    vendors = duplicates.groupby("vendor")["amount"].sum().sort_values(ascending=False) if (
-        len(duplicates)) else pd.Series(dtype=float)
+    vendors = duplicates.groupby(duplicates["vendor"].str.strip())["amount"].sum().sort_values(
+        ascending=False) if len(duplicates) else pd.Series(dtype=float)
     lead = (f"; most with {vendors.index[0]} ({money(float(vendors.iloc[0]))})"
             if len(vendors) else "")
-    note = (f"{len(duplicates):,} suspected duplicate bills worth "
+    note = (f"{len(duplicates):,} suspected duplicate bill{'' if len(duplicates) == 1 else 's'} "
+            "worth "
             f"{money(float(duplicates['amount'].sum()))}, {duplicate_share:.2%} of the "
             f"{money(float(bills['amount'].sum()))} billed{lead}.")
     return CauseChart("stacked", frame, x="period", y="amount", series="bills",
