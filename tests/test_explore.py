@@ -214,19 +214,21 @@ def test_change_reruns_only_the_selected_check_and_never_reloads(explorer, monke
 
 
 def test_figure_widget_is_updated_in_place(explorer):
-    """The chart is one FigureWidget: bar, fail line and synced state follow each change."""
+    """The chart is one FigureWidget: the cause chart's lines, the fail mark and the synced
+    state follow each change; a result without a chart empties it."""
     app = show(explorer[0])
     figure = app.panel.figure
     app.param_inputs["fail"].value = PLANTED_HIGH
     assert app.panel.figure is figure
-    assert list(figure.data[0].x) == pytest.approx([LATE_RATE * 100])
-    assert [shape.x0 for shape in figure.layout.shapes] == pytest.approx([4.0, 13.5])
-    assert figure.layout.title.text == "Orders ship later than promised: 11.4%"
+    assert [trace.name for trace in figure.data] == ["Edison NJ", "Reno NV"]
+    assert [shape.y0 for shape in figure.layout.shapes] == pytest.approx([0.04, 0.135])
+    assert [note.text for note in figure.layout.annotations] == ["warn 4.0%", "fail 13.5%"]
+    assert figure.layout.title.text.startswith("Late rate by week ordered and warehouse<br>")
     # a view opened later (Voila, a second display) starts from the synced state
-    assert figure._widget_data[0]["x"] == pytest.approx([LATE_RATE * 100])
+    assert figure._widget_data[0]["y"] == pytest.approx(list(figure.data[0].y))
     show(app, "cash.dso_vs_terms")
     assert app.panel.figure is figure
-    assert figure.layout.title.text == "Customers pay later than their terms: 0.0 "
+    assert figure.data == () and figure.layout.title.text is None
     assert app.panel.metric.value == (
         "<p><b>Not assessable.</b> Send the Invoice List report (QuickBooks: Reports &gt; "
         "Invoice List) (invoices: invoice_id, issued_at, amount, due_at) covering 2026-07-01 "
