@@ -41,16 +41,28 @@ def test_bars_with_intervals_and_percent_axis():
     assert fig["layout"]["showlegend"] is False
 
 
-def test_lines_one_trace_per_series_with_legend_below():
-    """Lines draw one trace per series, named after it, legend under the plot."""
+def test_lines_one_trace_per_series_with_legend_under_the_title():
+    """Lines draw one trace per series, named after it; the legend sits in its own band
+    between the title and the plot, clear of the rotated x labels."""
     data = pd.DataFrame({"week": ["w1", "w2", "w1", "w2"], "rate": [0.1, 0.2, 0.3, 0.4],
                          "warehouse": ["Reno", "Reno", "Edison", "Edison"]})
     fig = drawn(CauseChart("lines", data, x="week", y="rate", series="warehouse",
                            title="Late rate by week", y_unit="share"))
     assert [(t["name"], list(t["y"]), t["mode"]) for t in fig["data"]] == [
         ("Reno", [0.1, 0.2], "lines+markers"), ("Edison", [0.3, 0.4], "lines+markers")]
-    assert fig["layout"]["legend"]["orientation"] == "h"
-    assert fig["layout"]["legend"]["y"] < 0
+    legend, title = fig["layout"]["legend"], fig["layout"]["title"]
+    assert (legend["orientation"], legend["yref"], legend["yanchor"]) == ("h", "container", "top")
+    height = fig["layout"]["height"]
+    assert (1 - title["y"]) * height == pytest.approx(28)  # under the toolbar's band
+    assert (1 - legend["y"]) * height == pytest.approx(28 + 8 + 20)  # under a one-line title
+    assert fig["layout"]["margin"]["t"] == 28 + 8 + 20 + 24 + 12  # + one legend row, a gap
+
+
+def test_legend_rows_wrap_at_phone_width():
+    """Six SKU names need three legend rows on a 390 px phone; two short names one."""
+    assert figures.legend_rows(["all selling SKUs", "CF-OUT-1029", "CF-OUT-1030",
+                                "CF-OUT-1031", "CF-OUT-1032", "CF-OUT-1033"]) == 3
+    assert figures.legend_rows(["Reno", "Edison"]) == 1
 
 
 def test_stacked_bars_in_money():
@@ -120,15 +132,15 @@ def test_neighbouring_mark_labels_alternate_sides():
 
 
 def test_long_title_wraps_and_note_is_the_subtitle():
-    """A long title is wrapped at about 46 characters with <br>; the note follows it."""
+    """A long title is wrapped at about 40 characters with <br>; the note follows it."""
     title = "Shipping cost against shipping charged to customers, by week ordered"
     fig = drawn(CauseChart("bars", rates(), x="orders", y="late_rate", title=title,
                            note="Labels cost more than customers paid."))
     text = fig["layout"]["title"]["text"]
     heading, rest = text.split("<br><span", 1)
-    assert heading == "Shipping cost against shipping charged to<br>customers, by week ordered"
+    assert heading == "Shipping cost against shipping charged<br>to customers, by week ordered"
     assert "Labels cost more than customers paid." in rest
-    assert all(len(line) <= 46 for line in heading.split("<br>"))
+    assert all(len(line) <= 40 for line in heading.split("<br>"))
 
 
 def test_figure_count_counts_cause_charts():
@@ -150,3 +162,14 @@ def test_every_kind_keeps_dates_as_dates(kind):
     fig = figures.cause(Result(Status.PASS, chart=CauseChart(kind, data, x="week", y="rate",
                                                              title="Rate")))
     assert list(fig.data[0].x) == list(data["week"])
+
+
+def test_numeric_looking_ids_stay_categories():
+    """Customer ids made of digits and month labels are categories, not a number axis."""
+    data = pd.DataFrame({"customer": ["6802000509786", "6802000493358"], "owed": [5.0, 2.0]})
+    fig = drawn(CauseChart("bars", data, x="customer", y="owed", title="Owed", y_unit="$"))
+    assert fig["layout"]["xaxis"]["type"] == "category"
+    dates = pd.DataFrame({"week": pd.to_datetime(["2026-07-06", "2026-07-13"]),
+                          "owed": [5.0, 2.0]})
+    fig = drawn(CauseChart("bars", dates, x="week", y="owed", title="Owed"))
+    assert "type" not in fig["layout"]["xaxis"]

@@ -325,7 +325,8 @@ def test_export_writes_chart_and_evidence(explorer, tmp_path):
         [chart.name, evidence.name])
     page = chart.read_text(encoding="utf-8")
     assert "<script src" not in page and len(page) > 3_000_000  # plotly.js inline
-    assert "Orders ship later than promised: 10.9%" in page
+    assert "Late rate by week ordered and warehouse" in page  # the cause chart
+    assert "10.9% of shipped orders left late" in page
     written = pd.read_csv(evidence)
     assert len(written) == len(app.result.evidence) == 155
     assert written["order_id"].tolist() == app.result.evidence["order_id"].tolist()

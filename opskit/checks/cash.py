@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opskit.checks._charts import marks, time_bucket, top_with_rest
+from opskit.checks._charts import marks, time_bucket
 from opskit.checks._common import (
     annual,
     hourly_cost,
@@ -274,47 +274,41 @@ def ar_over_90(
         chart=ar_chart(data, open_, over_90_share, warn, fail))
 
 
-TOP_CUSTOMERS = 8
+TOP_CUSTOMERS = 10
 
 
 def ar_chart(data: CheckData, open_: pd.DataFrame, over_90_share: float, warn: float,
              fail: float) -> CauseChart:
-    """Open receivables of the customers with most over 90 days past due, by aging bucket:
-    a few customers nobody chases, or a collection routine missing for all."""
+    """Open receivables of the ten customers with most over 90 days past due, by aging
+    bucket: a few customers nobody chases, or a collection routine missing for all. Without
+    customer ids, all receivables as one bar by bucket."""
     open_ = open_.assign(aging=aging(data, open_))
-    if "customer_id" in open_ and open_["customer_id"].notna().any():
+    over = open_["open_balance"].where(open_["aging"] == AGING[4], 0.0)
+    by_customer = "customer_id" in open_ and open_["customer_id"].notna().any()
+    if by_customer:
         customer = open_["customer_id"].astype("str").fillna("(no customer)")
-        per = open_.assign(customer=customer, over=open_["open_balance"].where(
-            open_["aging"] == AGING[4], 0.0)).groupby("customer", as_index=False).agg(
-            over=("over", "sum"), open_balance=("open_balance", "sum"))
-        per = per.assign(rank=per["over"] + per["open_balance"] * 1e-9)
-        named = dict(zip(per["customer"], top_with_rest(per, "customer", "rank",
-                                                        TOP_CUSTOMERS, "other customers"),
-                         strict=True))
-        open_ = open_.assign(customer=customer.map(named))
+        per = pd.DataFrame({"over": over, "open": open_["open_balance"]}).groupby(
+            customer).sum().sort_values(["over", "open"], ascending=False, kind="stable")
+        top = per.head(TOP_CUSTOMERS).index
+        open_ = open_.assign(customer=customer)[customer.isin(top)]
     else:
+        top = pd.Index(["all customers"])
         open_ = open_.assign(customer="all customers")
-    table = pd.crosstab(open_["customer"], open_["aging"], values=open_["open_balance"],
-                        aggfunc="sum").fillna(0.0) if len(open_) else pd.DataFrame(
-        index=pd.Index(["all customers"], name="customer"))
+    table = open_.pivot_table(index="customer", columns="aging", values="open_balance",
+                              aggfunc="sum", fill_value=0.0, observed=True)
     buckets = [b for b in AGING if b != "no due date" or b in table.columns]
-    table = table.reindex(columns=buckets, fill_value=0.0)
-    order = table[AGING[4]].sort_values(ascending=False, kind="stable").index.tolist()
-    if "other customers" in order:
-        order = [c for c in order if c != "other customers"] + ["other customers"]
-    table = table.loc[order]
+    table = table.reindex(index=top, columns=buckets, fill_value=0.0)
     table.index.name, table.columns.name = "customer", "aging"
     frame = table.stack().rename("open_balance").reset_index()
-    over = float(open_.loc[open_["aging"] == AGING[4], "open_balance"].sum())
-    top = frame[(frame["aging"] == AGING[4]) & (frame["open_balance"] > 0)
-                & ~frame["customer"].isin(["all customers", "other customers"])]
-    top = top.sort_values("open_balance", ascending=False, kind="stable")
-    lead = (f"; {top['customer'].iloc[0]} owes {money(float(top['open_balance'].iloc[0]))} of it"
-            if len(top) else "")
-    note = (f"{money(over)} is more than 90 days past due, {over_90_share:.1%} of open "
+    total_over = float(over.sum())
+    shown = float(table[AGING[4]].sum())
+    lead = (f"; the {len(top)} customers drawn owe {money(shown)} of it, "
+            f"{table.index[0]} the most ({money(float(table[AGING[4]].iloc[0]))})"
+            if by_customer and total_over > 0 else "")
+    note = (f"{money(total_over)} is more than 90 days past due, {over_90_share:.1%} of open "
             f"receivables{lead}.")
     return CauseChart("stacked", frame, x="customer", y="open_balance", series="aging",
-                      title="Open receivables by customer and days past due",
+                      title="Open receivables of the customers most overdue, by days past due",
                       x_title="customer", y_title="open balance", y_unit="$", note=note)
 
 

@@ -94,8 +94,8 @@ def _opportunity(diagnosis: Diagnosis, top: int):
 
 CAUSE_COLOURS = ("#2c3e50", "#e67e22", "#2980b9", "#c0392b", "#27ae60", "#8e44ad",
                  "#16a085", "#7f8c8d", "#d35400", "#34495e")
-TITLE_WIDTH = 46  # characters per title line: fits a 390 px phone at the title's font size
-NOTE_WIDTH = 64   # characters per subtitle line (smaller font)
+TITLE_WIDTH = 40  # characters per title line: fits a 390 px phone at the title font size
+NOTE_WIDTH = 52   # characters per subtitle line (12 px): fits a 390 px phone
 
 
 def wrap(text: str, width: int) -> str:
@@ -135,6 +135,13 @@ def _axis_title(title: str, unit: str) -> str:
     elif unit and unit not in ("share", "count", "records") and unit not in title:
         words = f"{title} ({unit})" if title else unit
     return wrap(words, TITLE_WIDTH)
+
+
+def _is_text(column) -> bool:
+    """True for a column of text (labels), not numbers or dates."""
+    import pandas as pd
+
+    return bool(pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column))
 
 
 def _labels(values) -> list:
@@ -248,27 +255,62 @@ def cause(result: Result):
     shapes, notes = _mark_shapes(merged_marks(chart.marks, value_unit), vertical)
     title = wrap(chart.title, TITLE_WIDTH)
     note = wrap(chart.note, NOTE_WIDTH)
-    lines = title.count("<br>") + 1 + (note.count("<br>") + 1 if note else 0)
-    top = 30 + 20 * lines + (18 if vertical and shapes else 0)
     show_legend = len(groups) > 1 and chart.kind != "heatmap"
+    # Top to bottom: the toolbar's band, title and note, the legend, the vertical marks'
+    # labels, the plot. Each band is sized for a 390 px phone, so nothing in it overlaps what
+    # follows; the x axis below the plot rotates its labels freely (no legend under it).
+    title_px = 8 + 20 * (title.count("<br>") + 1) + (16 * (note.count("<br>") + 1)
+                                                      if note else 0)
+    legend_px = 24 * legend_rows([name for name, _ in groups]) if show_legend else 0
+    marks_px = 20 if vertical and shapes else 0
+    plot_px = 260
+    top = MODEBAR_PX + title_px + legend_px + marks_px + 12
+    height = top + plot_px + 70
     x_axis = dict(automargin=True, title=_axis_title(chart.x_title, chart.x_unit),
                   **(_unit_axis(chart.x_unit) if chart.kind in ("scatter", "histogram")
                      else {}))
     y_axis = dict(automargin=True, title=_axis_title(chart.y_title, chart.y_unit),
                   **(_unit_axis(chart.y_unit) if chart.kind != "heatmap" else {}))
+    # ids that look like numbers ('6802000509786', '2026-08') stay categories, in data order
+    for axis, column in ((x_axis, chart.x), (y_axis, chart.y if chart.kind == "heatmap"
+                                             else None)):
+        if column and _is_text(chart.data[column]):
+            axis["type"] = "category"
     if chart.kind in ("bars", "stacked", "histogram") and not vertical:
         y_axis["rangemode"] = "tozero"
     layout = dict(
         title=dict(text=title + (f"<br><span style='font-size:12px;color:#555'>{note}</span>"
                                  if note else ""),
-                   x=0, xanchor="left", font=dict(size=15)),
-        height=300 + 20 * lines + (40 if show_legend else 0),
-        margin=dict(l=10, r=10, t=top, b=30), showlegend=show_legend,
-        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
+                   x=0, xanchor="left", xref="container", yref="container",
+                   y=1 - (MODEBAR_PX + (MULTILINE_SHIFT if note or "<br>" in title else 0))
+                   / height, yanchor="top", font=dict(size=15)),
+        height=height, autosize=True,
+        margin=dict(l=10, r=10, t=top, b=30, autoexpand=True), showlegend=show_legend,
+        legend=dict(orientation="h", x=0, xanchor="left", yref="container",
+                    traceorder="normal",
+                    y=1 - (MODEBAR_PX + title_px) / height, yanchor="top",
+                    font=dict(size=11)),
         barmode="stack" if chart.kind == "stacked" else "group",
         bargap=0.02 if vertical else None,
         shapes=shapes, annotations=notes, xaxis=x_axis, yaxis=y_axis)
     return go.Figure(data=traces, layout=layout)
+
+
+MODEBAR_PX = 28  # the band at the top left to plotly's toolbar, so it never covers the title
+MULTILINE_SHIFT = 12  # plotly draws a title of several lines about 12 px above its anchor
+LEGEND_WIDTH = 360  # px a legend row may take: a 390 px phone less the margins
+
+
+def legend_rows(names: list[str | None]) -> int:
+    """Rows a horizontal legend of ``names`` takes on a phone (about 6.5 px a character at
+    11 px, plus the swatch and spacing); plotly wraps a legend to the next row itself."""
+    rows, used = 1, 0.0
+    for name in names:
+        width = 46 + 6.5 * len(name or "")
+        if used and used + width > LEGEND_WIDTH:
+            rows, used = rows + 1, 0.0
+        used += width
+    return rows
 
 
 def history(runs):

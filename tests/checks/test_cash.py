@@ -479,8 +479,8 @@ def test_ar_chart_stacks_each_customer_by_aging_bucket():
     owed = chart.data[chart.data["open_balance"] > 0]
     assert [[c, a, round(v, 2)] for c, a, v in owed.values.tolist()] == [
         ["C1", "over 90 days past due", 60.0], ["C2", "1–30 days past due", 940.0]]
-    assert chart.note == ("$60 is more than 90 days past due, 6.0% of open receivables; C1 "
-                          "owes $60 of it.")
+    assert chart.note == ("$60 is more than 90 days past due, 6.0% of open receivables; the 2 "
+                          "customers drawn owe $60 of it, C1 the most ($60).")
 
 
 def test_duplicate_chart_sets_suspected_duplicates_apart_by_week():
