@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opskit.checks._charts import marks, time_bucket
+from opskit.checks._charts import count_table, marks, time_bucket
 from opskit.checks._common import (
     annual,
     hourly_cost,
@@ -675,7 +675,7 @@ def manual_chart(data: CheckData, lines: pd.DataFrame, manual_share: float,
     others = [s for s in counts.index if s != "manual"][:4]
     named = source.where(source.isin(["manual", *others]), "other sources")
     bucket, word = time_bucket(lines["posted_at"], data.period.days)
-    table = pd.crosstab(bucket.rename("period"), named.rename("source"))
+    table = count_table(bucket.rename("period"), named.rename("source"))
     order = ["manual", *others, "other sources"]
     table = table.reindex(columns=[c for c in order if c in table.columns or c == "manual"],
                           fill_value=0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from opskit.checks._charts import bucketed, marks, rate_over_time, top_with_rest
+from opskit.checks._charts import bucketed, count_table, marks, rate_over_time, top_with_rest
 from opskit.checks._common import (
     annual,
     gross_margin,
@@ -356,7 +356,7 @@ def on_hand_chart(active: pd.DataFrame, as_of: pd.Timestamp) -> CauseChart:
             dict(zip(per_location["location"], named, strict=True))).fillna("other locations"))
     else:
         frame = frame.assign(location="all locations")
-    counts = pd.crosstab(frame["on_hand_units"], frame["location"]).reindex(
+    counts = count_table(frame["on_hand_units"], frame["location"]).reindex(
         ON_HAND_BUCKETS, fill_value=0)
     counts.index.name, counts.columns.name = "on_hand_units", "location"
     table = counts.stack().rename("sku_locations").reset_index()

@@ -248,20 +248,21 @@ def missing_cogs(
                  "revenue": Metric(revenue, "$", "line revenue of the period")},
         evidence=evidence.reset_index(drop=True), evidence_id="sku",
         impact=with_population(impact, data), story=MISSING_COGS_STORY,
-        chart=missing_cost_chart(lines, revenue, missing_share, warn, fail))
+        chart=missing_cost_chart(evidence, revenue, uncosted_revenue, warn, fail))
 
 
 MISSING_REASONS = ("SKU not in products", "no unit cost", "unit cost is zero",
                    "placeholder unit cost")
 
 
-def missing_cost_chart(lines: pd.DataFrame, revenue: float, missing_share: float,
+def missing_cost_chart(per_sku: pd.DataFrame, revenue: float, uncosted_revenue: float,
                        warn: float, fail: float) -> CauseChart:
     """Share of revenue without a cost, by why the cost is missing: SKUs unknown to the
-    master point at the shop creating SKUs; empty or placeholder costs at nobody keying them."""
-    uncosted = lines[lines["reason"] != ""]
+    master point at the shop creating SKUs; empty or placeholder costs at nobody keying them.
+    ``per_sku`` is the check's evidence (one row per uncosted SKU, its reason and revenue)."""
+    uncosted = per_sku
     by_reason = uncosted.groupby("reason").agg(revenue=("revenue", "sum"),
-                                               skus=("sku", "nunique"))
+                                               skus=("sku", "size"))
     by_reason = by_reason.reindex(list(MISSING_REASONS), fill_value=0)
     frame = by_reason.rename_axis("reason").reset_index()
     frame = frame.assign(revenue_share=frame["revenue"] / revenue if revenue else 0.0)
@@ -269,7 +270,7 @@ def missing_cost_chart(lines: pd.DataFrame, revenue: float, missing_share: float
     skus = int(top["skus"])
     lead = (f"; most of it is {top['reason']} ({skus:,} SKU{'' if skus == 1 else 's'})"
             if top["revenue"] > 0 else "")
-    note = (f"{missing_share:.1%} of revenue ({money(float(uncosted['revenue'].sum()))}) was "
+    note = (f"{ratio(uncosted_revenue, revenue):.1%} of revenue ({money(uncosted_revenue)}) was "
             f"sold with no cost on file{lead}.")
     return CauseChart("bars", frame, x="reason", y="revenue_share",
                       title="Revenue sold without a cost, by why the cost is missing",
