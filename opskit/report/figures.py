@@ -204,7 +204,12 @@ def cause(result: Result):
     One function draws every ``CHART_KINDS`` kind, the same in the report, the explorer and
     the portfolio: labels from client data escaped, units on the axes and in the hover,
     marks as labelled dashed lines, the chart's ``note`` as its subtitle, and a layout that
-    holds at 390 px (wrapped titles, legend below, automargins).
+    holds at 390 px (wrapped titles, legend in its own band above the plot, automargins).
+
+    Reading conventions: a ``histogram`` whose ``y`` differs from ``x`` is pre-binned (``x``
+    the bin centre, ``y`` how many fall in it; keeps the rows few), with ``y == x`` the raw
+    values; a ``heatmap``'s cells (``z``) are in ``y_unit``; a ``facet`` folds into the
+    series name (a colour split).
     """
     chart = result.chart
     if chart is None:
