@@ -173,3 +173,11 @@ def test_numeric_looking_ids_stay_categories():
                           "owed": [5.0, 2.0]})
     fig = drawn(CauseChart("bars", dates, x="week", y="owed", title="Owed"))
     assert "type" not in fig["layout"]["xaxis"]
+
+
+def test_two_amounts_in_a_note_are_not_read_as_latex():
+    """Plotly reads text between two '$' as LaTeX: every '$' in chart text is an entity."""
+    fig = drawn(CauseChart("bars", rates(), x="orders", y="late_rate", title="Stock",
+                           note="$128,840 of $424,283 in stock has not sold."))
+    assert "$" not in fig["layout"]["title"]["text"]
+    assert "&#36;128,840 of &#36;424,283" in fig["layout"]["title"]["text"]

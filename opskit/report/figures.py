@@ -98,10 +98,16 @@ TITLE_WIDTH = 40  # characters per title line: fits a 390 px phone at the title 
 NOTE_WIDTH = 52   # characters per subtitle line (12 px): fits a 390 px phone
 
 
+def text_safe(text: str) -> str:
+    """``text`` as plotly shows it literally: HTML escaped, and '$' as an entity, since
+    plotly reads any text holding two '$' ('$128 of $424') as LaTeX and drops it."""
+    return html.escape(text).replace("$", "&#36;")
+
+
 def wrap(text: str, width: int) -> str:
     """``text`` escaped and wrapped with <br> at about ``width`` characters (plotly does not
     wrap titles: a long one is cut at the edge of a phone screen)."""
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or ""
+    return "<br>".join(text_safe(line) for line in textwrap.wrap(text, width)) or ""
 
 
 def _unit_axis(unit: str) -> dict:
@@ -146,7 +152,7 @@ def _is_text(column) -> bool:
 
 def _labels(values) -> list:
     """Values as plotly shows them: text from client data escaped, numbers and dates as is."""
-    return [html.escape(v) if isinstance(v, str) else v for v in values]
+    return [text_safe(v) if isinstance(v, str) else v for v in values]
 
 
 def merged_marks(marks, unit: str) -> list[tuple[float, str]]:
@@ -174,7 +180,7 @@ def _mark_shapes(marks: list[tuple[float, str]], vertical: bool) -> tuple[list, 
             # alternate above the plot and just inside its top edge
             notes.append(dict(x=value, y=1, yref="paper", showarrow=False,
                               yanchor="bottom" if i % 2 == 0 else "top",
-                              xanchor="left", text=html.escape(label),
+                              xanchor="left", text=text_safe(label),
                               font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)"))
         else:
             shapes.append(dict(type="line", y0=value, y1=value, x0=0, x1=1, xref="paper",
@@ -183,7 +189,7 @@ def _mark_shapes(marks: list[tuple[float, str]], vertical: bool) -> tuple[list, 
             notes.append(dict(y=value, x=1 if i % 2 == 0 else 0, xref="paper",
                               showarrow=False, yanchor="bottom",
                               xanchor="right" if i % 2 == 0 else "left",
-                              text=html.escape(label),
+                              text=text_safe(label),
                               font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)"))
     return shapes, notes
 
@@ -221,7 +227,7 @@ def cause(result: Result):
     groups = _groups(chart)
     for i, (name, rows) in enumerate(groups):
         colour = CAUSE_COLOURS[i % len(CAUSE_COLOURS)]
-        label = html.escape(name) if name is not None else None
+        label = text_safe(name) if name is not None else None
         x = _labels(rows[chart.x].tolist())
         hover = (f"{'%{fullData.name}<br>' if label else ''}%{{x}}: "
                  f"{_hover('y', chart.y_unit)}<extra></extra>")
