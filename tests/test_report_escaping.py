@@ -56,17 +56,17 @@ def test_finding_section_escapes_every_field(hostile):
 def test_chart_title_axis_labels_and_hover_are_escaped(hostile, sample_diagnoses):
     """Chart text (title, note, category labels, series, marks, hover text) holds the
     payload escaped."""
-    bullet = figures.cause(hostile).to_plotly_json()
-    assert bullet["layout"]["title"]["text"].startswith(html.escape(PAYLOAD))
-    assert list(bullet["data"][0]["x"]) == [html.escape(PAYLOAD), "clean"]
-    assert bullet["data"][0]["name"] == html.escape(PAYLOAD)
-    assert bullet["layout"]["annotations"][0]["text"] == html.escape(PAYLOAD) + " 10.0%"
+    drawn = figures.cause(hostile).to_plotly_json()
+    assert drawn["layout"]["title"]["text"].startswith(html.escape(PAYLOAD))
+    assert list(drawn["data"][0]["x"]) == [html.escape(PAYLOAD), "clean"]
+    assert drawn["data"][0]["name"] == html.escape(PAYLOAD)
+    assert drawn["layout"]["annotations"][0]["text"] == html.escape(PAYLOAD) + " 10.0%"
     diagnosis = sample_diagnoses["dtc"]
     swapped = [hostile if r.check_id == hostile.check_id else r for r in diagnosis.results]
     ranking = figures.opportunity(dataclasses.replace(diagnosis, results=swapped), top=100)
     labels = list(ranking.to_plotly_json()["data"][0]["y"])
     assert html.escape(PAYLOAD) in labels
-    for fig in (bullet, ranking.to_plotly_json()):
+    for fig in (drawn, ranking.to_plotly_json()):
         serialized = json.dumps(fig, default=str)
         assert "<img" not in serialized
         for trace in fig["data"]:
