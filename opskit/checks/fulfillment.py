@@ -204,9 +204,12 @@ def late_shipments(
 
 
 def late_chart(data: CheckData, shipped: pd.DataFrame, rate: float, warn: float,
-               fail: float) -> CauseChart:
+               fail: float) -> CauseChart | None:
     """Late rate by week (month on long periods) and warehouse: a queue that builds up in
-    one warehouse shows as its line rising while the carrier is the same for all."""
+    one warehouse shows as its line rising while the carrier is the same for all. None when
+    no order of the period shipped (nothing to draw)."""
+    if not len(shipped):
+        return None
     by_warehouse = has_values(shipped, "warehouse")
     frame, word = rate_over_time(shipped["ordered_at"], shipped["late"], data.period.days,
                                  series=shipped["warehouse"] if by_warehouse else None,

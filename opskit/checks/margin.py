@@ -729,10 +729,11 @@ def cogs_chart(months: pd.DataFrame, books: float, computed: float,
     frame = months[["month", "books_cogs", "computed_cogs"]].rename(
         columns={"books_cogs": "in the ledger", "computed_cogs": "computed from sales"})
     frame = frame.melt(id_vars="month", var_name="cogs", value_name="amount")
-    worst = months.sort_values("gap_points", ascending=False).iloc[0]
+    gaps = months.dropna(subset=["gap_points"]).sort_values("gap_points", ascending=False)
+    widest = (f"; the widest month is {gaps['month'].iloc[0]} at "
+              f"{gaps['gap_points'].iloc[0]:.1f} points" if len(gaps) else "")
     note = (f"The ledger holds {money(books)} of COGS against {money(computed)} computed from "
-            f"what was sold, a gap of {gap_points:.1f} points of margin; the widest month is "
-            f"{worst['month']} at {worst['gap_points']:.1f} points.")
+            f"what was sold, a gap of {gap_points:.1f} points of margin{widest}.")
     return CauseChart("bars", frame, x="month", y="amount", series="cogs",
                       title="Cost of goods sold: the ledger against what was sold, by month",
                       x_title="month", y_title="cost of goods sold", y_unit="$", note=note)

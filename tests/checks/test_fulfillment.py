@@ -750,3 +750,12 @@ def test_error_chart_counts_each_order_once_in_its_ship_week():
         ["wrong item", 1, 200, 0.005], ["missing item", 1, 200, 0.005]]
     assert chart.note == ("2 of 200 shipped orders came back with a wrong or missing item "
                           "(1.00%); the most frequent SKU is A (2).")
+
+
+def test_late_chart_is_absent_when_no_order_of_the_period_shipped():
+    """Orders whose parcels are not in the export: nothing to draw, no crash."""
+    orders, _ = shipped_orders([False, False])
+    _, others = shipped_orders([False], prefix="x")
+    result = late_shipments(make_data(orders=orders, shipments=others))
+    assert result.status is Status.PASS and result.metrics["shipped_orders"].value == 0
+    assert result.chart is None
