@@ -181,3 +181,14 @@ def test_two_amounts_in_a_note_are_not_read_as_latex():
                            note="$128,840 of $424,283 in stock has not sold."))
     assert "$" not in fig["layout"]["title"]["text"]
     assert "&#36;128,840 of &#36;424,283" in fig["layout"]["title"]["text"]
+
+
+def test_small_shares_get_a_decimal_on_the_axis():
+    """An axis ending near 3% shows one decimal (no '1%, 1%, 2%'); one past 5% none."""
+    small = rates().assign(late_rate=[0.01, 0.02])
+    fig = drawn(CauseChart("bars", small, x="orders", y="late_rate", title="Late",
+                           y_unit="share", marks=((0.03, "fail"),)))
+    assert fig["layout"]["yaxis"]["tickformat"] == ".1%"
+    fig = drawn(CauseChart("bars", rates(), x="orders", y="late_rate", title="Late",
+                           y_unit="share"))
+    assert fig["layout"]["yaxis"]["tickformat"] == ".0%"

@@ -110,15 +110,32 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(text_safe(line) for line in textwrap.wrap(text, width)) or ""
 
 
-def _unit_axis(unit: str) -> dict:
-    """Axis formatting for a ``Metric`` unit: share as %, money with the currency mark."""
+def _unit_axis(unit: str, top: float = 1.0) -> dict:
+    """Axis formatting for a ``Metric`` unit: share as % (with a decimal when the axis ends
+    below 5%, so ticks do not repeat '1%, 1%, 2%'), money with the currency mark."""
     if unit == "share":
-        return dict(tickformat=".0%")
+        return dict(tickformat=".0%" if top >= 0.05 else ".1%" if top >= 0.005 else ".2%")
     if unit == "$":
         return dict(tickprefix=money_prefix(), tickformat=",.0f")
     if unit in ("count", "records"):
         return dict(tickformat=",d")
     return {}
+
+
+def _top(frame, columns, marks=(), *, stacked: bool = False, x: str | None = None) -> float:
+    """The largest absolute value an axis shows: of ``columns`` (stacked: summed per ``x``)
+    and of the marks; 1 when there is none."""
+    import pandas as pd
+
+    values = []
+    for column in (c for c in columns if c and c in frame):
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        if stacked and x:
+            numbers = numbers.clip(lower=0).groupby(frame[x].astype("str")).sum()
+        values.append(float(numbers.abs().max()) if len(numbers) else 0.0)
+    values += [abs(float(v)) for v, _ in marks]
+    top = max((v for v in values if v == v), default=0.0)
+    return top or 1.0
 
 
 def _hover(field: str, unit: str) -> str:
@@ -261,7 +278,8 @@ def cause(result: Result):
             traces.append(go.Heatmap(
                 x=_labels(table.columns.tolist()), y=_labels(table.index.tolist()),
                 z=table.to_numpy(dtype=float).tolist(), colorscale="Reds",
-                colorbar=dict(**_unit_axis(chart.y_unit), thickness=12),
+                colorbar=dict(**_unit_axis(chart.y_unit, _top(chart.data, [chart.z])),
+                              thickness=12),
                 hovertemplate=f"%{{x}}, %{{y}}: {_hover('z', chart.y_unit)}<extra></extra>"))
     shapes, notes = _mark_shapes(merged_marks(chart.marks, value_unit), vertical)
     title = wrap(chart.title, TITLE_WIDTH)
@@ -278,10 +296,13 @@ def cause(result: Result):
     top = MODEBAR_PX + title_px + legend_px + marks_px + 12
     height = top + plot_px + 70
     x_axis = dict(automargin=True, title=_axis_title(chart.x_title, chart.x_unit),
-                  **(_unit_axis(chart.x_unit) if chart.kind in ("scatter", "histogram")
-                     else {}))
+                  **(_unit_axis(chart.x_unit, _top(chart.data, [chart.x], chart.marks))
+                     if chart.kind in ("scatter", "histogram") else {}))
     y_axis = dict(automargin=True, title=_axis_title(chart.y_title, chart.y_unit),
-                  **(_unit_axis(chart.y_unit) if chart.kind != "heatmap" else {}))
+                  **(_unit_axis(chart.y_unit, _top(chart.data, [chart.y, chart.high],
+                                                   chart.marks, stacked=chart.kind ==
+                                                   "stacked", x=chart.x))
+                     if chart.kind != "heatmap" else {}))
     # ids that look like numbers ('6802000509786', '2026-08') stay categories, in data order
     for axis, column in ((x_axis, chart.x), (y_axis, chart.y if chart.kind == "heatmap"
                                              else None)):
