@@ -203,6 +203,9 @@ def late_shipments(
         story=LATE_STORY)
 
 
+TOP_WAREHOUSES = 6
+
+
 def late_chart(data: CheckData, shipped: pd.DataFrame, rate: float, warn: float,
                fail: float) -> CauseChart | None:
     """Late rate by week (month on long periods) and warehouse: a queue that builds up in
@@ -211,9 +214,13 @@ def late_chart(data: CheckData, shipped: pd.DataFrame, rate: float, warn: float,
     if not len(shipped):
         return None
     by_warehouse = has_values(shipped, "warehouse")
+    warehouse = None
+    if by_warehouse:  # the busiest warehouses apart, the rest together (few lines)
+        warehouse = shipped["warehouse"].astype("str").fillna("(no warehouse)")
+        busiest = warehouse.value_counts().index[:TOP_WAREHOUSES]
+        warehouse = warehouse.where(warehouse.isin(busiest), "other warehouses")
     frame, word = rate_over_time(shipped["ordered_at"], shipped["late"], data.period.days,
-                                 series=shipped["warehouse"] if by_warehouse else None,
-                                 rate="late_rate")
+                                 series=warehouse, rate="late_rate")
     if not by_warehouse:
         frame = frame.assign(series="all orders")
     worst = frame.sort_values(["late_rate", "hits"], ascending=False).iloc[0]

@@ -759,3 +759,14 @@ def test_late_chart_is_absent_when_no_order_of_the_period_shipped():
     result = late_shipments(make_data(orders=orders, shipments=others))
     assert result.status is Status.PASS and result.metrics["shipped_orders"].value == 0
     assert result.chart is None
+
+
+def test_late_chart_keeps_the_six_busiest_warehouses_apart():
+    """Eight warehouses: the six with most orders get a line each, the other two share one."""
+    orders, shipments = shipped_orders([False] * 20)
+    names = ["W1"] * 6 + ["W2", "W3", "W4", "W5", "W6"] * 2 + ["W7", "W8", "W7", "W8"]
+    shipments["warehouse"] = pd.Series(names, dtype="str")
+    chart = late_shipments(make_data(orders=orders, shipments=shipments)).chart
+    assert chart.data[["warehouse", "shipped_orders"]].values.tolist() == [
+        ["W1", 6], ["W2", 2], ["W3", 2], ["W4", 2], ["W5", 2], ["W6", 2],
+        ["other warehouses", 4]]
