@@ -95,6 +95,7 @@ def test_histogram_prebinned_and_raw_with_vertical_marks():
     fig = drawn(CauseChart("histogram", binned, x="mid", y="orders", title="Wait",
                            x_unit="days", marks=((1.0, "p90"),)))
     assert fig["data"][0]["type"] == "bar" and fig["layout"]["bargap"] == 0.02
+    assert fig["layout"]["barmode"] == "stack"  # series of a histogram stack per bin
     assert (fig["layout"]["shapes"][0]["x0"], fig["layout"]["shapes"][0]["yref"]) == (
         1.0, "paper")
     assert fig["layout"]["annotations"][0]["text"] == "p90 1.0 days"

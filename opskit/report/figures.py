@@ -322,7 +322,8 @@ def cause(result: Result):
                     traceorder="normal",
                     y=1 - (MODEBAR_PX + title_px) / height, yanchor="top",
                     font=dict(size=11)),
-        barmode="stack" if chart.kind == "stacked" else "group",
+        # a histogram's series stack: each bin's bar is the whole bin
+        barmode="stack" if chart.kind in ("stacked", "histogram") else "group",
         bargap=0.02 if vertical else None,
         shapes=shapes, annotations=notes, xaxis=x_axis, yaxis=y_axis)
     return go.Figure(data=traces, layout=layout)
