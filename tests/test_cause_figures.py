@@ -193,3 +193,13 @@ def test_small_shares_get_a_decimal_on_the_axis():
     fig = drawn(CauseChart("bars", rates(), x="orders", y="late_rate", title="Late",
                            y_unit="share"))
     assert fig["layout"]["yaxis"]["tickformat"] == ".0%"
+
+
+def test_four_close_marks_take_four_places():
+    """Four marks close together: right-above, left-above, right-below, left-below."""
+    fig = drawn(CauseChart("bars", rates(), x="orders", y="late_rate", title="Late",
+                           y_unit="share", marks=((0.05, "c"), (0.04, "warn"), (0.045, "b"),
+                                                  (0.055, "fail"))))
+    places = [(n["text"], n["xanchor"], n["yanchor"]) for n in fig["layout"]["annotations"]]
+    assert places == [("warn 4.0%", "right", "bottom"), ("b 4.5%", "left", "bottom"),
+                      ("c 5.0%", "right", "top"), ("fail 5.5%", "left", "top")]

@@ -184,30 +184,30 @@ def merged_marks(marks, unit: str) -> list[tuple[float, str]]:
 
 
 def _mark_shapes(marks: list[tuple[float, str]], vertical: bool) -> tuple[list, list]:
-    """Dashed reference lines and their labels, labels alternating sides so that neighbours
-    never print on top of each other (even at nearly the same value)."""
+    """Dashed reference lines and their labels. Labels of marks in value order take four
+    places in turn, so that two marks sharing a place are three marks apart: on a horizontal
+    line right-above, left-above, right-below, left-below; on a vertical one above the plot
+    to the right, inside its top to the right, above to the left, inside to the left."""
     shapes, notes = [], []
     colours = {"warn": COLOURS["WARN"], "fail": COLOURS["FAIL"]}
     for i, (value, label) in enumerate(marks):
         colour = next((c for name, c in reversed(colours.items()) if label.startswith(name)),
                       "#555")
+        first_pair = i % 4 < 2
+        style = dict(showarrow=False, text=text_safe(label),
+                     font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)")
         if vertical:
             shapes.append(dict(type="line", x0=value, x1=value, y0=0, y1=1, yref="paper",
                                line=dict(color=colour, dash="dash")))
-            # alternate above the plot and just inside its top edge
-            notes.append(dict(x=value, y=1, yref="paper", showarrow=False,
+            notes.append(dict(x=value, y=1, yref="paper",
                               yanchor="bottom" if i % 2 == 0 else "top",
-                              xanchor="left", text=text_safe(label),
-                              font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)"))
+                              xanchor="left" if first_pair else "right", **style))
         else:
             shapes.append(dict(type="line", y0=value, y1=value, x0=0, x1=1, xref="paper",
                                line=dict(color=colour, dash="dash")))
-            # alternate the right and the left end of the line
             notes.append(dict(y=value, x=1 if i % 2 == 0 else 0, xref="paper",
-                              showarrow=False, yanchor="bottom",
-                              xanchor="right" if i % 2 == 0 else "left",
-                              text=text_safe(label),
-                              font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)"))
+                              yanchor="bottom" if first_pair else "top",
+                              xanchor="right" if i % 2 == 0 else "left", **style))
     return shapes, notes
 
 
