@@ -208,17 +208,17 @@ TOP_WAREHOUSES = 6
 
 def late_chart(data: CheckData, shipped: pd.DataFrame, rate: float, warn: float,
                fail: float) -> CauseChart | None:
-    """Late rate by week (month on long periods) and warehouse: a queue that builds up in
-    one warehouse shows as its line rising while the carrier is the same for all. None when
-    no order of the period shipped (nothing to draw)."""
+    """Where late orders lost their time (``queue_chart``) when the shipments say when they
+    were delivered; else the late rate by week (month on long periods) and warehouse, where a
+    queue building up in one warehouse shows as its line rising. None when no order of the
+    period shipped (nothing to draw)."""
     if not len(shipped):
         return None
+    if has_values(shipped, "delivered_at"):
+        return queue_chart(shipped)
     by_warehouse = has_values(shipped, "warehouse")
-    warehouse = None
-    if by_warehouse:  # the busiest warehouses apart, the rest together (few lines)
-        warehouse = shipped["warehouse"].astype("str").fillna("(no warehouse)")
-        busiest = warehouse.value_counts().index[:TOP_WAREHOUSES]
-        warehouse = warehouse.where(warehouse.isin(busiest), "other warehouses")
+    # the busiest warehouses apart, the rest together (few lines)
+    warehouse = _busiest(shipped["warehouse"]) if by_warehouse else None
     frame, word = rate_over_time(shipped["ordered_at"], shipped["late"], data.period.days,
                                  series=warehouse, rate="late_rate")
     if not by_warehouse:
@@ -235,6 +235,54 @@ def late_chart(data: CheckData, shipped: pd.DataFrame, rate: float, warn: float,
         title=f"Late rate by {word} ordered" + (" and warehouse" if by_warehouse else ""),
         x_title=f"{word} ordered", y_title="shipped late", y_unit="share",
         marks=marks(warn, fail), note=note)
+
+
+def _busiest(warehouse: pd.Series) -> pd.Series:
+    """Warehouse names with all but the ``TOP_WAREHOUSES`` busiest as 'other warehouses'."""
+    names = warehouse.astype("str").fillna("(no warehouse)")
+    busiest = names.value_counts().index[:TOP_WAREHOUSES]
+    return names.where(names.isin(busiest), "other warehouses")
+
+
+def queue_chart(shipped: pd.DataFrame) -> CauseChart:
+    """Average days in our queue (ordered to shipped) and with the carrier (shipped to
+    delivered) of late and on-time orders, by warehouse: when late orders travel as fast as
+    the others, the extra days were spent in our building (the playbook's test)."""
+    delivered = shipped[shipped["delivered_at"].notna()]
+    queue = (delivered["shipped_at"] - delivered["ordered_at"]).dt.total_seconds() / 86400
+    transit = (delivered["delivered_at"] - delivered["shipped_at"]).dt.total_seconds() / 86400
+    cohort = np.where(delivered["late"].to_numpy(dtype=bool), "late", "on-time")
+    keys = [pd.Series(cohort, index=delivered.index, name="cohort")]
+    if has_values(delivered, "warehouse"):
+        keys.insert(0, _busiest(delivered["warehouse"]).rename("warehouse"))
+    parts = pd.DataFrame({"in our queue": queue, "with the carrier": transit})
+    means = parts.groupby(keys, sort=True).mean()
+    orders = parts.groupby(keys, sort=True).size()
+    labels = [", ".join(k) if isinstance(k, tuple) else f"{k} orders" for k in means.index]
+    means.index = pd.Index(labels, name="orders")
+    frame = means.stack().rename("days").reset_index().rename(columns={"level_1": "time"})
+    frame = frame.assign(shipped_orders=frame["orders"].map(
+        dict(zip(labels, orders.to_numpy(), strict=True))).astype("int64"))
+    overall = parts.groupby(cohort).mean()
+    on_time = overall.loc["on-time"] if "on-time" in overall.index else None
+    late = overall.loc["late"] if "late" in overall.index else None
+    if late is not None and on_time is not None:
+        note = (f"Late orders waited {late['in our queue']:.1f} days in our queue and "
+                f"{late['with the carrier']:.1f} with the carrier; on-time orders "
+                f"{on_time['in our queue']:.1f} and {on_time['with the carrier']:.1f}.")
+    else:
+        only = late if late is not None else on_time
+        which = "Every order shipped late" if late is not None else "No order shipped late"
+        note = (f"{which}: orders waited {only['in our queue']:.1f} days in our queue and "
+                f"{only['with the carrier']:.1f} with the carrier.")
+    missing = len(shipped) - len(delivered)
+    if missing:
+        verb = "order without a delivery date is" if missing == 1 else (
+            "orders without a delivery date are")
+        note += f" {missing:,} {verb} not drawn."
+    return CauseChart("stacked", frame, x="orders", y="days", series="time",
+                      title="Days in our queue and with the carrier, late and on-time orders",
+                      x_title="orders", y_title="average days", y_unit="days", note=note)
 
 
 # -- shared by the checks below ------------------------------------------------------------

@@ -770,3 +770,21 @@ def test_late_chart_keeps_the_six_busiest_warehouses_apart():
     assert chart.data[["warehouse", "shipped_orders"]].values.tolist() == [
         ["W1", 6], ["W2", 2], ["W3", 2], ["W4", 2], ["W5", 2], ["W6", 2],
         ["other warehouses", 4]]
+
+
+def test_late_chart_splits_queue_and_carrier_days_when_deliveries_are_known():
+    """Late orders wait 4 days in our queue and travel 3, on-time ones wait 1 and travel 2;
+    an order without a delivery date is said to be left out of the picture."""
+    orders, shipments = shipped_orders([True, False, False])
+    transit = pd.Series([pd.Timedelta(days=3), pd.Timedelta(days=2), pd.NaT])
+    shipments["delivered_at"] = shipments["shipped_at"] + transit
+    chart = late_shipments(make_data(orders=orders, shipments=shipments)).chart
+    assert (chart.kind, chart.x, chart.series, chart.y_unit) == (
+        "stacked", "orders", "time", "days")
+    assert chart.data.values.tolist() == [
+        ["late orders", "in our queue", 4.0, 1], ["late orders", "with the carrier", 3.0, 1],
+        ["on-time orders", "in our queue", 1.0, 1],
+        ["on-time orders", "with the carrier", 2.0, 1]]
+    assert chart.note == ("Late orders waited 4.0 days in our queue and 3.0 with the carrier; "
+                          "on-time orders 1.0 and 2.0. 1 order without a delivery date is "
+                          "not drawn.")
