@@ -565,7 +565,7 @@ def close_chart(months: pd.DataFrame, lag_days: float, target_days: float, warn:
     lag = months["close_lag_days"].clip(lower=0.0)
     within = lag.clip(upper=target_days)
     parts = pd.DataFrame({"month": months["month"], f"within {target_days:g} days": within,
-                          "beyond": lag - within})
+                          f"beyond {target_days:g} days": lag - within})
     frame = parts.melt(id_vars="month", var_name="close", value_name="days")
     worst = months.sort_values(["close_lag_days", "month"], ascending=[False, True]).iloc[0]
     note = (f"The books close a median {lag_days:.1f} days after month end (a good close "

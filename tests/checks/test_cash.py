@@ -504,8 +504,8 @@ def test_close_chart_splits_each_month_at_the_target():
     assert (chart.kind, chart.series, chart.y_unit) == ("stacked", "close", "days")
     assert chart.data.values.tolist() == [
         ["2026-07", "within 6 days", 5.0], ["2026-08", "within 6 days", 6.0],
-        ["2026-09", "within 6 days", 6.0], ["2026-07", "beyond", 0.0],
-        ["2026-08", "beyond", 0.0], ["2026-09", "beyond", 3.0]]
+        ["2026-09", "within 6 days", 6.0], ["2026-07", "beyond 6 days", 0.0],
+        ["2026-08", "beyond 6 days", 0.0], ["2026-09", "beyond 6 days", 3.0]]
     assert chart.marks == ((10.0, "warn"), (15.0, "fail"))
     assert chart.note == ("The books close a median 6.0 days after month end (a good close "
                           "takes 6); the slowest month is 2026-09 at 9.0 days.")
