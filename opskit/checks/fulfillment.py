@@ -256,8 +256,8 @@ def queue_chart(shipped: pd.DataFrame) -> CauseChart:
     if has_values(delivered, "warehouse"):
         keys.insert(0, _busiest(delivered["warehouse"]).rename("warehouse"))
     parts = pd.DataFrame({"in our queue": queue, "with the carrier": transit})
-    means = parts.groupby(keys, sort=True).mean()
-    orders = parts.groupby(keys, sort=True).size()
+    grouped = parts.groupby(keys, sort=True)
+    means, orders = grouped.mean(), grouped.size()
     labels = [", ".join(k) if isinstance(k, tuple) else f"{k} orders" for k in means.index]
     means.index = pd.Index(labels, name="orders")
     frame = means.stack().rename("days").reset_index().rename(columns={"level_1": "time"})
@@ -1043,13 +1043,12 @@ def error_chart(data: CheckData, errors: pd.DataFrame, shipments: pd.DataFrame, 
     first parcel), as the error rate counts them. A return whose order did not ship in the
     period has no week to fall in and is left out of the picture (not of the rate)."""
     first_errors = errors.sort_values("returned_at").drop_duplicates("order_id")
-    first_parcels = shipments.sort_values("shipped_at").drop_duplicates("order_id")
-    shipped_at = first_errors["order_id"].map(
-        first_parcels.set_index("order_id")["shipped_at"])
+    first_parcels = shipments.groupby("order_id")["shipped_at"].min()
+    shipped_at = first_errors["order_id"].map(first_parcels)
     dated = shipped_at.notna()
     reasons = _reason(first_errors.loc[dated, "reason"]).str.replace("_", " ")
     frame, word = share_by_kind_over_time(
-        shipped_at[dated], reasons, first_parcels["shipped_at"], data.period.days,
+        shipped_at[dated], reasons, first_parcels, data.period.days,
         [r.replace("_", " ") for r in ERROR_REASONS], value="error_rate")
     top = ""
     if by_sku is not None and len(by_sku):
