@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from opskit.findings import Status
+from opskit.findings import CHART_KINDS, Status
 from opskit.playbooks import all_playbooks
 from opskit.registry import CheckData, all_checks, run_check
 from opskit.tables import TABLES
@@ -110,6 +110,41 @@ def test_result_contract_on_samples(check_id, sample_diagnoses):
             assert result.evidence[result.evidence_id].notna().all(), slug
         if result.status.flagged:
             assert result.evidence is not None and len(result.evidence), slug
+
+
+#: Most rows a cause chart may carry (it aggregates: weeks, top SKUs, buckets).
+CHART_ROWS = 250
+
+
+def chart_positions(chart) -> int:
+    """Distinct places a chart draws a value: (x, series, facet) cells, and for a heatmap
+    its (x, y) cells. One position is a single bar (or a single point)."""
+    keys = [c for c in (chart.x, chart.series, chart.facet) if c]
+    if chart.kind == "heatmap":
+        keys = [chart.x, chart.y]
+    return len(chart.data[keys].drop_duplicates())
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_cause_chart_on_every_sample(check_id, sample_diagnoses):
+    """Wherever the check was assessable (PASS, WARN, FAIL) on a sample, it returns a cause
+    chart of a known kind with at least 2 rows, at most a few hundred, a note from the data,
+    and never a single bar; figures.cause draws it."""
+    from opskit.report import figures
+
+    for slug, diagnosis in sample_diagnoses.items():
+        result = diagnosis[check_id]
+        if result.status not in (Status.PASS, Status.WARN, Status.FAIL):
+            assert result.chart is None, slug
+            continue
+        chart = result.chart
+        assert chart is not None, f"{slug}: {check_id} returns no cause chart"
+        assert chart.kind in CHART_KINDS, slug
+        assert 2 <= len(chart.data) <= CHART_ROWS, (slug, len(chart.data))
+        assert chart_positions(chart) >= 2, f"{slug}: a single bar"
+        assert chart.note and chart.title, slug
+        figure = figures.cause(result)
+        assert figure is not None and len(figure.data) >= 1, slug
 
 
 @pytest.mark.parametrize("check_id", IDS)

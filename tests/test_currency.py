@@ -18,7 +18,7 @@ from opskit.cli import main
 from opskit.config import FileSpec, load_config
 from opskit.engagement import Engagement
 from opskit.errors import ConfigError, DataError
-from opskit.findings import Diagnosis, Impact, Metric, Result, Status, Story
+from opskit.findings import CauseChart, Diagnosis, Impact, Metric, Result, Status, Story
 from opskit.money import decimals, excel_format, money, suggest, using_currency
 from opskit.portfolio import build, summary_section
 from opskit.report import figures, sections, write_artifacts
@@ -221,7 +221,10 @@ def euro_context(tmp_path):
                                                  formula="late orders times margin"),
                   story=Story("slow carrier", "our queue"), check_id="fulfillment.late",
                   title="Orders ship late", area="fulfillment", hat="fulfillment",
-                  thresholds={"warn": 100.0, "fail": 1000.0}, playbook="fulfillment.late")
+                  thresholds={"warn": 100.0, "fail": 1000.0}, playbook="fulfillment.late",
+                  chart=CauseChart("bars", pd.DataFrame({"week": ["w1", "w2"],
+                                                         "lost": [1000.0, 1500.0]}),
+                                   x="week", y="lost", title="Lost by week", y_unit="$"))
     diagnosis = Diagnosis("Euro Shop", ("2026-07-01", "2026-07-31"), [late],
                           assumptions={"hourly_cost": {"low": 45, "base": 60, "high": 85,
                                                        "unit": "$/hour", "doc": "Staff cost"}},
@@ -253,9 +256,10 @@ def test_euro_report_html_shows_euros_and_never_a_dollar(euro_context):
     assert ranking["data"][0]["hovertemplate"] == "%{y}<br>€%{x:,.0f} a year (base)<extra>" \
                                                  "</extra>"
     with using_currency("EUR"):
-        bullet = figures.finding(ctx.results[0]).to_plotly_json()
-    assert (bullet["layout"]["xaxis"]["tickprefix"], bullet["layout"]["xaxis"]["title"]["text"]
+        drawn = figures.cause(ctx.results[0]).to_plotly_json()
+    assert (drawn["layout"]["yaxis"]["tickprefix"], drawn["layout"]["yaxis"]["title"]["text"]
             ) == ("€", "EUR")
+    assert drawn["data"][0]["hovertemplate"] == "%{x}: €%{y:,.0f}<extra></extra>"
 
 
 def test_euro_workbook_and_json_show_euros_and_never_a_dollar(euro_context, tmp_path):

@@ -217,19 +217,22 @@ def test_change_reruns_only_the_selected_check_and_never_reloads(explorer, monke
 
 
 def test_figure_widget_is_updated_in_place(explorer):
-    """The chart is one FigureWidget: bar, fail line and synced state follow each change."""
+    """The chart is one FigureWidget: the cause chart's bars and the synced state follow
+    each change; a result without a chart empties it."""
     app = show(explorer[0])
     figure = app.panel.figure
     app.param_inputs["fail"].value = PLANTED_HIGH
     assert app.panel.figure is figure
-    assert list(figure.data[0].x) == pytest.approx([LATE_RATE * 100])
-    assert [shape.x0 for shape in figure.layout.shapes] == pytest.approx([4.0, 13.5])
-    assert figure.layout.title.text == "Orders ship later than promised: 11.4%"
+    assert [trace.name for trace in figure.data] == ["in our queue", "with the carrier"]
+    assert figure.layout.title.text.startswith("Days in our queue and with the carrier")
+    before = list(figure.data[0].y)
+    app.param_inputs["sla_business_days"].value = 5  # fewer late orders, other averages
+    assert app.panel.figure is figure and list(figure.data[0].y) != before
     # a view opened later (Voila, a second display) starts from the synced state
-    assert figure._widget_data[0]["x"] == pytest.approx([LATE_RATE * 100])
+    assert figure._widget_data[0]["y"] == pytest.approx(list(figure.data[0].y))
     show(app, "cash.dso_vs_terms")
     assert app.panel.figure is figure
-    assert figure.layout.title.text == "Customers pay later than their terms: 0.0 "
+    assert figure.data == () and figure.layout.title.text is None
     assert app.panel.metric.value == (
         "<p><b>Not assessable.</b> Send the Invoice List report (QuickBooks: Reports &gt; "
         "Invoice List) (invoices: invoice_id, issued_at, amount, due_at) covering 2026-07-01 "
@@ -404,7 +407,8 @@ def test_export_writes_chart_and_evidence(explorer, tmp_path):
         [chart.name, evidence.name])
     page = chart.read_text(encoding="utf-8")
     assert "<script src" not in page and len(page) > 3_000_000  # plotly.js inline
-    assert "Orders ship later than promised: 10.9%" in page
+    assert "Days in our queue and with the carrier" in page  # the cause chart
+    assert "Late orders waited" in page
     written = pd.read_csv(evidence)
     assert len(written) == len(app.result.evidence) == 155
     assert written["order_id"].tolist() == app.result.evidence["order_id"].tolist()

@@ -12,9 +12,10 @@ import dataclasses
 import html
 import json
 
+import pandas as pd
 import pytest
 
-from opskit.findings import Metric, Story
+from opskit.findings import CauseChart, Metric, Story
 from opskit.report import figures, sections
 
 PAYLOAD = "<img src=x onerror=alert(1)>&\"'"
@@ -29,9 +30,14 @@ def hostile(sample_diagnoses):
     evidence = result.evidence.head(3).copy()
     evidence[evidence.columns[0]] = PAYLOAD
     evidence[PAYLOAD] = PAYLOAD
+    chart = CauseChart("bars", pd.DataFrame({"x": [PAYLOAD, "clean"], "y": [0.2, 0.1],
+                                             "series": [PAYLOAD, PAYLOAD]}),
+                       x="x", y="y", series="series", title=PAYLOAD, note=PAYLOAD,
+                       x_title=PAYLOAD, y_unit="share", marks=((0.1, PAYLOAD),))
     return dataclasses.replace(
         result, title=PAYLOAD, story=Story(PAYLOAD, PAYLOAD), headline=PAYLOAD,
-        metrics={PAYLOAD: Metric(metric.value, metric.unit, PAYLOAD)}, evidence=evidence)
+        metrics={PAYLOAD: Metric(metric.value, metric.unit, PAYLOAD)}, evidence=evidence,
+        chart=chart)
 
 
 def test_finding_section_escapes_every_field(hostile):
@@ -48,16 +54,19 @@ def test_finding_section_escapes_every_field(hostile):
 
 
 def test_chart_title_axis_labels_and_hover_are_escaped(hostile, sample_diagnoses):
-    """Chart text (title, bar labels on the axis, hover text) holds the payload escaped."""
-    bullet = figures.finding(hostile).to_plotly_json()
-    assert bullet["layout"]["title"]["text"].startswith(html.escape(PAYLOAD) + ": ")
-    assert list(bullet["data"][0]["y"]) == [html.escape(PAYLOAD)]
+    """Chart text (title, note, category labels, series, marks, hover text) holds the
+    payload escaped."""
+    drawn = figures.cause(hostile).to_plotly_json()
+    assert drawn["layout"]["title"]["text"].startswith(html.escape(PAYLOAD))
+    assert list(drawn["data"][0]["x"]) == [html.escape(PAYLOAD), "clean"]
+    assert drawn["data"][0]["name"] == html.escape(PAYLOAD)
+    assert drawn["layout"]["annotations"][0]["text"] == html.escape(PAYLOAD) + " 10.0%"
     diagnosis = sample_diagnoses["dtc"]
     swapped = [hostile if r.check_id == hostile.check_id else r for r in diagnosis.results]
     ranking = figures.opportunity(dataclasses.replace(diagnosis, results=swapped), top=100)
     labels = list(ranking.to_plotly_json()["data"][0]["y"])
     assert html.escape(PAYLOAD) in labels
-    for fig in (bullet, ranking.to_plotly_json()):
+    for fig in (drawn, ranking.to_plotly_json()):
         serialized = json.dumps(fig, default=str)
         assert "<img" not in serialized
         for trace in fig["data"]:

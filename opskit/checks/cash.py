@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from opskit.checks._charts import count_table, marks, time_bucket
 from opskit.checks._common import (
     annual,
     hourly_cost,
@@ -20,7 +21,7 @@ from opskit.checks._common import (
     ratio,
     share,
 )
-from opskit.findings import Impact, Metric, Result, Status, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Status, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 from opskit.sources.parse import deadline_day
@@ -84,6 +85,34 @@ def invoice_evidence(invoices: pd.DataFrame, worst_first: list[str]) -> pd.DataF
     ordered = invoices.sort_values([*worst_first, "invoice_id"],
                                    ascending=[False] * len(worst_first) + [True])
     return ordered[columns].round({"open_balance": 2}).reset_index(drop=True)
+
+
+AGING = ("not yet due", "1–30 days past due", "31–60 days past due", "61–90 days past due",
+         "over 90 days past due", "no due date")
+
+
+def over_90_mask(data: CheckData, open_: pd.DataFrame) -> pd.Series:
+    """Open invoices more than 90 days past due at the period end (as cash.ar_over_90)."""
+    return open_["due_at"] < data.period.end - pd.Timedelta(days=90)
+
+
+def aging(data: CheckData, open_: pd.DataFrame) -> pd.Series:
+    """The aging bucket (``AGING``) of each open invoice at the period end."""
+    days = open_["days_past_due"].to_numpy(dtype=float)
+    bucket = np.select([over_90_mask(data, open_).to_numpy(dtype=bool), np.isnan(days),
+                        days > 60, days > 30, days > 0], list(AGING[4:]) + list(AGING[1:4][::-1]),
+                       default=AGING[0])
+    return pd.Series(bucket, index=open_.index)
+
+
+def aging_frame(data: CheckData, open_: pd.DataFrame) -> pd.DataFrame:
+    """Open balance and invoices per aging bucket, every bucket listed ('no due date' only
+    when some invoice has none)."""
+    grouped = open_["open_balance"].groupby(aging(data, open_))
+    frame = pd.DataFrame({"open_balance": grouped.sum(), "invoices": grouped.size()})
+    buckets = [b for b in AGING if b != "no due date" or b in frame.index]
+    frame = frame.reindex(buckets, fill_value=0).rename_axis("aging").reset_index()
+    return frame.assign(invoices=frame["invoices"].astype("int64"))
 
 
 @check("cash.dso_vs_terms", area="cash",
@@ -160,7 +189,22 @@ def dso_vs_terms(
                  "invoiced": Metric(invoiced, "$", "invoiced in the period")},
         evidence=invoice_evidence(past_due, ["days_past_due", "open_balance"]),
         evidence_id="invoice_id",
-        impact=impact, story=DSO_STORY)
+        impact=impact, story=DSO_STORY,
+        chart=dso_chart(data, open_, dso, weighted_terms))
+
+
+def dso_chart(data: CheckData, open_: pd.DataFrame, dso: float, terms: float) -> CauseChart:
+    """Receivables open at the period end by how late they are: the cash lent to customers
+    beyond their terms is the past-due part."""
+    frame = aging_frame(data, open_)
+    past_due = float(frame.loc[~frame["aging"].isin(["not yet due", "no due date"]),
+                               "open_balance"].sum())
+    note = (f"DSO is {dso:.0f} days against terms of {terms:.0f}: {money(past_due)} of the "
+            f"{money(float(frame['open_balance'].sum()))} open at the period end is past due.")
+    return CauseChart("bars", frame, x="aging", y="open_balance",
+                      title="Open receivables by days past due",
+                      x_title="days past due at the period end", y_title="open balance",
+                      y_unit="$", note=note)
 
 
 @check("cash.ar_over_90", area="cash",
@@ -226,7 +270,46 @@ def ar_over_90(
                  "open_ar": Metric(open_ar, "$", "receivables open at the period end"),
                  "over_90_invoices": Metric(len(over_90), "count", "invoices over 90 days "
                                                                    "past due")},
-        evidence=evidence, evidence_id="invoice_id", impact=impact, story=AR_90_STORY)
+        evidence=evidence, evidence_id="invoice_id", impact=impact, story=AR_90_STORY,
+        chart=ar_chart(data, open_, over_90_share, warn, fail))
+
+
+TOP_CUSTOMERS = 10
+
+
+def ar_chart(data: CheckData, open_: pd.DataFrame, over_90_share: float, warn: float,
+             fail: float) -> CauseChart:
+    """Open receivables of the ten customers with most over 90 days past due, by aging
+    bucket: a few customers nobody chases, or a collection routine missing for all. Without
+    customer ids, all receivables as one bar by bucket."""
+    open_ = open_.assign(aging=aging(data, open_))
+    over = open_["open_balance"].where(open_["aging"] == AGING[4], 0.0)
+    by_customer = "customer_id" in open_ and open_["customer_id"].notna().any()
+    if by_customer:
+        customer = open_["customer_id"].astype("str").fillna("(no customer)")
+        per = pd.DataFrame({"over": over, "open": open_["open_balance"]}).groupby(
+            customer).sum().sort_values(["over", "open"], ascending=False, kind="stable")
+        top = per.head(TOP_CUSTOMERS).index
+        open_ = open_.assign(customer=customer)[customer.isin(top)]
+    else:
+        top = pd.Index(["all customers"])
+        open_ = open_.assign(customer="all customers")
+    table = open_.pivot_table(index="customer", columns="aging", values="open_balance",
+                              aggfunc="sum", fill_value=0.0, observed=True)
+    buckets = [b for b in AGING if b != "no due date" or b in table.columns]
+    table = table.reindex(index=top, columns=buckets, fill_value=0.0)
+    table.index.name, table.columns.name = "customer", "aging"
+    frame = table.stack().rename("open_balance").reset_index()
+    total_over = float(over.sum())
+    shown = float(table[AGING[4]].sum())
+    lead = (f"; the {len(top)} customers drawn owe {money(shown)} of it, "
+            f"{table.index[0]} the most ({money(float(table[AGING[4]].iloc[0]))})"
+            if by_customer and total_over > 0 else "")
+    note = (f"{money(total_over)} is more than 90 days past due, {over_90_share:.1%} of open "
+            f"receivables{lead}.")
+    return CauseChart("stacked", frame, x="customer", y="open_balance", series="aging",
+                      title="Open receivables of the customers most overdue, by days past due",
+                      x_title="customer", y_title="open balance", y_unit="$", note=note)
 
 
 # -- payables ---------------------------------------------------------------------------
@@ -351,7 +434,33 @@ def duplicate_bills(
                  "duplicate_bills": Metric(len(duplicates), "count", "suspected duplicates"),
                  "billed": Metric(billed, "$", "bills issued in the period")},
         evidence=evidence.round({"days_apart": 1}).reset_index(drop=True),
-        evidence_id="bill_id", impact=impact, story=DUPLICATE_BILLS_STORY)
+        evidence_id="bill_id", impact=impact, story=DUPLICATE_BILLS_STORY,
+        chart=duplicate_chart(data, in_window, duplicates, duplicate_share))
+
+
+def duplicate_chart(data: CheckData, bills: pd.DataFrame, duplicates: pd.DataFrame,
+                    duplicate_share: float) -> CauseChart:
+    """Bills issued by week (month on long periods), the suspected duplicates apart: when
+    they come is when the same bill arrived twice."""
+    bucket, word = time_bucket(bills["issued_at"], data.period.days)
+    duplicate = bills["bill_id"].isin(duplicates["bill_id"]) if len(duplicates) else (
+        pd.Series(False, index=bills.index))
+    kind = np.where(duplicate, "suspected duplicates", "other bills")
+    table = bills["amount"].groupby([bucket.rename("period"), pd.Series(
+        kind, index=bills.index, name="bills")]).sum().unstack(fill_value=0.0)
+    table = table.reindex(columns=["suspected duplicates", "other bills"], fill_value=0.0)
+    frame = table.stack().rename("amount").reset_index()
+    vendors = duplicates.groupby(duplicates["vendor"].str.strip())["amount"].sum().sort_values(
+        ascending=False) if len(duplicates) else pd.Series(dtype=float)
+    lead = (f"; most with {vendors.index[0]} ({money(float(vendors.iloc[0]))})"
+            if len(vendors) else "")
+    note = (f"{len(duplicates):,} suspected duplicate bill{'' if len(duplicates) == 1 else 's'} "
+            "worth "
+            f"{money(float(duplicates['amount'].sum()))}, {duplicate_share:.2%} of the "
+            f"{money(float(bills['amount'].sum()))} billed{lead}.")
+    return CauseChart("stacked", frame, x="period", y="amount", series="bills",
+                      title=f"Bills by {word} issued, suspected duplicates apart",
+                      x_title=f"{word} issued", y_title="billed", y_unit="$", note=note)
 
 
 # -- the ledger -------------------------------------------------------------------------
@@ -445,7 +554,27 @@ def close_lag(
                                                 "slowest month"),
                  "months": Metric(len(months), "count", "months ending in the period")},
         evidence=evidence.reset_index(drop=True), evidence_id="month",
-        impact=impact, story=CLOSE_LAG_STORY)
+        impact=impact, story=CLOSE_LAG_STORY,
+        chart=close_chart(months, lag_days, target_days, warn, fail))
+
+
+def close_chart(months: pd.DataFrame, lag_days: float, target_days: float, warn: float,
+                fail: float) -> CauseChart:
+    """Days from each month end to its last entry, the part beyond a good close apart: a
+    close that slips every month is manual reconciliation, one bad month is an event."""
+    lag = months["close_lag_days"].clip(lower=0.0)
+    within = lag.clip(upper=target_days)
+    parts = pd.DataFrame({"month": months["month"], f"within {target_days:g} days": within,
+                          f"beyond {target_days:g} days": lag - within})
+    frame = parts.melt(id_vars="month", var_name="close", value_name="days")
+    worst = months.sort_values(["close_lag_days", "month"], ascending=[False, True]).iloc[0]
+    note = (f"The books close a median {lag_days:.1f} days after month end (a good close "
+            f"takes {target_days:g}); the slowest month is {worst['month']} at "
+            f"{worst['close_lag_days']:.1f} days.")
+    return CauseChart("stacked", frame, x="month", y="days", series="close",
+                      title="Days from month end to the last entry keyed",
+                      x_title="month", y_title="days after month end", y_unit="days",
+                      marks=marks(warn, fail), note=note)
 
 
 def manual_line_evidence(manual: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -533,4 +662,29 @@ def manual_journals(
                  "manual_lines": Metric(len(manual), "count", "manual ledger lines"),
                  "lines": Metric(len(lines), "count", "ledger lines of the period")},
         evidence=evidence, evidence_id=evidence_id, impact=impact,
-        story=MANUAL_JOURNALS_STORY)
+        story=MANUAL_JOURNALS_STORY,
+        chart=manual_chart(data, lines, manual_share, amount_share, warn, fail))
+
+
+def manual_chart(data: CheckData, lines: pd.DataFrame, manual_share: float,
+                 amount_share: float, warn: float, fail: float) -> CauseChart:
+    """Ledger lines by week (month on long periods) and source, manual at the bottom: which
+    systems post by themselves and how much is left to hands."""
+    source = lines["source"].astype("str").fillna("(no source)")
+    counts = source.value_counts()
+    others = [s for s in counts.index if s != "manual"][:4]
+    named = source.where(source.isin(["manual", *others]), "other sources")
+    bucket, word = time_bucket(lines["posted_at"], data.period.days)
+    table = count_table(bucket.rename("period"), named.rename("source"))
+    order = ["manual", *others, "other sources"]
+    table = table.reindex(columns=[c for c in order if c in table.columns or c == "manual"],
+                          fill_value=0)
+    shares = table.div(table.sum(axis=1), axis=0)
+    frame = shares.stack().rename("line_share").reset_index()
+    frame = frame.assign(lines=table.stack().to_numpy())
+    note = (f"{manual_share:.1%} of ledger lines are keyed by hand ({amount_share:.1%} of the "
+            f"amount)" + (f"; the biggest other source is {others[0]}." if others else "."))
+    return CauseChart("stacked", frame, x="period", y="line_share", series="source",
+                      title=f"Ledger lines by {word} and source",
+                      x_title=f"{word} posted", y_title="share of ledger lines",
+                      y_unit="share", marks=marks(warn, fail), note=note)

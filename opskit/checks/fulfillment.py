@@ -9,6 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from opskit.checks._charts import (
+    binned,
+    marks,
+    rate_over_time,
+    rate_with_interval,
+    share_by_kind_over_time,
+    time_bucket,
+)
 from opskit.checks._common import (
     add_business_days,
     annual,
@@ -42,7 +50,7 @@ from opskit.checks._common import (
     sortable_codes,
     with_population,
 )
-from opskit.findings import Impact, Metric, Result, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
@@ -187,11 +195,94 @@ def late_shipments(
                                     "days_late", "channel", "warehouse", "carrier"))
     return Result(
         status=status, judgement=why, details=population(data),
+        chart=late_chart(data, shipped, rate, warn, fail),
         metrics={"late_rate": share(rate, "late shipments ÷ shipped orders"),
                  "late_orders": Metric(len(late), "count", "orders shipped late"),
                  "shipped_orders": Metric(len(shipped), "count", "orders shipped")},
         evidence=evidence, evidence_id="order_id", impact=with_population(impact, data),
         story=LATE_STORY)
+
+
+TOP_WAREHOUSES = 6
+
+
+def late_chart(data: CheckData, shipped: pd.DataFrame, rate: float, warn: float,
+               fail: float) -> CauseChart | None:
+    """Where late orders lost their time (``queue_chart``) when the shipments say when they
+    were delivered; else the late rate by week (month on long periods) and warehouse, where a
+    queue building up in one warehouse shows as its line rising. None when no order of the
+    period shipped (nothing to draw)."""
+    if not len(shipped):
+        return None
+    if has_values(shipped, "delivered_at"):
+        return queue_chart(shipped)
+    by_warehouse = has_values(shipped, "warehouse")
+    # the busiest warehouses apart, the rest together (few lines)
+    warehouse = _busiest(shipped["warehouse"]) if by_warehouse else None
+    frame, word = rate_over_time(shipped["ordered_at"], shipped["late"], data.period.days,
+                                 series=warehouse, rate="late_rate")
+    if not by_warehouse:
+        frame = frame.assign(series="all orders")
+    worst = frame.sort_values(["late_rate", "hits"], ascending=False).iloc[0]
+    where = f" at {worst['series']}" if by_warehouse else ""
+    note = (f"{rate:.1%} of shipped orders left late; the worst {word} was the one starting "
+            f"{worst['period']:%d %b %Y}{where}, at {worst['late_rate']:.1%} "
+            f"({worst['hits']:,} of {worst['rows']:,}).")
+    return CauseChart(
+        "lines", frame.rename(columns={"series": "warehouse", "hits": "late_orders",
+                                       "rows": "shipped_orders"}),
+        x="period", y="late_rate", series="warehouse",
+        title=f"Late rate by {word} ordered" + (" and warehouse" if by_warehouse else ""),
+        x_title=f"{word} ordered", y_title="shipped late", y_unit="share",
+        marks=marks(warn, fail), note=note)
+
+
+def _busiest(warehouse: pd.Series) -> pd.Series:
+    """Warehouse names with all but the ``TOP_WAREHOUSES`` busiest as 'other warehouses'."""
+    names = warehouse.astype("str").fillna("(no warehouse)")
+    busiest = names.value_counts().index[:TOP_WAREHOUSES]
+    return names.where(names.isin(busiest), "other warehouses")
+
+
+def queue_chart(shipped: pd.DataFrame) -> CauseChart:
+    """Average days in our queue (ordered to shipped) and with the carrier (shipped to
+    delivered) of late and on-time orders, by warehouse: when late orders travel as fast as
+    the others, the extra days were spent in our building (the playbook's test)."""
+    delivered = shipped[shipped["delivered_at"].notna()]
+    queue = (delivered["shipped_at"] - delivered["ordered_at"]).dt.total_seconds() / 86400
+    transit = (delivered["delivered_at"] - delivered["shipped_at"]).dt.total_seconds() / 86400
+    cohort = np.where(delivered["late"].to_numpy(dtype=bool), "late", "on-time")
+    keys = [pd.Series(cohort, index=delivered.index, name="cohort")]
+    if has_values(delivered, "warehouse"):
+        keys.insert(0, _busiest(delivered["warehouse"]).rename("warehouse"))
+    parts = pd.DataFrame({"in our queue": queue, "with the carrier": transit})
+    grouped = parts.groupby(keys, sort=True)
+    means, orders = grouped.mean(), grouped.size()
+    labels = [", ".join(k) if isinstance(k, tuple) else f"{k} orders" for k in means.index]
+    means.index = pd.Index(labels, name="orders")
+    frame = means.stack().rename("days").reset_index().rename(columns={"level_1": "time"})
+    frame = frame.assign(shipped_orders=frame["orders"].map(
+        dict(zip(labels, orders.to_numpy(), strict=True))).astype("int64"))
+    overall = parts.groupby(cohort).mean()
+    on_time = overall.loc["on-time"] if "on-time" in overall.index else None
+    late = overall.loc["late"] if "late" in overall.index else None
+    if late is not None and on_time is not None:
+        note = (f"Late orders waited {late['in our queue']:.1f} days in our queue and "
+                f"{late['with the carrier']:.1f} with the carrier; on-time orders "
+                f"{on_time['in our queue']:.1f} and {on_time['with the carrier']:.1f}.")
+    else:
+        only = late if late is not None else on_time
+        which = "Every order shipped late" if late is not None else "No order shipped late"
+        note = (f"{which}: orders waited {only['in our queue']:.1f} days in our queue and "
+                f"{only['with the carrier']:.1f} with the carrier.")
+    missing = len(shipped) - len(delivered)
+    if missing:
+        verb = "order without a delivery date is" if missing == 1 else (
+            "orders without a delivery date are")
+        note += f" {missing:,} {verb} not drawn."
+    return CauseChart("stacked", frame, x="orders", y="days", series="time",
+                      title="Days in our queue and with the carrier, late and on-time orders",
+                      x_title="orders", y_title="average days", y_unit="days", note=note)
 
 
 # -- shared by the checks below ------------------------------------------------------------
@@ -390,7 +481,7 @@ def data_defects_drive_delays(
                              fail, min_evidence=int(min_evidence),
                              noun="late orders with a defect")
     return Result(
-        status=status, judgement=why,
+        status=status, judgement=why, chart=defect_chart(flags, defective, late),
         metrics={
             "late_rate_lift": Metric(lift, "ratio", lift_label),
             "defect_share_of_late": share(ratio(late_defective, int(late.sum())),
@@ -409,6 +500,35 @@ def data_defects_drive_delays(
         details={"defects_assessed": [DEFECT_WORDS[k] for k in flags.columns],
                  "orders_by_defect": {DEFECT_WORDS[k]: int(flags[k].sum())
                                       for k in flags.columns}, **population(data)})
+
+
+def defect_chart(flags: pd.DataFrame, defective: pd.Series, late: pd.Series) -> CauseChart:
+    """Late rate (95% Wilson interval) of orders with each defect, with any, and of clean
+    orders: the gap between the bars is the data problem."""
+    groups = [(DEFECT_WORDS[k], flags[k].to_numpy(dtype=bool)) for k in flags.columns]
+    groups = [(name, mask) for name, mask in groups if mask.any()]
+    groups += [("any data defect", defective.to_numpy(dtype=bool)),
+               ("clean orders", ~defective.to_numpy(dtype=bool))]
+    is_late = late.to_numpy(dtype=bool)
+    rows = []
+    for name, mask in groups:
+        hits, orders = int((is_late & mask).sum()), int(mask.sum())
+        rate, low, high = rate_with_interval(hits, orders)
+        rows.append({"orders": name, "late_rate": rate, "low": low, "high": high,
+                     "late_orders": hits, "shipped_orders": orders})
+    frame = pd.DataFrame(rows)
+    bad, clean = frame.iloc[-2], frame.iloc[-1]
+    if bad["shipped_orders"]:
+        note = (f"Orders with a data defect are late {bad['late_rate']:.1%} of the time "
+                f"(95% interval {bad['low']:.1%}–{bad['high']:.1%}), clean ones "
+                f"{clean['late_rate']:.1%} ({clean['low']:.1%}–{clean['high']:.1%}).")
+    else:
+        note = (f"No shipped order carries a data defect; clean orders are late "
+                f"{clean['late_rate']:.1%} of the time.")
+    return CauseChart("bars", frame, x="orders", y="late_rate", low="low", high="high",
+                      title="Late rate of orders with and without bad data",
+                      x_title="orders", y_title="shipped late (95% interval)",
+                      y_unit="share", note=note)
 
 
 # -- fulfillment.order_to_ship_time --------------------------------------------------------
@@ -477,6 +597,7 @@ def order_to_ship_time(
                               noun="shipped orders")
     return Result(
         status=status, judgement=why,
+        chart=wait_chart(shipped["business_days"], p50, p90, warn, fail),
         metrics={
             "p90_business_days": Metric(p90, "days", "90th percentile business days from "
                                         "order to first shipment"),
@@ -491,6 +612,24 @@ def order_to_ship_time(
         story=Story("We need a faster warehouse.",
                     "The wait is before picking: the slowest orders sit in our own queue."),
         details={**segments, **population(data)})
+
+
+def wait_chart(business_days: pd.Series, p50: float, p90: float, warn: float,
+               fail: float) -> CauseChart:
+    """How many orders waited how long (business days, half-day bins): the tail past the
+    promise is the queue, not the carrier."""
+    cap = min(max(2 * fail, float(np.ceil(business_days.quantile(0.99))), 1.0), 30.0)
+    width = 0.5 if cap <= 10 else 1.0
+    frame = binned(business_days, width, cap=cap).rename(columns={"count": "orders"})
+    tail = int((business_days >= cap).sum())
+    note = (f"Half the orders shipped within {p50:.1f} business days and nine in ten within "
+            f"{p90:.1f}" + (f"; {tail:,} waited {cap:g} or more (the last bar)." if tail
+                            else "."))
+    return CauseChart("histogram", frame, x="mid", y="orders",
+                      title="Business days from order to shipment",
+                      x_title="business days from order to first shipment", x_unit="days",
+                      y_title="orders", y_unit="count",
+                      marks=(*marks(warn, fail), (p90, "p90")), note=note)
 
 
 # -- fulfillment.address_exceptions --------------------------------------------------------
@@ -579,6 +718,7 @@ def address_exceptions(
                              min_evidence=int(min_evidence), noun="shipments")
     return Result(
         status=status, judgement=why,
+        chart=exception_chart(data, exceptions, shipments, rate, warn, fail),
         metrics={
             "exception_rate": share(rate, "address exceptions ÷ shipments"),
             "address_corrections": Metric(int(kinds.get("address_corrected", 0)), "count",
@@ -592,6 +732,32 @@ def address_exceptions(
         impact=impact,
         story=Story("The carrier lost it.",
                     "The address was never validated at checkout, or was retyped by hand."))
+
+
+EXCEPTION_WORDS = {"address_corrected": "address corrected", "reship": "reship",
+                   "return_to_sender": "return to sender"}
+
+
+def exception_chart(data: CheckData, exceptions: pd.DataFrame, shipments: pd.DataFrame,
+                    rate: float, warn: float, fail: float) -> CauseChart:
+    """Exceptions per shipment by week (month on long periods), stacked by kind: which
+    failure the address causes, and whether it is steady or a burst."""
+    kinds = [k for k in EXCEPTION_WORDS if k in set(exceptions["exception"])] or list(
+        dict.fromkeys(exceptions["exception"])) or ["address_corrected"]
+    frame, word = share_by_kind_over_time(
+        exceptions["at"], exceptions["exception"], shipments["shipped_at"], data.period.days,
+        kinds, value="exception_rate")
+    frame = frame.assign(kind=frame["kind"].map(EXCEPTION_WORDS).fillna(frame["kind"]))
+    counts = exceptions["exception"].value_counts()
+    parts = ", ".join(f"{int(counts.get(k, 0)):,} {EXCEPTION_WORDS.get(k, k)}" for k in kinds)
+    note = f"{rate:.1%} of shipments had an address exception ({parts})."
+    return CauseChart("stacked", frame.rename(columns={"kind": "exception",
+                                                       "events": "exceptions",
+                                                       "base": "shipments"}),
+                      x="period", y="exception_rate", series="exception",
+                      title=f"Address exceptions per shipment, by {word} and kind",
+                      x_title=word, y_title="exceptions ÷ shipments", y_unit="share",
+                      marks=marks(warn, fail), note=note)
 
 
 # -- fulfillment.shipping_cost_recovery ----------------------------------------------------
@@ -699,6 +865,7 @@ def shipping_cost_recovery(
                               min_evidence=int(min_evidence), noun="orders")
     return Result(
         status=status, judgement=why, details=population(data),
+        chart=shipping_chart(data, per_order, subsidy, planned),
         metrics={
             "subsidy_share": share(subsidy_share, "(shipping cost − shipping charged) ÷ "
                                    "revenue"),
@@ -717,6 +884,25 @@ def shipping_cost_recovery(
         story=Story("Carrier rates went up.",
                     "Weights and dimensions in the catalog are wrong, so customers are "
                     "charged less than the label costs."))
+
+
+def shipping_chart(data: CheckData, per_order: pd.DataFrame, subsidy: float,
+                   planned: float) -> CauseChart:
+    """What labels cost against what customers paid for shipping, by week (month on long
+    periods): the gap between the bars is the subsidy."""
+    bucket, word = time_bucket(per_order["ordered_at"], data.period.days)
+    sums = per_order[["shipping_cost", "shipping_charged"]].groupby(
+        bucket.rename("period"), sort=True).sum()
+    sums.columns = ["label cost", "charged to customers"]
+    frame = sums.stack().rename("amount").reset_index().rename(columns={"level_1": "money"})
+    cost, charged = (float(per_order[c].sum()) for c in ("shipping_cost", "shipping_charged"))
+    note = (f"Labels cost {money(cost)} and customers paid {money(charged)} for shipping: a "
+            f"net subsidy of {money(subsidy)}"
+            + (f", of which {money(planned)} on free-shipping offers the client chose."
+               if planned else "."))
+    return CauseChart("bars", frame, x="period", y="amount", series="money",
+                      title=f"Shipping cost against shipping charged, by {word}",
+                      x_title=f"{word} ordered", y_title="shipping", y_unit="$", note=note)
 
 
 FREE_ABOVE = 0.95  # share of a channel's orders from the threshold up that ship free
@@ -811,7 +997,8 @@ def fulfillment_errors(
 
     Base: orders with an error of the period, annualized, at the cost per error.
     """
-    shipped_orders = in_period(data["shipments"], "shipped_at", data)["order_id"].nunique()
+    shipments = in_period(data["shipments"], "shipped_at", data)
+    shipped_orders = shipments["order_id"].nunique()
     if not shipped_orders:
         raise NotAssessable(f"Send the shipments export covering {period_words(data)}: it has "
                             "no shipment in the period.")
@@ -835,6 +1022,7 @@ def fulfillment_errors(
                              min_evidence=int(min_evidence), noun="shipped orders")
     return Result(
         status=status, judgement=why,
+        chart=error_chart(data, errors, shipments, rate, by_sku, warn, fail),
         metrics={
             "error_rate": share(rate, "orders with a wrong or missing item ÷ shipped orders"),
             "error_orders": Metric(error_orders, "count", "orders with a wrong or missing "
@@ -846,3 +1034,30 @@ def fulfillment_errors(
                     "Look-alike SKUs, kits the system does not define and a stale bin map "
                     "invite the mistake."),
         details={"errors_by_sku": by_sku} if by_sku is not None else {})
+
+
+def error_chart(data: CheckData, errors: pd.DataFrame, shipments: pd.DataFrame, rate: float,
+                by_sku: pd.DataFrame | None, warn: float, fail: float) -> CauseChart:
+    """Orders with a wrong or missing item per shipped order, by the week (month on long
+    periods) the order shipped, and reason: each order counted once (its first return, its
+    first parcel), as the error rate counts them. A return whose order did not ship in the
+    period has no week to fall in and is left out of the picture (not of the rate)."""
+    first_errors = errors.sort_values("returned_at").drop_duplicates("order_id")
+    first_parcels = shipments.groupby("order_id")["shipped_at"].min()
+    shipped_at = first_errors["order_id"].map(first_parcels)
+    dated = shipped_at.notna()
+    reasons = _reason(first_errors.loc[dated, "reason"]).str.replace("_", " ")
+    frame, word = share_by_kind_over_time(
+        shipped_at[dated], reasons, first_parcels, data.period.days,
+        [r.replace("_", " ") for r in ERROR_REASONS], value="error_rate")
+    top = ""
+    if by_sku is not None and len(by_sku):
+        top = f"; the most frequent SKU is {by_sku['sku'].iloc[0]} ({by_sku['orders'].iloc[0]:,})"
+    note = (f"{len(first_errors):,} of {len(first_parcels):,} shipped orders came back with a "
+            f"wrong or missing item ({rate:.2%}){top}.")
+    return CauseChart("stacked", frame.rename(columns={"kind": "reason", "events": "orders",
+                                                       "base": "shipped_orders"}),
+                      x="period", y="error_rate", series="reason",
+                      title=f"Wrong and missing items per shipped order, by {word}",
+                      x_title=f"{word} shipped", y_title="orders with an error ÷ shipped orders",
+                      y_unit="share", marks=marks(warn, fail), note=note)

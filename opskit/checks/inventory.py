@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from opskit.checks._charts import bucketed, count_table, marks, rate_over_time, top_with_rest
 from opskit.checks._common import (
     annual,
     gross_margin,
@@ -36,7 +37,7 @@ from opskit.checks._common import (
     ratio,
     share,
 )
-from opskit.findings import Impact, Metric, Result, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 
@@ -188,7 +189,7 @@ def record_accuracy(
                              min_evidence=int(min_evidence), noun="count records",
                              higher_is_worse=False)
     return Result(
-        status=status, judgement=why,
+        status=status, judgement=why, chart=variance_chart(variance, accuracy),
         metrics={
             "accuracy": share(accuracy, "count records with counted = system ÷ count records"),
             "value_accuracy": Metric(value_accuracy, "share", "accurate records weighted by "
@@ -200,6 +201,29 @@ def record_accuracy(
         },
         evidence=evidence.reset_index(drop=True), evidence_id="sku", impact=impact,
         story=Story("We keep overselling.", "Replenishment runs on wrong stock records."))
+
+
+VARIANCE_BUCKETS = ("shelf short by more than 10", "shelf short by 10 or less",
+                    "shelf matches the system", "shelf over by 10 or less",
+                    "shelf over by more than 10")
+
+
+def variance_chart(variance: pd.Series, accuracy: float) -> CauseChart:
+    """Count records by how far the shelf is from the system: a wide spread on both sides is
+    unposted movements; a one-sided one is shrink or unrecorded receipts."""
+    tol = QUANTITY_TOLERANCE
+    kind = np.select([variance < -10, variance < -tol, variance <= tol, variance <= 10],
+                     [0, 1, 2, 3], default=4)
+    counts = np.bincount(kind, minlength=len(VARIANCE_BUCKETS))
+    frame = pd.DataFrame({"variance": list(VARIANCE_BUCKETS), "records": counts})
+    short, over = int(counts[:2].sum()), int(counts[3:].sum())
+    note = (f"{int(counts[2]):,} of {len(variance):,} count records match the shelf "
+            f"({accuracy:.1%}); the system shows more than the shelf on {short:,} and less "
+            f"on {over:,}.")
+    return CauseChart("bars", frame, x="variance", y="records",
+                      title="Count records by shelf − system quantity",
+                      x_title="counted − system units", y_title="count records",
+                      y_unit="count", note=note)
 
 
 # -- which locations stock which SKUs -------------------------------------------------------
@@ -297,7 +321,7 @@ def negative_on_hand(
     columns = ["sku", *present_columns(negative, ("location",)), "on_hand", "as_of"]
     evidence = negative.sort_values("on_hand")[columns].reset_index(drop=True)
     return Result(
-        status=status, judgement=why,
+        status=status, judgement=why, chart=on_hand_chart(active, as_of),
         metrics={
             "negative_share": share(rate, f"SKU-locations below zero ÷ active SKU-locations "
                                     f"on {as_of.date()}"),
@@ -312,6 +336,41 @@ def negative_on_hand(
         details={"snapshot": str(as_of.date()),
                  # the population note, not a measure of the finding: listed, never stocked
                  "never_stocked_sku_locations": len(snapshot) - len(active)})
+
+
+ON_HAND_BUCKETS = ("below −10", "−10 to below 0", "0", "above 0 to 10", "above 10")
+
+
+def on_hand_chart(active: pd.DataFrame, as_of: pd.Timestamp) -> CauseChart:
+    """Active SKU-locations by units on hand in the snapshot, by location (the 6 with most
+    SKU-locations below zero, the rest together): where postings are missed."""
+    on_hand = active["on_hand"].to_numpy(dtype=float)
+    kind = np.select([on_hand < -10, on_hand < 0, on_hand == 0, on_hand <= 10],
+                     [0, 1, 2, 3], default=4)
+    frame = active.assign(on_hand_units=np.asarray(ON_HAND_BUCKETS)[kind],
+                          below=on_hand < 0)
+    if has_values(frame, "location"):
+        per_location = frame.groupby("location", as_index=False)["below"].sum()
+        named = top_with_rest(per_location, "location", "below", 6, "other locations")
+        frame = frame.assign(location=frame["location"].map(
+            dict(zip(per_location["location"], named, strict=True))).fillna("other locations"))
+    else:
+        frame = frame.assign(location="all locations")
+    counts = count_table(frame["on_hand_units"], frame["location"]).reindex(
+        ON_HAND_BUCKETS, fill_value=0)
+    counts.index.name, counts.columns.name = "on_hand_units", "location"
+    table = counts.stack().rename("sku_locations").reset_index()
+    negative = int(frame["below"].sum())
+    worst = ""
+    if negative and frame["location"].nunique() > 1:
+        top = frame.loc[frame["below"], "location"].value_counts()
+        worst = f"; most at {top.index[0]} ({int(top.iloc[0]):,})"
+    note = (f"{negative:,} of {len(frame):,} active SKU-locations show stock below zero on "
+            f"{as_of.date()}{worst}.")
+    return CauseChart("bars", table, x="on_hand_units", y="sku_locations", series="location",
+                      title=f"Active SKU-locations by units on hand, {as_of.date()}",
+                      x_title="units on hand in the system", y_title="SKU-locations",
+                      y_unit="count", note=note)
 
 
 # -- inventory.stockouts -------------------------------------------------------------------
@@ -435,6 +494,7 @@ def stockouts(
         details["orders"] = population_words(data)
     return Result(
         status=status, judgement=why, details=details,
+        chart=stockout_chart(data, days, per_sku, rate, warn, fail),
         metrics={
             "stockout_rate": share(rate, "SKU-days out at every stocking location ÷ SKU-days "
                                    "of selling SKUs"),
@@ -445,6 +505,39 @@ def stockouts(
         evidence=evidence.reset_index(drop=True), evidence_id="sku", impact=impact,
         story=Story("Demand is unpredictable.",
                     "Reorder points are not maintained, so selling SKUs run out."))
+
+
+TOP_SKUS = 5
+
+
+def stockout_chart(data: CheckData, days: pd.DataFrame, per_sku: pd.DataFrame, rate: float,
+                   warn: float, fail: float) -> CauseChart:
+    """Share of days out by week (month on long periods) for every selling SKU and for the
+    five that lost the most: a SKU out week after week has no working reorder point."""
+    ranked = per_sku.assign(lost=per_sku["lost_revenue"].fillna(0.0)).sort_values(
+        ["lost", "days_out"], ascending=False)
+    top = ranked[ranked["days_out"] > 0].head(TOP_SKUS).index
+    overall, word = rate_over_time(days["day"], days["out"], data.period.days, rate="out_share")
+    parts = [overall.assign(series="all selling SKUs")]
+    mine = days[isin(days["sku"], pd.Series(top))]
+    if len(mine):
+        by_sku, _ = rate_over_time(mine["day"], mine["out"], data.period.days,
+                                   series=mine["sku"], rate="out_share")
+        parts.append(by_sku)
+    frame = pd.concat(parts, ignore_index=True).rename(
+        columns={"series": "sku", "hits": "days_out", "rows": "sku_days"})
+    frame = frame[["period", "sku", "days_out", "sku_days", "out_share"]]
+    if len(top):
+        first = per_sku.loc[top[0]]
+        lead = (f"; {top[0]} was out {int(first['days_out'])} of "
+                f"{int(first['days_observed'])} days (lost {money(first['lost_revenue'])})")
+    else:
+        lead = "; no selling SKU ran out"
+    note = f"{rate:.1%} of selling SKU-days were at zero{lead}."
+    return CauseChart("lines", frame, x="period", y="out_share", series="sku",
+                      title=f"Share of days out of stock by {word}, top SKUs",
+                      x_title=word, y_title="days out ÷ days observed", y_unit="share",
+                      marks=marks(warn, fail), note=note)
 
 
 # -- inventory.dead_stock ------------------------------------------------------------------
@@ -524,6 +617,7 @@ def dead_stock(
                                                                     for r in rates)})
     history = _orders_between(data, first_order, data.period.end_exclusive)
     last_sale = history.groupby("sku")["ordered_at"].max()
+    chart = aging_chart(data, per_sku, last_sale, no_sale_days, dead_value, total)
     evidence = dead.assign(last_sale_at=dead["sku"].map(last_sale).astype("datetime64[us]"))
     evidence = evidence.assign(
         days_since_sale=(data.period.end_exclusive - evidence["last_sale_at"]).dt.days)
@@ -542,4 +636,29 @@ def dead_stock(
         },
         evidence=evidence.reset_index(drop=True), evidence_id="sku", impact=impact,
         story=Story("We need more warehouse space.", "We store what does not sell."),
+        chart=chart,
         details={"snapshot": str(as_of.date())})
+
+
+def aging_chart(data: CheckData, per_sku: pd.DataFrame, last_sale: pd.Series,
+                no_sale_days: float, dead_value: float, total: float) -> CauseChart:
+    """Inventory value by days since the SKU last sold: the bars past the no-sale line are
+    the cash that sits still."""
+    valued = per_sku[per_sku["value"] > 0]
+    since = (data.period.end_exclusive - valued["sku"].map(last_sale).astype("datetime64[us]")
+             ).dt.total_seconds() / 86400
+    half, limit = no_sale_days / 2, no_sale_days
+    labels = [f"sold in the last {half:g} days", f"{half:g}–{limit:g} days",
+              f"{limit:g}–{2 * limit:g} days", f"over {2 * limit:g} days", "never sold"]
+    days = since.fillna(np.inf)
+    frame = bucketed(days, valued["value"], [half, limit, 2 * limit, np.finfo(float).max],
+                     labels, value="value").rename(columns={"bucket": "since_last_sale",
+                                                            "rows": "skus"})
+    frame = frame.assign(stock=np.where(np.arange(len(frame)) < 2, "selling",
+                                        f"no sale in {limit:g} days"))
+    note = (f"{money(dead_value)} of {money(total)} in stock ({ratio(dead_value, total):.1%}) "
+            f"has not sold in {limit:g} days.")
+    return CauseChart("stacked", frame, x="since_last_sale", y="value", series="stock",
+                      title="Inventory value by time since the SKU last sold",
+                      x_title="since the last sale", y_title="inventory value at cost",
+                      y_unit="$", note=note)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from opskit.checks._charts import binned, marks, nice_width
 from opskit.checks._common import (
     annual,
     annual_revenue,
@@ -34,7 +35,7 @@ from opskit.checks._common import (
     sortable_codes,
     with_population,
 )
-from opskit.findings import Impact, Metric, Result, Story
+from opskit.findings import CauseChart, Impact, Metric, Result, Story
 from opskit.money import money
 from opskit.registry import CheckData, NotAssessable, Param, check
 from opskit.tables import TABLES
@@ -246,7 +247,35 @@ def missing_cogs(
                  "uncosted_skus": Metric(len(evidence), "count", "SKUs sold without a cost"),
                  "revenue": Metric(revenue, "$", "line revenue of the period")},
         evidence=evidence.reset_index(drop=True), evidence_id="sku",
-        impact=with_population(impact, data), story=MISSING_COGS_STORY)
+        impact=with_population(impact, data), story=MISSING_COGS_STORY,
+        chart=missing_cost_chart(evidence, revenue, uncosted_revenue, warn, fail))
+
+
+MISSING_REASONS = ("SKU not in products", "no unit cost", "unit cost is zero",
+                   "placeholder unit cost")
+
+
+def missing_cost_chart(per_sku: pd.DataFrame, revenue: float, uncosted_revenue: float,
+                       warn: float, fail: float) -> CauseChart:
+    """Share of revenue without a cost, by why the cost is missing: SKUs unknown to the
+    master point at the shop creating SKUs; empty or placeholder costs at nobody keying them.
+    ``per_sku`` is the check's evidence (one row per uncosted SKU, its reason and revenue)."""
+    uncosted = per_sku
+    by_reason = uncosted.groupby("reason").agg(revenue=("revenue", "sum"),
+                                               skus=("sku", "size"))
+    by_reason = by_reason.reindex(list(MISSING_REASONS), fill_value=0)
+    frame = by_reason.rename_axis("reason").reset_index()
+    frame = frame.assign(revenue_share=frame["revenue"] / revenue if revenue else 0.0)
+    top = frame.sort_values("revenue", ascending=False).iloc[0]
+    skus = int(top["skus"])
+    lead = (f"; most of it is {top['reason']} ({skus:,} SKU{'' if skus == 1 else 's'})"
+            if top["revenue"] > 0 else "")
+    note = (f"{ratio(uncosted_revenue, revenue):.1%} of revenue ({money(uncosted_revenue)}) was "
+            f"sold with no cost on file{lead}.")
+    return CauseChart("bars", frame, x="reason", y="revenue_share",
+                      title="Revenue sold without a cost, by why the cost is missing",
+                      x_title="why there is no cost", y_title="share of revenue",
+                      y_unit="share", marks=marks(warn, fail), note=note)
 
 
 def landed_costs(data: CheckData) -> pd.DataFrame:
@@ -363,7 +392,35 @@ def stale_unit_cost(
                                     "landed − recorded cost on units sold (positive: "
                                     "margin overstated)")},
         evidence=evidence[columns].reset_index(drop=True), evidence_id="sku",
-        impact=with_population(impact, data), story=STALE_COST_STORY)
+        impact=with_population(impact, data), story=STALE_COST_STORY,
+        chart=stale_cost_chart(lines, stale, stale_share, tolerance, len(evidence)))
+
+
+#: SKUs drawn in the cost scatter (the biggest by revenue)
+SCATTER_SKUS = 200
+
+
+def stale_cost_chart(lines: pd.DataFrame, stale: pd.Series, stale_share: float,
+                     tolerance: float, stale_skus: int) -> CauseChart:
+    """Cost on file against the latest landed cost per SKU: on the diagonal the cost is
+    kept; above or below it was never updated."""
+    per_sku = lines.assign(stale=stale).groupby("sku", as_index=False, sort=False).agg(
+        landed_cost=("landed_cost", "first"), unit_cost=("unit_cost", "first"),
+        revenue=("revenue", "sum"), stale=("stale", "any"))
+    per_sku = per_sku.nlargest(SCATTER_SKUS, "revenue").sort_values(["stale", "sku"])
+    frame = per_sku.assign(cost=np.where(per_sku["stale"],
+                                         f"more than {tolerance:.0%} away (stale)",
+                                         f"within {tolerance:.0%}")).drop(columns="stale")
+    one = stale_skus == 1
+    drawn = (f" (the {SCATTER_SKUS} biggest SKUs drawn)." if len(per_sku) == SCATTER_SKUS
+             else ".")
+    note = (f"{stale_skus:,} SKU{' carries' if one else 's carry'} a cost more than "
+            f"{tolerance:.0%} away from {'its' if one else 'their'} latest landed cost: "
+            f"{stale_share:.1%} of the revenue of SKUs with a purchase order{drawn}")
+    return CauseChart("scatter", frame.reset_index(drop=True), x="landed_cost", y="unit_cost",
+                      series="cost", title="Cost on file against the latest landed cost",
+                      x_title="latest landed cost per unit", x_unit="$",
+                      y_title="unit cost on file", y_unit="$", note=note)
 
 
 def order_contributions(data: CheckData) -> pd.DataFrame:
@@ -506,7 +563,28 @@ def negative_margin_orders(
                  "own_loss": Metric(own_loss, "$", "loss beyond the shipping subsidy "
                                     "(priced here)")},
         evidence=evidence.reset_index(drop=True), evidence_id="order_id",
-        impact=with_population(impact, data), story=NEGATIVE_MARGIN_STORY)
+        impact=with_population(impact, data), story=NEGATIVE_MARGIN_STORY,
+        chart=contribution_chart(orders["contribution"], len(negative), loss))
+
+
+def contribution_chart(contribution: pd.Series, negative: int, loss: float) -> CauseChart:
+    """Orders by their contribution (revenue − discounts − COGS − shipping + shipping
+    charged): the bars left of break-even are the orders that lose money."""
+    low, high = contribution.quantile([0.01, 0.99]).fillna(0.0)
+    low, high = min(float(low), 0.0), max(float(high), 0.0)
+    width = nice_width(low, high)
+    start = np.floor(low / width) * width
+    frame = binned(contribution, width, start=start, cap=high + width).rename(
+        columns={"count": "orders"})
+    worst = float(contribution.min()) if len(contribution) else 0.0
+    note = (f"{negative:,} of {len(contribution):,} orders lose money, {money(loss)} in "
+            f"total" + (f"; the worst lost {money(-worst)}." if worst < 0 else ".")
+            + " The first and last bars also hold the orders beyond them.")
+    return CauseChart("histogram", frame, x="mid", y="orders",
+                      title="Orders by contribution after COGS, discounts and shipping",
+                      x_title="contribution per order", x_unit="$",
+                      y_title="orders", y_unit="count", marks=((0.0, "break-even"),),
+                      note=note)
 
 
 def uncosted_cost_ratio(lines: pd.DataFrame) -> float:
@@ -640,4 +718,22 @@ def books_vs_computed_cogs(
                  "misstated_margin": Metric(misstated, "$", "|ledger − computed COGS|"),
                  "revenue": Metric(revenue, "$", "line revenue of the period")},
         evidence=evidence[columns].reset_index(drop=True), evidence_id="month",
-        impact=with_population(impact, data), story=BOOKS_COGS_STORY)
+        impact=with_population(impact, data), story=BOOKS_COGS_STORY,
+        chart=cogs_chart(months, books, computed, gap_points))
+
+
+def cogs_chart(months: pd.DataFrame, books: float, computed: float,
+               gap_points: float) -> CauseChart:
+    """COGS in the ledger against COGS computed from what was sold, by month: a month far
+    off is one booked by hand."""
+    frame = months[["month", "books_cogs", "computed_cogs"]].rename(
+        columns={"books_cogs": "in the ledger", "computed_cogs": "computed from sales"})
+    frame = frame.melt(id_vars="month", var_name="cogs", value_name="amount")
+    gaps = months.dropna(subset=["gap_points"]).sort_values("gap_points", ascending=False)
+    widest = (f"; the widest month is {gaps['month'].iloc[0]} at "
+              f"{gaps['gap_points'].iloc[0]:.1f} points" if len(gaps) else "")
+    note = (f"The ledger holds {money(books)} of COGS against {money(computed)} computed from "
+            f"what was sold, a gap of {gap_points:.1f} points of margin{widest}.")
+    return CauseChart("bars", frame, x="month", y="amount", series="cogs",
+                      title="Cost of goods sold: the ledger against what was sold, by month",
+                      x_title="month", y_title="cost of goods sold", y_unit="$", note=note)

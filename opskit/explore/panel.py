@@ -2,7 +2,7 @@
 chart and evidence, updated in place from a ``Result``.
 
 The HTML fragments are plain functions of the result (the tests read them); the chart is one
-plotly ``FigureWidget`` whose traces and layout are replaced from ``report.figures.finding``
+plotly ``FigureWidget`` whose traces and layout are replaced from ``report.figures.cause``
 inside ``batch_update``, so the browser redraws one figure instead of mounting a new one.
 Every string that can come from client data is escaped.
 """
@@ -114,7 +114,8 @@ def evidence_html(result: Result, rows: int = EVIDENCE_ROWS, sort: str | None = 
 
 
 def update_figure(figure, result: Result) -> None:
-    """Redraw ``figure`` (a FigureWidget) as ``report.figures.finding(result)``, in place.
+    """Redraw ``figure`` (a FigureWidget) as ``report.figures.cause(result)``, in place
+    (emptied when the result has no cause chart: not assessable, error).
 
     Traces of the same type are updated (the bar keeps its identity); otherwise the traces
     are swapped. Every layout property is replaced wholesale and the ones the new chart does
@@ -122,7 +123,7 @@ def update_figure(figure, result: Result) -> None:
     for every chart and is left alone: re-validating and re-sending it would triple the cost
     of an update.
     """
-    drawn = figures.finding(result)
+    drawn = figures.cause(result) or figures._go().Figure()
     # the layout's own properties, read without to_plotly_json(), which deep-copies the
     # template too (most of an update's time)
     layout = {k: v for k, v in drawn.layout._props.items() if k != "template"}

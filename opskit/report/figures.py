@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 
-from opskit.findings import HATS, Diagnosis, Result, Status, format_value
+from opskit.findings import HATS, CauseChart, Diagnosis, Result, Status, format_value
 from opskit.money import current, symbol, using_currency
 
 
@@ -91,38 +92,258 @@ def _opportunity(diagnosis: Diagnosis, top: int):
     return fig
 
 
-def finding(result: Result):
-    """The headline metric against its warn and fail thresholds (a bullet chart)."""
-    go = _go()
-    metric = result.headline_metric
-    value = metric.value if metric and metric.value is not None else 0.0
-    unit = metric.unit if metric else ""
-    warn = result.thresholds.get("warn")
-    fail = result.thresholds.get("fail")
-    scale = 100.0 if unit == "share" else 1.0
-    values = [v for v in (value, warn, fail) if v is not None and not math.isnan(v)]
-    top = max(values) * 1.25 * scale if values else 1.0
-    shapes, notes = [], []
-    for name, threshold, colour in (("warn", warn, COLOURS["WARN"]),
-                                    ("fail", fail, COLOURS["FAIL"])):
-        if threshold is None:
+CAUSE_COLOURS = ("#2c3e50", "#e67e22", "#2980b9", "#c0392b", "#27ae60", "#8e44ad",
+                 "#16a085", "#7f8c8d", "#d35400", "#34495e")
+TITLE_WIDTH = 40  # characters per title line: fits a 390 px phone at the title font size
+NOTE_WIDTH = 52   # characters per subtitle line (12 px): fits a 390 px phone
+
+
+def text_safe(text: str) -> str:
+    """``text`` as plotly shows it literally: HTML escaped, and '$' as an entity, since
+    plotly reads any text holding two '$' ('$128 of $424') as LaTeX and drops it."""
+    return html.escape(text).replace("$", "&#36;")
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` escaped and wrapped with <br> at about ``width`` characters (plotly does not
+    wrap titles: a long one is cut at the edge of a phone screen)."""
+    return "<br>".join(text_safe(line) for line in textwrap.wrap(text, width)) or ""
+
+
+def _unit_axis(unit: str, top: float = 1.0) -> dict:
+    """Axis formatting for a ``Metric`` unit: share as % (with a decimal when the axis ends
+    below 5%, so ticks do not repeat '1%, 1%, 2%'), money with the currency mark."""
+    if unit == "share":
+        return dict(tickformat=".0%" if top >= 0.05 else ".1%" if top >= 0.005 else ".2%")
+    if unit == "$":
+        return dict(tickprefix=money_prefix(), tickformat=",.0f")
+    if unit in ("count", "records"):
+        return dict(tickformat=",d")
+    return {}
+
+
+def _top(frame, columns, marks=(), *, stacked: bool = False, x: str | None = None) -> float:
+    """The largest absolute value an axis shows: of ``columns`` (stacked: summed per ``x``)
+    and of the marks; 1 when there is none."""
+    import pandas as pd
+
+    values = []
+    for column in (c for c in columns if c and c in frame):
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        if stacked and x:
+            numbers = numbers.clip(lower=0).groupby(frame[x].astype("str")).sum()
+        values.append(float(numbers.abs().max()) if len(numbers) else 0.0)
+    values += [abs(float(v)) for v, _ in marks]
+    top = max((v for v in values if v == v), default=0.0)
+    return top or 1.0
+
+
+def _hover(field: str, unit: str) -> str:
+    """A hover template piece for ``field`` in ``unit``."""
+    if unit == "share":
+        return f"%{{{field}:.1%}}"
+    if unit == "$":
+        return money_hover(field)
+    if unit in ("count", "records"):
+        return f"%{{{field}:,.0f}}"
+    suffix = f" {html.escape(unit)}" if unit else ""
+    return f"%{{{field}:,.1f}}{suffix}"
+
+
+def _axis_title(title: str, unit: str) -> str:
+    """An axis title naming its unit when the ticks do not ($ and % show on the ticks)."""
+    words = title
+    if unit == "$":
+        words = f"{title} ({current()})" if title else current()
+    elif unit and unit not in ("share", "count", "records") and unit not in title:
+        words = f"{title} ({unit})" if title else unit
+    return wrap(words, TITLE_WIDTH)
+
+
+def _is_text(column) -> bool:
+    """True for a column of text (labels), not numbers or dates."""
+    import pandas as pd
+
+    return bool(pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column))
+
+
+def _labels(values) -> list:
+    """Values as plotly shows them: text from client data escaped, numbers and dates as is."""
+    return [text_safe(v) if isinstance(v, str) else v for v in values]
+
+
+def merged_marks(marks, unit: str) -> list[tuple[float, str]]:
+    """Marks sorted by value, those at the same value as one label ('warn and fail 1.0%')."""
+    by_value: dict[float, list[str]] = {}
+    for value, name in marks:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
-        # Threshold lines as plain layout shapes (add_vline costs ~40 ms a call).
-        shapes.append(dict(type="line", x0=threshold * scale, x1=threshold * scale, y0=0,
-                           y1=1, yref="paper", line=dict(color=colour, dash="dash")))
-        notes.append(dict(x=threshold * scale, y=1, yref="paper", yanchor="bottom",
-                          showarrow=False, text=f"{name} {format_value(threshold, unit)}"))
-    bar = go.Bar(x=[value * scale], y=[html.escape(result.headline or "")], orientation="h",
-                 marker_color=COLOURS.get(str(result.status), "#555"), width=0.5,
-                 hovertemplate=f"measured {format_value(value, unit)}<extra></extra>")
+        by_value.setdefault(float(value), []).append(name)
+    return [(value, f"{' and '.join(names)} {format_value(value, unit)}")
+            for value, names in sorted(by_value.items())]
+
+
+def _mark_shapes(marks: list[tuple[float, str]], vertical: bool) -> tuple[list, list]:
+    """Dashed reference lines and their labels. Labels of marks in value order take four
+    places in turn, so that two marks sharing a place are three marks apart: on a horizontal
+    line right-above, left-above, right-below, left-below; on a vertical one above the plot
+    to the right, inside its top to the right, above to the left, inside to the left."""
+    shapes, notes = [], []
+    colours = {"warn": COLOURS["WARN"], "fail": COLOURS["FAIL"]}
+    for i, (value, label) in enumerate(marks):
+        colour = next((c for name, c in reversed(colours.items()) if label.startswith(name)),
+                      "#555")
+        first_pair = i % 4 < 2
+        style = dict(showarrow=False, text=text_safe(label),
+                     font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)")
+        if vertical:
+            shapes.append(dict(type="line", x0=value, x1=value, y0=0, y1=1, yref="paper",
+                               line=dict(color=colour, dash="dash")))
+            notes.append(dict(x=value, y=1, yref="paper",
+                              yanchor="bottom" if i % 2 == 0 else "top",
+                              xanchor="left" if first_pair else "right", **style))
+        else:
+            shapes.append(dict(type="line", y0=value, y1=value, x0=0, x1=1, xref="paper",
+                               line=dict(color=colour, dash="dash")))
+            notes.append(dict(y=value, x=1 if i % 2 == 0 else 0, xref="paper",
+                              yanchor="bottom" if first_pair else "top",
+                              xanchor="right" if i % 2 == 0 else "left", **style))
+    return shapes, notes
+
+
+def _groups(chart: CauseChart) -> list[tuple[str | None, object]]:
+    """(name, rows) per series; a facet folds into the series name (a colour split)."""
+    frame = chart.data
+    keys = [c for c in (chart.facet, chart.series) if c]
+    if not keys:
+        return [(None, frame)]
+    named = frame.assign(_group=frame[keys].astype("str").agg(": ".join, axis=1))
+    return [(str(name), rows) for name, rows in named.groupby("_group", sort=False)]
+
+
+def cause(result: Result):
+    """The picture of a finding's cause from ``result.chart`` (None when there is none).
+
+    One function draws every ``CHART_KINDS`` kind, the same in the report, the explorer and
+    the portfolio: labels from client data escaped, units on the axes and in the hover,
+    marks as labelled dashed lines, the chart's ``note`` as its subtitle, and a layout that
+    holds at 390 px (wrapped titles, legend in its own band above the plot, automargins).
+
+    Reading conventions: a ``histogram`` whose ``y`` differs from ``x`` is pre-binned (``x``
+    the bin centre, ``y`` how many fall in it; keeps the rows few), with ``y == x`` the raw
+    values; a ``heatmap``'s cells (``z``) are in ``y_unit``; a ``facet`` folds into the
+    series name (a colour split).
+    """
+    chart = result.chart
+    if chart is None:
+        return None
+    go = _go()
+    vertical = chart.kind == "histogram"
+    value_unit = chart.x_unit if vertical else chart.y_unit
+    traces = []
+    groups = _groups(chart)
+    for i, (name, rows) in enumerate(groups):
+        colour = CAUSE_COLOURS[i % len(CAUSE_COLOURS)]
+        label = text_safe(name) if name is not None else None
+        x = _labels(rows[chart.x].tolist())
+        hover = (f"{'%{fullData.name}<br>' if label else ''}%{{x}}: "
+                 f"{_hover('y', chart.y_unit)}<extra></extra>")
+        if chart.kind in ("bars", "stacked"):
+            error = None
+            if chart.low and chart.high:
+                y = rows[chart.y].to_numpy(dtype=float)
+                error = dict(type="data", symmetric=False,
+                             array=(rows[chart.high].to_numpy(dtype=float) - y).tolist(),
+                             arrayminus=(y - rows[chart.low].to_numpy(dtype=float)).tolist())
+            traces.append(go.Bar(x=x, y=rows[chart.y].tolist(), name=label,
+                                 marker_color=colour, error_y=error, hovertemplate=hover))
+        elif chart.kind in ("lines", "scatter"):
+            traces.append(go.Scatter(
+                x=x, y=rows[chart.y].tolist(), name=label,
+                mode="lines+markers" if chart.kind == "lines" else "markers",
+                marker_color=colour, line_color=colour,
+                hovertemplate=(f"{'%{fullData.name}<br>' if label else ''}"
+                               f"{_hover('x', chart.x_unit) if chart.kind == 'scatter' else '%{x}'}"
+                               f": {_hover('y', chart.y_unit)}<extra></extra>")))
+        elif chart.kind == "histogram":
+            if chart.y == chart.x:
+                traces.append(go.Histogram(x=rows[chart.x].tolist(), name=label,
+                                           marker_color=colour))
+            else:  # pre-binned: x is the bin, y how many fall in it
+                traces.append(go.Bar(x=x, y=rows[chart.y].tolist(), name=label,
+                                     marker_color=colour, hovertemplate=hover))
+        elif chart.kind == "heatmap":
+            table = rows.pivot_table(index=chart.y, columns=chart.x, values=chart.z,
+                                     aggfunc="first", sort=False)
+            traces.append(go.Heatmap(
+                x=_labels(table.columns.tolist()), y=_labels(table.index.tolist()),
+                z=table.to_numpy(dtype=float).tolist(), colorscale="Reds",
+                colorbar=dict(**_unit_axis(chart.y_unit, _top(chart.data, [chart.z])),
+                              thickness=12),
+                hovertemplate=f"%{{x}}, %{{y}}: {_hover('z', chart.y_unit)}<extra></extra>"))
+    shapes, notes = _mark_shapes(merged_marks(chart.marks, value_unit), vertical)
+    title = wrap(chart.title, TITLE_WIDTH)
+    note = wrap(chart.note, NOTE_WIDTH)
+    show_legend = len(groups) > 1 and chart.kind != "heatmap"
+    # Top to bottom: the toolbar's band, title and note, the legend, the vertical marks'
+    # labels, the plot. Each band is sized for a 390 px phone, so nothing in it overlaps what
+    # follows; the x axis below the plot rotates its labels freely (no legend under it).
+    title_px = 8 + 20 * (title.count("<br>") + 1) + (16 * (note.count("<br>") + 1)
+                                                      if note else 0)
+    legend_px = 24 * legend_rows([name for name, _ in groups]) if show_legend else 0
+    marks_px = 20 if vertical and shapes else 0
+    plot_px = 260
+    top = MODEBAR_PX + title_px + legend_px + marks_px + 12
+    height = top + plot_px + 70
+    x_axis = dict(automargin=True, title=_axis_title(chart.x_title, chart.x_unit),
+                  **(_unit_axis(chart.x_unit, _top(chart.data, [chart.x], chart.marks))
+                     if chart.kind in ("scatter", "histogram") else {}))
+    y_axis = dict(automargin=True, title=_axis_title(chart.y_title, chart.y_unit),
+                  **(_unit_axis(chart.y_unit, _top(chart.data, [chart.y, chart.high],
+                                                   chart.marks, stacked=chart.kind ==
+                                                   "stacked", x=chart.x))
+                     if chart.kind != "heatmap" else {}))
+    # ids that look like numbers ('6802000509786', '2026-08') stay categories, in data order
+    for axis, column in ((x_axis, chart.x), (y_axis, chart.y if chart.kind == "heatmap"
+                                             else None)):
+        if column and _is_text(chart.data[column]):
+            axis["type"] = "category"
+    if chart.kind in ("bars", "stacked", "histogram") and not vertical:
+        y_axis["rangemode"] = "tozero"
     layout = dict(
-        title=f"{html.escape(result.title)}: {format_value(value, unit)}",
-        height=200, margin=dict(l=10, r=10, t=60, b=30), showlegend=False,
-        shapes=shapes, annotations=notes,
-        xaxis=dict(range=[0, top or 1.0], ticksuffix="%" if unit == "share" else "",
-                   tickprefix=money_prefix() if unit == "$" else "",
-                   title=current() if unit == "$" else unit if unit != "share" else ""))
-    return go.Figure(data=[bar], layout=layout)
+        title=dict(text=title + (f"<br><span style='font-size:12px;color:#555'>{note}</span>"
+                                 if note else ""),
+                   x=0, xanchor="left", xref="container", yref="container",
+                   y=1 - (MODEBAR_PX + (MULTILINE_SHIFT if note or "<br>" in title else 0))
+                   / height, yanchor="top", font=dict(size=15)),
+        height=height, autosize=True,
+        margin=dict(l=10, r=10, t=top, b=30, autoexpand=True), showlegend=show_legend,
+        legend=dict(orientation="h", x=0, xanchor="left", yref="container",
+                    traceorder="normal",
+                    y=1 - (MODEBAR_PX + title_px) / height, yanchor="top",
+                    font=dict(size=11)),
+        # a histogram's series stack: each bin's bar is the whole bin
+        barmode="stack" if chart.kind in ("stacked", "histogram") else "group",
+        bargap=0.02 if vertical else None,
+        shapes=shapes, annotations=notes, xaxis=x_axis, yaxis=y_axis)
+    return go.Figure(data=traces, layout=layout)
+
+
+MODEBAR_PX = 28  # the band at the top left to plotly's toolbar, so it never covers the title
+MULTILINE_SHIFT = 12  # plotly draws a title of several lines about 12 px above its anchor
+LEGEND_WIDTH = 360  # px a legend row may take: a 390 px phone less the margins
+
+
+def legend_rows(names: list[str | None]) -> int:
+    """Rows a horizontal legend of ``names`` takes on a phone (about 6.5 px a character at
+    11 px, plus the swatch and spacing); plotly wraps a legend to the next row itself."""
+    rows, used = 1, 0.0
+    for name in names:
+        width = 46 + 6.5 * len(name or "")
+        if used and used + width > LEGEND_WIDTH:
+            rows, used = rows + 1, 0.0
+        used += width
+    return rows
 
 
 def history(runs):
@@ -164,8 +385,9 @@ def plotly_js() -> str:
 
 
 def report_figure_count(diagnosis: Diagnosis, history_runs: int = 0) -> int:
-    """How many figures the report draws: one per WARN or FAIL finding, the scorecard, the
-    opportunity chart when there is a finding, and the history chart from the second run on
-    (the browser test counts them)."""
-    flagged = sum(1 for r in diagnosis.results if r.status in (Status.WARN, Status.FAIL))
-    return flagged + 1 + (1 if flagged else 0) + (1 if history_runs > 1 else 0)
+    """How many figures the report draws: one cause chart per WARN or FAIL finding that has
+    one, the scorecard, the opportunity chart when there is a finding, and the history chart
+    from the second run on (the browser test counts them)."""
+    flagged = [r for r in diagnosis.results if r.status in (Status.WARN, Status.FAIL)]
+    charts = sum(1 for r in flagged if r.chart is not None)
+    return charts + 1 + (1 if flagged else 0) + (1 if history_runs > 1 else 0)

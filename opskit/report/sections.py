@@ -193,7 +193,7 @@ def finding(result: Result, diagnosis: Diagnosis | None = None) -> str:
         f"{esc(metric.display() if metric else 'n/a')} against warn "
         f"{esc(format_value(warn, unit))} / fail {esc(format_value(fail, unit))}"
         f"{'; ' + others if others else ''}.</p>{judged}"
-        f"{figures.to_div(figures.finding(result))}"
+        f"{figures.to_div(chart) if (chart := figures.cause(result)) else ''}"
         f"<p><b>Symptom:</b> {esc(result.story.symptom if result.story else '')}<br>"
         f"<b>Cause:</b> {esc(result.story.cause if result.story else '')}</p>"
         f"<p><b>Impact:</b> {money(result.impact.base)} a year (low "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from builders import DAYS, impact_triple, make_data
 
@@ -454,3 +455,69 @@ def test_manual_journals_not_assessable_without_entries_in_period():
     data = make_data(gl_entries=[{"posted_at": "2026-01-01", "account": "A", "amount": 1.0,
                                   "source": "manual"}])
     assert run_check(manual_journals.spec, data).status is Status.NOT_ASSESSABLE
+
+
+# -- cause charts ----------------------------------------------------------------------------
+
+def test_dso_chart_is_open_receivables_by_days_past_due():
+    """The only open invoice, $4,000 due 1 July, is more than 90 days past due."""
+    chart = dso_vs_terms(dso_data(4000.0)).chart
+    assert (chart.kind, chart.x, chart.y, chart.y_unit) == ("bars", "aging", "open_balance", "$")
+    assert chart.data.values.tolist() == [
+        ["not yet due", 0.0, 0], ["1–30 days past due", 0.0, 0],
+        ["31–60 days past due", 0.0, 0], ["61–90 days past due", 0.0, 0],
+        ["over 90 days past due", 4000.0, 1]]
+    assert chart.note == ("DSO is 40 days against terms of 30: $4,000 of the $4,000 open at "
+                          "the period end is past due.")
+
+
+def test_ar_chart_stacks_each_customer_by_aging_bucket():
+    """C1 owes $60 due 1 July (over 90 days), C2 $940 due 1 September (29 days)."""
+    chart = ar_over_90(aged_data(60.0, invoices=100)).chart
+    assert (chart.kind, chart.x, chart.series, len(chart.data)) == (
+        "stacked", "customer", "aging", 10)
+    owed = chart.data[chart.data["open_balance"] > 0]
+    assert [[c, a, round(v, 2)] for c, a, v in owed.values.tolist()] == [
+        ["C1", "over 90 days past due", 60.0], ["C2", "1–30 days past due", 940.0]]
+    assert chart.note == ("$60 is more than 90 days past due, 6.0% of open receivables; the 2 "
+                          "customers drawn owe $60 of it, C1 the most ($60).")
+
+
+def test_duplicate_chart_sets_suspected_duplicates_apart_by_week():
+    """The second Acme bill (20 August) is the duplicate; the first (1 August) is not."""
+    chart = duplicate_bills(duplicated_data(40.0)).chart
+    assert (chart.kind, chart.series, chart.y_unit) == ("stacked", "bills", "$")
+    assert chart.data.values.tolist() == [
+        [pd.Timestamp("2026-06-29"), "suspected duplicates", 0.0],
+        [pd.Timestamp("2026-06-29"), "other bills", 99920.0],
+        [pd.Timestamp("2026-07-27"), "suspected duplicates", 0.0],
+        [pd.Timestamp("2026-07-27"), "other bills", 40.0],
+        [pd.Timestamp("2026-08-17"), "suspected duplicates", 40.0],
+        [pd.Timestamp("2026-08-17"), "other bills", 0.0]]
+    assert chart.note == ("1 suspected duplicate bill worth $40, 0.04% of the $100,000 billed; "
+                          "most with acme corp ($40).")
+
+
+def test_close_chart_splits_each_month_at_the_target():
+    """Closes of 5, 6 and 9 days: September runs 3 days beyond the 6-day target."""
+    chart = close_lag(closing_data("2026-08-05", "2026-09-06", "2026-10-09")).chart
+    assert (chart.kind, chart.series, chart.y_unit) == ("stacked", "close", "days")
+    assert chart.data.values.tolist() == [
+        ["2026-07", "within 6 days", 5.0], ["2026-08", "within 6 days", 6.0],
+        ["2026-09", "within 6 days", 6.0], ["2026-07", "beyond 6 days", 0.0],
+        ["2026-08", "beyond 6 days", 0.0], ["2026-09", "beyond 6 days", 3.0]]
+    assert chart.marks == ((10.0, "warn"), (15.0, "fail"))
+    assert chart.note == ("The books close a median 6.0 days after month end (a good close "
+                          "takes 6); the slowest month is 2026-09 at 9.0 days.")
+
+
+def test_manual_chart_is_the_share_of_lines_by_source_and_week():
+    """3 of 10 August lines are manual, 7 from the system; June's line is outside."""
+    chart = manual_journals(ledger(3)).chart
+    assert (chart.kind, chart.series, chart.y_unit) == ("stacked", "source", "share")
+    assert chart.data.values.tolist() == [
+        [pd.Timestamp("2026-08-31"), "manual", 0.3, 3],
+        [pd.Timestamp("2026-08-31"), "system", 0.7, 7]]
+    assert chart.marks == ((0.2, "warn"), (0.4, "fail"))
+    assert chart.note == ("30.0% of ledger lines are keyed by hand (29.0% of the amount); the "
+                          "biggest other source is system.")

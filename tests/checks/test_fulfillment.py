@@ -664,3 +664,127 @@ def test_late_order_cost_says_which_assumptions_it_used():
     explicit = replace(data, assumptions=resolve({"average_order_value": 120}))
     words = late_shipments(explicit).impact.assumptions
     assert words["average order value"] == "$120.00 (engagement.yaml)"
+
+
+# -- cause charts ----------------------------------------------------------------------------
+
+def test_late_chart_is_the_weekly_late_rate_by_warehouse():
+    """The late chart is the late rate per week ordered and warehouse, with warn and fail."""
+    orders, shipments = shipped_orders([True, False, False, False, True, True])
+    later = orders.index >= 4
+    for frame, column in ((orders, "ordered_at"), (orders, "promised_ship_by"),
+                          (shipments, "shipped_at")):
+        frame.loc[later, column] += pd.Timedelta(days=7)
+    shipments["warehouse"] = pd.Series(["Reno"] * 4 + ["Edison"] * 2, dtype="str")
+    chart = late_shipments(make_data(orders=orders, shipments=shipments)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == (
+        "lines", "period", "late_rate", "warehouse")
+    assert chart.data.values.tolist() == [
+        [pd.Timestamp("2026-07-06"), "Reno", 1, 4, 0.25],
+        [pd.Timestamp("2026-07-13"), "Edison", 2, 2, 1.0]]
+    assert chart.marks == ((0.04, "warn"), (0.08, "fail"))
+    assert chart.note == ("50.0% of shipped orders left late; the worst week was the one "
+                          "starting 13 Jul 2026 at Edison, at 100.0% (2 of 2).")
+
+
+def test_defect_chart_compares_late_rates_with_intervals():
+    """Orders with a manual edit are late 10 of 20 (95% interval 29.9%-70.1%), clean ones
+    4 of 40: one bar per defect, any defect and clean orders."""
+    chart = data_defects_drive_delays(defect_cohorts((20, 10), (40, 4))).chart
+    assert (chart.kind, chart.low, chart.high) == ("bars", "low", "high")
+    assert chart.data["orders"].tolist() == ["manual edit", "any data defect", "clean orders"]
+    assert chart.data["late_rate"].tolist() == [0.5, 0.5, 0.1]
+    assert chart.data[["late_orders", "shipped_orders"]].values.tolist() == [
+        [10, 20], [10, 20], [4, 40]]
+    assert chart.data["low"].round(4).tolist() == [0.2993, 0.2993, 0.0396]
+    assert chart.data["high"].round(4).tolist() == [0.7007, 0.7007, 0.2305]
+    assert chart.note == ("Orders with a data defect are late 50.0% of the time (95% interval "
+                          "29.9%–70.1%), clean ones 10.0% (4.0%–23.1%).")
+
+
+def test_wait_chart_bins_business_days_with_p90_mark():
+    """Waits of 0.5, 1 and 3 business days fall in the half-day bins at 0.5, 1.0 and 3.0."""
+    data = waits(["2026-07-06 10:00", "2026-07-06 10:00", "2026-07-06 10:00"],
+                 ["2026-07-06 22:00", "2026-07-07 10:00", "2026-07-09 10:00"])
+    result = order_to_ship_time(data)
+    chart = result.chart
+    assert (chart.kind, chart.x, chart.y, chart.x_unit) == ("histogram", "mid", "orders", "days")
+    assert chart.data["bin"].tolist() == [i / 2 for i in range(12)]
+    assert chart.data["orders"].tolist() == [0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0]
+    p90 = result.metrics["p90_business_days"].value
+    assert chart.marks == ((2.0, "warn"), (3.0, "fail"), (p90, "p90"))
+    assert chart.note == ("Half the orders shipped within 1.0 business days and nine in ten "
+                          "within 2.6.")
+
+
+def test_exception_chart_stacks_kinds_per_week():
+    """3 corrections, 1 reship and 1 return to sender in 200 shipments of one week."""
+    chart = address_exceptions(exception_data(200, corrected=3, reships=1,
+                                              returned=[("o5", "2026-07-07")])).chart
+    assert (chart.kind, chart.series) == ("stacked", "exception")
+    assert chart.data[["exception", "exceptions", "shipments"]].values.tolist() == [
+        ["address corrected", 3, 200], ["reship", 1, 200], ["return to sender", 1, 200]]
+    assert chart.data["exception_rate"].tolist() == [0.015, 0.005, 0.005]
+    assert chart.note == ("2.5% of shipments had an address exception (3 address corrected, "
+                          "1 reship, 1 return to sender).")
+
+
+def test_shipping_chart_sets_label_cost_against_charged():
+    """50 labels of $7 against $5 charged: $350 against $250 in the one week."""
+    chart = shipping_cost_recovery(shipping_data(7.0)).chart
+    assert (chart.kind, chart.series, chart.y_unit) == ("bars", "money", "$")
+    assert chart.data[["money", "amount"]].values.tolist() == [
+        ["label cost", 350.0], ["charged to customers", 250.0]]
+    assert chart.note == ("Labels cost $350 and customers paid $250 for shipping: a net "
+                          "subsidy of $100.")
+
+
+def test_error_chart_counts_each_order_once_in_its_ship_week():
+    """o1 returned twice (wrong, then missing) counts once as wrong; o2 missing: 1 each of
+    200 orders shipped that week."""
+    chart = fulfillment_errors(error_data(200, [("o1", "2026-07-10", "wrong_item"),
+                                                ("o1", "2026-07-11", "missing_item"),
+                                                ("o2", "2026-07-14", "Missing item")])).chart
+    assert (chart.kind, chart.series) == ("stacked", "reason")
+    assert chart.data[["reason", "orders", "shipped_orders", "error_rate"]].values.tolist() == [
+        ["wrong item", 1, 200, 0.005], ["missing item", 1, 200, 0.005]]
+    assert chart.note == ("2 of 200 shipped orders came back with a wrong or missing item "
+                          "(1.00%); the most frequent SKU is A (2).")
+
+
+def test_late_chart_is_absent_when_no_order_of_the_period_shipped():
+    """Orders whose parcels are not in the export: nothing to draw, no crash."""
+    orders, _ = shipped_orders([False, False])
+    _, others = shipped_orders([False], prefix="x")
+    result = late_shipments(make_data(orders=orders, shipments=others))
+    assert result.status is Status.PASS and result.metrics["shipped_orders"].value == 0
+    assert result.chart is None
+
+
+def test_late_chart_keeps_the_six_busiest_warehouses_apart():
+    """Eight warehouses: the six with most orders get a line each, the other two share one."""
+    orders, shipments = shipped_orders([False] * 20)
+    names = ["W1"] * 6 + ["W2", "W3", "W4", "W5", "W6"] * 2 + ["W7", "W8", "W7", "W8"]
+    shipments["warehouse"] = pd.Series(names, dtype="str")
+    chart = late_shipments(make_data(orders=orders, shipments=shipments)).chart
+    assert chart.data[["warehouse", "shipped_orders"]].values.tolist() == [
+        ["W1", 6], ["W2", 2], ["W3", 2], ["W4", 2], ["W5", 2], ["W6", 2],
+        ["other warehouses", 4]]
+
+
+def test_late_chart_splits_queue_and_carrier_days_when_deliveries_are_known():
+    """Late orders wait 4 days in our queue and travel 3, on-time ones wait 1 and travel 2;
+    an order without a delivery date is said to be left out of the picture."""
+    orders, shipments = shipped_orders([True, False, False])
+    transit = pd.Series([pd.Timedelta(days=3), pd.Timedelta(days=2), pd.NaT])
+    shipments["delivered_at"] = shipments["shipped_at"] + transit
+    chart = late_shipments(make_data(orders=orders, shipments=shipments)).chart
+    assert (chart.kind, chart.x, chart.series, chart.y_unit) == (
+        "stacked", "orders", "time", "days")
+    assert chart.data.values.tolist() == [
+        ["late orders", "in our queue", 4.0, 1], ["late orders", "with the carrier", 3.0, 1],
+        ["on-time orders", "in our queue", 1.0, 1],
+        ["on-time orders", "with the carrier", 2.0, 1]]
+    assert chart.note == ("Late orders waited 4.0 days in our queue and 3.0 with the carrier; "
+                          "on-time orders 1.0 and 2.0. 1 order without a delivery date is "
+                          "not drawn.")

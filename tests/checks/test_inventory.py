@@ -538,3 +538,56 @@ def test_empty_tables_are_not_assessable(spec):
     data = make_data(**{name: table(name, **{c: [] for c in columns})
                         for name, columns in spec.needs.items()})
     assert run_check(spec, data).status is Status.NOT_ASSESSABLE
+
+
+# -- cause charts ----------------------------------------------------------------------------
+
+def test_variance_chart_buckets_count_records():
+    """19 of 20 records match; the 20th has 8 on the shelf against 10 in the system."""
+    chart = record_accuracy(make_data(inventory_counts=counts(19, 20))).chart
+    assert (chart.kind, chart.x, chart.y) == ("bars", "variance", "records")
+    assert chart.data["records"].tolist() == [0, 1, 19, 0, 0]
+    assert chart.data["variance"].tolist()[2] == "shelf matches the system"
+    assert chart.note == ("19 of 20 count records match the shelf (95.0%); the system shows "
+                          "more than the shelf on 1 and less on 0.")
+
+
+def test_on_hand_chart_buckets_active_sku_locations_by_location():
+    """main holds -12, -3 and 5 units; annex -1 and 7: 3 of 5 below zero, most at main."""
+    snapshot = pd.concat([levels([-12.0, -3.0, 5.0]),
+                          levels([-1.0, 7.0], prefix="T", location="annex")],
+                         ignore_index=True)
+    chart = negative_on_hand(make_data(inventory_levels=snapshot)).chart
+    assert (chart.kind, chart.series, len(chart.data)) == ("bars", "location", 10)
+    cells = chart.data[chart.data["sku_locations"] > 0]
+    assert cells.values.tolist() == [["below −10", "main", 1], ["−10 to below 0", "annex", 1],
+                                     ["−10 to below 0", "main", 1],
+                                     ["above 0 to 10", "annex", 1], ["above 0 to 10", "main", 1]]
+    assert chart.note == ("3 of 5 active SKU-locations show stock below zero on 2026-09-30; "
+                          "most at main (2).")
+
+
+def test_stockout_chart_is_the_weekly_out_share_overall_and_of_the_top_skus():
+    """A is out the first 3 of 10 days (all in the week of 29 June), B never."""
+    chart = stockouts(stockout_data(3, 0)).chart
+    assert (chart.kind, chart.series, chart.y_unit) == ("lines", "sku", "share")
+    assert chart.data.values.tolist() == [
+        [pd.Timestamp("2026-06-29"), "all selling SKUs", 3, 10, 0.3],
+        [pd.Timestamp("2026-07-06"), "all selling SKUs", 0, 10, 0.0],
+        [pd.Timestamp("2026-06-29"), "A", 3, 5, 0.6],
+        [pd.Timestamp("2026-07-06"), "A", 0, 5, 0.0]]
+    assert chart.marks == ((0.05, "warn"), (0.10, "fail"))
+    assert chart.note == ("15.0% of selling SKU-days were at zero; A was out 3 of 10 days "
+                          "(lost $30).")
+
+
+def test_dead_stock_chart_is_stock_value_by_time_since_last_sale():
+    """LIVE ($90) last sold 52 days before the end, DEAD ($5) 304 days before."""
+    chart = dead_stock(dead_data(5.0)).chart
+    assert (chart.kind, chart.series, chart.y_unit) == ("stacked", "stock", "$")
+    assert chart.data.values.tolist() == [
+        ["sold in the last 90 days", 90.0, 1, "selling"], ["90–180 days", 0.0, 0, "selling"],
+        ["180–360 days", 5.0, 1, "no sale in 180 days"],
+        ["over 360 days", 0.0, 0, "no sale in 180 days"],
+        ["never sold", 0.0, 0, "no sale in 180 days"]]
+    assert chart.note == "$5 of $95 in stock (5.3%) has not sold in 180 days."

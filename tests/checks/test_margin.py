@@ -556,3 +556,53 @@ def test_books_vs_computed_cogs_does_not_repeat_missing_cogs():
                                 "on file ($1,000 of revenue, margin.missing_cogs) priced at "
                                 "the costed lines' cost ratio 40.0%")
     assert impact_triple(result) == (0.0, 0.0, 0.0)
+
+
+# -- cause charts ----------------------------------------------------------------------------
+
+def test_missing_cost_chart_is_the_revenue_share_by_reason():
+    """$100 of $1,000 sells on SKU B whose cost is empty: 10% under 'no unit cost'."""
+    chart = missing_cogs(uncosted_sales(100.0)).chart
+    assert (chart.kind, chart.x, chart.y, chart.y_unit) == (
+        "bars", "reason", "revenue_share", "share")
+    assert chart.data[["reason", "revenue", "skus", "revenue_share"]].values.tolist() == [
+        ["SKU not in products", 0.0, 0, 0.0], ["no unit cost", 100.0, 1, 0.1],
+        ["unit cost is zero", 0.0, 0, 0.0], ["placeholder unit cost", 0.0, 0, 0.0]]
+    assert chart.marks == ((0.02, "warn"), (0.05, "fail"))
+    assert chart.note == ("10.0% of revenue ($100) was sold with no cost on file; most of it "
+                          "is no unit cost (1 SKU).")
+
+
+def test_stale_cost_chart_plots_cost_on_file_against_landed_cost():
+    """A: 10 on file, 11 landed (within 10%); B: 10 on file, 12 landed (stale); C has no
+    purchase order and is not drawn."""
+    chart = stale_unit_cost(stale_data(400.0)).chart
+    assert (chart.kind, chart.x, chart.y, chart.series) == (
+        "scatter", "landed_cost", "unit_cost", "cost")
+    assert chart.data.values.tolist() == [
+        ["A", 11.0, 10.0, 600.0, "within 10%"],
+        ["B", 12.0, 10.0, 400.0, "more than 10% away (stale)"]]
+    assert chart.note == ("1 SKU carries a cost more than 10% away from its latest landed "
+                          "cost: 40.0% of the revenue of SKUs with a purchase order.")
+
+
+def test_contribution_chart_bins_orders_with_a_break_even_mark():
+    """5 orders at -$10 (a $70 discount) and 20 at +$60, in $5 bins from -$10 to $65."""
+    chart = negative_margin_orders(orders_with_losses(25, 5)).chart
+    assert (chart.kind, chart.x, chart.x_unit) == ("histogram", "mid", "$")
+    assert chart.data["bin"].tolist() == [-10.0 + 5 * i for i in range(15)]
+    assert chart.data["orders"].tolist() == [5] + [0] * 13 + [20]
+    assert chart.marks == ((0.0, "break-even"),)
+    assert chart.note == ("5 of 25 orders lose money, $50 in total; the worst lost $10. The "
+                          "first and last bars also hold the orders beyond them.")
+
+
+def test_cogs_chart_sets_the_ledger_against_computed_cogs_by_month():
+    """August books $460 of COGS against $400 computed: 6 points of margin."""
+    chart = books_vs_computed_cogs(books_data(460.0)).chart
+    assert (chart.kind, chart.series, chart.y_unit) == ("bars", "cogs", "$")
+    assert chart.data.values.tolist() == [["2026-08", "in the ledger", 460.0],
+                                          ["2026-08", "computed from sales", 400.0]]
+    assert chart.note == ("The ledger holds $460 of COGS against $400 computed from what was "
+                          "sold, a gap of 6.0 points of margin; the widest month is 2026-08 "
+                          "at 6.0 points.")
