@@ -138,7 +138,7 @@ def read_head(path: Path, display: str, size: int = SAMPLE_BYTES, *,
                 while chunk := fh.read(GUNZIP_CHUNK):
                     produced += len(chunk)
                     if produced > cap:
-                        _refuse_gunzipped(display, produced)
+                        _refuse_gunzipped(display)
                     chunks.append(chunk)
                 return b"".join(chunks)
         with open(path, "rb") as fh:
@@ -150,10 +150,11 @@ def read_head(path: Path, display: str, size: int = SAMPLE_BYTES, *,
 GUNZIP_CHUNK = 1 << 20
 
 
-def _refuse_gunzipped(display: str, produced: int) -> None:
+def _refuse_gunzipped(display: str) -> None:
+    """Decompression stopped as soon as the output passed the limit: say so."""
     limit = limits.active()
     limit.refuse(display, "an uncompressed size",
-                 f"more than {produced // limits.MB:,} MB once decompressed (counted while "
+                 f"more than {limit.max_file_mb:,g} MB once decompressed (counted while "
                  "decompressing, whatever the gzip trailer says)", "max_file_mb",
                  limit.max_file_mb)
 
@@ -176,7 +177,7 @@ def check_gunzipped(path: Path, display: str) -> None:
                 produced += len(chunk)
                 lines += chunk.count(b"\n")
                 if produced > cap:
-                    _refuse_gunzipped(display, produced)
+                    _refuse_gunzipped(display)
     except (OSError, EOFError, zlib.error) as exc:
         raise UnreadableFileError(display, expected="a readable gzip-compressed CSV file",
                                   got=f"an error: {exc}") from None
