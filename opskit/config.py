@@ -211,8 +211,9 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise ConfigError(f"{display}", expected="UTF-8 text", got="undecodable bytes",
                           hint="save the file as UTF-8") from None
-    loader = _BoundedLoader(text, display)
+    loader = None
     try:
+        loader = _BoundedLoader(text, display)  # the reader checks the characters at once
         return loader.get_single_data()
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
@@ -237,7 +238,8 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError(f"{display}", expected=f"values nested at most {MAX_YAML_DEPTH} "
                                                  "levels deep", got="deeper nesting") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _bad_numbers(data: Any, path: str = "") -> list[str]:
