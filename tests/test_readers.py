@@ -135,3 +135,14 @@ def test_gunzipped_lines_estimate_rows(tmp_path):
     with limits.using(limits.Limits(max_rows=100)), pytest.raises(UnreadableFileError) as info:
         check_gunzipped(path, "orders.csv.gz")
     assert "max_rows limit (100), got about 1,000" in info.value.message
+
+
+def test_whole_file_read_is_within_max_file_mb(tmp_path):
+    """Reading a whole plain file (report layouts read as a grid) checks max_file_mb first:
+    2 MB at a 1 MB limit is refused."""
+    path = tmp_path / "report.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * (1 << 19))
+    with limits.using(limits.Limits(max_file_mb=1)), pytest.raises(UnreadableFileError) as info:
+        read_head(path, "report.csv", -1)
+    assert info.value.message.startswith(
+        "report.csv: expected a file size within the max_file_mb limit (1), got 2 MB.")

@@ -141,6 +141,8 @@ def read_head(path: Path, display: str, size: int = SAMPLE_BYTES, *,
                         _refuse_gunzipped(display)
                     chunks.append(chunk)
                 return b"".join(chunks)
+        if size < 0:
+            limits.active().check_size(path, display)  # a whole file: within max_file_mb
         with open(path, "rb") as fh:
             return fh.read(size)
     except (OSError, EOFError, zlib.error) as exc:
