@@ -152,10 +152,11 @@ def gzip_bomb(path: Path, megabytes: int) -> None:
 
 
 def xlsx_workbook(path: Path, cells: list[tuple[str, object]],
-                  dimension: str | None = None, refs: bool = True) -> None:
+                  dimension: str | None = None, refs: bool = True, raw: str = "") -> None:
     """A minimal valid workbook (the parts ECMA-376 requires) with one sheet 'Orders' holding
     ``cells`` as (reference, value); ``refs=False`` writes rows and cells without their
-    ``r`` reference, placed by their order as the format allows."""
+    ``r`` reference, placed by their order as the format allows; ``raw`` is sheet XML
+    appended after the rows."""
     rows: dict[int, list[str]] = {}
     for ref, value in cells:
         number = int("".join(ch for ch in ref if ch.isdigit()))
@@ -191,7 +192,7 @@ def xlsx_workbook(path: Path, cells: list[tuple[str, object]],
         "xl/worksheets/sheet1.xml":
             f'<worksheet xmlns="{main_ns}">'
             + (f'<dimension ref="{dimension}"/>' if dimension else "")
-            + f"<sheetData>{body}</sheetData></worksheet>",
+            + f"<sheetData>{body}{raw}</sheetData></worksheet>",
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts.items():
@@ -340,6 +341,25 @@ def test_sheet_extent_counts_rows_and_cells_without_references(tmp_path):
     with zipfile.ZipFile(path) as archive:
         extent = sheet_extent(archive, "xl/worksheets/sheet1.xml")
     assert (extent.rows, extent.columns) == (3, column_number("XFD")) == (3, 16384)
+
+
+def test_sheet_extent_sees_references_the_pattern_cannot(tmp_path):
+    """A lower-case reference, a row number with a space, and a reference behind a 5 MB
+    attribute are all found (the last by the XML parser): the grid reaches row 50,000 and
+    column BXX (2,000)."""
+    from opskit.sources.extent import sheet_extent
+
+    path = tmp_path / "odd.xlsx"
+    hidden = '<row r="4"><c x="' + "a" * (5 << 20) + '" r="BXX4"><v>1</v></c></row>'
+    xlsx_workbook(path, sheet_rows(1), raw='<row r="3"><c r="bw3"><v>1</v></c></row>'
+                  + hidden + '<row r=" 50000"><c r="A50000"><v>1</v></c></row>')
+    with zipfile.ZipFile(path) as archive:
+        extent = sheet_extent(archive, "xl/worksheets/sheet1.xml")
+    assert (extent.rows, extent.columns) == (50_000, 2_000)
+    xlsx_workbook(path, sheet_rows(1), raw='<row r="3"><c r="bxx3"><v>1</v></c></row>')
+    with zipfile.ZipFile(path) as archive:
+        extent = sheet_extent(archive, "xl/worksheets/sheet1.xml")
+    assert (extent.rows, extent.columns) == (3, 2_000)
 
 
 def test_dictionary_encoded_parquet_is_refused_by_decoded_size(tmp_path):

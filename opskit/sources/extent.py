@@ -26,7 +26,7 @@ _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _ROW_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br=\"([0-9]+)\"")
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Z]{1,3})[0-9]+\"")
+_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"([A-Za-z]{1,3})[0-9]+\"")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref=\"([^\"]*)\"")
 
 
@@ -93,14 +93,16 @@ def sheet_extent(archive: zipfile.ZipFile, part: str) -> SheetExtent:
     last_row = last_column = 0
     rows_seen = rows_with_ref = cells_seen = cells_with_ref = 0
     carry = b""
+    exact = True
     with archive.open(part) as stream:
         while True:
             chunk = stream.read(SCAN_CHUNK)
             data = carry + chunk
             cut = data.rfind(b">") + 1 if chunk else len(data)
             block, carry = data[:cut], data[cut:]
-            if len(carry) > SCAN_CHUNK:  # a tag longer than a chunk: no reference pattern
-                carry = carry[-SCAN_CHUNK:]
+            if len(carry) > 4 * SCAN_CHUNK:  # a tag (or text) longer than the pattern can
+                exact = False                 # follow: count with the XML parser instead
+                break
             if not last_row and not last_column and (dim := _DIMENSION.search(block)):
                 last_column = max(last_column, _dimension_columns(dim.group(1)))
             refs = _ROW_REF.findall(block)
@@ -110,13 +112,12 @@ def sheet_extent(archive: zipfile.ZipFile, part: str) -> SheetExtent:
             rows_with_ref += len(refs)
             cells = _CELL_REF.findall(block)
             if cells:
-                widest = max(set(cells), key=lambda c: (len(c), c))
-                last_column = max(last_column, column_number(widest))
+                last_column = max(last_column, *(column_number(c) for c in set(cells)))
             cells_seen += len(_CELL.findall(block))
             cells_with_ref += len(cells)
             if not chunk:
                 break
-    if rows_seen != rows_with_ref or cells_seen != cells_with_ref:
+    if not exact or rows_seen != rows_with_ref or cells_seen != cells_with_ref:
         counted = _counted_extent(archive, part)
         return SheetExtent(max(counted.rows, last_row), max(counted.columns, last_column))
     return SheetExtent(last_row, last_column)
@@ -132,21 +133,27 @@ def _counted_extent(archive: zipfile.ZipFile, part: str) -> SheetExtent:
     """The sheet's extent when some rows or cells carry no reference: each such row follows
     the previous one, each such cell the previous cell (as Excel and openpyxl place them)."""
     row = column = last_row = last_column = 0
+    holder = None  # <sheetData>: emptied after each row, so the rows read are not kept
     with archive.open(part) as stream:
         for event, element in ElementTree.iterparse(stream, events=("start", "end")):
             name = element.tag.rsplit("}", 1)[-1]
-            if event == "start" and name == "row":
-                ref = element.get("r")
-                row = int(ref) if ref and ref.isdigit() else row + 1
+            if event == "start" and name == "sheetData":
+                holder = element
+            elif event == "start" and name == "row":
+                try:
+                    row = int(element.get("r") or "")
+                except ValueError:
+                    row += 1
                 column = 0
                 last_row = max(last_row, row)
             elif event == "start" and name == "c":
-                ref = element.get("r")
-                match = re.match(r"([A-Z]{1,3})", ref or "")
+                match = re.match(r"\s*\$?([A-Za-z]{1,3})", element.get("r") or "")
                 column = column_number(match.group(1)) if match else column + 1
                 last_column = max(last_column, column)
             elif event == "end" and name == "row":
                 element.clear()
+                if holder is not None:
+                    holder.clear()
     return SheetExtent(last_row, last_column)
 
 
