@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from opskit.errors import ConfigError, shorten
+from opskit.errors import ConfigError, OpskitError, shorten
 from opskit.money import DEFAULT_CURRENCY, ISO_4217, suggest
 from opskit.tables import TABLES
 
@@ -83,6 +83,8 @@ MAX_INT_DIGITS = 1000  # longer integers are refused while parsing (Python refus
 # Numbers anywhere in the file are finite and within this magnitude (limits have their own
 # ranges, LIMIT_RANGES): 1e15 is beyond any money figure, count or threshold a client has.
 MAX_MAGNITUDE = 1e15
+# The settings that hold numbers (text settings such as 'client' keep a number as its text).
+NUMERIC_KEYS = ("assumptions", "fx", "lifecycle", "limits", "thresholds")
 LIMIT_RANGES = {  # key -> (exclusive low, inclusive high)
     "max_file_mb": (0, 1 << 20),  # up to 1 TB
     "max_rows": (0, 10_000_000_000),
@@ -282,7 +284,7 @@ def _parameter_range(parts: list[str]) -> tuple[float, float] | None:
 
         load_all()
         param = get(".".join(parts[1:-1])).params.get(parts[-1])
-    except Exception:  # an unknown check or parameter is reported later, with its own words
+    except OpskitError:  # an unknown check is reported later, with its own words
         return None
     return (param.min, param.max) if param is not None else None
 
@@ -305,7 +307,8 @@ def load_config(root: Path) -> EngagementConfig:
     if not isinstance(data, Mapping):
         raise ConfigError(CONFIG_NAME, expected="a mapping of settings (key: value)",
                           got=f"a {type(data).__name__}")
-    numbers = _bad_numbers(data)
+    numbers = [problem for key in NUMERIC_KEYS if key in data
+               for problem in _bad_numbers(data[key], key)]
     if numbers:
         raise ConfigError(f"{CONFIG_NAME}: " + "; ".join(numbers[:5])
                           + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""),

@@ -175,6 +175,8 @@ def test_oversized_yaml_is_refused(tmp_path):
     ("lifecycle: {runs: " + "1" * 30 + "}",
      "'lifecycle.runs': expected a finite number in [-1e+15, 1e+15], got a number of 30 "
      "digits"),
+    ("fx: {EUR: " + "1" * 400 + "}",
+     "'fx.EUR': expected a finite number in [-1e+15, 1e+15], got a number of 400 digits"),
     ("thresholds:\n  fulfillment.late_shipments: {sla_business_days: .nan}",
      "'thresholds.fulfillment.late_shipments.sla_business_days': expected a number in "
      "[0, 30], got nan"),
@@ -215,3 +217,9 @@ def test_registry_compares_huge_numbers_exactly():
     for value in (10 ** 400, float("inf")):
         with pytest.raises(ParameterError, match=r"must be a number in \[0, 30\]"):
             spec.resolve({"sla_business_days": value})
+
+
+def test_numbers_in_text_settings_stay_text(tmp_path):
+    """A numeric client name of 20 digits is text, not a number to bound: it loads."""
+    config = load_config(write(tmp_path / "c", "client: 12345678901234567890\n"))
+    assert config.client == "12345678901234567890"
