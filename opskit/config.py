@@ -150,7 +150,10 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node):  # type: ignore[no-untyped-def]
-        digits = sum(ch.isdigit() for ch in str(node.value))
+        text = str(node.value).lstrip("+-")
+        if text[:2].lower() in ("0x", "0o", "0b"):
+            text = text[2:]
+        digits = sum(ch.isalnum() for ch in text)  # hexadecimal digits count too
         if digits > MAX_INT_DIGITS:
             raise ConfigError(f"{self.display}, line {node.start_mark.line + 1}",
                               expected=f"a number of at most {MAX_INT_DIGITS} digits",
