@@ -197,7 +197,7 @@ def test_integer_too_long_to_parse_names_its_line(tmp_path):
     assert len(message) < 250
     hexadecimal = config_error(tmp_path, "client: A\nlimits: {max_rows: 0x" + "f" * 4000 + "}\n")
     assert hexadecimal.startswith("engagement.yaml, line 2: expected a number of at most 1000 "
-                                  "digits, got a number of 4001 digits")
+                                  "digits, got a number of 4000 digits")
 
 
 def test_non_number_limit_is_quoted_short(tmp_path):
