@@ -362,6 +362,17 @@ def test_sheet_extent_sees_references_the_pattern_cannot(tmp_path):
     assert (extent.rows, extent.columns) == (3, 2_000)
 
 
+def test_damaged_sheet_met_while_measuring_is_a_file_error(tmp_path):
+    """A sheet whose XML breaks off (met by the exact count) is the file's problem, exit 2."""
+    path = engagement(tmp_path, name="orders.xlsx")
+    xlsx_workbook(path, sheet_rows(1), raw='<row><c><v>1</v></c></row><row r="3"><c r="A3">')
+    with pytest.raises(UnreadableFileError) as info:
+        Engagement.load(tmp_path)
+    assert info.value.message.startswith(
+        "data/orders.xlsx: expected an Excel .xlsx workbook, got a file that is not a valid "
+        "workbook (mismatched tag")
+
+
 def test_dictionary_encoded_parquet_is_refused_by_decoded_size(tmp_path):
     """A ~300 KB Parquet file whose one 1,000-character text repeats over 2.6 million rows
     (2.6 GB decoded) is refused from its dictionaries, before it is decoded."""

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 
@@ -471,7 +472,8 @@ def _check_xlsx(name: str, _mtime: int, _size: int, display: str, sheet: str | i
             if part is None or part not in names:
                 return  # the reader names the missing sheet in its own words
             extent = sheet_extent(archive, part)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError,
+            NotImplementedError, ElementTree.ParseError) as exc:
         raise UnreadableFileError(display, expected="an Excel .xlsx workbook",
                                   got=f"a file that is not a valid workbook ({exc})",
                                   hint="open it in Excel and save it again as .xlsx, or "
