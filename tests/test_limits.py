@@ -18,6 +18,7 @@ import pytest
 from opskit.cli import main
 from opskit.engagement import Engagement
 from opskit.errors import ConfigError, UnreadableFileError
+from opskit.sources import limits as limits_module
 
 
 def engagement(folder: Path, limits: str = "", table: str = "orders",
@@ -44,6 +45,20 @@ def test_file_over_the_size_limit_names_the_limit(tmp_path):
         Engagement.load(tmp_path)
     message = info.value.message
     assert "max_file_mb limit (0.01)" in message and "limits: {max_file_mb:" in message
+
+
+def test_the_hint_is_yaml_that_raises_the_limit(tmp_path):
+    """The hint's setting can be pasted into engagement.yaml as written: 80000000, not
+    '8e+07' (text to YAML) nor '80,000,000' (two keys in a flow mapping)."""
+    from opskit.config import read_yaml
+
+    limit = limits_module.Limits(max_rows=20_000_000)
+    with pytest.raises(UnreadableFileError) as info:
+        limit.check_rows(20_000_001, "orders.csv")
+    hint = info.value.hint.split("engagement.yaml: ")[1]
+    assert hint == "limits: {max_rows: 80000000}"
+    (tmp_path / "hint.yaml").write_text(hint + "\n")
+    assert read_yaml(tmp_path / "hint.yaml") == {"limits": {"max_rows": 80_000_000}}
 
 
 def test_too_many_rows(tmp_path):

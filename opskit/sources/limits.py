@@ -46,10 +46,12 @@ class Limits:
         return cls(**values)
 
     def refuse(self, display: str, what: str, got: str, key: str, value: float) -> None:
+        raised = value * 4  # written as YAML reads a number: no thousands comma, no 8e+07
+        plain = str(int(raised)) if float(raised).is_integer() else repr(float(raised))
         raise UnreadableFileError(
             display, expected=f"{what} within the {key} limit ({value:,g})", got=got,
             hint=f"if the file is genuine, raise it in engagement.yaml: limits: {{{key}: "
-                 f"{value * 4:,g}}}")
+                 f"{plain}}}")
 
     def check_size(self, path: Path, display: str) -> None:
         """File size on disk, and the uncompressed size a gzip trailer announces."""
