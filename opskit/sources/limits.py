@@ -26,7 +26,9 @@ MB = 1 << 20
 class Limits:
     """Ceilings on one input file; each can be raised under ``limits:`` in engagement.yaml."""
 
-    max_file_mb: float = 2048  # bytes on disk (and uncompressed, for .gz and .xlsx)
+    # bytes on disk; uncompressed for .gz (counted as produced) and .xlsx; decoded for
+    # Parquet; in memory for a workbook sheet's grid (opskit.sources.extent)
+    max_file_mb: float = 2048
     max_rows: int = 20_000_000  # data rows in one file
     max_field_kb: float = 1024  # one cell
     max_xlsx_ratio: float = 200  # uncompressed / compressed size of a workbook
