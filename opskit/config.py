@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from opskit.errors import ConfigError, shorten
+from opskit.errors import ConfigError, OpskitError, shorten
 from opskit.money import DEFAULT_CURRENCY, ISO_4217, suggest
 from opskit.tables import TABLES
 
@@ -73,22 +73,161 @@ class EngagementConfig:
     notes: str | None = None
 
 
+# Bounds on the YAML opskit reads. A real engagement.yaml is a few kilobytes, a few levels
+# deep and holds a few hundred values; these ceilings are far above that and far below what
+# would take the machine down (a 368-byte file of nested anchors expands to a billion values).
+MAX_YAML_BYTES = 1 << 20
+MAX_YAML_DEPTH = 64
+MAX_YAML_VALUES = 100_000  # values once every alias is expanded
+MAX_INT_DIGITS = 1000  # longer integers are refused while parsing (Python refuses > 4300)
+# Numbers anywhere in the file are finite and within this magnitude (limits have their own
+# ranges, LIMIT_RANGES): 1e15 is beyond any money figure, count or threshold a client has.
+MAX_MAGNITUDE = 1e15
+# The settings that hold numbers (text settings such as 'client' keep a number as its text).
+NUMERIC_KEYS = ("assumptions", "fx", "lifecycle", "limits", "thresholds")
+LIMIT_RANGES = {  # key -> (exclusive low, inclusive high)
+    "max_file_mb": (0, 1 << 20),  # up to 1 TB
+    "max_rows": (0, 10_000_000_000),
+    "max_field_kb": (0, 1 << 20),  # up to 1 GB in one cell
+    "max_xlsx_ratio": (0, 1_000_000),
+}
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses, while composing, what would exhaust the machine.
+
+    Nesting deeper than ``MAX_YAML_DEPTH`` (3,000 ``[`` is a RecursionError otherwise),
+    aliases that expand to more than ``MAX_YAML_VALUES`` values (billion laughs: the values
+    are shared while parsing, but every walk over them, a repr in a message included, pays
+    the expansion), integers longer than ``MAX_INT_DIGITS`` digits, and a key given twice
+    in one mapping (YAML would keep the last one silently).
+    """
+
+    def __init__(self, stream: str, display: str) -> None:
+        super().__init__(stream)
+        self.display = display
+        self.depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise ConfigError(f"{self.display}, line {mark.line + 1}",
+                                  expected=f"values nested at most {MAX_YAML_DEPTH} levels deep",
+                                  got="deeper nesting",
+                                  hint="engagement.yaml needs a few levels; remove the nesting")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def get_single_node(self):  # type: ignore[no-untyped-def]
+        node = super().get_single_node()
+        if node is not None:
+            _expanded_size(node, self.display)
+        return node
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
+                        key_node, yaml.ScalarNode):
+                    continue
+                key = self.construct_object(key_node)
+                line = key_node.start_mark.line + 1
+                if key not in seen:
+                    seen[key] = line
+                else:
+                    first = seen[key]
+                    lines = (f"twice on line {line}" if first == line
+                             else f"on lines {first} and {line}")
+                    raise ConfigError(
+                        f"{self.display}, line {line}: the key {shorten(key)} is given "
+                        f"{lines}",
+                        expected="each key once in a mapping", got="a repeated key",
+                        hint="keep one of them; YAML would silently use the last")
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node):  # type: ignore[no-untyped-def]
+        text = str(node.value).lstrip("+-")
+        if text[:2].lower() in ("0x", "0o", "0b"):
+            text = text[2:]
+        digits = sum(ch.isalnum() for ch in text)  # hexadecimal digits count too
+        if digits > MAX_INT_DIGITS:
+            raise ConfigError(f"{self.display}, line {node.start_mark.line + 1}",
+                              expected=f"a number of at most {MAX_INT_DIGITS} digits",
+                              got=f"a number of {digits} digits ({shorten(node.value)})",
+                              hint="no setting needs a number that long")
+        return super().construct_yaml_int(node)
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)
+
+
+def _expanded_size(root: yaml.Node, display: str) -> int:
+    """How many values the document holds with every alias expanded, counted without
+    expanding it (each shared node's size is counted once and reused); over
+    ``MAX_YAML_VALUES`` is a ConfigError."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children = ([n for pair in node.value for n in pair]
+                    if isinstance(node, yaml.MappingNode) else list(node.value))
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        size = 1 + sum(sizes[id(child)] for child in children)
+        sizes[id(node)] = size
+        if size > MAX_YAML_VALUES:
+            raise ConfigError(
+                f"{display}, line {node.start_mark.line + 1}",
+                expected=f"at most {MAX_YAML_VALUES:,} values once aliases (*name) are "
+                         "expanded",
+                got=f"more than {MAX_YAML_VALUES:,} (anchors and aliases nested in each "
+                    "other)",
+                hint="write the settings out plainly; opskit does not need nested aliases")
+    return sizes[id(root)]
+
+
 def read_yaml(path: Path) -> Any:
-    """Safe-load a YAML file; python tags and syntax errors become ConfigError with the line."""
+    """Safe-load a YAML file within bounds; tags, syntax errors, excessive size, depth or
+    aliases and repeated keys become a ConfigError with the line."""
+    display = path.name
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path.name}", expected="UTF-8 text", got="undecodable bytes",
-                          hint="save the file as UTF-8") from None
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_YAML_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"{path.name}", expected="a readable file", got=str(exc)) from None
+        raise ConfigError(f"{display}", expected="a readable file",
+                          got=shorten(str(exc), 200)) from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise ConfigError(f"{display}", expected=f"a settings file of at most "
+                                                 f"{MAX_YAML_BYTES // 1024:,} KB",
+                          got="a larger file", hint="engagement.yaml holds settings, not data")
     try:
-        return yaml.safe_load(text)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{display}", expected="UTF-8 text", got="undecodable bytes",
+                          hint="save the file as UTF-8") from None
+    loader = None
+    try:
+        loader = _BoundedLoader(text, display)  # the reader checks the characters at once
+        return loader.get_single_data()
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        if "tag" not in (exc.problem or ""):
+            raise ConfigError(f"{display}, line {line}", expected="valid YAML",
+                              got=shorten(exc.problem or str(exc), 120)) from None
         tag = (exc.problem or "").split("tag")[-1].strip(" '") or "a tag"
         raise ConfigError(
-            f"{path.name}, line {line}: the tag {tag} is not allowed",
+            f"{display}, line {line}: the tag {shorten(tag, 80)} is not allowed",
             expected="plain YAML values (text, numbers, lists, mappings)",
             got="a Python object tag",
             hint="opskit only loads YAML safely; remove the tag",
@@ -97,8 +236,60 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path.name}{where}", expected="valid YAML", got=problem,
+        raise ConfigError(f"{display}{where}", expected="valid YAML",
+                          got=shorten(problem, 120),
                           hint="check the indentation and quotes around that line") from None
+    except RecursionError:  # a structure the depth bound did not see; never a traceback
+        raise ConfigError(f"{display}", expected=f"values nested at most {MAX_YAML_DEPTH} "
+                                                 "levels deep", got="deeper nesting") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _bad_numbers(data: Any, path: str = "") -> list[str]:
+    """Every number in the document that is not finite or is beyond ``MAX_MAGNITUDE``
+    (a limit: outside its ``LIMIT_RANGES``), as 'key: expected ..., got ...'."""
+    problems: list[str] = []
+    stack: list[tuple[str, Any]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, Mapping):
+            stack.extend((f"{where}.{k}" if where else str(k), v)
+                         for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            parts = where.split(".")
+            limit = len(parts) == 2 and parts[0] == "limits" and parts[1] in LIMIT_RANGES
+            low, high = LIMIT_RANGES[parts[1]] if limit else (-MAX_MAGNITUDE, MAX_MAGNITUDE)
+            finite = not isinstance(value, float) or math.isfinite(value)
+            if finite and (low < value <= high if limit else low <= value <= high):
+                continue
+            shown = (f"a number of {len(str(abs(value)))} digits"
+                     if isinstance(value, int) and abs(value) > 10**20 else shorten(value))
+            if limit:
+                expected = f"a positive number, at most {high:,}"
+            elif (declared := _parameter_range(parts)) is not None:
+                expected = f"a number in [{declared[0]:g}, {declared[1]:g}]"
+            else:
+                expected = f"a finite number in [-{MAX_MAGNITUDE:g}, {MAX_MAGNITUDE:g}]"
+            problems.append(f"'{where}': expected {expected}, got {shown}")
+    return problems
+
+
+def _parameter_range(parts: list[str]) -> tuple[float, float] | None:
+    """A threshold's declared range (thresholds.<check>.<parameter>), when it is known."""
+    if len(parts) < 3 or parts[0] != "thresholds":
+        return None
+    try:
+        from opskit.registry import get, load_all
+
+        load_all()
+        param = get(".".join(parts[1:-1])).params.get(parts[-1])
+    except OpskitError:  # an unknown check is reported later, with its own words
+        return None
+    return (param.min, param.max) if param is not None else None
 
 
 def load_config(root: Path) -> EngagementConfig:
@@ -119,6 +310,13 @@ def load_config(root: Path) -> EngagementConfig:
     if not isinstance(data, Mapping):
         raise ConfigError(CONFIG_NAME, expected="a mapping of settings (key: value)",
                           got=f"a {type(data).__name__}")
+    numbers = [problem for key in NUMERIC_KEYS if key in data
+               for problem in _bad_numbers(data[key], key)]
+    if numbers:
+        raise ConfigError(f"{CONFIG_NAME}: " + "; ".join(numbers[:5])
+                          + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""),
+                          hint="write plain finite numbers; .inf, .nan and numbers beyond "
+                               "those ranges are refused")
     problems: list[str] = []
     unknown = [k for k in data if k not in KNOWN_KEYS]
     for key in unknown:
@@ -169,9 +367,20 @@ def load_config(root: Path) -> EngagementConfig:
         files=_files(root, mapping("files"), timezone),
         thresholds=thresholds,
         lifecycle=mapping("lifecycle"),
-        limits=mapping("limits"),
+        limits=_limits(mapping("limits")),
         notes=text("notes"),
     )
+
+
+def _limits(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``limits:``: each a number (its range was checked with every number in the file);
+    anything else is named with a short prefix of what was written, never its full repr."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{CONFIG_NAME}, limits.{shorten(name, 40).strip(chr(39))}",
+                              expected="a positive number", got=shorten(value),
+                              hint="e.g. 'limits: {max_file_mb: 4096}'")
+    return values
 
 
 def _currency(value: Any) -> str:
@@ -241,7 +450,7 @@ def _date(value: Any, where: str) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ConfigError(f"{CONFIG_NAME}, {where}", expected="a date YYYY-MM-DD", got=repr(value))
+    raise ConfigError(f"{CONFIG_NAME}, {where}", expected="a date YYYY-MM-DD", got=shorten(value))
 
 
 def _period(value: Any) -> tuple[dt.date, dt.date] | None:
@@ -249,7 +458,7 @@ def _period(value: Any) -> tuple[dt.date, dt.date] | None:
         return None
     if not isinstance(value, Mapping) or set(value) - {"start", "end"} or len(value) != 2:
         raise ConfigError(f"{CONFIG_NAME}, key 'period'",
-                          expected="{start: YYYY-MM-DD, end: YYYY-MM-DD}", got=repr(value))
+                          expected="{start: YYYY-MM-DD, end: YYYY-MM-DD}", got=shorten(value))
     start, end = _date(value["start"], "period.start"), _date(value["end"], "period.end")
     if end < start:
         raise ConfigError(f"{CONFIG_NAME}, key 'period'", expected="start on or before end",
@@ -298,7 +507,7 @@ def _timezone(value: str | None) -> str | None:
         hint = "use a zone name such as America/Chicago or Europe/Berlin"
     raise ConfigError(f"{CONFIG_NAME}, key 'timezone'",
                       expected="an IANA time zone name such as America/Chicago",
-                      got=repr(value), hint=hint)
+                      got=shorten(value), hint=hint)
 
 
 def _files(root: Path, files: Mapping[str, Any],
@@ -318,7 +527,7 @@ def _files(root: Path, files: Mapping[str, Any],
                 raise ConfigError(f"{CONFIG_NAME}, files, '{table}'",
                                   expected="a path, a list of paths, or "
                                            "{path, sheet, system, adapter}",
-                                  got=repr(item))
+                                  got=shorten(item))
             extra = set(item) - FILE_KEYS
             if extra:
                 raise ConfigError(f"{CONFIG_NAME}, files, '{table}': unknown keys "
@@ -338,7 +547,7 @@ def safe_path(root: Path, relative: Any) -> Path:
     """
     if not isinstance(relative, str) or not relative.strip():
         raise ConfigError(f"{CONFIG_NAME}, files", expected="a relative file path",
-                          got=repr(relative))
+                          got=shorten(relative))
     candidate = Path(relative)
     if candidate.is_absolute():
         raise ConfigError(f"{CONFIG_NAME}, files, '{relative}'",

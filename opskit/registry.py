@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from opskit.errors import ParameterError, UnknownCheckError
+from opskit.errors import ParameterError, UnknownCheckError, shorten
 from opskit.findings import AREA_HAT, Result, Status
 from opskit.tables import TABLES
 
@@ -53,10 +53,10 @@ class Param:
     def validate(self, name: str, check_id: str, value: Any) -> float:
         """``value`` as a float, or a ParameterError naming the parameter, range and value."""
         ok = not isinstance(value, bool) and isinstance(value, int | float) and value == value
-        if not ok or not self.min <= float(value) <= self.max:
+        if not ok or not self.min <= value <= self.max:  # exact: a 400-digit int never floats
             raise ParameterError(
                 f"The '{name}' parameter of {check_id} must be a number in "
-                f"[{self.min:g}, {self.max:g}]. Got {value!r}.",
+                f"[{self.min:g}, {self.max:g}]. Got {shorten(value)}.",
                 check_id=check_id, parameter=name, value=value)
         return float(value)
 

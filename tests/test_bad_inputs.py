@@ -82,6 +82,18 @@ CASES = {
         "[0, 30]. Got -3."]}),
     "unknown_check_threshold": (2, {"error": None, "mentions": [
         "did you mean fulfillment.late_shipments"]}),
+    "yaml_billion_laughs": (2, {"error": ConfigError, "mentions": [
+        "engagement.yaml, line 7", "at most 100,000 values once aliases", "got more than"]}),
+    "yaml_deep_nesting": (2, {"error": ConfigError, "mentions": [
+        "engagement.yaml, line 2", "nested at most 64 levels deep"]}),
+    "yaml_duplicate_key": (2, {"error": ConfigError, "mentions": [
+        "line 5: the key 'currency' is given on lines 2 and 5", "each key once"]}),
+    "limits_not_finite": (2, {"error": ConfigError, "mentions": [
+        "'limits.max_field_kb': expected a positive number, at most 1,048,576, got inf",
+        "'limits.max_file_mb': expected a positive number, at most 1,048,576, got nan"]}),
+    "threshold_400_digits": (2, {"error": ConfigError, "mentions": [
+        "'thresholds.fulfillment.late_shipments.sla_business_days': expected a number in "
+        "[0, 30], got a number of 400 digits"]}),
     "valid_xlsx": (0, {"rows": {"orders": (1, 1, 0)}}),
     "valid_parquet": (0, {"rows": {"orders": (2, 1, 1)}}),
 }

@@ -94,3 +94,135 @@ def test_timezone_with_no_close_match_gives_an_example(tmp_path):
     """A value that resembles no zone gets an example of a zone name."""
     with pytest.raises(ConfigError, match="use a zone name such as America/Chicago"):
         load_config(write(tmp_path / "c", "client: Acme\ntimezone: 42\n"))
+
+
+# ---------------------------------------------------------------------------------------
+# Bounded parsing: size, depth, aliases, repeated keys, numbers
+# ---------------------------------------------------------------------------------------
+def config_error(tmp_path: Path, text: str) -> str:
+    """The message load_config gives for ``text`` as engagement.yaml."""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path / "c", text))
+    return info.value.message
+
+
+def test_repeated_key_names_both_lines(tmp_path):
+    """A key given twice is an error naming the key and both lines, at any depth."""
+    assert config_error(tmp_path, "client: A\nnotes: x\nclient: B\n") == (
+        "engagement.yaml, line 3: the key 'client' is given on lines 1 and 3: expected each "
+        "key once in a mapping, got a repeated key. Hint: keep one of them; YAML would "
+        "silently use the last")
+    message = config_error(tmp_path, "client: A\nlimits:\n  max_rows: 5\n  max_rows: 6\n")
+    assert message.startswith("engagement.yaml, line 4: the key 'max_rows' is given on "
+                              "lines 3 and 4")
+
+
+def test_repeated_key_on_one_line(tmp_path):
+    """A key repeated inside one flow mapping is named with its single line."""
+    assert config_error(tmp_path, "client: A\nfx: {EUR: 1.1, EUR: 1.2}\n").startswith(
+        "engagement.yaml, line 2: the key 'EUR' is given twice on line 2")
+
+
+def test_merge_keys_and_small_aliases_still_load(tmp_path):
+    """An alias used a few times and a '<<' merge (whose keys override) are plain YAML and
+    load as before."""
+    folder = write(tmp_path / "c", "client: A\nassumptions: &base {hourly_cost: 80}\n"
+                   "thresholds:\n  fulfillment.late_shipments: &t {warn: 0.05}\n"
+                   "  fulfillment.backorders: {<<: *t, warn: 0.1}\n")
+    config = load_config(folder)
+    assert config.assumptions == {"hourly_cost": 80}
+    assert config.thresholds["fulfillment.backorders"] == {"warn": 0.1}
+
+
+def test_alias_expansion_beyond_the_budget_is_refused(tmp_path):
+    """Aliases that expand past 100,000 values are refused while parsing, with the line
+    where the budget ran out (five levels of 10: 111,111 values by line 7)."""
+    lines = ["client: A", "notes: x", "a0: &a0 [" + ", ".join(["x"] * 10) + "]"]
+    for level in range(1, 5):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    message = config_error(tmp_path, "\n".join(lines) + "\n")
+    assert message.startswith("engagement.yaml, line 7: expected at most 100,000 values once "
+                              "aliases (*name) are expanded")
+
+
+def test_nesting_beyond_the_depth_limit_is_refused(tmp_path):
+    """65 nested lists are refused (64 is the limit); 3,000 are too, never a RecursionError."""
+    assert config_error(tmp_path, "client: A\nnotes: " + "[" * 65 + "]" * 65 + "\n") == (
+        "engagement.yaml, line 2: expected values nested at most 64 levels deep, got deeper "
+        "nesting. Hint: engagement.yaml needs a few levels; remove the nesting")
+    assert "nested at most 64" in config_error(tmp_path, "client: A\nnotes: " + "[" * 3000)
+
+
+def test_oversized_yaml_is_refused(tmp_path):
+    """An engagement.yaml over 1 MB is refused before it is parsed."""
+    message = config_error(tmp_path, "client: A\nnotes: '" + "x" * (1 << 20) + "'\n")
+    assert message == ("engagement.yaml: expected a settings file of at most 1,024 KB, got a "
+                       "larger file. Hint: engagement.yaml holds settings, not data")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("limits: {max_field_kb: .inf}",
+     "'limits.max_field_kb': expected a positive number, at most 1,048,576, got inf"),
+    ("limits: {max_file_mb: .nan}",
+     "'limits.max_file_mb': expected a positive number, at most 1,048,576, got nan"),
+    ("limits: {max_rows: 0}",
+     "'limits.max_rows': expected a positive number, at most 10,000,000,000, got 0"),
+    ("limits: {max_rows: " + "9" * 400 + "}",
+     "'limits.max_rows': expected a positive number, at most 10,000,000,000, got a number "
+     "of 400 digits"),
+    ("assumptions: {hourly_cost: -.inf}",
+     "'assumptions.hourly_cost': expected a finite number in [-1e+15, 1e+15], got -inf"),
+    ("lifecycle: {runs: " + "1" * 30 + "}",
+     "'lifecycle.runs': expected a finite number in [-1e+15, 1e+15], got a number of 30 "
+     "digits"),
+    ("fx: {EUR: " + "1" * 400 + "}",
+     "'fx.EUR': expected a finite number in [-1e+15, 1e+15], got a number of 400 digits"),
+    ("thresholds:\n  fulfillment.late_shipments: {sla_business_days: .nan}",
+     "'thresholds.fulfillment.late_shipments.sla_business_days': expected a number in "
+     "[0, 30], got nan"),
+])
+def test_numbers_are_finite_and_in_range(tmp_path, text, expected):
+    """.inf, .nan and huge integers are ConfigErrors naming the key, the range and what was
+    written (a digit count, not 400 digits)."""
+    message = config_error(tmp_path, f"client: A\n{text}\n")
+    assert message.startswith("engagement.yaml: " + expected)
+
+
+def test_integer_too_long_to_parse_names_its_line(tmp_path):
+    """An integer of 5,000 digits (past Python's own conversion limit) is refused while
+    parsing, with its line and a short prefix."""
+    message = config_error(tmp_path, "client: A\nnotes: " + "7" * 5000 + "\n")
+    assert message.startswith("engagement.yaml, line 2: expected a number of at most 1000 "
+                              "digits, got a number of 5000 digits ('77777")
+    assert len(message) < 250
+    hexadecimal = config_error(tmp_path, "client: A\nlimits: {max_rows: 0x" + "f" * 4000 + "}\n")
+    assert hexadecimal.startswith("engagement.yaml, line 2: expected a number of at most 1000 "
+                                  "digits, got a number of 4000 digits")
+
+
+def test_non_number_limit_is_quoted_short(tmp_path):
+    """A limit set to a long list is named with a short prefix of it, not its whole repr."""
+    message = config_error(tmp_path, "client: A\nlimits:\n  max_rows: [" +
+                           ", ".join(["12345"] * 5000) + "]\n")
+    assert message.startswith("engagement.yaml, limits.max_rows: expected a positive number, "
+                              "got [12345, 12345")
+    assert len(message) < 200
+
+
+def test_registry_compares_huge_numbers_exactly():
+    """A check parameter given a 400-digit integer or inf is a ParameterError with the range,
+    not an OverflowError."""
+    from opskit.errors import ParameterError
+    from opskit.registry import get, load_all
+
+    load_all()
+    spec = get("fulfillment.late_shipments")
+    for value in (10 ** 400, float("inf")):
+        with pytest.raises(ParameterError, match=r"must be a number in \[0, 30\]"):
+            spec.resolve({"sla_business_days": value})
+
+
+def test_numbers_in_text_settings_stay_text(tmp_path):
+    """A numeric client name of 20 digits is text, not a number to bound: it loads."""
+    config = load_config(write(tmp_path / "c", "client: 12345678901234567890\n"))
+    assert config.client == "12345678901234567890"

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import gzip
+import os
+import socket
+from pathlib import Path
 
+import pandas as pd
+import pytest
+
+from opskit.errors import UnreadableFileError
+from opskit.sources import limits
 from opskit.sources.parse import parse_bool, parse_datetime, parse_number, parse_text
-from opskit.sources.readers import detect_encoding, normalize_name, sniff_delimiter
+from opskit.sources.readers import (
+    check_gunzipped,
+    detect_encoding,
+    normalize_name,
+    read_head,
+    require_regular,
+    sniff_delimiter,
+)
 
 
 def test_normalize_name():
@@ -60,3 +75,74 @@ def test_parse_datetime_and_bool_and_text():
     # A float column with 'INF' or a huge value is text as read, not an integer overflow.
     ids, _ = parse_text(pd.Series([float("inf"), -float("inf"), 1e300, 2.0**53, 7.0]))
     assert ids.tolist() == ["inf", "-inf", "1e+300", "9007199254740992.0", "7"]
+
+
+def test_only_regular_files_pass(tmp_path):
+    """A regular file passes; a folder, a FIFO, a socket, a device and a missing path are
+    each named for what they are, without being opened."""
+    (tmp_path / "ok.csv").write_text("a\n1\n")
+    assert require_regular(tmp_path / "ok.csv", "ok.csv").st_size == 4
+    os.mkfifo(tmp_path / "pipe.csv")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp_path / "sock.csv"))
+    try:
+        cases = {tmp_path: "a folder",
+                 tmp_path / "pipe.csv": "a named pipe (FIFO), which would wait for a writer "
+                                        "forever",
+                 tmp_path / "sock.csv": "a socket",
+                 tmp_path / "nothere.csv": "nothing"}
+        if os.path.exists("/dev/zero"):
+            cases[Path("/dev/zero")] = "a character device"
+        for path, kind in cases.items():
+            with pytest.raises(UnreadableFileError) as info:
+                require_regular(path, "data/x.csv")
+            assert info.value.message.startswith("data/x.csv: expected ")
+            assert f"got {kind}." in info.value.message
+    finally:
+        server.close()
+
+
+def test_symlink_to_a_fifo_is_refused(tmp_path):
+    """A symlink is judged by what it points at: a link to a FIFO is a FIFO."""
+    os.mkfifo(tmp_path / "pipe")
+    os.symlink(tmp_path / "pipe", tmp_path / "orders.csv")
+    with pytest.raises(UnreadableFileError, match="named pipe"):
+        read_head(tmp_path / "orders.csv", "orders.csv")
+
+
+def test_gunzipped_bytes_are_counted_not_announced(tmp_path):
+    """Two members, the second empty (trailer: 0 bytes): 2 MB of output is refused at a
+    1 MB limit, both by the counting pass and by a whole-file read."""
+    path = tmp_path / "orders.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n" + b"1,2\n" * (1 << 19)) + gzip.compress(b""))
+    with limits.using(limits.Limits(max_file_mb=1)):
+        for read in (lambda: check_gunzipped(path, "orders.csv.gz"),
+                     lambda: read_head(path, "orders.csv.gz", -1)):
+            with pytest.raises(UnreadableFileError) as info:
+                read()
+            assert info.value.message.startswith(
+                "orders.csv.gz: expected an uncompressed size within the max_file_mb limit "
+                "(1), got more than 1 MB once decompressed")
+    with limits.using(limits.Limits(max_file_mb=3)):
+        check_gunzipped(path, "orders.csv.gz")
+        assert len(read_head(path, "orders.csv.gz", -1)) == 4 + 4 * (1 << 19)
+
+
+def test_gunzipped_lines_estimate_rows(tmp_path):
+    """The counting pass also counts line breaks: 1,000 rows at max_rows 100 are refused."""
+    path = tmp_path / "orders.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n" + b"1,2\n" * 1000))
+    with limits.using(limits.Limits(max_rows=100)), pytest.raises(UnreadableFileError) as info:
+        check_gunzipped(path, "orders.csv.gz")
+    assert "max_rows limit (100), got about 1,000" in info.value.message
+
+
+def test_whole_file_read_is_within_max_file_mb(tmp_path):
+    """Reading a whole plain file (report layouts read as a grid) checks max_file_mb first:
+    2 MB at a 1 MB limit is refused."""
+    path = tmp_path / "report.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * (1 << 19))
+    with limits.using(limits.Limits(max_file_mb=1)), pytest.raises(UnreadableFileError) as info:
+        read_head(path, "report.csv", -1)
+    assert info.value.message.startswith(
+        "report.csv: expected a file size within the max_file_mb limit (1), got 2 MB.")

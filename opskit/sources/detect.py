@@ -22,7 +22,13 @@ from opskit.sources.adapters import get as get_adapter
 from opskit.sources.adapters.base import SNIFF_ROWS
 from opskit.sources.adapters.headers import locate_header, matches, title_matches
 from opskit.sources.grid import read_grid
-from opskit.sources.readers import normalize_name
+from opskit.sources.readers import (
+    XLSX_SUFFIXES,
+    check_xlsx,
+    normalize_name,
+    require_regular,
+    suffix_of,
+)
 from opskit.tables import TABLES
 
 CANONICAL_SHARE = 0.75  # share of a file's columns that must be one table's columns
@@ -37,6 +43,7 @@ class Sniff:
     display: str
     rows: list[list[str]] = field(default_factory=list)
     error: str | None = None
+    problem: OpskitError | None = None  # the error behind ``error``, to raise as it is
 
     @property
     def header(self) -> list[str]:
@@ -99,9 +106,12 @@ def sniff(path: Path, display: str | None = None, sheet: str | int | None = None
     reason is in ``error``), but a bug in reading is: it propagates, named as a bug."""
     display = display or path.name
     try:
+        require_regular(path, display)  # a FIFO would block the first open forever
+        if suffix_of(path) in XLSX_SUFFIXES:
+            check_xlsx(path, display, sheet)  # openpyxl pads rows to the sheet's extent
         rows, _ = read_grid(path, display, sheet=sheet, limit=SNIFF_ROWS)
     except OpskitError as exc:  # unreadable bytes: detection just does not claim the file
-        return Sniff(path, display, error=exc.message)
+        return Sniff(path, display, error=exc.message, problem=exc)
     return Sniff(path, display, rows)
 
 

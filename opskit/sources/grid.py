@@ -23,6 +23,7 @@ from opskit.sources.readers import (
     CSV_SUFFIXES,
     PARQUET_SUFFIXES,
     XLSX_SUFFIXES,
+    check_xlsx,
     head_of,
     read_head,
     read_parquet,
@@ -80,6 +81,7 @@ def _xlsx_grid(path: Path, display: str, sheet: str | int | None,
                limit: int | None) -> Grid:
     import openpyxl
 
+    check_xlsx(path, display, sheet)  # a FIFO, a zip bomb, a sheet padded beyond the limits
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt parts

@@ -34,6 +34,7 @@ from opskit.sources.readers import (
     XLSX_SUFFIXES,
     head_of,
     normalize_name,
+    require_regular,
     suffix_of,
 )
 from opskit.tables import TABLES
@@ -47,7 +48,11 @@ def inspect_command(file: Path, console: Console) -> int:
     """
     file = Path(file)
     display = file.name
+    # a FIFO or a device is named, never opened
+    require_regular(file, display, missing_hint=f"check the path: {file} does not exist")
     found = sniff(file, display)  # the file's head, read once for every question below
+    if found.problem is not None:
+        raise found.problem  # the reader's own words (a limit, a damaged file), not wrapped
     if found.error is not None:  # the reader's own error names the file and why, once
         from opskit.sources.detect import SNIFF_ROWS
         from opskit.sources.grid import read_grid
@@ -90,7 +95,9 @@ def inspect_command(file: Path, console: Console) -> int:
         for note in adapted.notes:
             console.print(f"  [dim]note: {escape(note)}[/dim]", highlight=False)
     print_checks(loaded, console)
-    return 0
+    # A file that cannot be read at all (over a limit, damaged) is not ready for an
+    # engagement: exit 2, as validate would; a table missing a column stays informational.
+    return 2 if any(isinstance(p, UnreadableFileError) for p in problems.values()) else 0
 
 
 def describe_layout(best: Detection, found: Sniff) -> str:

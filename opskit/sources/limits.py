@@ -26,7 +26,9 @@ MB = 1 << 20
 class Limits:
     """Ceilings on one input file; each can be raised under ``limits:`` in engagement.yaml."""
 
-    max_file_mb: float = 2048  # bytes on disk (and uncompressed, for .gz and .xlsx)
+    # bytes on disk; uncompressed for .gz (counted as produced) and .xlsx; decoded for
+    # Parquet; in memory for a workbook sheet's grid (opskit.sources.extent)
+    max_file_mb: float = 2048
     max_rows: int = 20_000_000  # data rows in one file
     max_field_kb: float = 1024  # one cell
     max_xlsx_ratio: float = 200  # uncompressed / compressed size of a workbook
@@ -46,10 +48,12 @@ class Limits:
         return cls(**values)
 
     def refuse(self, display: str, what: str, got: str, key: str, value: float) -> None:
+        raised = value * 4  # written as YAML reads a number: no thousands comma, no 8e+07
+        plain = str(int(raised)) if float(raised).is_integer() else repr(float(raised))
         raise UnreadableFileError(
             display, expected=f"{what} within the {key} limit ({value:,g})", got=got,
             hint=f"if the file is genuine, raise it in engagement.yaml: limits: {{{key}: "
-                 f"{value * 4:,g}}}")
+                 f"{plain}}}")
 
     def check_size(self, path: Path, display: str) -> None:
         """File size on disk, and the uncompressed size a gzip trailer announces."""

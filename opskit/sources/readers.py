@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import os
+import stat as stat_module
 import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 
@@ -61,11 +64,7 @@ def read_file(path: Path, *, text_columns: set[str] = frozenset(), sheet: str | 
               display: str | None = None) -> RawFile:
     """Read ``path`` by its format; ``text_columns`` (normalized names) are kept as strings."""
     display = display or path.name
-    if not path.exists():
-        raise UnreadableFileError(display, expected="a file at this path", got="nothing",
-                                  hint="check the path under 'files:' in engagement.yaml")
-    if path.is_dir():
-        raise UnreadableFileError(display, expected="a file", got="a folder")
+    require_regular(path, display)
     limits.active().check_size(path, display)
     suffix = suffix_of(path)
     if suffix in XLSX_SUFFIXES:
@@ -81,6 +80,41 @@ def read_file(path: Path, *, text_columns: set[str] = frozenset(), sheet: str | 
     )
 
 
+FILE_KINDS = (
+    (stat_module.S_ISDIR, "a folder"),
+    (stat_module.S_ISFIFO, "a named pipe (FIFO), which would wait for a writer forever"),
+    (stat_module.S_ISSOCK, "a socket"),
+    (stat_module.S_ISCHR, "a character device"),
+    (stat_module.S_ISBLK, "a block device"),
+)
+
+
+def require_regular(path: Path, display: str,
+                    missing_hint: str = "check the path under 'files:' in engagement.yaml"
+                    ) -> os.stat_result:
+    """The file's status, when it is a regular file; anything else is an UnreadableFileError.
+
+    Opening a FIFO named data/orders.csv blocks until something writes to it (forever), and
+    a device can be read without end: only regular files are opened, checked with ``os.stat``
+    (which follows a symlink to what it points at) before any ``open``.
+    """
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise UnreadableFileError(display, expected="a file at this path", got="nothing",
+                                  hint=missing_hint) from None
+    except OSError as exc:
+        raise UnreadableFileError(display, expected="a readable file",
+                                  got=f"an error: {exc.strerror or exc}") from None
+    if not stat_module.S_ISREG(status.st_mode):
+        kind = next((name for test, name in FILE_KINDS if test(status.st_mode)),
+                    "not a regular file")
+        raise UnreadableFileError(display, expected="a regular file", got=kind,
+                                  hint="copy the export into the engagement's data/ folder "
+                                       "as an ordinary file")
+    return status
+
+
 def normalize_name(name: object) -> str:
     """'Order ID ' -> 'order_id': how a header is matched to a canonical column."""
     text = str(name).strip().lower()
@@ -93,15 +127,67 @@ def normalize_name(name: object) -> str:
 def read_head(path: Path, display: str, size: int = SAMPLE_BYTES, *,
               expected: str = "a readable (gzip-compressed) CSV file") -> bytes:
     """The first ``size`` bytes of a file (all of it with -1), gunzipped for ``.gz``; an
-    unreadable or damaged file is an UnreadableFileError naming it."""
+    unreadable or damaged file is an UnreadableFileError naming it, and a whole ``.gz`` file
+    that inflates beyond ``max_file_mb`` is refused once that many bytes came out."""
+    require_regular(path, display)
     try:
         if path.name.lower().endswith(".gz"):
             with gzip.open(path, "rb") as fh:
-                return fh.read(size)
+                if size >= 0:
+                    return fh.read(size)
+                cap = limits.active().max_file_mb * limits.MB
+                chunks, produced = [], 0
+                while chunk := fh.read(GUNZIP_CHUNK):
+                    produced += len(chunk)
+                    if produced > cap:
+                        _refuse_gunzipped(display)
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        if size < 0:
+            limits.active().check_size(path, display)  # a whole file: within max_file_mb
         with open(path, "rb") as fh:
             return fh.read(size)
     except (OSError, EOFError, zlib.error) as exc:
         raise UnreadableFileError(display, expected=expected, got=f"an error: {exc}") from None
+
+
+GUNZIP_CHUNK = 1 << 20
+
+
+def _refuse_gunzipped(display: str) -> None:
+    """Decompression stopped as soon as the output passed the limit: say so."""
+    limit = limits.active()
+    limit.refuse(display, "an uncompressed size",
+                 f"more than {limit.max_file_mb:,g} MB once decompressed (counted while "
+                 "decompressing, whatever the gzip trailer says)", "max_file_mb",
+                 limit.max_file_mb)
+
+
+def check_gunzipped(path: Path, display: str) -> None:
+    """Decompress a ``.gz`` file once without keeping it, counting the bytes it actually
+    produces: more than ``max_file_mb`` is refused before a parser sees it.
+
+    The size in a gzip trailer is only the last member's, modulo 4 GB: a file of two members
+    whose second is empty announces 0. Only counting the output is a bound. The rows are
+    estimated from the line breaks on the way (quoted line breaks count too, hence the
+    same 1.5 margin as for plain files).
+    """
+    limit = limits.active()
+    cap = limit.max_file_mb * limits.MB
+    produced = lines = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(GUNZIP_CHUNK):
+                produced += len(chunk)
+                lines += chunk.count(b"\n")
+                if produced > cap:
+                    _refuse_gunzipped(display)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFileError(display, expected="a readable gzip-compressed CSV file",
+                                  got=f"an error: {exc}") from None
+    if lines - 1 > limit.max_rows * 1.5:
+        limit.refuse(display, "a number of rows", f"about {lines - 1:,}", "max_rows",
+                     limit.max_rows)
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -199,12 +285,8 @@ class Head:
 
 def head_of(path: Path, display: str) -> Head:
     """The decoded head of ``path``; read once per version of the file (size, mtime)."""
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise UnreadableFileError(display, expected="a readable file",
-                                  got=f"an error: {exc}") from None
-    return _head(str(path), stat.st_mtime_ns, stat.st_size, display)
+    status = require_regular(path, display)
+    return _head(str(path), status.st_mtime_ns, status.st_size, display)
 
 
 @lru_cache(maxsize=16)
@@ -245,6 +327,8 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
         raise UnreadableFileError(display, expected="a text CSV file", got=binary,
                                   hint="export the report as CSV, or give the file its real "
                                        "extension")
+    if path.name.lower().endswith(".gz") and not head.complete:
+        check_gunzipped(path, display)
     delimiter = head.delimiter
     names = _split_header(head.first_line, delimiter)
     column_types = {raw: pa.string() for raw in names if normalize_name(raw) in text_columns}
@@ -341,19 +425,8 @@ def _to_pandas(table) -> pd.DataFrame:
 
 
 def _read_xlsx(path: Path, sheet: str | int | None, display: str) -> RawFile:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFileError(display, expected="an Excel .xlsx workbook",
-                                  got=f"a file that is not a valid workbook ({exc})",
-                                  hint="open it in Excel and save it again as .xlsx, or "
-                                       "export CSV") from None
-    if "xl/workbook.xml" not in names:
-        raise UnreadableFileError(display, expected="an Excel .xlsx workbook",
-                                  got="a zip archive without a workbook")
-    with zipfile.ZipFile(path) as archive:
-        limits.active().check_workbook(path, archive, display)
+    require_regular(path, display)
+    check_xlsx(path, display, sheet)
     try:
         frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0,
                               engine="openpyxl")
@@ -365,13 +438,93 @@ def _read_xlsx(path: Path, sheet: str | int | None, display: str) -> RawFile:
                                   got=f"{type(exc).__name__}: {exc}",
                                   hint="open it in Excel and save it again") from None
     frame.columns = [str(c) for c in frame.columns]
+    limit = limits.active()
+    limit.check_rows(len(frame), display)
+    check_frame_cells(frame, limit, display)
     return RawFile(path, frame)
 
 
-def read_parquet(path: Path, display: str) -> RawFile:
-    """A Parquet file as a frame; a damaged one is the client's file's problem (exit 2)."""
+def check_xlsx(path: Path, display: str, sheet: str | int | None = None) -> None:
+    """Refuse a workbook before openpyxl reads it: a zip bomb (``check_workbook``), and a
+    sheet whose grid (last row x last column, every empty cell filled in) has more rows than
+    ``max_rows`` or would take more memory than ``max_file_mb`` once read.
+
+    Detection and the reader both ask; the answer is kept per version of the file (size,
+    mtime), sheet and limits, so a large sheet is scanned once."""
+    status = require_regular(path, display)
+    _check_xlsx(str(path), status.st_mtime_ns, status.st_size, display, sheet,
+                limits.active())
+
+
+@lru_cache(maxsize=16)
+def _check_xlsx(name: str, _mtime: int, _size: int, display: str, sheet: str | int | None,
+                limit: limits.Limits) -> None:
+    from opskit.sources.extent import sheet_extent, sheet_part
+
+    path = Path(name)
     try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" not in names:
+                raise UnreadableFileError(display, expected="an Excel .xlsx workbook",
+                                          got="a zip archive without a workbook")
+            limit.check_workbook(path, archive, display)
+            part = sheet_part(archive, sheet)
+            if part is None or part not in names:
+                return  # the reader names the missing sheet in its own words
+            extent = sheet_extent(archive, part)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError,
+            NotImplementedError, ElementTree.ParseError) as exc:
+        raise UnreadableFileError(display, expected="an Excel .xlsx workbook",
+                                  got=f"a file that is not a valid workbook ({exc})",
+                                  hint="open it in Excel and save it again as .xlsx, or "
+                                       "export CSV") from None
+    limit.check_rows(max(extent.rows - 1, 0), display)
+    if extent.memory > limit.max_file_mb * limits.MB:
+        limit.refuse(display, "a sheet that fits in memory",
+                     f"a grid of {extent.rows:,} rows x {extent.columns:,} columns (about "
+                     f"{extent.memory / limits.MB:,.0f} MB once read, empty cells included)",
+                     "max_file_mb", limit.max_file_mb)
+
+
+def check_frame_cells(frame: pd.DataFrame, limit: limits.Limits, display: str) -> None:
+    """Refuse a frame holding a text cell longer than ``max_field_kb`` (xlsx and Parquet;
+    CSV cells are measured in Arrow, ``_check_cells``)."""
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        lengths = column.map(lambda v: len(v.encode("utf-8", "surrogatepass"))
+                             if isinstance(v, str) else len(v) if isinstance(v, bytes) else 0)
+        longest = int(lengths.max()) if len(lengths) else 0
+        if longest:
+            limit.check_field(longest, display, str(name))
+
+
+def read_parquet(path: Path, display: str) -> RawFile:
+    """A Parquet file as a frame, once its footer and dictionaries say it fits the limits; a
+    damaged one is the client's file's problem (exit 2)."""
+    from opskit.sources.extent import parquet_size, parquet_stored
+
+    require_regular(path, display)
+    limit = limits.active()
+    cap = limit.max_file_mb * limits.MB
+    try:
+        rows, stored = parquet_stored(path)
+        limit.check_rows(rows, display)
+        if stored > cap:
+            limit.refuse(display, "a decompressed size", f"{stored / limits.MB:,.0f} MB",
+                         "max_file_mb", limit.max_file_mb)
+        size = parquet_size(path)
+        if size.decoded_bytes > cap:
+            limit.refuse(display, "a decoded size",
+                         f"{size.decoded_bytes / limits.MB:,.0f} MB once its {rows:,} rows "
+                         "are decoded (dictionary-encoded values expanded)", "max_file_mb",
+                         limit.max_file_mb)
+        limit.check_field(size.longest_text, display, size.longest_column)
         frame = pd.read_parquet(path)
+    except UnreadableFileError:
+        raise
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError on corrupt files
         raise UnreadableFileError(display, expected="a Parquet file",
                                   got=f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
