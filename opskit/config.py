@@ -84,7 +84,9 @@ MAX_INT_DIGITS = 1000  # longer integers are refused while parsing (Python refus
 # ranges, LIMIT_RANGES): 1e15 is beyond any money figure, count or threshold a client has.
 MAX_MAGNITUDE = 1e15
 # The settings that hold numbers (text settings such as 'client' keep a number as its text).
-NUMERIC_KEYS = ("assumptions", "fx", "lifecycle", "limits", "thresholds")
+NUMERIC_KEYS = ("assumptions", "lifecycle", "limits", "thresholds")
+"""Sections whose numbers are bounded here; ``fx`` bounds its own rates (``_fx``), so that
+every rate problem is named at once."""
 LIMIT_RANGES = {  # key -> (exclusive low, inclusive high)
     "max_file_mb": (0, 1 << 20),  # up to 1 TB
     "max_rows": (0, 10_000_000_000),
@@ -428,7 +430,8 @@ def _fx(value: Any, currency: str) -> dict[str, float]:
             problems.append(f"{code} is given twice")
             continue
         if (isinstance(rate, bool) or not isinstance(rate, int | float)
-                or not math.isfinite(rate) or rate <= 0):
+                or (isinstance(rate, int) and not 0 < rate <= MAX_MAGNITUDE)
+                or not math.isfinite(rate) or not 0 < rate <= MAX_MAGNITUDE):
             problems.append(f"{code}: the rate must be a positive number, got {shorten(rate)}")
             continue
         rates[code] = float(rate)

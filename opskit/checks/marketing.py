@@ -332,15 +332,19 @@ def discount_code_chart(codes: pd.DataFrame, many_customers: float) -> CauseChar
 
 
 def discount_depth_chart(depth: pd.Series, warn: float, fail: float) -> CauseChart:
-    """Without codes: the distribution of each order's discount as a share of its gross,
-    with the warn and fail marks (200 quantiles beyond 200 orders)."""
-    data = pd.DataFrame({"discount_depth": distribution(depth).round(4)})
+    """Without codes (or with one): orders by how deep their discount went, in the bands the
+    verdict reads (none, under warn, warn to fail, fail and over). Four bars always, so a
+    client with no discount at all sees every order in "no discount", not a single bar."""
+    bands = ["no discount", f"under {pct(warn)}", f"{pct(warn)} to {pct(fail)}",
+             f"{pct(fail)} or more"]
+    which = np.select([depth <= 0, depth < warn, depth < fail], [0, 1, 2], default=3)
+    counts = np.bincount(which, minlength=4)
+    data = pd.DataFrame({"discount_band": bands, "orders": counts.astype(int)})
     deep = int((depth >= warn).sum())
     return CauseChart(
-        kind="histogram", data=data, x="discount_depth", y="discount_depth",
-        title="Discount of each order as a share of its gross", x_title="discount ÷ gross",
-        y_title=counted("orders", len(depth)), x_unit="share", y_unit="count",
-        marks=threshold_marks(warn, fail, pct),
+        kind="bars", data=data, x="discount_band", y="orders",
+        title="Orders by how deep their discount went", x_title="discount ÷ gross",
+        y_title="orders", y_unit="count",
         note=(f"{deep:,} of {plural(len(depth), 'order')} were discounted by {pct(warn)} or "
               f"more of their gross ({pct(ratio(deep, len(depth)))})."))
 

@@ -123,6 +123,12 @@ def unusable_frame(records: Sequence[Unusable]) -> pd.DataFrame:
 
 def _redact_result(result: Result, region: str) -> Result:
     evidence = redact_frame(result.evidence, region) if result.evidence is not None else None
-    return replace(result, evidence=evidence, details=redact_value(dict(result.details), region),
+    chart = result.chart
+    if chart is not None:  # a cause chart's labels and note can name people (logins, owners)
+        chart = replace(chart, data=redact_frame(chart.data, region),
+                        title=redact_value(chart.title, region),
+                        note=redact_value(chart.note, region))
+    return replace(result, evidence=evidence, chart=chart,
+                   details=redact_value(dict(result.details), region),
                    error=redact_value(result.error, region),
                    data_request=redact_value(result.data_request, region))

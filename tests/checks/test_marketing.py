@@ -415,14 +415,14 @@ def test_discount_leakage_chart_is_customers_per_code_against_the_mark():
     assert chart.note == "DEEP50 gave $150 away: used by 3 customers, 40%+ off."
 
 
-def test_discount_leakage_chart_with_one_code_is_the_depth_distribution():
-    """One code (VIP60 on 40 orders) is not drawn as one bar: the 40 orders' discount depth
-    (60% each) with the 8% and 15% marks."""
+def test_discount_leakage_chart_with_one_code_is_orders_by_depth_band():
+    """One code (VIP60 on 40 orders) is not drawn as one bar: orders by discount band (all
+    40 at 60%, in "15.0% or more"), the bands the 8% and 15% thresholds draw."""
     orders = discounted_orders([60.0] * 40, ["VIP60"] * 40, [f"K{i}" for i in range(40)])
     chart = discount_leakage(make_data(orders=orders)).chart
-    assert (chart.kind, chart.x, chart.x_unit) == ("histogram", "discount_depth", "share")
-    assert chart.data["discount_depth"].tolist() == [0.6] * 40
-    assert chart.marks == ((0.08, "warn 8.0%"), (0.15, "fail 15.0%"))
+    assert (chart.kind, chart.x, chart.y) == ("bars", "discount_band", "orders")
+    assert chart.data.values.tolist() == [["no discount", 0], ["under 8.0%", 0],
+                                          ["8.0% to 15.0%", 0], ["15.0% or more", 40]]
     assert chart.note == "40 of 40 orders were discounted by 8.0% or more of their gross (100.0%)."
 
 
