@@ -268,11 +268,17 @@ def test_values_read_as_the_panel_writes_them(explorer):
     """Slider values are shown as the panel shows them: 4.0% and 8.0%, 2 days, never 0.040."""
     app = show(explorer[0])
     rows = app.param_rows
-    assert {name: rows[name].text() for name in ("warn", "fail", "min_evidence")} == {
-        "warn": "4.0%", "fail": "8.0%", "min_evidence": "50 shipped orders"}
+    assert {name: row.text() for name, row in rows.items()} == {
+        "warn": "4.0%", "fail": "8.0%", "sla_business_days": "2 business days",
+        "cancel_probability": "3.0%", "ticket_cost": "$5.00",
+        "min_evidence": "50 shipped orders"}
     app.param_inputs["fail"].value = 0.135
     assert rows["fail"].text() == "13.5%" and "<b>13.5%</b>" in rows["fail"].value_label.value
     assert readout(1500, "$") == "$1,500" and readout(0.0125, "share") == "1.25%"
+    assert readout(1.2, "ratio") == "1.2×" and readout(2080, "hours a year") == "2,080 hours a year"
+    declared = {(s.id, n): p.unit for s in all_checks() for n, p in s.params.items()
+                if n not in ("warn", "fail")}
+    assert [k for k, unit in declared.items() if not unit] == []  # every input says its unit
 
 
 def test_board_shows_every_check_worst_first(explorer):

@@ -219,7 +219,7 @@ def ar_over_90(
     fail: float = Param(0.10, 0.0, 1.0, 0.01, "Share of open receivables over 90 days past "
                         "due that fails."),
     expected_loss: float = Param(0.40, 0.0, 1.0, 0.05, "Share of the over-90 bucket that "
-                                 "will never be collected.", low=0.20, high=0.60),
+                                 "will never be collected.", low=0.20, high=0.60, unit="share"),
     min_evidence: float = Param(10, 1, 100_000, 1, "Open invoices at the period end needed "
                                 "to judge.", unit="invoices"),
 ) -> Result:
@@ -373,7 +373,7 @@ def duplicate_bills(
                                "is a suspected duplicate.", unit="days"),
     recovery_multiplier: float = Param(1.2, 1.0, 5.0, 0.1, "Duplicates recoverable per dollar "
                                        "found (more exist than a ledger scan finds).",
-                                       low=1.0, high=1.5),
+                                       low=1.0, high=1.5, unit="ratio"),
     min_evidence: float = Param(5, 1, 100_000, 1, "Bills issued in the period needed to "
                                 "judge.", unit="bills"),
 ) -> Result:

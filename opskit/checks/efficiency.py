@@ -99,7 +99,7 @@ def automation_candidates(
                         "warn."),
     fail: float = Param(40, 0, 500, 1, "Hours a month that fail."),
     capture: float = Param(0.70, 0.0, 1.0, 0.05, "Share of the hours automation removes.",
-                           low=0.50, high=0.90),
+                           low=0.50, high=0.90, unit="share"),
     min_evidence: float = Param(3, 1, 10_000, 1, "Time entries a task needs in the period "
                                 "before its hours a month are judged (one or two entries "
                                 "are an event, not recurring work).", unit="entries"),
@@ -270,7 +270,7 @@ def ops_headcount_vs_growth(
                         "growth that warn."),
     fail: float = Param(10, -100, 100, 1, "Points that fail."),
     hours_per_fte: float = Param(HOURS_PER_FTE_YEAR, 1000, 3000, 40, "Paid hours a year of "
-                                 "one full-time employee."),
+                                 "one full-time employee.", unit="hours a year"),
     min_evidence: float = Param(3, 1, 1000, 0.5, "Operations FTE a year before the period "
                                 "end needed to judge growth (below it one hire is tens of "
                                 "points).", unit="FTE"),
@@ -382,7 +382,7 @@ def manual_touches(
     warn: float = Param(0.10, 0.0, 1.0, 0.01, "Share of orders touched by hand that warns."),
     fail: float = Param(0.25, 0.0, 1.0, 0.01, "Share that fails."),
     minutes_per_touch: float = Param(6, 0, 120, 1, "Minutes of staff time a touched order "
-                                     "costs."),
+                                     "costs.", unit="minutes"),
     min_evidence: float = Param(100, 1, 1_000_000, 1, "Live orders of the period needed to "
                                 "judge.", unit="orders"),
 ) -> Result:

@@ -63,11 +63,11 @@ SHIPPED_ORDERS = {"orders": ["order_id", "ordered_at"], "shipments": ["order_id"
 # Parameters of every check that judges late orders, declared once so the checks cannot drift
 # apart. A Param is frozen and the registry only reads it, so the checks can share one.
 SLA_BUSINESS_DAYS = Param(2, 0, 30, 1, "Business days to ship when the order carries no "
-                          "promised ship-by date.")
+                          "promised ship-by date.", unit="business days")
 CANCEL_PROBABILITY = Param(0.03, 0.0, 1.0, 0.005, "Share of late orders that are cancelled "
-                           "or not reordered.", low=0.01, high=0.06)
+                           "or not reordered.", low=0.01, high=0.06, unit="share")
 TICKET_COST = Param(5.0, 0.0, 100.0, 0.5, "Cost of the support contact a late order causes "
-                    "($).", low=3.0, high=8.0)
+                    "($).", low=3.0, high=8.0, unit="$")
 #: Least number of shipped orders a late rate or a wait percentile may rest on.
 MIN_SHIPPED = min_evidence_param(50, "shipped orders")
 
@@ -670,7 +670,7 @@ def address_exceptions(
     fail: float = Param(0.03, 0.0, 1.0, 0.005, "Exception share that fails."),
     cost_per_exception: float = Param(25.0, 0.0, 500.0, 1.0, "Cost of one address exception "
                                       "(carrier fee, reship, staff time, $).",
-                                      low=12.0, high=45.0),
+                                      low=12.0, high=45.0, unit="$"),
     min_evidence: float = min_evidence_param(100, "shipments"),
 ) -> Result:
     """Bad addresses cause failed and repeat shipments.
@@ -774,7 +774,8 @@ def shipping_cost_recovery(
                         "that warns."),
     fail: float = Param(0.06, 0.0, 1.0, 0.005, "Net shipping subsidy share that fails."),
     recoverable_share: float = Param(1.0, 0.0, 1.0, 0.05, "Share of the net subsidy that is "
-                                     "unplanned and can be recovered.", low=0.5, high=1.0),
+                                     "unplanned and can be recovered.", low=0.5, high=1.0,
+                                     unit="share"),
     min_evidence: float = min_evidence_param(50, "orders"),
 ) -> Result:
     """Shipping costs more than customers pay for it.
@@ -971,7 +972,7 @@ def fulfillment_errors(
     fail: float = Param(0.010, 0.0, 1.0, 0.001, "Error share that fails."),
     cost_per_error: float = Param(40.0, 0.0, 1000.0, 5.0, "Cost of one wrong or missing item "
                                   "(reship, product, handling, churn, $).",
-                                  low=20.0, high=80.0),
+                                  low=20.0, high=80.0, unit="$"),
     min_evidence: float = MIN_SHIPPED,
 ) -> Result:
     """Customers receive wrong or missing items.

@@ -154,7 +154,7 @@ def orders_vs_invoices(
     fail: float = Param(0.98, 0.0, 1.0, 0.001, "Matched share of orders below which the check "
                         "fails."),
     never_billed: float = Param(0.03, 0.0, 1.0, 0.01, "Probability that an unmatched order is "
-                                "never billed.", low=0.01, high=0.05),
+                                "never billed.", low=0.01, high=0.05, unit="share"),
     fix_minutes: float = Param(15, 0, 240, 1, "Minutes to investigate and fix one unmatched "
                                "order.", unit="minutes"),
     min_evidence: float = min_evidence_param(50, "orders"),
@@ -497,7 +497,7 @@ def manual_rekeying(
     warn: float = Param(10, 0, 1000, 1, "Hours a month of rekeying that warn.", unit="hours"),
     fail: float = Param(40, 0, 1000, 1, "Hours a month of rekeying that fail.", unit="hours"),
     capture: float = Param(0.70, 0.0, 1.0, 0.05, "Share of the hours an integration removes.",
-                           low=0.50, high=0.90),
+                           low=0.50, high=0.90, unit="share"),
     min_evidence: float = min_evidence_param(5, "rekeying task entries"),
 ) -> Result:
     """People retype data from one system into another.

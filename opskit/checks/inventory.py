@@ -131,7 +131,7 @@ def record_accuracy(
     fail: float = Param(0.90, 0.0, 1.0, 0.01, "Share of accurate count records below which "
                         "it fails."),
     sales_lift: float = Param(0.03, 0.0, 0.5, 0.005, "Sales gained on a SKU once its "
-                              "record is right.", low=0.01, high=0.06),
+                              "record is right.", low=0.01, high=0.06, unit="share"),
     min_evidence: float = min_evidence_param(50, "count records"),
 ) -> Result:
     """System stock does not match the shelf.
@@ -278,7 +278,7 @@ def negative_on_hand(
                         "fails."),
     sales_lift: float = Param(0.03, 0.0, 0.5, 0.005, "Sales gained on a SKU once its "
                               "record is right (used when there are no counts).",
-                              low=0.01, high=0.06),
+                              low=0.01, high=0.06, unit="share"),
     min_evidence: float = min_evidence_param(50, "active SKU-locations"),
 ) -> Result:
     """The system shows stock below zero.
@@ -414,7 +414,7 @@ def stockouts(
                         "fails."),
     substitution: float = Param(0.30, 0.0, 1.0, 0.05, "Share of the demand lost to a "
                                 "stockout that buys another product instead.",
-                                low=0.50, high=0.10),
+                                low=0.50, high=0.10, unit="share"),
     min_evidence: float = min_evidence_param(100, "SKU-days"),
 ) -> Result:
     """Selling products are often out of stock.
@@ -560,7 +560,7 @@ def dead_stock(
     fail: float = Param(0.20, 0.0, 1.0, 0.01, "Share of inventory value without a sale that "
                         "fails."),
     no_sale_days: float = Param(180, 30, 730, 30, "Days without a sale after which stock "
-                                "counts as dead."),
+                                "counts as dead.", unit="days"),
     min_evidence: float = min_evidence_param(20, "SKUs in stock"),
 ) -> Result:
     """Cash is tied up in stock that does not sell.

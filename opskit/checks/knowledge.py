@@ -83,9 +83,9 @@ def single_points_of_failure(
                         "points of failure that warns."),
     fail: float = Param(0.40, 0.0, 1.0, 0.05, "Share that fails."),
     review_days: float = Param(365, 30, 1095, 30, "A procedure not reviewed for this many "
-                               "days before the period end counts as stale."),
+                               "days before the period end counts as stale.", unit="days"),
     days_delayed: float = Param(5, 0, 60, 1, "Days a process is delayed when its only owner "
-                                "is away, once a year.", low=2, high=10),
+                                "is away, once a year.", low=2, high=10, unit="days"),
     min_evidence: float = Param(5, 1, 10_000, 1, "Critical processes needed to judge.",
                                 unit="processes"),
 ) -> Result:
@@ -262,13 +262,13 @@ def vacation_test(
                         "nobody else does that warns."),
     fail: float = Param(0.40, 0.0, 1.0, 0.05, "Share that fails."),
     min_hours: float = Param(8, 0, 500, 1, "Recurring hours in the period a person needs "
-                             "to be judged (fewer is too little work to tell)."),
+                             "to be judged (fewer is too little work to tell).", unit="hours"),
     vacation_weeks: float = Param(2, 0, 8, 1, "Weeks of absence the test simulates, once a "
-                                  "year."),
+                                  "year.", unit="weeks"),
     delay_cost_factor: float = Param(2.0, 0.0, 10.0, 0.25, "Cost of an hour of delayed "
                                      "work as a multiple of the hourly cost (catch-up, "
                                      "overtime, knock-on of work not done).", low=1.0,
-                                     high=4.0),
+                                     high=4.0, unit="ratio"),
     min_evidence: float = Param(20, 1, 100_000, 1, "Recurring time entries of the period "
                                 "needed to judge.", unit="entries"),
 ) -> Result:

@@ -183,7 +183,7 @@ def missing_cogs(
                                     "below this is a placeholder, not a cost ($).", unit="$"),
     decision_cost: float = Param(0.01, 0.0, 0.2, 0.005, "Share of uncosted revenue lost to "
                                  "decisions made without a cost (pricing, promotions, "
-                                 "reorders).", low=0.005, high=0.02),
+                                 "reorders).", low=0.005, high=0.02, unit="share"),
     min_evidence: float = MIN_LINES,
 ) -> Result:
     """Products are sold with no cost on file.
@@ -313,9 +313,11 @@ def stale_unit_cost(
     warn: float = Param(0.10, 0.0, 1.0, 0.01, "Share of revenue on stale costs that warns."),
     fail: float = Param(0.25, 0.0, 1.0, 0.01, "Share of revenue on stale costs that fails."),
     tolerance: float = Param(0.10, 0.0, 1.0, 0.01, "Relative difference between the cost on "
-                             "file and the latest landed cost beyond which a cost is stale."),
+                             "file and the latest landed cost beyond which a cost is stale.",
+                             unit="share"),
     realized_share: float = Param(1.0, 0.0, 2.0, 0.05, "Share of the cost gap that reaches "
-                                  "the P&L unseen (±30% for low / high).", low=0.7, high=1.3),
+                                  "the P&L unseen (±30% for low / high).", low=0.7, high=1.3,
+                                  unit="share"),
     min_evidence: float = MIN_LINES,
 ) -> Result:
     """The cost on file is not what we pay.
@@ -492,7 +494,7 @@ def negative_margin_orders(
     fail: float = Param(0.10, 0.0, 1.0, 0.01, "Share of orders below cost that fails."),
     recoverable_share: float = Param(1.0, 0.0, 1.0, 0.05, "Share of the loss on negative "
                                      "orders that floors on discounts and shipping would "
-                                     "recover.", low=0.5, high=1.0),
+                                     "recover.", low=0.5, high=1.0, unit="share"),
     min_evidence: float = min_evidence_param(50, "orders"),
 ) -> Result:
     """Some orders lose money.
@@ -628,7 +630,7 @@ def books_vs_computed_cogs(
     warn: float = Param(3.0, 0.0, 100.0, 0.5, "Gap in points of margin that warns."),
     fail: float = Param(6.0, 0.0, 100.0, 0.5, "Gap in points of margin that fails."),
     decision_cost: float = Param(0.01, 0.0, 0.2, 0.005, "Share of revenue lost to decisions "
-                                 "made on a misstated P&L.", low=0.005, high=0.02),
+                                 "made on a misstated P&L.", low=0.005, high=0.02, unit="share"),
     min_evidence: float = MIN_LINES,
 ) -> Result:
     """The ledger's cost of goods does not match what was sold.

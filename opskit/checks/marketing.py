@@ -208,9 +208,10 @@ def discount_leakage(
                                   "period from which a deep or closed-audience code counts "
                                   "as leaked.", unit="customers"),
     deep_discount: float = Param(0.40, 0.0, 1.0, 0.05, "Average discount of a code (share of "
-                                 "gross) from which a widely used code counts as leaked."),
+                                 "gross) from which a widely used code counts as leaked.",
+                                 unit="share"),
     recoverable: float = Param(0.75, 0.0, 1.0, 0.05, "Share of the leaked discount the client "
-                               "can stop giving.", low=0.50, high=1.0),
+                               "can stop giving.", low=0.50, high=1.0, unit="share"),
     min_evidence: float = Param(30, 1, 100_000, 1, "Live orders of the period needed to "
                                 "judge.", unit="orders"),
 ) -> Result:
@@ -404,7 +405,7 @@ def attribution_coverage(
     warn: float = Param(0.80, 0.0, 1.0, 0.05, "Attributed share below which the check warns."),
     fail: float = Param(0.60, 0.0, 1.0, 0.05, "Attributed share below which the check fails."),
     waste: float = Param(0.10, 0.0, 1.0, 0.01, "Share of blind spend that better attribution "
-                         "would redirect.", low=0.05, high=0.20),
+                         "would redirect.", low=0.05, high=0.20, unit="share"),
     min_evidence: float = Param(30, 1, 100_000, 1, "Orders (or leads) of the period needed "
                                 "to judge.", unit="records"),
 ) -> Result:

@@ -175,9 +175,9 @@ def missed_calls(
     warn: float = Param(0.10, 0.0, 1.0, 0.01, "Share of inbound calls missed that warns."),
     fail: float = Param(0.20, 0.0, 1.0, 0.01, "Share of inbound calls missed that fails."),
     unrecovered_warn: float = Param(0.25, 0.0, 1.0, 0.05, "Share of missed callers not "
-                                    "reached within the hour that warns."),
+                                    "reached within the hour that warns.", unit="share"),
     unrecovered_fail: float = Param(0.50, 0.0, 1.0, 0.05, "Share of missed callers not "
-                                    "reached within the hour that fails."),
+                                    "reached within the hour that fails.", unit="share"),
     callback_minutes: float = Param(60, 5, 1440, 5, "Minutes within which a missed caller "
                                     "must be reached to count as recovered.", unit="minutes"),
     min_evidence: float = Param(30, 1, 10_000, 1, "Inbound calls (and, for the callback "
@@ -346,11 +346,11 @@ def speed_to_lead(
     fail: float = Param(1440, 1, 10080, 60, "Median minutes to first response that fails.",
                         unit="minutes"),
     never_warn: float = Param(0.10, 0.0, 1.0, 0.01, "Share of leads never answered that "
-                              "warns."),
+                              "warns.", unit="share"),
     never_fail: float = Param(0.20, 0.0, 1.0, 0.01, "Share of leads never answered that "
-                              "fails."),
+                              "fails.", unit="share"),
     lift: float = Param(0.25, 0.0, 1.0, 0.05, "Relative conversion gained by answering late "
-                        "and never-answered leads on time.", low=0.10, high=0.50),
+                        "and never-answered leads on time.", low=0.10, high=0.50, unit="share"),
     min_evidence: float = Param(20, 1, 10_000, 1, "Leads of the period needed to judge.",
                                 unit="leads"),
 ) -> Result:

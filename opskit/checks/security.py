@@ -167,7 +167,7 @@ def departed_staff_access(
     fail: float = Param(1, 1, 1000, 1, "Of those, accounts with admin rights or used after "
                         "the person left that fail."),
     dormant_days: float = Param(90, 1, 730, 1, "Days without login after which a paid seat "
-                                "is counted by security.dormant_paid_seats instead."),
+                                "is counted by security.dormant_paid_seats instead.", unit="days"),
 ) -> Result:
     """People who left still have access.
 
@@ -284,7 +284,7 @@ def mfa_gaps(
     warn: float = Param(0.10, 0.0, 1.0, 0.05, "Share of enabled accounts without MFA that "
                         "warns."),
     fail: float = Param(0.25, 0.0, 1.0, 0.05, "Share that fails."),
-    admin_warn: float = Param(1, 1, 1000, 1, "Admins without MFA that warn."),
+    admin_warn: float = Param(1, 1, 1000, 1, "Admins without MFA that warn.", unit="admins"),
     min_evidence: float = Param(10, 1, 100_000, 1, "Enabled accounts needed to judge the "
                                 "share without MFA.", unit="accounts"),
 ) -> Result:
@@ -476,7 +476,7 @@ def shared_logins(
     warn: float = Param(1, 1, 1000, 1, "Generic logins in use that warn."),
     fail: float = Param(1, 1, 1000, 1, "Generic logins in use with admin rights that fail."),
     active_days: float = Param(90, 1, 730, 1, "A login used within this many days of the "
-                               "period end is in use."),
+                               "period end is in use.", unit="days"),
 ) -> Result:
     """Generic mailboxes used as personal logins.
 
@@ -559,9 +559,9 @@ def dormant_paid_seats(
                         "management index reports 53% of licenses unused in 30 days)."),
     fail: float = Param(0.30, 0.0, 1.0, 0.05, "Share that fails."),
     dormant_days: float = Param(90, 1, 730, 1, "Days without login that make a seat "
-                                "dormant."),
+                                "dormant.", unit="days"),
     reclaim: float = Param(0.75, 0.0, 1.0, 0.05, "Share of dormant seats that can be "
-                           "cancelled.", low=0.50, high=1.0),
+                           "cancelled.", low=0.50, high=1.0, unit="share"),
     min_evidence: float = Param(10, 1, 100_000, 1, "Paid seats needed to judge.",
                                 unit="seats"),
 ) -> Result:

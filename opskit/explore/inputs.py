@@ -95,6 +95,8 @@ def readout(value: float, unit: str, integral: bool = False) -> str:
         return f"{percent:.1f}%" if round(percent, 1) == round(percent, 6) else f"{percent:g}%"
     if unit == "$":
         return money(value, digits=0 if abs(value) >= 100 else 2)
+    if unit == "ratio":
+        return f"{value:g}×"
     number = f"{value:,.0f}" if integral or float(value).is_integer() else f"{value:,g}"
     return f"{number} {unit}".strip()
 
