@@ -142,3 +142,120 @@ def contact_leaks(texts: dict[str, str], emails: set[str], phones: set[str]
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+class Page:
+    """Headless Chromium driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``:
+    the browser reads commands from fd 3 and writes replies to fd 4, each a JSON message ended
+    by a NUL byte), so a test can set the viewport width and the media type, then read layout
+    boxes and take screenshots without any extra package."""
+
+    def __init__(self, tmp: Path) -> None:
+        import fcntl
+
+        to_browser_r, self._to_browser = os.pipe()
+        self._from_browser, from_browser_w = os.pipe()
+
+        def child_fds() -> None:  # runs in the child, before exec: the pipe ends on fd 3 and 4
+            low_r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD_CLOEXEC, 10)
+            low_w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD_CLOEXEC, 10)
+            os.dup2(low_r, 3)
+            os.dup2(low_w, 4)
+
+        self._proc = subprocess.Popen(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp / 'cdp-profile'}",
+             "--remote-debugging-pipe", "--hide-scrollbars", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=child_fds, close_fds=False)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self._buffer = b""
+        self._next = 0
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        self._session = self.send("Target.attachToTarget", targetId=target,
+                                  flatten=True)["sessionId"]
+        self.send("Page.enable", session=True)
+        self.send("Runtime.enable", session=True)
+        self.console: list[str] = []
+
+    def _message(self) -> dict:
+        while b"\0" not in self._buffer:
+            chunk = os.read(self._from_browser, 1 << 20)
+            if not chunk:
+                raise RuntimeError("Chromium closed the DevTools pipe")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def send(self, method: str, session: bool = False, **params) -> dict:
+        """One DevTools command; events that arrive before its reply are kept or dropped."""
+        self._next += 1
+        message = {"id": self._next, "method": method, "params": params}
+        if session:
+            message["sessionId"] = self._session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._message()
+            self._event(reply)
+            if reply.get("id") == self._next:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+
+    def _event(self, message: dict) -> None:
+        if message.get("method") == "Runtime.consoleAPICalled":
+            self.console.append(" ".join(str(a.get("value", a.get("description", "")))
+                                         for a in message["params"]["args"]))
+        elif message.get("method") == "Runtime.exceptionThrown":
+            self.console.append(str(message["params"]["exceptionDetails"]))
+        elif message.get("method") == "Page.loadEventFired":
+            self._loaded = True
+
+    def open(self, html: Path, width: int, media: str = "screen", height: int = 900) -> None:
+        """Load ``html`` at ``width`` CSS pixels (a phone below 600) in ``media`` (screen or
+        print), and wait until every plotly figure has drawn."""
+        self.send("Emulation.setDeviceMetricsOverride", session=True, width=width,
+                  height=height, deviceScaleFactor=1, mobile=width < 600)
+        self.send("Emulation.setEmulatedMedia", session=True, media=media)
+        self._loaded = False
+        self.send("Page.navigate", session=True, url=html.resolve().as_uri())
+        while not self._loaded:
+            self._event(self._message())
+        # plotly draws asynchronously after load: wait (no clock involved) until every figure
+        # has its SVG, then two animation frames for the last relayout.
+        self.evaluate("""new Promise(done => { const ready = () => [...document.querySelectorAll(
+            '.plotly-graph-div')].every(g => g.querySelector('svg.main-svg'));
+            const wait = () => ready() ? requestAnimationFrame(() => requestAnimationFrame(
+            () => done(true))) : setTimeout(wait, 50); wait(); })""")
+
+    def evaluate(self, expression: str):
+        """The value of a JavaScript expression in the page (promises awaited)."""
+        reply = self.send("Runtime.evaluate", session=True, expression=expression,
+                          returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in reply:
+            raise RuntimeError(f"page script failed: {reply['exceptionDetails']}")
+        return reply["result"].get("value")
+
+    def screenshot(self, path: Path, top: int = 0, height: int | None = None) -> Path:
+        """A PNG of the page at the current width: all of it, or ``height`` pixels from
+        ``top``."""
+        import base64
+
+        whole = int(self.evaluate("document.documentElement.scrollHeight"))
+        width = int(self.evaluate("document.documentElement.clientWidth"))
+        height = whole - top if height is None else min(height, whole - top)
+        shot = self.send("Page.captureScreenshot", session=True, format="png",
+                         captureBeyondViewport=True,
+                         clip={"x": 0, "y": top, "width": width, "height": height, "scale": 1})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close")
+        except (RuntimeError, OSError):
+            pass
+        self._proc.wait(timeout=30)
+        os.close(self._to_browser)
+        os.close(self._from_browser)
