@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -221,12 +222,28 @@ class Page:
         self.send("Page.navigate", session=True, url=html.resolve().as_uri())
         while not self._loaded:
             self._event(self._message())
-        # plotly draws asynchronously after load: wait (no clock involved) until every figure
-        # has its SVG, then two animation frames for the last relayout.
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until every plotly figure has drawn and the page's own fitting (the report
+        template's ``window.opskitLayout``) is done; then two animation frames. Waits on the
+        page's state, not on a clock."""
         self.evaluate("""new Promise(done => { const ready = () => [...document.querySelectorAll(
             '.plotly-graph-div')].every(g => g.querySelector('svg.main-svg'));
-            const wait = () => ready() ? requestAnimationFrame(() => requestAnimationFrame(
-            () => done(true))) : setTimeout(wait, 50); wait(); })""")
+            const wait = () => ready() ? Promise.resolve(window.opskitLayout).then(() =>
+            requestAnimationFrame(() => requestAnimationFrame(() => done(true))))
+            : setTimeout(wait, 50); wait(); })""")
+
+    def print_layout(self) -> None:
+        """What the page does when it is printed: its ``beforeprint`` handlers run (playbooks
+        unfold, charts narrow to the paper), under print media already emulated."""
+        self.evaluate("window.dispatchEvent(new Event('beforeprint')); true")
+        self.settle()
+
+    def layout_problems(self) -> list[str]:
+        """Every overlap and cut the page shows at its current width and media, in words
+        (empty when there is none). See ``LAYOUT_PROBLEMS``."""
+        return self.evaluate(LAYOUT_PROBLEMS)
 
     def evaluate(self, expression: str):
         """The value of a JavaScript expression in the page (promises awaited)."""
@@ -252,10 +269,85 @@ class Page:
         return path
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, OSError):
             self.send("Browser.close")
-        except (RuntimeError, OSError):
-            pass
         self._proc.wait(timeout=30)
         os.close(self._to_browser)
         os.close(self._from_browser)
+
+
+LAYOUT_PROBLEMS = r"""(() => {
+  // Boxes of every text a plotly figure draws: its title, axis titles, tick labels, legend
+  // entries and annotations. Two may not overlap; each must lie inside its figure and the
+  // viewport. The page itself may not be wider than the viewport, no heading, paragraph,
+  // list item, table or table cell may reach past it, and no block may hide content behind a
+  // scroller or a clip (tables included: they must fit their container).
+  const TOL = 1, problems = [], vw = window.innerWidth;
+  const box = e => e.getBoundingClientRect();
+  const name = e => (e.textContent || '').trim().slice(0, 60);
+  // A text's outline as drawn: its own box mapped to the screen (rotated tick labels stay
+  // thin slanted quadrilaterals instead of their large upright bounding boxes).
+  const outline = e => {
+    const b = e.getBBox(), m = e.getScreenCTM();
+    return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
+            [b.x, b.y + b.height]].map(([x, y]) => [m.a * x + m.c * y + m.e,
+                                                   m.b * x + m.d * y + m.f]);
+  };
+  // Convex outlines overlap when no edge normal separates them (by more than TOL px).
+  const overlap = (p, q) => [p, q].every(poly => poly.every((pt, k) => {
+    const next = poly[(k + 1) % poly.length];
+    const ax = [next[1] - pt[1], pt[0] - next[0]];
+    const len = Math.hypot(ax[0], ax[1]) || 1;
+    const proj = s => s.map(v => (v[0] * ax[0] + v[1] * ax[1]) / len);
+    const a = proj(p), c = proj(q);
+    return Math.min(Math.max(...a), Math.max(...c))
+           - Math.max(Math.min(...a), Math.min(...c)) > TOL;
+  }));
+  const SELECTORS = ['g[class^="g-"][class$="title"] > text', 'g[class$="tick"] > text',
+                     '.legendtext', '.annotation-text'];
+  document.querySelectorAll('.js-plotly-plot').forEach((gd, i) => {
+    const figure = box(gd);
+    const label = `figure ${i + 1} (${name(gd.querySelector('.gtitle') || gd)})`;
+    const container = gd.parentElement.getBoundingClientRect();
+    if (figure.right > container.right + TOL || figure.left < container.left - TOL)
+      problems.push(`${label} is wider than its container (${Math.round(figure.width)} px `
+                    + `in ${Math.round(container.width)} px)`);
+    const texts = [...gd.querySelectorAll(SELECTORS.join(','))].filter(e => name(e)
+      && box(e).width > 0 && getComputedStyle(e).visibility !== 'hidden'
+      && getComputedStyle(e).opacity !== '0');
+    const shapes = texts.map(outline);
+    texts.forEach((e, j) => {
+      const r = box(e);
+      if (r.left < figure.left - TOL || r.right > figure.right + TOL
+          || r.top < figure.top - TOL || r.bottom > figure.bottom + TOL)
+        problems.push(`${label}: "${name(e)}" is cut by the figure's edge`);
+      if (r.left < -TOL || r.right > vw + TOL)
+        problems.push(`${label}: "${name(e)}" is outside the viewport`);
+      texts.forEach((f, k) => {
+        if (k > j && overlap(shapes[j], shapes[k]))
+          problems.push(`${label}: "${name(e)}" overlaps "${name(f)}"`);
+      });
+    });
+  });
+  const page = document.documentElement.scrollWidth;
+  if (page > vw + TOL) problems.push(`the page is ${page} px wide in a ${vw} px viewport`);
+  document.querySelectorAll('h1, h2, h3, h4, p, li, table, th, td, summary').forEach(e => {
+    const r = box(e);
+    if (r.width > 0 && (r.right > vw + TOL || r.left < -TOL))
+      problems.push(`${e.tagName.toLowerCase()} "${name(e)}" reaches past the viewport`);
+  });
+  document.querySelectorAll('main *').forEach(e => {
+    if (e.closest('.js-plotly-plot') || e.closest('svg')) return;
+    const style = getComputedStyle(e);
+    if (['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)
+        && e.scrollWidth > e.clientWidth + TOL)
+      problems.push(`${e.tagName.toLowerCase()}.${e.className} hides `
+                    + `${e.scrollWidth - e.clientWidth} px of "${name(e)}"`);
+  });
+  document.querySelectorAll('table').forEach(t => {
+    const parent = box(t.parentElement);
+    if (box(t).right > parent.right + TOL)
+      problems.push(`table "${name(t.querySelector('tr') || t)}" is wider than its container`);
+  });
+  return problems;
+})()"""

@@ -38,9 +38,10 @@ def table_html(frame: pd.DataFrame, rows: int | None = None) -> str:
     """
     shown = frame if rows is None else frame.head(rows)
     columns = list(shown.columns)
-    kinds = [_column_kind(shown.iloc[:, i]) for i in range(len(columns))]
+    kinds = [_column_kind(frame.iloc[:, i]) for i in range(len(columns))]
     align = ["" if k in ("text", "date") else ' class="num"' for k in kinds]
-    head = "".join(f"<th{a}>{_text(c)}</th>" for c, a in zip(columns, align, strict=True))
+    head = "".join(f"<th{a}>{_text(c).replace('_', '_<wbr>')}</th>"
+                   for c, a in zip(columns, align, strict=True))
     body = "".join(
         "<tr>" + "".join(f"<td{a}>{_cell(v, k)}</td>"
                          for v, k, a in zip(row, kinds, align, strict=True)) + "</tr>\n"
@@ -178,7 +179,7 @@ def contents(ctx: ReportContext) -> str:
 
     def finding_entry(r: Result) -> str:
         carried = diagnosis.carried(r)[1]
-        note = f"{r.status}, {money(carried)} a year" if carried else str(r.status)
+        note = f"{r.status}, {money(carried)} a year" if round(carried) else str(r.status)
         return entry(r.check_id, r.title, note)
 
     areas = []
@@ -264,6 +265,10 @@ def overlap_note(result: Result, diagnosis: Diagnosis | None) -> str:
     if not given:
         return ""
     carried = diagnosis.carried(result)[1]
+    if round(carried) == 0:
+        where = " and ".join(finding_link(k, diagnosis) for k in given)
+        return (f" All of it is counted in {where} (the same records): nothing more enters "
+                "the total.")
     parts = "; ".join(f"{money(v)} counted in {finding_link(k, diagnosis)}"
                       for k, v in given.items())
     return (f" Of this, {parts} (the same records); {money(carried)} a year enters the "
@@ -305,7 +310,9 @@ def impact_html(result: Result, diagnosis: Diagnosis | None) -> str:
     why = esc(impact.note or "not priced")
     if not priced:
         return f"<p><b>Impact:</b> not added to the total: {why}.</p>"
-    return (f"<p><b>Impact:</b> {amounts}, not added to the total ({why}).{formula}</p>")
+    if "not added" in why:  # the note says it already
+        return f"<p><b>Impact:</b> {amounts}: {why}.{formula}</p>"
+    return f"<p><b>Impact:</b> {amounts}, not added to the total ({why}).{formula}</p>"
 
 
 def playbook_html(result: Result) -> str:
