@@ -40,7 +40,7 @@ def table_html(frame: pd.DataFrame, rows: int | None = None) -> str:
     columns = list(shown.columns)
     kinds = [_column_kind(frame.iloc[:, i]) for i in range(len(columns))]
     align = ["" if k in ("text", "date") else ' class="num"' for k in kinds]
-    head = "".join(f"<th{a}>{_text(c).replace('_', '_<wbr>')}</th>"
+    head = "".join(f"<th{a}>{_breakable(c, 0)}</th>"
                    for c, a in zip(columns, align, strict=True))
     body = "".join(
         "<tr>" + "".join(f"<td{a}>{_cell(v, k)}</td>"
@@ -73,7 +73,20 @@ def _cell(value: object, kind: str) -> str:
         return f"{float(value):,.0f}"  # type: ignore[arg-type]
     if kind == "date":
         return _text(pd.Timestamp(value).date())  # type: ignore[arg-type]
-    return _text(value)
+    return _breakable(value)
+
+
+LONG_WORD = 16
+BREAK_AFTER = re.compile(r"(?<=[@.,_/:;])")
+
+
+def _breakable(value: object, longer_than: int = LONG_WORD) -> str:
+    """Escaped text whose long words (emails, code lists, snake_case names) may break after
+    '@ . , _ / : ;' (a ``<wbr>``), so a table column fits without cutting a word anywhere.
+    Column headers break at every such mark (``longer_than=0``)."""
+    words = re.split(r"(\s+)", str(value))
+    return "".join("<wbr>".join(html.escape(p, quote=False) for p in BREAK_AFTER.split(w))
+                   if len(w) > longer_than else html.escape(w, quote=False) for w in words)
 
 
 def _text(value: object) -> str:
