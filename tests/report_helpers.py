@@ -315,6 +315,16 @@ LAYOUT_PROBLEMS = r"""(() => {
     const texts = [...gd.querySelectorAll(SELECTORS.join(','))].filter(e => name(e)
       && box(e).width > 0 && getComputedStyle(e).visibility !== 'hidden'
       && getComputedStyle(e).opacity !== '0');
+    // The drawing may not spill out of the boxes that hold it (it would cover what follows).
+    const drawn = box(gd.querySelector('.main-svg') || gd);
+    for (let e = gd; e && e.tagName !== 'MAIN'; e = e.parentElement) {
+      const holder = box(e);
+      if (drawn.bottom > holder.bottom + TOL || drawn.right > holder.right + TOL) {
+        problems.push(`${label} spills out of its ${e.tagName.toLowerCase()}.${e.className} `
+                      + `by ${Math.round(drawn.bottom - holder.bottom)} px`);
+        break;
+      }
+    }
     const shapes = texts.map(outline);
     texts.forEach((e, j) => {
       const r = box(e);
