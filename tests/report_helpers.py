@@ -212,9 +212,10 @@ class Page:
         elif message.get("method") == "Page.loadEventFired":
             self._loaded = True
 
-    def open(self, html: Path, width: int, media: str = "screen", height: int = 900) -> None:
+    def open(self, html: Path, width: int, media: str = "screen", height: int = 1400) -> None:
         """Load ``html`` at ``width`` CSS pixels (a phone below 600) in ``media`` (screen or
         print), and wait until every plotly figure has drawn."""
+        self.width = width
         self.send("Emulation.setDeviceMetricsOverride", session=True, width=width,
                   height=height, deviceScaleFactor=1, mobile=width < 600)
         self.send("Emulation.setEmulatedMedia", session=True, media=media)
@@ -243,7 +244,7 @@ class Page:
     def layout_problems(self) -> list[str]:
         """Every overlap and cut the page shows at its current width and media, in words
         (empty when there is none). See ``LAYOUT_PROBLEMS``."""
-        return self.evaluate(LAYOUT_PROBLEMS)
+        return self.evaluate(f"({LAYOUT_PROBLEMS})({self.width})")
 
     def evaluate(self, expression: str):
         """The value of a JavaScript expression in the page (promises awaited)."""
@@ -253,20 +254,29 @@ class Page:
             raise RuntimeError(f"page script failed: {reply['exceptionDetails']}")
         return reply["result"].get("value")
 
-    def screenshot(self, path: Path, top: int = 0, height: int | None = None) -> Path:
-        """A PNG of the page at the current width: all of it, or ``height`` pixels from
-        ``top``."""
+    def screenshots(self, stem: Path) -> list[Path]:
+        """The whole page as PNGs of one screen each (``stem-00.png``, ``stem-01.png``, ...),
+        scrolled to and captured inside the viewport, so taking them resizes nothing."""
         import base64
 
         whole = int(self.evaluate("document.documentElement.scrollHeight"))
         width = int(self.evaluate("document.documentElement.clientWidth"))
-        height = whole - top if height is None else min(height, whole - top)
-        shot = self.send("Page.captureScreenshot", session=True, format="png",
-                         captureBeyondViewport=True,
-                         clip={"x": 0, "y": top, "width": width, "height": height, "scale": 1})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(shot["data"]))
-        return path
+        screen = int(self.evaluate("window.innerHeight"))
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        for old in stem.parent.glob(f"{stem.name}-*.png"):
+            old.unlink()
+        paths = []
+        for number, top in enumerate(range(0, whole, screen)):
+            self.evaluate(f"window.scrollTo(0, {top}); new Promise(r => requestAnimationFrame("
+                          "() => r(true)))")
+            shot = self.send("Page.captureScreenshot", session=True, format="png", clip={
+                "x": 0, "y": top, "width": width, "height": min(screen, whole - top),
+                "scale": 1})
+            path = stem.parent / f"{stem.name}-{number:02d}.png"
+            path.write_bytes(base64.b64decode(shot["data"]))
+            paths.append(path)
+        self.evaluate("window.scrollTo(0, 0); true")
+        return paths
 
     def close(self) -> None:
         with contextlib.suppress(RuntimeError, OSError):
@@ -276,15 +286,17 @@ class Page:
         os.close(self._from_browser)
 
 
-LAYOUT_PROBLEMS = r"""(() => {
+LAYOUT_PROBLEMS = r"""(vw => {
   // Boxes of every text a plotly figure draws: its title, axis titles, tick labels, legend
   // entries and annotations. Two may not overlap; each must lie inside its figure and the
   // viewport. The page itself may not be wider than the viewport, no heading, paragraph,
   // list item, table or table cell may reach past it, and no block may hide content behind a
   // scroller or a clip (tables included: they must fit their container).
-  const TOL = 1, problems = [], vw = window.innerWidth;
+  // vw is the width the page was opened at: a phone may zoom out to show a page wider than
+  // itself, which would widen window.innerWidth and hide the very overflow looked for.
+  const TOL = 1, problems = [];
   const box = e => e.getBoundingClientRect();
-  const name = e => (e.textContent || '').trim().slice(0, 60);
+  const name = e => (e.textContent || '').trim().slice(0, 60).trim();
   // A text's outline as drawn: its own box mapped to the screen (rotated tick labels stay
   // thin slanted quadrilaterals instead of their large upright bounding boxes).
   const outline = e => {
@@ -360,4 +372,4 @@ LAYOUT_PROBLEMS = r"""(() => {
       problems.push(`table "${name(t.querySelector('tr') || t)}" is wider than its container`);
   });
   return problems;
-})()"""
+})"""
