@@ -89,7 +89,8 @@ def artifact_texts(folder: Path) -> dict[str, str]:
     texts = {}
     for path in folder.rglob("*"):
         if path.suffix in (".html", ".json", ".csv", ".ipynb", ".log"):
-            texts[str(path)] = path.read_text(encoding="utf-8")
+            # <wbr> (where a long word may wrap in a table cell) must not hide an email
+            texts[str(path)] = path.read_text(encoding="utf-8").replace("<wbr>", "")
         elif path.suffix == ".xlsx":
             sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str)
             texts[str(path)] = "\n".join(

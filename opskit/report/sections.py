@@ -50,13 +50,22 @@ def table_html(frame: pd.DataFrame, rows: int | None = None) -> str:
             f"<tbody>\n{body}</tbody></table>")
 
 
+AMOUNT = r"-?(?:[$€£¥₹]|[A-Z]{3} |kr )?\d[\d,]*(?:\.\d+)?(?: ?(?:%|x))?"
+NUMERIC_TEXT = re.compile(rf"{AMOUNT}(?: [+–-] {AMOUNT})*")
+"""Text that reads as a number: '$1,200', '€1,200 + $400', '$10 – $30', '4.0%', '0.72x'."""
+
+
 def _column_kind(column: pd.Series) -> str:
-    """'int', 'whole' (a float column holding whole numbers), 'float', 'date' or 'text'."""
+    """'int', 'whole' (a float column holding whole numbers), 'float', 'date', 'numtext'
+    (formatted amounts: right-aligned as they are) or 'text'."""
     if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(
             column.dtype):
+        values = column.dropna()
         if pd.api.types.is_datetime64_any_dtype(column.dtype):
-            values = column.dropna()
             return "date" if len(values) and (values == values.dt.normalize()).all() else "text"
+        texts = [str(v) for v in values if str(v) != ""]
+        if texts and all(NUMERIC_TEXT.fullmatch(t) for t in texts):
+            return "numtext"
         return "text"
     if pd.api.types.is_integer_dtype(column.dtype):
         return "int"
