@@ -90,7 +90,7 @@ def artifact_texts(folder: Path) -> dict[str, str]:
     for path in folder.rglob("*"):
         if path.suffix in (".html", ".json", ".csv", ".ipynb", ".log"):
             # <wbr> (where a long word may wrap in a table cell) must not hide an email
-            texts[str(path)] = path.read_text(encoding="utf-8").replace("<wbr>", "")
+            texts[str(path)] = re.sub(r"<wbr\s*/?>", "", path.read_text(encoding="utf-8"))
         elif path.suffix == ".xlsx":
             sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str)
             texts[str(path)] = "\n".join(
