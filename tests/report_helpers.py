@@ -358,6 +358,8 @@ LAYOUT_PROBLEMS = r"""(vw => {
     const r = box(e);
     if (r.width > 0 && (r.right > vw + TOL || r.left < -TOL))
       problems.push(`${e.tagName.toLowerCase()} "${name(e)}" reaches past the viewport`);
+    else if (e.tagName !== 'TABLE' && e.scrollWidth > e.clientWidth + TOL)
+      problems.push(`${e.tagName.toLowerCase()} "${name(e)}" runs out of its box`);
   });
   document.querySelectorAll('main *').forEach(e => {
     if (e.closest('.js-plotly-plot') || e.closest('svg')) return;
