@@ -28,7 +28,7 @@ def hostile(sample_diagnoses):
     metric = result.headline_metric
     evidence = result.evidence.head(3).copy()
     evidence[evidence.columns[0]] = PAYLOAD
-    evidence[PAYLOAD] = PAYLOAD
+    evidence.insert(0, PAYLOAD, PAYLOAD)  # first: the report shows the first columns
     return dataclasses.replace(
         result, title=PAYLOAD, story=Story(PAYLOAD, PAYLOAD), headline=PAYLOAD,
         metrics={PAYLOAD: Metric(metric.value, metric.unit, PAYLOAD)}, evidence=evidence)
