@@ -1,8 +1,13 @@
 """The report's sections as HTML fragments, in reading order.
 
 Every string that can come from client data (client name, evidence cells, file and column
-names, failing values) goes through ``html.escape`` or ``DataFrame.to_html(escape=True)``;
+names, failing values) goes through ``html.escape`` (``table_html`` escapes every cell);
 the words opskit writes itself are escaped too, so there is one rule and no exceptions.
+Playbooks are rendered from markdown with raw HTML refused (``report.markdown``).
+
+The page is navigable: each section has an id the contents link to, each finding's article
+has its check id (the top findings and 'counted in' link to it). Tables mark number
+columns ``class="num"`` (right-aligned by the template's stylesheet; text stays left).
 """
 
 from __future__ import annotations
@@ -22,7 +27,6 @@ from opskit.tables import TABLES
 
 EVIDENCE_ROWS_SHOWN = 10
 esc = html.escape
-
 
 EVIDENCE_COLUMNS_SHOWN = 9
 """Evidence columns shown in the report: enough for the ids and the measure, few enough to
