@@ -179,6 +179,7 @@ class Page:
                                   flatten=True)["sessionId"]
         self.send("Page.enable", session=True)
         self.send("Runtime.enable", session=True)
+        self.send("Log.enable", session=True)  # CSP refusals, failed loads
         self.console: list[str] = []
 
     def _message(self) -> dict:
@@ -211,13 +212,19 @@ class Page:
                                          for a in message["params"]["args"]))
         elif message.get("method") == "Runtime.exceptionThrown":
             self.console.append(str(message["params"]["exceptionDetails"]))
+        elif message.get("method") == "Log.entryAdded":
+            entry = message["params"]["entry"]
+            if entry.get("level") in ("error", "warning"):
+                self.console.append(f"{entry.get('source')}: {entry.get('text')}")
         elif message.get("method") == "Page.loadEventFired":
             self._loaded = True
 
     def open(self, html: Path, width: int, media: str = "screen", height: int = 1400) -> None:
         """Load ``html`` at ``width`` CSS pixels (a phone below 600) in ``media`` (screen or
-        print), and wait until every plotly figure has drawn."""
+        print), and wait until every plotly figure has drawn. ``console`` then holds what
+        this page logged."""
         self.width = width
+        self.console = []
         self.send("Emulation.setDeviceMetricsOverride", session=True, width=width,
                   height=height, deviceScaleFactor=1, mobile=width < 600)
         self.send("Emulation.setEmulatedMedia", session=True, media=media)

@@ -230,6 +230,7 @@ def test_portfolio_layout_nothing_overlaps_or_is_cut(portfolio_report, page, lay
     open_layout(page, portfolio_report.html, layout)
     assert drawn_figures(page) == expected == 3
     assert page.layout_problems() == []
+    assert page.console == []
     shots = page.screenshots(ARTIFACTS / f"portfolio-{layout}")
     assert shots and all(p.stat().st_size > 1_000 for p in shots)
 
