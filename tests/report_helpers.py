@@ -147,6 +147,9 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+ANSWER_WITHIN_S = 300
+
+
 class Page:
     """Headless Chromium driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``:
     the browser reads commands from fd 3 and writes replies to fd 4, each a JSON message ended
@@ -174,16 +177,22 @@ class Page:
         os.close(from_browser_w)
         self._buffer = b""
         self._next = 0
+        self.console: list[str] = []
+        self.width = 0
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         self._session = self.send("Target.attachToTarget", targetId=target,
                                   flatten=True)["sessionId"]
         self.send("Page.enable", session=True)
         self.send("Runtime.enable", session=True)
         self.send("Log.enable", session=True)  # CSP refusals, failed loads
-        self.console: list[str] = []
 
     def _message(self) -> dict:
+        import select
+
         while b"\0" not in self._buffer:
+            ready, _, _ = select.select([self._from_browser], [], [], ANSWER_WITHIN_S)
+            if not ready:  # a hang guard, not a speed requirement
+                raise RuntimeError(f"Chromium did not answer within {ANSWER_WITHIN_S} s")
             chunk = os.read(self._from_browser, 1 << 20)
             if not chunk:
                 raise RuntimeError("Chromium closed the DevTools pipe")
