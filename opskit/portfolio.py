@@ -588,7 +588,12 @@ def _div(fig) -> str:
 def show_title(portfolio: Portfolio) -> None:
     """Title block, and plotly.js embedded once for every figure that follows."""
 
-    _show(title_block(portfolio))  # plotly.js is embedded once by the export
+    from opskit.report.page import show
+
+    periods = sorted(set(portfolio.clients["period"]))
+    span = periods[0] if len(periods) == 1 else f"{len(periods)} periods"
+    title = f"opskit portfolio: {len(portfolio.clients)} clients, {span}"
+    show(title_block(portfolio), title=title)  # plotly.js is embedded once by the export
 
 
 def show_opportunity(portfolio: Portfolio) -> None:

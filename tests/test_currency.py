@@ -347,7 +347,7 @@ def test_portfolio_never_adds_different_currencies(tmp_path):
     assert "Total annual opportunity: <b>€400</b> (low €200, high €800)" in html
     assert "Total annual opportunity: <b>$1,200</b> (low $600, high $2,400)" in html
     assert "The clients book in 2 currencies (EUR, USD)" in html
-    assert re.search(r"<td>Bravo</td>.*?<td>€400</td>", html, re.S)
+    assert re.search(r"<td>Bravo</td>.*?<td class=\"num\">€400</td>", html, re.S)
     one = build([(tmp_path / "a.json", _record("Acme", "EUR", 1000.0, 50.0)),
                  (tmp_path / "c.json", _record("Cora", "EUR", 200.0, 70.0))])
     assert one.patterns()["opportunity_base"].tolist() == [1200.0]

@@ -96,7 +96,7 @@ def test_impact_recovered_per_client(records):
     assert book.clients.set_index("client")["impact_recovered"].to_dict() == pytest.approx(
         {"Beta": float("nan"), "Acme": 250.0, "Gamma": float("nan")}, nan_ok=True)
     html = summary_section(book)
-    assert "recovered since first run" in html and "<td>$250</td>" in html
+    assert "recovered since first run" in html and "<td class=\"num\">$250</td>" in html
 
 
 def test_metric_percentiles_point_at_the_worst(records):

@@ -6,18 +6,22 @@ sample once for the consultant, two at a time, and checks the artifacts.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import nbformat
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import SAMPLE_CLIENTS, SAMPLES
 from report_helpers import artifact_texts, contact_leaks, contact_values
 
 from opskit.cli import main
-from opskit.report import record
+from opskit.findings import Diagnosis, Impact, Metric, Result, Status, Story
+from opskit.report import markdown, page, record, sections
 from opskit.run import NotebookFailed, execute, run
 
 MAX_DTC_HTML = 6 * 2**20
@@ -82,7 +86,8 @@ def test_total_counts_each_order_once_and_is_a_share_of_revenue(reports):
         data["total_impact"]["base"] / data["annual_revenue"])
     html = outcome.html.read_text()
     assert f"{data['total_share_of_revenue']:.1%} of annual revenue" in html
-    assert "counted in marketing.discount_leakage (the same records)" in html
+    assert ('counted in <a href="#marketing.discount_leakage">Discounts go beyond their '
+            "purpose</a> (the same records)") in html
 
 
 @pytest.mark.parametrize("slug", SAMPLE_CLIENTS)
@@ -206,3 +211,126 @@ def test_kernel_is_this_interpreter_despite_another_python3_kernelspec(tmp_path,
     import sys
 
     assert executed.cells[-1].outputs[0]["text"].strip() == sys.executable
+
+
+
+# -- a navigable report: the sections' HTML, without a kernel ----------------------------
+def flagged(check_id: str, title: str, impact: Impact, records=None) -> Result:
+    """A FAIL finding of the fulfillment hat with a known impact (and priced records)."""
+    if records is not None:
+        impact = dataclasses.replace(impact, records=records)
+    return Result(Status.FAIL, metrics={"rate": Metric(0.114, "share")}, impact=impact,
+                  story=Story("The carrier is slow.", "Orders wait in our queue."),
+                  headline="rate", check_id=check_id, title=title, area="fulfillment",
+                  hat="fulfillment", thresholds={"warn": 0.04, "fail": 0.08},
+                  playbook="fulfillment.late_shipments")
+
+
+@pytest.fixture
+def overlapping():
+    """Three findings: 'late' carries orders A and B ($60 each), 'defects' prices the same
+    two orders at $10 each (all of it counted in 'late'), 'waiting' is counted by 'late'."""
+    orders = pd.Series([60.0, 60.0], index=["A", "B"], name="order_id")
+    late = flagged("fulfillment.late_shipments", "Orders ship later than promised",
+                   Impact(60.0, 120.0, 180.0, formula="late orders × cost"), orders)
+    defects = flagged("fulfillment.data_defects_drive_delays", "Bad data makes orders late",
+                      Impact(10.0, 20.0, 30.0, formula="defective orders × cost"),
+                      pd.Series([10.0, 10.0], index=["A", "B"], name="order_id"))
+    waiting = flagged("fulfillment.order_to_ship_time", "Orders wait too long",
+                      Impact.none("counted by fulfillment.late_shipments"))
+    return Diagnosis("Shop", ("2026-07-01", "2026-09-30"), [late, defects, waiting],
+                     annual_revenue=1200.0)
+
+
+def test_counted_by_finding_says_counted_in_its_carrier_once(overlapping):
+    """A finding another carries reads 'counted in <title>' once, linked, with no '$0 a
+    year' and no second 'not added' sentence."""
+    waiting = overlapping["fulfillment.order_to_ship_time"]
+    assert sections.impact_html(waiting, overlapping) == (
+        '<p><b>Impact:</b> counted in <a href="#fulfillment.late_shipments">Orders ship later '
+        "than promised</a>.</p>")
+
+
+def test_overlap_given_up_entirely_names_the_carrier(overlapping):
+    """A finding whose records another carries in full says so, linked, and that nothing
+    more enters the total; the total counts each order once ($120 of $1,200: 10%)."""
+    defects = overlapping["fulfillment.data_defects_drive_delays"]
+    assert sections.impact_html(defects, overlapping) == (
+        "<p><b>Impact:</b> $20 a year (low $10, high $30). defective orders × cost. All of "
+        'it is counted in <a href="#fulfillment.late_shipments">Orders ship later than '
+        "promised</a> (the same records): nothing more enters the total.</p>")
+    assert overlapping.total_impact()["base"] == 120.0
+    assert overlapping.total_share_of_revenue() == pytest.approx(0.10)
+
+
+def test_at_risk_amount_says_not_added_once():
+    """An amount only at risk shows its dollars and the reason once."""
+    risk = flagged("marketing.cac_payback", "Channels do not pay back",
+                   Impact(5.0, 5.0, 5.0, formula="spend × gap", in_total=False,
+                          note="at risk, not added to the total"))
+    assert sections.impact_html(risk, None) == (
+        "<p><b>Impact:</b> $5 a year (low $5, high $5): at risk, not added to the total. "
+        "spend × gap.</p>")
+
+
+def test_table_aligns_text_left_numbers_right_and_breaks_long_words():
+    """Text cells are plain (left-aligned by the stylesheet), numbers carry class num,
+    whole-number floats show no decimals, dates show no midnight, long words may break
+    after @ . , _ and client text is escaped."""
+    frame = pd.DataFrame({"customer_email": ["ann.lee@example.com", "<b>x</b>"],
+                          "orders": [3.0, None], "total": [1234.5, 2.0],
+                          "day": pd.to_datetime(["2026-07-01", "2026-07-02"])})
+    assert sections.table_html(frame) == (
+        '<table class="opskit-table"><thead><tr><th>customer_<wbr>email</th>'
+        '<th class="num">orders</th><th class="num">total</th><th>day</th></tr></thead>\n'
+        "<tbody>\n"
+        '<tr><td>ann.<wbr>lee@<wbr>example.<wbr>com</td><td class="num">3</td>'
+        '<td class="num">1,234.50</td><td>2026-07-01</td></tr>\n'
+        '<tr><td>&lt;b&gt;x&lt;/b&gt;</td><td class="num"></td><td class="num">2.00</td>'
+        "<td>2026-07-02</td></tr>\n</tbody></table>")
+
+
+def test_playbook_markdown_headings_sit_under_the_finding_and_html_is_text():
+    """The playbook's '## Automate' becomes an <h4> (a finding is an <h3>), '###' an <h5>,
+    and raw HTML in the markdown is shown as text."""
+    assert markdown.to_html("## Automate\n\nRun <script>x</script> **daily**.\n\n### Then\n"
+                            ) == ("<h4>Automate</h4>\n<p>Run &lt;script&gt;x&lt;/script&gt; "
+                                  "<strong>daily</strong>.</p>\n<h5>Then</h5>\n")
+
+
+def test_finding_folds_its_playbook_under_it(overlapping):
+    """A finding shows its playbook by title, owner, effort and proof target, with the
+    whole playbook folded in <details>, not a repository path."""
+    text = sections.finding(overlapping["fulfillment.late_shipments"], overlapping)
+    assert ("<b>Playbook: Orders ship later than promised</b> (owner Operations manager, "
+            "effort days).") in text
+    assert "<i>Solved for good when:</i> late_rate below 0.04 for three consecutive " \
+           "monthly diagnostics." in text
+    assert text.count("<details><summary>The playbook, step by step</summary>") == 1
+    assert "<h4>Symptom vs cause</h4>" in text and "playbooks/" not in text
+
+
+def test_page_title_comes_from_the_title_cell_output():
+    """The export names the page after the first output that carries a page title; a
+    notebook without one gets a plain default, never 'Notebook'."""
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("report.show_title(ctx)")
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", {"text/html": "<h1>x</h1>"},
+        metadata={"opskit": {"page_title": "Operations diagnostic: Shop, 2026-07-01 to "
+                                           "2026-09-30"}})]
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1"), cell]
+    assert page.title_of(notebook) == "Operations diagnostic: Shop, 2026-07-01 to 2026-09-30"
+    assert page.title_of(nbformat.v4.new_notebook()) == "opskit report"
+
+
+def test_amounts_already_formatted_are_right_aligned():
+    """A column of formatted amounts ('$1,200', '€1,200 + $400', '4.0%') is a number
+    column; ids, dates and words next to numbers stay text."""
+    frame = pd.DataFrame({"opportunity": ["$1,200", "€1,200 + $400", "4.0%"],
+                          "order": ["CF1001", "CF1002", "CF1003"],
+                          "flagged": ["1 of 4", "2 of 4", "3 of 4"],
+                          "day": ["2026-07-01", "2026-07-02", ""]})
+    head = sections.table_html(frame).split("</thead>")[0]
+    assert head == ('<table class="opskit-table"><thead><tr><th class="num">opportunity</th>'
+                    "<th>order</th><th>flagged</th><th>day</th></tr>")

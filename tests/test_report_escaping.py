@@ -29,7 +29,7 @@ def hostile(sample_diagnoses):
     metric = result.headline_metric
     evidence = result.evidence.head(3).copy()
     evidence[evidence.columns[0]] = PAYLOAD
-    evidence[PAYLOAD] = PAYLOAD
+    evidence.insert(0, PAYLOAD, PAYLOAD)  # first: the report shows the first columns
     chart = CauseChart("bars", pd.DataFrame({"x": [PAYLOAD, "clean"], "y": [0.2, 0.1],
                                              "series": [PAYLOAD, PAYLOAD]}),
                        x="x", y="y", series="series", title=PAYLOAD, note=PAYLOAD,

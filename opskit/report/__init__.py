@@ -11,19 +11,22 @@ from pathlib import Path
 
 from opskit.report import figures, record, sections, workbook
 from opskit.report.context import ReportContext, in_currency, prepare
-
-
-def _show(fragment: str) -> None:
-    from IPython.display import HTML, display
-
-    display(HTML(fragment))
+from opskit.report.page import show as _show
 
 
 @in_currency
 def show_title(ctx: ReportContext) -> None:
-    """Title block. plotly.js is not in the notebook: the export embeds it once in the page,
-    which keeps the executed notebook small enough to save after every cell."""
-    _show(sections.title_block(ctx))
+    """Title block, which also names the page (client and period). plotly.js is not in the
+    notebook: the export embeds it once in the page, which keeps the executed notebook small
+    enough to save after every cell."""
+    _show(sections.title_block(ctx), title=sections.page_title(ctx))
+
+
+@in_currency
+def show_contents(ctx: ReportContext) -> None:
+    """The table of contents, linked to every section and finding. Shown after
+    ``record_history`` so it knows whether the history section is there."""
+    _show(sections.contents(ctx))
 
 
 @in_currency
@@ -55,14 +58,16 @@ def show_history(ctx: ReportContext) -> None:
     """'Since the last diagnostic': new, fixed, regressed, impact recovered, hours eliminated."""
     if ctx.history is None and ctx.history_error is None:
         return
-    _show(sections.since_last(ctx))
+    chart = ""
     if ctx.history is not None and len(ctx.history.runs) > 1:
-        _show(figures.to_div(figures.history(ctx.history.runs)))
+        chart = figures.to_div(figures.history(ctx.history.runs))
+    _show(f'<div id="since-last">{sections.since_last(ctx)}{chart}</div>')
 
 
 @in_currency
 def show_scorecard(ctx: ReportContext) -> None:
-    _show(figures.to_div(figures.scorecard(ctx.diagnosis)))
+    _show(f'<section id="scorecard">{sections.scorecard_heading()}'
+          f"{figures.to_div(figures.scorecard(ctx.diagnosis))}</section>")
 
 
 @in_currency
@@ -108,6 +113,7 @@ __all__ = [
     "prepare",
     "record_history",
     "show_assumptions",
+    "show_contents",
     "show_data_quality",
     "show_data_requests",
     "show_executive_summary",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from opskit.report.page import title_of
+
 TEMPLATES = Path(__file__).with_name("templates")
 
 
@@ -18,6 +20,7 @@ def to_html(notebook_path: Path, html_path: Path) -> Path:
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(notebook_path, as_version=4)
+    notebook.metadata["title"] = title_of(notebook)  # <title>: client and period
     exporter = HTMLExporter(template_name="opskit", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=True, exclude_markdown=True,
                             exclude_input_prompt=True,

@@ -374,7 +374,8 @@ def to_div(fig) -> str:
 
     return pio.to_html(fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig,
                        full_html=False, include_plotlyjs=False, validate=False,
-                       config={"displaylogo": False, "responsive": True})
+                       config={"displaylogo": False, "displayModeBar": False,
+                               "responsive": True})
 
 
 def plotly_js() -> str:

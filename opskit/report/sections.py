@@ -1,20 +1,26 @@
 """The report's sections as HTML fragments, in reading order.
 
 Every string that can come from client data (client name, evidence cells, file and column
-names, failing values) goes through ``html.escape`` or ``DataFrame.to_html(escape=True)``;
+names, failing values) goes through ``html.escape`` (``table_html`` escapes every cell);
 the words opskit writes itself are escaped too, so there is one rule and no exceptions.
+Playbooks are rendered from markdown with raw HTML refused (``report.markdown``).
+
+The page is navigable: each section has an id the contents link to, each finding's article
+has its check id (the top findings and 'counted in' link to it). Tables mark number
+columns ``class="num"`` (right-aligned by the template's stylesheet; text stays left).
 """
 
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
 from opskit.findings import HATS, Diagnosis, Result, Status, format_value
 from opskit.money import money, symbol
 from opskit.playbooks import all_playbooks
-from opskit.report import figures
+from opskit.report import figures, markdown
 from opskit.report.context import ReportContext, in_currency
 from opskit.sources.currency import describe
 from opskit.tables import TABLES
@@ -22,11 +28,91 @@ from opskit.tables import TABLES
 EVIDENCE_ROWS_SHOWN = 10
 esc = html.escape
 
+EVIDENCE_COLUMNS_SHOWN = 9
+"""Evidence columns shown in the report: enough for the ids and the measure, few enough to
+read at 1400 px without a scroller. Every column is in evidence/<check>.csv."""
+
 
 def table_html(frame: pd.DataFrame, rows: int | None = None) -> str:
+    """``frame`` as an escaped HTML table: text left-aligned, numbers right-aligned.
+
+    Numeric columns carry ``class="num"`` (the stylesheet right-aligns them and keeps them
+    on one line); text cells are plain ``<td>`` and wrap. Whole-number float columns (counts
+    stored as floats because of a gap) show without decimals.
+    """
     shown = frame if rows is None else frame.head(rows)
-    return shown.to_html(index=False, escape=True, na_rep="", border=0,
-                         classes="opskit-table", float_format=lambda v: f"{v:,.2f}")
+    columns = list(shown.columns)
+    kinds = [_column_kind(frame.iloc[:, i]) for i in range(len(columns))]
+    align = ["" if k in ("text", "date") else ' class="num"' for k in kinds]
+    head = "".join(f"<th{a}>{_breakable(c, 0)}</th>"
+                   for c, a in zip(columns, align, strict=True))
+    body = "".join(
+        "<tr>" + "".join(f"<td{a}>{_cell(v, k)}</td>"
+                         for v, k, a in zip(row, kinds, align, strict=True)) + "</tr>\n"
+        for row in shown.itertuples(index=False, name=None))
+    return (f'<table class="opskit-table"><thead><tr>{head}</tr></thead>\n'
+            f"<tbody>\n{body}</tbody></table>")
+
+
+AMOUNT = r"-?(?:[$€£¥₹]|[A-Z]{3} |kr )?\d[\d,]*(?:\.\d+)?(?: ?(?:%|x))?"
+NUMERIC_TEXT = re.compile(rf"{AMOUNT}(?: [+–-] {AMOUNT})*")
+"""Text that reads as a number: '$1,200', '€1,200 + $400', '$10 – $30', '4.0%', '0.72x'."""
+
+
+def _column_kind(column: pd.Series) -> str:
+    """'int', 'whole' (a float column holding whole numbers), 'float', 'date', 'numtext'
+    (formatted amounts: right-aligned as they are) or 'text'."""
+    if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(
+            column.dtype):
+        values = column.dropna()
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            return "date" if len(values) and (values == values.dt.normalize()).all() else "text"
+        texts = [str(v) for v in values if str(v) != ""]
+        if texts and all(NUMERIC_TEXT.fullmatch(t) for t in texts):
+            return "numtext"
+        return "text"
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return "int"
+    values = column.dropna()
+    return "whole" if len(values) and bool((values == values.round()).all()) else "float"
+
+
+def _cell(value: object, kind: str) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return ""
+    if kind == "float":
+        return f"{float(value):,.2f}"  # type: ignore[arg-type]
+    if kind == "whole":
+        return f"{float(value):,.0f}"  # type: ignore[arg-type]
+    if kind == "date":
+        return _text(pd.Timestamp(value).date())  # type: ignore[arg-type]
+    return _breakable(value)
+
+
+LONG_WORD = 16
+BREAK_AFTER = re.compile(r"(?<=[@.,_/:;])")
+
+
+def _breakable(value: object, longer_than: int = LONG_WORD) -> str:
+    """Escaped text whose long words (emails, code lists, snake_case names) may break after
+    '@ . , _ / : ;' (a ``<wbr>``), so a table column fits without cutting a word anywhere.
+    Column headers break at every such mark (``longer_than=0``)."""
+    words = re.split(r"(\s+)", str(value))
+    return "".join("<wbr>".join(html.escape(p, quote=False) for p in BREAK_AFTER.split(w))
+                   if len(w) > longer_than else html.escape(w, quote=False) for w in words)
+
+
+def _text(value: object) -> str:
+    """Escaped for a text node (quotes need no escaping there)."""
+    return html.escape(str(value), quote=False)
+
+
+def page_title(ctx: ReportContext) -> str:
+    """The browser tab and bookmark name: client and period (plain text; the export escapes
+    it)."""
+    e = ctx.engagement
+    return (f"Operations diagnostic: {e.client}, {e.period.start.date()} to "
+            f"{e.period.end.date()}")
 
 
 @in_currency
@@ -85,7 +171,8 @@ def executive_summary(ctx: ReportContext, top: int = 5) -> str:
 
     def item(r: Result) -> str:
         low, base, high = diagnosis.carried(r)
-        return (f"<li><b>{esc(r.title)}</b> — {money(base)} a year ({money(low)}–"
+        return (f'<li><a href="#{esc(r.check_id)}"><b>{esc(r.title)}</b></a> — '
+                f"{money(base)} a year ({money(low)}–"
                 f"{money(high)}). {esc(r.story.symptom if r.story else '')} → "
                 f"{esc(r.story.cause if r.story else '')} <span class='opskit-muted'>"
                 f"[{esc(r.check_id)}]</span></li>")
@@ -95,7 +182,7 @@ def executive_summary(ctx: ReportContext, top: int = 5) -> str:
     of_revenue = "" if share is None else (
         f" — {share:.1%} of annual revenue ({money(diagnosis.annual_revenue or 0.0)})")
     return (
-        '<section class="opskit-summary"><h2>Executive summary</h2>'
+        '<section class="opskit-summary" id="summary"><h2>Executive summary</h2>'
         f'<p class="opskit-total">Total annual opportunity: <b>{money(total["base"])}</b> '
         f'(low {money(total["low"])}, high {money(total["high"])}){esc(of_revenue)}</p>'
         f"<p>{len(flagged)} findings ({fails} fail, {len(flagged) - fails} warn). Each "
@@ -103,6 +190,48 @@ def executive_summary(ctx: ReportContext, top: int = 5) -> str:
         "larger carries them; amounts only at risk are not added to the total.</p>"
         f"<h3>Top findings by annual impact</h3><ol>"
         f"{''.join(item(r) for r in counted) or '<li>None.</li>'}</ol></section>")
+
+
+@in_currency
+def contents(ctx: ReportContext) -> str:
+    """The table of contents: every section, and under each area its findings (status and
+    the dollars each carries into the total), each linked to its section."""
+    diagnosis = ctx.diagnosis
+    flagged = diagnosis.flagged()
+
+    def entry(anchor: str, text: str, note: str = "", children: str = "") -> str:
+        extra = f' <span class="opskit-muted">{esc(note)}</span>' if note else ""
+        return f'<li><a href="#{esc(anchor)}">{esc(text)}</a>{extra}{children}</li>'
+
+    def finding_entry(r: Result) -> str:
+        carried = diagnosis.carried(r)[1]
+        note = f"{r.status}, {money(carried)} a year" if round(carried) else str(r.status)
+        return entry(r.check_id, r.title, note)
+
+    areas = []
+    for hat, name in HATS.items():
+        found = [r for r in flagged if r.hat == hat]
+        children = (f"<ol>{''.join(finding_entry(r) for r in found)}</ol>" if found else "")
+        areas.append(entry(f"hat-{hat}", name, f"{len(found)} finding"
+                           f"{'' if len(found) == 1 else 's'}", children))
+    count = {s: sum(r.status is s for r in ctx.results) for s in Status}
+    history = ctx.history is not None or ctx.history_error is not None
+    items = [entry("summary", "Executive summary"),
+             *([entry("since-last", "Since the last diagnostic")] if history else []),
+             entry("scorecard", "Scorecard by area"), *areas,
+             entry("passes", "Checks that pass", str(count[Status.PASS])),
+             entry("data-requests", "Data to request",
+                   str(count[Status.NOT_ASSESSABLE] + count[Status.ERROR])),
+             entry("data-quality", "Appendix: data quality"),
+             entry("assumptions", "Appendix: assumptions")]
+    return (f'<nav class="opskit-toc" aria-label="Contents"><h2>Contents</h2><ol>'
+            f"{''.join(items)}</ol></nav>")
+
+
+def scorecard_heading() -> str:
+    """The heading the scorecard chart sits under (the contents link to it)."""
+    return ('<h2>Scorecard by area</h2><p>How many checks fail, warn, pass or could not be '
+            "assessed in each of the six areas.</p>")
 
 
 @in_currency
@@ -149,24 +278,115 @@ def since_last(ctx: ReportContext) -> str:
             "</section>")
 
 
+def finding_link(check_id: str, diagnosis: Diagnosis | None) -> str:
+    """A finding named by its title, linked to its section when the report has one (a WARN
+    or FAIL result); otherwise its title (or id) as plain text."""
+    result = _result(check_id, diagnosis)
+    if result is None:
+        return esc(check_id)
+    if not result.status.flagged:
+        return esc(result.title)
+    return f'<a href="#{esc(check_id)}">{esc(result.title)}</a>'
+
+
+def _result(check_id: str, diagnosis: Diagnosis | None) -> Result | None:
+    if diagnosis is None:
+        return None
+    return next((r for r in diagnosis.results if r.check_id == check_id), None)
+
+
 def overlap_note(result: Result, diagnosis: Diagnosis | None) -> str:
-    """What of ``result``'s dollars another finding carries, in words ('' when none)."""
+    """What of ``result``'s dollars another finding carries, as HTML ('' when none)."""
     if diagnosis is None or not (result.status.flagged and result.impact.in_total):
         return ""
     given = diagnosis.overlaps().get(result.check_id, {})
     if not given:
         return ""
     carried = diagnosis.carried(result)[1]
-    parts = "; ".join(f"{money(v)} counted in {k}" for k, v in given.items())
+    if round(carried) == 0:
+        where = " and ".join(finding_link(k, diagnosis) for k in given)
+        return (f" All of it is counted in {where} (the same records): nothing more enters "
+                "the total.")
+    parts = "; ".join(f"{money(v)} counted in {finding_link(k, diagnosis)}"
+                      for k, v in given.items())
     return (f" Of this, {parts} (the same records); {money(carried)} a year enters the "
             "total.")
+
+
+CHECK_ID = re.compile(r"\b[a-z]+\.[a-z_]+[a-z]\b")
+
+
+def counted_in(result: Result, diagnosis: Diagnosis | None) -> str | None:
+    """The check whose finding already carries ``result``'s dollars, named in its impact
+    note ('counted by fulfillment.late_shipments'); None when the note names none."""
+    if result.impact.in_total:
+        return None
+    known = {r.check_id for r in diagnosis.results} if diagnosis is not None else set()
+    for found in CHECK_ID.findall(result.impact.note or ""):
+        if found != result.check_id and (found in known or diagnosis is None):
+            return found
+    return None
+
+
+def impact_html(result: Result, diagnosis: Diagnosis | None) -> str:
+    """The impact paragraph, said once: dollars in the total (and any overlap given up),
+    'counted in <finding>' when another finding carries them, or why they are not added."""
+    impact = result.impact
+    amounts = (f"{money(impact.base)} a year (low {money(impact.low)}, high "
+               f"{money(impact.high)})")
+    formula = f" {esc(impact.formula)}." if impact.formula else ""
+    if impact.in_total:
+        return f"<p><b>Impact:</b> {amounts}.{formula}{overlap_note(result, diagnosis)}</p>"
+    carrier = counted_in(result, diagnosis)
+    priced = bool(impact.base or impact.high)
+    if carrier is not None:
+        own = (f" This finding's share, {amounts}, is part of that total and is not added "
+               "again." if priced else "")
+        detail = formula if priced and impact.formula != impact.note else ""
+        return (f"<p><b>Impact:</b> counted in {finding_link(carrier, diagnosis)}.{own}"
+                f"{detail}</p>")
+    why = esc(impact.note or "not priced")
+    if not priced:
+        return f"<p><b>Impact:</b> not added to the total: {why}.</p>"
+    if "not added" in why:  # the note says it already
+        return f"<p><b>Impact:</b> {amounts}: {why}.{formula}</p>"
+    return f"<p><b>Impact:</b> {amounts}, not added to the total ({why}).{formula}</p>"
+
+
+def playbook_html(result: Result) -> str:
+    """The finding's playbook for the client: who owns it, the effort, its summary and proof
+    of success, and the whole playbook folded under it (opened for printing)."""
+    book = all_playbooks().get(result.playbook)
+    if book is None:
+        return ""
+    return (f'<div class="opskit-playbook"><p><b>Playbook: {esc(book.title)}</b> (owner '
+            f"{esc(book.owner_role)}, effort {esc(book.effort)}). {esc(book.summary)} "
+            f"<i>Solved for good when:</i> {esc(book.proof_target)}.</p>"
+            f"<details><summary>The playbook, step by step</summary>"
+            f'<div class="opskit-playbook-body">{markdown.to_html(book.body)}</div>'
+            "</details></div>")
+
+
+def evidence_html(result: Result) -> str:
+    """The first rows and columns of the evidence; the CSV beside the report has them all."""
+    frame = result.evidence
+    if frame is None or not len(frame):
+        return ""
+    rows = min(EVIDENCE_ROWS_SHOWN, len(frame))
+    hidden = len(frame.columns) - EVIDENCE_COLUMNS_SHOWN
+    more = (f"; {hidden} more column{'s' if hidden > 1 else ''} in the CSV" if hidden > 0
+            else "")
+    return (f"<p><b>Evidence</b> ({len(frame):,} records, first {rows} shown{more}; all in "
+            f"evidence/{esc(result.check_id)}.csv)</p>"
+            + table_html(frame.iloc[:, :EVIDENCE_COLUMNS_SHOWN], EVIDENCE_ROWS_SHOWN))
 
 
 def finding(result: Result, diagnosis: Diagnosis | None = None) -> str:
     """One WARN or FAIL finding: metric vs threshold, chart, story, impact, evidence, playbook.
 
     With the ``diagnosis`` it belongs to, the dollars another finding already carries are
-    named (each record enters the total once)."""
+    named and linked (each record enters the total once). The article's id is the check id,
+    the anchor the contents and the top findings link to."""
     metric = result.headline_metric
     unit = metric.unit if metric else ""
     warn, fail = result.thresholds.get("warn"), result.thresholds.get("fail")
@@ -174,15 +394,6 @@ def finding(result: Result, diagnosis: Diagnosis | None = None) -> str:
                        if k != result.headline)
     assumptions = "".join(f"<li>{esc(k)}: {esc(str(v))}</li>"
                           for k, v in result.impact.assumptions.items())
-    book = all_playbooks().get(result.playbook)
-    evidence = ""
-    if result.evidence is not None and len(result.evidence):
-        evidence = (f"<p><b>Evidence</b> ({len(result.evidence):,} records, first "
-                    f"{min(EVIDENCE_ROWS_SHOWN, len(result.evidence))} shown; all in "
-                    f"evidence/{esc(result.check_id)}.csv)</p>"
-                    + table_html(result.evidence, EVIDENCE_ROWS_SHOWN))
-    impact_note = esc(overlap_note(result, diagnosis)) if result.impact.in_total else (
-        f" <i>Not added to the total: {esc(result.impact.note or 'counted elsewhere')}.</i>")
     judged = (f"<p class='opskit-muted'><b>How it was judged:</b> {esc(result.judgement)}.</p>"
               if result.judgement else "")
     return (
@@ -196,14 +407,9 @@ def finding(result: Result, diagnosis: Diagnosis | None = None) -> str:
         f"{figures.to_div(chart) if (chart := figures.cause(result)) else ''}"
         f"<p><b>Symptom:</b> {esc(result.story.symptom if result.story else '')}<br>"
         f"<b>Cause:</b> {esc(result.story.cause if result.story else '')}</p>"
-        f"<p><b>Impact:</b> {money(result.impact.base)} a year (low "
-        f"{money(result.impact.low)}, high {money(result.impact.high)}). "
-        f"{esc(result.impact.formula)}.{impact_note}</p>"
+        f"{impact_html(result, diagnosis)}"
         f"{'<ul class=opskit-assumptions>' + assumptions + '</ul>' if assumptions else ''}"
-        f"{evidence}"
-        f"<p><b>Playbook</b> ({esc(book.owner_role if book else '')}, effort "
-        f"{esc(book.effort if book else '')}): {esc(book.summary if book else '')} "
-        f"<code>playbooks/{esc(result.playbook)}.md</code></p></article>")
+        f"{evidence_html(result)}{playbook_html(result)}</article>")
 
 
 @in_currency
@@ -214,7 +420,8 @@ def hat_sections(ctx: ReportContext) -> list[tuple[str, str]]:
         flagged = [r for r in ctx.diagnosis.flagged() if r.hat == hat]
         body = "".join(finding(r, ctx.diagnosis) for r in flagged) or (
             "<p>No findings in this area.</p>")
-        out.append((name, f'<section class="opskit-hat"><h2>{esc(name)}</h2>{body}</section>'))
+        out.append((name, f'<section class="opskit-hat" id="hat-{esc(hat)}"><h2>{esc(name)}'
+                          f"</h2>{body}</section>"))
     return out
 
 
@@ -223,13 +430,16 @@ def passes(ctx: ReportContext) -> str:
     rows = [r for r in ctx.results if r.status is Status.PASS]
     items = "".join(
         f"<tr><td>{esc(HATS[r.hat])}</td><td>{esc(r.title)}</td><td>{esc(r.headline or '')}"
-        f"</td><td>{esc(r.headline_metric.display() if r.headline_metric else '')}</td>"
+        f'</td><td class="num">{esc(r.headline_metric.display() if r.headline_metric else "")}'
+        "</td>"
         f"<td>{esc(r.judgement)}</td></tr>"
         for r in rows)
-    return ('<section><h2>Checks that pass</h2><p>A check whose evidence is too thin for a '
+    return ('<section id="passes"><h2>Checks that pass</h2><p>A check whose evidence is too '
+            "thin for a "
             "verdict passes and says so (\"too few to judge\"): it is not an all-clear.</p>"
             '<table class="opskit-table"><thead><tr>'
-            "<th>area</th><th>check</th><th>metric</th><th>measured</th><th>note</th></tr>"
+            "<th>area</th><th>check</th><th>metric</th><th class=\"num\">measured</th><th>note</th>"
+            "</tr>"
             "</thead>"
             f"<tbody>{items}</tbody></table></section>")
 
@@ -242,7 +452,8 @@ def data_requests(ctx: ReportContext) -> str:
     broken = "".join(
         f"<li><b>{esc(r.check_id)}</b>: {esc((r.error or '').strip().splitlines()[-1])}</li>"
         for r in errors)
-    return ('<section><h2>Data to request</h2><p>These checks could not be assessed with the '
+    return ('<section id="data-requests"><h2>Data to request</h2><p>These checks could not '
+            "be assessed with the "
             "data provided. The list can be sent to the client as it is.</p>"
             f"<ol>{items or '<li>Nothing: every check was assessable.</li>'}</ol>"
             + (f"<h3>Checks that failed to run</h3><ul>{broken}</ul>" if broken else "")
@@ -268,7 +479,7 @@ def data_quality(ctx: ReportContext) -> str:
                      + conversions.to_html(index=False, escape=True, border=0,
                                            classes="opskit-table",
                                            float_format=lambda v: f"{v:g}"))
-    return ('<section><h2>Appendix: data quality</h2>' + unusable_files(ctx)
+    return ('<section id="data-quality"><h2>Appendix: data quality</h2>' + unusable_files(ctx)
             + "<p>For every table, rows read = rows used + rows set aside. Nothing is dropped "
             "silently. "
             f"{esc(currency_note(ctx))}</p>"
@@ -291,7 +502,8 @@ def assumptions(ctx: ReportContext) -> str:
                            "high": v["high"], "unit": unit_in_currency(v["unit"]),
                            "source": v.get("source", "default"), "meaning": v["doc"]}
                           for k, v in ctx.diagnosis.assumptions.items()])
-    return ("<section><h2>Appendix: assumptions</h2><p>Money figures use the client's own "
+    return ('<section id="assumptions"><h2>Appendix: assumptions</h2>'
+            "<p>Money figures use the client's own "
             "data where it has it, and these assumptions otherwise; an assumption set in "
             "engagement.yaml (source) wins over the data. Each finding lists the ones it "
             "used and where they came from.</p>" + table_html(frame) + "</section>")
