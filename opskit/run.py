@@ -1,4 +1,4 @@
-"""Execute the diagnostic notebook for one client: validate, execute, export.
+"""Execute the diagnostic notebook for one client: validate, execute, export, publish.
 
 The recipe, step by step (as papermill's own ``execute_notebook`` reads):
 
@@ -7,36 +7,60 @@ The recipe, step by step (as papermill's own ``execute_notebook`` reads):
    crashed reading) is left out and listed in ``Engagement.unusable``, and the rest is
    diagnosed. The outcome carries that list, which
    the caller turns into its exit code (``opskit.unusable.exit_code``).
-2. ``report_folder``: a new ``reports/<timestamp>/`` that no other run shares; the validated
-   engagement is handed to the kernel there (``handoff``), so it is not read twice.
+2. ``WorkFolder``: a private folder beside the reports (0700) in which the whole report is
+   built; the validated engagement is handed to the kernel without a file (``handoff``), so
+   it is not read twice and never lies on disk.
 3. ``execute``: papermill runs notebooks/diagnostic.ipynb in this very interpreter (whatever
-   ``python3`` kernelspec the user has installed), writing findings.json, findings.xlsx and
-   evidence/ from inside the notebook. A failing cell still leaves the executed notebook,
-   with the failing cell marked, and raises ``NotebookFailed``.
+   ``python3`` kernelspec the user has installed), over Jupyter's ``ipc`` transport (Unix
+   sockets in the private folder, not a TCP port other local users can reach), writing
+   findings.json, findings.xlsx and evidence/ from inside the notebook. A failing cell still
+   leaves the executed notebook, with the failing cell marked, and raises ``NotebookFailed``.
 4. ``export.to_html``: report.html without code cells, plotly.js once, no network.
+5. publish: the private folder is renamed to ``reports/<timestamp>/`` in one step, holding
+   the deliverables (report.html, findings.xlsx, findings.json, evidence/) and, in ``run/``,
+   the executed notebook and kernel.log. Only then is the run recorded in the ledger as a
+   completed diagnostic. A run that fails publishes ``run/`` alone (the notebook with the
+   failing cell marked, and kernel.log) and is recorded as failed; a run that is killed
+   leaves nothing (see ``opskit.workfolder``).
+
+``OPSKIT_FAULT_STAGE`` is a test hook (``opskit.faults``): the fault tests kill the process
+at each of these stages to show that nothing half-written or client-derived is left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from opskit import handoff
+from opskit import faults, handoff
+from opskit.atomic import WriteFailed, leftovers
 from opskit.diagnose import resolve_overrides
 from opskit.engagement import DATA_DIR, Engagement
 from opskit.errors import ConfigError, OpskitError
 from opskit.unusable import Unusable
+from opskit.workfolder import WorkFolder, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 DIAGNOSTIC_NOTEBOOK = ROOT / "notebooks" / "diagnostic.ipynb"
+RUN_DIR = "run"
+"""The report folder's subfolder for what is not a deliverable: the executed notebook and
+the kernel's log."""
+NOTEBOOK_NAME, KERNEL_LOG = "diagnostic.ipynb", "kernel.log"
+MAX_SOCKET_PATH = 100
+"""A Unix socket path must fit in 108 bytes (``sun_path``); beyond this the kernel falls
+back to loopback TCP (still signed with its key) rather than fail."""
 
 
 class NotebookFailed(OpskitError):
@@ -66,18 +90,24 @@ class RunOutcome:
     """The files left out of this run (named in the report's data section)."""
 
 
-def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = None):
+def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = None, *,
+                         pass_fds: tuple[int, ...] = (),
+                         started: Callable[[int], None] | None = None):
     """A kernel manager that always starts this interpreter's ipykernel.
 
     A user's own ``python3`` kernelspec may point at another Python without opskit; the
     report must run in the environment that is running opskit. The kernel's own stderr
     (start-up chatter, or the reason it died) goes to ``log`` instead of the terminal.
 
-    Client data stays in the report folder: IPython's SQLite history (which would keep every
+    Client data stays in the run's folder: IPython's SQLite history (which would keep every
     cell, client paths included, in ``~/.ipython``) is off; its profile folder, the kernel's
-    connection file and the kernel's temporary files are in ``ipython_dir`` (inside the
-    report folder, removed after the run) instead of the home and the system's temporary
-    folder.
+    connection file, its IPC sockets and its temporary files are in ``ipython_dir`` (a
+    private folder removed after the run) instead of the home and the system's temporary
+    folder. The kernel listens on Unix sockets there (Jupyter's ``ipc`` transport), which
+    only this user can open, rather than on a loopback TCP port any local user can reach.
+
+    ``pass_fds`` are inherited by the kernel (the hand-off); ``started`` is told the
+    kernel's pid as soon as it exists (so a guardian can kill it if this process dies).
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -86,10 +116,14 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
         def __init__(self, **kw: Any) -> None:
             super().__init__(**kw)
             if ipython_dir is not None and not self.connection_file:
-                # The connection file (ports and the signing key) in the report folder too,
-                # not in the system's temporary folder.
+                # The connection file (sockets and the signing key) in the private folder
+                # too, not in the system's temporary folder.
                 ipython_dir.mkdir(parents=True, exist_ok=True)
                 self.connection_file = str(ipython_dir / f"kernel-{uuid.uuid4().hex}.json")
+                sockets = ipython_dir / "k"
+                if len(f"{sockets}-65535".encode()) <= MAX_SOCKET_PATH:
+                    self.transport = "ipc"
+                    self.ip = str(sockets)
 
         @property
         def kernel_spec(self) -> KernelSpec:
@@ -107,7 +141,13 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
                 kw["env"] = {**(kw.get("env") or os.environ), "IPYTHONDIR": str(ipython_dir),
                              "TMPDIR": str(ipython_dir), "TEMP": str(ipython_dir),
                              "TMP": str(ipython_dir)}
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            if pass_fds:
+                kw["pass_fds"] = tuple(pass_fds)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            process = getattr(self.provisioner, "process", None)
+            if started is not None and process is not None:
+                started(process.pid)
+            faults.point("kernel")
 
     return ThisInterpreterKernelManager
 
@@ -139,35 +179,23 @@ def output_folder(out: str | Path, engagements: Iterable[Path] = ()) -> Path:
     return base
 
 
-def report_folder(base: Path, engagements: Iterable[Path] = ()) -> Path:
-    """A fresh ``<base>/<timestamp>`` folder (``base`` checked by ``output_folder``);
-    concurrent runs get distinct folders."""
-    base = output_folder(base, engagements)
-    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
-    for n in range(1, 1000):
-        folder = base / (stamp if n == 1 else f"{stamp}-{n}")
-        try:
-            folder.mkdir()
-            return folder
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise ConfigError(f"{base}", expected="a folder opskit can write in",
-                              got=exc.strerror or type(exc).__name__,
-                              hint="choose another folder with --out") from None
-    raise OpskitError(f"{base}", expected="a free report folder name", got="1000 taken")
-
-
 def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = True,
-            timeout: int | None = None, notebook: Path = DIAGNOSTIC_NOTEBOOK) -> None:
-    """Run ``notebook`` with ``parameters`` into ``output``; NotebookFailed if a cell raises."""
+            timeout: int | None = None, notebook: Path = DIAGNOSTIC_NOTEBOOK,
+            private: Path | None = None, pass_fds: tuple[int, ...] = (),
+            started: Callable[[int], None] | None = None) -> None:
+    """Run ``notebook`` with ``parameters`` into ``output``; NotebookFailed if a cell raises.
+
+    The kernel's log is ``kernel.log`` beside ``output``; its profile, connection file and
+    sockets are in a folder of their own inside ``private`` (default: ``output``'s folder),
+    removed when the kernel is done.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     output = Path(output).resolve()
-    # A folder of its own (never an existing one, which would be reused and then deleted):
-    # the kernel's IPython profile and connection file, removed when the kernel is done.
-    ipython_dir = Path(tempfile.mkdtemp(prefix=".ipython-", dir=output.parent))
+    # A folder of its own (never an existing one, which would be reused and then deleted).
+    ipython_dir = (Path(tempfile.mkdtemp(prefix=".k", dir=private)) if private is not None
+                   else Path(tempfile.mkdtemp(prefix=".ipython-", dir=output.parent)))
     try:
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
@@ -177,8 +205,9 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
             # Saved after every cell, so a kernel that dies or a cell that times out still
             # leaves the executed notebook up to that point.
             request_save_on_cell_execute=True,
-            kernel_manager_class=kernel_manager_class(output.with_name("kernel.log"),
-                                                      ipython_dir),
+            kernel_manager_class=kernel_manager_class(
+                output.with_name(KERNEL_LOG), ipython_dir, pass_fds=pass_fds,
+                started=started),
             log_output=False)
     except PapermillExecutionError as exc:
         raise NotebookFailed(exc.cell_index, exc.source, f"{exc.ename}: {exc.evalue}",
@@ -192,14 +221,18 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
         thresholds: Mapping[str, Mapping[str, Any]] | None = None,
         period_start: str | None = None, period_end: str | None = None,
         progress: bool = True, timeout: int | None = None, record: bool = True,
-        ledger: str | Path | None = None) -> RunOutcome:
+        ledger: str | Path | None = None, notebook: Path = DIAGNOSTIC_NOTEBOOK
+        ) -> RunOutcome:
     """Produce the four artifacts of one client's diagnostic; see the module docstring.
 
-    With ``record`` (the default) the run is recorded in the engagement ledger and the report
-    shows what changed since the last diagnostic. The ledger is ``ledger`` when given; else,
-    when ``out`` is chosen, ``<out>/.opskit/ledger.sqlite``, so a run with ``out`` writes
-    nothing outside it; else the workspace's ``.opskit/ledger.sqlite`` beside the engagement.
+    With ``record`` (the default) the run is recorded in the engagement ledger, once its
+    report folder is complete, and the report shows what changed since the last diagnostic.
+    The ledger is ``ledger`` when given; else, when ``out`` is chosen,
+    ``<out>/.opskit/ledger.sqlite``, so a run with ``out`` writes nothing outside it; else
+    the workspace's ``.opskit/ledger.sqlite`` beside the engagement. ``notebook`` replaces
+    the diagnostic notebook (tests: one that raises, kills its kernel or blocks).
     """
+    from opskit import history
     from opskit.history import Lifecycle, ledger_in
 
     out = Path(out).expanduser() if out is not None else None
@@ -207,23 +240,154 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     engagement = Engagement.load_partial(path)
     resolve_overrides(engagement, thresholds)
     Lifecycle.from_config(engagement.config.lifecycle)
-    folder = report_folder(out or engagement.path / "reports",
-                           [engagement.path] if out else ())
-    if ledger is None and out is not None:
-        ledger = ledger_in(out)
-    notebook = folder / "diagnostic.ipynb"
-    validated = handoff.write(engagement, folder)
-    try:
-        execute({"engagement": str(engagement.path.resolve()), "period_start": period_start,
-                 "period_end": period_end, "audience": audience, "checks": checks,
-                 "thresholds": dict(thresholds or {}), "output_dir": str(folder.resolve()),
-                 "history": record, "ledger": str(Path(ledger).resolve()) if ledger else None,
-                 "validated": validated},
-                notebook, progress=progress, timeout=timeout)
-    finally:
-        handoff.remove(validated)
-    from opskit.report.export import to_html
+    faults.point("load")
+    base = output_folder(out or engagement.path / "reports", [engagement.path] if out else ())
+    if ledger is None:
+        ledger = ledger_in(out) if out is not None else history.default_ledger(
+            engagement.path)
+    ledger = Path(ledger).resolve()
+    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    sweep(base)
+    with _signals_end_the_run(), WorkFolder(base) as work:
+        handed = handoff.write(engagement)
+        faults.point("handoff")
+        pending = work.path / history.PENDING_NAME
+        folder = work.path
+        stage = "notebook"
+        try:
+            executed = work.path / RUN_DIR / NOTEBOOK_NAME
+            executed.parent.mkdir()
+            kernels: list[int] = []
 
-    html = to_html(notebook, folder / "report.html")
-    return RunOutcome(folder, notebook, html, folder / "findings.json",
-                      folder / "findings.xlsx", tuple(engagement.unusable))
+            def started(pid: int) -> None:
+                kernels.append(pid)
+                work.watch(pid)
+
+            try:
+                execute({"engagement": str(engagement.path.resolve()),
+                         "period_start": period_start, "period_end": period_end,
+                         "audience": audience, "checks": checks,
+                         "thresholds": dict(thresholds or {}),
+                         "output_dir": str(work.path), "history": record,
+                         "ledger": str(ledger), "pending": str(pending) if record else None,
+                         "validated": handed.parameter if handed else None},
+                        executed, progress=progress, timeout=timeout, notebook=notebook,
+                        private=work.path, pass_fds=(handed.fd,) if handed else (),
+                        started=started)
+            finally:
+                if handed is not None:
+                    handed.close()
+                for pid in kernels:
+                    work.unwatch(pid)
+            faults.point("workbook")
+            stage = "html"
+            from opskit.report.export import to_html
+
+            to_html(executed, work.path / "report.html")
+            stage = "publish"
+            record_file = _take(pending)
+            folder = publish(work, base, stamp)
+        except BaseException as exc:
+            if not isinstance(exc, Exception):
+                raise  # Ctrl-C, SIGTERM: the work folder goes, nothing is recorded
+            folder = _publish_failed(work, base, stamp, exc)
+            if record:
+                _record_failure(ledger, engagement, stage, exc)
+            raise _moved(exc, work.path, folder) from None
+        faults.point("ledger")
+        if record_file is not None:
+            history.commit_pending(record_file, ledger)
+    return RunOutcome(folder, folder / RUN_DIR / NOTEBOOK_NAME, folder / "report.html",
+                      folder / "findings.json", folder / "findings.xlsx",
+                      tuple(engagement.unusable))
+
+
+def publish(work: WorkFolder, base: Path, stamp: str) -> Path:
+    """Rename the finished work folder to a free ``<base>/<stamp>[-n]`` (never replacing
+    another run's folder); the report folder."""
+    for n in range(1, 1000):
+        folder = base / (stamp if n == 1 else f"{stamp}-{n}")
+        if folder.exists():
+            continue
+        try:
+            work.publish(folder)
+            return folder
+        except OSError as exc:  # taken in between (ENOTEMPTY/EEXIST): the next name
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise WriteFailed(folder, exc) from None
+    raise OpskitError(f"{base}", expected="a free report folder name", got="1000 taken")
+
+
+def _publish_failed(work: WorkFolder, base: Path, stamp: str, exc: Exception) -> Path:
+    """A failed run's folder: ``run/`` only (the executed notebook with the failing cell
+    marked, and kernel.log), never a partial deliverable; the work folder when even that
+    cannot be published (it is then removed)."""
+    from opskit.history import PENDING_NAME
+
+    for name in ("report.html", "findings.json", "findings.xlsx", "evidence", PENDING_NAME):
+        target = work.path / name
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+    for leftover in leftovers(work.path):
+        leftover.unlink(missing_ok=True)
+    for private in work.path.glob(".k*"):
+        shutil.rmtree(private, ignore_errors=True)
+    if not (work.path / RUN_DIR / NOTEBOOK_NAME).exists() and not (
+            work.path / RUN_DIR / KERNEL_LOG).exists():
+        return work.path
+    try:
+        return publish(work, base, stamp)
+    except OpskitError:
+        return work.path
+
+
+def _moved(exc: Exception, work: Path, folder: Path) -> Exception:
+    """``exc`` with the paths it names moved from the work folder to the report folder."""
+    if isinstance(exc, NotebookFailed) and folder != work:
+        notebook = folder / Path(exc.notebook).relative_to(work)
+        # a file the notebook could not write is named where it belonged
+        return NotebookFailed(exc.cell, exc.source, exc.error.replace(str(work), str(folder)),
+                              notebook)
+    if isinstance(exc, WriteFailed) and Path(exc.path).is_relative_to(work) and folder != work:
+        return WriteFailed(folder / Path(exc.path).relative_to(work),
+                           OSError(0, exc.got or "write failed"))
+    return exc
+
+
+def _take(pending: Path) -> dict[str, Any] | None:
+    """The run record the notebook left for the ledger (removed from the work folder)."""
+    from opskit.history import read_pending
+
+    try:
+        return read_pending(pending)
+    finally:
+        pending.unlink(missing_ok=True)
+
+
+def _record_failure(ledger: Path, engagement: Engagement, stage: str, exc: Exception) -> None:
+    """Record a failed run apart from the diagnostics; a ledger that cannot be used does not
+    hide the failure itself."""
+    from opskit.history import LedgerError, record_failure
+
+    with contextlib.suppress(LedgerError, OSError):
+        record_failure(ledger, engagement, stage, exc)
+
+
+@contextlib.contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    """SIGTERM ends the run as Ctrl-C does (``finally`` blocks run, the work folder goes);
+    only the main thread can set handlers, so runs in a batch worker's threads keep theirs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -34,10 +34,13 @@ def show_executive_summary(ctx: ReportContext) -> None:
 
 
 @in_currency
-def record_history(ctx: ReportContext, enabled: bool, ledger: str | None = None) -> None:
+def record_history(ctx: ReportContext, enabled: bool, ledger: str | None = None,
+                   pending: str | None = None) -> None:
     """Record this run in the engagement ledger and keep what changed since the last one.
 
-    A ledger that cannot be used never stops the report: the history section then says why.
+    With ``pending`` (`opskit run`) the record is left there, to be committed only once the
+    run's report is complete. A ledger that cannot be used never stops the report: the
+    history section then says why.
     """
     if not enabled:
         return
@@ -45,7 +48,7 @@ def record_history(ctx: ReportContext, enabled: bool, ledger: str | None = None)
     from opskit.history import record_and_summarize
 
     try:
-        ctx.history = record_and_summarize(ctx.engagement, ctx.diagnosis, ledger)
+        ctx.history = record_and_summarize(ctx.engagement, ctx.diagnosis, ledger, pending)
     except OpskitError as exc:
         ctx.history_error = exc.message
 
@@ -93,14 +96,21 @@ def show_assumptions(ctx: ReportContext) -> None:
 
 @in_currency
 def write_artifacts(ctx: ReportContext, output_dir: str | Path | None) -> dict[str, Path]:
-    """findings.json, findings.xlsx and evidence/*.csv into ``output_dir`` (None: nothing)."""
+    """findings.json, findings.xlsx and evidence/*.csv into ``output_dir`` (None: nothing).
+
+    Each file is written under a temporary name and renamed when complete
+    (``opskit.atomic``): never a half-written workbook, a write error names the file."""
+    from opskit.atomic import atomic_path
+
     if output_dir is None:
         return {}
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     evidence = workbook.write_evidence(ctx, out)
-    return {"json": record.write(ctx, out, evidence),
-            "xlsx": workbook.write_workbook(ctx, out)}
+    json_path = record.write(ctx, out, evidence)
+    with atomic_path(out / "findings.xlsx") as part:
+        workbook.write_workbook(ctx, out, path=part)
+    return {"json": json_path, "xlsx": out / "findings.xlsx"}
 
 
 __all__ = [

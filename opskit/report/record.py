@@ -89,10 +89,10 @@ def _counts(ctx: ReportContext) -> dict[str, int]:
 
 
 def write(ctx: ReportContext, out_dir: Path, evidence_files: dict[str, str]) -> Path:
-    path = out_dir / "findings.json"
-    path.write_text(json.dumps(build(ctx, evidence_files), indent=2, default=str),
-                    encoding="utf-8")
-    return path
+    from opskit.atomic import write_text
+
+    return write_text(out_dir / "findings.json",
+                      json.dumps(build(ctx, evidence_files), indent=2, default=str))
 
 
 def schema() -> dict[str, Any]:

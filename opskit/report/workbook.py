@@ -58,9 +58,9 @@ def summary_frame(ctx: ReportContext) -> pd.DataFrame:
 
 
 @in_currency
-def write_workbook(ctx: ReportContext, out_dir: Path) -> Path:
+def write_workbook(ctx: ReportContext, out_dir: Path, path: Path | None = None) -> Path:
     """Write findings.xlsx: Summary, one sheet per hat, Data quality, Assumptions."""
-    path = out_dir / "findings.xlsx"
+    path = path or out_dir / "findings.xlsx"  # path: the caller's temporary name (atomic)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         summary = summary_frame(ctx)
         summary.to_excel(writer, sheet_name="Summary", index=False)

@@ -1,0 +1,21 @@
+"""A test hook: kill `opskit run` at a named stage, to prove a killed run leaves nothing behind.
+
+``OPSKIT_FAULT_STAGE=<stage>`` makes the process SIGKILL itself when it reaches that stage
+(``STAGES`` in the order a run passes them). SIGKILL cannot be caught, so what the fault
+tests (tests/test_faults.py) then find on disk is exactly what a power cut, the OOM killer
+or ``kill -9`` would leave. Unset (always, outside those tests) it does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+ENV = "OPSKIT_FAULT_STAGE"
+STAGES = ("load", "handoff", "kernel", "workbook", "html", "ledger")
+
+
+def point(stage: str) -> None:
+    """Die here, at once and uncatchably, when ``OPSKIT_FAULT_STAGE`` names ``stage``."""
+    if os.environ.get(ENV) == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
