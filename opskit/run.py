@@ -278,6 +278,7 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
                 if handed is not None:
                     handed.close()
                 for pid in kernels:
+                    _stop_kernel(pid)
                     work.unwatch(pid)
             faults.point("workbook")
             stage = "html"
@@ -290,10 +291,12 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
         except BaseException as exc:
             if not isinstance(exc, Exception):
                 raise  # Ctrl-C, SIGTERM: the work folder goes, nothing is recorded
+            private = work.path
             folder = _publish_failed(work, base, stamp, exc)
+            failure = _moved(exc, private, folder)
             if record:
-                _record_failure(ledger, engagement, stage, exc)
-            raise _moved(exc, work.path, folder) from None
+                _record_failure(ledger, engagement, stage, failure)
+            raise failure from None
         faults.point("ledger")
         if record_file is not None:
             history.commit_pending(record_file, ledger)
@@ -354,6 +357,21 @@ def _moved(exc: Exception, work: Path, folder: Path) -> Exception:
         return WriteFailed(folder / Path(exc.path).relative_to(work),
                            OSError(0, exc.got or "write failed"))
     return exc
+
+
+def _stop_kernel(pid: int) -> None:
+    """Kill the kernel ``pid`` (our child, leader of its process group) if it is still
+    running after papermill is done with it (an interrupted start); a kernel already shut
+    down and reaped is left alone, so a reused pid is never touched."""
+    try:
+        alive = os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return  # reaped by jupyter_client: gone
+    if alive:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 def _take(pending: Path) -> dict[str, Any] | None:
