@@ -9,6 +9,11 @@ does not exist) whose descriptor the kernel inherits. The data never has a name 
 no way the run ends (a crash, ``kill -9``, a power cut) can leave the client's data behind:
 the file vanishes with the last process holding it.
 
+`opskit run` also hands over the report context it prepared (the diagnosis, run while the
+kernel starts, and the history), with the request it answers (engagement, period, audience,
+checks, thresholds): the notebook uses it (``context``) only for that very request, and
+otherwise prepares its own from the engagement.
+
 The kernel trusts the bytes only if their SHA-256 matches the digest handed to it as a
 notebook parameter, so a descriptor that means something else (a notebook re-run by hand,
 where that number is some other file) is never unpickled: the kernel then loads the
@@ -29,11 +34,29 @@ from opskit.engagement import Engagement
 
 @dataclass
 class Handoff:
-    """An open anonymous file holding the pickled engagement, and the notebook parameter
-    (``{"fd", "size", "sha256"}``) that finds it again in the kernel."""
+    """An open anonymous file for the pickled hand-off, and the notebook parameter
+    (``{"fd", "size", "sha256"}``) that finds it again in the kernel (empty until filled).
+
+    The file exists before the kernel starts (the kernel inherits its descriptor at launch)
+    and is filled while the kernel boots."""
 
     fd: int
     parameter: dict[str, Any] = field(default_factory=dict)
+
+    def fill(self, payload: Any) -> bool:
+        """Pickle ``payload`` into the file; False when it cannot be pickled (the kernel then
+        loads the folder)."""
+        try:
+            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return False
+        os.ftruncate(self.fd, 0)
+        view, offset = memoryview(data), 0
+        while offset < len(data):
+            offset += os.pwrite(self.fd, view[offset:], offset)
+        self.parameter = {"fd": self.fd, "size": len(data),
+                          "sha256": hashlib.sha256(data).hexdigest()}
+        return True
 
     def close(self) -> None:
         """Release the descriptor (the data disappears once the kernel has let go too)."""
@@ -42,19 +65,26 @@ class Handoff:
             self.fd = -1
 
 
-def write(engagement: Engagement) -> Handoff | None:
-    """``engagement`` in an anonymous file; None when it cannot be pickled (the kernel then
-    loads the folder)."""
-    try:
-        data = pickle.dumps(engagement, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return None
-    fd = _anonymous_file()
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-    return Handoff(fd, {"fd": fd, "size": len(data),
-                        "sha256": hashlib.sha256(data).hexdigest()})
+def reserve() -> Handoff:
+    """An empty hand-off file, to be inherited by a kernel and filled later."""
+    return Handoff(_anonymous_file())
+
+
+def write(engagement: Engagement, context: Any = None, request: dict[str, Any] | None = None
+          ) -> Handoff | None:
+    """``engagement`` (and the ``context`` prepared for ``request``) in an anonymous file;
+    None when it cannot be pickled (the kernel then loads the folder)."""
+    handed = reserve()
+    if handed.fill(payload(engagement, context, request)):
+        return handed
+    handed.close()
+    return None
+
+
+def payload(engagement: Engagement, context: Any = None,
+            request: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What is handed over: the engagement, and the context prepared for ``request``."""
+    return {"engagement": engagement, "context": context, "request": request}
 
 
 def _anonymous_file() -> int:
@@ -65,8 +95,8 @@ def _anonymous_file() -> int:
         return os.dup(handle.fileno())
 
 
-def read(validated: Any) -> Engagement | None:
-    """The engagement handed over by ``write``, or None when there is none to trust."""
+def _payload(validated: Any) -> dict[str, Any] | None:
+    """The payload handed over by ``write``, or None when there is none to trust."""
     if not isinstance(validated, dict) or not {"fd", "size", "sha256"} <= validated.keys():
         return None
     try:
@@ -83,5 +113,22 @@ def read(validated: Any) -> Engagement | None:
     data = b"".join(chunks)
     if hashlib.sha256(data).hexdigest() != validated["sha256"]:
         return None
-    engagement = pickle.loads(data)  # our own bytes: their digest was checked above
-    return engagement if isinstance(engagement, Engagement) else None
+    handed = pickle.loads(data)  # our own bytes: their digest was checked above
+    if not isinstance(handed, dict) or not isinstance(handed.get("engagement"), Engagement):
+        return None
+    return handed
+
+
+def read(validated: Any) -> Engagement | None:
+    """The engagement handed over by ``write``, or None when there is none to trust."""
+    handed = _payload(validated)
+    return handed["engagement"] if handed is not None else None
+
+
+def context(validated: Any, request: dict[str, Any]) -> Any:
+    """The report context `opskit run` prepared, when it was prepared for exactly
+    ``request`` (the notebook's own parameters); else None, and the notebook prepares it."""
+    handed = _payload(validated)
+    if handed is None or handed.get("context") is None or handed.get("request") != request:
+        return None
+    return handed["context"]

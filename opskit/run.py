@@ -8,14 +8,19 @@ The recipe, step by step (as papermill's own ``execute_notebook`` reads):
    diagnosed. The outcome carries that list, which
    the caller turns into its exit code (``opskit.unusable.exit_code``).
 2. ``WorkFolder``: a private folder beside the reports (0700) in which the whole report is
-   built; the validated engagement is handed to the kernel without a file (``handoff``), so
-   it is not read twice and never lies on disk.
-3. ``execute``: papermill runs notebooks/diagnostic.ipynb in this very interpreter (whatever
-   ``python3`` kernelspec the user has installed), over Jupyter's ``ipc`` transport (Unix
-   sockets in the private folder, not a TCP port other local users can reach), writing
-   findings.json, findings.xlsx and evidence/ from inside the notebook. A failing cell still
-   leaves the executed notebook, with the failing cell marked, and raises ``NotebookFailed``.
-4. ``export.to_html``: report.html without code cells, plotly.js once, no network.
+   built.
+3. ``execute``: the kernel is launched first, over Jupyter's ``ipc`` transport (Unix
+   sockets in the private folder, not a TCP port other local users can reach), importing
+   the report's modules as it boots. Meanwhile this process prepares the report context
+   (``report.prepare``: the diagnosis, the audience; the very function the explorer and
+   `opskit diagnose` call) and the history preview, and hands them with the validated
+   engagement to the kernel without a file (``handoff``). papermill then runs
+   notebooks/diagnostic.ipynb in this very interpreter (whatever ``python3`` kernelspec the
+   user has installed); the notebook shows and explains the handed results and writes
+   findings.json, findings.xlsx and evidence/. A failing cell still leaves the executed
+   notebook, with the failing cell marked, and raises ``NotebookFailed``.
+4. ``export.to_html``: report.html without code cells, plotly.js once, no network, exported
+   in a thread as the last cell (the workbook) starts, so both are written at once.
 5. publish: the private folder is renamed to ``reports/<timestamp>/`` in one step, holding
    the deliverables (report.html, findings.xlsx, findings.json, evidence/) and, in ``run/``,
    the executed notebook and kernel.log. Only then is the run recorded in the ledger as a
@@ -92,7 +97,8 @@ class RunOutcome:
 
 def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = None, *,
                          pass_fds: tuple[int, ...] = (),
-                         started: Callable[[int], None] | None = None):
+                         started: Callable[[int], None] | None = None,
+                         preload: tuple[str, ...] = ()):
     """A kernel manager that always starts this interpreter's ipykernel.
 
     A user's own ``python3`` kernelspec may point at another Python without opskit; the
@@ -107,7 +113,9 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
     only this user can open, rather than on a loopback TCP port any local user can reach.
 
     ``pass_fds`` are inherited by the kernel (the hand-off); ``started`` is told the
-    kernel's pid as soon as it exists (so a guardian can kill it if this process dies).
+    kernel's pid as soon as it exists (so a guardian can kill it if this process dies);
+    ``preload`` are modules the kernel imports while it starts (while `opskit run`
+    diagnoses), before the first cell asks for them.
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -128,7 +136,9 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
         @property
         def kernel_spec(self) -> KernelSpec:
             return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
-                                    "{connection_file}", "--HistoryManager.enabled=False"],
+                                    "{connection_file}", "--HistoryManager.enabled=False",
+                                    *(f"--IPKernelApp.exec_lines=import {module}"
+                                      for module in preload)],
                               display_name=f"opskit ({sys.executable})", language="python",
                               resource_dir=str(ROOT))
 
@@ -182,13 +192,22 @@ def output_folder(out: str | Path, engagements: Iterable[Path] = ()) -> Path:
 def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = True,
             timeout: int | None = None, notebook: Path = DIAGNOSTIC_NOTEBOOK,
             private: Path | None = None, pass_fds: tuple[int, ...] = (),
-            started: Callable[[int], None] | None = None) -> None:
+            started: Callable[[int], None] | None = None,
+            while_kernel_starts: Callable[[], Mapping[str, Any]] | None = None,
+            before_last_cell: Callable[[Any], None] | None = None) -> None:
     """Run ``notebook`` with ``parameters`` into ``output``; NotebookFailed if a cell raises.
 
     The kernel's log is ``kernel.log`` beside ``output``; its profile, connection file and
     sockets are in a folder of their own inside ``private`` (default: ``output``'s folder),
     removed when the kernel is done.
+
+    With ``while_kernel_starts`` the kernel is launched first (importing the report's
+    modules as it starts) and that function runs while it boots; the parameters it returns
+    join ``parameters``. ``before_last_cell`` receives the executed notebook as it stands
+    when the last cell starts (every output but that cell's), so the page can be exported
+    while the last cell writes the workbook.
     """
+    _skip_slow_optional_imports()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -196,7 +215,21 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
     # A folder of its own (never an existing one, which would be reused and then deleted).
     ipython_dir = (Path(tempfile.mkdtemp(prefix=".k", dir=private)) if private is not None
                    else Path(tempfile.mkdtemp(prefix=".ipython-", dir=output.parent)))
+    manager = kernel_manager_class(
+        output.with_name(KERNEL_LOG), ipython_dir, pass_fds=pass_fds, started=started,
+        preload=("opskit.report",) if while_kernel_starts is not None else ())
+    extra: dict[str, Any] = {}
+    km = None
     try:
+        if while_kernel_starts is not None:
+            from jupyter_core.utils import run_sync
+
+            km = manager(kernel_name="python3")
+            run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            parameters = {**parameters, **while_kernel_starts()}
+            extra["km"] = km
+        if before_last_cell is not None:
+            extra["on_cell_execute"] = _last_cell_hook(output, before_last_cell)
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
             # No cwd=: papermill would chdir the whole process, which races when runs share
@@ -204,16 +237,44 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
             progress_bar=progress, execution_timeout=timeout,
             # Saved after every cell, so a kernel that dies or a cell that times out still
             # leaves the executed notebook up to that point.
-            request_save_on_cell_execute=True,
-            kernel_manager_class=kernel_manager_class(
-                output.with_name(KERNEL_LOG), ipython_dir, pass_fds=pass_fds,
-                started=started),
-            log_output=False)
+            request_save_on_cell_execute=True, kernel_manager_class=manager,
+            log_output=False, **extra)
     except PapermillExecutionError as exc:
         raise NotebookFailed(exc.cell_index, exc.source, f"{exc.ename}: {exc.evalue}",
                              output) from None
     finally:
+        if km is not None:  # started here, so shut down here (papermill leaves it running)
+            from jupyter_core.utils import run_sync
+
+            with contextlib.suppress(Exception):
+                run_sync(km.shutdown_kernel)(now=True)
         shutil.rmtree(ipython_dir, ignore_errors=True)
+
+
+def _skip_slow_optional_imports() -> None:
+    """Keep jsonschema (imported by nbformat, under papermill and nbconvert) from importing
+    its optional ``rfc3987_syntax``, which builds a parser for the 'iri' string format at
+    import: the slowest single import of a run (0.5 to 1 s), for a format neither the
+    notebook schema nor findings.schema.json uses. Only before jsonschema is first imported;
+    a process that imported it already keeps what it has."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def _last_cell_hook(output: Path, callback: Callable[[Any], None]) -> Callable[..., None]:
+    """An nbclient ``on_cell_execute`` hook: when the notebook's last cell is about to run,
+    ``callback`` gets the notebook papermill saved as that cell started."""
+    import nbformat
+
+    count: list[int] = []  # the number of cells, read once
+
+    def hook(cell: Any = None, cell_index: int | None = None, **_: Any) -> None:
+        if not count:
+            count.append(len(nbformat.read(output, as_version=4).cells))
+        if cell_index == count[0] - 1:
+            callback(nbformat.read(output, as_version=4))
+
+    return hook
 
 
 def run(path: str | Path, *, audience: str = "consultant", out: str | Path | None = None,
@@ -249,11 +310,31 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
     sweep(base)
     with _signals_end_the_run(), WorkFolder(base) as work:
-        handed = handoff.write(engagement)
-        faults.point("handoff")
+        handed = handoff.reserve()  # filled while the kernel starts
         pending = work.path / history.PENDING_NAME
         folder = work.path
         stage = "notebook"
+        request = {"engagement": str(engagement.path.resolve()),
+                   "period_start": period_start, "period_end": period_end,
+                   "audience": audience, "checks": checks,
+                   "thresholds": dict(thresholds or {})}
+        in_kernel = {"history": record, "ledger": str(ledger),
+                     "pending": str(pending) if record else None}
+
+        def diagnose_while_kernel_starts() -> dict[str, Any]:
+            """The diagnosis and the history preview, here while the kernel boots; handed
+            over with the engagement (what the kernel would otherwise compute itself)."""
+            context = _prepared(engagement, request, record, ledger, pending)
+            if context is not None and handed.fill(handoff.payload(engagement, context,
+                                                                   request)):
+                faults.point("handoff")
+                return {**in_kernel, "history": False, "pending": None,
+                        "validated": handed.parameter}
+            filled = handed.fill(handoff.payload(engagement))
+            faults.point("handoff")
+            return {**in_kernel, "validated": handed.parameter if filled else None}
+
+        page = _EarlyExport(work.path / "report.html")
         try:
             executed = work.path / RUN_DIR / NOTEBOOK_NAME
             executed.parent.mkdir()
@@ -264,27 +345,20 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
                 work.watch(pid)
 
             try:
-                execute({"engagement": str(engagement.path.resolve()),
-                         "period_start": period_start, "period_end": period_end,
-                         "audience": audience, "checks": checks,
-                         "thresholds": dict(thresholds or {}),
-                         "output_dir": str(work.path), "history": record,
-                         "ledger": str(ledger), "pending": str(pending) if record else None,
-                         "validated": handed.parameter if handed else None},
-                        executed, progress=progress, timeout=timeout, notebook=notebook,
-                        private=work.path, pass_fds=(handed.fd,) if handed else (),
-                        started=started)
+                execute({**request, "output_dir": str(work.path)}, executed,
+                        progress=progress, timeout=timeout, notebook=notebook,
+                        private=work.path, pass_fds=(handed.fd,), started=started,
+                        while_kernel_starts=diagnose_while_kernel_starts,
+                        before_last_cell=page.start)
             finally:
-                if handed is not None:
-                    handed.close()
+                handed.close()
                 for pid in kernels:
                     _stop_kernel(pid)
                     work.unwatch(pid)
+                page.join()
             faults.point("workbook")
             stage = "html"
-            from opskit.report.export import to_html
-
-            to_html(executed, work.path / "report.html")
+            page.finish(executed)
             stage = "publish"
             record_file = _take(pending)
             folder = publish(work, base, stamp)
@@ -303,6 +377,64 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     return RunOutcome(folder, folder / RUN_DIR / NOTEBOOK_NAME, folder / "report.html",
                       folder / "findings.json", folder / "findings.xlsx",
                       tuple(engagement.unusable))
+
+
+def _prepared(engagement: Engagement, request: Mapping[str, Any], record: bool, ledger: Path,
+              pending: Path) -> Any:
+    """The report context the notebook would prepare for ``request`` (diagnosis, audience,
+    and with ``record`` the history preview, its record left at ``pending``), or None when
+    preparing it raises: the kernel then prepares it and fails as it always did (a failing
+    cell, the notebook kept)."""
+    from opskit.report import prepare, record_history
+
+    try:
+        context = prepare(engagement, period_start=request["period_start"],
+                          period_end=request["period_end"], audience=request["audience"],
+                          checks=request["checks"], thresholds=request["thresholds"])
+        record_history(context, record, str(ledger), str(pending) if record else None)
+    except Exception:
+        pending.unlink(missing_ok=True)
+        return None
+    return context
+
+
+class _EarlyExport:
+    """report.html exported in a thread from the notebook as its last cell starts (every
+    output is there by then; the last cell writes the workbook and shows nothing), so the
+    export and the workbook are written at the same time; ``finish`` waits for it, or
+    exports from the finished notebook when it did not start."""
+
+    def __init__(self, html: Path) -> None:
+        self.html = html
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, notebook: Any) -> None:
+        self._thread = threading.Thread(target=self._export, args=(notebook,),
+                                        name="opskit-html", daemon=True)
+        self._thread.start()
+
+    def _export(self, notebook: Any) -> None:
+        from opskit.report.export import to_html
+
+        try:
+            to_html(notebook, self.html)
+        except BaseException as exc:  # handed to the run's thread by finish()
+            self._error = exc
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def finish(self, executed: Path) -> None:
+        """report.html in place, or the export's error raised."""
+        self.join()
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            from opskit.report.export import to_html
+
+            to_html(executed, self.html)
 
 
 def publish(work: WorkFolder, base: Path, stamp: str) -> Path:

@@ -91,3 +91,43 @@ def test_close_releases_the_descriptor(handed):
         os.fstat(fd)
     handed.close()
     assert handed.fd == -1
+
+
+def test_the_prepared_context_is_used_only_for_its_own_request(sample_engagements):
+    """`opskit run` hands the context it prepared with the request it answers: the notebook
+    gets it back for exactly that request, and None for any other (it then prepares its
+    own); a hand-off without a context gives None too."""
+    engagement = sample_engagements["control"]
+    request = {"engagement": str(engagement.path.resolve()), "period_start": None,
+               "period_end": None, "audience": "client", "checks": None, "thresholds": {}}
+    ctx = prepare(engagement, audience="client")
+    handed = handoff.write(engagement, ctx, request)
+    try:
+        back = handoff.context(handed.parameter, request)
+        assert (back.audience, back.diagnosis.total_impact()) == (
+            "client", ctx.diagnosis.total_impact())
+        assert handoff.context(handed.parameter, {**request, "audience": "consultant"}) is None
+        assert handoff.context(handed.parameter, {**request, "checks": ["sales.missed_calls"]}
+                               ) is None
+        assert handoff.read(handed.parameter).client == engagement.client
+    finally:
+        handed.close()
+    bare = handoff.write(engagement)
+    try:
+        assert handoff.context(bare.parameter, request) is None
+    finally:
+        bare.close()
+
+
+def test_a_reserved_handoff_is_filled_after_the_kernel_inherits_it(sample_engagements):
+    """The file exists (empty) before the kernel starts and is filled while it boots: the
+    same descriptor then reads back the engagement."""
+    handed = handoff.reserve()
+    try:
+        assert handed.parameter == {} and os.fstat(handed.fd).st_size == 0
+        assert handed.fill(handoff.payload(sample_engagements["services"]))
+        assert handoff.read(handed.parameter).client == "Brightline Home Services"
+        assert handed.fill(handoff.payload(sample_engagements["control"]))  # refilled whole
+        assert handoff.read(handed.parameter).client == "Juniper Lane Goods"
+    finally:
+        handed.close()

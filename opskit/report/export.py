@@ -11,16 +11,19 @@ report.html, and a full disk names the file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-def to_html(notebook_path: Path, html_path: Path) -> Path:
-    """Export ``notebook_path`` to ``html_path`` (atomically); ``html_path``."""
+def to_html(notebook: Path | Any, html_path: Path) -> Path:
+    """Export ``notebook`` (a path, or a notebook already read) to ``html_path``
+    (atomically); ``html_path``."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    notebook = nbformat.read(notebook_path, as_version=4)
+    if isinstance(notebook, str | Path):
+        notebook = nbformat.read(notebook, as_version=4)
     exporter = HTMLExporter(template_name="opskit", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=True, exclude_markdown=True,
                             exclude_input_prompt=True,
