@@ -1,7 +1,7 @@
 """A test hook: kill `opskit run` at a named stage, to prove a killed run leaves nothing behind.
 
 ``OPSKIT_FAULT_STAGE=<stage>`` makes the process SIGKILL itself when it reaches that stage
-(``STAGES`` in the order a run passes them). SIGKILL cannot be caught, so what the fault
+(``STAGES``). SIGKILL cannot be caught, so what the fault
 tests (tests/test_faults.py) then find on disk is exactly what a power cut, the OOM killer
 or ``kill -9`` would leave. ``OPSKIT_FAULT_SIGNAL=TERM`` sends SIGTERM instead (what a
 service manager or ``kill`` sends: the run ends through its ``finally`` blocks). Unset
@@ -15,7 +15,7 @@ import signal
 
 ENV = "OPSKIT_FAULT_STAGE"
 SIGNAL_ENV = "OPSKIT_FAULT_SIGNAL"
-STAGES = ("load", "handoff", "kernel", "workbook", "html", "ledger")
+STAGES = ("load", "kernel", "handoff", "html", "workbook", "ledger")
 
 
 def point(stage: str) -> None:

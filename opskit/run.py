@@ -319,7 +319,7 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
                    "audience": audience, "checks": checks,
                    "thresholds": dict(thresholds or {})}
         in_kernel = {"history": record, "ledger": str(ledger),
-                     "pending": str(pending) if record else None}
+                     "pending": str(pending) if record else None}  # as without a hand-off
 
         def diagnose_while_kernel_starts() -> dict[str, Any]:
             """The diagnosis and the history preview, here while the kernel boots; handed
@@ -328,8 +328,7 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
             if context is not None and handed.fill(handoff.payload(engagement, context,
                                                                    request)):
                 faults.point("handoff")
-                return {**in_kernel, "history": False, "pending": None,
-                        "validated": handed.parameter}
+                return {**in_kernel, "validated": handed.parameter}
             filled = handed.fill(handoff.payload(engagement))
             faults.point("handoff")
             return {**in_kernel, "validated": handed.parameter if filled else None}

@@ -42,8 +42,8 @@ def record_history(ctx: ReportContext, enabled: bool, ledger: str | None = None,
     run's report is complete. A ledger that cannot be used never stops the report: the
     history section then says why.
     """
-    if not enabled:
-        return
+    if not enabled or ctx.history is not None or ctx.history_error is not None:
+        return  # off, or done already (by `opskit run` before handing the context over)
     from opskit.errors import OpskitError
     from opskit.history import record_and_summarize
 
