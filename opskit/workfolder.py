@@ -91,8 +91,10 @@ class WorkFolder:
         self._tell(f"unpid {pid}")
 
     def publish(self, destination: Path) -> None:
-        """Rename the finished folder to ``destination`` in one step (lock file left out)."""
+        """Rename the finished folder to ``destination`` in one step (lock file left out),
+        with the mode a folder made with ``mkdir`` would have (0700 was for the work)."""
         (self.path / LOCK).unlink(missing_ok=True)
+        os.chmod(self.path, 0o777 & ~_umask())
         os.rename(self.path, destination)
         self.path = destination
         self._published = True
@@ -116,6 +118,19 @@ class WorkFolder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _umask() -> int:
+    """This process's umask, read without changing it (``os.umask`` would, for a moment,
+    for every thread); 0o022 where the system does not say."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
 
 
 def sweep(base: Path) -> list[Path]:

@@ -178,6 +178,7 @@ def test_the_next_run_removes_what_killed_runs_left(root):
     assert sorted(p.name for p in old.iterdir()) == ["report.html"]
     (new,) = [p for p in report_folders(out) if p != old]
     assert_complete(new)
+    assert new.stat().st_mode & 0o777 == old.stat().st_mode & 0o777  # as mkdir makes it
     assert_nothing_half_written_or_left(root, out)
     assert f"Report: {new / 'report.html'}" in done.stdout
     assert completed(out) == 1
