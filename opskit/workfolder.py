@@ -145,7 +145,8 @@ def sweep(base: Path) -> list[Path]:
             if _stale(child):
                 shutil.rmtree(child, ignore_errors=True)
                 removed.append(child)
-        elif child.is_dir() and not child.is_symlink() and not child.name.startswith("."):
+        elif (child.is_dir() and not child.is_symlink() and not child.name.startswith(".")
+              and _report_folder(child)):
             for pattern in LEGACY:
                 for path in child.glob(pattern):
                     if path.is_dir() and not path.is_symlink():
@@ -157,6 +158,15 @@ def sweep(base: Path) -> list[Path]:
                 path.unlink(missing_ok=True)
                 removed.append(path)
     return removed
+
+
+def _report_folder(folder: Path) -> bool:
+    """True for a report folder of `opskit run`, old layout or new; never for another
+    command's output that may be in use (a portfolio's kernel folder, its files in flight)."""
+    if (folder / "portfolio.ipynb").exists():
+        return False
+    return any((folder / name).exists() for name in (
+        "diagnostic.ipynb", ".engagement.pickle", "report.html", "findings.json", "run"))
 
 
 def _stale(folder: Path) -> bool:

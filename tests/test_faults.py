@@ -249,3 +249,19 @@ def test_sweep_spares_a_live_work_folder_and_removes_a_stale_one(tmp_path):
         assert sweep(tmp_path) == [stale] and live.path.exists()
         held = live.path
     assert not held.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_sweep_leaves_other_outputs_alone(tmp_path):
+    """Only report folders are swept: a portfolio folder's kernel profile and a file being
+    written there (another command, maybe running now) are left as they are."""
+    portfolio = tmp_path / "portfolio"
+    (portfolio / ".ipython-live").mkdir(parents=True)
+    (portfolio / "portfolio.ipynb").write_text("{}")
+    (portfolio / ".portfolio.xlsx.ab12.part").write_bytes(b"PK")
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / ".draft.part").write_text("mine")
+    assert sweep(tmp_path) == []
+    assert sorted(p.name for p in portfolio.iterdir()) == [
+        ".ipython-live", ".portfolio.xlsx.ab12.part", "portfolio.ipynb"]
+    assert (other / ".draft.part").read_text() == "mine"
