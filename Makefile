@@ -1,9 +1,12 @@
 # Two commands after cloning: `make demo` and `make test`. Both create .venv when it is
 # missing and re-install when pyproject.toml changed; when nothing changed they start at once.
 SHELL := /bin/bash
+# The probe is silent: a pyenv shim for a version that is not installed prints "command not
+# found" on stderr, which is not news while looking for one that is.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-	&& { echo $$p; break; }; done)
+	command -v $$p >/dev/null 2>&1 \
+	&& $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+	&& { echo $$p; break; }; done 2>/dev/null)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp

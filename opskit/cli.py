@@ -171,7 +171,8 @@ def run_command(
     outcome = run(path, audience=audience, out=out, ledger=ledger,
                   progress=sys.stderr.isatty())
     # Paths are printed whole (never wrapped at the terminal's width) so they can be copied.
-    console.print(f"Report: {outcome.html}\nWorkbook: {outcome.xlsx}\nFindings: {outcome.json}",
+    console.print(f"Report: {outcome.html}\nWorkbook: {outcome.xlsx}\nFindings: {outcome.json}"
+                  f"\nExecuted notebook and kernel log: {outcome.notebook.parent}",
                   markup=False, highlight=False, soft_wrap=True)
     if open_report:
         import webbrowser
@@ -470,10 +471,10 @@ def _environment_failure(exc: Exception) -> tuple[int, str] | None:
 
     if isinstance(exc, DeadKernelError):
         return 1, ("the notebook kernel died (killed from outside, or out of memory); the "
-                   "executed notebook up to that point is kept in the report folder")
+                   "executed notebook up to that point is kept in the report folder's run/")
     if isinstance(exc, CellTimeoutError):
         return 1, ("a notebook cell ran past its time limit; the executed notebook up to "
-                   "that point is kept in the report folder")
+                   "that point is kept in the report folder's run/")
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return 2, (f"{where}{exc.strerror or exc}. Hint: check the path, its permissions and "

@@ -13,6 +13,13 @@ lifecycle:
 - ``permanently_solved``: clean for ``runs`` consecutive assessed runs spanning at least
   ``days`` days (defaults 3 and 60; ``lifecycle: {runs, days}`` in engagement.yaml).
 
+Only completed runs are diagnostics. `opskit run` records a run once its report folder is
+complete (every artifact in place): the notebook computes the history section against the
+ledger as it would be with this run (``Ledger.preview``, a transaction rolled back) and leaves
+the run record for ``commit_pending``. A run that failed is recorded apart, in
+``failed_runs`` (``record_failure``); a run that was killed is not recorded at all.
+``completed_runs`` and ``failed_runs`` read them.
+
 A run that could not assess a check (NOT_ASSESSABLE, ERROR) neither breaks nor extends a clean
 streak. The fingerprint of a finding is the check id plus its subject; opskit tracks findings
 per check and client, so the subject is the client.
@@ -30,7 +37,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +45,11 @@ import pandas as pd
 
 from opskit.errors import ConfigError, OpskitError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+PENDING_NAME = ".ledger-pending.json"
+"""What the notebook leaves in `opskit run`'s private work folder: the run record, committed
+to the ledger only once every artifact is in place (``commit_pending``)."""
+ERROR_CHARS = 300
 LEDGER_DIR = ".opskit"
 LEDGER_NAME = "ledger.sqlite"
 DEFAULT_RUNS, DEFAULT_DAYS = 3, 60
@@ -84,6 +95,23 @@ MIGRATIONS: dict[int, str] = {
         run_id INTEGER NOT NULL REFERENCES runs (id),
         PRIMARY KEY (client, fingerprint)
     );
+    """,
+    # Runs that did not finish (a cell raised, a file could not be written) are kept apart:
+    # ``runs`` holds completed diagnostics only, so nothing that counts runs or follows a
+    # finding's lifecycle ever sees a failed one.
+    2: """
+    CREATE TABLE failed_runs (
+        id INTEGER PRIMARY KEY,
+        client TEXT NOT NULL,
+        engagement TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        recorded_at TEXT NOT NULL DEFAULT (datetime('now')),
+        opskit_version TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        error TEXT NOT NULL
+    );
+    CREATE INDEX failed_runs_client ON failed_runs (client, id);
     """,
 }
 
@@ -226,6 +254,38 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
 
+    def preview(self, run: RunRecord, rule: Lifecycle = Lifecycle()) -> Since:
+        """What ``since`` would say with ``run`` recorded, leaving the ledger as it was (the
+        report of a run that is not complete yet; see ``commit_pending``)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+        try:
+            tx = _Tx(self.db)
+            run_id = tx.insert_run(run)
+            tx.insert_results(run_id, run.results)
+            self._update_findings(tx, run.client, run_id, rule)
+            return since(self, run.client)
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+        finally:
+            self.db.execute("ROLLBACK")
+
+    def record_failure(self, failure: dict[str, str]) -> int:
+        """Record a run that did not finish (never counted as a diagnostic)."""
+        try:
+            with self.transaction() as tx:
+                cursor = tx.execute(
+                    "INSERT INTO failed_runs (client, engagement, as_of, period_start, "
+                    "opskit_version, stage, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    tuple(failure[k] for k in ("client", "engagement", "as_of",
+                                               "period_start", "opskit_version", "stage",
+                                               "error")))
+            return int(cursor.lastrowid)
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+
     def _update_findings(self, tx: _Tx, client: str, run_id: int, rule: Lifecycle) -> None:
         frame = pd.read_sql_query(
             "SELECT r.id AS run_id, r.as_of, s.check_id, s.status, s.impact_base, s.in_total "
@@ -248,6 +308,10 @@ class Ledger:
     def runs(self, client: str) -> pd.DataFrame:
         """The client's runs, oldest first."""
         return self._query("SELECT * FROM runs WHERE client = ? ORDER BY as_of, id", client)
+
+    def failed(self, client: str) -> pd.DataFrame:
+        """The client's runs that did not finish, oldest first."""
+        return self._query("SELECT * FROM failed_runs WHERE client = ? ORDER BY id", client)
 
     def findings(self, client: str) -> pd.DataFrame:
         """Current state of every finding of the client."""
@@ -632,14 +696,78 @@ def finding_stories(ledger: Ledger, client: str,
              s.then_base if s.then_status in FLAGGED else 0.0), s.check_id))
 
 
-def record_and_summarize(engagement: Any, diagnosis: Any, ledger_path: str | Path | None = None
-                         ) -> Since:
-    """Record a run in the ledger and return what changed (the report's history section)."""
+def record_and_summarize(engagement: Any, diagnosis: Any, ledger_path: str | Path | None = None,
+                         pending: str | Path | None = None) -> Since:
+    """Record a run in the ledger and return what changed (the report's history section).
+
+    With ``pending`` (`opskit run`) the run is not recorded yet: the summary is the ledger's
+    as it will be with this run, and the record is written to ``pending`` for
+    ``commit_pending`` once every artifact of the run is in place.
+    """
     path = Path(ledger_path) if ledger_path else default_ledger(engagement.path)
     rule = Lifecycle.from_config(engagement.config.lifecycle)
+    record = run_record(engagement, diagnosis)
     with Ledger(path) as ledger:
-        ledger.record(run_record(engagement, diagnosis), rule)
-        return since(ledger, engagement.client)
+        if pending is None:
+            ledger.record(record, rule)
+            return since(ledger, engagement.client)
+        summary = ledger.preview(record, rule)
+    from opskit.atomic import write_text
+
+    write_text(pending, json.dumps({"ledger": str(path.resolve()),
+                                    "lifecycle": {"runs": rule.runs, "days": rule.days},
+                                    "run": asdict(record)}, default=str))
+    return summary
+
+
+def read_pending(path: str | Path) -> dict[str, Any] | None:
+    """The run record a notebook left at ``path``; None when there is none (history off,
+    or the notebook did not get that far)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def commit_pending(pending: Mapping[str, Any], ledger_path: str | Path | None = None) -> int:
+    """Record the run ``pending`` describes (``read_pending``) as a completed diagnostic, in
+    ``ledger_path`` or the ledger the notebook used; the run's id."""
+    rule = Lifecycle(**pending["lifecycle"])
+    with Ledger(Path(ledger_path or pending["ledger"])) as ledger:
+        return ledger.record(RunRecord(**pending["run"]), rule)
+
+
+def record_failure(ledger_path: str | Path, engagement: Any, stage: str,
+                   error: BaseException | str) -> int:
+    """Record that a run of ``engagement`` failed at ``stage`` (apart from the diagnostics:
+    it never counts in the history); the failure's id."""
+    from opskit import __version__
+
+    text = error.message if isinstance(error, OpskitError) else (
+        error if isinstance(error, str) else f"{type(error).__name__}: {error}")
+    with Ledger(ledger_path) as ledger:
+        return ledger.record_failure({
+            "client": engagement.client, "engagement": str(engagement.path.resolve()),
+            "as_of": str(engagement.period.end.date()),
+            "period_start": str(engagement.period.start.date()),
+            "opskit_version": __version__, "stage": stage, "error": text[:ERROR_CHARS]})
+
+
+def completed_runs(ledger_path: str | Path, client: str) -> pd.DataFrame:
+    """The client's completed diagnostics, oldest first (empty without a ledger)."""
+    if not Path(ledger_path).exists():
+        return pd.DataFrame()
+    with Ledger(ledger_path) as ledger:
+        return ledger.runs(client)
+
+
+def failed_runs(ledger_path: str | Path, client: str) -> pd.DataFrame:
+    """The client's runs that failed (stage, error, when), oldest first; never counted as
+    diagnostics (empty without a ledger)."""
+    if not Path(ledger_path).exists():
+        return pd.DataFrame()
+    with Ledger(ledger_path) as ledger:
+        return ledger.failed(client)
 
 
 def story_lines(stories: tuple[FindingStory, ...] | list[FindingStory],
@@ -679,10 +807,12 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
         return 1
     with Ledger(ledger_path) as book:
         summary = since(book, config.client)
+        failed = book.failed(config.client)
     if not len(summary.runs):
         console.print(f"No diagnostics recorded for {escape(config.client)} yet in "
                       f"{escape(str(ledger_path))}.",
                       highlight=False)
+        _print_failed(failed, console)
         return 1
     table = Table(title=f"{escape(config.client)}: {plural(len(summary.runs), 'diagnostic')}")
     for column in ("run", "as of", "recorded (UTC)"):
@@ -702,4 +832,28 @@ def history_command(path: Path, *, ledger: Path | None, console: Any) -> int:
     console.print(f"Impact recovered: {recovered} a year ({config.currency})."
                   + (f" Manual work eliminated since the first diagnostic: {hours:,.1f} hours "
                      "a month." if hours is not None else ""), highlight=False)
+    _print_failed(failed, console)
     return 0
+
+
+def failed_lines(failed: pd.DataFrame) -> list[str]:
+    """The runs that did not finish, listed apart (they never count as diagnostics): when,
+    the period, the stage it stopped at and the first line of why."""
+    if not len(failed):
+        return []
+    from opskit.terminal import plural
+
+    lines = [f"{plural(len(failed), 'run')} did not finish (not counted as diagnostics):"]
+    for row in failed.itertuples():
+        why = str(row.error).strip().splitlines()[0] if str(row.error).strip() else ""
+        why = why if len(why) <= 160 else why[:157] + "..."
+        lines.append(f"  {str(row.recorded_at)[:16]} UTC, as of {row.as_of}: stopped at "
+                     f"{row.stage}: {why}")
+    return lines
+
+
+def _print_failed(failed: pd.DataFrame, console: Any) -> None:
+    from opskit.terminal import shown
+
+    for line in failed_lines(failed):
+        console.print(shown(line), highlight=False, soft_wrap=True)

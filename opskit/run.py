@@ -1,4 +1,4 @@
-"""Execute the diagnostic notebook for one client: validate, execute, export.
+"""Execute the diagnostic notebook for one client: validate, execute, export, publish.
 
 The recipe, step by step (as papermill's own ``execute_notebook`` reads):
 
@@ -7,36 +7,65 @@ The recipe, step by step (as papermill's own ``execute_notebook`` reads):
    crashed reading) is left out and listed in ``Engagement.unusable``, and the rest is
    diagnosed. The outcome carries that list, which
    the caller turns into its exit code (``opskit.unusable.exit_code``).
-2. ``report_folder``: a new ``reports/<timestamp>/`` that no other run shares; the validated
-   engagement is handed to the kernel there (``handoff``), so it is not read twice.
-3. ``execute``: papermill runs notebooks/diagnostic.ipynb in this very interpreter (whatever
-   ``python3`` kernelspec the user has installed), writing findings.json, findings.xlsx and
-   evidence/ from inside the notebook. A failing cell still leaves the executed notebook,
-   with the failing cell marked, and raises ``NotebookFailed``.
-4. ``export.to_html``: report.html without code cells, plotly.js once, no network.
+2. ``WorkFolder``: a private folder beside the reports (0700) in which the whole report is
+   built.
+3. ``execute``: the kernel is launched first, over Jupyter's ``ipc`` transport (Unix
+   sockets in the private folder, not a TCP port other local users can reach), importing
+   the report's modules as it boots. Meanwhile this process prepares the report context
+   (``report.prepare``: the diagnosis, the audience; the very function the explorer and
+   `opskit diagnose` call) and the history preview, and hands them with the validated
+   engagement to the kernel without a file (``handoff``). papermill then runs
+   notebooks/diagnostic.ipynb in this very interpreter (whatever ``python3`` kernelspec the
+   user has installed); the notebook shows and explains the handed results and writes
+   findings.json, findings.xlsx and evidence/. A failing cell still leaves the executed
+   notebook, with the failing cell marked, and raises ``NotebookFailed``.
+4. ``export.to_html``: report.html without code cells, plotly.js once, no network, exported
+   in a thread as the last cell (the workbook) starts, so both are written at once.
+5. publish: the private folder is renamed to ``reports/<timestamp>/`` in one step, holding
+   the deliverables (report.html, findings.xlsx, findings.json, evidence/) and, in ``run/``,
+   the executed notebook and kernel.log. Only then is the run recorded in the ledger as a
+   completed diagnostic. A run that fails publishes ``run/`` alone (the notebook with the
+   failing cell marked, and kernel.log) and is recorded as failed; a run that is killed
+   leaves nothing (see ``opskit.workfolder``).
+
+``OPSKIT_FAULT_STAGE`` is a test hook (``opskit.faults``): the fault tests kill the process
+at each of these stages to show that nothing half-written or client-derived is left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from opskit import handoff
+from opskit import faults, handoff
+from opskit.atomic import WriteFailed, leftovers
 from opskit.diagnose import resolve_overrides
 from opskit.engagement import DATA_DIR, Engagement
 from opskit.errors import ConfigError, OpskitError
 from opskit.unusable import Unusable
+from opskit.workfolder import WorkFolder, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 DIAGNOSTIC_NOTEBOOK = ROOT / "notebooks" / "diagnostic.ipynb"
+RUN_DIR = "run"
+"""The report folder's subfolder for what is not a deliverable: the executed notebook and
+the kernel's log."""
+NOTEBOOK_NAME, KERNEL_LOG = "diagnostic.ipynb", "kernel.log"
+MAX_SOCKET_PATH = 100
+"""A Unix socket path must fit in 108 bytes (``sun_path``); beyond this the kernel falls
+back to loopback TCP (still signed with its key) rather than fail."""
 
 
 class NotebookFailed(OpskitError):
@@ -66,18 +95,27 @@ class RunOutcome:
     """The files left out of this run (named in the report's data section)."""
 
 
-def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = None):
+def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = None, *,
+                         pass_fds: tuple[int, ...] = (),
+                         started: Callable[[int], None] | None = None,
+                         preload: tuple[str, ...] = ()):
     """A kernel manager that always starts this interpreter's ipykernel.
 
     A user's own ``python3`` kernelspec may point at another Python without opskit; the
     report must run in the environment that is running opskit. The kernel's own stderr
     (start-up chatter, or the reason it died) goes to ``log`` instead of the terminal.
 
-    Client data stays in the report folder: IPython's SQLite history (which would keep every
+    Client data stays in the run's folder: IPython's SQLite history (which would keep every
     cell, client paths included, in ``~/.ipython``) is off; its profile folder, the kernel's
-    connection file and the kernel's temporary files are in ``ipython_dir`` (inside the
-    report folder, removed after the run) instead of the home and the system's temporary
-    folder.
+    connection file, its IPC sockets and its temporary files are in ``ipython_dir`` (a
+    private folder removed after the run) instead of the home and the system's temporary
+    folder. The kernel listens on Unix sockets there (Jupyter's ``ipc`` transport), which
+    only this user can open, rather than on a loopback TCP port any local user can reach.
+
+    ``pass_fds`` are inherited by the kernel (the hand-off); ``started`` is told the
+    kernel's pid as soon as it exists (so a guardian can kill it if this process dies);
+    ``preload`` are modules the kernel imports while it starts (while `opskit run`
+    diagnoses), before the first cell asks for them.
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -86,15 +124,21 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
         def __init__(self, **kw: Any) -> None:
             super().__init__(**kw)
             if ipython_dir is not None and not self.connection_file:
-                # The connection file (ports and the signing key) in the report folder too,
-                # not in the system's temporary folder.
+                # The connection file (sockets and the signing key) in the private folder
+                # too, not in the system's temporary folder.
                 ipython_dir.mkdir(parents=True, exist_ok=True)
                 self.connection_file = str(ipython_dir / f"kernel-{uuid.uuid4().hex}.json")
+                sockets = ipython_dir / "k"
+                if len(f"{sockets}-65535".encode()) <= MAX_SOCKET_PATH:
+                    self.transport = "ipc"
+                    self.ip = str(sockets)
 
         @property
         def kernel_spec(self) -> KernelSpec:
             return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
-                                    "{connection_file}", "--HistoryManager.enabled=False"],
+                                    "{connection_file}", "--HistoryManager.enabled=False",
+                                    *(f"--IPKernelApp.exec_lines=import {module}"
+                                      for module in preload)],
                               display_name=f"opskit ({sys.executable})", language="python",
                               resource_dir=str(ROOT))
 
@@ -107,7 +151,13 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
                 kw["env"] = {**(kw.get("env") or os.environ), "IPYTHONDIR": str(ipython_dir),
                              "TMPDIR": str(ipython_dir), "TEMP": str(ipython_dir),
                              "TMP": str(ipython_dir)}
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            if pass_fds:
+                kw["pass_fds"] = tuple(pass_fds)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            process = getattr(self.provisioner, "process", None)
+            if started is not None and process is not None:
+                started(process.pid)
+            faults.point("kernel")
 
     return ThisInterpreterKernelManager
 
@@ -139,36 +189,47 @@ def output_folder(out: str | Path, engagements: Iterable[Path] = ()) -> Path:
     return base
 
 
-def report_folder(base: Path, engagements: Iterable[Path] = ()) -> Path:
-    """A fresh ``<base>/<timestamp>`` folder (``base`` checked by ``output_folder``);
-    concurrent runs get distinct folders."""
-    base = output_folder(base, engagements)
-    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
-    for n in range(1, 1000):
-        folder = base / (stamp if n == 1 else f"{stamp}-{n}")
-        try:
-            folder.mkdir()
-            return folder
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise ConfigError(f"{base}", expected="a folder opskit can write in",
-                              got=exc.strerror or type(exc).__name__,
-                              hint="choose another folder with --out") from None
-    raise OpskitError(f"{base}", expected="a free report folder name", got="1000 taken")
-
-
 def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = True,
-            timeout: int | None = None, notebook: Path = DIAGNOSTIC_NOTEBOOK) -> None:
-    """Run ``notebook`` with ``parameters`` into ``output``; NotebookFailed if a cell raises."""
+            timeout: int | None = None, notebook: Path = DIAGNOSTIC_NOTEBOOK,
+            private: Path | None = None, pass_fds: tuple[int, ...] = (),
+            started: Callable[[int], None] | None = None,
+            while_kernel_starts: Callable[[], Mapping[str, Any]] | None = None,
+            before_last_cell: Callable[[Any], None] | None = None) -> None:
+    """Run ``notebook`` with ``parameters`` into ``output``; NotebookFailed if a cell raises.
+
+    The kernel's log is ``kernel.log`` beside ``output``; its profile, connection file and
+    sockets are in a folder of their own inside ``private`` (default: ``output``'s folder),
+    removed when the kernel is done.
+
+    With ``while_kernel_starts`` the kernel is launched first (importing the report's
+    modules as it starts) and that function runs while it boots; the parameters it returns
+    join ``parameters``. ``before_last_cell`` receives the executed notebook as it stands
+    when the last cell starts (every output but that cell's), so the page can be exported
+    while the last cell writes the workbook.
+    """
+    _skip_slow_optional_imports()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     output = Path(output).resolve()
-    # A folder of its own (never an existing one, which would be reused and then deleted):
-    # the kernel's IPython profile and connection file, removed when the kernel is done.
-    ipython_dir = Path(tempfile.mkdtemp(prefix=".ipython-", dir=output.parent))
+    # A folder of its own (never an existing one, which would be reused and then deleted).
+    ipython_dir = (Path(tempfile.mkdtemp(prefix=".k", dir=private)) if private is not None
+                   else Path(tempfile.mkdtemp(prefix=".ipython-", dir=output.parent)))
+    manager = kernel_manager_class(
+        output.with_name(KERNEL_LOG), ipython_dir, pass_fds=pass_fds, started=started,
+        preload=("opskit.report",) if while_kernel_starts is not None else ())
+    extra: dict[str, Any] = {}
+    km = None
     try:
+        if while_kernel_starts is not None:
+            from jupyter_core.utils import run_sync
+
+            km = manager(kernel_name="python3")
+            run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            parameters = {**parameters, **while_kernel_starts()}
+            extra["km"] = km
+        if before_last_cell is not None:
+            extra["on_cell_execute"] = _last_cell_hook(output, before_last_cell)
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
             # No cwd=: papermill would chdir the whole process, which races when runs share
@@ -176,15 +237,44 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
             progress_bar=progress, execution_timeout=timeout,
             # Saved after every cell, so a kernel that dies or a cell that times out still
             # leaves the executed notebook up to that point.
-            request_save_on_cell_execute=True,
-            kernel_manager_class=kernel_manager_class(output.with_name("kernel.log"),
-                                                      ipython_dir),
-            log_output=False)
+            request_save_on_cell_execute=True, kernel_manager_class=manager,
+            log_output=False, **extra)
     except PapermillExecutionError as exc:
         raise NotebookFailed(exc.cell_index, exc.source, f"{exc.ename}: {exc.evalue}",
                              output) from None
     finally:
+        if km is not None:  # started here, so shut down here (papermill leaves it running)
+            from jupyter_core.utils import run_sync
+
+            with contextlib.suppress(Exception):
+                run_sync(km.shutdown_kernel)(now=True)
         shutil.rmtree(ipython_dir, ignore_errors=True)
+
+
+def _skip_slow_optional_imports() -> None:
+    """Keep jsonschema (imported by nbformat, under papermill and nbconvert) from importing
+    its optional ``rfc3987_syntax``, which builds a parser for the 'iri' string format at
+    import: the slowest single import of a run (0.5 to 1 s), for a format neither the
+    notebook schema nor findings.schema.json uses. Only before jsonschema is first imported;
+    a process that imported it already keeps what it has."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def _last_cell_hook(output: Path, callback: Callable[[Any], None]) -> Callable[..., None]:
+    """An nbclient ``on_cell_execute`` hook: when the notebook's last cell is about to run,
+    ``callback`` gets the notebook papermill saved as that cell started."""
+    import nbformat
+
+    count: list[int] = []  # the number of cells, read once
+
+    def hook(cell: Any = None, cell_index: int | None = None, **_: Any) -> None:
+        if not count:
+            count.append(len(nbformat.read(output, as_version=4).cells))
+        if cell_index == count[0] - 1:
+            callback(nbformat.read(output, as_version=4))
+
+    return hook
 
 
 def run(path: str | Path, *, audience: str = "consultant", out: str | Path | None = None,
@@ -192,14 +282,18 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
         thresholds: Mapping[str, Mapping[str, Any]] | None = None,
         period_start: str | None = None, period_end: str | None = None,
         progress: bool = True, timeout: int | None = None, record: bool = True,
-        ledger: str | Path | None = None) -> RunOutcome:
+        ledger: str | Path | None = None, notebook: Path = DIAGNOSTIC_NOTEBOOK
+        ) -> RunOutcome:
     """Produce the four artifacts of one client's diagnostic; see the module docstring.
 
-    With ``record`` (the default) the run is recorded in the engagement ledger and the report
-    shows what changed since the last diagnostic. The ledger is ``ledger`` when given; else,
-    when ``out`` is chosen, ``<out>/.opskit/ledger.sqlite``, so a run with ``out`` writes
-    nothing outside it; else the workspace's ``.opskit/ledger.sqlite`` beside the engagement.
+    With ``record`` (the default) the run is recorded in the engagement ledger, once its
+    report folder is complete, and the report shows what changed since the last diagnostic.
+    The ledger is ``ledger`` when given; else, when ``out`` is chosen,
+    ``<out>/.opskit/ledger.sqlite``, so a run with ``out`` writes nothing outside it; else
+    the workspace's ``.opskit/ledger.sqlite`` beside the engagement. ``notebook`` replaces
+    the diagnostic notebook (tests: one that raises, kills its kernel or blocks).
     """
+    from opskit import history
     from opskit.history import Lifecycle, ledger_in
 
     out = Path(out).expanduser() if out is not None else None
@@ -207,23 +301,242 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     engagement = Engagement.load_partial(path)
     resolve_overrides(engagement, thresholds)
     Lifecycle.from_config(engagement.config.lifecycle)
-    folder = report_folder(out or engagement.path / "reports",
-                           [engagement.path] if out else ())
-    if ledger is None and out is not None:
-        ledger = ledger_in(out)
-    notebook = folder / "diagnostic.ipynb"
-    validated = handoff.write(engagement, folder)
-    try:
-        execute({"engagement": str(engagement.path.resolve()), "period_start": period_start,
-                 "period_end": period_end, "audience": audience, "checks": checks,
-                 "thresholds": dict(thresholds or {}), "output_dir": str(folder.resolve()),
-                 "history": record, "ledger": str(Path(ledger).resolve()) if ledger else None,
-                 "validated": validated},
-                notebook, progress=progress, timeout=timeout)
-    finally:
-        handoff.remove(validated)
-    from opskit.report.export import to_html
+    faults.point("load")
+    base = output_folder(out or engagement.path / "reports", [engagement.path] if out else ())
+    if ledger is None:
+        ledger = ledger_in(out) if out is not None else history.default_ledger(
+            engagement.path)
+    ledger = Path(ledger).resolve()
+    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    sweep(base)
+    with _signals_end_the_run(), WorkFolder(base) as work:
+        handed = handoff.reserve()  # filled while the kernel starts
+        pending = work.path / history.PENDING_NAME
+        folder = work.path
+        stage = "notebook"
+        request = {"engagement": str(engagement.path.resolve()),
+                   "period_start": period_start, "period_end": period_end,
+                   "audience": audience, "checks": checks,
+                   "thresholds": dict(thresholds or {})}
+        in_kernel = {"history": record, "ledger": str(ledger),
+                     "pending": str(pending) if record else None}  # as without a hand-off
 
-    html = to_html(notebook, folder / "report.html")
-    return RunOutcome(folder, notebook, html, folder / "findings.json",
-                      folder / "findings.xlsx", tuple(engagement.unusable))
+        def diagnose_while_kernel_starts() -> dict[str, Any]:
+            """The diagnosis and the history preview, here while the kernel boots; handed
+            over with the engagement (what the kernel would otherwise compute itself)."""
+            context = _prepared(engagement, request, record, ledger, pending)
+            if context is not None and handed.fill(handoff.payload(engagement, context,
+                                                                   request)):
+                faults.point("handoff")
+                return {**in_kernel, "validated": handed.parameter}
+            filled = handed.fill(handoff.payload(engagement))
+            faults.point("handoff")
+            return {**in_kernel, "validated": handed.parameter if filled else None}
+
+        page = _EarlyExport(work.path / "report.html")
+        try:
+            executed = work.path / RUN_DIR / NOTEBOOK_NAME
+            executed.parent.mkdir()
+            kernels: list[int] = []
+
+            def started(pid: int) -> None:
+                kernels.append(pid)
+                work.watch(pid)
+
+            try:
+                execute({**request, "output_dir": str(work.path)}, executed,
+                        progress=progress, timeout=timeout, notebook=notebook,
+                        private=work.path, pass_fds=(handed.fd,), started=started,
+                        while_kernel_starts=diagnose_while_kernel_starts,
+                        before_last_cell=page.start)
+            finally:
+                handed.close()
+                for pid in kernels:
+                    _stop_kernel(pid)
+                    work.unwatch(pid)
+                page.join()
+            faults.point("workbook")
+            stage = "html"
+            page.finish(executed)
+            stage = "publish"
+            record_file = _take(pending)
+            folder = publish(work, base, stamp)
+        except BaseException as exc:
+            if not isinstance(exc, Exception):
+                raise  # Ctrl-C, SIGTERM: the work folder goes, nothing is recorded
+            private = work.path
+            folder = _publish_failed(work, base, stamp, exc)
+            failure = _moved(exc, private, folder)
+            if record:
+                _record_failure(ledger, engagement, stage, failure)
+            raise failure from None
+        faults.point("ledger")
+        if record_file is not None:
+            history.commit_pending(record_file, ledger)
+    return RunOutcome(folder, folder / RUN_DIR / NOTEBOOK_NAME, folder / "report.html",
+                      folder / "findings.json", folder / "findings.xlsx",
+                      tuple(engagement.unusable))
+
+
+def _prepared(engagement: Engagement, request: Mapping[str, Any], record: bool, ledger: Path,
+              pending: Path) -> Any:
+    """The report context the notebook would prepare for ``request`` (diagnosis, audience,
+    and with ``record`` the history preview, its record left at ``pending``), or None when
+    preparing it raises: the kernel then prepares it and fails as it always did (a failing
+    cell, the notebook kept)."""
+    from opskit.report import prepare, record_history
+
+    try:
+        context = prepare(engagement, period_start=request["period_start"],
+                          period_end=request["period_end"], audience=request["audience"],
+                          checks=request["checks"], thresholds=request["thresholds"])
+        record_history(context, record, str(ledger), str(pending) if record else None)
+    except Exception:
+        pending.unlink(missing_ok=True)
+        return None
+    return context
+
+
+class _EarlyExport:
+    """report.html exported in a thread from the notebook as its last cell starts (every
+    output is there by then; the last cell writes the workbook and shows nothing), so the
+    export and the workbook are written at the same time; ``finish`` waits for it, or
+    exports from the finished notebook when it did not start."""
+
+    def __init__(self, html: Path) -> None:
+        self.html = html
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, notebook: Any) -> None:
+        self._thread = threading.Thread(target=self._export, args=(notebook,),
+                                        name="opskit-html", daemon=True)
+        self._thread.start()
+
+    def _export(self, notebook: Any) -> None:
+        from opskit.report.export import to_html
+
+        try:
+            to_html(notebook, self.html)
+        except BaseException as exc:  # handed to the run's thread by finish()
+            self._error = exc
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def finish(self, executed: Path) -> None:
+        """report.html in place, or the export's error raised."""
+        self.join()
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            from opskit.report.export import to_html
+
+            to_html(executed, self.html)
+
+
+def publish(work: WorkFolder, base: Path, stamp: str) -> Path:
+    """Rename the finished work folder to a free ``<base>/<stamp>[-n]`` (never replacing
+    another run's folder); the report folder."""
+    for n in range(1, 1000):
+        folder = base / (stamp if n == 1 else f"{stamp}-{n}")
+        if folder.exists():
+            continue
+        try:
+            work.publish(folder)
+            return folder
+        except OSError as exc:  # taken in between (ENOTEMPTY/EEXIST): the next name
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise WriteFailed(folder, exc) from None
+    raise OpskitError(f"{base}", expected="a free report folder name", got="1000 taken")
+
+
+def _publish_failed(work: WorkFolder, base: Path, stamp: str, exc: Exception) -> Path:
+    """A failed run's folder: ``run/`` only (the executed notebook with the failing cell
+    marked, and kernel.log), never a partial deliverable; the work folder when even that
+    cannot be published (it is then removed)."""
+    from opskit.history import PENDING_NAME
+
+    for name in ("report.html", "findings.json", "findings.xlsx", "evidence", PENDING_NAME):
+        target = work.path / name
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+    for leftover in leftovers(work.path):
+        leftover.unlink(missing_ok=True)
+    for private in work.path.glob(".k*"):
+        shutil.rmtree(private, ignore_errors=True)
+    if not (work.path / RUN_DIR / NOTEBOOK_NAME).exists() and not (
+            work.path / RUN_DIR / KERNEL_LOG).exists():
+        return work.path
+    try:
+        return publish(work, base, stamp)
+    except OpskitError:
+        return work.path
+
+
+def _moved(exc: Exception, work: Path, folder: Path) -> Exception:
+    """``exc`` with the paths it names moved from the work folder to the report folder."""
+    if isinstance(exc, NotebookFailed) and folder != work:
+        notebook = folder / Path(exc.notebook).relative_to(work)
+        # a file the notebook could not write is named where it belonged
+        return NotebookFailed(exc.cell, exc.source, exc.error.replace(str(work), str(folder)),
+                              notebook)
+    if isinstance(exc, WriteFailed) and Path(exc.path).is_relative_to(work) and folder != work:
+        return WriteFailed(folder / Path(exc.path).relative_to(work),
+                           OSError(0, exc.got or "write failed"))
+    return exc
+
+
+def _stop_kernel(pid: int) -> None:
+    """Kill the kernel ``pid`` (our child, leader of its process group) if it is still
+    running after papermill is done with it (an interrupted start); a kernel already shut
+    down and reaped is left alone, so a reused pid is never touched."""
+    try:
+        alive = os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return  # reaped by jupyter_client: gone
+    if alive:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
+def _take(pending: Path) -> dict[str, Any] | None:
+    """The run record the notebook left for the ledger (removed from the work folder)."""
+    from opskit.history import read_pending
+
+    try:
+        return read_pending(pending)
+    finally:
+        pending.unlink(missing_ok=True)
+
+
+def _record_failure(ledger: Path, engagement: Engagement, stage: str, exc: Exception) -> None:
+    """Record a failed run apart from the diagnostics; a ledger that cannot be used does not
+    hide the failure itself."""
+    from opskit.history import LedgerError, record_failure
+
+    with contextlib.suppress(LedgerError, OSError):
+        record_failure(ledger, engagement, stage, exc)
+
+
+@contextlib.contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    """SIGTERM ends the run as Ctrl-C does (``finally`` blocks run, the work folder goes);
+    only the main thread can set handlers, so runs in a batch worker's threads keep theirs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -90,8 +90,8 @@ def test_run_with_out_writes_nothing_outside_it(workspace, out, where):
     assert LEDGER_FILES >= {p for p in written if p.startswith(".opskit")} >= {
         ".opskit", ".opskit/ledger.sqlite"}
     (folder,) = {p.split("/")[0] for p in written if not p.startswith(".opskit")}
-    assert {"report.html", "findings.json", "findings.xlsx", "diagnostic.ipynb",
-            "kernel.log"} <= {p.split("/", 1)[1] for p in written if "/" in p}
+    assert {"report.html", "findings.json", "findings.xlsx", "run/diagnostic.ipynb",
+            "run/kernel.log"} <= {p.split("/", 1)[1] for p in written if "/" in p}
     assert ".ipython" not in " ".join(written)  # the kernel's profile folder is removed
     assert f"{where}/{folder}/report.html" in stdout.replace(str(workspace) + "/", "")
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import stat
-from pathlib import Path
+import os
 
 import pytest
 from conftest import SAMPLES
@@ -14,34 +13,50 @@ from opskit.report import prepare
 
 
 @pytest.fixture
-def handed(tmp_path, sample_engagements):
-    return handoff.write(sample_engagements["control"], tmp_path)
+def handed(sample_engagements):
+    handed = handoff.write(sample_engagements["control"])
+    yield handed
+    handed.close()
 
 
 def test_round_trip_is_the_same_engagement(handed, sample_engagements):
-    """What the kernel reads back has the same client, period and tables, row for row; the
-    file is readable by this user only."""
+    """What the kernel reads back has the same client, period and tables, row for row."""
     original = sample_engagements["control"]
-    back = handoff.read(handed)
+    back = handoff.read(handed.parameter)
     assert (back.client, back.period, list(back.tables)) == (
         original.client, original.period, list(original.tables))
     for name, frame in original.tables.items():
         assert back.tables[name].equals(frame)
-    mode = stat.S_IMODE((Path(handed["path"])).stat().st_mode)
-    assert mode == 0o600
 
 
-def test_a_file_that_does_not_check_out_is_never_unpickled(handed, tmp_path):
-    """A changed byte, another digest, a missing file or no handoff at all: None, and the
-    kernel loads the folder instead."""
-    path = Path(handed["path"])
-    data = bytearray(path.read_bytes())
-    data[-2] ^= 0xFF
-    path.write_bytes(bytes(data))
-    assert handoff.read(handed) is None
-    assert handoff.read({**handed, "sha256": "0" * 64}) is None
-    assert handoff.read({"path": str(tmp_path / "gone"), "sha256": handed["sha256"]}) is None
-    assert handoff.read(None) is None and handoff.read({"path": "x"}) is None
+def test_the_handoff_has_no_name_on_disk(handed):
+    """The client's data is in a file without a name: the descriptor points at no path in
+    any folder (a memfd or an unlinked file), so no way a run ends can leave it behind."""
+    target = os.readlink(f"/proc/self/fd/{handed.fd}")
+    assert target.startswith("/memfd:opskit-handoff") or target.endswith("(deleted)")
+    assert os.fstat(handed.fd).st_nlink == 0
+    assert set(handed.parameter) == {"fd", "size", "sha256"}
+    assert handed.parameter["size"] == os.fstat(handed.fd).st_size
+
+
+def test_bytes_that_do_not_check_out_are_never_unpickled(handed):
+    """A changed byte, another digest, a closed or wrong descriptor, or no handoff at all:
+    None, and the kernel loads the folder instead."""
+    assert handoff.read({**handed.parameter, "sha256": "0" * 64}) is None
+    other = os.open(os.devnull, os.O_RDONLY)
+    try:
+        assert handoff.read({**handed.parameter, "fd": other}) is None
+    finally:
+        os.close(other)
+    last = handed.parameter["size"] - 2
+    byte = os.pread(handed.fd, 1, last)
+    os.pwrite(handed.fd, bytes([byte[0] ^ 0xFF]), last)
+    assert handoff.read(handed.parameter) is None
+    parameter = dict(handed.parameter)
+    handed.close()
+    assert handoff.read(parameter) is None
+    assert handoff.read(None) is None and handoff.read({"fd": 3}) is None
+    assert handoff.read({"fd": "x", "size": 1, "sha256": ""}) is None
 
 
 def test_prepare_uses_the_handoff_instead_of_reading_the_folder(handed, monkeypatch):
@@ -50,7 +65,7 @@ def test_prepare_uses_the_handoff_instead_of_reading_the_folder(handed, monkeypa
         raise AssertionError("the engagement was read twice")
 
     monkeypatch.setattr(Engagement, "load", no_second_load)
-    ctx = prepare(SAMPLES / "control", validated=handed)
+    ctx = prepare(SAMPLES / "control", validated=handed.parameter)
     assert ctx.diagnosis.client == "Juniper Lane Goods"
 
 
@@ -64,12 +79,55 @@ def test_a_handoff_for_another_folder_is_ignored(handed, monkeypatch):
         return real_load(path, *args, **kwargs)
 
     monkeypatch.setattr(Engagement, "load", counting_load)
-    ctx = prepare(SAMPLES / "services", validated=handed)
+    ctx = prepare(SAMPLES / "services", validated=handed.parameter)
     assert ctx.diagnosis.client == "Brightline Home Services" and len(loaded) == 1
 
 
-def test_remove_deletes_the_file(handed):
-    handoff.remove(handed)
-    assert not Path(handed["path"]).exists()
-    handoff.remove(handed)  # twice is fine
-    handoff.remove(None)
+def test_close_releases_the_descriptor(handed):
+    """close() releases the descriptor, and twice is fine."""
+    fd = handed.fd
+    handed.close()
+    with pytest.raises(OSError):
+        os.fstat(fd)
+    handed.close()
+    assert handed.fd == -1
+
+
+def test_the_prepared_context_is_used_only_for_its_own_request(sample_engagements):
+    """`opskit run` hands the context it prepared with the request it answers: the notebook
+    gets it back for exactly that request, and None for any other (it then prepares its
+    own); a hand-off without a context gives None too."""
+    engagement = sample_engagements["control"]
+    request = {"engagement": str(engagement.path.resolve()), "period_start": None,
+               "period_end": None, "audience": "client", "checks": None, "thresholds": {}}
+    ctx = prepare(engagement, audience="client")
+    handed = handoff.write(engagement, ctx, request)
+    try:
+        back = handoff.context(handed.parameter, request)
+        assert (back.audience, back.diagnosis.total_impact()) == (
+            "client", ctx.diagnosis.total_impact())
+        assert handoff.context(handed.parameter, {**request, "audience": "consultant"}) is None
+        assert handoff.context(handed.parameter, {**request, "checks": ["sales.missed_calls"]}
+                               ) is None
+        assert handoff.read(handed.parameter).client == engagement.client
+    finally:
+        handed.close()
+    bare = handoff.write(engagement)
+    try:
+        assert handoff.context(bare.parameter, request) is None
+    finally:
+        bare.close()
+
+
+def test_a_reserved_handoff_is_filled_after_the_kernel_inherits_it(sample_engagements):
+    """The file exists (empty) before the kernel starts and is filled while it boots: the
+    same descriptor then reads back the engagement."""
+    handed = handoff.reserve()
+    try:
+        assert handed.parameter == {} and os.fstat(handed.fd).st_size == 0
+        assert handed.fill(handoff.payload(sample_engagements["services"]))
+        assert handoff.read(handed.parameter).client == "Brightline Home Services"
+        assert handed.fill(handoff.payload(sample_engagements["control"]))  # refilled whole
+        assert handoff.read(handed.parameter).client == "Juniper Lane Goods"
+    finally:
+        handed.close()

@@ -228,3 +228,90 @@ def test_report_renders_when_the_ledger_is_corrupted(tmp_path):
     data = json.loads(outcome.json.read_text())
     assert "opskit ledger" in data["history"]["error"]
     assert "history of this client is not available" in outcome.html.read_text()
+
+
+# -- only completed runs are diagnostics ---------------------------------------------------
+def test_preview_shows_the_run_and_leaves_the_ledger_as_it_was(tmp_path):
+    """The report of a run not yet complete sees itself in the history; the ledger does not."""
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as ledger:
+        ledger.record(small_record("c", 1))
+        summary = ledger.preview(small_record("c", 2))
+        assert len(summary.runs) == 2
+        assert summary.states() == {"c.0": "resolved", "c.1": "new", "c.2": "resolved",
+                                    "c.3": "new", "c.4": "resolved"}
+        assert len(ledger.runs("c")) == 1
+        assert dict(zip(*ledger.findings("c")[["check_id", "state"]].values.T, strict=True)
+                    ) == {"c.0": "new", "c.2": "new", "c.4": "new"}
+        assert ledger.db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 5
+
+
+def test_a_pending_run_counts_only_once_committed(tmp_path, sample_engagements,
+                                                  sample_diagnoses):
+    """With ``pending`` the notebook records nothing: it leaves the record, which
+    ``commit_pending`` then writes, giving the very states the report showed."""
+    from opskit.history import (
+        commit_pending,
+        completed_runs,
+        read_pending,
+        record_and_summarize,
+    )
+
+    path, pending = tmp_path / "ledger.sqlite", tmp_path / "pending.json"
+    engagement, diagnosis = sample_engagements["control"], sample_diagnoses["control"]
+    shown = record_and_summarize(engagement, diagnosis, path, pending)
+    assert len(shown.runs) == 1
+    assert completed_runs(path, engagement.client).empty
+    record = read_pending(pending)
+    assert record["ledger"] == str(path.resolve())
+    assert record["lifecycle"] == {"runs": 3, "days": 60}
+    run_id = commit_pending(record)
+    runs = completed_runs(path, engagement.client)
+    assert runs["id"].tolist() == [run_id] and runs["as_of"].tolist() == ["2026-09-30"]
+    with Ledger(path) as ledger:
+        assert since(ledger, engagement.client).states() == shown.states()
+    assert read_pending(tmp_path / "none.json") is None
+
+
+def test_failed_runs_are_kept_apart_and_never_counted(tmp_path, sample_engagements, capsys):
+    """A failed run is listed by ``failed_runs`` with its stage and error, and `opskit
+    history` counts only the completed ones."""
+    from opskit.history import completed_runs, failed_runs, record_failure
+    from opskit.run import NotebookFailed
+
+    path = tmp_path / "ledger.sqlite"
+    engagement = sample_engagements["control"]
+    for n in (1, 2):
+        with Ledger(path) as ledger:
+            ledger.record(small_record(engagement.client, n))
+    error = NotebookFailed(13, "artifacts = report.write_artifacts(ctx, output_dir)",
+                           "ValueError: planted", tmp_path / "run" / "diagnostic.ipynb")
+    record_failure(path, engagement, "notebook", error)
+    failed = failed_runs(path, engagement.client)
+    assert failed[["stage", "as_of", "period_start"]].values.tolist() == [
+        ["notebook", "2026-09-30", "2026-07-01"]]
+    assert failed["error"].iloc[0].startswith(
+        "The diagnostic notebook failed in cell 13 ('artifacts = report.write_artifacts(ctx, "
+        "output_dir)'): got ValueError: planted.")
+    assert len(completed_runs(path, engagement.client)) == 2
+    assert main(["history", str(SAMPLES / "control"), "--ledger", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "2 diagnostic" in text and "3 diagnostic" not in text
+    assert completed_runs(tmp_path / "none.sqlite", "x").empty
+    assert failed_runs(tmp_path / "none.sqlite", "x").empty
+
+
+def test_a_version_1_ledger_is_migrated_keeping_its_runs(tmp_path):
+    """A ledger from before failed runs were kept apart gains the table; its runs stay."""
+    from opskit.history import MIGRATIONS, SCHEMA_VERSION, failed_runs
+
+    path = tmp_path / "ledger.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[1] + "; PRAGMA user_version = 1;")
+    db.close()
+    with Ledger(path) as ledger:
+        ledger.record(small_record("old", 1))
+    with Ledger(path) as ledger:
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert len(ledger.runs("old")) == 1
+    assert failed_runs(path, "old").empty

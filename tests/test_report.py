@@ -44,15 +44,16 @@ def reports(tmp_path_factory):
 
 @pytest.mark.parametrize("slug", SAMPLE_CLIENTS)
 def test_run_writes_all_artifacts(slug, reports):
-    """Each run writes the executed notebook, report.html, findings.xlsx and findings.json,
-    and nothing else but evidence/ and kernel.log (the kernel's scratch folder and the
-    engagement handed to it are gone)."""
+    """Each run writes report.html, findings.xlsx and findings.json, and nothing else but
+    evidence/ and run/ (the executed notebook and kernel.log; the kernel's scratch folder and
+    the engagement handed to it are gone)."""
     outcome = reports[(slug, "client")]
     for path in (outcome.notebook, outcome.html, outcome.json, outcome.xlsx):
         assert path.is_file() and path.stat().st_size > 0, path
     assert {p.name for p in outcome.folder.iterdir()} <= {
-        "diagnostic.ipynb", "report.html", "findings.json", "findings.xlsx", "evidence",
-        "kernel.log"}
+        "report.html", "findings.json", "findings.xlsx", "evidence", "run"}
+    assert {p.name for p in (outcome.folder / "run").iterdir()} == {"diagnostic.ipynb",
+                                                                    "kernel.log"}
     assert outcome.folder.parent.name == f"{slug}-client"
 
 

@@ -31,6 +31,7 @@ from typing import Any
 from opskit.batch.plan import ClientJob
 from opskit.errors import CombinedError, ConfigError, DataError, OpskitError
 
+NOTEBOOK_NAME, KERNEL_LOG = "diagnostic.ipynb", "kernel.log"  # as in opskit.run
 MAX_ATTEMPTS = 3  # the first try and two retries, for kernel start failures only
 RETRY_PAUSE = 1.0  # seconds before retry n, times n
 EVENT_TOPIC = "opskit-batch"
@@ -153,41 +154,17 @@ def run_client(job: ClientJob) -> ClientOutcome:
 
 
 def _run_once(job: ClientJob):
-    """One attempt: ``opskit.run.run``, the very function behind ``opskit run``."""
-    from opskit.run import run
+    """One attempt: ``opskit.run.run``, the very function behind ``opskit run``; a test's
+    notebook (``job.notebook``: one that raises, kills its kernel or blocks) replaces the
+    diagnostic one, recorded in no ledger."""
+    from opskit.run import DIAGNOSTIC_NOTEBOOK, run
 
-    if job.notebook is not None:
-        return _run_custom_notebook(job)
     return run(job.path, audience=job.audience, out=job.out,
                checks=list(job.checks) if job.checks else None,
                thresholds=job.thresholds or None, period_start=job.period_start,
                period_end=job.period_end, progress=False, timeout=job.timeout,
-               ledger=job.ledger)
-
-
-def _run_custom_notebook(job: ClientJob):
-    """``run``'s steps with another notebook (``run`` has no notebook parameter).
-
-    Only reachable through the private ``_notebooks`` keyword of ``run_batch``: tests use it
-    to make a client's notebook raise, kill its own kernel or hang.
-    """
-    from opskit.diagnose import resolve_overrides
-    from opskit.engagement import Engagement
-    from opskit.report.export import to_html
-    from opskit.run import RunOutcome, execute, report_folder
-
-    engagement = Engagement.load_partial(job.path)
-    resolve_overrides(engagement, job.thresholds)
-    folder = report_folder(Path(job.out))
-    notebook = folder / "diagnostic.ipynb"
-    execute({"engagement": job.path, "period_start": job.period_start,
-             "period_end": job.period_end, "audience": job.audience,
-             "checks": list(job.checks) if job.checks else None,
-             "thresholds": dict(job.thresholds), "output_dir": str(folder.resolve())},
-            notebook, progress=False, timeout=job.timeout, notebook=Path(job.notebook or ""))
-    html = to_html(notebook, folder / "report.html")
-    return RunOutcome(folder, notebook, html, folder / "findings.json",
-                      folder / "findings.xlsx", tuple(engagement.unusable))
+               ledger=job.ledger, record=job.notebook is None,
+               notebook=Path(job.notebook) if job.notebook else DIAGNOSTIC_NOTEBOOK)
 
 
 def _succeeded(job: ClientJob, run_outcome) -> ClientOutcome:
@@ -230,7 +207,7 @@ def classify(exc: BaseException, folder: Path | None, *, timed_out: bool, timeou
 
     from opskit.run import NotebookFailed
 
-    notebook = folder / "diagnostic.ipynb" if folder is not None else None
+    notebook = _run_file(folder, NOTEBOOK_NAME) if folder is not None else None
     if notebook is not None and not notebook.exists():
         notebook = None
     cell = _last_cell(notebook)
@@ -270,9 +247,9 @@ def is_kernel_start_failure(exc: BaseException, folder: Path | None) -> bool:
     if isinstance(exc, DeadKernelError):
         if folder is None:
             return False
-        if PORT_TAKEN in _read(folder / "kernel.log"):
+        if PORT_TAKEN in _read(_run_file(folder, KERNEL_LOG)):
             return True
-        notebook = folder / "diagnostic.ipynb"
+        notebook = _run_file(folder, NOTEBOOK_NAME)
         return notebook.exists() and not _any_cell_completed(notebook)
     return isinstance(exc, RuntimeError | TimeoutError) and str(exc).startswith(
         KERNEL_START_MESSAGES)
@@ -325,10 +302,11 @@ def keep_notebook(job: ClientJob, folder: Path, failure: _Failure) -> Path | Non
     """
     import nbformat
 
-    path = folder / "diagnostic.ipynb"
+    path = _run_file(folder, NOTEBOOK_NAME)
     note = ""
     try:
         if not path.exists():
+            path.parent.mkdir(exist_ok=True)
             _prepare_notebook(job, folder, path)
             note = (" The outputs of the cells that ran were not saved; this is the notebook "
                     "as it was run, with its parameters: run it again to see the failure.")
@@ -412,8 +390,17 @@ def kill_kernels(prefix: str) -> int:
 
 
 # -- small helpers -----------------------------------------------------------------------
+def _run_file(folder: Path, name: str) -> Path:
+    """``name`` (the executed notebook, kernel.log) in a report folder's ``run/``."""
+    from opskit.run import RUN_DIR
+
+    return folder / RUN_DIR / name
+
+
 def _folders(base: Path) -> set[Path]:
-    return {p for p in base.iterdir() if p.is_dir()} if base.is_dir() else set()
+    """The report folders in ``base`` (not the hidden ledger and work folders)."""
+    return ({p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")}
+            if base.is_dir() else set())
 
 
 def _new_folder(base: Path, before: set[Path]) -> Path | None:

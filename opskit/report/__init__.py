@@ -37,18 +37,21 @@ def show_executive_summary(ctx: ReportContext) -> None:
 
 
 @in_currency
-def record_history(ctx: ReportContext, enabled: bool, ledger: str | None = None) -> None:
+def record_history(ctx: ReportContext, enabled: bool, ledger: str | None = None,
+                   pending: str | None = None) -> None:
     """Record this run in the engagement ledger and keep what changed since the last one.
 
-    A ledger that cannot be used never stops the report: the history section then says why.
+    With ``pending`` (`opskit run`) the record is left there, to be committed only once the
+    run's report is complete. A ledger that cannot be used never stops the report: the
+    history section then says why.
     """
-    if not enabled:
-        return
+    if not enabled or ctx.history is not None or ctx.history_error is not None:
+        return  # off, or done already (by `opskit run` before handing the context over)
     from opskit.errors import OpskitError
     from opskit.history import record_and_summarize
 
     try:
-        ctx.history = record_and_summarize(ctx.engagement, ctx.diagnosis, ledger)
+        ctx.history = record_and_summarize(ctx.engagement, ctx.diagnosis, ledger, pending)
     except OpskitError as exc:
         ctx.history_error = exc.message
 
@@ -98,14 +101,18 @@ def show_assumptions(ctx: ReportContext) -> None:
 
 @in_currency
 def write_artifacts(ctx: ReportContext, output_dir: str | Path | None) -> dict[str, Path]:
-    """findings.json, findings.xlsx and evidence/*.csv into ``output_dir`` (None: nothing)."""
+    """findings.json, findings.xlsx and evidence/*.csv into ``output_dir`` (None: nothing).
+
+    Each file is written under a temporary name and renamed when complete
+    (``opskit.atomic``): never a half-written workbook, a write error names the file."""
     if output_dir is None:
         return {}
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     evidence = workbook.write_evidence(ctx, out)
-    return {"json": record.write(ctx, out, evidence),
-            "xlsx": workbook.write_workbook(ctx, out)}
+    json_path = record.write(ctx, out, evidence)
+    xlsx = workbook.write_workbook(ctx, out)  # atomic itself (it spools beside the file)
+    return {"json": json_path, "xlsx": xlsx}
 
 
 __all__ = [

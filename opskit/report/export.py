@@ -3,23 +3,29 @@
 No code cells, no prompts, plotly.js embedded once in the page head (the template puts it
 there from the resources, so the executed notebook stays small), and a
 template without the CDN scripts of the stock one, so the page opens offline and a
-Content-Security-Policy can forbid every network request.
+Content-Security-Policy can forbid every network request. The page is written under a
+temporary name and renamed when complete (``opskit.atomic``): never a 0-byte or truncated
+report.html, and a full disk names the file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from opskit.report.page import title_of
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-def to_html(notebook_path: Path, html_path: Path) -> Path:
+def to_html(notebook: Path | Any, html_path: Path) -> Path:
+    """Export ``notebook`` (a path, or a notebook already read) to ``html_path``
+    (atomically); ``html_path``."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    notebook = nbformat.read(notebook_path, as_version=4)
+    if isinstance(notebook, str | Path):
+        notebook = nbformat.read(notebook, as_version=4)
     notebook.metadata["title"] = title_of(notebook)  # <title>: client and period
     exporter = HTMLExporter(template_name="opskit", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=True, exclude_markdown=True,
@@ -28,5 +34,13 @@ def to_html(notebook_path: Path, html_path: Path) -> Path:
     from opskit.report.figures import plotly_js
 
     body, _ = exporter.from_notebook_node(notebook, resources={"plotly_js": plotly_js()})
-    html_path.write_text(body, encoding="utf-8")
+    from opskit import faults
+    from opskit.atomic import atomic_path
+
+    with atomic_path(html_path) as part, part.open("w", encoding="utf-8") as handle:
+        half = len(body) // 2
+        handle.write(body[:half])
+        handle.flush()
+        faults.point("html")  # the test hook: killed with half a page written
+        handle.write(body[half:])
     return html_path

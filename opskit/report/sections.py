@@ -299,7 +299,7 @@ def overlap_note(result: Result, diagnosis: Diagnosis | None) -> str:
     """What of ``result``'s dollars another finding carries, as HTML ('' when none)."""
     if diagnosis is None or not (result.status.flagged and result.impact.in_total):
         return ""
-    given = diagnosis.overlaps().get(result.check_id, {})
+    given = diagnosis._overlaps().get(result.check_id, {})  # cached: once per report
     if not given:
         return ""
     carried = diagnosis.carried(result)[1]
