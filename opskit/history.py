@@ -846,7 +846,6 @@ def failed_lines(failed: pd.DataFrame) -> list[str]:
     lines = [f"{plural(len(failed), 'run')} did not finish (not counted as diagnostics):"]
     for row in failed.itertuples():
         why = str(row.error).strip().splitlines()[0] if str(row.error).strip() else ""
-        why = why if len(why) <= 160 else why[:157] + "..."
         lines.append(f"  {str(row.recorded_at)[:16]} UTC, as of {row.as_of}: stopped at "
                      f"{row.stage}: {why}")
     return lines

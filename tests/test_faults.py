@@ -210,6 +210,15 @@ def test_a_full_disk_names_the_file_and_records_no_diagnostic(root, monkeypatch,
     failed = failed_runs(ledger_in(out), CLIENT)
     assert failed["stage"].tolist() == ["html"]
     assert failed["error"].iloc[0].startswith(f"Could not write {folder / 'report.html'}")
+    capsys.readouterr()
+    assert main(["history", str(root / "control"), "--ledger", str(ledger_in(out))]) == 1
+    said = capsys.readouterr().out
+    assert said.startswith("No diagnostics recorded for")
+    lines = said.split("\n1 run did not finish (not counted as diagnostics):\n")[1].splitlines()
+    assert lines[0].endswith(f"stopped at html: Could not write {folder / 'report.html'}: "
+                             "got No space left on device. Hint: free space or fix the "
+                             "permissions of that folder, then run again; nothing "
+                             "half-written was left behind")
 
 
 def test_the_kernel_listens_on_unix_sockets_in_the_private_folder(tmp_path):
