@@ -307,8 +307,9 @@ def test_run_at_80_columns_prints_its_paths_whole(tmp_path):
                          str(tmp_path / "ledger.sqlite"))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert [line.split(": ", 1)[0] for line in lines] == ["Report", "Workbook", "Findings"]
-    for line, name in zip(lines, ("report.html", "findings.xlsx", "findings.json"),
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        "Report", "Workbook", "Findings", "Executed notebook and kernel log"]
+    for line, name in zip(lines, ("report.html", "findings.xlsx", "findings.json", "run"),
                           strict=True):
         path = Path(line.split(": ", 1)[1])
-        assert path.name == name and path.is_file() and str(out) in line
+        assert path.name == name and path.exists() and str(out) in line
