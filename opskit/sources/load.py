@@ -99,6 +99,7 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
     headers: dict[str, str] = {}  # canonical name -> header as the client's file spells it
     origin_file: list[np.ndarray] = []
     origin_row: list[np.ndarray] = []
+    unusable: list[np.ndarray] = []  # per file, rows with an unreadable required value
     for spec_file in specs:
         raw = _read(name, spec_file, text_columns, quality)
         typed, file_failures, bad = _map_and_parse(spec, raw, spec_file, quality)
@@ -123,19 +124,19 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
             if col not in typed.columns and col not in quality.absent_columns:
                 quality.absent_columns.append(col)
         typed.index = pd.RangeIndex(offset, offset + len(typed))
-        bad_index = typed.index[bad]
-        typed["__bad__"] = False
-        typed.loc[bad_index, "__bad__"] = True
         parts.append(typed)
-        origin_file.append(np.full(len(typed), spec_file.display, dtype=object))
+        unusable.append(bad)
+        # The file of each row: one name repeated, stored once (a view, not a column).
+        origin_file.append(np.broadcast_to(np.array(spec_file.display, dtype=object),
+                                           (len(typed),)))
         origin_row.append(rows)
         offset += len(typed)
 
     frame = pd.concat(parts, ignore_index=False) if len(parts) > 1 else parts[0]
     quality.absent_columns = [c for c in quality.absent_columns if c not in frame.columns]
-    files_arr = np.concatenate(origin_file)
+    files_arr = origin_file[0] if len(origin_file) == 1 else np.concatenate(origin_file)
     rows_arr = np.concatenate(origin_row)
-    set_aside = frame.pop("__bad__").to_numpy(dtype=bool, copy=True)
+    set_aside = np.concatenate(unusable).astype(bool)
     rule_failures = _validate(spec, frame, set_aside, files_arr, rows_arr, headers)
     failures.append(rule_failures)
     conversion = None
@@ -157,7 +158,10 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
     cleared = fail[fail["action"] == "cleared"]
     quality.values_cleared = {k: int(v) for k, v in cleared["column"].value_counts().items()}
 
-    used = frame.loc[~set_aside].reset_index(drop=True)
+    if set_aside.any() or not frame.index.equals(pd.RangeIndex(len(frame))):
+        used = frame.loc[~set_aside].reset_index(drop=True)
+    else:
+        used = frame  # every row kept, already numbered 0..n-1: no copy
     if len(used) == 0:
         reasons = "; ".join(f"{k} ({v})" for k, v in quality.set_aside_by_reason.items())
         raise TableError(", ".join(quality.files), table=name,
@@ -283,7 +287,7 @@ def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec, quality: Tabl
         typed[name] = values
     if spec_file.system is not None and "system" in spec.by_name and "system" not in typed:
         typed["system"] = pd.Series(spec_file.system, index=frame.index, dtype="str")
-    out = pd.DataFrame(typed)
+    out = pd.DataFrame(typed, copy=False)  # the parsed columns are new: no second copy
     out.attrs["ignored"] = ignored
     out.attrs["headers"] = labels
     fail = pd.concat(records, ignore_index=True) if records else pd.DataFrame(
@@ -298,9 +302,15 @@ def _validate(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
 
     key = tuple(c for c in spec.key if c in frame.columns)
     # A row already set aside must not make a later duplicate look like the original.
-    candidates = frame.loc[~set_aside]
+    candidates = frame.loc[~set_aside] if set_aside.any() else frame
+    suspects = _suspects(spec, candidates, key)
+    if not suspects.any():
+        return pd.DataFrame(columns=FAILURE_COLUMNS)
     try:
-        schema(spec.name, key).validate(candidates, lazy=True)
+        # pandera words the failures; it reads only the rows a rule may fail on (each rule
+        # is per row, and every row of a repeated key is among them, in order), so it finds
+        # the same failures as over the whole table.
+        schema(spec.name, key).validate(candidates.loc[suspects], lazy=True)
         return pd.DataFrame(columns=FAILURE_COLUMNS)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -334,6 +344,51 @@ def _validate(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
                         f"{message}, got {shorten(v)}" for v in values]}))
     return pd.concat(records, ignore_index=True) if records else pd.DataFrame(
         columns=FAILURE_COLUMNS)
+
+
+def _suspects(spec: Table, frame: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray:
+    """Rows that may fail one of the schema's rules: every failing row, and maybe a few more.
+
+    One vectorised pass per rule (a missing required value, a negative amount, a value
+    outside its enumeration, a repeated key); a table that passes them all, as most do,
+    needs no further validation.
+    """
+    suspects = np.zeros(len(frame), dtype=bool)
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        values = frame[col.name]
+        if col.required:
+            suspects |= values.isna().to_numpy()
+        if col.non_negative:
+            suspects |= (values.notna() & ~(values >= 0)).to_numpy(dtype=bool)
+        if col.values:
+            suspects |= (values.notna() & ~values.isin(col.values)).to_numpy(dtype=bool)
+    if key and _may_repeat(frame, key):
+        suspects |= frame.duplicated(list(key), keep=False).to_numpy()
+    return suspects
+
+
+def _may_repeat(frame: pd.DataFrame, key: tuple[str, ...]) -> bool:
+    """False when no two rows share ``key`` (counted in Arrow: a hash, no Python per row)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(frame) < 2:
+        return False
+    try:
+        columns = {c: pa.array(frame[c], from_pandas=True) for c in key}
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return True  # a column Arrow cannot hold: let pandas decide
+    if any(pa.types.is_floating(c.type) for c in columns.values()):
+        return True  # Arrow and pandas may not agree that -0.0 repeats 0.0: let pandas decide
+    for column in columns.values():
+        if pc.count_distinct(column, mode="all").as_py() == len(frame):
+            return False  # one part of the key is already unique
+    if len(columns) == 1:
+        return True
+    groups = pa.table(columns).group_by(list(key)).aggregate([])
+    return groups.num_rows < len(frame)
 
 
 def _rule_name(check: str) -> str:

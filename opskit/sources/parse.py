@@ -8,6 +8,7 @@ rows aside with a reason instead of silently turning them into nulls.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import NamedTuple
 
 import numpy as np
@@ -31,6 +32,8 @@ OFFSET_PATTERN = (r"^(?P<wall>.*[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0", "x")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")
 THOUSANDS = r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"
+# The dtype the CSV reader gives text columns under pandas 3 (object under pandas 2).
+_STR = pd.Series([], dtype="str").dtype
 
 
 def parse(raw: pd.Series, column: Column, timezone: str | None = None
@@ -47,8 +50,21 @@ def parse(raw: pd.Series, column: Column, timezone: str | None = None
     return parser(raw)
 
 
+def _case_variants(word: str) -> list[str]:
+    """Every upper/lower-case spelling of ``word``: 'na' -> na, nA, Na, NA."""
+    return ["".join(chars) for chars in itertools.product(
+        *[sorted({c.lower(), c.upper()}) for c in word])]
+
+
+# The null tokens in every case, so that one hash lookup replaces lower-casing each value.
+NULL_SPELLINGS = sorted({v for token in NULL_TOKENS for v in _case_variants(token)})
+
+
 def _text(raw: pd.Series) -> pd.Series:
     """Strings with whitespace trimmed; null tokens and blanks become missing."""
+    strings = _arrow_strings(raw)
+    if strings is not None:
+        return _arrow_text(raw, strings)
     if pd.api.types.is_float_dtype(raw.dtype):
         # Integer ids read as floats because of blanks: 1001.0 -> '1001'.
         # Only finite values within float's exact integer range; 'INF' or 1e300 stay as read.
@@ -61,6 +77,34 @@ def _text(raw: pd.Series) -> pd.Series:
         return raw.astype("str").where(raw.notna(), None).astype("str")
     s = raw.astype("str").str.strip()
     return s.where(~s.str.lower().isin(NULL_TOKENS), None)
+
+
+def _arrow_strings(raw: pd.Series):  # -> pyarrow.ChunkedArray | None
+    """The Arrow strings behind a pandas 'str' column (no copy), or None for any other column.
+
+    What the CSV reader gives every text column: trimming and spotting null tokens on them
+    directly in Arrow skips the copies and the lower-cased column that pandas' string
+    methods make, with the same result.
+    """
+    if isinstance(raw.array, pd.arrays.ArrowStringArray) and raw.dtype == _STR:
+        import pyarrow as pa
+
+        return pa.chunked_array(pa.array(raw.array))
+    return None
+
+
+def _arrow_text(raw: pd.Series, strings) -> pd.Series:
+    """``_text`` of a pandas 'str' column, computed in Arrow: trim (as str.strip does), then
+    null where the trimmed value is a null token in any case."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(strings)
+    tokens = pc.is_in(trimmed, value_set=pa.array(NULL_SPELLINGS, type=trimmed.type))
+    if pc.any(tokens).as_py():
+        trimmed = pc.if_else(tokens, pa.scalar(None, type=trimmed.type), trimmed)
+    return pd.Series(pd.arrays.ArrowStringArray(trimmed, dtype=raw.dtype), index=raw.index,
+                     name=raw.name, copy=False)
 
 
 def parse_text(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -78,6 +122,9 @@ def parse_number(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return raw.astype("float64"), np.zeros(len(raw), dtype=bool)
     if pd.api.types.is_numeric_dtype(raw.dtype):
         return raw.astype("float64"), np.zeros(len(raw), dtype=bool)
+    if raw.dtype == object and not raw.notna().any():
+        # An empty column (Arrow reads it as nulls): nothing to read, nothing unreadable.
+        return pd.Series(np.nan, index=raw.index, name=raw.name), np.zeros(len(raw), dtype=bool)
     s = _text(raw)
     present = s.notna().to_numpy()
     clean = s.str.replace(r"[\s$€£¥]|USD|EUR|GBP|CAD|AUD", "", regex=True)
