@@ -58,6 +58,7 @@ def _case_variants(word: str) -> list[str]:
 
 # The null tokens in every case, so that one hash lookup replaces lower-casing each value.
 NULL_SPELLINGS = sorted({v for token in NULL_TOKENS for v in _case_variants(token)})
+TOKEN_BYTES = max(len(token.encode()) for token in NULL_TOKENS)
 
 
 def _text(raw: pd.Series) -> pd.Series:
@@ -100,9 +101,12 @@ def _arrow_text(raw: pd.Series, strings) -> pd.Series:
     import pyarrow.compute as pc
 
     trimmed = pc.utf8_trim_whitespace(strings)
-    tokens = pc.is_in(trimmed, value_set=pa.array(NULL_SPELLINGS, type=trimmed.type))
-    if pc.any(tokens).as_py():
-        trimmed = pc.if_else(tokens, pa.scalar(None, type=trimmed.type), trimmed)
+    # A null token is at most TOKEN_BYTES long: a column of longer values (ids, names) needs
+    # no lookup, and its lengths are read from the offsets without touching the text.
+    if pc.any(pc.less_equal(pc.binary_length(trimmed), TOKEN_BYTES)).as_py():
+        tokens = pc.is_in(trimmed, value_set=pa.array(NULL_SPELLINGS, type=trimmed.type))
+        if pc.any(tokens).as_py():
+            trimmed = pc.if_else(tokens, pa.scalar(None, type=trimmed.type), trimmed)
     return pd.Series(pd.arrays.ArrowStringArray(trimmed, dtype=raw.dtype), index=raw.index,
                      name=raw.name, copy=False)
 
@@ -210,9 +214,11 @@ def to_local(raw: pd.Series, timezone: str | None = None, *, end_of_day: bool = 
         aware = present.copy()
     date_only = np.zeros(len(wall), dtype=bool)
     if end_of_day:
-        date_only = present & (wall == wall.dt.normalize()).fillna(False).to_numpy()
+        # Midnight: a whole number of days in microseconds (NaT is not present).
+        micros = wall.to_numpy(dtype="datetime64[us]").view("int64")
+        date_only = present & (micros % 86_400_000_000 == 0)
         aware &= ~date_only
-    values = wall.copy()
+    values = wall.copy() if (aware.any() and timezone) or date_only.any() else wall
     utc_kept = 0
     if aware.any():
         if timezone:
@@ -251,6 +257,13 @@ def _written(raw: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
         wall = raw.dt.tz_localize(None).astype("datetime64[us]")
         utc = raw.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
         return wall, (wall - utc).astype("timedelta64[us]"), np.zeros(len(raw), dtype=bool)
+    strings = _arrow_strings(raw)
+    if strings is not None:
+        # A column Arrow reads whole as it stands (ISO 8601, no zone, no blanks or null
+        # tokens): trimming and null tokens would change nothing, so the text is cast as is.
+        read = _cast_times(strings, raw.index)
+        if read is not None:
+            return read, no_offset, np.zeros(len(raw), dtype=bool)
     wall = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
     offset = no_offset.copy()
     strings = raw
@@ -323,11 +336,19 @@ def _iso_times(s: pd.Series) -> pd.Series | None:
     """
     import pyarrow as pa
 
+    return _cast_times(pa.array(s, from_pandas=True), s.index)
+
+
+def _cast_times(strings, index: pd.Index) -> pd.Series | None:
+    """Arrow strings cast to datetime64[us] in one pass; None when one of them is not ISO
+    8601 without a zone."""
+    import pyarrow as pa
+
     try:
-        cast = pa.array(s, from_pandas=True).cast(pa.timestamp("us"))
+        cast = strings.cast(pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    return pd.Series(cast.to_numpy(zero_copy_only=False), index=s.index,
+    return pd.Series(cast.to_numpy(zero_copy_only=False), index=index,
                      dtype="datetime64[us]")
 
 
