@@ -383,7 +383,7 @@ def _may_repeat(frame: pd.DataFrame, key: tuple[str, ...]) -> bool:
     if any(pa.types.is_floating(c.type) for c in columns.values()):
         return True  # Arrow and pandas may not agree that -0.0 repeats 0.0: let pandas decide
     for column in columns.values():
-        if pc.count_distinct(column, mode="all").as_py() == len(frame):
+        if len(pc.unique(column)) == len(frame):  # a missing value counts as one value
             return False  # one part of the key is already unique
     if len(columns) == 1:
         return True
