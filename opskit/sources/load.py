@@ -9,7 +9,9 @@ column does not cost the row: the value is cleared and counted in the failure fr
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import lru_cache
@@ -79,19 +81,18 @@ class LoadedTable:
 
 def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
                fx: Mapping[str, float] | None = None,
-               linked: Mapping[str, str] | None = None) -> LoadedTable:
+               linked: Mapping[str, str] | None = None,
+               ahead: ReadAhead | None = None) -> LoadedTable:
     """Read every file of table ``name`` and return the usable rows with their accounting.
 
     With ``currency`` (the engagement's), rows in another currency are converted at their
     ``fx`` rate or set aside (``opskit.sources.currency``); without it (``opskit inspect``,
     which has no engagement) amounts stay as exported. ``linked`` (order_id -> currency)
-    gives order lines and returns the currency of their order.
+    gives order lines and returns the currency of their order. ``ahead`` (an engagement's
+    load) reads the next file while this table is parsed.
     """
     spec = TABLES[name]
-    # Date-times are read as text too: a CSV reader that types them itself turns offsets into
-    # UTC and dates into midnights, and ``to_local`` needs what was written.
-    text_columns = {c.name for c in spec.columns
-                    if c.kind in ("id", "text", "enum", "datetime")}
+    text_columns = _text_columns(spec)
     parts: list[pd.DataFrame] = []
     failures: list[pd.DataFrame] = []
     quality = TableQuality(name, [_describe(s) for s in specs])
@@ -101,7 +102,7 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
     origin_row: list[np.ndarray] = []
     unusable: list[np.ndarray] = []  # per file, rows with an unreadable required value
     for spec_file in specs:
-        raw = _read(name, spec_file, text_columns, quality)
+        raw = _read(name, spec_file, text_columns, quality, ahead)
         typed, file_failures, bad = _map_and_parse(spec, raw, spec_file, quality)
         quality.rows_read += raw.rows_read
         for canonical, original in typed.attrs.get("headers", {}).items():
@@ -183,8 +184,76 @@ def _describe(spec_file: FileSpec) -> str:
     return f"{spec_file.display} ({', '.join(tags)})" if tags else spec_file.display
 
 
-def _read(table: str, spec_file: FileSpec, text_columns: set[str], quality: TableQuality):
+def _text_columns(spec: Table) -> set[str]:
+    """The columns a reader keeps as text. Date-times are read as text too: a CSV reader that
+    types them itself turns offsets into UTC and dates into midnights, and ``to_local`` needs
+    what was written."""
+    return {c.name for c in spec.columns if c.kind in ("id", "text", "enum", "datetime")}
+
+
+class ReadAhead:
+    """Reads the next file of an engagement in a second thread while this one is parsed.
+
+    Reading a file is mostly Arrow's work (gunzip, CSV parsing) with the interpreter lock
+    released, parsing the previous table's columns mostly Python and pandas: done side by
+    side, a load takes about the reading time. One file is read ahead at most, so memory
+    holds one raw file more than a load one file after the other; a file's problem is
+    raised when its table asks for it, as without reading ahead. Use as a context manager:
+    leaving it waits for a read still running.
+    """
+
+    def __init__(self, plan: list[tuple[str, list[FileSpec]]]) -> None:
+        self._order = [(table, spec_file) for table, specs in plan for spec_file in specs]
+        self._ahead: tuple[int, Future] | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opskit-read-ahead")
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+            self._ahead = None
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def read(self, table: str, spec_file: FileSpec, text_columns: set[str]) -> RawFile:
+        """The file as ``read_file`` reads it: read ahead when it was next, else now."""
+        index = next((i for i, (t, s) in enumerate(self._order)
+                      if t == table and s is spec_file), None)
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == index:
+            try:
+                return ahead[1].result()
+            finally:
+                self._submit(index + 1)
+        if ahead is not None:
+            ahead[1].cancel()
+        raw = _read_plain(spec_file, text_columns)
+        if index is not None:
+            self._submit(index + 1)
+        return raw
+
+    def _submit(self, index: int) -> None:
+        if index >= len(self._order):
+            return
+        table, spec_file = self._order[index]
+        if spec_file.adapter is not None:
+            return  # an export read through its adapter is read when its table asks
+        context = contextvars.copy_context()  # the engagement's limits apply in the thread
+        self._ahead = (index, self._pool.submit(
+            context.run, _read_plain, spec_file, _text_columns(TABLES[table])))
+
+
+def _read_plain(spec_file: FileSpec, text_columns: set[str]) -> RawFile:
+    return read_file(spec_file.path, text_columns=text_columns, sheet=spec_file.sheet,
+                     display=spec_file.display)
+
+
+def _read(table: str, spec_file: FileSpec, text_columns: set[str], quality: TableQuality,
+          ahead: ReadAhead | None = None):
     """The file's rows for ``table``: read as a canonical table, or through its adapter."""
+    if spec_file.adapter is None and ahead is not None:
+        return ahead.read(table, spec_file, text_columns)
     if spec_file.adapter is None:
         return read_file(spec_file.path, text_columns=text_columns, sheet=spec_file.sheet,
                          display=spec_file.display)
@@ -383,12 +452,31 @@ def _may_repeat(frame: pd.DataFrame, key: tuple[str, ...]) -> bool:
     if any(pa.types.is_floating(c.type) for c in columns.values()):
         return True  # Arrow and pandas may not agree that -0.0 repeats 0.0: let pandas decide
     for column in columns.values():
-        if len(pc.unique(column)) == len(frame):  # a missing value counts as one value
-            return False  # one part of the key is already unique
+        if _increasing(column) or len(pc.unique(column)) == len(frame):
+            return False  # one part of the key is already unique (a missing value counts
+            # as one value)
     if len(columns) == 1:
         return True
     groups = pa.table(columns).group_by(list(key)).aggregate([])
     return groups.num_rows < len(frame)
+
+
+def _increasing(column) -> bool:
+    """True when each text is after the one above, a longer one counting as after: ids
+    numbered as they were issued (CF999999, CF1000000), which are then unique without
+    hashing them. Compared in Arrow, two passes over the column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.null_count or not (pa.types.is_string(column.type)
+                                 or pa.types.is_large_string(column.type)):
+        return False
+    n = len(column)
+    before, after = column.slice(0, n - 1), column.slice(1)
+    longer, shorter = pc.binary_length(after), pc.binary_length(before)
+    later = pc.or_(pc.greater(longer, shorter),
+                   pc.and_(pc.equal(longer, shorter), pc.greater(after, before)))
+    return bool(pc.all(later).as_py())
 
 
 def _rule_name(check: str) -> str:
