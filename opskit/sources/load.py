@@ -378,15 +378,19 @@ def _validate(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
     try:
         # pandera words the failures; it reads only the rows a rule may fail on (each rule
         # is per row, and every row of a repeated key is among them, in order), so it finds
-        # the same failures as over the whole table.
-        schema(spec.name, key).validate(candidates.loc[suspects], lazy=True)
+        # the same failures as over the whole table. They are numbered 0..n-1 for it: over
+        # an index with gaps pandera 0.35 reports every row of a text column that has a
+        # missing value as missing.
+        schema(spec.name, key).validate(candidates.loc[suspects].reset_index(drop=True),
+                                        lazy=True)
         return pd.DataFrame(columns=FAILURE_COLUMNS)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     cases = cases[cases["index"].notna()]
+    labels = candidates.index[suspects]  # pandera's row i is the table's row labels[i]
     records = []
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
-        idx = group["index"].astype("int64").to_numpy()
+        idx = labels[group["index"].astype("int64").to_numpy()]
         pos = frame.index.get_indexer(idx)
         column = None if pd.isna(column) else str(column)
         rule = _rule_name(str(check))

@@ -193,3 +193,22 @@ def test_a_file_read_ahead_keeps_its_limits_and_its_error(tmp_path):
     partial = Engagement.load(folder, strict=False)
     assert list(partial.tables) == ["orders"]
     assert [u.file for u in partial.unusable] == ["data/order_lines.csv"]
+
+
+def test_a_missing_id_among_suspects_sets_aside_that_row_only(tmp_path):
+    """Suspect rows far apart, one of them with no id: only that row is missing its id (pandera
+    reads the suspects numbered 0..n-1, not with the table's gaps)."""
+    lines = ["invoice_id,issued_at,amount"]
+    lines += [f"I{i},2026-07-01,{i}" for i in range(1, 121)]
+    lines[40] = ",2026-07-01,40"
+    lines[90] = "I90,2026-07-01,-90"
+    lines.append("I5,2026-07-02,5")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "invoices.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "engagement.yaml").write_text("client: A\n")
+    engagement = Engagement.load(tmp_path)
+    failures = engagement.failures["invoices"].sort_values("row")
+    assert failures[["row", "column", "rule"]].values.tolist() == [
+        [41, "invoice_id", "not_nullable"], [91, "amount", "non_negative"],
+        [122, "invoice_id", "duplicate"]]
+    assert engagement.quality["invoices"].rows_used == 118
