@@ -11,6 +11,7 @@ best of three runs is kept for time. A benchmark, not a test: it asserts nothing
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -67,6 +68,10 @@ def main() -> None:
     print(f"load time ratio   {ours_s / floor_s:.2f}  (target <= 1.5)")
     print(f"peak memory ratio {peak / raw_bytes:.2f}  (peak {peak / 2**20:,.0f} MiB over raw "
           f"frames; target <= 3)")
+    # Both figures share the machine with whatever else runs: say how busy it was.
+    one, five, _ = os.getloadavg()
+    print(f"machine load average {one:.1f} (1 min), {five:.1f} (5 min) on "
+          f"{os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
