@@ -13,7 +13,7 @@ from opskit.engagement import Engagement
 from opskit.errors import UnreadableFileError
 from opskit.sources import load as load_module
 from opskit.sources.currency import _Codes
-from opskit.sources.load import _increasing, _may_repeat, _suspects
+from opskit.sources.load import _may_repeat, _suspects, _unique_by_order
 from opskit.sources.parse import _text, to_local
 from opskit.tables import TABLES
 
@@ -101,13 +101,21 @@ def test_validation_of_suspects_sets_aside_what_a_full_validation_does(tmp_path)
     assert engagement.tables["invoices"]["invoice_id"].tolist()[-1] == "I200"
 
 
-def test_numbered_ids_are_increasing_across_a_width_change():
-    """CF999999 then CF1000000 is increasing; a step back or a missing id is not."""
+def test_numbered_ids_are_unique_by_their_order():
+    """CF999999 then CF1000000 is increasing; a run appended out of order is unique when none
+    of its ids is in the long run; a repeat across runs or a missing id is not shown."""
     import pyarrow as pa
 
-    assert _increasing(pa.chunked_array([["CF999998", "CF999999", "CF1000000"]]))
-    assert not _increasing(pa.chunked_array([["CF2", "CF1", "CF3"]]))
-    assert not _increasing(pa.chunked_array([["CF1", None, "CF3"]]))
+    def ids(*values):
+        return pa.chunked_array([list(values)], type=pa.large_string())
+
+    numbered = [f"CF{i}" for i in range(999_990, 1_000_030)]
+    assert _unique_by_order(ids("CF999998", "CF999999", "CF1000000"))
+    assert _unique_by_order(ids(*numbered, "CFTEST1", "CFTEST2"))
+    assert not _unique_by_order(ids(*numbered, "CFTEST1", "CF999995"))
+    assert not _unique_by_order(ids(*numbered, "CFTEST1", "CFTEST1"))
+    assert not _unique_by_order(ids("CF1", None, "CF3"))
+    assert not _unique_by_order(ids("CF3", "CF2", "CF1", "CF0"))  # mostly out of order
 
 
 def test_may_repeat_finds_a_repeat_after_an_unordered_stretch():
