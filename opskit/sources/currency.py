@@ -27,7 +27,7 @@ import pandas as pd
 
 from opskit.errors import shorten
 from opskit.money import ISO_4217, decimals, suggest
-from opskit.sources.parse import _STR, _arrow_strings
+from opskit.sources.parse import STR_DTYPE, arrow_strings
 from opskit.tables import Table
 
 COLUMN = "currency"
@@ -151,7 +151,7 @@ class _Codes:
         import pyarrow.compute as pc
 
         self.source, self.lookup, self.currency = source, lookup, currency
-        strings = _arrow_strings(source)
+        strings = arrow_strings(source)
         if lookup is not None and not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in lookup.items()):
             strings = None  # a missing order_id among the keys: as pandas maps it
@@ -183,7 +183,7 @@ class _Codes:
     def column(self, set_aside: np.ndarray, dtype) -> pd.Series:
         """The currency column once converted: the engagement's code on every row kept, the
         row's own code on a row set aside."""
-        if self.arrow is not None and isinstance(dtype, pd.StringDtype) and dtype == _STR:
+        if self.arrow is not None and isinstance(dtype, pd.StringDtype) and dtype == STR_DTYPE:
             import pyarrow as pa
             import pyarrow.compute as pc
 

@@ -382,8 +382,8 @@ def _validate(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
         # pandera words the failures; it reads only the rows a rule may fail on (each rule
         # is per row, and every row of a repeated key is among them, in order), so it finds
         # the same failures as over the whole table. They are numbered 0..n-1 for it: over
-        # an index with gaps pandera 0.35 reports every row of a text column that has a
-        # missing value as missing.
+        # an index with gaps pandera 0.35 can report the rows of a text column after a
+        # missing value as missing too.
         schema(spec.name, key).validate(candidates.loc[suspects].reset_index(drop=True),
                                         lazy=True)
         return pd.DataFrame(columns=FAILURE_COLUMNS)

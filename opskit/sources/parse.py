@@ -33,7 +33,7 @@ TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0", "x")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")
 THOUSANDS = r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"
 # The dtype the CSV reader gives text columns under pandas 3 (object under pandas 2).
-_STR = pd.Series([], dtype="str").dtype
+STR_DTYPE = pd.Series([], dtype="str").dtype
 
 
 def parse(raw: pd.Series, column: Column, timezone: str | None = None
@@ -63,7 +63,7 @@ TOKEN_BYTES = max(len(token.encode()) for token in NULL_TOKENS)
 
 def _text(raw: pd.Series) -> pd.Series:
     """Strings with whitespace trimmed; null tokens and blanks become missing."""
-    strings = _arrow_strings(raw)
+    strings = arrow_strings(raw)
     if strings is not None:
         return _arrow_text(raw, strings)
     if pd.api.types.is_float_dtype(raw.dtype):
@@ -80,14 +80,14 @@ def _text(raw: pd.Series) -> pd.Series:
     return s.where(~s.str.lower().isin(NULL_TOKENS), None)
 
 
-def _arrow_strings(raw: pd.Series):  # -> pyarrow.ChunkedArray | None
+def arrow_strings(raw: pd.Series):  # -> pyarrow.ChunkedArray | None
     """The Arrow strings behind a pandas 'str' column (no copy), or None for any other column.
 
     What the CSV reader gives every text column: trimming and spotting null tokens on them
     directly in Arrow skips the copies and the lower-cased column that pandas' string
     methods make, with the same result.
     """
-    if isinstance(raw.array, pd.arrays.ArrowStringArray) and raw.dtype == _STR:
+    if isinstance(raw.array, pd.arrays.ArrowStringArray) and raw.dtype == STR_DTYPE:
         import pyarrow as pa
 
         return pa.chunked_array(pa.array(raw.array))
@@ -257,7 +257,7 @@ def _written(raw: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
         wall = raw.dt.tz_localize(None).astype("datetime64[us]")
         utc = raw.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
         return wall, (wall - utc).astype("timedelta64[us]"), np.zeros(len(raw), dtype=bool)
-    strings = _arrow_strings(raw)
+    strings = arrow_strings(raw)
     if strings is not None:
         # A column Arrow reads whole as it stands (ISO 8601, no zone, no blanks or null
         # tokens): trimming and null tokens would change nothing, so the text is cast as is.
