@@ -20,7 +20,13 @@ from opskit.config import EngagementConfig, FileSpec, load_config, safe_path
 from opskit.errors import CombinedError, DataError, OpskitError, TableError, UnreadableFileError
 from opskit.sources import limits
 from opskit.sources.currency import linked_codes, load_order
-from opskit.sources.load import FAILURE_COLUMNS, LoadedTable, TableQuality, load_table
+from opskit.sources.load import (
+    FAILURE_COLUMNS,
+    LoadedTable,
+    ReadAhead,
+    TableQuality,
+    load_table,
+)
 from opskit.sources.readers import SUPPORTED, suffix_of
 from opskit.tables import TABLES
 from opskit.unusable import Unusable, from_crash, from_error, merge
@@ -98,19 +104,23 @@ class Engagement:
         left_out: list[LeftOut] = []
         with limits.using(limits.Limits.from_config(config.limits)):
             sources = sources_by_table(config, left_out=None if strict else left_out)
-            for table in load_order(sources):  # orders before the lines that follow them
-                specs = sources[table]
-                try:
-                    loaded[table] = load_table(table, sources[table], currency=config.currency,
-                                               fx=config.fx, linked=linked_codes(table, loaded))
-                except DataError as exc:
-                    left_out.append((table, [s.display for s in specs], exc))
-                except (OpskitError, MemoryError):
-                    raise  # engagement.yaml's problem, or the machine's: not one file's
-                except Exception as exc:
-                    if strict:
-                        raise
-                    left_out.append((table, [s.display for s in specs], exc))
+            order = load_order(sources)  # orders before the lines that follow them
+            # The next file is read while this table is parsed (see ReadAhead).
+            with ReadAhead([(table, sources[table]) for table in order]) as ahead:
+                for table in order:
+                    specs = sources[table]
+                    try:
+                        loaded[table] = load_table(table, sources[table], currency=config.currency,
+                                                   fx=config.fx, linked=linked_codes(table, loaded),
+                                                   ahead=ahead)
+                    except DataError as exc:
+                        left_out.append((table, [s.display for s in specs], exc))
+                    except (OpskitError, MemoryError):
+                        raise  # engagement.yaml's problem, or the machine's: not one file's
+                    except Exception as exc:
+                        if strict:
+                            raise
+                        left_out.append((table, [s.display for s in specs], exc))
         left_out = [(t, f, _unreadable(f, exc) if isinstance(exc, OSError) else exc)
                     for t, f, exc in left_out]
         loaded = {t: loaded[t] for t in sources if t in loaded}

@@ -27,6 +27,7 @@ import pandas as pd
 
 from opskit.errors import shorten
 from opskit.money import ISO_4217, decimals, suggest
+from opskit.sources.parse import STR_DTYPE, arrow_strings
 from opskit.tables import Table
 
 COLUMN = "currency"
@@ -81,13 +82,11 @@ def convert_currencies(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
         return nothing
     via_order = COLUMN not in frame.columns
     if not via_order:
-        raw = frame[COLUMN].astype("string")
+        codes = _Codes(frame[COLUMN], None, currency)
     elif linked and LINK_KEY in frame.columns:
-        raw = frame[LINK_KEY].astype("string").map(dict(linked)).astype("string")
+        codes = _Codes(frame[LINK_KEY], dict(linked), currency)
     else:
         return nothing
-    codes = raw.str.strip().str.upper().fillna("")
-    codes = codes.where(codes != "", currency)
     live = ~set_aside
     places = decimals(currency)
     amounts = money_columns(spec, frame)
@@ -95,9 +94,12 @@ def convert_currencies(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
     records: list[pd.DataFrame] = []
     label = headers.get(LINK_KEY, LINK_KEY) if via_order else headers.get(COLUMN, COLUMN)
     of_order = " (the currency of its order)" if via_order else ""
-    for code in sorted(set(codes[live & (codes != currency).to_numpy()])):
-        mask = live & (codes == code).to_numpy()
-        pos = np.flatnonzero(mask)
+    # Only the rows in another currency are looked at one by one: usually none or a few.
+    other = np.flatnonzero(codes.other)
+    other_codes = codes.at(other)
+    other_live = live[other]
+    for code in sorted(set(other_codes[other_live])):
+        pos = other[other_live & (other_codes == code)]
         if code in fx:
             rate = float(fx[code])
             for column in amounts:
@@ -108,6 +110,7 @@ def convert_currencies(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
             converted[code] = {"rate": rate, "rows": len(pos)}
             continue
         set_aside[pos] = True
+        raw = codes.raw_at(pos)
         if code in ISO_4217:
             rule = "no_fx_rate"
             message = (f"expected an amount in {currency} or a rate for {code} under fx: in "
@@ -116,24 +119,81 @@ def convert_currencies(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
             rule = "unknown_currency"
             close = suggest(code, fuzzy=False)
             message = (f"expected an ISO 4217 currency code ({currency}, or a code with a "
-                       f"rate under fx: in engagement.yaml), got {shorten(raw.iloc[pos[0]])}"
+                       f"rate under fx: in engagement.yaml), got {shorten(raw.iloc[0])}"
                        + (f" (did you mean {close}?)" if close else "") + of_order)
         records.append(pd.DataFrame({
             "table": spec.name, "file": files[pos], "column": label, "row": rows[pos],
-            "value": raw.iloc[pos].astype(str).to_numpy(), "rule": rule,
+            "value": raw.astype(str).to_numpy(), "rule": rule,
             "action": "set aside", "message": message}))
     foreign: dict[str, str] = {}
     if not via_order:
         if spec.name in LINKED.values():  # orders: what their lines and returns follow
-            other = (codes != currency).to_numpy()
-            keys = frame[LINK_KEY].astype("string").to_numpy()[other]
-            foreign = dict(zip(keys[::-1], codes.to_numpy()[other][::-1], strict=True))
-        kept = codes.to_numpy(dtype=object)
-        kept[~set_aside] = currency  # converted and kept rows are now in the engagement's
-        frame[COLUMN] = pd.Series(kept, index=frame.index).astype(frame[COLUMN].dtype)
+            keys = frame[LINK_KEY].iloc[other].astype("string").to_numpy()
+            foreign = dict(zip(keys[::-1], other_codes[::-1], strict=True))
+        # Converted and kept rows are now in the engagement's currency.
+        frame[COLUMN] = codes.column(set_aside, frame[COLUMN].dtype)
     failures = (pd.concat(records, ignore_index=True) if records
                 else pd.DataFrame(columns=FAILURE_COLUMNS))
     return Conversion(failures, converted, foreign)
+
+
+class _Codes:
+    """Each row's currency code, upper-cased, an empty cell read as the engagement's.
+
+    ``source`` is the currency column, or the order_id column with ``lookup`` (order_id ->
+    its order's code). Worked out in Arrow on the text columns the loader produces, where
+    a million rows take a few passes and no Python object per row; in pandas otherwise.
+    """
+
+    def __init__(self, source: pd.Series, lookup: dict[str, str] | None, currency: str
+                 ) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.source, self.lookup, self.currency = source, lookup, currency
+        strings = arrow_strings(source)
+        if lookup is not None and not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in lookup.items()):
+            strings = None  # a missing order_id among the keys: as pandas maps it
+        self.arrow = None
+        if strings is not None:
+            if lookup is not None:
+                found = pc.index_in(strings, value_set=pa.array(list(lookup), type=strings.type))
+                strings = pc.take(pa.array(list(lookup.values()), type=strings.type), found)
+            codes = pc.fill_null(pc.utf8_upper(pc.utf8_trim_whitespace(strings)), "")
+            self.arrow = pc.if_else(pc.equal(codes, ""), pa.scalar(currency, codes.type), codes)
+            self.other = np.asarray(pc.not_equal(self.arrow, currency).to_numpy(
+                zero_copy_only=False), dtype=bool)
+        else:
+            codes = self.raw_at(slice(None)).str.strip().str.upper().fillna("")
+            self.series = codes.where(codes != "", currency)
+            self.other = (self.series != currency).to_numpy()
+
+    def raw_at(self, pos) -> pd.Series:
+        """The cells (or their order's code) at positions ``pos`` as they were written."""
+        raw = self.source.iloc[pos].astype("string")
+        return raw if self.lookup is None else raw.map(self.lookup).astype("string")
+
+    def at(self, pos: np.ndarray) -> np.ndarray:
+        """The codes at positions ``pos``, as Python strings."""
+        if self.arrow is None:
+            return self.series.to_numpy()[pos]
+        return np.array(self.arrow.take(pos).to_pylist(), dtype=object)
+
+    def column(self, set_aside: np.ndarray, dtype) -> pd.Series:
+        """The currency column once converted: the engagement's code on every row kept, the
+        row's own code on a row set aside."""
+        if self.arrow is not None and isinstance(dtype, pd.StringDtype) and dtype == STR_DTYPE:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            kept = pc.if_else(pa.array(set_aside), self.arrow,
+                              pa.scalar(self.currency, self.arrow.type))
+            return pd.Series(pd.arrays.ArrowStringArray(kept, dtype=dtype),
+                             index=self.source.index, copy=False)
+        codes = self.at(np.arange(len(self.source)))
+        codes[~set_aside] = self.currency
+        return pd.Series(codes, index=self.source.index).astype(dtype)
 
 
 def describe(converted: Mapping[str, Mapping[str, float]], currency: str) -> str:

@@ -9,7 +9,9 @@ column does not cost the row: the value is cleared and counted in the failure fr
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import lru_cache
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from opskit.sources.adapters import Adapted
 
 FAILURE_COLUMNS = ["table", "file", "column", "row", "value", "rule", "action", "message"]
+MAX_RUNS = 16  # increasing runs of a key column checked without hashing (_unique_by_order)
 
 
 @dataclass
@@ -79,19 +82,18 @@ class LoadedTable:
 
 def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
                fx: Mapping[str, float] | None = None,
-               linked: Mapping[str, str] | None = None) -> LoadedTable:
+               linked: Mapping[str, str] | None = None,
+               ahead: ReadAhead | None = None) -> LoadedTable:
     """Read every file of table ``name`` and return the usable rows with their accounting.
 
     With ``currency`` (the engagement's), rows in another currency are converted at their
     ``fx`` rate or set aside (``opskit.sources.currency``); without it (``opskit inspect``,
     which has no engagement) amounts stay as exported. ``linked`` (order_id -> currency)
-    gives order lines and returns the currency of their order.
+    gives order lines and returns the currency of their order. ``ahead`` (an engagement's
+    load) reads the next file while this table is parsed.
     """
     spec = TABLES[name]
-    # Date-times are read as text too: a CSV reader that types them itself turns offsets into
-    # UTC and dates into midnights, and ``to_local`` needs what was written.
-    text_columns = {c.name for c in spec.columns
-                    if c.kind in ("id", "text", "enum", "datetime")}
+    text_columns = _text_columns(spec)
     parts: list[pd.DataFrame] = []
     failures: list[pd.DataFrame] = []
     quality = TableQuality(name, [_describe(s) for s in specs])
@@ -99,8 +101,9 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
     headers: dict[str, str] = {}  # canonical name -> header as the client's file spells it
     origin_file: list[np.ndarray] = []
     origin_row: list[np.ndarray] = []
+    unusable: list[np.ndarray] = []  # per file, rows with an unreadable required value
     for spec_file in specs:
-        raw = _read(name, spec_file, text_columns, quality)
+        raw = _read(name, spec_file, text_columns, quality, ahead)
         typed, file_failures, bad = _map_and_parse(spec, raw, spec_file, quality)
         quality.rows_read += raw.rows_read
         for canonical, original in typed.attrs.get("headers", {}).items():
@@ -123,19 +126,19 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
             if col not in typed.columns and col not in quality.absent_columns:
                 quality.absent_columns.append(col)
         typed.index = pd.RangeIndex(offset, offset + len(typed))
-        bad_index = typed.index[bad]
-        typed["__bad__"] = False
-        typed.loc[bad_index, "__bad__"] = True
         parts.append(typed)
-        origin_file.append(np.full(len(typed), spec_file.display, dtype=object))
+        unusable.append(bad)
+        # The file of each row: one name repeated, stored once (a view, not a column).
+        origin_file.append(np.broadcast_to(np.array(spec_file.display, dtype=object),
+                                           (len(typed),)))
         origin_row.append(rows)
         offset += len(typed)
 
     frame = pd.concat(parts, ignore_index=False) if len(parts) > 1 else parts[0]
     quality.absent_columns = [c for c in quality.absent_columns if c not in frame.columns]
-    files_arr = np.concatenate(origin_file)
+    files_arr = origin_file[0] if len(origin_file) == 1 else np.concatenate(origin_file)
     rows_arr = np.concatenate(origin_row)
-    set_aside = frame.pop("__bad__").to_numpy(dtype=bool, copy=True)
+    set_aside = np.concatenate(unusable).astype(bool)
     rule_failures = _validate(spec, frame, set_aside, files_arr, rows_arr, headers)
     failures.append(rule_failures)
     conversion = None
@@ -157,7 +160,10 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
     cleared = fail[fail["action"] == "cleared"]
     quality.values_cleared = {k: int(v) for k, v in cleared["column"].value_counts().items()}
 
-    used = frame.loc[~set_aside].reset_index(drop=True)
+    if set_aside.any() or not frame.index.equals(pd.RangeIndex(len(frame))):
+        used = frame.loc[~set_aside].reset_index(drop=True)
+    else:
+        used = frame  # every row kept, already numbered 0..n-1: no copy
     if len(used) == 0:
         reasons = "; ".join(f"{k} ({v})" for k, v in quality.set_aside_by_reason.items())
         raise TableError(", ".join(quality.files), table=name,
@@ -179,8 +185,76 @@ def _describe(spec_file: FileSpec) -> str:
     return f"{spec_file.display} ({', '.join(tags)})" if tags else spec_file.display
 
 
-def _read(table: str, spec_file: FileSpec, text_columns: set[str], quality: TableQuality):
+def _text_columns(spec: Table) -> set[str]:
+    """The columns a reader keeps as text. Date-times are read as text too: a CSV reader that
+    types them itself turns offsets into UTC and dates into midnights, and ``to_local`` needs
+    what was written."""
+    return {c.name for c in spec.columns if c.kind in ("id", "text", "enum", "datetime")}
+
+
+class ReadAhead:
+    """Reads the next file of an engagement in a second thread while this one is parsed.
+
+    Reading a file is mostly Arrow's work (gunzip, CSV parsing) with the interpreter lock
+    released, parsing the previous table's columns mostly Python and pandas: done side by
+    side, a load takes about the reading time. One file is read ahead at most, so memory
+    holds one raw file more than a load one file after the other; a file's problem is
+    raised when its table asks for it, as without reading ahead. Use as a context manager:
+    leaving it waits for a read still running.
+    """
+
+    def __init__(self, plan: list[tuple[str, list[FileSpec]]]) -> None:
+        self._order = [(table, spec_file) for table, specs in plan for spec_file in specs]
+        self._ahead: tuple[int, Future] | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opskit-read-ahead")
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+            self._ahead = None
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def read(self, table: str, spec_file: FileSpec, text_columns: set[str]) -> RawFile:
+        """The file as ``read_file`` reads it: read ahead when it was next, else now."""
+        index = next((i for i, (t, s) in enumerate(self._order)
+                      if t == table and s is spec_file), None)
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == index:
+            try:
+                return ahead[1].result()
+            finally:
+                self._submit(index + 1)
+        if ahead is not None:
+            ahead[1].cancel()
+        raw = _read_plain(spec_file, text_columns)
+        if index is not None:
+            self._submit(index + 1)
+        return raw
+
+    def _submit(self, index: int) -> None:
+        if index >= len(self._order):
+            return
+        table, spec_file = self._order[index]
+        if spec_file.adapter is not None:
+            return  # an export read through its adapter is read when its table asks
+        context = contextvars.copy_context()  # the engagement's limits apply in the thread
+        self._ahead = (index, self._pool.submit(
+            context.run, _read_plain, spec_file, _text_columns(TABLES[table])))
+
+
+def _read_plain(spec_file: FileSpec, text_columns: set[str]) -> RawFile:
+    return read_file(spec_file.path, text_columns=text_columns, sheet=spec_file.sheet,
+                     display=spec_file.display)
+
+
+def _read(table: str, spec_file: FileSpec, text_columns: set[str], quality: TableQuality,
+          ahead: ReadAhead | None = None):
     """The file's rows for ``table``: read as a canonical table, or through its adapter."""
+    if spec_file.adapter is None and ahead is not None:
+        return ahead.read(table, spec_file, text_columns)
     if spec_file.adapter is None:
         return read_file(spec_file.path, text_columns=text_columns, sheet=spec_file.sheet,
                          display=spec_file.display)
@@ -283,6 +357,8 @@ def _map_and_parse(spec: Table, raw: RawFile, spec_file: FileSpec, quality: Tabl
         typed[name] = values
     if spec_file.system is not None and "system" in spec.by_name and "system" not in typed:
         typed["system"] = pd.Series(spec_file.system, index=frame.index, dtype="str")
+    # Copied into consolidated blocks (numbers side by side), the layout the checks are
+    # measured on; a few milliseconds per million rows.
     out = pd.DataFrame(typed)
     out.attrs["ignored"] = ignored
     out.attrs["headers"] = labels
@@ -298,16 +374,26 @@ def _validate(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
 
     key = tuple(c for c in spec.key if c in frame.columns)
     # A row already set aside must not make a later duplicate look like the original.
-    candidates = frame.loc[~set_aside]
+    candidates = frame.loc[~set_aside] if set_aside.any() else frame
+    suspects = _suspects(spec, candidates, key)
+    if not suspects.any():
+        return pd.DataFrame(columns=FAILURE_COLUMNS)
     try:
-        schema(spec.name, key).validate(candidates, lazy=True)
+        # pandera words the failures; it reads only the rows a rule may fail on (each rule
+        # is per row, and every row of a repeated key is among them, in order), so it finds
+        # the same failures as over the whole table. They are numbered 0..n-1 for it: over
+        # an index with gaps pandera 0.35 can report the rows of a text column after a
+        # missing value as missing too.
+        schema(spec.name, key).validate(candidates.loc[suspects].reset_index(drop=True),
+                                        lazy=True)
         return pd.DataFrame(columns=FAILURE_COLUMNS)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     cases = cases[cases["index"].notna()]
+    labels = candidates.index[suspects]  # pandera's row i is the table's row labels[i]
     records = []
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
-        idx = group["index"].astype("int64").to_numpy()
+        idx = labels[group["index"].astype("int64").to_numpy()]
         pos = frame.index.get_indexer(idx)
         column = None if pd.isna(column) else str(column)
         rule = _rule_name(str(check))
@@ -334,6 +420,87 @@ def _validate(spec: Table, frame: pd.DataFrame, set_aside: np.ndarray,
                         f"{message}, got {shorten(v)}" for v in values]}))
     return pd.concat(records, ignore_index=True) if records else pd.DataFrame(
         columns=FAILURE_COLUMNS)
+
+
+def _suspects(spec: Table, frame: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray:
+    """Rows that may fail one of the schema's rules: every failing row, and maybe a few more.
+
+    One vectorised pass per rule (a missing required value, a negative amount, a value
+    outside its enumeration, a repeated key); a table that passes them all, as most do,
+    needs no further validation.
+    """
+    suspects = np.zeros(len(frame), dtype=bool)
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        values = frame[col.name]
+        if col.required:
+            suspects |= values.isna().to_numpy()
+        if col.non_negative:
+            suspects |= (values.notna() & ~(values >= 0)).to_numpy(dtype=bool)
+        if col.values:
+            suspects |= (values.notna() & ~values.isin(col.values)).to_numpy(dtype=bool)
+    if key and _may_repeat(frame, key):
+        suspects |= frame.duplicated(list(key), keep=False).to_numpy()
+    return suspects
+
+
+def _may_repeat(frame: pd.DataFrame, key: tuple[str, ...]) -> bool:
+    """False when no two rows share ``key`` (counted in Arrow: a hash, no Python per row)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(frame) < 2:
+        return False
+    try:
+        columns = {c: pa.array(frame[c], from_pandas=True) for c in key}
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return True  # a column Arrow cannot hold: let pandas decide
+    if any(pa.types.is_floating(c.type) for c in columns.values()):
+        return True  # Arrow and pandas may not agree that -0.0 repeats 0.0: let pandas decide
+    for column in columns.values():
+        if _unique_by_order(column) or len(pc.unique(column)) == len(frame):
+            return False  # one part of the key is already unique (a missing value counts
+            # as one value)
+    if len(columns) == 1:
+        return True
+    groups = pa.table(columns).group_by(list(key)).aggregate([])
+    return groups.num_rows < len(frame)
+
+
+def _unique_by_order(column) -> bool:
+    """True when the texts are unique because of their order: ids numbered as they were
+    issued (CF999999 then CF1000000: each after the one above, a longer one counting as
+    after), maybe in a few runs (test orders appended at the end), with no value of the
+    shorter runs in the longest. Compared in Arrow without hashing the long run; False
+    means "not shown", and the caller then counts distinct values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.null_count or not (pa.types.is_string(column.type)
+                                 or pa.types.is_large_string(column.type)):
+        return False
+    n = len(column)
+    before, after = column.slice(0, n - 1), column.slice(1)
+    longer, shorter = pc.binary_length(after), pc.binary_length(before)
+    later = pc.or_(pc.greater(longer, shorter),
+                   pc.and_(pc.equal(longer, shorter), pc.greater(after, before)))
+    breaks = np.flatnonzero(~np.asarray(later.to_numpy(zero_copy_only=False), dtype=bool)) + 1
+    if len(breaks) > MAX_RUNS:
+        return False
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [n]])
+    longest = int(np.argmax(ends - starts))
+    if n - (ends[longest] - starts[longest]) > n // 10:
+        return False  # too much outside the longest run: hashing is as quick
+    if len(breaks) == 0:
+        return True
+    main = column.slice(starts[longest], ends[longest] - starts[longest])
+    rest = pa.chunked_array([column.slice(s, e - s) for i, (s, e) in enumerate(
+        zip(starts, ends, strict=True)) if i != longest], type=column.type).combine_chunks()
+    if len(pc.unique(rest)) < len(rest):
+        return False
+    return not pc.any(pc.is_in(main, value_set=rest)).as_py()
 
 
 def _rule_name(check: str) -> str:

@@ -8,6 +8,7 @@ rows aside with a reason instead of silently turning them into nulls.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import NamedTuple
 
 import numpy as np
@@ -31,6 +32,8 @@ OFFSET_PATTERN = (r"^(?P<wall>.*[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0", "x")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")
 THOUSANDS = r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"
+# The dtype the CSV reader gives text columns under pandas 3 (object under pandas 2).
+STR_DTYPE = pd.Series([], dtype="str").dtype
 
 
 def parse(raw: pd.Series, column: Column, timezone: str | None = None
@@ -47,8 +50,22 @@ def parse(raw: pd.Series, column: Column, timezone: str | None = None
     return parser(raw)
 
 
+def _case_variants(word: str) -> list[str]:
+    """Every upper/lower-case spelling of ``word``: 'na' -> na, nA, Na, NA."""
+    return ["".join(chars) for chars in itertools.product(
+        *[sorted({c.lower(), c.upper()}) for c in word])]
+
+
+# The null tokens in every case, so that one hash lookup replaces lower-casing each value.
+NULL_SPELLINGS = sorted({v for token in NULL_TOKENS for v in _case_variants(token)})
+TOKEN_BYTES = max(len(token.encode()) for token in NULL_TOKENS)
+
+
 def _text(raw: pd.Series) -> pd.Series:
     """Strings with whitespace trimmed; null tokens and blanks become missing."""
+    strings = arrow_strings(raw)
+    if strings is not None:
+        return _arrow_text(raw, strings)
     if pd.api.types.is_float_dtype(raw.dtype):
         # Integer ids read as floats because of blanks: 1001.0 -> '1001'.
         # Only finite values within float's exact integer range; 'INF' or 1e300 stay as read.
@@ -61,6 +78,37 @@ def _text(raw: pd.Series) -> pd.Series:
         return raw.astype("str").where(raw.notna(), None).astype("str")
     s = raw.astype("str").str.strip()
     return s.where(~s.str.lower().isin(NULL_TOKENS), None)
+
+
+def arrow_strings(raw: pd.Series):  # -> pyarrow.ChunkedArray | None
+    """The Arrow strings behind a pandas 'str' column (no copy), or None for any other column.
+
+    What the CSV reader gives every text column: trimming and spotting null tokens on them
+    directly in Arrow skips the copies and the lower-cased column that pandas' string
+    methods make, with the same result.
+    """
+    if isinstance(raw.array, pd.arrays.ArrowStringArray) and raw.dtype == STR_DTYPE:
+        import pyarrow as pa
+
+        return pa.chunked_array(pa.array(raw.array))
+    return None
+
+
+def _arrow_text(raw: pd.Series, strings) -> pd.Series:
+    """``_text`` of a pandas 'str' column, computed in Arrow: trim (as str.strip does), then
+    null where the trimmed value is a null token in any case."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(strings)
+    # A null token is at most TOKEN_BYTES long: a column of longer values (ids, names) needs
+    # no lookup, and its lengths are read from the offsets without touching the text.
+    if pc.any(pc.less_equal(pc.binary_length(trimmed), TOKEN_BYTES)).as_py():
+        tokens = pc.is_in(trimmed, value_set=pa.array(NULL_SPELLINGS, type=trimmed.type))
+        if pc.any(tokens).as_py():
+            trimmed = pc.if_else(tokens, pa.scalar(None, type=trimmed.type), trimmed)
+    return pd.Series(pd.arrays.ArrowStringArray(trimmed, dtype=raw.dtype), index=raw.index,
+                     name=raw.name, copy=False)
 
 
 def parse_text(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -78,6 +126,9 @@ def parse_number(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return raw.astype("float64"), np.zeros(len(raw), dtype=bool)
     if pd.api.types.is_numeric_dtype(raw.dtype):
         return raw.astype("float64"), np.zeros(len(raw), dtype=bool)
+    if raw.dtype == object and not raw.notna().any():
+        # An empty column (Arrow reads it as nulls): nothing to read, nothing unreadable.
+        return pd.Series(np.nan, index=raw.index, name=raw.name), np.zeros(len(raw), dtype=bool)
     s = _text(raw)
     present = s.notna().to_numpy()
     clean = s.str.replace(r"[\s$€£¥]|USD|EUR|GBP|CAD|AUD", "", regex=True)
@@ -163,9 +214,11 @@ def to_local(raw: pd.Series, timezone: str | None = None, *, end_of_day: bool = 
         aware = present.copy()
     date_only = np.zeros(len(wall), dtype=bool)
     if end_of_day:
-        date_only = present & (wall == wall.dt.normalize()).fillna(False).to_numpy()
+        # Midnight: a whole number of days in microseconds (NaT is not present).
+        micros = wall.to_numpy(dtype="datetime64[us]").view("int64")
+        date_only = present & (micros % 86_400_000_000 == 0)
         aware &= ~date_only
-    values = wall.copy()
+    values = wall.copy() if (aware.any() and timezone) or date_only.any() else wall
     utc_kept = 0
     if aware.any():
         if timezone:
@@ -204,6 +257,13 @@ def _written(raw: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
         wall = raw.dt.tz_localize(None).astype("datetime64[us]")
         utc = raw.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
         return wall, (wall - utc).astype("timedelta64[us]"), np.zeros(len(raw), dtype=bool)
+    strings = arrow_strings(raw)
+    if strings is not None:
+        # A column Arrow reads whole as it stands (ISO 8601, no zone, no blanks or null
+        # tokens): trimming and null tokens would change nothing, so the text is cast as is.
+        read = _cast_times(strings, raw.index)
+        if read is not None:
+            return read, no_offset, np.zeros(len(raw), dtype=bool)
     wall = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
     offset = no_offset.copy()
     strings = raw
@@ -276,11 +336,19 @@ def _iso_times(s: pd.Series) -> pd.Series | None:
     """
     import pyarrow as pa
 
+    return _cast_times(pa.array(s, from_pandas=True), s.index)
+
+
+def _cast_times(strings, index: pd.Index) -> pd.Series | None:
+    """Arrow strings cast to datetime64[us] in one pass; None when one of them is not ISO
+    8601 without a zone."""
+    import pyarrow as pa
+
     try:
-        cast = pa.array(s, from_pandas=True).cast(pa.timestamp("us"))
+        cast = strings.cast(pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    return pd.Series(cast.to_numpy(zero_copy_only=False), index=s.index,
+    return pd.Series(cast.to_numpy(zero_copy_only=False), index=index,
                      dtype="datetime64[us]")
 
 

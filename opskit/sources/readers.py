@@ -289,7 +289,7 @@ def head_of(path: Path, display: str) -> Head:
     return _head(str(path), status.st_mtime_ns, status.st_size, display)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)  # an engagement's files (20 in the samples), detected then read
 def _head(path: str, _mtime: int, _size: int, display: str) -> Head:
     raw = read_head(Path(path), display, SAMPLE_BYTES + 1)
     complete = len(raw) <= SAMPLE_BYTES
