@@ -274,3 +274,39 @@ def test_sweep_leaves_other_outputs_alone(tmp_path):
     assert sorted(p.name for p in portfolio.iterdir()) == [
         ".ipython-live", ".portfolio.xlsx.ab12.part", "portfolio.ipynb"]
     assert (other / ".draft.part").read_text() == "mine"
+
+
+HOSTILE_PERSON = '=HYPERLINK("http://evil.example","click")\x00\x0bEvil'
+
+
+def test_control_characters_and_formulas_in_client_text_finish_the_run(tmp_path, capsys):
+    """A person named with a formula, a NUL and a vertical tab (in the accounts export of
+    a copy of dtc): the run completes with every deliverable (no IllegalCharacterError in the
+    workbook), the workbook opens and holds the name as text, the evidence CSV starts it
+    with an apostrophe, and the ledger counts one completed run."""
+    import pandas as pd
+
+    client = tmp_path / "dtc"
+    shutil.copytree(SAMPLES / "dtc", client)
+    accounts = client / "data" / "accounts.csv"
+    frame = pd.read_csv(accounts, dtype=str, keep_default_na=False)
+    no_mfa = frame["mfa_enabled"] == "false"
+    assert no_mfa.sum() > 0
+    frame.loc[no_mfa, "person"] = HOSTILE_PERSON
+    frame.to_csv(accounts, index=False)
+    out = tmp_path / "out"
+    assert main(["run", str(client), "--out", str(out)]) == 0, capsys.readouterr().err
+    (folder,) = report_folders(out)
+    assert {p.name for p in folder.iterdir()} == {"report.html", "findings.xlsx",
+                                                   "findings.json", "evidence", "run"}
+    assert (folder / "report.html").stat().st_size > 0
+    name = "Cedar & Finch Home"
+    assert len(completed_runs(ledger_in(out), name)) == 1
+    assert failed_runs(ledger_in(out), name).empty
+    book = openpyxl.load_workbook(folder / "findings.xlsx", read_only=True)
+    cells = [str(c) for s in book.worksheets for row in s.iter_rows(values_only=True)
+             for c in row if c is not None and "HYPERLINK" in str(c)]
+    assert cells and all(c.startswith("'=HYPERLINK") and "\x00" not in c and "\x0b" not in c
+                         for c in cells)
+    evidence = (folder / "evidence" / "security.mfa_gaps.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in evidence and ',=HYPERLINK' not in evidence
