@@ -538,13 +538,21 @@ def metrics_section(portfolio: Portfolio, figure: str = "") -> str:
             + body + "</section>")
 
 
+def _playbook_title(playbook_id: str) -> str:
+    """The playbook as a client reads it: its title (its id when it has no file)."""
+    from opskit.playbooks import all_playbooks
+
+    book = all_playbooks().get(playbook_id)
+    return book.title if book else playbook_id
+
+
 def causes_section(portfolio: Portfolio) -> str:
     causes = portfolio.causes().head(TOP_ROWS)
     table = pd.DataFrame({
         "cause": causes["cause"], "what the client sees": causes["symptom"],
         "clients": causes["clients"], "which": causes["which"],
         "opportunity / year": [_amounts(v) for v in causes["opportunity_by_currency"]],
-        "playbook": [f"playbooks/{p}.md" for p in causes["playbook"]]})
+        "playbook": [_playbook_title(p) for p in causes["playbook"]]})
     body = _table(table) if len(table) else "<p>No flagged check, so no cause to show.</p>"
     return ("<section><h2>The most common causes</h2><p>The measured cause behind each "
             "flagged check, by the number of clients it explains.</p>" + body + "</section>")

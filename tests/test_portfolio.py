@@ -181,6 +181,9 @@ def test_portfolio_command_writes_html_and_workbook(samples_portfolio):
     assert f"${sum(totals):,.0f}" in html
     assert len(LIBRARY.findall(html)) == 1  # plotly.js embedded once
     assert "Content-Security-Policy" in html
+    # causes name their playbook as a client reads it, never as a repository path
+    assert "playbooks/" not in html
+    assert "Orders ship later than promised" in html
 
 
 def test_anonymous_portfolio_names_no_client_anywhere(samples_portfolio):
