@@ -94,8 +94,11 @@ def _opportunity(diagnosis: Diagnosis, top: int):
 
 CAUSE_COLOURS = ("#2c3e50", "#e67e22", "#2980b9", "#c0392b", "#27ae60", "#8e44ad",
                  "#16a085", "#7f8c8d", "#d35400", "#34495e")
-TITLE_WIDTH = 40  # characters per title line: fits a 390 px phone at the title font size
-NOTE_WIDTH = 52   # characters per subtitle line (12 px): fits a 390 px phone
+TITLE_WIDTH = 34  # characters per title line: a 390 px phone gives a chart about 300 px (15 px font)
+NOTE_WIDTH = 44   # characters per subtitle line (12 px): fits the same 300 px
+MARK_WIDTH = 24   # characters per mark label line (11 px): half a 390 px phone's plot
+TICK_STANDOFF = 6  # px between an axis and its tick labels: the x axis's first label and
+#                    the y axis's lowest one never meet in the plot's corner
 
 
 def text_safe(text: str) -> str:
@@ -194,7 +197,7 @@ def _mark_shapes(marks: list[tuple[float, str]], vertical: bool) -> tuple[list, 
         colour = next((c for name, c in reversed(colours.items()) if label.startswith(name)),
                       "#555")
         first_pair = i % 4 < 2
-        style = dict(showarrow=False, text=text_safe(label),
+        style = dict(showarrow=False, text=wrap(label, MARK_WIDTH),
                      font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)")
         if vertical:
             shapes.append(dict(type="line", x0=value, x1=value, y0=0, y1=1, yref="paper",
@@ -291,14 +294,15 @@ def cause(result: Result):
     title_px = 8 + 20 * (title.count("<br>") + 1) + (16 * (note.count("<br>") + 1)
                                                       if note else 0)
     legend_px = 24 * legend_rows([name for name, _ in groups]) if show_legend else 0
-    marks_px = 20 if vertical and shapes else 0
+    marks_px = (6 + 14 * max(n["text"].count("<br>") + 1 for n in notes)
+                if vertical and shapes else 0)
     plot_px = 260
     top = MODEBAR_PX + title_px + legend_px + marks_px + 12
     height = top + plot_px + 70
-    x_axis = dict(automargin=True, title=_axis_title(chart.x_title, chart.x_unit),
+    x_axis = dict(automargin=True, ticklabelstandoff=TICK_STANDOFF, title=_axis_title(chart.x_title, chart.x_unit),
                   **(_unit_axis(chart.x_unit, _top(chart.data, [chart.x], chart.marks))
                      if chart.kind in ("scatter", "histogram") else {}))
-    y_axis = dict(automargin=True, title=_axis_title(chart.y_title, chart.y_unit),
+    y_axis = dict(automargin=True, ticklabelstandoff=TICK_STANDOFF, title=_axis_title(chart.y_title, chart.y_unit),
                   **(_unit_axis(chart.y_unit, _top(chart.data, [chart.y, chart.high],
                                                    chart.marks, stacked=chart.kind ==
                                                    "stacked", x=chart.x))
@@ -318,7 +322,7 @@ def cause(result: Result):
                    / height, yanchor="top", font=dict(size=15)),
         height=height, autosize=True,
         margin=dict(l=10, r=10, t=top, b=30, autoexpand=True), showlegend=show_legend,
-        legend=dict(orientation="h", x=0, xanchor="left", yref="container",
+        legend=dict(orientation="h", x=0, xanchor="left", xref="container", yref="container",
                     traceorder="normal",
                     y=1 - (MODEBAR_PX + title_px) / height, yanchor="top",
                     font=dict(size=11)),
@@ -331,19 +335,20 @@ def cause(result: Result):
 
 MODEBAR_PX = 28  # the band at the top left to plotly's toolbar, so it never covers the title
 MULTILINE_SHIFT = 12  # plotly draws a title of several lines about 12 px above its anchor
-LEGEND_WIDTH = 360  # px a legend row may take: a 390 px phone less the margins
+LEGEND_WIDTH = 300  # px a legend row may take: a cause chart is about 309 px on a 390 px phone
 
 
 def legend_rows(names: list[str | None]) -> int:
-    """Rows a horizontal legend of ``names`` takes on a phone (about 6.5 px a character at
-    11 px, plus the swatch and spacing); plotly wraps a legend to the next row itself."""
-    rows, used = 1, 0.0
-    for name in names:
-        width = 46 + 6.5 * len(name or "")
-        if used and used + width > LEGEND_WIDTH:
-            rows, used = rows + 1, 0.0
-        used += width
-    return rows
+    """Rows a horizontal legend of ``names`` takes on a phone. Once plotly wraps a legend,
+    it lines the entries up in columns as wide as the widest (about 6.5 px a character at
+    11 px, plus the swatch and spacing), so a row holds as many of those as fit."""
+    if not names:
+        return 1
+    widest = 46 + 6.5 * max(len(name or "") for name in names)
+    if widest * len(names) <= LEGEND_WIDTH:
+        return 1
+    per_row = max(1, int(LEGEND_WIDTH // widest))
+    return -(-len(names) // per_row)
 
 
 def history(runs):
