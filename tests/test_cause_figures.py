@@ -204,3 +204,24 @@ def test_four_close_marks_take_four_places():
     places = [(n["text"], n["xanchor"], n["yanchor"]) for n in fig["layout"]["annotations"]]
     assert places == [("warn 4.0%", "right", "bottom"), ("b 4.5%", "left", "bottom"),
                       ("c 5.0%", "right", "top"), ("fail 5.5%", "left", "top")]
+
+
+def test_mark_named_with_its_value_is_not_repeated():
+    """A mark whose name states its value ('warn 5.0%', '50 customers: ...') is labelled as
+    named; one without ('p90') gets the value added; 'p90' is not read as the value 90."""
+    assert figures.merged_marks(((0.05, "warn 5.0%"), (0.1, "fail 10.0%")), "share") == [
+        (0.05, "warn 5.0%"), (0.1, "fail 10.0%")]
+    assert figures.merged_marks(((50.0, "50 customers: too many"),), "count") == [
+        (50.0, "50 customers: too many")]
+    assert figures.merged_marks(((90.0, "p90"),), "days") == [(90.0, "p90 90.0 days")]
+    assert figures.merged_marks(((1.0, "warn"), (1.0, "fail")), "count") == [
+        (1.0, "warn and fail 1")]
+
+
+def test_long_mark_label_wraps():
+    """A mark label longer than 24 characters wraps with <br> (half a phone's plot)."""
+    fig = drawn(CauseChart("bars", rates(), x="orders", y="late_rate", title="Codes",
+                           y_unit="count",
+                           marks=((50.0, "50 customers: too many for a deep code"),)))
+    assert [a["text"] for a in fig["layout"]["annotations"]] == [
+        "50 customers: too many<br>for a deep code"]

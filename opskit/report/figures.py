@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 
 from opskit.findings import HATS, CauseChart, Diagnosis, Result, Status, format_value
@@ -94,7 +95,7 @@ def _opportunity(diagnosis: Diagnosis, top: int):
 
 CAUSE_COLOURS = ("#2c3e50", "#e67e22", "#2980b9", "#c0392b", "#27ae60", "#8e44ad",
                  "#16a085", "#7f8c8d", "#d35400", "#34495e")
-TITLE_WIDTH = 34  # characters per title line: a 390 px phone gives a chart about 300 px (15 px font)
+TITLE_WIDTH = 34  # characters per title line (15 px): a 390 px phone gives a chart ~300 px
 NOTE_WIDTH = 44   # characters per subtitle line (12 px): fits the same 300 px
 MARK_WIDTH = 24   # characters per mark label line (11 px): half a 390 px phone's plot
 TICK_STANDOFF = 6  # px between an axis and its tick labels: the x axis's first label and
@@ -175,14 +176,30 @@ def _labels(values) -> list:
     return [text_safe(v) if isinstance(v, str) else v for v in values]
 
 
+NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w.])")
+
+
+def shows_value(name: str, value: float) -> bool:
+    """True when a mark's name already states its value ('warn 5.0%' at 0.05, '50 customers'
+    at 50): the label then does not repeat it."""
+    for token in NUMBER.findall(name):
+        number = float(token.replace(",", ""))
+        if any(math.isclose(n, value, rel_tol=0.01, abs_tol=1e-9)
+               for n in (number, number / 100)):
+            return True
+    return False
+
+
 def merged_marks(marks, unit: str) -> list[tuple[float, str]]:
-    """Marks sorted by value, those at the same value as one label ('warn and fail 1.0%')."""
+    """Marks sorted by value, those at the same value as one label ('warn and fail 1.0%');
+    the value is added unless the names already state it."""
     by_value: dict[float, list[str]] = {}
     for value, name in marks:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
         by_value.setdefault(float(value), []).append(name)
-    return [(value, f"{' and '.join(names)} {format_value(value, unit)}")
+    return [(value, " and ".join(names) if any(shows_value(n, value) for n in names)
+             else f"{' and '.join(names)} {format_value(value, unit)}")
             for value, names in sorted(by_value.items())]
 
 
@@ -299,10 +316,12 @@ def cause(result: Result):
     plot_px = 260
     top = MODEBAR_PX + title_px + legend_px + marks_px + 12
     height = top + plot_px + 70
-    x_axis = dict(automargin=True, ticklabelstandoff=TICK_STANDOFF, title=_axis_title(chart.x_title, chart.x_unit),
+    x_axis = dict(automargin=True, ticklabelstandoff=TICK_STANDOFF,
+                  title=_axis_title(chart.x_title, chart.x_unit),
                   **(_unit_axis(chart.x_unit, _top(chart.data, [chart.x], chart.marks))
                      if chart.kind in ("scatter", "histogram") else {}))
-    y_axis = dict(automargin=True, ticklabelstandoff=TICK_STANDOFF, title=_axis_title(chart.y_title, chart.y_unit),
+    y_axis = dict(automargin=True, ticklabelstandoff=TICK_STANDOFF,
+                  title=_axis_title(chart.y_title, chart.y_unit),
                   **(_unit_axis(chart.y_unit, _top(chart.data, [chart.y, chart.high],
                                                    chart.marks, stacked=chart.kind ==
                                                    "stacked", x=chart.x))
