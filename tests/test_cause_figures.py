@@ -59,10 +59,13 @@ def test_lines_one_trace_per_series_with_legend_under_the_title():
 
 
 def test_legend_rows_wrap_at_phone_width():
-    """Six SKU names need three legend rows on a 390 px phone; two short names one."""
+    """On a 390 px phone six SKU names take a row each (plotly lines wrapped entries up in
+    columns as wide as 'all selling SKUs', one fits); two short names share one row; seven
+    of six characters take two columns, so four rows."""
     assert figures.legend_rows(["all selling SKUs", "CF-OUT-1029", "CF-OUT-1030",
-                                "CF-OUT-1031", "CF-OUT-1032", "CF-OUT-1033"]) == 3
+                                "CF-OUT-1031", "CF-OUT-1032", "CF-OUT-1033"]) == 6
     assert figures.legend_rows(["Reno", "Edison"]) == 1
+    assert figures.legend_rows(["Reno-1"] * 7) == 4
 
 
 def test_stacked_bars_in_money():

@@ -110,8 +110,11 @@ def text_safe(text: str) -> str:
 
 def wrap(text: str, width: int) -> str:
     """``text`` escaped and wrapped with <br> at about ``width`` characters (plotly does not
-    wrap titles: a long one is cut at the edge of a phone screen)."""
-    return "<br>".join(text_safe(line) for line in textwrap.wrap(text, width)) or ""
+    wrap titles: a long one is cut at the edge of a phone screen). Lines break between
+    words, not at hyphens: an id such as 'CF-OUT-1029' stays whole (the report's page
+    script re-wraps on spaces for wider screens)."""
+    return "<br>".join(text_safe(line) for line in textwrap.wrap(
+        text, width, break_on_hyphens=False)) or ""
 
 
 def _unit_axis(unit: str, top: float = 1.0) -> dict:
@@ -348,25 +351,31 @@ def cause(result: Result):
         # a histogram's series stack: each bin's bar is the whole bin
         barmode="stack" if chart.kind in ("stacked", "histogram") else "group",
         bargap=0.02 if vertical else None,
-        shapes=shapes, annotations=notes, xaxis=x_axis, yaxis=y_axis)
+        shapes=shapes, annotations=notes, xaxis=x_axis, yaxis=y_axis,
+        # the legend's band, sized for a phone: the report's page script gives back what a
+        # wider screen does not need (the legend then takes fewer rows)
+        meta=dict(opskit_legend_px=legend_px))
     return go.Figure(data=traces, layout=layout)
 
 
 MODEBAR_PX = 28  # the band at the top left to plotly's toolbar, so it never covers the title
 MULTILINE_SHIFT = 12  # plotly draws a title of several lines about 12 px above its anchor
-LEGEND_WIDTH = 300  # px a legend row may take: a cause chart is about 309 px on a 390 px phone
+LEGEND_WIDTH = 200  # px a legend row gets on a 390 px phone: plotly wraps a horizontal
+#                    legend at the plot's width (about 309 px less the axis margins)
 
 
 def legend_rows(names: list[str | None]) -> int:
-    """Rows a horizontal legend of ``names`` takes on a phone. Once plotly wraps a legend,
-    it lines the entries up in columns as wide as the widest (about 6.5 px a character at
-    11 px, plus the swatch and spacing), so a row holds as many of those as fit."""
+    """Rows a horizontal legend of ``names`` takes on a phone. An entry is its swatch and
+    gaps (45 px) and its name (about 5.8 px a character at 11 px); once plotly wraps a
+    legend it lines the entries up in columns as wide as the widest, so a row holds as many
+    of those as fit. (The report's page script measures the legend drawn and corrects the
+    band either way.)"""
     if not names:
         return 1
-    widest = 46 + 6.5 * max(len(name or "") for name in names)
-    if widest * len(names) <= LEGEND_WIDTH:
+    widths = [45 + 5.8 * len(name or "") for name in names]
+    if sum(widths) <= LEGEND_WIDTH:
         return 1
-    per_row = max(1, int(LEGEND_WIDTH // widest))
+    per_row = max(1, int(LEGEND_WIDTH // max(widths)))
     return -(-len(names) // per_row)
 
 
