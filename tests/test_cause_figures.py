@@ -228,3 +228,16 @@ def test_long_mark_label_wraps():
                            marks=((50.0, "50 customers: too many for a deep code"),)))
     assert [a["text"] for a in fig["layout"]["annotations"]] == [
         "50 customers: too many<br>for a deep code"]
+
+
+def test_small_counts_tick_in_whole_steps():
+    """A count axis ending below 6 ticks every 1 (plotly's halves would print '1, 1, 2, 2');
+    a larger one keeps plotly's own steps."""
+    small = pd.DataFrame({"login": ["0-30 days", "never"], "people": [2, 0]})
+    fig = drawn(CauseChart("bars", small, x="login", y="people", title="Logins",
+                           y_unit="count"))
+    assert (fig["layout"]["yaxis"]["tickformat"], fig["layout"]["yaxis"]["dtick"]) == (",d", 1)
+    large = small.assign(people=[800, 40])
+    fig = drawn(CauseChart("bars", large, x="login", y="people", title="Logins",
+                           y_unit="count"))
+    assert "dtick" not in fig["layout"]["yaxis"]

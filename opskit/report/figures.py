@@ -125,7 +125,8 @@ def _unit_axis(unit: str, top: float = 1.0) -> dict:
     if unit == "$":
         return dict(tickprefix=money_prefix(), tickformat=",.0f")
     if unit in ("count", "records"):
-        return dict(tickformat=",d")
+        # below 6 plotly ticks at halves, which ',d' prints as '0, 1, 1, 2, 2': whole steps
+        return dict(tickformat=",d", **({"dtick": 1} if top < 6 else {}))
     return {}
 
 
