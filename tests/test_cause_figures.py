@@ -241,3 +241,18 @@ def test_small_counts_tick_in_whole_steps():
     fig = drawn(CauseChart("bars", large, x="login", y="people", title="Logins",
                            y_unit="count"))
     assert "dtick" not in fig["layout"]["yaxis"]
+
+
+def test_legend_band_sits_under_title_and_note():
+    """The legend starts under the toolbar's band (28 px), a gap (8), one title line (20)
+    and two note lines (20 each), as drawn; the plot under one legend row (24) and a gap."""
+    data = pd.DataFrame({"week": ["w1", "w1"], "rate": [0.1, 0.3],
+                         "warehouse": ["Reno", "Edison"]})
+    fig = drawn(CauseChart("lines", data, x="week", y="rate", series="warehouse",
+                           title="Late rate", y_unit="share",
+                           note="Reno ships late more often than Edison does, every week "
+                                "of the quarter."))
+    assert fig["layout"]["title"]["text"].count("<br>") == 2  # heading, then 2 note lines
+    height = fig["layout"]["height"]
+    assert (1 - fig["layout"]["legend"]["y"]) * height == pytest.approx(28 + 8 + 20 + 40)
+    assert fig["layout"]["margin"]["t"] == 28 + 8 + 20 + 40 + 24 + 12

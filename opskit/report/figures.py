@@ -312,7 +312,8 @@ def cause(result: Result):
     # Top to bottom: the toolbar's band, title and note, the legend, the vertical marks'
     # labels, the plot. Each band is sized for a 390 px phone, so nothing in it overlaps what
     # follows; the x axis below the plot rotates its labels freely (no legend under it).
-    title_px = 8 + 20 * (title.count("<br>") + 1) + (16 * (note.count("<br>") + 1)
+    # a title line (15 px) takes 20 px as drawn, a note line (12 px) about 19.5 px
+    title_px = 8 + 20 * (title.count("<br>") + 1) + (20 * (note.count("<br>") + 1)
                                                       if note else 0)
     legend_px = 24 * legend_rows([name for name, _ in groups]) if show_legend else 0
     marks_px = (6 + 14 * max(n["text"].count("<br>") + 1 for n in notes)
