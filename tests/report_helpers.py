@@ -274,7 +274,9 @@ class Page:
 
     def screenshots(self, stem: Path) -> list[Path]:
         """The whole page as PNGs of one screen each (``stem-00.png``, ``stem-01.png``, ...),
-        scrolled to and captured inside the viewport, so taking them resizes nothing."""
+        scrolled to and captured inside the viewport, so taking them resizes nothing. The
+        last one ends at the page's end (overlapping the one before), never a sliver of a
+        few blank pixels."""
         import base64
 
         whole = int(self.evaluate("document.documentElement.scrollHeight"))
@@ -284,7 +286,8 @@ class Page:
         for old in stem.parent.glob(f"{stem.name}-*.png"):
             old.unlink()
         paths = []
-        for number, top in enumerate(range(0, whole, screen)):
+        for number, start in enumerate(range(0, whole, screen)):
+            top = min(start, max(0, whole - screen))
             self.evaluate(f"window.scrollTo(0, {top}); new Promise(r => requestAnimationFrame("
                           "() => r(true)))")
             shot = self.send("Page.captureScreenshot", session=True, format="png", clip={

@@ -59,10 +59,13 @@ def test_lines_one_trace_per_series_with_legend_under_the_title():
 
 
 def test_legend_rows_wrap_at_phone_width():
-    """Six SKU names need three legend rows on a 390 px phone; two short names one."""
+    """On a 390 px phone six SKU names take a row each (plotly lines wrapped entries up in
+    columns as wide as 'all selling SKUs', one fits); two short names share one row; seven
+    of six characters take two columns, so four rows."""
     assert figures.legend_rows(["all selling SKUs", "CF-OUT-1029", "CF-OUT-1030",
-                                "CF-OUT-1031", "CF-OUT-1032", "CF-OUT-1033"]) == 3
+                                "CF-OUT-1031", "CF-OUT-1032", "CF-OUT-1033"]) == 6
     assert figures.legend_rows(["Reno", "Edison"]) == 1
+    assert figures.legend_rows(["Reno-1"] * 7) == 4
 
 
 def test_stacked_bars_in_money():
@@ -133,15 +136,16 @@ def test_neighbouring_mark_labels_alternate_sides():
 
 
 def test_long_title_wraps_and_note_is_the_subtitle():
-    """A long title is wrapped at about 40 characters with <br>; the note follows it."""
+    """A long title is wrapped at 34 characters with <br> (a 300 px chart on a phone);
+    the note follows it."""
     title = "Shipping cost against shipping charged to customers, by week ordered"
     fig = drawn(CauseChart("bars", rates(), x="orders", y="late_rate", title=title,
                            note="Labels cost more than customers paid."))
     text = fig["layout"]["title"]["text"]
     heading, rest = text.split("<br><span", 1)
-    assert heading == "Shipping cost against shipping charged<br>to customers, by week ordered"
+    assert heading == "Shipping cost against shipping<br>charged to customers, by week<br>ordered"
     assert "Labels cost more than customers paid." in rest
-    assert all(len(line) <= 40 for line in heading.split("<br>"))
+    assert all(len(line) <= 34 for line in heading.split("<br>"))
 
 
 def test_figure_count_counts_cause_charts():
@@ -203,3 +207,52 @@ def test_four_close_marks_take_four_places():
     places = [(n["text"], n["xanchor"], n["yanchor"]) for n in fig["layout"]["annotations"]]
     assert places == [("warn 4.0%", "right", "bottom"), ("b 4.5%", "left", "bottom"),
                       ("c 5.0%", "right", "top"), ("fail 5.5%", "left", "top")]
+
+
+def test_mark_named_with_its_value_is_not_repeated():
+    """A mark whose name states its value ('warn 5.0%', '50 customers: ...') is labelled as
+    named; one without ('p90') gets the value added; 'p90' is not read as the value 90."""
+    assert figures.merged_marks(((0.05, "warn 5.0%"), (0.1, "fail 10.0%")), "share") == [
+        (0.05, "warn 5.0%"), (0.1, "fail 10.0%")]
+    assert figures.merged_marks(((50.0, "50 customers: too many"),), "count") == [
+        (50.0, "50 customers: too many")]
+    assert figures.merged_marks(((90.0, "p90"),), "days") == [(90.0, "p90 90.0 days")]
+    assert figures.merged_marks(((1.0, "warn"), (1.0, "fail")), "count") == [
+        (1.0, "warn and fail 1")]
+
+
+def test_long_mark_label_wraps():
+    """A mark label longer than 24 characters wraps with <br> (half a phone's plot)."""
+    fig = drawn(CauseChart("bars", rates(), x="orders", y="late_rate", title="Codes",
+                           y_unit="count",
+                           marks=((50.0, "50 customers: too many for a deep code"),)))
+    assert [a["text"] for a in fig["layout"]["annotations"]] == [
+        "50 customers: too many<br>for a deep code"]
+
+
+def test_small_counts_tick_in_whole_steps():
+    """A count axis ending below 6 ticks every 1 (plotly's halves would print '1, 1, 2, 2');
+    a larger one keeps plotly's own steps."""
+    small = pd.DataFrame({"login": ["0-30 days", "never"], "people": [2, 0]})
+    fig = drawn(CauseChart("bars", small, x="login", y="people", title="Logins",
+                           y_unit="count"))
+    assert (fig["layout"]["yaxis"]["tickformat"], fig["layout"]["yaxis"]["dtick"]) == (",d", 1)
+    large = small.assign(people=[800, 40])
+    fig = drawn(CauseChart("bars", large, x="login", y="people", title="Logins",
+                           y_unit="count"))
+    assert "dtick" not in fig["layout"]["yaxis"]
+
+
+def test_legend_band_sits_under_title_and_note():
+    """The legend starts under the toolbar's band (28 px), a gap (8), one title line (20)
+    and two note lines (20 each), as drawn; the plot under one legend row (24) and a gap."""
+    data = pd.DataFrame({"week": ["w1", "w1"], "rate": [0.1, 0.3],
+                         "warehouse": ["Reno", "Edison"]})
+    fig = drawn(CauseChart("lines", data, x="week", y="rate", series="warehouse",
+                           title="Late rate", y_unit="share",
+                           note="Reno ships late more often than Edison does, every week "
+                                "of the quarter."))
+    assert fig["layout"]["title"]["text"].count("<br>") == 2  # heading, then 2 note lines
+    height = fig["layout"]["height"]
+    assert (1 - fig["layout"]["legend"]["y"]) * height == pytest.approx(28 + 8 + 20 + 40)
+    assert fig["layout"]["margin"]["t"] == 28 + 8 + 20 + 40 + 24 + 12

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 
 from opskit.findings import HATS, CauseChart, Diagnosis, Result, Status, format_value
@@ -94,8 +95,11 @@ def _opportunity(diagnosis: Diagnosis, top: int):
 
 CAUSE_COLOURS = ("#2c3e50", "#e67e22", "#2980b9", "#c0392b", "#27ae60", "#8e44ad",
                  "#16a085", "#7f8c8d", "#d35400", "#34495e")
-TITLE_WIDTH = 40  # characters per title line: fits a 390 px phone at the title font size
-NOTE_WIDTH = 52   # characters per subtitle line (12 px): fits a 390 px phone
+TITLE_WIDTH = 34  # characters per title line (15 px): a 390 px phone gives a chart ~300 px
+NOTE_WIDTH = 44   # characters per subtitle line (12 px): fits the same 300 px
+MARK_WIDTH = 24   # characters per mark label line (11 px): half a 390 px phone's plot
+TICK_STANDOFF = 6  # px between an axis and its tick labels: the x axis's first label and
+#                    the y axis's lowest one never meet in the plot's corner
 
 
 def text_safe(text: str) -> str:
@@ -106,8 +110,11 @@ def text_safe(text: str) -> str:
 
 def wrap(text: str, width: int) -> str:
     """``text`` escaped and wrapped with <br> at about ``width`` characters (plotly does not
-    wrap titles: a long one is cut at the edge of a phone screen)."""
-    return "<br>".join(text_safe(line) for line in textwrap.wrap(text, width)) or ""
+    wrap titles: a long one is cut at the edge of a phone screen). Lines break between
+    words, not at hyphens: an id such as 'CF-OUT-1029' stays whole (the report's page
+    script re-wraps on spaces for wider screens)."""
+    return "<br>".join(text_safe(line) for line in textwrap.wrap(
+        text, width, break_on_hyphens=False)) or ""
 
 
 def _unit_axis(unit: str, top: float = 1.0) -> dict:
@@ -118,7 +125,8 @@ def _unit_axis(unit: str, top: float = 1.0) -> dict:
     if unit == "$":
         return dict(tickprefix=money_prefix(), tickformat=",.0f")
     if unit in ("count", "records"):
-        return dict(tickformat=",d")
+        # below 6 plotly ticks at halves, which ',d' prints as '0, 1, 1, 2, 2': whole steps
+        return dict(tickformat=",d", **({"dtick": 1} if top < 6 else {}))
     return {}
 
 
@@ -172,14 +180,30 @@ def _labels(values) -> list:
     return [text_safe(v) if isinstance(v, str) else v for v in values]
 
 
+NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w.])")
+
+
+def shows_value(name: str, value: float) -> bool:
+    """True when a mark's name already states its value ('warn 5.0%' at 0.05, '50 customers'
+    at 50): the label then does not repeat it."""
+    for token in NUMBER.findall(name):
+        number = float(token.replace(",", ""))
+        if any(math.isclose(n, value, rel_tol=0.01, abs_tol=1e-9)
+               for n in (number, number / 100)):
+            return True
+    return False
+
+
 def merged_marks(marks, unit: str) -> list[tuple[float, str]]:
-    """Marks sorted by value, those at the same value as one label ('warn and fail 1.0%')."""
+    """Marks sorted by value, those at the same value as one label ('warn and fail 1.0%');
+    the value is added unless the names already state it."""
     by_value: dict[float, list[str]] = {}
     for value, name in marks:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
         by_value.setdefault(float(value), []).append(name)
-    return [(value, f"{' and '.join(names)} {format_value(value, unit)}")
+    return [(value, " and ".join(names) if any(shows_value(n, value) for n in names)
+             else f"{' and '.join(names)} {format_value(value, unit)}")
             for value, names in sorted(by_value.items())]
 
 
@@ -194,7 +218,7 @@ def _mark_shapes(marks: list[tuple[float, str]], vertical: bool) -> tuple[list, 
         colour = next((c for name, c in reversed(colours.items()) if label.startswith(name)),
                       "#555")
         first_pair = i % 4 < 2
-        style = dict(showarrow=False, text=text_safe(label),
+        style = dict(showarrow=False, text=wrap(label, MARK_WIDTH),
                      font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.8)")
         if vertical:
             shapes.append(dict(type="line", x0=value, x1=value, y0=0, y1=1, yref="paper",
@@ -288,17 +312,21 @@ def cause(result: Result):
     # Top to bottom: the toolbar's band, title and note, the legend, the vertical marks'
     # labels, the plot. Each band is sized for a 390 px phone, so nothing in it overlaps what
     # follows; the x axis below the plot rotates its labels freely (no legend under it).
-    title_px = 8 + 20 * (title.count("<br>") + 1) + (16 * (note.count("<br>") + 1)
+    # a title line (15 px) takes 20 px as drawn, a note line (12 px) about 19.5 px
+    title_px = 8 + 20 * (title.count("<br>") + 1) + (20 * (note.count("<br>") + 1)
                                                       if note else 0)
     legend_px = 24 * legend_rows([name for name, _ in groups]) if show_legend else 0
-    marks_px = 20 if vertical and shapes else 0
+    marks_px = (6 + 14 * max(n["text"].count("<br>") + 1 for n in notes)
+                if vertical and shapes else 0)
     plot_px = 260
     top = MODEBAR_PX + title_px + legend_px + marks_px + 12
     height = top + plot_px + 70
-    x_axis = dict(automargin=True, title=_axis_title(chart.x_title, chart.x_unit),
+    x_axis = dict(automargin=True, ticklabelstandoff=TICK_STANDOFF,
+                  title=_axis_title(chart.x_title, chart.x_unit),
                   **(_unit_axis(chart.x_unit, _top(chart.data, [chart.x], chart.marks))
                      if chart.kind in ("scatter", "histogram") else {}))
-    y_axis = dict(automargin=True, title=_axis_title(chart.y_title, chart.y_unit),
+    y_axis = dict(automargin=True, ticklabelstandoff=TICK_STANDOFF,
+                  title=_axis_title(chart.y_title, chart.y_unit),
                   **(_unit_axis(chart.y_unit, _top(chart.data, [chart.y, chart.high],
                                                    chart.marks, stacked=chart.kind ==
                                                    "stacked", x=chart.x))
@@ -318,32 +346,39 @@ def cause(result: Result):
                    / height, yanchor="top", font=dict(size=15)),
         height=height, autosize=True,
         margin=dict(l=10, r=10, t=top, b=30, autoexpand=True), showlegend=show_legend,
-        legend=dict(orientation="h", x=0, xanchor="left", yref="container",
+        legend=dict(orientation="h", x=0, xanchor="left", xref="container", yref="container",
                     traceorder="normal",
                     y=1 - (MODEBAR_PX + title_px) / height, yanchor="top",
                     font=dict(size=11)),
         # a histogram's series stack: each bin's bar is the whole bin
         barmode="stack" if chart.kind in ("stacked", "histogram") else "group",
         bargap=0.02 if vertical else None,
-        shapes=shapes, annotations=notes, xaxis=x_axis, yaxis=y_axis)
+        shapes=shapes, annotations=notes, xaxis=x_axis, yaxis=y_axis,
+        # the legend's band, sized for a phone: the report's page script gives back what a
+        # wider screen does not need (the legend then takes fewer rows)
+        meta=dict(opskit_legend_px=legend_px))
     return go.Figure(data=traces, layout=layout)
 
 
 MODEBAR_PX = 28  # the band at the top left to plotly's toolbar, so it never covers the title
 MULTILINE_SHIFT = 12  # plotly draws a title of several lines about 12 px above its anchor
-LEGEND_WIDTH = 360  # px a legend row may take: a 390 px phone less the margins
+LEGEND_WIDTH = 200  # px a legend row gets on a 390 px phone: plotly wraps a horizontal
+#                    legend at the plot's width (about 309 px less the axis margins)
 
 
 def legend_rows(names: list[str | None]) -> int:
-    """Rows a horizontal legend of ``names`` takes on a phone (about 6.5 px a character at
-    11 px, plus the swatch and spacing); plotly wraps a legend to the next row itself."""
-    rows, used = 1, 0.0
-    for name in names:
-        width = 46 + 6.5 * len(name or "")
-        if used and used + width > LEGEND_WIDTH:
-            rows, used = rows + 1, 0.0
-        used += width
-    return rows
+    """Rows a horizontal legend of ``names`` takes on a phone. An entry is its swatch and
+    gaps (45 px) and its name (about 5.8 px a character at 11 px); once plotly wraps a
+    legend it lines the entries up in columns as wide as the widest, so a row holds as many
+    of those as fit. (The report's page script measures the legend drawn and corrects the
+    band either way.)"""
+    if not names:
+        return 1
+    widths = [45 + 5.8 * len(name or "") for name in names]
+    if sum(widths) <= LEGEND_WIDTH:
+        return 1
+    per_row = max(1, int(LEGEND_WIDTH // max(widths)))
+    return -(-len(names) // per_row)
 
 
 def history(runs):
