@@ -412,9 +412,14 @@ def heatmap_figure(portfolio: Portfolio):
         text=heat.replace("NOT_ASSESSABLE", "not assessable").to_numpy().tolist(),
         zmin=-0.5, zmax=steps - 0.5, colorscale=scale, showscale=False, xgap=2, ygap=2,
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
-    fig.update_layout(title="Check by client: red rows are patterns that recur",
+    # client names sit above the grid, under the title: the title pushes the margin so that
+    # names turned upright on a phone never climb into it
+    fig.update_layout(title=dict(text="Check by client: red rows are patterns that recur",
+                                 yref="container", y=1, yanchor="top", automargin=True,
+                                 pad=dict(t=10, b=6)),
                       height=140 + 22 * len(heat.index), margin=dict(l=10, r=10, t=50, b=30),
-                      xaxis=dict(side="top"), yaxis=dict(autorange="reversed"))
+                      xaxis=dict(side="top", automargin=True),
+                      yaxis=dict(autorange="reversed", automargin=True))
     return fig
 
 
