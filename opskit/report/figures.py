@@ -396,7 +396,10 @@ def history(runs):
     fig.update_layout(title="Opportunity and manual work at each diagnostic", height=320,
                       margin=dict(l=10, r=10, t=50, b=30), legend_orientation="h",
                       yaxis_tickprefix=money_prefix())
-    fig.update_yaxes(title_text="hours a month", secondary_y=True)
+    # both axes from zero: a flat 36 hours reads as flat, not as ticks 34.96 ... 36.48
+    fig.update_yaxes(rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text="hours a month", rangemode="tozero", tickformat=",.0f",
+                     secondary_y=True)
     return fig
 
 
