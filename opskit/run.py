@@ -17,10 +17,12 @@ The recipe, step by step (as papermill's own ``execute_notebook`` reads):
    engagement to the kernel without a file (``handoff``). papermill then runs
    notebooks/diagnostic.ipynb in this very interpreter (whatever ``python3`` kernelspec the
    user has installed); the notebook shows and explains the handed results and writes
-   findings.json, findings.xlsx and evidence/. A failing cell still leaves the executed
-   notebook, with the failing cell marked, and raises ``NotebookFailed``.
+   findings.json and evidence/. Meanwhile this process writes findings.xlsx from the very
+   context it handed over (the workbook is the longest artifact; the kernel is a process
+   of its own, so both cores work). A failing cell still leaves the executed notebook, with
+   the failing cell marked, and raises ``NotebookFailed``.
 4. ``export.to_html``: report.html without code cells, plotly.js once, no network, exported
-   in a thread as the last cell (the workbook) starts, so both are written at once.
+   in a thread as the last cell (the evidence files) starts.
 5. publish: the private folder is renamed to ``reports/<timestamp>/`` in one step, holding
    the deliverables (report.html, findings.xlsx, findings.json, evidence/) and, in ``run/``,
    the executed notebook and kernel.log. Only then is the run recorded in the ledger as a
@@ -38,6 +40,7 @@ import contextlib
 import datetime as dt
 import errno
 import os
+import pickle
 import shutil
 import signal
 import sys
@@ -205,7 +208,7 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
     modules as it starts) and that function runs while it boots; the parameters it returns
     join ``parameters``. ``before_last_cell`` receives the executed notebook as it stands
     when the last cell starts (every output but that cell's), so the page can be exported
-    while the last cell writes the workbook.
+    while the last cell writes the evidence files.
     """
     _skip_slow_optional_imports()
     import papermill
@@ -325,15 +328,19 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
             """The diagnosis and the history preview, here while the kernel boots; handed
             over with the engagement (what the kernel would otherwise compute itself)."""
             context = _prepared(engagement, request, record, ledger, pending)
+            if context is not None:
+                context.workbook_apart = True
             if context is not None and handed.fill(handoff.payload(engagement, context,
                                                                    request)):
                 faults.point("handoff")
+                workbook.start(context, work.path)
                 return {**in_kernel, "validated": handed.parameter}
             filled = handed.fill(handoff.payload(engagement))
             faults.point("handoff")
             return {**in_kernel, "validated": handed.parameter if filled else None}
 
         page = _EarlyExport(work.path / "report.html")
+        workbook = _WorkbookApart(work.watch, work.unwatch)
         try:
             executed = work.path / RUN_DIR / NOTEBOOK_NAME
             executed.parent.mkdir()
@@ -349,12 +356,18 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
                         private=work.path, pass_fds=(handed.fd,), started=started,
                         while_kernel_starts=diagnose_while_kernel_starts,
                         before_last_cell=page.start)
+            except BaseException:
+                workbook.stop()  # the run fails: the workbook would be thrown away
+                raise
             finally:
                 handed.close()
                 for pid in kernels:
                     _stop_kernel(pid)
                     work.unwatch(pid)
                 page.join()
+                workbook.join()
+            stage = "workbook"
+            workbook.finish()
             faults.point("workbook")
             stage = "html"
             page.finish(executed)
@@ -397,43 +410,165 @@ def _prepared(engagement: Engagement, request: Mapping[str, Any], record: bool, 
     return context
 
 
-class _EarlyExport:
-    """report.html exported in a thread from the notebook as its last cell starts (every
-    output is there by then; the last cell writes the workbook and shows nothing), so the
-    export and the workbook are written at the same time; ``finish`` waits for it, or
-    exports from the finished notebook when it did not start."""
+class _Background:
+    """One artifact written in a thread beside the notebook: ``join`` waits for it,
+    ``finish`` raises what went wrong there in the run's thread."""
 
-    def __init__(self, html: Path) -> None:
-        self.html = html
+    name = "opskit-artifact"
+
+    def __init__(self) -> None:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
-    def start(self, notebook: Any) -> None:
-        self._thread = threading.Thread(target=self._export, args=(notebook,),
-                                        name="opskit-html", daemon=True)
-        self._thread.start()
+    def _write(self, *args: Any) -> None:
+        raise NotImplementedError
 
-    def _export(self, notebook: Any) -> None:
-        from opskit.report.export import to_html
-
+    def _guarded(self, *args: Any) -> None:
         try:
-            to_html(notebook, self.html)
+            self._write(*args)
         except BaseException as exc:  # handed to the run's thread by finish()
             self._error = exc
+
+    def start(self, *args: Any) -> None:
+        self._thread = threading.Thread(target=self._guarded, args=args, name=self.name,
+                                        daemon=True)
+        self._thread.start()
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
 
     def join(self) -> None:
         if self._thread is not None:
             self._thread.join()
 
-    def finish(self, executed: Path) -> None:
-        """report.html in place, or the export's error raised."""
+    def finish(self) -> None:
         self.join()
         if self._error is not None:
             raise self._error
-        if self._thread is None:
-            from opskit.report.export import to_html
 
-            to_html(executed, self.html)
+
+class _EarlyExport(_Background):
+    """report.html exported in a thread from the notebook as its last cell starts (every
+    output is there by then; the last cell writes the evidence and shows nothing), so the
+    export overlaps the end of the notebook; ``finish`` waits for it, or exports from the
+    finished notebook when it did not start."""
+
+    name = "opskit-html"
+
+    def __init__(self, html: Path) -> None:
+        super().__init__()
+        self.html = html
+
+    def _write(self, notebook: Any) -> None:
+        from opskit.report.export import to_html
+
+        to_html(notebook, self.html)
+
+    def finish(self, executed: Path) -> None:  # type: ignore[override]
+        """report.html in place, or the export's error raised."""
+        super().finish()
+        if not self.started:
+            self._write(executed)
+
+
+class WorkbookWriterCrashed(RuntimeError):
+    """The process writing findings.xlsx beside the kernel raised or died: a bug of ours
+    (exit 3), with the child's traceback."""
+
+
+class _WorkbookApart:
+    """findings.xlsx written by a forked copy of this process, from the very context handed
+    to the kernel, while the kernel boots and runs the notebook's cells. The workbook is the
+    longest artifact to write; in a process of its own (not a thread, which would take the
+    interpreter lock from papermill and the HTML export) it uses the core the kernel leaves
+    free. The notebook's ``write_artifacts`` leaves the workbook to it
+    (``ReportContext.workbook_apart``).
+
+    The child leads its own process group and is watched by the work folder's guardian like
+    the kernel, so it dies with the run; it reports a failure through a pipe (a write error
+    as the path and the system's reason, anything else as its traceback) and always ends
+    with ``os._exit`` (no ``atexit``, no buffered output of the parent flushed twice)."""
+
+    def __init__(self, watch: Callable[[int], None], unwatch: Callable[[int], None]) -> None:
+        self._watch, self._unwatch = watch, unwatch
+        self._pid: int | None = None
+        self._pipe = -1
+        self._report = b""
+        self._status = 0
+
+    def start(self, context: Any, folder: Path) -> None:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: write, report, leave
+            os.close(read)
+            _write_workbook_and_exit(context, folder, write)
+        os.close(write)
+        with contextlib.suppress(OSError):  # the child does it too; whichever runs first
+            os.setpgid(pid, pid)
+        self._pid, self._pipe = pid, read
+        self._watch(pid)
+
+    def join(self) -> None:
+        """Wait for the child (its report read first, so a long traceback never blocks it)."""
+        if self._pid is None:
+            return
+        chunks = []
+        while chunk := os.read(self._pipe, 65536):
+            chunks.append(chunk)
+        os.close(self._pipe)
+        _, self._status = os.waitpid(self._pid, 0)
+        self._unwatch(self._pid)
+        self._pid, self._report = None, b"".join(chunks)
+
+    def stop(self) -> None:
+        """Kill the child (the run failed or was interrupted) and reap it."""
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self._pid, signal.SIGKILL)
+            self.join()
+
+    def finish(self) -> None:
+        """Raise what went wrong in the child: WriteFailed naming the file, or a crash."""
+        self.join()
+        if not self._report and self._status == 0:
+            return
+        report = pickle.loads(self._report) if self._report else {}
+        if report.get("kind") == "write":
+            raise WriteFailed(Path(report["path"]), OSError(0, report["got"]))
+        if report.get("kind") == "crash":
+            raise WorkbookWriterCrashed(f"writing findings.xlsx failed:\n{report['trace']}")
+        raise WorkbookWriterCrashed(f"the process writing findings.xlsx ended with status "
+                                    f"{self._status} and said nothing")
+
+
+def _write_workbook_and_exit(context: Any, folder: Path, pipe: int) -> None:
+    """The forked child's whole life: findings.xlsx, a report of any failure, ``_exit``."""
+    code = 0
+    try:
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)
+        from opskit.report.workbook import write_workbook
+
+        write_workbook(context, folder)
+    except WriteFailed as exc:
+        code = _tell(pipe, {"kind": "write", "path": str(exc.path), "got": exc.got})
+    except BaseException:
+        import traceback
+
+        code = _tell(pipe, {"kind": "crash", "trace": traceback.format_exc()})
+    finally:
+        os._exit(code)
+
+
+def _tell(pipe: int, report: dict[str, str]) -> int:
+    """Write ``report`` to the parent; the child's exit code (1: something to report)."""
+    data = pickle.dumps(report)
+    with contextlib.suppress(OSError):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(pipe, view):]
+    return 1
 
 
 def publish(work: WorkFolder, base: Path, stamp: str) -> Path:

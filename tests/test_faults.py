@@ -29,6 +29,7 @@ import pytest
 from conftest import SAMPLES
 
 from opskit import faults
+from opskit.atomic import WriteFailed
 from opskit.cli import main
 from opskit.history import completed_runs, failed_runs, ledger_in
 from opskit.workfolder import LOCK, WorkFolder, sweep
@@ -219,6 +220,53 @@ def test_a_full_disk_names_the_file_and_records_no_diagnostic(root, monkeypatch,
                              "got No space left on device. Hint: free space or fix the "
                              "permissions of that folder, then run again; nothing "
                              "half-written was left behind")
+
+
+def test_a_full_disk_while_the_workbook_is_written_apart_names_the_workbook(root, monkeypatch,
+                                                                           capsys):
+    """findings.xlsx is written by a forked process beside the kernel: its write error
+    reaches the run as the same message, naming findings.xlsx, exit 1, stage workbook."""
+    from opskit.report import workbook
+
+    out = root / "out-xlsx-full"
+
+    def no_space(ctx, out_dir):
+        raise WriteFailed(Path(out_dir) / "findings.xlsx",
+                          OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(workbook, "write_workbook", no_space)  # the fork inherits it
+    assert main(["run", str(root / "control"), "--out", str(out)]) == 1
+    (folder,) = report_folders(out)
+    err = " ".join(capsys.readouterr().err.split())
+    assert err == (f"error: Could not write {folder / 'findings.xlsx'}: got No space left "
+                   "on device. Hint: free space or fix the permissions of that folder, then "
+                   "run again; nothing half-written was left behind")
+    assert sorted(p.name for p in folder.iterdir()) == ["run"]
+    assert_nothing_half_written_or_left(root, out)
+    assert completed(out) == 0
+    assert failed_runs(ledger_in(out), CLIENT)["stage"].tolist() == ["workbook"]
+
+
+def test_a_crash_of_the_workbook_writer_is_a_bug_of_ours(root, monkeypatch, capsys):
+    """A bug in the forked workbook writer is exit 3, named as a bug in opskit with the
+    writer's own error, never blamed on the client's data; nothing is left behind."""
+    from opskit.report import workbook
+
+    out = root / "out-xlsx-crash"
+
+    def broken(ctx, out_dir):
+        raise KeyError("sheet_of_a_bug")
+
+    monkeypatch.setattr(workbook, "write_workbook", broken)
+    monkeypatch.delenv("OPSKIT_DEBUG", raising=False)
+    assert main(["run", str(root / "control"), "--out", str(out)]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.startswith("internal error: WorkbookWriterCrashed: writing findings.xlsx "
+                          "failed: Traceback")
+    assert "KeyError: 'sheet_of_a_bug'" in err
+    assert "This is a bug in opskit, not a problem with your data." in err
+    assert_nothing_half_written_or_left(root, out)
+    assert completed(out) == 0
 
 
 def test_the_kernel_listens_on_unix_sockets_in_the_private_folder(tmp_path):

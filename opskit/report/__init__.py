@@ -104,14 +104,18 @@ def write_artifacts(ctx: ReportContext, output_dir: str | Path | None) -> dict[s
     """findings.json, findings.xlsx and evidence/*.csv into ``output_dir`` (None: nothing).
 
     Each file is written under a temporary name and renamed when complete
-    (``opskit.atomic``): never a half-written workbook, a write error names the file."""
+    (``opskit.atomic``): never a half-written workbook, a write error names the file. A
+    context with ``workbook_apart`` (`opskit run`) leaves findings.xlsx to the run, which
+    writes it from the same context while the notebook's cells run."""
     if output_dir is None:
         return {}
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     evidence = workbook.write_evidence(ctx, out)
     json_path = record.write(ctx, out, evidence)
-    xlsx = workbook.write_workbook(ctx, out)  # atomic itself (it spools beside the file)
+    xlsx = out / workbook.WORKBOOK_NAME
+    if not ctx.workbook_apart:
+        workbook.write_workbook(ctx, out)  # atomic itself (it spools beside the file)
     return {"json": json_path, "xlsx": xlsx}
 
 

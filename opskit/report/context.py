@@ -41,6 +41,10 @@ class ReportContext:
     history_error: str | None = None  # why the history section is missing
     unusable: pd.DataFrame = field(default_factory=lambda: unusable_frame([]))
     """The files left out of this run, one row each: file, tables, why, to fix."""
+    workbook_apart: bool = False
+    """True when `opskit run` writes findings.xlsx itself from this very context, beside
+    the kernel (the workbook is the longest artifact to write): ``write_artifacts`` in the
+    notebook then leaves it to the run."""
 
     @property
     def results(self) -> list[Result]:

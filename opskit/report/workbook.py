@@ -28,6 +28,7 @@ from opskit.report.context import ReportContext, in_currency
 from opskit.report.sections import conversions_frame, currency_note, unit_in_currency
 from opskit.textsafe import spreadsheet_frame
 
+WORKBOOK_NAME = "findings.xlsx"
 SUMMARY = "Summary"
 APPENDICES = ("Data quality", "Assumptions")
 TOTAL_LABEL = "Total annual opportunity (the report's headline)"
@@ -138,7 +139,7 @@ def summary_frame(ctx: ReportContext) -> pd.DataFrame:
 def write_workbook(ctx: ReportContext, out_dir: Path) -> Path:
     """Write findings.xlsx atomically (see ``opskit.atomic``): Summary, one sheet per
     finding, Data quality, Assumptions."""
-    path = Path(out_dir) / "findings.xlsx"
+    path = Path(out_dir) / WORKBOOK_NAME
     spool = sheets.Spool(path)
     try:
         with atomic_path(path) as temporary:  # an OSError on the way names findings.xlsx
