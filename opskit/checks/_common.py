@@ -330,10 +330,16 @@ def status_class(status: pd.Series) -> pd.Series:
     Statuses are matched after removing a vendor prefix ('wc-cancelled') and the word
     'order' ('Cancelled order'); an unknown or missing status is live.
     """
-    words = (status.astype("str").str.lower().str.replace(r"^wc[-_]", "", regex=True)
+    # An export holds a handful of distinct statuses over millions of rows: each distinct
+    # one is classified once, and the rows take their class by code.
+    codes, distinct = pd.factorize(status, use_na_sentinel=True)
+    words = (pd.Series(distinct, dtype="object").astype("str").str.lower()
+             .str.replace(r"^wc[-_]", "", regex=True)
              .str.replace(r"[\s\-]+", "_", regex=True).str.replace(r"_?order_?", "", regex=True)
              .str.strip("_"))
-    return words.map(NOT_LIVE_STATUSES).fillna("live").astype("str")
+    classes = np.append(words.map(NOT_LIVE_STATUSES).fillna("live").to_numpy(dtype=object),
+                        "live")  # the last: a missing status (code -1) is live
+    return pd.Series(classes[codes], index=status.index, name=status.name).astype("str")
 
 
 def live_order_rows(data: CheckData) -> np.ndarray:

@@ -838,6 +838,11 @@ def crm_duplicates(
         story=CRM_DUPLICATES_STORY)
 
 
+PAIR_GRID_LIMIT = 64_000_000
+"""Largest people × systems grid counted with one flag per pair (64 MB); beyond it the
+distinct pairs are sorted instead."""
+
+
 def duplicates_chart(systems: pd.Series, person: np.ndarray, duplicates: int) -> CauseChart:
     """Customer records per system (the 12 largest), split into people recorded once, people
     recorded twice inside one system, and people who also exist in another system: whether
@@ -852,8 +857,14 @@ def duplicates_chart(systems: pd.Series, person: np.ndarray, duplicates: int) ->
     known = person >= 0
     records = np.bincount(person[known], minlength=person.max() + 1 if known.any() else 0)
     width = int(system_codes.max()) + 2 if len(system_codes) else 2
-    pairs = np.unique(person[known] * width + system_codes[known] + 1)
-    systems_per_person = np.bincount(pairs // width, minlength=len(records))
+    pair_codes = person[known] * width + system_codes[known] + 1
+    if len(records) * width <= PAIR_GRID_LIMIT:  # a flag per (person, system): no sort
+        present = np.zeros(len(records) * width, dtype=bool)
+        present[pair_codes] = True
+        systems_per_person = present.reshape(len(records), width).sum(axis=1)
+    else:
+        systems_per_person = np.bincount(np.unique(pair_codes) // width,
+                                         minlength=len(records))
     kind = np.zeros(len(person), dtype="int64")
     kind[known] = np.where(systems_per_person[person[known]] > 1, 2,
                            np.where(records[person[known]] > 1, 1, 0))
