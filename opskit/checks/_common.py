@@ -130,15 +130,12 @@ def factorize_together(columns: Sequence[pd.Series]
         chunks = [chunk.cast(pa.large_string()) for c in columns
                   for chunk in c.array.__arrow_array__().chunks if len(chunk)]
         if chunks:
-            encoded = pa.chunked_array(chunks, type=pa.large_string()).dictionary_encode()
-            uniques = encoded.chunks[-1].dictionary
-            # the hash table is shared across chunks, so each chunk's dictionary is a prefix
-            # of the last one; checked, since the codes are only comparable if it holds
-            if all(uniques.slice(0, len(c.dictionary)).equals(c.dictionary)
-                   for c in encoded.chunks):
-                codes = np.concatenate([
-                    pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False)
-                    .astype(np.int64) for c in encoded.chunks])
+            # one array, so one dictionary: the codes are comparable by construction (per
+            # chunk, each chunk's dictionary would have to be checked against the last one)
+            encoded = pa.concat_arrays(chunks).dictionary_encode()
+            uniques = encoded.dictionary
+            codes = pc.fill_null(encoded.indices, -1).to_numpy(
+                zero_copy_only=False).astype(np.int64)
     if codes is None:
         codes, uniques = pd.factorize(pd.concat([c.astype(object) for c in columns],
                                                 ignore_index=True))
