@@ -13,7 +13,8 @@ First, the **first load**: what a consultant waits for when Voila or JupyterLab 
 explorer. notebooks/explore.ipynb is executed in a fresh kernel (as Voila does: start the
 kernel, run every cell, the app's widgets exist when the last cell returns), best of
 ``--loads``, against a floor measured in the same run: a notebook that starts the same kernel
-and displays one ipywidgets slider. Target: interactive in <= 5 s on a quiet machine.
+and displays one ipywidgets slider. Target: interactive in <= 5 s on a quiet machine. The
+notebook fills the board of every check in the background; when it is full is printed too.
 
     python benchmarks/explore.py [--changes 5] [--loads 3]
 """
@@ -56,28 +57,44 @@ def moves(app, count: int) -> tuple[str, list[float]]:
     raise RuntimeError(f"no input of {spec.id} can move")
 
 
-def execute_seconds(notebook) -> float:
-    """Seconds to run ``notebook`` (an nbformat node) in a fresh python3 kernel, as Voila does."""
+def execute_seconds(notebook, folder: Path) -> list[float]:
+    """Seconds from starting a fresh python3 kernel (as Voila does) to the end of each code
+    cell of ``notebook`` (an nbformat node). The kernel is the one `opskit run` starts (this
+    interpreter, IPC sockets in ``folder``), so no loopback TCP warning is printed."""
     from nbclient import NotebookClient
 
+    from opskit.run import kernel_manager_class
+
+    ends: list[float] = []
     started = time.perf_counter()
     NotebookClient(notebook, kernel_name="python3", timeout=600,
+                   kernel_manager_class=kernel_manager_class(folder / "kernel.log",
+                                                             folder / "k"),
+                   on_cell_executed=lambda **_: ends.append(time.perf_counter() - started),
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-    return time.perf_counter() - started
+    return ends
 
 
 def first_load(loads: int) -> None:
-    """Best-of-``loads`` time to an interactive explorer, and its ratio to the floor."""
+    """Best-of-``loads`` time to an interactive explorer and to its full board, and the
+    ratio of the first to the floor."""
+    import tempfile
+
     import nbformat
 
     explorer = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    # one more cell, timed apart: until the board of every check is filled
+    explorer.cells.append(nbformat.v4.new_code_cell("app.wait_for_board()"))
     floor = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import ipywidgets\nipywidgets.IntSlider()")])
-    app = min(execute_seconds(explorer) for _ in range(loads))
-    base = min(execute_seconds(floor) for _ in range(loads))
+    with tempfile.TemporaryDirectory() as folder:
+        runs = [execute_seconds(explorer, Path(folder)) for _ in range(loads)]
+        base = min(execute_seconds(floor, Path(folder))[-1] for _ in range(loads))
+    app = min(ends[-2] for ends in runs)  # the app cell: what Voila waits for
+    board = min(ends[-1] for ends in runs)
     print(f"first load of notebooks/explore.ipynb (kernel start to interactive app): best of "
-          f"{loads} {app:.1f} s (target <= 5 s); floor (kernel + one slider) {base:.1f} s; "
-          f"ratio {app / base:.2f}")
+          f"{loads} {app:.1f} s (target <= 5 s); board of every check filled at {board:.1f} s;"
+          f" floor (kernel + one slider) {base:.1f} s; ratio {app / base:.2f}")
 
 
 def main() -> None:

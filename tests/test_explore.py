@@ -322,6 +322,46 @@ def test_board_row_follows_a_whole_period_rerun(explorer):
     assert ">FAIL</span>" in app.board.badges[LATE].value
 
 
+def test_board_in_background_shows_the_app_first_then_every_check(explorer, monkeypatch):
+    """The explorer notebook's mode: the first check is on show while the board still says
+    it is diagnosing; the board then holds the same 42 statuses as the synchronous one, and
+    the row of a check tuned in the meantime shows the tuned result."""
+    engagement = explorer[0].engagement
+    release = app_module.threading.Event()
+    original = app_module.Explorer._overview
+
+    def held(self):
+        release.wait(60)  # the board's diagnosis waits until the test has looked
+        return original(self)
+
+    monkeypatch.setattr(app_module.Explorer, "_overview", held)
+    app = opskit.explore(engagement, check=LATE, board_in_background=True)
+    assert app.result.check_id == LATE and app.board.order() == []
+    assert app.board.heading.value == "<b>All checks</b>: diagnosing the 42 checks…"
+    app.param_inputs["fail"].value = PLANTED_HIGH  # tuned before the board is filled
+    release.set()
+    assert app.wait_for_board(60)
+    expected = {r.check_id: r.status for r in diagnose(engagement).results}
+    assert len(app.board.order()) == 42
+    assert {k: r.status for k, r in app.board.results.items() if k != LATE} == {
+        k: s for k, s in expected.items() if k != LATE}
+    assert expected[LATE] is Status.FAIL and app.board.results[LATE].status is Status.WARN
+    assert ">WARN</span>" in app.board.badges[LATE].value
+
+
+def test_a_board_that_cannot_be_built_says_why(explorer, monkeypatch):
+    """A failure while filling the board in the background is shown, not a blank board."""
+    def broken(self):
+        raise RuntimeError("no board <today>")
+
+    monkeypatch.setattr(app_module.Explorer, "_overview", broken)
+    app = opskit.explore(explorer[0].engagement, check=LATE, board_in_background=True)
+    assert app.wait_for_board(60)
+    assert app.board.heading.value == ("<b>All checks</b>: the board could not be built "
+                                       "(RuntimeError: no board &lt;today&gt;)")
+    assert app.result.check_id == LATE
+
+
 def test_evidence_sorts_by_any_column(explorer):
     """Sorting the evidence by days late puts the latest order first; back to as listed."""
     app = show(explorer[0])

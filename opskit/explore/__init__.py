@@ -29,18 +29,21 @@ from opskit.explore.slicing import Segment, segment_choices, slice_tables
 
 
 def explore(path_or_engagement: str | Path | Engagement, *, check: str | None = None,
-            export_dir: str | Path | None = None) -> Explorer:
+            export_dir: str | Path | None = None,
+            board_in_background: bool = False) -> Explorer:
     """The explorer app for an engagement folder (loaded once) or a loaded Engagement.
 
     ``check`` is the check shown first (default: the first of the catalog); ``export_dir``
-    where "Export view" writes (default: ``<engagement>/exports``). The folder loads as
-    ``opskit run`` loads it: a file that cannot be used is left out and the checks that need
-    it say why (NOT_ASSESSABLE); only an engagement none of whose files can be used raises
-    its OpskitError.
+    where "Export view" writes (default: ``<engagement>/exports``); ``board_in_background``
+    shows the app before the status board of every check is filled (see ``Explorer``).
+    The folder loads as ``opskit run`` loads it: a file that cannot be used is left out and
+    the checks that need it say why (NOT_ASSESSABLE); only an engagement none of whose files
+    can be used raises its OpskitError.
     """
     engagement = (path_or_engagement if isinstance(path_or_engagement, Engagement)
                   else Engagement.load_partial(path_or_engagement))
-    return Explorer(engagement, check=check, export_dir=export_dir)
+    return Explorer(engagement, check=check, export_dir=export_dir,
+                    board_in_background=board_in_background)
 
 
 class _CallableModule(types.ModuleType):

@@ -10,6 +10,7 @@ out of a widget callback, where a consultant would see a traceback in the log.
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -45,10 +46,15 @@ class Explorer(widgets.VBox):
     ``end_picker``, ``segment_by``, ``segment_value``, ``pin_button``, ``export_button``,
     ``export_folder``; and read: ``result`` (the Result on show), ``message`` (what the last
     action said), ``panel`` (badge, metric, impact, story, figure, evidence widgets).
+
+    With ``board_in_background`` (the explorer notebook) the app is usable as soon as the
+    first check is on show: the board's other 41 checks are diagnosed in a thread and fill
+    it when done (``wait_for_board``), instead of holding the page for about a second more.
     """
 
     def __init__(self, engagement: Engagement, check: str | None = None,
-                 export_dir: str | Path | None = None) -> None:
+                 export_dir: str | Path | None = None, *,
+                 board_in_background: bool = False) -> None:
         self.engagement = engagement
         self.slicer = Slicer(engagement)
         self.pinned: dict[str, dict[str, Any]] = {
@@ -113,8 +119,16 @@ class Explorer(widgets.VBox):
         self.export_button.on_click(lambda _: self.export())
         with self._hold():
             self._fill_checks(first.hat, first.id)
-        self.board.show(self._overview())
-        self._select(first.id)
+        self._board_done = threading.Event()
+        if board_in_background:
+            self.board.heading.value = (f"<b>All checks</b>: diagnosing the "
+                                        f"{len(self.specs)} checks…")
+            self._select(first.id)
+            threading.Thread(target=self._fill_board, name="opskit-board",
+                             daemon=True).start()
+        else:
+            self._fill_board()
+            self._select(first.id)
 
     # -- what the app shows ------------------------------------------------------------
     @property
@@ -165,9 +179,7 @@ class Explorer(widgets.VBox):
                 self.runs += 1
                 self._view = view
                 self.panel.show(self.result)
-                whole = self.engagement.period
-                self._follow(self.result, whole=view[3] is None and (
-                    period.start, period.end) == (whole.start, whole.end))
+                self._follow(self.result, whole=self._whole(view))
         self._say("")
         return self.result
 
@@ -228,7 +240,30 @@ class Explorer(widgets.VBox):
         self._say(f"Exported {files}.")
         return written
 
+    def wait_for_board(self, timeout: float | None = None) -> bool:
+        """Block until the board shows every check (True), or ``timeout`` seconds pass."""
+        return self._board_done.wait(timeout)
+
     # -- wiring --------------------------------------------------------------------------
+    def _fill_board(self) -> None:
+        """The board from every check; then the row of the check on show follows its
+        inputs (a check tuned while the board was being filled included)."""
+        try:
+            self.board.show(self._overview())
+            if self.result is not None and self._view is not None and self._whole(
+                    self._view):
+                self.board.update(self.result)
+        except Exception as exc:  # never a silent blank board: say why, keep the app
+            self.board.heading.value = (f"<b>All checks</b>: the board could not be "
+                                        f"built ({esc(type(exc).__name__)}: {esc(str(exc))})")
+        finally:
+            self._board_done.set()
+
+    def _whole(self, view: tuple[Any, ...]) -> bool:
+        """Whether ``view`` is what the board measures: the whole period, no segment."""
+        period, whole = view[2], self.engagement.period
+        return view[3] is None and (period.start, period.end) == (whole.start, whole.end)
+
     def _overview(self) -> list[Result]:
         """Every check on the whole period with the engagement's thresholds: the board."""
         data = self.slicer.data(self.engagement.period, None)
