@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from opskit import faults, handoff
+from opskit._startup import skip_slow_optional_imports
 from opskit.atomic import WriteFailed, leftovers
 from opskit.diagnose import resolve_overrides
 from opskit.engagement import DATA_DIR, Engagement
@@ -210,7 +211,7 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
     when the last cell starts (every output but that cell's), so the page can be exported
     while the last cell writes the evidence files.
     """
-    _skip_slow_optional_imports()
+    skip_slow_optional_imports()  # before papermill imports jsonschema (see opskit._startup)
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -252,16 +253,6 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
             with contextlib.suppress(Exception):
                 run_sync(km.shutdown_kernel)(now=True)
         shutil.rmtree(ipython_dir, ignore_errors=True)
-
-
-def _skip_slow_optional_imports() -> None:
-    """Keep jsonschema (imported by nbformat, under papermill and nbconvert) from importing
-    its optional ``rfc3987_syntax``, which builds a parser for the 'iri' string format at
-    import: the slowest single import of a run (0.5 to 1 s), for a format neither the
-    notebook schema nor findings.schema.json uses. Only before jsonschema is first imported;
-    a process that imported it already keeps what it has."""
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def _last_cell_hook(output: Path, callback: Callable[[Any], None]) -> Callable[..., None]:
