@@ -50,8 +50,9 @@ class Limits:
     def refuse(self, display: str, what: str, got: str, key: str, value: float) -> None:
         raised = value * 4  # written as YAML reads a number: no thousands comma, no 8e+07
         plain = str(int(raised)) if float(raised).is_integer() else repr(float(raised))
+        shown = f"{int(value):,}" if float(value).is_integer() else f"{value:,g}"  # not 2e+07
         raise UnreadableFileError(
-            display, expected=f"{what} within the {key} limit ({value:,g})", got=got,
+            display, expected=f"{what} within the {key} limit ({shown})", got=got,
             hint=f"if the file is genuine, raise it in engagement.yaml: limits: {{{key}: "
                  f"{plain}}}")
 
