@@ -401,66 +401,43 @@ def _prepared(engagement: Engagement, request: Mapping[str, Any], record: bool, 
     return context
 
 
-class _Background:
-    """One artifact written in a thread beside the notebook: ``join`` waits for it,
-    ``finish`` raises what went wrong there in the run's thread."""
+class _EarlyExport:
+    """report.html exported in a thread from the notebook as its last cell starts (every
+    output is there by then; the last cell writes the evidence files and shows nothing), so
+    the export overlaps the end of the notebook; ``finish`` waits for it, or exports from
+    the finished notebook when it did not start."""
 
-    name = "opskit-artifact"
-
-    def __init__(self) -> None:
+    def __init__(self, html: Path) -> None:
+        self.html = html
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
-    def _write(self, *args: Any) -> None:
-        raise NotImplementedError
-
-    def _guarded(self, *args: Any) -> None:
-        try:
-            self._write(*args)
-        except BaseException as exc:  # handed to the run's thread by finish()
-            self._error = exc
-
-    def start(self, *args: Any) -> None:
-        self._thread = threading.Thread(target=self._guarded, args=args, name=self.name,
-                                        daemon=True)
+    def start(self, notebook: Any) -> None:
+        self._thread = threading.Thread(target=self._export, args=(notebook,),
+                                        name="opskit-html", daemon=True)
         self._thread.start()
 
-    @property
-    def started(self) -> bool:
-        return self._thread is not None
+    def _export(self, notebook: Any) -> None:
+        from opskit.report.export import to_html
+
+        try:
+            to_html(notebook, self.html)
+        except BaseException as exc:  # handed to the run's thread by finish()
+            self._error = exc
 
     def join(self) -> None:
         if self._thread is not None:
             self._thread.join()
 
-    def finish(self) -> None:
+    def finish(self, executed: Path) -> None:
+        """report.html in place, or the export's error raised."""
         self.join()
         if self._error is not None:
             raise self._error
+        if self._thread is None:
+            from opskit.report.export import to_html
 
-
-class _EarlyExport(_Background):
-    """report.html exported in a thread from the notebook as its last cell starts (every
-    output is there by then; the last cell writes the evidence and shows nothing), so the
-    export overlaps the end of the notebook; ``finish`` waits for it, or exports from the
-    finished notebook when it did not start."""
-
-    name = "opskit-html"
-
-    def __init__(self, html: Path) -> None:
-        super().__init__()
-        self.html = html
-
-    def _write(self, notebook: Any) -> None:
-        from opskit.report.export import to_html
-
-        to_html(notebook, self.html)
-
-    def finish(self, executed: Path) -> None:  # type: ignore[override]
-        """report.html in place, or the export's error raised."""
-        super().finish()
-        if not self.started:
-            self._write(executed)
+            to_html(executed, self.html)
 
 
 class WorkbookWriterCrashed(RuntimeError):
