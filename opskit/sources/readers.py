@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import io
 import os
 import stat as stat_module
 import zipfile
@@ -155,68 +154,40 @@ def read_head(path: Path, display: str, size: int = SAMPLE_BYTES, *,
 GUNZIP_CHUNK = 1 << 20
 
 
-def _refuse_gunzipped(display: str, limit: limits.Limits | None = None) -> None:
-    """Decompression stopped as soon as the output passed the limit: say so. ``limit``:
-    the run's limits, for a reader called from the parser's own threads (where the
-    active limits of the run's thread are not set)."""
-    limit = limit or limits.active()
+def _refuse_gunzipped(display: str) -> None:
+    """Decompression stopped as soon as the output passed the limit: say so."""
+    limit = limits.active()
     limit.refuse(display, "an uncompressed size",
                  f"more than {limit.max_file_mb:,g} MB once decompressed (counted while "
                  "decompressing, whatever the gzip trailer says)", "max_file_mb",
                  limit.max_file_mb)
 
 
-class CountedGunzip(io.RawIOBase):
-    """A ``.gz`` file decompressed as the CSV parser reads it, counting the bytes it actually
-    produces and its line breaks: past ``max_file_mb`` of output, or about 1.5 x
-    ``max_rows`` lines (quoted line breaks count too, hence the margin), the read stops.
+def check_gunzipped(path: Path, display: str) -> None:
+    """Decompress a ``.gz`` file once without keeping it, counting the bytes it actually
+    produces: more than ``max_file_mb`` is refused before a parser sees it.
 
     The size in a gzip trailer is only the last member's, modulo 4 GB: a file of two members
-    whose second is empty announces 0. Only counting the output is a bound, and counting it
-    while parsing decompresses the file once (a counting pass before the parser would
-    decompress it twice). The parser sees an ``OSError``; ``refusal`` then holds the error
-    to raise (the limit, or the damage), naming the file.
+    whose second is empty announces 0. Only counting the output is a bound. The rows are
+    estimated from the line breaks on the way (quoted line breaks count too, hence the
+    same 1.5 margin as for plain files).
     """
-
-    def __init__(self, path: Path, display: str) -> None:
-        super().__init__()
-        self.display = display
-        self.limit = limits.active()  # read here: the parser calls read() from its threads
-        self.produced = self.lines = 0
-        self.refusal: UnreadableFileError | None = None
-        self._file = gzip.open(path, "rb")  # noqa: SIM115 - closed by close()
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            data = self._file.read(size if size is not None and size >= 0 else GUNZIP_CHUNK)
-        except (OSError, EOFError, zlib.error) as exc:
-            self.refusal = UnreadableFileError(
-                self.display, expected="a readable gzip-compressed CSV file",
-                got=f"an error: {exc}")
-            raise OSError(str(exc)) from None
-        self.produced += len(data)
-        self.lines += data.count(b"\n")
-        try:
-            if self.produced > self.limit.max_file_mb * limits.MB:
-                _refuse_gunzipped(self.display, self.limit)
-            if self.lines - 1 > self.limit.max_rows * 1.5:
-                self.limit.refuse(self.display, "a number of rows",
-                                  f"about {self.lines - 1:,} or more", "max_rows",
-                                  self.limit.max_rows)
-        except UnreadableFileError as refused:
-            self.refusal = refused
-            raise OSError(refused.message) from None
-        return data
-
-    def readall(self) -> bytes:
-        return b"".join(iter(lambda: self.read(GUNZIP_CHUNK), b""))
-
-    def close(self) -> None:
-        self._file.close()
-        super().close()
+    limit = limits.active()
+    cap = limit.max_file_mb * limits.MB
+    produced = lines = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(GUNZIP_CHUNK):
+                produced += len(chunk)
+                lines += chunk.count(b"\n")
+                if produced > cap:
+                    _refuse_gunzipped(display)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFileError(display, expected="a readable gzip-compressed CSV file",
+                                  got=f"an error: {exc}") from None
+    if lines - 1 > limit.max_rows * 1.5:
+        limit.refuse(display, "a number of rows", f"about {lines - 1:,}", "max_rows",
+                     limit.max_rows)
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -356,15 +327,8 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
         raise UnreadableFileError(display, expected="a text CSV file", got=binary,
                                   hint="export the report as CSV, or give the file its real "
                                        "extension")
-    # a .gz file larger than its head is decompressed once, counted as the parser reads it
-    counted = path.name.lower().endswith(".gz") and not head.complete
-    sources: list[CountedGunzip] = []
-
-    def source() -> Path | CountedGunzip:
-        if not counted:
-            return path
-        sources.append(CountedGunzip(path, display))
-        return sources[-1]
+    if path.name.lower().endswith(".gz") and not head.complete:
+        check_gunzipped(path, display)
     delimiter = head.delimiter
     names = _split_header(head.first_line, delimiter)
     column_types = {raw: pa.string() for raw in names if normalize_name(raw) in text_columns}
@@ -384,7 +348,7 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
     def attempt(enc: str, newlines: bool, threads: bool = True):
         skipped.clear()
         return pacsv.read_csv(
-            source(),
+            path,
             read_options=pacsv.ReadOptions(encoding=enc, use_threads=threads,
                                            block_size=block_size),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
@@ -402,19 +366,10 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
             encoding = enc
             break
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, OSError) as exc:
-            if sources and sources[-1].refusal is not None:
-                raise sources[-1].refusal from None  # over a limit, or a damaged gzip
             errors.append(str(exc).splitlines()[0])
-        finally:
-            for opened in sources:
-                opened.close()
     if table is not None and any(n < 0 for n, _ in skipped):
         # Line numbers of malformed rows are only known to a single-threaded read.
-        try:
-            table = attempt(encoding, newlines, threads=False)
-        finally:
-            for opened in sources:
-                opened.close()
+        table = attempt(encoding, newlines, threads=False)
     if table is None and any("straddling" in e or "block size" in e for e in errors):
         limit.refuse(display, "every cell", "a cell longer than a read block", "max_field_kb",
                      limit.max_field_kb)
