@@ -137,6 +137,27 @@ def test_gunzipped_lines_estimate_rows(tmp_path):
     assert "max_rows limit (100), got about 1,000" in info.value.message
 
 
+def test_gunzipped_bytes_are_kept_for_the_parser_up_to_a_bound(tmp_path, monkeypatch):
+    """A .gz export bigger than the head sample is decompressed once: the counting pass hands
+    the parser exactly the file's bytes (two members included). Above the keeping bound the
+    pass keeps nothing and the parser decompresses the file itself; both read the same."""
+    from opskit.sources import readers
+
+    body = b"order_id,total\n" + b"".join(b"A%06d,%d.50\n" % (i, i) for i in range(30_000))
+    path = tmp_path / "orders.csv.gz"
+    path.write_bytes(gzip.compress(body[:200_000]) + gzip.compress(body[200_000:]))
+    assert len(body) > readers.SAMPLE_BYTES
+    assert check_gunzipped(path, "orders.csv.gz").to_pybytes() == body
+    kept = readers.read_file(path, display="orders.csv.gz").frame
+    monkeypatch.setattr(readers, "KEEP_GUNZIPPED_BYTES", 1 << 16)
+    assert check_gunzipped(path, "orders.csv.gz") is None
+    streamed = readers.read_file(path, display="orders.csv.gz").frame
+    pd.testing.assert_frame_equal(kept, streamed)
+    assert len(kept) == 30_000
+    assert kept["order_id"].iloc[-1] == "A029999"
+    assert kept["total"].sum() == sum(i + 0.5 for i in range(30_000))
+
+
 def test_whole_file_read_is_within_max_file_mb(tmp_path):
     """Reading a whole plain file (report layouts read as a grid) checks max_file_mb first:
     2 MB at a 1 MB limit is refused."""
