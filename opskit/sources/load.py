@@ -110,6 +110,9 @@ def load_table(name: str, specs: list[FileSpec], *, currency: str | None = None,
             headers.setdefault(canonical, original)
         quality.ignored_columns += [c for c in typed.attrs.get("ignored", [])
                                     if c not in quality.ignored_columns]
+        # Read once, here: pandas deep-copies a frame's attrs into every frame derived
+        # from it, a cost every check would pay on every operation.
+        typed.attrs = {}
         rows = np.asarray(raw.row_numbers if raw.row_numbers is not None
                           else np.arange(2, len(typed) + 2))
         failures.append(file_failures)
