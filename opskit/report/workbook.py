@@ -225,7 +225,7 @@ def _finding_sheet(book: Workbook, ctx: ReportContext, result: Result, name: str
                 f"Playbook: {_playbook_title(result)}.")
     writer.blank()
     if len(grid.header):
-        writer.grid(grid, table)
+        writer.grid(grid, table, last=True)
 
 
 def _quality_sheet(book: Workbook, ctx: ReportContext, spool: sheets.Spool) -> None:
