@@ -246,3 +246,20 @@ def test_redaction_of_a_huge_cell_stays_linear():
     huge = "a" * 50_000 + "@" + "b" * 50_000
     assert redact_text(huge) == huge  # no dot in the domain: not an email
     assert redact_text("a" * 70 + "@example.com") == "a" * 6 + "[email redacted]"
+
+
+def test_formula_and_control_text_found_in_arrow_as_cell_by_cell():
+    """spreadsheet_frame finds the cells to clean in Arrow for Arrow-backed text: the same
+    result as the cell-by-cell rule for every formula trigger (ASCII and fullwidth), tab
+    and carriage return, control characters (xlsx only), missing and empty cells."""
+    from opskit.textsafe import FORMULA_TRIGGERS, spreadsheet_frame, spreadsheet_text, xlsx_text
+
+    values = [f"{t}x" for t in FORMULA_TRIGGERS] + [
+        "ok", "a\x00b", "x\x0by", "tab\tinside", None, "", "é=", " =x", "-"]
+    for xlsx, clean in ((False, spreadsheet_text), (True, xlsx_text)):
+        expected = [clean(v) for v in values]
+        for dtype in ("str", "string[pyarrow]", object):
+            frame = pd.DataFrame({"name": pd.Series(values, dtype=dtype)})
+            got = spreadsheet_frame(frame, xlsx=xlsx)["name"].tolist()
+            assert [None if pd.isna(v) else v for v in got] == expected, (dtype, xlsx)
+    assert xlsx_text("a\x00b") == "a\ufffdb" and spreadsheet_text("\uff1dx") == "'\uff1dx"

@@ -494,3 +494,37 @@ def test_no_row_after_the_last_grid(tmp_path):
     with pytest.raises(RuntimeError, match="a row after the grid marked last"):
         writer.line("more")
     spool.clear()
+
+
+def test_cell_values_a_column_at_a_time_are_cell_value_of_each(dtc):
+    """``cell_values`` converts by dtype what ``cell_value`` converts cell by cell: the same
+    values of the same types, on every evidence column of the sample and on the edges
+    (NaN and infinities, NaT, time zones, missing and over-long Arrow text, nullable
+    booleans, mixed objects)."""
+    ctx, _, _ = dtc
+    long_text = "x" * (sheets.CELL_CHARS + 5)
+    edges = pd.DataFrame({
+        "float": [1.5, float("nan"), float("inf"), -float("inf")],
+        "int": [1, 2, -3, 12345678901234567],
+        "bool": [True, False, True, False],
+        "when": pd.to_datetime(["2026-01-01 10:00", None, "2026-02-01 00:00", "2026-03-01 00:00"]),
+        "zoned": pd.to_datetime(["2026-01-01 10:00", None, "2026-02-01 00:00", "2026-03-01 00:00"]
+                                ).tz_localize("America/New_York"),
+        "text": pd.Series(["a", None, long_text, ""], dtype="str"),
+        "nullable": pd.array([True, None, False, True], dtype="boolean"),
+        "mixed": ["a", 1, dt.date(2026, 1, 1), None],
+    })
+    frames = [edges] + [r.evidence for r in ctx.results if r.evidence is not None]
+    checked = 0
+    for frame in frames:
+        for position in range(frame.shape[1]):
+            column = frame.iloc[:, position]
+            fast = sheets.cell_values(column)
+            slow = [sheets.cell_value(v) for v in column.tolist()]
+            assert [type(v) for v in fast] == [type(v) for v in slow], column.name
+            assert fast == slow, column.name
+            checked += 1
+    assert checked > 200
+    assert sheets.cell_values(edges["float"]) == [1.5, None, None, None]
+    assert sheets.cell_values(edges["zoned"])[0] == dt.datetime(2026, 1, 1, 10, 0)
+    assert sheets.cell_values(edges["text"])[2] == "x" * (sheets.CELL_CHARS - 1) + "…"

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import WINDOWS_EPOCH, to_excel
 
 _DATES = (dt.datetime, dt.date, dt.time)
+_INFINITE = (float("inf"), float("-inf"))
 
 
 def rows_xml(columns: Sequence[Sequence[Any]], styles: Sequence[int | None],
@@ -55,21 +56,36 @@ def rows_xml(columns: Sequence[Sequence[Any]], styles: Sequence[int | None],
 
 def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: bool,
                   first_row: int, epoch: dt.datetime) -> list[str] | None:
-    """Each value's ``<c>`` element ('' for an empty cell), or None (see ``rows_xml``)."""
+    """Each value's ``<c>`` element ('' for an empty cell), or None (see ``rows_xml``).
+
+    A column of numbers only, or of text only (the usual evidence column), is written by
+    one comprehension; a column of mixed values value by value."""
     styled = f' s="{style}"' if style is not None else ""
-    text = [v for v in values if type(v) is str]
+    kinds = set(map(type, values)) - {type(None)}
+    text = [v for v in values if type(v) is str] if str in kinds else []
     if text and (ILLEGAL_CHARACTERS_RE.search("\n".join(text))
                  or any((len(v) > 1 and v[0] == "=") or v in ERROR_CODES for v in text)):
         return None
+    rows = range(first_row, first_row + len(values))
+    if kinds <= {int, float} and not any(v != v or v in _INFINITE for v in values
+                                         if type(v) is float):
+        before, after = f'<c r="{letter}', f'"{styled} t="n"><v>'
+        return [f"{before}{row}{after}{v:.16g}</v></c>" if v is not None else ""
+                for row, v in zip(rows, values, strict=True)]
+    if kinds == {str}:
+        before, after = f'<c r="{letter}', f'"{styled} t="inlineStr">'
+        return [("" if v is None else
+                 f"{before}{row}{after}<is><t{_space(v)}>{_escaped(v)}</t></is></c>" if v else
+                 f"{before}{row}{after}</c>")
+                for row, v in zip(rows, values, strict=True)]
     out = []
-    for number, value in enumerate(values, start=first_row):
+    for number, value in zip(rows, values, strict=True):
         kind = type(value)
         if value is None:
             out.append("")
         elif kind is str:
-            space = ' xml:space="preserve"' if value != value.strip() else ""
-            out.append(f'<c r="{letter}{number}"{styled} t="inlineStr"><is><t{space}>'
-                       f"{_escaped(value)}</t></is></c>" if value else
+            out.append(f'<c r="{letter}{number}"{styled} t="inlineStr"><is>'
+                       f"<t{_space(value)}>{_escaped(value)}</t></is></c>" if value else
                        f'<c r="{letter}{number}"{styled} t="inlineStr"></c>')
         elif kind is bool:
             out.append(f'<c r="{letter}{number}"{styled} t="b"><v>{value:d}</v></c>')
@@ -85,9 +101,14 @@ def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: 
     return out
 
 
+def _space(text: str) -> str:
+    """lxml's ``xml:space`` for text with whitespace at either end (as ``text.strip()``)."""
+    return ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+
+
 def _number(value: float) -> str:
     """As openpyxl's ``safe_string``: 16 significant digits, NaN and infinity empty."""
-    if value != value or value in (float("inf"), float("-inf")):
+    if value != value or value in _INFINITE:
         return ""
     return f"{value:.16g}"
 
