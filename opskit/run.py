@@ -146,6 +146,11 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
                               display_name=f"opskit ({sys.executable})", language="python",
                               resource_dir=str(ROOT))
 
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # A killed kernel is gone within milliseconds; jupyter_client's 0.1 s poll made
+            # every run wait a tenth of a second for its end.
+            await super()._async_wait(pollinterval=min(pollinterval, 0.005))
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             if log is not None:
                 kw["stderr"] = open(log, "ab")  # noqa: SIM115 - owned by the kernel process
