@@ -44,7 +44,7 @@ samples: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/checks.py
-	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/report.py --scale 40
 	$(BIN)/python benchmarks/explore.py
 	$(BIN)/python benchmarks/false_alarms.py
 
