@@ -326,11 +326,15 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
             context = _prepared(engagement, request, record, ledger, pending)
             if context is not None:
                 context.workbook_apart = True
-            if context is not None and handed.fill(handoff.payload(engagement, context,
-                                                                   request)):
-                faults.point("handoff")
+                # The longest artifact starts first: pickling a big engagement for the
+                # kernel takes a second at 6.5M rows.
                 workbook.start(context, work.path)
-                return {**in_kernel, "validated": handed.parameter}
+                if handed.fill(handoff.payload(engagement, context, request)):
+                    faults.point("handoff")
+                    return {**in_kernel, "validated": handed.parameter}
+                # Not picklable: the kernel prepares everything itself and writes the
+                # workbook again (atomically, over this one, once this one is done).
+                workbook.join()
             filled = handed.fill(handoff.payload(engagement))
             faults.point("handoff")
             return {**in_kernel, "validated": handed.parameter if filled else None}

@@ -131,3 +131,27 @@ def test_a_reserved_handoff_is_filled_after_the_kernel_inherits_it(sample_engage
         assert handoff.read(handed.parameter).client == "Juniper Lane Goods"
     finally:
         handed.close()
+
+
+def test_a_context_that_cannot_be_pickled_is_prepared_by_the_kernel(tmp_path, monkeypatch):
+    """When the prepared context cannot be handed over, the kernel prepares the report
+    itself and writes findings.xlsx again, over the one the forked writer already finished:
+    the run completes with one whole workbook and no temporary file left."""
+    import openpyxl
+
+    from opskit.run import run
+
+    original = handoff.Handoff.fill
+    tried = []
+
+    def refuse_contexts(self, payload):
+        tried.append(payload.get("context") is not None)
+        return False if payload.get("context") is not None else original(self, payload)
+
+    monkeypatch.setattr(handoff.Handoff, "fill", refuse_contexts)
+    outcome = run(SAMPLES / "dtc", out=tmp_path / "reports", progress=False, record=False)
+    assert tried == [True, False]
+    book = openpyxl.load_workbook(outcome.xlsx, read_only=True)
+    assert book.sheetnames[0] == "Summary" and len(book.sheetnames) == 24
+    assert sorted(p.name for p in outcome.folder.iterdir()) == [
+        "evidence", "findings.json", "findings.xlsx", "report.html", "run"]
