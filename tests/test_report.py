@@ -335,3 +335,9 @@ def test_amounts_already_formatted_are_right_aligned():
     head = sections.table_html(frame).split("</thead>")[0]
     assert head == ('<table class="opskit-table"><thead><tr><th class="num">opportunity</th>'
                     "<th>order</th><th>flagged</th><th>day</th></tr>")
+    # Every value counts: amounts up to a last word are text, empty strings are skipped,
+    # a column of nothing but empty strings is text.
+    ragged = pd.DataFrame({"late_word": ["$1", "", "$2", "n/a"], "gaps": ["", "$1", "", "$2"],
+                           "blank": ["", "", "", ""]})
+    head = sections.table_html(ragged).split("</thead>")[0]
+    assert head.endswith('<th>late_word</th><th class="num">gaps</th><th>blank</th></tr>')

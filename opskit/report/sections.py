@@ -67,10 +67,17 @@ def _column_kind(column: pd.Series) -> str:
         values = column.dropna()
         if pd.api.types.is_datetime64_any_dtype(column.dtype):
             return "date" if len(values) and (values == values.dt.normalize()).all() else "text"
-        texts = [str(v) for v in values if str(v) != ""]
-        if texts and all(NUMERIC_TEXT.fullmatch(t) for t in texts):
-            return "numtext"
-        return "text"
+        # Read until the first value that is not an amount: a text column of a million ids
+        # stops at its first row.
+        amounts = False
+        for value in values:
+            text = str(value)
+            if text == "":
+                continue
+            if not NUMERIC_TEXT.fullmatch(text):
+                return "text"
+            amounts = True
+        return "numtext" if amounts else "text"
     if pd.api.types.is_integer_dtype(column.dtype):
         return "int"
     values = column.dropna()
