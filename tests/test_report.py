@@ -340,4 +340,4 @@ def test_amounts_already_formatted_are_right_aligned():
     ragged = pd.DataFrame({"late_word": ["$1", "", "$2", "n/a"], "gaps": ["", "$1", "", "$2"],
                            "blank": ["", "", "", ""]})
     head = sections.table_html(ragged).split("</thead>")[0]
-    assert head.endswith('<th>late_word</th><th class="num">gaps</th><th>blank</th></tr>')
+    assert head.endswith('<th>late_<wbr>word</th><th class="num">gaps</th><th>blank</th></tr>')
