@@ -140,7 +140,7 @@ class Engagement:
         A file that cannot be used is left out and listed in ``unusable``; the rest is
         diagnosed. When no file at all could be used for the file's own reasons there is
         nothing to diagnose: the problems are raised as a strict load raises them (bad input,
-        exit 2, no kernel started). A crash of opskit is never raised here: the run goes on,
+        exit 2, no report written). A crash of opskit is never raised here: the run goes on,
         names it, and exits 3.
         """
         engagement = cls.load(path, strict=False)

@@ -2,19 +2,20 @@
 
 The recipe, step by step (as papermill's own ``execute_notebook`` reads):
 
-1. ``Engagement.load_partial``: a bad engagement.yaml, or an engagement none of whose files
-   can be used, fails here, before any kernel; a file that cannot be used (or that opskit
-   crashed reading) is left out and listed in ``Engagement.unusable``, and the rest is
-   diagnosed. The outcome carries that list, which
-   the caller turns into its exit code (``opskit.unusable.exit_code``).
+1. ``load_config``: a bad engagement.yaml fails here, before any kernel.
 2. ``WorkFolder``: a private folder beside the reports (0700) in which the whole report is
    built.
 3. ``execute``: the kernel is launched first, over Jupyter's ``ipc`` transport (Unix
    sockets in the private folder, not a TCP port other local users can reach), importing
-   the report's modules as it boots. Meanwhile this process prepares the report context
-   (``report.prepare``: the diagnosis, the audience; the very function the explorer and
-   `opskit diagnose` call) and the history preview, and hands them with the validated
-   engagement to the kernel without a file (``handoff``). papermill then runs
+   the report's modules as it boots. Meanwhile this process loads the engagement
+   (``Engagement.load_partial``: a file that cannot be used, or that opskit crashed
+   reading, is left out and listed in ``Engagement.unusable``, which the outcome carries
+   and the caller turns into its exit code, ``opskit.unusable.exit_code``; an engagement
+   none of whose files can be used stops the kernel and is raised as bad input, leaving
+   nothing), prepares the report context (``report.prepare``: the diagnosis, the
+   audience; the very function the explorer and `opskit diagnose` call) and the history
+   preview, and hands them with the validated engagement to the kernel without a file
+   (``handoff``). papermill then runs
    notebooks/diagnostic.ipynb in this very interpreter (whatever ``python3`` kernelspec the
    user has installed); the notebook shows and explains the handed results and writes
    findings.json and evidence/. Meanwhile this process writes findings.xlsx from the very
@@ -39,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import os
 import pickle
 import shutil
@@ -55,6 +57,7 @@ from typing import Any
 from opskit import faults, handoff
 from opskit._startup import skip_slow_optional_imports
 from opskit.atomic import WriteFailed, leftovers
+from opskit.config import load_config
 from opskit.diagnose import resolve_overrides
 from opskit.engagement import DATA_DIR, Engagement
 from opskit.errors import ConfigError, OpskitError
@@ -70,6 +73,15 @@ NOTEBOOK_NAME, KERNEL_LOG = "diagnostic.ipynb", "kernel.log"
 MAX_SOCKET_PATH = 100
 """A Unix socket path must fit in 108 bytes (``sun_path``); beyond this the kernel falls
 back to loopback TCP (still signed with its key) rather than fail."""
+
+
+class _NotLoaded(Exception):
+    """The engagement could not be loaded while the kernel started: ``error`` is raised as a
+    load before any kernel raises it."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class NotebookFailed(OpskitError):
@@ -127,6 +139,7 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
     class ThisInterpreterKernelManager(AsyncKernelManager):
         def __init__(self, **kw: Any) -> None:
             super().__init__(**kw)
+            self.client_factory = _prompt_kernel_client_class()
             if ipython_dir is not None and not self.connection_file:
                 # The connection file (sockets and the signing key) in the private folder
                 # too, not in the system's temporary folder.
@@ -169,6 +182,36 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
             faults.point("kernel")
 
     return ThisInterpreterKernelManager
+
+
+@functools.cache
+def _prompt_kernel_client_class() -> type:
+    """The kernel client of ``kernel_manager_class`` (built once, on first use: jupyter_client
+    is imported lazily)."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class PromptKernelClient(AsyncKernelClient):
+        """jupyter_client's client, but ready as soon as the kernel is: its readiness check
+        ends by draining IOPub until nothing arrives for 0.2 s, a fixed 0.2 s on every
+        run. Status messages arrive within milliseconds over the Unix sockets, so each
+        IOPub wait of that check lasts 20 ms here (a kernel whose IOPub is not connected
+        yet is asked again, as jupyter_client does)."""
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            channel = self.iopub_channel
+            get_msg = channel.get_msg
+
+            async def briefly(*args: Any, timeout: float | None = None, **kw: Any) -> Any:
+                return await get_msg(*args, timeout=None if timeout is None
+                                     else min(timeout, 0.02), **kw)
+
+            channel.get_msg = briefly
+            try:
+                await super()._async_wait_for_ready(timeout)
+            finally:
+                del channel.get_msg  # the class's own method again
+
+    return PromptKernelClient
 
 
 def output_folder(out: str | Path, engagements: Iterable[Path] = ()) -> Path:
@@ -297,32 +340,40 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
 
     out = Path(out).expanduser() if out is not None else None
     ledger = Path(ledger).expanduser() if ledger is not None else None
-    engagement = Engagement.load_partial(path)
-    resolve_overrides(engagement, thresholds)
-    Lifecycle.from_config(engagement.config.lifecycle)
-    faults.point("load")
-    base = output_folder(out or engagement.path / "reports", [engagement.path] if out else ())
+    root = load_config(Path(path)).root  # engagement.yaml's problems: before any kernel
+    made = _missing_folders(out or root / "reports")
+    base = output_folder(out or root / "reports", [root] if out else ())
     if ledger is None:
-        ledger = ledger_in(out) if out is not None else history.default_ledger(
-            engagement.path)
+        ledger = ledger_in(out) if out is not None else history.default_ledger(root)
     ledger = Path(ledger).resolve()
     stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
     sweep(base)
-    with _signals_end_the_run(), WorkFolder(base) as work:
+    with _raised_as_before_any_kernel(made), _signals_end_the_run(), \
+            WorkFolder(base) as work:
         handed = handoff.reserve()  # filled while the kernel starts
         pending = work.path / history.PENDING_NAME
         folder = work.path
         stage = "notebook"
-        request = {"engagement": str(engagement.path.resolve()),
+        request = {"engagement": str(root.resolve()),
                    "period_start": period_start, "period_end": period_end,
                    "audience": audience, "checks": checks,
                    "thresholds": dict(thresholds or {})}
         in_kernel = {"history": record, "ledger": str(ledger),
                      "pending": str(pending) if record else None}  # as without a hand-off
 
+        loaded: list[Engagement] = []
+
         def diagnose_while_kernel_starts() -> dict[str, Any]:
-            """The diagnosis and the history preview, here while the kernel boots; handed
-            over with the engagement (what the kernel would otherwise compute itself)."""
+            """The engagement, its diagnosis and the history preview, here while the kernel
+            boots; handed over (what the kernel would otherwise compute itself)."""
+            try:
+                engagement = Engagement.load_partial(path)
+                resolve_overrides(engagement, thresholds)
+                Lifecycle.from_config(engagement.config.lifecycle)
+            except Exception as exc:
+                raise _NotLoaded(exc) from None
+            loaded.append(engagement)
+            faults.point("load")
             context = _prepared(engagement, request, record, ledger, pending)
             if context is not None:
                 context.workbook_apart = True
@@ -377,18 +428,20 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
         except BaseException as exc:
             if not isinstance(exc, Exception):
                 raise  # Ctrl-C, SIGTERM: the work folder goes, nothing is recorded
+            if isinstance(exc, _NotLoaded):
+                raise  # nothing to diagnose: nothing is published or recorded (below)
             private = work.path
             folder = _publish_failed(work, base, stamp, exc)
             failure = _moved(exc, private, folder)
             if record:
-                _record_failure(ledger, engagement, stage, failure)
+                _record_failure(ledger, loaded[0] if loaded else path, stage, failure)
             raise failure from None
         faults.point("ledger")
         if record_file is not None:
             history.commit_pending(record_file, ledger)
     return RunOutcome(folder, folder / RUN_DIR / NOTEBOOK_NAME, folder / "report.html",
                       folder / "findings.json", folder / "findings.xlsx",
-                      tuple(engagement.unusable))
+                      tuple(loaded[0].unusable))
 
 
 def _prepared(engagement: Engagement, request: Mapping[str, Any], record: bool, ledger: Path,
@@ -627,13 +680,44 @@ def _take(pending: Path) -> dict[str, Any] | None:
         pending.unlink(missing_ok=True)
 
 
-def _record_failure(ledger: Path, engagement: Engagement, stage: str, exc: Exception) -> None:
+def _record_failure(ledger: Path, engagement: Engagement | str | Path, stage: str,
+                    exc: Exception) -> None:
     """Record a failed run apart from the diagnostics; a ledger that cannot be used does not
-    hide the failure itself."""
+    hide the failure itself. A run that failed before its engagement loaded (the kernel did
+    not start) loads it here, for its client and period."""
     from opskit.history import LedgerError, record_failure
 
+    if not isinstance(engagement, Engagement):
+        try:
+            engagement = Engagement.load_partial(engagement)
+        except Exception:
+            return  # nothing to name the failure by; the error itself is still raised
     with contextlib.suppress(LedgerError, OSError):
         record_failure(ledger, engagement, stage, exc)
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    folder = Path(folder).expanduser().absolute()
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+@contextlib.contextmanager
+def _raised_as_before_any_kernel(made: list[Path]) -> Iterator[None]:
+    """An engagement with nothing to diagnose (it loads while the kernel starts) raises its
+    problems as a load before any kernel did: the kernel is stopped, the work folder goes,
+    and so do the (empty) folders made for its reports; nothing is recorded."""
+    try:
+        yield
+    except _NotLoaded as exc:
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise exc.error from None
 
 
 @contextlib.contextmanager

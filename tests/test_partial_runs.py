@@ -141,9 +141,10 @@ def test_diagnose_exits_4_and_names_the_file(broken_tasks, capsys):
         "without data/tasks.csv: fix or re-export it and run again.")
 
 
-def test_nothing_usable_is_bad_input_before_any_kernel(broken_tasks, tmp_path, capsys):
+def test_nothing_usable_is_bad_input_and_leaves_nothing(broken_tasks, tmp_path, capsys):
     """When no file at all can be used there is no rest to diagnose: diagnose and run exit 2
-    with the problems, and no report folder is made."""
+    with the problems, and no report folder is left (run loads while its kernel starts: the
+    kernel is stopped and the folders made for the reports removed)."""
     config = broken_tasks / "engagement.yaml"
     config.write_text(config.read_text(encoding="utf-8").split("files:")[0]
                       + "files:\n  tasks: data/tasks.csv\n  people: data/missing.csv\n",
