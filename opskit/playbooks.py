@@ -43,7 +43,8 @@ def parse(path: Path) -> Playbook:
     """Read one playbook file: front matter between '---' lines, then the body."""
     text = path.read_text(encoding="utf-8")
     _, front, body = text.split("---\n", 2)
-    meta = yaml.safe_load(front)
+    # libyaml's safe loader where present (the same objects, several times faster).
+    meta = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return Playbook(id=meta["id"], title=meta["title"], checks=tuple(meta["checks"]),
                     owner_role=meta["owner_role"], effort=meta["effort"],
                     proof_metric=meta["proof_metric"], proof_target=meta["proof_target"],

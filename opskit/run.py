@@ -130,8 +130,8 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
 
     ``pass_fds`` are inherited by the kernel (the hand-off); ``started`` is told the
     kernel's pid as soon as it exists (so a guardian can kill it if this process dies);
-    ``preload`` are modules the kernel imports while it starts (while `opskit run`
-    diagnoses), before the first cell asks for them.
+    ``preload`` are statements the kernel runs while it starts (while `opskit run`
+    loads and diagnoses), before the first cell needs what they import or warm.
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -154,8 +154,8 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
         def kernel_spec(self) -> KernelSpec:
             return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
                                     "{connection_file}", "--HistoryManager.enabled=False",
-                                    *(f"--IPKernelApp.exec_lines=import {module}"
-                                      for module in preload)],
+                                    *(f"--IPKernelApp.exec_lines={line}"
+                                      for line in preload)],
                               display_name=f"opskit ({sys.executable})", language="python",
                               resource_dir=str(ROOT))
 
@@ -269,7 +269,8 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
                    else Path(tempfile.mkdtemp(prefix=".ipython-", dir=output.parent)))
     manager = kernel_manager_class(
         output.with_name(KERNEL_LOG), ipython_dir, pass_fds=pass_fds, started=started,
-        preload=("opskit.report",) if while_kernel_starts is not None else ())
+        preload=("import opskit.report", "opskit.report.warm_up()")
+        if while_kernel_starts is not None else ())
     extra: dict[str, Any] = {}
     km = None
     try:

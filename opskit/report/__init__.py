@@ -14,6 +14,16 @@ from opskit.report.context import ReportContext, in_currency, prepare
 from opskit.report.page import show as _show
 
 
+def warm_up() -> None:
+    """What a fresh kernel's first sections would pay on the way: plotly's figure validators
+    (built on first use) and the playbooks (read once). `opskit run`'s kernel calls it while
+    it boots, before the engagement is handed over."""
+    from opskit.playbooks import all_playbooks
+
+    all_playbooks()
+    figures.warm_up()
+
+
 @in_currency
 def show_title(ctx: ReportContext) -> None:
     """Title block, which also names the page (client and period). plotly.js is not in the

@@ -403,6 +403,21 @@ def history(runs):
     return fig
 
 
+def warm_up() -> None:
+    """Build and serialize a figure with every trace kind and layout feature ``cause``
+    draws, so that plotly's validators exist before the first chart of a report."""
+    go = _go()
+    figure = go.Figure([go.Bar(x=["a"], y=[1], error_y=dict(type="data", array=[0])),
+                        go.Scatter(x=["a"], y=[1], mode="lines+markers"),
+                        go.Histogram(x=[1]), go.Heatmap(z=[[1]], x=["a"], y=["b"])])
+    figure.update_layout(title=dict(text="a", subtitle=dict(text="b")),
+                         legend=dict(orientation="h"), margin=dict(t=10),
+                         xaxis=dict(title=dict(text="x")), yaxis=dict(title=dict(text="y")),
+                         shapes=[dict(type="line", x0=0, x1=1, y0=0, y1=1)],
+                         annotations=[dict(text="a", x=0, y=0)])
+    to_div(figure)
+
+
 def to_div(fig) -> str:
     """A figure as an HTML div that relies on plotly.js being embedded once in the page.
 
