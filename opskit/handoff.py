@@ -1,7 +1,8 @@
 """Hand the engagement `opskit run` already validated to the notebook kernel it starts.
 
-`opskit run` loads and validates the engagement before any kernel starts, so that bad data
-fails fast with its clear error; the notebook then needs the very same tables. Reading and
+`opskit run` loads and validates the engagement while its kernel starts (engagement.yaml
+before it), so that bad data fails fast with its clear error; the notebook then needs the
+very same tables. Reading and
 parsing the exports a second time in the kernel was the largest avoidable cost of a run
 (about as long as the diagnosis itself). Instead, the validated engagement is pickled once
 into an anonymous in-memory file (``memfd_create``; an unlinked temporary file where that
