@@ -16,6 +16,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from conftest import SAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opskit.findings import Diagnosis, Status
 from opskit.portfolio import build, find_findings, sample_findings
@@ -528,3 +530,41 @@ def test_cell_values_a_column_at_a_time_are_cell_value_of_each(dtc):
     assert sheets.cell_values(edges["float"]) == [1.5, None, None, None]
     assert sheets.cell_values(edges["zoned"])[0] == dt.datetime(2026, 1, 1, 10, 0)
     assert sheets.cell_values(edges["text"])[2] == "x" * (sheets.CELL_CHARS - 1) + "…"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12),
+                          st.sampled_from(["", " ", "a&b", "<x>", "\r\n", "é", "\u3000x",
+                                           "x\x85", "=", "=x", "#N/A", "😀 ", "a\x1fb"])),
+                min_size=1, max_size=30))
+def test_any_text_column_is_written_as_openpyxl_writes_it(tmp_path_factory, values):
+    """Text columns serialized in Arrow (escaping, xml:space, empty strings, missing
+    values, non-ASCII references) are the bytes openpyxl writes, for any text; a value
+    openpyxl types itself (a formula, an error code, a control character) sends the column
+    to openpyxl, which writes it as before."""
+    tmp_path = tmp_path_factory.mktemp("text")
+    frame = pd.DataFrame({"text": pd.Series(values, dtype=object), "n": range(len(values))})
+    assert _one_grid_sheet(tmp_path, frame, last=True) == _one_grid_sheet(
+        tmp_path, frame, last=False)
+
+
+def test_arrow_whitespace_and_control_characters_are_pythons_and_openpyxls():
+    """The Arrow path relies on Arrow's trimmed whitespace being exactly ``str.isspace``
+    (lxml's xml:space rule) and on its RE2 class being openpyxl's illegal characters: both
+    are checked here for every code point."""
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    codes = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    for text in (pa.array(["x" + chr(c) for c in codes]), pa.array([chr(c) + "x" for c in codes])):
+        trimmed = pc.not_equal(pc.binary_length(pc.utf8_trim_whitespace(text)),
+                               pc.binary_length(text)).to_numpy(zero_copy_only=False)
+        assert trimmed.tolist() == [chr(c).isspace() for c in codes]
+    ascii_codes = range(0x80)
+    arrow = pc.match_substring_regex(pa.array([chr(c) for c in ascii_codes]),
+                                     sheet_rows._ILLEGAL).to_pylist()
+    assert arrow == [bool(ILLEGAL_CHARACTERS_RE.search(chr(c))) for c in ascii_codes]
+    assert sheet_rows.rows_xml([["a\ud800b"]], [None], [False], 2) is None

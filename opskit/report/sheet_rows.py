@@ -18,6 +18,7 @@ through openpyxl as before.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,12 @@ from openpyxl.utils.datetime import WINDOWS_EPOCH, to_excel
 
 _DATES = (dt.datetime, dt.date, dt.time)
 _INFINITE = (float("inf"), float("-inf"))
+_IN_PYTHON = object()
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ILLEGAL = "[\\x{0}-\\x{8}\\x{b}\\x{c}\\x{e}-\\x{1f}]"
+"""openpyxl's ``ILLEGAL_CHARACTERS_RE`` in RE2's syntax (a test checks both agree)."""
+_CONTROL_OR_ESCAPED = "[\\x{0}-\\x{1f}&<>]"
+_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
 
 
 def rows_xml(columns: Sequence[Sequence[Any]], styles: Sequence[int | None],
@@ -37,35 +44,60 @@ def rows_xml(columns: Sequence[Sequence[Any]], styles: Sequence[int | None],
     column written without a style), ``dated`` whether its number format shows a date
     (openpyxl gives a date in any other column a format of its own). None when a value
     needs openpyxl itself."""
+    import pyarrow as pa
+
+    if not columns:
+        return None
+    count = len(columns[0])
+    numbers = pa.array(range(first_row, first_row + count), pa.int64()).cast(pa.string())
     cells = []
     for position, (values, style, dates) in enumerate(zip(columns, styles, dated,
                                                           strict=True), start=1):
         column = _column_cells(values, get_column_letter(position), style, dates, first_row,
-                               epoch)
+                               epoch, numbers)
         if column is None:
             return None
         cells.append(column)
-    if not cells:
-        return None
-    last = first_row + len(cells[0])
-    rows = [f'<row r="{number}">{"".join(row)}</row>'
-            for number, row in zip(range(first_row, last), zip(*cells, strict=True),
-                                   strict=True)]
-    return "".join(rows).encode("ascii", "xmlcharrefreplace")
+    return _joined_rows(cells, numbers)
+
+
+def _joined_rows(cells: list[Any], numbers: Any) -> bytes:
+    """Each row's cells between ``<row r="n">`` and ``</row>`` (``numbers``: the rows'
+    numbers as Arrow text), all rows in one piece, joined in Arrow; non-ASCII characters
+    as references, as lxml writes them."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = len(numbers)
+    columns = [c if isinstance(c, pa.Array) else pa.array(c, pa.string()) for c in cells]
+    rows = pc.binary_join_element_wise('<row r="', numbers, '">', *columns, "</row>", "")
+    rows = rows.cast(pa.large_string())
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)
+    start, end = int(offsets[rows.offset]), int(offsets[rows.offset + count])
+    data = rows.buffers()[2].to_pybytes()[start:end]
+    if pc.all(pc.string_is_ascii(rows)).as_py() is not False:
+        return data
+    return data.decode("utf-8").encode("ascii", "xmlcharrefreplace")
 
 
 def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: bool,
-                  first_row: int, epoch: dt.datetime) -> list[str] | None:
+                  first_row: int, epoch: dt.datetime, numbers: Any) -> Any:
     """Each value's ``<c>`` element ('' for an empty cell), or None (see ``rows_xml``).
 
     A column of numbers only, or of text only (the usual evidence column), is written by
     one comprehension; a column of mixed values value by value."""
     styled = f' s="{style}"' if style is not None else ""
     kinds = set(map(type, values)) - {type(None)}
+    if kinds == {str}:
+        cells = _text_cells(values, letter, styled, numbers)
+        if cells is not _IN_PYTHON:
+            return cells
     text = [v for v in values if type(v) is str] if str in kinds else []
-    if text and (ILLEGAL_CHARACTERS_RE.search("\n".join(text))
+    joined = "\n".join(text)
+    if text and (ILLEGAL_CHARACTERS_RE.search(joined) or _SURROGATE.search(joined)
                  or any((len(v) > 1 and v[0] == "=") or v in ERROR_CODES for v in text)):
-        return None
+        return None  # a lone surrogate is no XML character: openpyxl says so
     rows = range(first_row, first_row + len(values))
     if kinds <= {int, float} and not any(v != v or v in _INFINITE for v in values
                                          if type(v) is float):
@@ -99,6 +131,43 @@ def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: 
         else:
             return None
     return out
+
+
+def _text_cells(values: Sequence[str | None], letter: str, styled: str, numbers: Any) -> Any:
+    """A text column's ``<c>`` elements built in Arrow (a pyarrow array), as the
+    comprehension in ``_column_cells`` builds them, or None when a value needs openpyxl
+    (the same rules, checked in Arrow); ``_IN_PYTHON`` when Arrow cannot hold the text
+    (a lone surrogate)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(values, pa.string())
+    except (pa.ArrowException, UnicodeError):
+        return _IN_PYTHON
+    formula = pc.and_(pc.starts_with(text, "="), pc.greater(pc.utf8_length(text), 1))
+    if pc.any(formula).as_py() or pc.any(pc.is_in(text, pa.array(ERROR_CODES))).as_py():
+        return None
+    escaped = text
+    # One pass finds the rare column holding a control character or something to escape.
+    if pc.any(pc.match_substring_regex(text, _CONTROL_OR_ESCAPED)).as_py():
+        if pc.any(pc.match_substring_regex(text, _ILLEGAL)).as_py():
+            return None
+        for character, reference in _ESCAPES:
+            escaped = pc.replace_substring(escaped, character, reference)
+    # Arrow's whitespace is str.isspace's, character for character (a test checks every
+    # code point): text that trimming shortens has whitespace at an end.
+    edged = pc.not_equal(pc.binary_length(pc.utf8_trim_whitespace(text)),
+                         pc.binary_length(text))
+    space = pc.if_else(edged, ' xml:space="preserve"', "")
+    before, after = f'<c r="{letter}', f'"{styled} t="inlineStr">'
+    full = pc.binary_join_element_wise(before, numbers, after, "<is><t", space, ">", escaped,
+                                       "</t></is></c>", "")
+    blank = pc.equal(text, "")
+    if pc.any(blank).as_py():
+        empty = pc.binary_join_element_wise(before, numbers, after, "</c>", "")
+        full = pc.if_else(blank, empty, full)
+    return full.fill_null("")
 
 
 def _space(text: str) -> str:
