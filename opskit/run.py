@@ -349,7 +349,8 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     ledger = Path(ledger).resolve()
     stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
     sweep(base)
-    with _raised_as_before_any_kernel(made), _signals_end_the_run(), \
+    loaded: list[Engagement] = []
+    with _raised_as_before_any_kernel(made, loaded), _signals_end_the_run(), \
             WorkFolder(base) as work:
         handed = handoff.reserve()  # filled while the kernel starts
         pending = work.path / history.PENDING_NAME
@@ -361,8 +362,6 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
                    "thresholds": dict(thresholds or {})}
         in_kernel = {"history": record, "ledger": str(ledger),
                      "pending": str(pending) if record else None}  # as without a hand-off
-
-        loaded: list[Engagement] = []
 
         def diagnose_while_kernel_starts() -> dict[str, Any]:
             """The engagement, its diagnosis and the history preview, here while the kernel
@@ -700,7 +699,7 @@ def _record_failure(ledger: Path, engagement: Engagement | str | Path, stage: st
 def _missing_folders(folder: Path) -> list[Path]:
     """``folder`` and those of its parents that do not exist yet, deepest first."""
     missing = []
-    folder = Path(folder).expanduser().absolute()
+    folder = Path(folder).expanduser().resolve()  # as output_folder resolves it
     while not folder.exists() and folder != folder.parent:
         missing.append(folder)
         folder = folder.parent
@@ -708,17 +707,22 @@ def _missing_folders(folder: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _raised_as_before_any_kernel(made: list[Path]) -> Iterator[None]:
+def _raised_as_before_any_kernel(made: list[Path], loaded: list[Engagement]
+                                 ) -> Iterator[None]:
     """An engagement with nothing to diagnose (it loads while the kernel starts) raises its
     problems as a load before any kernel did: the kernel is stopped, the work folder goes,
-    and so do the (empty) folders made for its reports; nothing is recorded."""
+    and so do the (empty) folders made for its reports; nothing is recorded. A run stopped
+    (Ctrl-C, SIGTERM) before its engagement loaded leaves no such folder either."""
     try:
         yield
-    except _NotLoaded as exc:
-        for folder in made:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise exc.error from None
+    except BaseException as exc:
+        if isinstance(exc, _NotLoaded) or not loaded:
+            for folder in made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only an empty one: nothing published is touched
+        if isinstance(exc, _NotLoaded):
+            raise exc.error from None
+        raise
 
 
 @contextlib.contextmanager

@@ -8,8 +8,9 @@ One layer for every writer, because each destination runs text in its own way:
   opens the file. Such text gets a leading apostrophe (OWASP's CSV-injection advice), which
   Excel and LibreOffice show as plain text. Numbers are never touched: only strings are.
 - **xlsx** cannot store most C0 control characters at all (openpyxl raises
-  ``IllegalCharacterError`` on a NUL or ``\\x0b``): they are replaced by U+FFFD so the cell
-  still says something was there.
+  ``IllegalCharacterError`` on a NUL or ``\\x0b``), nor what XML 1.0 excludes beyond them (a
+  lone surrogate, U+FFFE, U+FFFF): they are replaced by U+FFFD so the cell still says
+  something was there.
 - **Terminals** execute escape sequences (``\\e]0;title\\a`` retitles the window, ``\\e[2J``
   clears it): control characters are shown as visible escapes, never passed raw.
 """
@@ -25,7 +26,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d"
 """What a spreadsheet reads as the start of a formula (the fullwidth forms too: some
 spreadsheet apps fold them to ASCII)."""
 
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XLSX_ILLEGAL_IN_ARROW = r"[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{fffe}\x{ffff}]"
+"""The same in RE2's syntax (Arrow text holds no lone surrogate: UTF-8 cannot)."""
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -83,7 +86,7 @@ def _risky_in_arrow(column: pd.Series, xlsx: bool) -> pd.Series | None:
     first = pc.utf8_slice_codeunits(strings, 0, 1)
     risky = pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=strings.type))
     if xlsx:
-        risky = pc.or_(risky, pc.match_substring_regex(strings, _XLSX_ILLEGAL.pattern))
+        risky = pc.or_(risky, pc.match_substring_regex(strings, _XLSX_ILLEGAL_IN_ARROW))
     return pd.Series(risky.fill_null(False).to_numpy(zero_copy_only=False),
                      index=column.index)
 

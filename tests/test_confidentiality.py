@@ -255,7 +255,8 @@ def test_formula_and_control_text_found_in_arrow_as_cell_by_cell():
     from opskit.textsafe import FORMULA_TRIGGERS, spreadsheet_frame, spreadsheet_text, xlsx_text
 
     values = [f"{t}x" for t in FORMULA_TRIGGERS] + [
-        "ok", "a\x00b", "x\x0by", "tab\tinside", None, "", "é=", " =x", "-"]
+        "ok", "a\x00b", "x\x0by", "tab\tinside", None, "", "é=", " =x", "-", "a\uffffb",
+        "\ufffe"]
     for xlsx, clean in ((False, spreadsheet_text), (True, xlsx_text)):
         expected = [clean(v) for v in values]
         for dtype in ("str", "string[pyarrow]", object):
@@ -263,3 +264,4 @@ def test_formula_and_control_text_found_in_arrow_as_cell_by_cell():
             got = spreadsheet_frame(frame, xlsx=xlsx)["name"].tolist()
             assert [None if pd.isna(v) else v for v in got] == expected, (dtype, xlsx)
     assert xlsx_text("a\x00b") == "a\ufffdb" and spreadsheet_text("\uff1dx") == "'\uff1dx"
+    assert xlsx_text("a\uffffb\ud800") == "a\ufffdb\ufffd"  # no XML 1.0 character either

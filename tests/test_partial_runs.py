@@ -319,3 +319,21 @@ def test_explorer_opens_without_the_unusable_file(broken_tasks):
     app.hat_picker.value = "sales"
     app.check_picker.value = "sales.missed_calls"
     assert app.result.status is Status.FAIL
+
+
+def test_stopped_while_loading_leaves_no_report_folder(tmp_path, monkeypatch):
+    """The engagement loads while the kernel starts, after the reports' folder is made: a
+    run stopped then (Ctrl-C) removes the folders it made, spelled with '..' or not, and
+    the kernel with them."""
+    from opskit.engagement import Engagement
+    from opskit.run import run
+
+    def interrupted(path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Engagement, "load_partial", classmethod(
+        lambda cls, path: interrupted(path)))
+    for out in (tmp_path / "new" / "reports", tmp_path / "other" / ".." / "third" / "x"):
+        with pytest.raises(KeyboardInterrupt):
+            run(SAMPLES / "control", out=out, progress=False, record=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

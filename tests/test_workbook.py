@@ -411,19 +411,20 @@ def test_evidence_rows_written_apart_are_the_bytes_openpyxl_writes(dtc, tmp_path
     assert _members(fast) == _members(slow)
 
 
-def _one_grid_sheet(tmp_path: Path, frame: pd.DataFrame, *, last: bool) -> bytes:
+def _one_grid_sheet(tmp_path: Path, frame: pd.DataFrame, *, last: bool,
+                    formats: dict[str, str] | None = None) -> dict[str, bytes]:
     book = openpyxl.Workbook(write_only=True)
     spool = sheets.Spool(tmp_path / "grid.xlsx")
     writer = sheets.SheetWriter(book, "Grid", spool)
-    grid = sheets.Grid.of(frame, formats={"when": sheets.FORMAT_DATETIME,
-                                          "day": sheets.FORMAT_DATE,
-                                          "amount": '"$"#,##0.00'})
+    grid = sheets.Grid.of(frame, formats=formats or {"when": sheets.FORMAT_DATETIME,
+                                                     "day": sheets.FORMAT_DATE,
+                                                     "amount": '"$"#,##0.00'})
     writer.layout([10.0] * len(grid.header), freeze_below=1)
     writer.grid(grid, "Rows", last=last)
     path = tmp_path / f"grid-{last}.xlsx"
     book.save(path)
     spool.clear()
-    return _members(path)["xl/worksheets/sheet1.xml"]
+    return _members(path)
 
 
 def _spied(monkeypatch) -> list[bool]:
@@ -460,6 +461,7 @@ def test_rows_written_apart_escape_and_type_as_openpyxl(tmp_path, monkeypatch):
     apart = _one_grid_sheet(tmp_path, frame, last=True)
     assert seen == [True]
     assert apart == _one_grid_sheet(tmp_path, frame, last=False)
+    apart = apart["xl/worksheets/sheet1.xml"]
     assert b"a&amp;b&lt;c&gt;d" in apart and b"&#233; &#252; &#20013; &#128512;" in apart
     assert b'<t xml:space="preserve"> lead</t>' in apart and b"x&#13;y" in apart
     book = openpyxl.load_workbook(tmp_path / "grid-True.xlsx")
@@ -563,8 +565,29 @@ def test_arrow_whitespace_and_control_characters_are_pythons_and_openpyxls():
         trimmed = pc.not_equal(pc.binary_length(pc.utf8_trim_whitespace(text)),
                                pc.binary_length(text)).to_numpy(zero_copy_only=False)
         assert trimmed.tolist() == [chr(c).isspace() for c in codes]
-    ascii_codes = range(0x80)
-    arrow = pc.match_substring_regex(pa.array([chr(c) for c in ascii_codes]),
-                                     sheet_rows._ILLEGAL).to_pylist()
-    assert arrow == [bool(ILLEGAL_CHARACTERS_RE.search(chr(c))) for c in ascii_codes]
-    assert sheet_rows.rows_xml([["a\ud800b"]], [None], [False], 2) is None
+    probes = [chr(c) for c in range(0x80)] + ["\ufffd", "\ufffe", "\uffff", "\U0010ffff"]
+    arrow = pc.match_substring_regex(pa.array(probes),
+                                     sheet_rows._ILLEGAL_OR_NOT_XML).to_pylist()
+    assert arrow == [bool(ILLEGAL_CHARACTERS_RE.search(p) or sheet_rows._NOT_XML.search(p))
+                     for p in probes]
+    assert arrow[-4:] == [False, True, True, False]
+    for outside_xml in ("a\ud800b", "a\ufffeb", "a\uffffb"):
+        assert sheet_rows.rows_xml([[outside_xml]], [None], [False], 2) is None
+        assert sheet_rows.rows_xml([[outside_xml, 1]], [None], [False], 2) is None
+
+
+def test_styles_are_numbered_as_openpyxl_numbers_them(tmp_path):
+    """A formatted column whose first values are empty gets its style when its first value
+    is written, row by row, as openpyxl numbers them; a column with no value adds no style,
+    and 'General' is no style: styles.xml is the same both ways."""
+    frame = pd.DataFrame({"late": [None, 1.5, 2.5], "when": pd.to_datetime(
+        ["2026-01-01", "2026-01-02", None]), "never": [None, None, None],
+        "plain": [1.0, 2.0, 3.0], "text": ["a", "b", "c"]})
+    formats = {"late": sheets.FORMAT_NUMBER, "when": sheets.FORMAT_DATETIME,
+               "never": sheets.FORMAT_PERCENT, "plain": "General"}
+    apart = _one_grid_sheet(tmp_path, frame, last=True, formats=formats)
+    assert apart == _one_grid_sheet(tmp_path, frame, last=False, formats=formats)
+    sheet = apart["xl/worksheets/sheet1.xml"]
+    # 'when' is written first (row 2), then 'late' (row 3); 'plain' carries no s=""
+    assert b'<c r="B2" s="2" t="n">' in sheet and b'<c r="A3" s="3" t="n">' in sheet
+    assert b'<c r="D2" t="n">' in sheet

@@ -29,10 +29,13 @@ from openpyxl.utils.datetime import WINDOWS_EPOCH, to_excel
 _DATES = (dt.datetime, dt.date, dt.time)
 _INFINITE = (float("inf"), float("-inf"))
 _IN_PYTHON = object()
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_ILLEGAL = "[\\x{0}-\\x{8}\\x{b}\\x{c}\\x{e}-\\x{1f}]"
-"""openpyxl's ``ILLEGAL_CHARACTERS_RE`` in RE2's syntax (a test checks both agree)."""
-_CONTROL_OR_ESCAPED = "[\\x{0}-\\x{1f}&<>]"
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 has no reference for, beyond openpyxl's illegal ones: lxml refuses
+them, and so does openpyxl's path (``Grid.of`` replaces them before they get here)."""
+_ILLEGAL_OR_NOT_XML = "[\\x{0}-\\x{8}\\x{b}\\x{c}\\x{e}-\\x{1f}\\x{fffe}\\x{ffff}]"
+"""openpyxl's ``ILLEGAL_CHARACTERS_RE`` and ``_NOT_XML`` in RE2's syntax (a test checks
+them against openpyxl's)."""
+_CONTROL_OR_ESCAPED = "[\\x{0}-\\x{1f}&<>\\x{fffe}\\x{ffff}]"
 _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
 
 
@@ -95,9 +98,9 @@ def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: 
             return cells
     text = [v for v in values if type(v) is str] if str in kinds else []
     joined = "\n".join(text)
-    if text and (ILLEGAL_CHARACTERS_RE.search(joined) or _SURROGATE.search(joined)
+    if text and (ILLEGAL_CHARACTERS_RE.search(joined) or _NOT_XML.search(joined)
                  or any((len(v) > 1 and v[0] == "=") or v in ERROR_CODES for v in text)):
-        return None  # a lone surrogate is no XML character: openpyxl says so
+        return None  # openpyxl raises for these: let it
     rows = range(first_row, first_row + len(values))
     if kinds <= {int, float} and not any(v != v or v in _INFINITE for v in values
                                          if type(v) is float):
@@ -151,7 +154,7 @@ def _text_cells(values: Sequence[str | None], letter: str, styled: str, numbers:
     escaped = text
     # One pass finds the rare column holding a control character or something to escape.
     if pc.any(pc.match_substring_regex(text, _CONTROL_OR_ESCAPED)).as_py():
-        if pc.any(pc.match_substring_regex(text, _ILLEGAL)).as_py():
+        if pc.any(pc.match_substring_regex(text, _ILLEGAL_OR_NOT_XML)).as_py():
             return None
         for character, reference in _ESCAPES:
             escaped = pc.replace_substring(escaped, character, reference)

@@ -490,7 +490,11 @@ class SheetWriter:
         return top, self.row
 
     def _rows_written_apart(self, grid: Grid, first_row: int) -> bool:
-        """Write ``grid``'s rows through ``sheet_rows`` when every value allows it."""
+        """Write ``grid``'s rows through ``sheet_rows`` when every value allows it.
+
+        A column's number format becomes a workbook style when openpyxl writes the
+        column's first value, row by row: the styles are numbered in that order here too,
+        and registered only once the rows are written, so that styles.xml is the same."""
         from openpyxl.styles.numbers import is_date_format
 
         from opskit.report.sheet_rows import rows_xml
@@ -498,19 +502,34 @@ class SheetWriter:
         writer = self.sheet._writer
         if not grid.rows or not hasattr(writer, "write_raw"):
             return False
-        styles: list[int | None] = []
-        for fmt in grid.formats:
-            if fmt is None:
-                styles.append(None)
-            else:
-                template = WriteOnlyCell(self.sheet)
+        arrays: dict[int, Any] = {}
+        for i, fmt in enumerate(grid.formats):
+            template = WriteOnlyCell(self.sheet)
+            if fmt is not None:
                 template.number_format = fmt
-                styles.append(template.style_id)
+            if template.has_style:  # 'General' is no style: openpyxl writes no s=""
+                arrays[i] = template._style
+        first_values = {i: next((r for r, v in enumerate(grid.columns[i]) if v is not None),
+                                None) for i in arrays}
+        order = sorted((r, i) for i, r in first_values.items() if r is not None)
+        known = self.sheet.parent._cell_styles
+        new: list[Any] = []
+        styles: list[int | None] = [None] * len(grid.formats)
+        for _, i in order:
+            array = arrays[i]
+            if array in known:
+                styles[i] = known.index(array)
+            else:
+                if array not in new:
+                    new.append(array)
+                styles[i] = len(known) + new.index(array)
         dated = [fmt is not None and is_date_format(fmt) for fmt in grid.formats]
         data = rows_xml(grid.columns, styles, dated, first_row,
                         epoch=self.sheet.parent.epoch)
         if data is None:
             return False
+        for array in new:
+            known.add(array)
         writer.write_raw(data)
         return True
 
