@@ -3,8 +3,9 @@
 openpyxl spends about 5 µs on every cell it streams (a cell object, type inference, a style
 lookup, an lxml element): a finding whose evidence fills a sheet (a million rows) took
 close to a minute of the workbook. The rows of a grid are all alike (a value per column,
-one number format per column), so they are serialized here with plain string formatting,
-to the very bytes openpyxl's lxml writer produces (a test compares the two): inline
+one number format per column), so they are serialized here a column at a time (text in
+Arrow, numbers by string formatting), to the very bytes openpyxl's lxml writer produces
+(tests compare the two, on any text): inline
 strings escaped as lxml escapes them (``&amp; &lt; &gt;``, a carriage return and every
 non-ASCII character as a character reference), numbers as ``%.16g``, dates as Excel
 serial numbers, a column's format as its style id.
@@ -28,7 +29,6 @@ from openpyxl.utils.datetime import WINDOWS_EPOCH, to_excel
 
 _DATES = (dt.datetime, dt.date, dt.time)
 _INFINITE = (float("inf"), float("-inf"))
-_IN_PYTHON = object()
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 has no reference for, beyond openpyxl's illegal ones: lxml refuses
 them, and so does openpyxl's path (``Grid.of`` replaces them before they get here)."""
@@ -88,14 +88,12 @@ def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: 
                   first_row: int, epoch: dt.datetime, numbers: Any) -> Any:
     """Each value's ``<c>`` element ('' for an empty cell), or None (see ``rows_xml``).
 
-    A column of numbers only, or of text only (the usual evidence column), is written by
-    one comprehension; a column of mixed values value by value."""
+    A column of text only (the usual evidence column) is built in Arrow, a column of
+    numbers only by one comprehension, a column of mixed values value by value."""
     styled = f' s="{style}"' if style is not None else ""
     kinds = set(map(type, values)) - {type(None)}
     if kinds == {str}:
-        cells = _text_cells(values, letter, styled, numbers)
-        if cells is not _IN_PYTHON:
-            return cells
+        return _text_cells(values, letter, styled, numbers)
     text = [v for v in values if type(v) is str] if str in kinds else []
     joined = "\n".join(text)
     if text and (ILLEGAL_CHARACTERS_RE.search(joined) or _NOT_XML.search(joined)
@@ -106,12 +104,6 @@ def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: 
                                          if type(v) is float):
         before, after = f'<c r="{letter}', f'"{styled} t="n"><v>'
         return [f"{before}{row}{after}{v:.16g}</v></c>" if v is not None else ""
-                for row, v in zip(rows, values, strict=True)]
-    if kinds == {str}:
-        before, after = f'<c r="{letter}', f'"{styled} t="inlineStr">'
-        return [("" if v is None else
-                 f"{before}{row}{after}<is><t{_space(v)}>{_escaped(v)}</t></is></c>" if v else
-                 f"{before}{row}{after}</c>")
                 for row, v in zip(rows, values, strict=True)]
     out = []
     for number, value in zip(rows, values, strict=True):
@@ -137,17 +129,16 @@ def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: 
 
 
 def _text_cells(values: Sequence[str | None], letter: str, styled: str, numbers: Any) -> Any:
-    """A text column's ``<c>`` elements built in Arrow (a pyarrow array), as the
-    comprehension in ``_column_cells`` builds them, or None when a value needs openpyxl
-    (the same rules, checked in Arrow); ``_IN_PYTHON`` when Arrow cannot hold the text
-    (a lone surrogate)."""
+    """A text column's ``<c>`` elements built in Arrow (a pyarrow array), as the loop in
+    ``_column_cells`` builds a text cell, or None when a value needs openpyxl (the same
+    rules, checked in Arrow; text Arrow cannot hold, a lone surrogate, is no XML either)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
         text = pa.array(values, pa.string())
     except (pa.ArrowException, UnicodeError):
-        return _IN_PYTHON
+        return None
     formula = pc.and_(pc.starts_with(text, "="), pc.greater(pc.utf8_length(text), 1))
     if pc.any(formula).as_py() or pc.any(pc.is_in(text, pa.array(ERROR_CODES))).as_py():
         return None
