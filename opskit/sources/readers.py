@@ -136,17 +136,11 @@ def read_head(path: Path, display: str, size: int = SAMPLE_BYTES, *,
     require_regular(path, display)
     try:
         if path.name.lower().endswith(".gz"):
+            if size < 0:
+                whole, _ = _inflated(path, display, keep=limits.active().max_file_mb * limits.MB)
+                return bytes(whole)
             with gzip.open(path, "rb") as fh:
-                if size >= 0:
-                    return fh.read(size)
-                cap = limits.active().max_file_mb * limits.MB
-                chunks, produced = [], 0
-                while chunk := fh.read(GUNZIP_CHUNK):
-                    produced += len(chunk)
-                    if produced > cap:
-                        _refuse_gunzipped(display)
-                    chunks.append(chunk)
-                return b"".join(chunks)
+                return fh.read(size)
         if size < 0:
             limits.active().check_size(path, display)  # a whole file: within max_file_mb
         with open(path, "rb") as fh:
@@ -185,17 +179,33 @@ def check_gunzipped(path: Path, display: str) -> pa.Buffer | None:
     estimated from the line breaks on the way (quoted line breaks count too, hence the
     same 1.5 margin as for plain files).
     """
-    import io
-
     import pyarrow as pa
-    from isal import igzip, isal_zlib
 
     limit = limits.active()
-    cap = limit.max_file_mb * limits.MB
+    try:
+        kept, lines = _inflated(path, display, keep=KEEP_GUNZIPPED_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFileError(display, expected="a readable gzip-compressed CSV file",
+                                  got=f"an error: {exc}") from None
+    if lines - 1 > limit.max_rows * 1.5:
+        limit.refuse(display, "a number of rows", f"about {lines - 1:,}", "max_rows",
+                     limit.max_rows)
+    return None if kept is None else pa.py_buffer(kept)
+
+
+def _inflated(path: Path, display: str, keep: int) -> tuple[memoryview | None, int]:
+    """The whole decompressed ``.gz`` file when it is at most ``keep`` bytes (else None, and
+    nothing is held), and the line breaks in it; refused as soon as the output passes
+    ``max_file_mb``. ISA-L's inflate is about three times zlib's. Its damaged-file error is
+    raised as a ``zlib.error``, as the standard library's would be."""
+    import io
+
+    from isal import igzip, isal_zlib
+
+    cap = limits.active().max_file_mb * limits.MB
     produced = lines = 0
     kept: io.BytesIO | None = io.BytesIO()
     try:
-        # ISA-L's inflate is about three times zlib's: the pass costs little beside parsing.
         with igzip.open(path, "rb") as fh:
             while chunk := fh.read(GUNZIP_CHUNK):
                 produced += len(chunk)
@@ -204,17 +214,13 @@ def check_gunzipped(path: Path, display: str) -> pa.Buffer | None:
                     kept = None
                     _refuse_gunzipped(display)
                 if kept is not None:
-                    if produced > KEEP_GUNZIPPED_BYTES:
-                        kept = None  # too big to hold: the parser decompresses it again
+                    if produced > keep:
+                        kept = None  # too big to hold: whoever needs it decompresses again
                     else:
                         kept.write(chunk)
-    except (OSError, EOFError, zlib.error, isal_zlib.error) as exc:
-        raise UnreadableFileError(display, expected="a readable gzip-compressed CSV file",
-                                  got=f"an error: {exc}") from None
-    if lines - 1 > limit.max_rows * 1.5:
-        limit.refuse(display, "a number of rows", f"about {lines - 1:,}", "max_rows",
-                     limit.max_rows)
-    return None if kept is None else pa.py_buffer(kept.getbuffer())
+    except isal_zlib.error as exc:
+        raise zlib.error(str(exc)) from None
+    return (None if kept is None else kept.getbuffer()), lines
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -354,12 +360,11 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
         raise UnreadableFileError(display, expected="a text CSV file", got=binary,
                                   hint="export the report as CSV, or give the file its real "
                                        "extension")
-    source = path
+    gunzipped = None
     if path.name.lower().endswith(".gz"):
         # A whole small file is its head already; else the counting pass may hand back
         # the decompressed bytes, so that the parser does not decompress them again.
         gunzipped = pa.py_buffer(sample) if head.complete else check_gunzipped(path, display)
-        source = path if gunzipped is None else gunzipped
     delimiter = head.delimiter
     names = _split_header(head.first_line, delimiter)
     column_types = {raw: pa.string() for raw in names if normalize_name(raw) in text_columns}
@@ -379,7 +384,7 @@ def _read_csv(path: Path, text_columns: set[str], display: str) -> RawFile:
     def attempt(enc: str, newlines: bool, threads: bool = True):
         skipped.clear()
         return pacsv.read_csv(
-            path if isinstance(source, Path) else pa.BufferReader(source),
+            path if gunzipped is None else pa.BufferReader(gunzipped),
             read_options=pacsv.ReadOptions(encoding=enc, use_threads=threads,
                                            block_size=block_size),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines,
