@@ -19,14 +19,23 @@ The kernel trusts the bytes only if their SHA-256 matches the digest handed to i
 notebook parameter, so a descriptor that means something else (a notebook re-run by hand,
 where that number is some other file) is never unpickled: the kernel then loads the
 engagement from its folder as it would without a handoff.
+
+The kernel also inherits the read end of a pipe on which `opskit run` announces the
+parameter as soon as the file is filled (``prefetch``): a thread of the kernel unpickles the
+payload while papermill connects and runs the first cells, and the notebook's hand-off cell
+takes it when the parameter it is given is the very one announced (else it reads the file
+itself, as before).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import pickle
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,10 +52,13 @@ class Handoff:
 
     fd: int
     parameter: dict[str, Any] = field(default_factory=dict)
+    announce_fd: int = -1  # the pipe's read end, for the kernel (``prefetch``)
+    _announce_to: int = -1  # its write end: the parameter, once, on the first fill
 
     def fill(self, payload: Any) -> bool:
-        """Pickle ``payload`` into the file; False when it cannot be pickled (the kernel then
-        loads the folder)."""
+        """Pickle ``payload`` into the file and announce its parameter on the pipe (on the
+        first fill only); False when it cannot be pickled (the kernel then loads the
+        folder)."""
         try:
             data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
@@ -57,18 +69,73 @@ class Handoff:
             offset += os.pwrite(self.fd, view[offset:], offset)
         self.parameter = {"fd": self.fd, "size": len(data),
                           "sha256": hashlib.sha256(data).hexdigest()}
+        if self._announce_to >= 0:
+            # a line far below the pipe's buffer: written at once, read or not; an error
+            # means the kernel is gone, which the run learns from papermill
+            with contextlib.suppress(OSError):
+                os.write(self._announce_to, json.dumps(self.parameter).encode() + b"\n")
+            os.close(self._announce_to)
+            self._announce_to = -1
         return True
 
     def close(self) -> None:
-        """Release the descriptor (the data disappears once the kernel has let go too)."""
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+        """Release the descriptors (the data disappears once the kernel has let go too)."""
+        for name in ("fd", "announce_fd", "_announce_to"):
+            if getattr(self, name) >= 0:
+                os.close(getattr(self, name))
+                setattr(self, name, -1)
 
 
 def reserve() -> Handoff:
-    """An empty hand-off file, to be inherited by a kernel and filled later."""
-    return Handoff(_anonymous_file())
+    """An empty hand-off file, to be inherited by a kernel and filled later, with the pipe
+    that announces it to the kernel."""
+    read_end, write_end = os.pipe()
+    return Handoff(_anonymous_file(), announce_fd=read_end, _announce_to=write_end)
+
+
+class _Prefetch:
+    """The payload announced on the pipe, unpickled in a thread of the kernel (one per
+    kernel: ``opskit run`` starts it while the kernel boots)."""
+
+    def __init__(self, announce_fd: int) -> None:
+        self.done = threading.Event()
+        self.parameter: dict[str, Any] | None = None
+        self.payload: dict[str, Any] | None = None
+        self._thread = threading.Thread(target=self._read, args=(announce_fd,),
+                                        name="opskit-handoff", daemon=True)
+        self._thread.start()
+
+    def _read(self, announce_fd: int) -> None:
+        try:
+            with os.fdopen(announce_fd, "rb") as pipe:
+                line = pipe.readline()
+            parameter = json.loads(line) if line else None
+            if isinstance(parameter, dict):
+                self.payload = _read_payload(parameter)
+                self.parameter = parameter if self.payload is not None else None
+        except Exception:  # the hand-off cell reads the file itself instead
+            self.payload = self.parameter = None
+        finally:
+            self.done.set()
+
+    def take(self, validated: dict[str, Any]) -> dict[str, Any] | None:
+        """The prefetched payload when ``validated`` is the parameter announced (once: a
+        second call reads the file again); else None."""
+        if self.parameter is None and not self.done.is_set():
+            self.done.wait()  # announced before the notebook is given the parameter
+        if self.parameter is None or self.parameter != validated:
+            return None
+        payload, self.payload, self.parameter = self.payload, None, None
+        return payload
+
+
+_prefetched: list[_Prefetch] = []
+
+
+def prefetch(announce_fd: int) -> None:
+    """Start reading the payload `opskit run` will announce on ``announce_fd`` (a kernel
+    preload statement of `opskit run`)."""
+    _prefetched.append(_Prefetch(announce_fd))
 
 
 def write(engagement: Engagement, context: Any = None, request: dict[str, Any] | None = None
@@ -100,6 +167,13 @@ def _payload(validated: Any) -> dict[str, Any] | None:
     """The payload handed over by ``write``, or None when there is none to trust."""
     if not isinstance(validated, dict) or not {"fd", "size", "sha256"} <= validated.keys():
         return None
+    if _prefetched and (handed := _prefetched[0].take(validated)) is not None:
+        return handed
+    return _read_payload(validated)
+
+
+def _read_payload(validated: dict[str, Any]) -> dict[str, Any] | None:
+    """The payload in the file ``validated`` names, if its digest matches."""
     try:
         fd, size = int(validated["fd"]), int(validated["size"])
         chunks, offset = [], 0

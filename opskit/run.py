@@ -159,6 +159,13 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
                               display_name=f"opskit ({sys.executable})", language="python",
                               resource_dir=str(ROOT))
 
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            # Called once every output is in (papermill has saved the notebook). Asked to
+            # leave, ipykernel 7 sometimes stays for all of jupyter_client's 2.5 s grace
+            # before its SIGTERM (one bare notebook in three, measured); the kernel holds
+            # nothing to save, so it is stopped at once.
+            await self._async_shutdown_kernel(now=True, restart=restart)
+
         async def _async_wait(self, pollinterval: float = 0.1) -> None:
             # A killed kernel is gone within milliseconds; jupyter_client's 0.1 s poll made
             # every run wait a tenth of a second for its end.
@@ -246,18 +253,19 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
             private: Path | None = None, pass_fds: tuple[int, ...] = (),
             started: Callable[[int], None] | None = None,
             while_kernel_starts: Callable[[], Mapping[str, Any]] | None = None,
-            before_last_cell: Callable[[Any], None] | None = None) -> None:
+            before_last_cell: Callable[[Any], None] | None = None,
+            preload: tuple[str, ...] = ()) -> None:
     """Run ``notebook`` with ``parameters`` into ``output``; NotebookFailed if a cell raises.
 
     The kernel's log is ``kernel.log`` beside ``output``; its profile, connection file and
     sockets are in a folder of their own inside ``private`` (default: ``output``'s folder),
     removed when the kernel is done.
 
-    With ``while_kernel_starts`` the kernel is launched first (importing the report's
-    modules as it starts) and that function runs while it boots; the parameters it returns
-    join ``parameters``. ``before_last_cell`` receives the executed notebook as it stands
-    when the last cell starts (every output but that cell's), so the page can be exported
-    while the last cell writes the evidence files.
+    With ``while_kernel_starts`` the kernel is launched first (running the ``preload``
+    statements and importing the report's modules as it starts) and that function runs
+    while it boots; the parameters it returns join ``parameters``. ``before_last_cell``
+    receives the executed notebook as it stands when the last cell starts (every output but
+    that cell's), so the page can be exported while the last cell writes the evidence files.
     """
     skip_slow_optional_imports()  # before papermill imports jsonschema (see opskit._startup)
     import papermill
@@ -269,7 +277,7 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
                    else Path(tempfile.mkdtemp(prefix=".ipython-", dir=output.parent)))
     manager = kernel_manager_class(
         output.with_name(KERNEL_LOG), ipython_dir, pass_fds=pass_fds, started=started,
-        preload=("import opskit.report", "opskit.report.warm_up()")
+        preload=(*preload, "import opskit.report", "opskit.report.warm_up()")
         if while_kernel_starts is not None else ())
     extra: dict[str, Any] = {}
     km = None
@@ -391,6 +399,11 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
             return {**in_kernel, "validated": handed.parameter if filled else None}
 
         page = _EarlyExport(work.path / "report.html")
+
+        def handed_over_then_warm() -> dict[str, Any]:
+            parameters = diagnose_while_kernel_starts()
+            page.warm()  # the CLI waits on the kernel from here
+            return parameters
         workbook = _WorkbookApart(work.watch, work.unwatch)
         try:
             executed = work.path / RUN_DIR / NOTEBOOK_NAME
@@ -404,9 +417,11 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
             try:
                 execute({**request, "output_dir": str(work.path)}, executed,
                         progress=progress, timeout=timeout, notebook=notebook,
-                        private=work.path, pass_fds=(handed.fd,), started=started,
-                        while_kernel_starts=diagnose_while_kernel_starts,
-                        before_last_cell=page.start)
+                        private=work.path, pass_fds=(handed.fd, handed.announce_fd),
+                        started=started, while_kernel_starts=handed_over_then_warm,
+                        before_last_cell=page.start,
+                        preload=("import opskit.handoff",
+                                 f"opskit.handoff.prefetch({handed.announce_fd})"))
             except BaseException:
                 workbook.stop()  # the run fails: the workbook would be thrown away
                 raise
@@ -473,6 +488,18 @@ class _EarlyExport:
         self.html = html
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+
+    def warm(self) -> None:
+        """Make the exporter and read plotly.js in a thread while the notebook runs, so the
+        export is only the page's rendering (an error shows in the export itself)."""
+        def warm_up() -> None:
+            from opskit.report import export, figures
+
+            with contextlib.suppress(Exception):
+                export.warm_up()
+                figures.plotly_js()
+
+        threading.Thread(target=warm_up, name="opskit-html-warm", daemon=True).start()
 
     def start(self, notebook: Any) -> None:
         self._thread = threading.Thread(target=self._export, args=(notebook,),

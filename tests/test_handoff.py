@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -128,6 +129,56 @@ def test_a_reserved_handoff_is_filled_after_the_kernel_inherits_it(sample_engage
         assert handed.fill(handoff.payload(sample_engagements["services"]))
         assert handoff.read(handed.parameter).client == "Brightline Home Services"
         assert handed.fill(handoff.payload(sample_engagements["control"]))  # refilled whole
+        assert handoff.read(handed.parameter).client == "Juniper Lane Goods"
+    finally:
+        handed.close()
+
+
+def test_the_kernel_reads_the_announced_handoff_before_the_notebook_asks(
+        sample_engagements, monkeypatch):
+    """The kernel's thread (``prefetch``) unpickles the payload as soon as its parameter is
+    announced on the pipe; the hand-off cell gets that very payload when given the same
+    parameter, once. A later read, or a parameter other than the one announced (a refill),
+    reads the file: the same trust rule as without a prefetch."""
+    monkeypatch.setattr(handoff, "_prefetched", [])
+    engagement = sample_engagements["control"]
+    request = {"engagement": str(engagement.path.resolve()), "period_start": None,
+               "period_end": None, "audience": "client", "checks": None, "thresholds": {}}
+    handed = handoff.reserve()
+    try:
+        handoff.prefetch(handed.announce_fd)
+        handed.announce_fd = -1  # the prefetch owns the read end now (as the kernel does)
+        ahead = handoff._prefetched[0]
+        assert not ahead.done.is_set()  # nothing announced yet: the thread waits
+        assert handed.fill(handoff.payload(engagement, prepare(engagement, audience="client"),
+                                           request))
+        assert ahead.done.wait(timeout=60) and ahead.parameter == handed.parameter
+        prefetched = ahead.payload["context"]
+        assert handoff.context(handed.parameter, request) is prefetched
+        assert ahead.payload is None and ahead.parameter is None  # handed out once
+        again = handoff.context(handed.parameter, request)  # read from the file
+        assert again is not prefetched and again.audience == "client"
+        assert handed.fill(handoff.payload(sample_engagements["services"]))  # not announced
+        assert handoff.read(handed.parameter).client == "Brightline Home Services"
+    finally:
+        handed.close()
+
+
+def test_an_announcement_that_does_not_check_out_is_not_used(sample_engagements,
+                                                             monkeypatch):
+    """Announced bytes whose digest is wrong are never unpickled by the prefetch, and the
+    hand-off cell, reading the file itself, refuses them too."""
+    monkeypatch.setattr(handoff, "_prefetched", [])
+    read_end, write_end = os.pipe()
+    handed = handoff.write(sample_engagements["control"])
+    try:
+        handoff.prefetch(read_end)
+        forged = {**handed.parameter, "sha256": "0" * 64}
+        os.write(write_end, (json.dumps(forged) + "\n").encode())
+        os.close(write_end)
+        assert handoff._prefetched[0].done.wait(timeout=60)
+        assert handoff._prefetched[0].parameter is None
+        assert handoff.read(forged) is None
         assert handoff.read(handed.parameter).client == "Juniper Lane Goods"
     finally:
         handed.close()

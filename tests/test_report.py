@@ -341,3 +341,17 @@ def test_amounts_already_formatted_are_right_aligned():
                            "blank": ["", "", "", ""]})
     head = sections.table_html(ragged).split("</thead>")[0]
     assert head.endswith('<th>late_<wbr>word</th><th class="num">gaps</th><th>blank</th></tr>')
+
+
+def test_a_kept_exporter_writes_the_page_a_new_one_writes(reports, tmp_path):
+    """The exporter (its templates compiled once) is kept for every export of the process:
+    the page it writes is byte for byte the page of an exporter made for that export."""
+    from opskit.report import export
+
+    notebook = reports[("dtc", "consultant")].notebook
+    export._exporter.cache_clear()
+    fresh = export.to_html(notebook, tmp_path / "fresh.html").read_bytes()
+    kept = export.to_html(notebook, tmp_path / "kept.html").read_bytes()
+    assert export._exporter.cache_info().hits >= 1
+    assert kept == fresh and len(kept) > 2**20
+    assert fresh == reports[("dtc", "consultant")].html.read_bytes()

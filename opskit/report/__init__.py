@@ -15,12 +15,17 @@ from opskit.report.page import show as _show
 
 
 def warm_up() -> None:
-    """What a fresh kernel's first sections would pay on the way: plotly's figure validators
-    (built on first use) and the playbooks (read once). `opskit run`'s kernel calls it while
-    it boots, before the engagement is handed over."""
+    """What a fresh kernel's cells would pay on the way: plotly's figure validators (built
+    on first use), the playbooks (read and rendered once), and the modules the hand-off and
+    the last cell import (the history a handed context carries, pandas' CSV writer).
+    `opskit run`'s kernel calls it while it boots, before the engagement is handed over."""
+    import pandas.io.formats.csvs  # noqa: F401 - imported by the first to_csv
+
+    import opskit.history  # noqa: F401 - unpickling a handed context imports it
     from opskit.playbooks import all_playbooks
 
-    all_playbooks()
+    for book in all_playbooks().values():
+        sections.playbook_body_html(book.body)
     figures.warm_up()
 
 

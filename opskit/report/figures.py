@@ -7,6 +7,7 @@ subset of HTML in those).
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -404,17 +405,22 @@ def history(runs):
 
 
 def warm_up() -> None:
-    """Build and serialize a figure with every trace kind and layout feature ``cause``
-    draws, so that plotly's validators exist before the first chart of a report."""
+    """Build and serialize a figure with every trace kind, property group and layout feature
+    the report's charts use, so that plotly's validators and the classes of their nested
+    properties (imported on first use) exist before the first chart of a report."""
     go = _go()
-    figure = go.Figure([go.Bar(x=["a"], y=[1], error_y=dict(type="data", array=[0])),
-                        go.Scatter(x=["a"], y=[1], mode="lines+markers"),
-                        go.Histogram(x=[1]), go.Heatmap(z=[[1]], x=["a"], y=["b"])])
-    figure.update_layout(title=dict(text="a", subtitle=dict(text="b")),
-                         legend=dict(orientation="h"), margin=dict(t=10),
+    figure = go.Figure([
+        go.Bar(x=["a"], y=[1], marker_color="red", error_y=dict(type="data", array=[0]),
+               error_x=dict(type="data", array=[0])),
+        go.Scatter(x=["a"], y=[1], mode="lines+markers", marker_color="red",
+                   line=dict(color="red", dash="dash")),
+        go.Histogram(x=[1], marker_color="red"), go.Heatmap(z=[[1]], x=["a"], y=["b"])])
+    figure.update_layout(title=dict(text="a", subtitle=dict(text="b"), font=dict(size=15)),
+                         legend=dict(orientation="h", font=dict(size=11)), margin=dict(t=10),
                          xaxis=dict(title=dict(text="x")), yaxis=dict(title=dict(text="y")),
-                         shapes=[dict(type="line", x0=0, x1=1, y0=0, y1=1)],
-                         annotations=[dict(text="a", x=0, y=0)])
+                         shapes=[dict(type="line", x0=0, x1=1, y0=0, y1=1,
+                                      line=dict(color="red", dash="dash"))],
+                         annotations=[dict(text="a", x=0, y=0, font=dict(size=11))])
     to_div(figure)
 
 
@@ -431,8 +437,10 @@ def to_div(fig) -> str:
                                "responsive": True})
 
 
+@functools.cache
 def plotly_js() -> str:
-    """plotly.js inline, once per report: no CDN, the report opens offline."""
+    """plotly.js inline, once per report: no CDN, the report opens offline (read from
+    plotly's package once per process)."""
     from plotly.offline import get_plotlyjs
 
     return f'<script type="text/javascript">{get_plotlyjs()}</script>'

@@ -12,6 +12,7 @@ columns ``class="num"`` (right-aligned by the template's stylesheet; text stays 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -370,8 +371,16 @@ def playbook_html(result: Result) -> str:
             f"{esc(book.owner_role)}, effort {esc(book.effort)}). {esc(book.summary)} "
             f"<i>Solved for good when:</i> {esc(book.proof_target)}.</p>"
             f"<details><summary>The playbook, step by step</summary>"
-            f'<div class="opskit-playbook-body">{markdown.to_html(book.body)}</div>'
+            f'<div class="opskit-playbook-body">{playbook_body_html(book.body)}</div>'
             "</details></div>")
+
+
+@functools.lru_cache(maxsize=256)
+def playbook_body_html(body: str) -> str:
+    """A playbook's markdown as HTML. Playbooks are a few fixed files and every report
+    renders each of them, so each is rendered once per process (`opskit run`'s kernel
+    renders them all while it boots: ``opskit.report.warm_up``)."""
+    return markdown.to_html(body)
 
 
 def evidence_html(result: Result) -> str:
