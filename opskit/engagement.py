@@ -8,6 +8,7 @@ be used (never dropping them silently), and keeps, per table, the accounting
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
@@ -153,6 +154,17 @@ class Engagement:
         return engagement
 
     # -- what the rest of opskit reads --------------------------------------------------
+    def without_rows(self) -> Engagement:
+        """This engagement with every table emptied (columns and dtypes kept) and all else
+        as it is: what a report reads once the diagnosis is done (the period, the
+        configuration, each table's quality and accounting), a small fraction of the size.
+        `opskit run` hands its kernel the prepared report with it (``opskit.handoff``)."""
+        slim = copy.copy(self)
+        slim.tables = {name: frame.iloc[:0] for name, frame in self.tables.items()}
+        slim.loaded = {name: dataclasses.replace(table, frame=slim.tables[name])
+                       for name, table in self.loaded.items()}
+        return slim
+
     def has(self, table: str, *columns: str) -> bool:
         """True when ``table`` is loaded, has rows, and has every one of ``columns``."""
         frame = self.tables.get(table)

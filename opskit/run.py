@@ -271,6 +271,8 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from opskit import engine
+
     output = Path(output).resolve()
     # A folder of its own (never an existing one, which would be reused and then deleted).
     ipython_dir = (Path(tempfile.mkdtemp(prefix=".k", dir=private)) if private is not None
@@ -289,16 +291,16 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
             run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
             parameters = {**parameters, **while_kernel_starts()}
             extra["km"] = km
-        if before_last_cell is not None:
-            extra["on_cell_execute"] = _last_cell_hook(output, before_last_cell)
         papermill.execute_notebook(
             str(notebook), str(output), parameters=dict(parameters), kernel_name="python3",
             # No cwd=: papermill would chdir the whole process, which races when runs share
             # a process (threads); every path handed to the notebook is absolute instead.
             progress_bar=progress, execution_timeout=timeout,
-            # Saved after every cell, so a kernel that dies or a cell that times out still
-            # leaves the executed notebook up to that point.
-            request_save_on_cell_execute=True, kernel_manager_class=manager,
+            # Saved when execution ends, however it ends, so a kernel that dies or a cell
+            # that times out still leaves the executed notebook up to that point (not
+            # around every cell: opskit.engine).
+            engine_name=engine.register(), request_save_on_cell_execute=True,
+            before_last_cell=before_last_cell, kernel_manager_class=manager,
             log_output=False, **extra)
     except PapermillExecutionError as exc:
         raise NotebookFailed(exc.cell_index, exc.source, f"{exc.ename}: {exc.evalue}",
@@ -310,22 +312,6 @@ def execute(parameters: Mapping[str, Any], output: Path, *, progress: bool = Tru
             with contextlib.suppress(Exception):
                 run_sync(km.shutdown_kernel)(now=True)
         shutil.rmtree(ipython_dir, ignore_errors=True)
-
-
-def _last_cell_hook(output: Path, callback: Callable[[Any], None]) -> Callable[..., None]:
-    """An nbclient ``on_cell_execute`` hook: when the notebook's last cell is about to run,
-    ``callback`` gets the notebook papermill saved as that cell started."""
-    import nbformat
-
-    count: list[int] = []  # the number of cells, read once
-
-    def hook(cell: Any = None, cell_index: int | None = None, **_: Any) -> None:
-        if not count:
-            count.append(len(nbformat.read(output, as_version=4).cells))
-        if cell_index == count[0] - 1:
-            callback(nbformat.read(output, as_version=4))
-
-    return hook
 
 
 def run(path: str | Path, *, audience: str = "consultant", out: str | Path | None = None,

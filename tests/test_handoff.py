@@ -95,9 +95,10 @@ def test_close_releases_the_descriptor(handed):
 
 
 def test_the_prepared_context_is_used_only_for_its_own_request(sample_engagements):
-    """`opskit run` hands the context it prepared with the request it answers: the notebook
-    gets it back for exactly that request, and None for any other (it then prepares its
-    own); a hand-off without a context gives None too."""
+    """`opskit run` hands the context it prepared with the request it answers, without the
+    tables' rows: the notebook gets it back for exactly that request, and None for any other
+    (it then prepares its own from the folder); a hand-off without a context gives None
+    too."""
     engagement = sample_engagements["control"]
     request = {"engagement": str(engagement.path.resolve()), "period_start": None,
                "period_end": None, "audience": "client", "checks": None, "thresholds": {}}
@@ -110,7 +111,20 @@ def test_the_prepared_context_is_used_only_for_its_own_request(sample_engagement
         assert handoff.context(handed.parameter, {**request, "audience": "consultant"}) is None
         assert handoff.context(handed.parameter, {**request, "checks": ["sales.missed_calls"]}
                                ) is None
-        assert handoff.read(handed.parameter).client == engagement.client
+        # the rows stay behind: the context's engagement has every table's columns and
+        # accounting, none of its rows, and a notebook asking for another request loads the
+        # folder itself (read gives no engagement)
+        assert handoff.read(handed.parameter) is None
+        slim = back.engagement
+        assert (slim.client, slim.period, slim.quality.keys()) == (
+            engagement.client, engagement.period, engagement.quality.keys())
+        for name, frame in engagement.tables.items():
+            assert len(slim.tables[name]) == 0 and len(frame) > 0
+            assert slim.tables[name].dtypes.equals(frame.dtypes)
+            assert slim.loaded[name].frame is slim.tables[name]
+        assert slim.row_accounting().equals(engagement.row_accounting())
+        assert handed.parameter["size"] < sum(
+            f.memory_usage(deep=True).sum() for f in engagement.tables.values()) / 4
     finally:
         handed.close()
     bare = handoff.write(engagement)

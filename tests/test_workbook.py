@@ -591,3 +591,18 @@ def test_styles_are_numbered_as_openpyxl_numbers_them(tmp_path):
     # 'when' is written first (row 2), then 'late' (row 3); 'plain' carries no s=""
     assert b'<c r="B2" s="2" t="n">' in sheet and b'<c r="A3" s="3" t="n">' in sheet
     assert b'<c r="D2" t="n">' in sheet
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(), st.booleans(),
+                          st.integers(min_value=-10**15, max_value=10**15),
+                          st.floats(allow_nan=False, allow_infinity=False, width=64),
+                          st.dates(), st.datetimes()), max_size=20),
+       st.sampled_from([None, sheets.FORMAT_DATE, sheets.FORMAT_DATETIME,
+                        sheets.FORMAT_PERCENT, sheets.FORMAT_INTEGER, sheets.FORMAT_NUMBER,
+                        sheets.FORMAT_RATIO, '"$"#,##0.00']))
+def test_column_widths_measure_every_value_as_before(values, fmt):
+    """The widths' fast path (a printable string is as long as its one line) gives what
+    measuring each value by its longest line gives, for any mix of values and formats."""
+    assert sheets._longest_shown(values, fmt) == max(
+        (sheets._shown_length(v, fmt) for v in values), default=0)

@@ -218,10 +218,19 @@ def fit_widths(header: Sequence[Any], columns: Sequence[Sequence[Any]],
     ``WIDTH_MIN`` and ``WIDTH_MAX`` characters (long text wraps in Excel, not the sheet)."""
     widths = []
     for name, values, fmt in zip(header, columns, formats, strict=True):
-        longest = max([len(str(name)) + 3,
-                       *(_shown_length(v, fmt) for v in list(values)[:WIDTH_SAMPLE])])
+        longest = max(len(str(name)) + 3, _longest_shown(values[:WIDTH_SAMPLE], fmt))
         widths.append(float(min(max(longest + 2, WIDTH_MIN), WIDTH_MAX)))
     return widths
+
+
+def _longest_shown(values: Sequence[Any], fmt: str | None) -> int:
+    """``max(_shown_length(v, fmt) for v in values)`` (0 for none), with text on a single
+    line measured by ``len`` directly: a printable string has no line break of any kind
+    ``str.splitlines`` knows, so its one line is the whole string."""
+    if fmt in (FORMAT_DATE, FORMAT_DATETIME):
+        return max((_shown_length(v, fmt) for v in values), default=0)
+    return max((len(v) if type(v) is str and v.isprintable() else _shown_length(v, fmt)
+                for v in values), default=0)
 
 
 @dataclass
