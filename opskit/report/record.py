@@ -27,7 +27,7 @@ def build(ctx: ReportContext, evidence_files: dict[str, str] | None = None) -> d
     books = all_playbooks()
     states = ctx.history.states() if ctx.history is not None else {}
     results = []
-    overlaps = ctx.diagnosis.overlaps()  # once, not once per result (1 s on dtc)
+    overlaps = ctx.diagnosis._overlaps()  # cached: the sections computed it already
     for result in ctx.results:
         item = result.to_dict(evidence_rows=EVIDENCE_ROWS)
         for metric in item["metrics"].values():  # '$' (an amount) -> 'EUR': the real unit

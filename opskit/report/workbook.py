@@ -93,7 +93,8 @@ def _note(ctx: ReportContext, result: Result) -> str:
     if not result.status.flagged:
         return ""
     titles = {r.check_id: r.title for r in ctx.results}
-    given = ctx.diagnosis.overlaps().get(result.check_id, {}) if result.impact.in_total else {}
+    given = (ctx.diagnosis._overlaps().get(result.check_id, {})  # cached: once per workbook
+             if result.impact.in_total else {})
     if given:
         return "; ".join(f"{money(v)} counted in {titles.get(k, k)}" for k, v in given.items())
     if not result.impact.in_total:
