@@ -155,13 +155,16 @@ class Engagement:
 
     # -- what the rest of opskit reads --------------------------------------------------
     def without_rows(self) -> Engagement:
-        """This engagement with every table emptied (columns and dtypes kept) and all else
-        as it is: what a report reads once the diagnosis is done (the period, the
-        configuration, each table's quality and accounting), a small fraction of the size.
+        """This engagement with every table and its set-aside rows emptied (columns and
+        dtypes kept) and all else as it is: what a report reads once the diagnosis is done
+        (the period, the configuration, each table's quality and accounting; the report
+        context keeps its own copy of the set-aside rows), a small fraction of the size.
         `opskit run` hands its kernel the prepared report with it (``opskit.handoff``)."""
         slim = copy.copy(self)
         slim.tables = {name: frame.iloc[:0] for name, frame in self.tables.items()}
-        slim.loaded = {name: dataclasses.replace(table, frame=slim.tables[name])
+        slim.failures = {name: frame.iloc[:0] for name, frame in self.failures.items()}
+        slim.loaded = {name: dataclasses.replace(table, frame=slim.tables[name],
+                                                 failures=slim.failures[name])
                        for name, table in self.loaded.items()}
         return slim
 

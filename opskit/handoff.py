@@ -80,6 +80,10 @@ class Handoff:
             self._announce_to = -1
         return True
 
+    def descriptors(self) -> tuple[int, ...]:
+        """The descriptors still open (the file, the pipe's two ends)."""
+        return tuple(d for d in (self.fd, self.announce_fd, self._announce_to) if d >= 0)
+
     def close(self) -> None:
         """Release the descriptors (the data disappears once the kernel has let go too)."""
         for name in ("fd", "announce_fd", "_announce_to"):
@@ -92,7 +96,15 @@ def reserve() -> Handoff:
     """An empty hand-off file, to be inherited by a kernel and filled later, with the pipe
     that announces it to the kernel."""
     read_end, write_end = os.pipe()
-    return Handoff(_anonymous_file(), announce_fd=read_end, _announce_to=write_end)
+    try:
+        return Handoff(_anonymous_file(), announce_fd=read_end, _announce_to=write_end)
+    except BaseException:
+        os.close(read_end)
+        os.close(write_end)
+        raise
+
+
+PREFETCH_WAIT = 120.0  # seconds: far beyond unpickling the largest hand-off
 
 
 class _Prefetch:
@@ -122,9 +134,12 @@ class _Prefetch:
 
     def take(self, validated: dict[str, Any]) -> dict[str, Any] | None:
         """The prefetched payload when ``validated`` is the parameter announced (once: a
-        second call reads the file again); else None."""
-        if self.parameter is None and not self.done.is_set():
-            self.done.wait()  # announced before the notebook is given the parameter
+        second call reads the file again); else None (the cell reads the file itself).
+
+        The announcement is written before the notebook is given the parameter, so the wait
+        is for the unpickling; it is bounded all the same, a cell never hangs on it."""
+        if not self.done.wait(timeout=PREFETCH_WAIT):
+            return None
         if self.parameter is None or self.parameter != validated:
             return None
         payload, self.payload, self.parameter = self.payload, None, None

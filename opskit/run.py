@@ -160,10 +160,10 @@ def kernel_manager_class(log: Path | None = None, ipython_dir: Path | None = Non
                               resource_dir=str(ROOT))
 
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-            # Called once every output is in (papermill has saved the notebook). Asked to
-            # leave, ipykernel 7 sometimes stays for all of jupyter_client's 2.5 s grace
-            # before its SIGTERM (one bare notebook in three, measured); the kernel holds
-            # nothing to save, so it is stopped at once.
+            # Called once every output is in. Asked to leave, ipykernel 7 sometimes stays
+            # for all of jupyter_client's 2.5 s grace before its SIGTERM (one bare notebook
+            # in three, measured); the kernel holds nothing to save, so it is stopped at
+            # once.
             await self._async_shutdown_kernel(now=True, restart=restart)
 
         async def _async_wait(self, pollinterval: float = 0.1) -> None:
@@ -345,8 +345,8 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
     sweep(base)
     loaded: list[Engagement] = []
     with _raised_as_before_any_kernel(made, loaded), _signals_end_the_run(), \
-            WorkFolder(base) as work:
-        handed = handoff.reserve()  # filled while the kernel starts
+            WorkFolder(base) as work, \
+            contextlib.closing(handoff.reserve()) as handed:  # filled while the kernel starts
         pending = work.path / history.PENDING_NAME
         folder = work.path
         stage = "notebook"
@@ -373,7 +373,7 @@ def run(path: str | Path, *, audience: str = "consultant", out: str | Path | Non
                 context.workbook_apart = True
                 # The longest artifact starts first: pickling a big engagement for the
                 # kernel takes a second at 6.5M rows.
-                workbook.start(context, work.path)
+                workbook.start(context, work.path, close_in_child=handed.descriptors())
                 if handed.fill(handoff.payload(engagement, context, request)):
                     faults.point("handoff")
                     return {**in_kernel, "validated": handed.parameter}
@@ -540,11 +540,22 @@ class _WorkbookApart:
         self._report = b""
         self._status = 0
 
-    def start(self, context: Any, folder: Path) -> None:
+    def start(self, context: Any, folder: Path, close_in_child: tuple[int, ...] = ()) -> None:
+        """Fork the writer; the child first closes ``close_in_child`` (the hand-off's
+        descriptors: only the run and its kernel hold those)."""
+        # What the child imports first, imported here: another thread of this process (a
+        # second run, the export's warm-up) may hold an import lock at the fork.
+        import openpyxl.packaging.extended  # noqa: F401
+
+        import opskit.report.sheet_rows  # noqa: F401
+
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: write, report, leave
             os.close(read)
+            for descriptor in close_in_child:
+                with contextlib.suppress(OSError):
+                    os.close(descriptor)
             _write_workbook_and_exit(context, folder, write)
         os.close(write)
         with contextlib.suppress(OSError):  # the child does it too; whichever runs first

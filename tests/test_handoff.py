@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 
@@ -123,6 +124,8 @@ def test_the_prepared_context_is_used_only_for_its_own_request(sample_engagement
             assert slim.tables[name].dtypes.equals(frame.dtypes)
             assert slim.loaded[name].frame is slim.tables[name]
         assert slim.row_accounting().equals(engagement.row_accounting())
+        assert all(len(f) == 0 and slim.loaded[n].failures is f
+                   for n, f in slim.failures.items())
         assert handed.parameter["size"] < sum(
             f.memory_usage(deep=True).sum() for f in engagement.tables.values()) / 4
     finally:
@@ -220,3 +223,39 @@ def test_a_context_that_cannot_be_pickled_is_prepared_by_the_kernel(tmp_path, mo
     assert book.sheetnames[0] == "Summary" and len(book.sheetnames) == 24
     assert sorted(p.name for p in outcome.folder.iterdir()) == [
         "evidence", "findings.json", "findings.xlsx", "report.html", "run"]
+
+
+def test_the_forked_workbook_writer_holds_none_of_the_handoffs_descriptors(monkeypatch,
+                                                                         tmp_path):
+    """The workbook's writer is a fork of the run, made before the hand-off is filled: it
+    closes the hand-off's file and both ends of its pipe first, so only the run and its
+    kernel ever hold them (compared by what each descriptor points at, not its number,
+    which the child may reuse)."""
+    import pickle
+
+    from opskit import run as run_module
+
+    def targets() -> set[str]:
+        found = set()
+        for name in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):  # the listing's own descriptor, closed now
+                found.add(os.readlink(f"/proc/self/fd/{name}"))
+        return found
+
+    def report_descriptors(context, folder, pipe):
+        os.write(pipe, pickle.dumps(targets()))
+        os._exit(0)
+
+    monkeypatch.setattr(run_module, "_write_workbook_and_exit", report_descriptors)
+    handed = handoff.reserve()
+    try:
+        ours = {os.readlink(f"/proc/self/fd/{d}") for d in handed.descriptors()}
+        assert len(ours) == 2  # the anonymous file, and the pipe both ends belong to
+        assert any("opskit-handoff" in t or "(deleted)" in t for t in ours)
+        writer = run_module._WorkbookApart(lambda pid: None, lambda pid: None)
+        writer.start(None, tmp_path, close_in_child=handed.descriptors())
+        writer.join()
+        assert not pickle.loads(writer._report) & ours
+    finally:
+        handed.close()
+    assert handed.descriptors() == ()
