@@ -606,3 +606,16 @@ def test_column_widths_measure_every_value_as_before(values, fmt):
     measuring each value by its longest line gives, for any mix of values and formats."""
     assert sheets._longest_shown(values, fmt) == max(
         (sheets._shown_length(v, fmt) for v in values), default=0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.dates(), st.datetimes()), min_size=1, max_size=30),
+       st.sampled_from(["windows", "mac"]))
+def test_date_cells_are_the_serials_openpyxl_computes(values, epoch_name):
+    """A column of dates and datetimes is converted to Excel serials in numpy: the very
+    floats openpyxl's ``to_excel`` gives value by value, on either epoch, any date."""
+    from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, to_excel
+
+    epoch = WINDOWS_EPOCH if epoch_name == "windows" else MAC_EPOCH
+    expected = [None if v is None else to_excel(v, epoch) for v in values]
+    assert sheet_rows._date_serials(values, epoch) == expected
