@@ -59,7 +59,8 @@ def main() -> None:
           f"diagnose {large['suite']:.2f} s")
     print("slowest checks at scale 40: " + ", ".join(
         f"{name} {seconds:.2f} s" for name, seconds in large["slowest"]))
-    print(f"suite / load at scale 40   {large['suite'] / large['load']:.2f}  (target <= 1.0)")
+    print(f"suite / load at scale 40   {large['suite'] / large['load']:.2f}  (target <= 1.0; "
+          "0.78 when issue 17 was filed, against a load of 5.48 s)")
     print(f"scale 40 / scale 4         {large['suite'] / small['suite']:.2f}  "
           "(target <= 12)")
 

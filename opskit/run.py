@@ -14,16 +14,18 @@ The recipe, step by step (as papermill's own ``execute_notebook`` reads):
    none of whose files can be used stops the kernel and is raised as bad input, leaving
    nothing), prepares the report context (``report.prepare``: the diagnosis, the
    audience; the very function the explorer and `opskit diagnose` call) and the history
-   preview, and hands them with the validated engagement to the kernel without a file
-   (``handoff``). papermill then runs
+   preview, and hands them to the kernel without a file (``handoff``; the kernel reads
+   them ahead, as soon as they are announced). papermill then runs
    notebooks/diagnostic.ipynb in this very interpreter (whatever ``python3`` kernelspec the
-   user has installed); the notebook shows and explains the handed results and writes
-   findings.json and evidence/. Meanwhile this process writes findings.xlsx from the very
-   context it handed over (the workbook is the longest artifact; the kernel is a process
-   of its own, so both cores work). A failing cell still leaves the executed notebook, with
-   the failing cell marked, and raises ``NotebookFailed``.
+   user has installed), saving the executed notebook when execution ends
+   (``opskit.engine``); the notebook shows and explains the handed results and writes
+   findings.json and evidence/. Meanwhile a fork of this process writes findings.xlsx from
+   the very context it handed over (the workbook is the longest artifact; the kernel is a
+   process of its own, so both cores work). A failing cell still leaves the executed
+   notebook, with the failing cell marked, and raises ``NotebookFailed``.
 4. ``export.to_html``: report.html without code cells, plotly.js once, no network, exported
-   in a thread as the last cell (the evidence files) starts.
+   in a thread as the last cell (the evidence files) starts, by an exporter made while the
+   notebook ran.
 5. publish: the private folder is renamed to ``reports/<timestamp>/`` in one step, holding
    the deliverables (report.html, findings.xlsx, findings.json, evidence/) and, in ``run/``,
    the executed notebook and kernel.log. Only then is the run recorded in the ledger as a
