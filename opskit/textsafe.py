@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -69,7 +70,12 @@ def spreadsheet_frame(frame: pd.DataFrame, *, xlsx: bool = False) -> pd.DataFram
                 lambda v: isinstance(v, str) and (v.startswith(FORMULA_TRIGGERS)
                                                   or (xlsx and bool(_XLSX_ILLEGAL.search(v)))))
         if risky.any():
-            out.isetitem(position, text.where(~risky, text[risky].map(clean)))
+            # by position: an evidence frame may repeat index labels, which aligning the
+            # cleaned cells by label refuses
+            values = text.to_numpy(dtype=object, copy=True)
+            flagged = np.flatnonzero(risky.to_numpy(dtype=bool))
+            values[flagged] = [clean(v) for v in values[flagged]]
+            out.isetitem(position, values)
     return out
 
 

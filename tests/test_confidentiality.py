@@ -265,3 +265,20 @@ def test_formula_and_control_text_found_in_arrow_as_cell_by_cell():
             assert [None if pd.isna(v) else v for v in got] == expected, (dtype, xlsx)
     assert xlsx_text("a\x00b") == "a\ufffdb" and spreadsheet_text("\uff1dx") == "'\uff1dx"
     assert xlsx_text("a\uffffb\ud800") == "a\ufffdb\ufffd"  # no XML 1.0 character either
+
+
+def test_text_is_made_safe_in_frames_whose_index_repeats_labels():
+    """An evidence frame may repeat index labels (rows of a concat, a join): its formula
+    and control text is cleaned cell by cell in place, every row kept in order, index and
+    other columns untouched, the same as for a frame with a plain index."""
+    from opskit.textsafe import spreadsheet_frame, xlsx_text
+
+    values = ["=1+1", "ok", "+1 555 0100", None, "a\x00b", "@x"]
+    for index in ([0, 1, 0, 1, 0, 1], ["x", "y", "x", "x", "z", "x"], [7] * 6):
+        for dtype in ("str", object):
+            frame = pd.DataFrame({"phone": pd.Series(values, dtype=dtype),
+                                  "n": range(6)}).set_axis(index)
+            safe = spreadsheet_frame(frame, xlsx=True)
+            assert [None if pd.isna(v) else v for v in safe["phone"]] == [
+                xlsx_text(v) for v in values]
+            assert list(safe.index) == index and safe["n"].tolist() == list(range(6))
