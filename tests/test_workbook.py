@@ -619,3 +619,17 @@ def test_date_cells_are_the_serials_openpyxl_computes(values, epoch_name):
     epoch = WINDOWS_EPOCH if epoch_name == "windows" else MAC_EPOCH
     expected = [None if v is None else to_excel(v, epoch) for v in values]
     assert sheet_rows._date_serials(values, epoch) == expected
+
+
+def test_numpy_scalars_without_a_python_twin_become_the_nearest_cell():
+    """A numpy scalar whose ``item()`` is itself (extended precision) is stored as the
+    nearest Python number, or as its text when it has none (a complex), never recursing:
+    missing and infinite values stay empty as for any float."""
+    import numpy as np
+
+    assert sheets.cell_value(np.longdouble("1.5")) == 1.5
+    assert type(sheets.cell_value(np.longdouble("1.5"))) is float
+    assert sheets.cell_value(np.longdouble("nan")) is None
+    assert sheets.cell_value(np.longdouble("-inf")) is None
+    assert sheets.cell_value(np.clongdouble(1 + 2j)) == "(1+2j)"
+    assert sheets.cell_value(np.int64(3)) == 3 and sheets.cell_value(np.float32(2.5)) == 2.5

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import os
 import re
 import tempfile
@@ -187,7 +188,10 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, str):
         return value if len(value) <= CELL_CHARS else value[:CELL_CHARS - 1] + "…"
     if hasattr(value, "item") and not isinstance(value, bool | int | float):
-        return cell_value(value.item())
+        item = value.item()
+        if type(item) is type(value):  # no Python equivalent (a float128): the nearest one
+            item = float(value) if isinstance(value, numbers.Real) else str(value)
+        return cell_value(item)
     if isinstance(value, bool | int | float | dt.date | dt.time):
         return value
     return cell_value(xlsx_text(str(value)))
