@@ -107,12 +107,10 @@ class CheckData:
 def _all_missing(data: CheckData, table: str, frame: pd.DataFrame, column: str) -> bool:
     """``frame[column].isna().all()``, worked out once per table of ``data``: most checks
     need the same order columns, and each asked it again of a million-row column."""
-    key = f"all missing:{table}.{column}"
-    hit = data.memo.get(key)
-    if hit is None or hit[0] is not frame:
-        hit = (frame, bool(frame[column].isna().all()))
-        data.memo[key] = hit
-    return hit[1]
+    from opskit.checks._common import memoized  # the checks' own memo (imports this module)
+
+    return memoized(data, f"all missing:{table}.{column}", [frame],
+                    lambda: bool(frame[column].isna().all()))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d"
 spreadsheet apps fold them to ASCII)."""
 
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_XLSX_ILLEGAL_IN_ARROW = r"[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{fffe}\x{ffff}]"
+XLSX_ILLEGAL_IN_ARROW = r"[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{fffe}\x{ffff}]"
 """The same in RE2's syntax (Arrow text holds no lone surrogate: UTF-8 cannot)."""
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -92,7 +92,7 @@ def _risky_in_arrow(column: pd.Series, xlsx: bool) -> pd.Series | None:
     first = pc.utf8_slice_codeunits(strings, 0, 1)
     risky = pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS, type=strings.type))
     if xlsx:
-        risky = pc.or_(risky, pc.match_substring_regex(strings, _XLSX_ILLEGAL_IN_ARROW))
+        risky = pc.or_(risky, pc.match_substring_regex(strings, XLSX_ILLEGAL_IN_ARROW))
     return pd.Series(risky.fill_null(False).to_numpy(zero_copy_only=False),
                      index=column.index)
 

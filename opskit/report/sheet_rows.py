@@ -27,14 +27,16 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import SECS_PER_DAY, WINDOWS_EPOCH, to_excel
 
+from opskit.textsafe import XLSX_ILLEGAL_IN_ARROW
+
 _DATES = (dt.datetime, dt.date, dt.time)
 _INFINITE = (float("inf"), float("-inf"))
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 has no reference for, beyond openpyxl's illegal ones: lxml refuses
 them, and so does openpyxl's path (``Grid.of`` replaces them before they get here)."""
-_ILLEGAL_OR_NOT_XML = "[\\x{0}-\\x{8}\\x{b}\\x{c}\\x{e}-\\x{1f}\\x{fffe}\\x{ffff}]"
-"""openpyxl's ``ILLEGAL_CHARACTERS_RE`` and ``_NOT_XML`` in RE2's syntax (a test checks
-them against openpyxl's)."""
+_ILLEGAL_OR_NOT_XML = XLSX_ILLEGAL_IN_ARROW
+"""openpyxl's ``ILLEGAL_CHARACTERS_RE`` and ``_NOT_XML`` in RE2's syntax: the text xlsx cells
+cannot hold, as ``opskit.textsafe`` finds it (a test checks it against openpyxl's)."""
 _CONTROL_OR_ESCAPED = "[\\x{0}-\\x{1f}&<>\\x{fffe}\\x{ffff}]"
 _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
 
@@ -102,14 +104,10 @@ def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: 
     rows = range(first_row, first_row + len(values))
     if kinds <= {int, float} and not any(v != v or v in _INFINITE for v in values
                                          if type(v) is float):
-        before, after = f'<c r="{letter}', f'"{styled} t="n"><v>'
-        return [f"{before}{row}{after}{v:.16g}</v></c>" if v is not None else ""
-                for row, v in zip(rows, values, strict=True)]
+        return _number_cells(values, letter, styled, rows)
     if dates and kinds <= {dt.datetime, dt.date} and (
             serials := _date_serials(values, epoch)) is not None:
-        before, after = f'<c r="{letter}', f'"{styled} t="n"><v>'
-        return [f"{before}{row}{after}{serial:.16g}</v></c>" if serial is not None else ""
-                for row, serial in zip(rows, serials, strict=True)]
+        return _number_cells(serials, letter, styled, rows)
     out = []
     for number, value in zip(rows, values, strict=True):
         kind = type(value)
@@ -131,6 +129,14 @@ def _column_cells(values: Sequence[Any], letter: str, style: int | None, dates: 
         else:
             return None
     return out
+
+
+def _number_cells(values: Sequence[float | None], letter: str, styled: str,
+                  rows: range) -> list[str]:
+    """A column of finite numbers (None: an empty cell) as ``<c>`` elements."""
+    before, after = f'<c r="{letter}', f'"{styled} t="n"><v>'
+    return [f"{before}{row}{after}{v:.16g}</v></c>" if v is not None else ""
+            for row, v in zip(rows, values, strict=True)]
 
 
 def _text_cells(values: Sequence[str | None], letter: str, styled: str, numbers: Any) -> Any:
@@ -207,12 +213,7 @@ def _number(value: float) -> str:
 
 def _escaped(text: str) -> str:
     """Text content as lxml writes it (non-ASCII is turned into references on encoding)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
+    for character, reference in _ESCAPES:
+        if character in text:
+            text = text.replace(character, reference)
     return text
