@@ -10,27 +10,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from opskit.check_lanes import run_checks
 from opskit.checks._common import annual_revenue
 from opskit.engagement import Engagement
 from opskit.errors import CombinedError, ConfigError
 from opskit.findings import Diagnosis
 from opskit.money import using_currency
-from opskit.registry import CheckData, CheckSpec, all_checks, get, run_check
+from opskit.registry import CheckData, CheckSpec, all_checks, get
 from opskit.unusable import by_table
 
 
 def diagnose(engagement: Engagement, checks: Iterable[str] | None = None,
-             params: Mapping[str, Mapping[str, Any]] | None = None) -> Diagnosis:
+             params: Mapping[str, Mapping[str, Any]] | None = None,
+             processes: int | None = None) -> Diagnosis:
     """Run ``checks`` (default: all) on ``engagement`` with threshold overrides ``params``.
 
     Overrides come from engagement.yaml (``thresholds:``) and then ``params`` (which wins).
     An invalid override raises before any check runs; data problems never raise.
+    ``processes``: 1 runs every check in this process, 2 forks a helper for the checks
+    that do not read orders; by default a large engagement on a multi-core machine forks
+    (``opskit.check_lanes``). The results are the same either way.
     """
     specs = select_checks(checks)
     overrides = resolve_overrides(engagement, params)
     data = check_data(engagement)
     with using_currency(engagement.config.currency):
-        results = [run_check(spec, data, overrides.get(spec.id)) for spec in specs]
+        results = run_checks(specs, data, overrides, processes)
     return Diagnosis(
         client=engagement.client,
         period=(str(engagement.period.start.date()), str(engagement.period.end.date())),

@@ -328,6 +328,13 @@ def status_class(status: pd.Series) -> pd.Series:
     Statuses are matched after removing a vendor prefix ('wc-cancelled') and the word
     'order' ('Cancelled order'); an unknown or missing status is live.
     """
+    codes, classes = _status_classes(status)
+    return pd.Series(classes[codes], index=status.index, name=status.name).astype("str")
+
+
+def _status_classes(status: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``status_class`` as codes, one per row, and the class of each code (the last code,
+    -1, is a missing status: live)."""
     # An export holds a handful of distinct statuses over millions of rows: each distinct
     # one is classified once, and the rows take their class by code.
     codes, distinct = pd.factorize(status, use_na_sentinel=True)
@@ -336,8 +343,8 @@ def status_class(status: pd.Series) -> pd.Series:
              .str.replace(r"[\s\-]+", "_", regex=True).str.replace(r"_?order_?", "", regex=True)
              .str.strip("_"))
     classes = np.append(words.map(NOT_LIVE_STATUSES).fillna("live").to_numpy(dtype=object),
-                        "live")  # the last: a missing status (code -1) is live
-    return pd.Series(classes[codes], index=status.index, name=status.name).astype("str")
+                        "live")
+    return codes, classes
 
 
 def live_order_rows(data: CheckData) -> np.ndarray:
@@ -347,7 +354,8 @@ def live_order_rows(data: CheckData) -> np.ndarray:
         if "status" not in orders or not orders["status"].notna().any():
             live = np.ones(len(orders), dtype=bool)
         else:
-            live = (status_class(orders["status"]) == "live").to_numpy(dtype=bool)
+            codes, classes = _status_classes(orders["status"])
+            live = (classes == "live")[codes]
         live.flags.writeable = False
         return live
 
@@ -368,8 +376,9 @@ def excluded_orders(data: CheckData) -> dict[str, int]:
         if "status" not in orders:
             return {}
         inside = data.period.contains(orders["ordered_at"]).to_numpy(dtype=bool)
-        classes = status_class(orders.loc[inside, "status"])
-        counts = classes[classes != "live"].value_counts()
+        codes, classes = _status_classes(orders.loc[inside, "status"])
+        codes = codes[(classes != "live")[codes]]  # the few rows left out, as before
+        counts = pd.Series(classes[codes], dtype="str").value_counts()
         return {str(k): int(v) for k, v in counts.items()}
 
     return memoized(data, "excluded_orders", [data.get("orders")], compute)
@@ -709,17 +718,47 @@ def net_line_revenue(data: CheckData) -> pd.DataFrame:
             return lines.assign(net_revenue=lines["revenue"])
         carried = (lines["line_discount"].fillna(0.0) if "line_discount" in lines
                    else pd.Series(0.0, index=lines.index))
-        per_order = pd.DataFrame({"order_id": lines["order_id"], "revenue": lines["revenue"],
-                                  "carried": carried}).groupby("order_id", sort=False).sum()
-        discount = orders.set_index("order_id")["discount_total"].fillna(0.0)
-        discount = discount[~discount.index.duplicated()]
-        residual = (discount.reindex(per_order.index).fillna(0.0) - per_order["carried"]).clip(
-            lower=0.0)
-        rate = (residual / per_order["revenue"].where(per_order["revenue"] > 0)).fillna(0.0)
-        share = lines["order_id"].map(rate).fillna(0.0).to_numpy()
+        codes = period_line_codes(data)
+        if codes is None:
+            share = _discount_share_by_id(lines, carried, orders)
+        else:
+            share = _discount_share_by_code(data, lines, carried, codes)
         return lines.assign(net_revenue=lines["revenue"] * (1 - np.minimum(share, 1.0)))
 
     return memoized(data, "net_line_revenue", order_tables(data), compute)
+
+
+def _discount_share_by_id(lines: pd.DataFrame, carried: pd.Series, orders: pd.DataFrame
+                          ) -> np.ndarray:
+    """Per line: the share of its revenue its order's residual discount takes (by id)."""
+    per_order = pd.DataFrame({"order_id": lines["order_id"], "revenue": lines["revenue"],
+                              "carried": carried}).groupby("order_id", sort=False).sum()
+    discount = orders.set_index("order_id")["discount_total"].fillna(0.0)
+    discount = discount[~discount.index.duplicated()]
+    residual = (discount.reindex(per_order.index).fillna(0.0) - per_order["carried"]).clip(
+        lower=0.0)
+    rate = (residual / per_order["revenue"].where(per_order["revenue"] > 0)).fillna(0.0)
+    return lines["order_id"].map(rate).fillna(0.0).to_numpy()
+
+
+def _discount_share_by_code(data: CheckData, lines: pd.DataFrame, carried: pd.Series,
+                            codes: np.ndarray) -> np.ndarray:
+    """``_discount_share_by_id`` through the order-id ``codes`` of the period's lines.
+
+    Grouping by the codes without sorting numbers the orders as grouping by the ids does
+    (first appearance), so the sums are the very same; each line's order is a period order
+    (``period_lines``), found by position instead of by id.
+    """
+    per_order = pd.DataFrame({"revenue": lines["revenue"].to_numpy(),
+                              "carried": carried.to_numpy()}).groupby(codes, sort=False).sum()
+    positions = order_positions(data)[per_order.index.to_numpy()]
+    discount = data["orders"]["discount_total"].to_numpy(dtype="float64", na_value=np.nan)
+    residual = (pd.Series(discount[positions], index=per_order.index).fillna(0.0)
+                - per_order["carried"]).clip(lower=0.0)
+    rate = (residual / per_order["revenue"].where(per_order["revenue"] > 0)).fillna(0.0)
+    by_code = np.zeros(code_space(key_codes(data)) + 1)
+    by_code[rate.index.to_numpy()] = rate.to_numpy()
+    return by_code[codes]
 
 
 def business_hours(start: pd.Series, end: pd.Series) -> pd.Series:

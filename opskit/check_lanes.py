@@ -1,0 +1,210 @@
+"""The checks of one diagnosis in two lanes: the order checks here, the others in a fork.
+
+Why: at millions of rows the 42 checks take seconds of one core while the other one idles.
+The checks over orders share their costly intermediates (the order-id codes, the period's
+orders, their first shipments, the gross margin: ``memoized`` in checks/_common.py), so
+they stay together in this process. The others (customers, calls, accounts, tasks,
+shipments alone...) run at the same time in a forked copy of this process, which sees the
+loaded tables without copying them and sends its results back pickled. Each check runs
+exactly as it does serially, on the same tables, so the results are the same.
+
+The lanes run serially when forking would not pay: a small engagement (the fork, the pickled
+evidence and a second copy of the shared intermediates cost more than they save below
+``FORK_MIN_ROWS``), one usable core, no ``os.fork``, or ``processes=1``. A helper that fails
+in any way (killed, crashed outside a check, silent past its deadline, an unreadable
+reply) costs only time: its checks then run here, so the diagnosis never depends on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import select
+import signal
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from opskit.findings import Result
+from opskit.registry import CheckData, CheckSpec, run_check
+
+#: Rows (all tables together) from which a diagnosis forks helpers for its checks.
+FORK_MIN_ROWS = 1_000_000
+
+#: Tables whose checks share the order intermediates (``memoized`` in checks/_common.py).
+SHARED_ORDER_TABLES = frozenset({"orders", "order_lines"})
+
+#: Checks that need no order table but price what they find with the order figures (the
+#: gross margin, the average order value, the period's orders): they share them too.
+PRICED_FROM_ORDERS = frozenset({"sales.missed_calls", "inventory.record_accuracy",
+                                "marketing.attribution_coverage"})
+
+#: A helper may take this many times as long as this process has waited for it, plus
+#: ``DEADLINE_SLACK`` seconds, before it is presumed stuck (killed, its checks run here).
+DEADLINE_FACTOR = 10.0
+DEADLINE_SLACK = 60.0
+
+
+def run_checks(specs: Sequence[CheckSpec], data: CheckData,
+               overrides: Mapping[str, Mapping[str, Any]],
+               processes: int | None = None) -> list[Result]:
+    """``run_check`` of every spec, in the order of ``specs``; in two processes when
+    ``processes`` (default: as the machine and the data size suggest) allows it.
+
+    A first helper takes the checks that share nothing with the order checks, from the
+    start. This process runs the first order check, which computes the shared order
+    intermediates, then forks a second helper that inherits them: the two take the
+    remaining order checks one at a time from a common queue, so neither waits for the
+    other. Checks a failed helper leaves without a result run here.
+    """
+    alone, ordered = split_lanes(specs)
+    if not ordered or len(specs) < 3 or not _fork_pays(data, processes):
+        return [run_check(spec, data, overrides.get(spec.id)) for spec in specs]
+    results: dict[str, Result] = {}
+    helpers: list[_Helper] = []
+    try:
+        if alone:
+            helpers.append(_Helper.start(alone, data, overrides))
+        first, rest = ordered[0], ordered[1:]
+        results[first.id] = run_check(first, data, overrides.get(first.id))
+        queue = _Queue(len(rest))
+        try:
+            helpers.append(_Helper.start(rest, data, overrides, queue,
+                                         close_in_child=[h.pipe for h in helpers]))
+            for index in queue.claims():
+                spec = rest[index]
+                results[spec.id] = run_check(spec, data, overrides.get(spec.id))
+        finally:
+            queue.close()
+        for helper in helpers:
+            results.update(helper.finish())
+    except BaseException:
+        for helper in helpers:
+            helper.stop()
+        raise
+    return [results[spec.id] if spec.id in results else
+            run_check(spec, data, overrides.get(spec.id)) for spec in specs]
+
+
+def split_lanes(specs: Sequence[CheckSpec]) -> tuple[list[CheckSpec], list[CheckSpec]]:
+    """(checks that share nothing with the order checks, the order checks), in order."""
+    def shares(spec: CheckSpec) -> bool:
+        return bool(SHARED_ORDER_TABLES & set(spec.needs)) or spec.id in PRICED_FROM_ORDERS
+
+    return ([spec for spec in specs if not shares(spec)],
+            [spec for spec in specs if shares(spec)])
+
+
+def _fork_pays(data: CheckData, processes: int | None) -> bool:
+    if processes is not None:
+        return processes > 1 and hasattr(os, "fork")
+    if not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2:
+        return False
+    return sum(len(frame) for frame in data.tables.values()) >= FORK_MIN_ROWS
+
+
+class _Queue:
+    """Positions 0..n-1 that several processes take one at a time: a pipe filled before the
+    fork with one two-byte record each (a read of two bytes from a pipe is atomic), so
+    every position goes to exactly one reader."""
+
+    def __init__(self, size: int) -> None:
+        read, write = os.pipe()
+        try:
+            os.write(write, b"".join(i.to_bytes(2, "little") for i in range(size)))
+        finally:
+            os.close(write)
+        self.read = read
+
+    def claims(self) -> Iterator[int]:
+        """The next free positions, until none is left."""
+        while record := os.read(self.read, 2):
+            yield int.from_bytes(record, "little")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.read)
+
+
+class _Helper:
+    """A forked process running checks, and the pipe it replies on."""
+
+    def __init__(self, pid: int, pipe: int, names: set[str]) -> None:
+        self.pid, self.pipe, self.names = pid, pipe, names
+        self.started = time.monotonic()
+        self.status = 0
+
+    @classmethod
+    def start(cls, specs: list[CheckSpec], data: CheckData,
+              overrides: Mapping[str, Mapping[str, Any]], queue: _Queue | None = None,
+              close_in_child: Sequence[int] = ()) -> _Helper:
+        """Fork a helper running ``specs`` (with a ``queue``: the positions it takes)."""
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper: run, reply, leave without the parent's exit handlers
+            os.close(read)
+            for descriptor in close_in_child:
+                with contextlib.suppress(OSError):
+                    os.close(descriptor)
+            _run_and_exit(specs, data, overrides, queue, write)
+        os.close(write)
+        return cls(pid, read, {spec.id for spec in specs})
+
+    def finish(self) -> dict[str, Result]:
+        """The helper's results by check id; none when it failed in any way."""
+        deadline = time.monotonic() + DEADLINE_FACTOR * (
+            time.monotonic() - self.started) + DEADLINE_SLACK
+        chunks: list[bytes] = []
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self.pipe], [], [], left)[0]:
+                    self.stop()  # presumed stuck
+                    return {}
+                chunk = os.read(self.pipe, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            self._reap()
+        if self.status != 0:
+            return {}
+        try:
+            results = pickle.loads(b"".join(chunks))
+        except Exception:
+            return {}
+        return {r.check_id: r for r in results
+                if isinstance(r, Result) and r.check_id in self.names}
+
+    def stop(self) -> None:
+        """Kill the helper (this process is failing or gave up on it) and reap it."""
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.close(self.pipe)
+            with contextlib.suppress(ChildProcessError):
+                self.status = os.waitpid(self.pid, 0)[1]
+            self.pid = 0
+
+
+def _run_and_exit(specs: list[CheckSpec], data: CheckData,
+                  overrides: Mapping[str, Mapping[str, Any]], queue: _Queue | None,
+                  pipe: int) -> None:
+    """The helper's whole life: its checks, the pickled results on ``pipe``, ``_exit``."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # interrupted with its parent: just end
+        chosen = specs if queue is None else (specs[i] for i in queue.claims())
+        results = [run_check(spec, data, overrides.get(spec.id)) for spec in chosen]
+        view = memoryview(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+        while view:
+            view = view[os.write(pipe, view):]
+        code = 0
+    finally:
+        os._exit(code)
