@@ -115,8 +115,63 @@ def phone_key(numbers: pd.Series) -> pd.Series:
 
     A value without digits (an extension name, 'anonymous') is missing.
     """
-    digits = numbers.astype("str").str.replace(r"\D", "", regex=True).str[-10:]
+    text = numbers.astype("str")
+    if not isinstance(text.array, pd.arrays.ArrowStringArray):
+        return _phone_key_by_regex(text)
+    chunks = [_last_digits(chunk, 10) for chunk in text.array.__arrow_array__().chunks]
+    kept = pa.chunked_array([kept for kept, _ in chunks], type=pa.large_string())
+    keys = pd.Series(pd.arrays.ArrowStringArray(kept, dtype=text.dtype), index=text.index,
+                     name=text.name)
+    other = np.concatenate([np.zeros(0, bool), *(unicode for _, unicode in chunks)])
+    if other.any():  # a digit of another script ('٣') counts too: those few by regex
+        keys[other] = _phone_key_by_regex(text[other]).array
+    return keys
+
+
+def _phone_key_by_regex(text: pd.Series) -> pd.Series:
+    digits = text.str.replace(r"\D", "", regex=True).str[-10:]
     return digits.where(digits.str.len() > 0)
+
+
+def _last_digits(chunk: pa.Array, count: int) -> tuple[pa.Array, np.ndarray]:
+    """The last ``count`` ASCII digits of each string of ``chunk`` (null when it has none),
+    and which strings hold a byte beyond ASCII (their answer is left to the caller).
+
+    For an ASCII string this is ``replace(r"\\D", "")`` then ``[-count:]``, worked out on the
+    bytes of the whole column at once instead of a regular expression per string: a
+    customer list holds a million phones.
+    """
+    size = len(chunk)
+    _, offset_buffer, data_buffer = chunk.buffers()
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offset_buffer, dtype=width)[
+        chunk.offset:chunk.offset + size + 1].astype(np.int64) if size else np.zeros(1, np.int64)
+    body = (np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
+            if data_buffer is not None else np.zeros(0, np.uint8))
+    offsets = offsets - offsets[0]
+    valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+    # the string each byte belongs to: a count of the string starts up to it
+    owners = np.cumsum(np.bincount(offsets[1:-1], minlength=len(body)), dtype=np.int64)[
+        :len(body)] if size > 1 else np.zeros(len(body), dtype=np.int64)
+    unicode = np.zeros(size, dtype=bool)
+    unicode[owners[body >= 0x80]] = True
+    unicode &= valid
+    digits = np.flatnonzero((body >= ord("0")) & (body <= ord("9")))
+    owner = owners[digits]
+    keep = valid[owner]
+    digits, owner = digits[keep], owner[keep]
+    per_string = np.bincount(owner, minlength=size)
+    rank_from_end = (np.cumsum(per_string)[owner] - 1) - np.arange(len(owner))
+    digits = digits[rank_from_end < count]
+    lengths = np.minimum(per_string, count)
+    kept_offsets = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=kept_offsets[1:])
+    present = lengths > 0
+    kept = pa.LargeStringArray.from_buffers(
+        size, pa.py_buffer(kept_offsets), pa.py_buffer(body[digits].tobytes()),
+        pa.py_buffer(np.packbits(present, bitorder="little")),
+        null_count=int(size - present.sum()))
+    return kept, unicode
 
 
 # -- sales.missed_calls ----------------------------------------------------------------------

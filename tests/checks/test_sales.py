@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
+import pyarrow as pa
 import pytest
 from builders import DAYS, impact_triple, make_data, table
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opskit.assumptions import resolve
 from opskit.checks.sales import (
+    _phone_key_by_regex,
     crm_duplicates,
     missed_calls,
     phone_key,
@@ -198,6 +204,24 @@ def test_phone_key_keeps_last_ten_digits():
                                dtype="str"))
     assert keys.tolist()[:2] == ["5552013344", "5552013344"]
     assert keys.isna().tolist()[2:] == [True, True]
+
+
+PHONE_TEXT = st.one_of(st.none(), st.text(
+    alphabet=st.sampled_from("0123456789 +-().x#ext\u00a0\u0663\uff15\u202aé😀"), max_size=24))
+
+
+@given(st.lists(PHONE_TEXT, max_size=40), st.integers(0, 3), st.integers(1, 4))
+def test_phone_key_on_bytes_is_the_regular_expression(values, skip, chunks):
+    """The byte-level key equals the regex's on any text, in any Arrow layout: several
+    chunks, a sliced chunk (an offset), nulls, digits of other scripts, wide characters."""
+    array = pa.array(values, type=pa.large_string()).slice(min(skip, len(values)))
+    size = len(array)
+    cuts = sorted({0, size, *(size * i // chunks for i in range(1, chunks))})
+    layout = pa.chunked_array([array.slice(a, b - a) for a, b in itertools.pairwise(cuts)]
+                              or [array], type=pa.large_string())
+    text = pd.Series(pd.arrays.ArrowStringArray(layout, dtype=pd.Series(dtype="str").dtype))
+    expected = _phone_key_by_regex(pd.Series(array.to_pylist(), dtype="str"))
+    pd.testing.assert_series_equal(phone_key(text), expected)
 
 
 # -- sales.speed_to_lead ---------------------------------------------------------------------
