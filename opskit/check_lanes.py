@@ -22,7 +22,9 @@ import os
 import pickle
 import select
 import signal
+import sys
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -39,6 +41,14 @@ SHARED_ORDER_TABLES = frozenset({"orders", "order_lines"})
 #: gross margin, the average order value, the period's orders): they share them too.
 PRICED_FROM_ORDERS = frozenset({"sales.missed_calls", "inventory.record_accuracy",
                                 "marketing.attribution_coverage"})
+
+#: The order checks that took longest at 6.5M rows (benchmarks/checks.py), slowest first:
+#: the shared queue hands them out first, so the two processes end close together instead
+#: of one waiting for the other's last long check. Only the order of work depends on it.
+SLOWEST_FIRST = ("marketing.cac_payback", "fulfillment.shipping_cost_recovery",
+                 "sales.missed_calls", "margin.negative_margin_orders",
+                 "marketing.discount_leakage", "inventory.dead_stock", "inventory.stockouts",
+                 "fulfillment.data_defects_drive_delays", "fulfillment.order_to_ship_time")
 
 #: A helper may take this many times as long as this process has waited for it, plus
 #: ``DEADLINE_SLACK`` seconds, before it is presumed stuck (killed, its checks run here).
@@ -66,7 +76,7 @@ def run_checks(specs: Sequence[CheckSpec], data: CheckData,
     try:
         if alone:
             helpers.append(_Helper.start(alone, data, overrides))
-        first, rest = ordered[0], ordered[1:]
+        first, rest = ordered[0], slowest_first(ordered[1:])
         results[first.id] = run_check(first, data, overrides.get(first.id))
         queue = _Queue(len(rest))
         try:
@@ -94,6 +104,12 @@ def split_lanes(specs: Sequence[CheckSpec]) -> tuple[list[CheckSpec], list[Check
 
     return ([spec for spec in specs if not shares(spec)],
             [spec for spec in specs if shares(spec)])
+
+
+def slowest_first(specs: Sequence[CheckSpec]) -> list[CheckSpec]:
+    """``specs`` with those of ``SLOWEST_FIRST`` first, in its order; the others after."""
+    rank = {check_id: i for i, check_id in enumerate(SLOWEST_FIRST)}
+    return sorted(specs, key=lambda spec: rank.get(spec.id, len(rank)))
 
 
 def _fork_pays(data: CheckData, processes: int | None) -> bool:
@@ -141,7 +157,13 @@ class _Helper:
               close_in_child: Sequence[int] = ()) -> _Helper:
         """Fork a helper running ``specs`` (with a ``queue``: the positions it takes)."""
         read, write = os.pipe()
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns on any fork of a process with threads (a kernel's, the
+            # export's warm-up): the helper touches no lock those threads use, and a helper
+            # stuck all the same is killed at its deadline
+            warnings.filterwarnings("ignore", "This process .* is multi-threaded",
+                                    DeprecationWarning)
+            pid = os.fork()
         if pid == 0:  # the helper: run, reply, leave without the parent's exit handlers
             os.close(read)
             for descriptor in close_in_child:
@@ -200,6 +222,8 @@ def _run_and_exit(specs: list[CheckSpec], data: CheckData,
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # interrupted with its parent: just end
+        # nothing to say: a kernel's output streams belong to threads the fork left behind
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (gone with the helper)
         chosen = specs if queue is None else (specs[i] for i in queue.claims())
         results = [run_check(spec, data, overrides.get(spec.id)) for spec in chosen]
         view = memoryview(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))

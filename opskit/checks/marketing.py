@@ -126,14 +126,36 @@ def code_usage(orders: pd.DataFrame, discount: pd.Series, gross: pd.Series) -> p
         "order_id": used["order_id"], "ordered_at": used["ordered_at"],
         "customer": customer.fillna("order " + used["order_id"]),
         "order_discount": discount[used.index], "order_gross": gross[used.index],
-        "discount_code": used["discount_code"].str.split(","),
-    }).explode("discount_code")
-    rows["discount_code"] = rows["discount_code"].str.strip().str.upper()
+    })
+    rows = _one_row_per_code(rows, used["discount_code"])
     rows = rows[rows["discount_code"].fillna("").str.len() > 0]
     codes_on_order = rows.groupby("order_id")["discount_code"].transform("nunique")
     return rows.assign(stacked=codes_on_order > 1,
                        code_discount=rows["order_discount"] / codes_on_order,
                        code_gross=rows["order_gross"] / codes_on_order)
+
+
+def _one_row_per_code(rows: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
+    """``rows.assign(discount_code=codes.str.split(",")).explode("discount_code")`` with each
+    code stripped and upper-cased: a row per code of each order, in order.
+
+    An export repeats a handful of code strings over many orders, so each distinct string
+    is split and cleaned once (by the very same string methods) and the rows repeat by
+    position; splitting every order's string cost 0.1 s at 320k discounted orders.
+    """
+    which, distinct = pd.factorize(codes)
+    parts = pd.DataFrame({"code": np.arange(len(distinct)),
+                          "discount_code": pd.Series(distinct, dtype=codes.dtype).str.split(",")}
+                         ).explode("discount_code", ignore_index=True)
+    cleaned = parts["discount_code"].str.strip().str.upper()
+    per_code = np.bincount(parts["code"].to_numpy(dtype=np.int64), minlength=len(distinct))
+    first_part = np.cumsum(per_code) - per_code
+    repeat = per_code[which]
+    row = np.repeat(np.arange(len(rows)), repeat)
+    nth = np.arange(len(row)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    exploded = rows.iloc[row]
+    taken = cleaned.array.take(first_part[which][row] + nth)
+    return exploded.assign(discount_code=pd.Series(taken, index=exploded.index))
 
 
 def leaked_codes(usage: pd.DataFrame, many_customers: float, deep_discount: float

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from builders import DAYS, impact_triple, make_data, table
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opskit.checks.marketing import (
     attribution_coverage,
     cac_payback,
+    code_usage,
     delivery_promise_gap,
     discount_leakage,
     spend_in_period,
@@ -498,3 +502,43 @@ def test_delivery_promise_gap_chart_by_channel_with_intervals():
     assert chart.marks == ((0.05, "warn 5.0%"), (0.1, "fail 10.0%"))
     assert chart.note == ("phone breaks its promise most: 30 of 50 orders delivered late "
                           "(60.0%, 95% interval 46.2% to 72.4%).")
+
+
+def code_usage_row_by_row(orders: pd.DataFrame, discount: pd.Series, gross: pd.Series
+                          ) -> pd.DataFrame:
+    """code_usage as it was first written: every order's code string split and exploded."""
+    used = orders[orders["discount_code"].notna()]
+    rows = pd.DataFrame({
+        "order_id": used["order_id"], "ordered_at": used["ordered_at"],
+        "customer": used["customer_id"].fillna("order " + used["order_id"]),
+        "order_discount": discount[used.index], "order_gross": gross[used.index],
+        "discount_code": used["discount_code"].str.split(","),
+    }).explode("discount_code")
+    rows["discount_code"] = rows["discount_code"].str.strip().str.upper()
+    rows = rows[rows["discount_code"].fillna("").str.len() > 0]
+    codes_on_order = rows.groupby("order_id")["discount_code"].transform("nunique")
+    return rows.assign(stacked=codes_on_order > 1,
+                       code_discount=rows["order_discount"] / codes_on_order,
+                       code_gross=rows["order_gross"] / codes_on_order)
+
+
+CODE_TEXT = st.one_of(st.none(), st.sampled_from(
+    ["VIP25", " vip25", "a, b", "", ",", "x,,ß ", "WELCOME15", "Friends60 ,welcome15", " "]))
+
+
+@given(st.lists(st.tuples(CODE_TEXT, st.integers(0, 5), st.sampled_from(["C1", "C2", None])),
+                max_size=14), st.randoms())
+def test_codes_split_once_per_distinct_string_as_row_by_row(orders, random):
+    """Splitting each distinct code string once gives the rows, order, index, values and
+    dtypes of splitting every order's string: stacked, spaced, empty, lower-case codes."""
+    size = len(orders)
+    frame = pd.DataFrame({
+        "order_id": pd.Series([f"O{o}" for _, o, _ in orders], dtype="str"),
+        "ordered_at": pd.date_range("2026-07-01", periods=size, freq="h"),
+        "customer_id": pd.Series([c for _, _, c in orders], dtype="str"),
+        "discount_code": pd.Series([code for code, _, _ in orders], dtype="str"),
+    }, index=random.sample(range(100), size))
+    discount = pd.Series(np.arange(size, dtype=float), index=frame.index)
+    gross = discount * 3 + 1
+    pd.testing.assert_frame_equal(code_usage(frame, discount, gross),
+                                  code_usage_row_by_row(frame, discount, gross))
