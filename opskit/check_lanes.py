@@ -18,11 +18,13 @@ reply) costs only time: its checks then run here, so the diagnosis never depends
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import pickle
 import select
 import signal
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -49,6 +51,10 @@ SLOWEST_FIRST = ("marketing.cac_payback", "fulfillment.shipping_cost_recovery",
                  "sales.missed_calls", "margin.negative_margin_orders",
                  "marketing.discount_leakage", "inventory.dead_stock", "inventory.stockouts",
                  "fulfillment.data_defects_drive_delays", "fulfillment.order_to_ship_time")
+
+#: Where each large buffer of a helper's results starts in its shared file (Arrow's own
+#: alignment, enough for any numpy dtype).
+BUFFER_ALIGNMENT = 64
 
 #: A helper may take this many times as long as this process has waited for it, plus
 #: ``DEADLINE_SLACK`` seconds, before it is presumed stuck (killed, its checks run here).
@@ -80,8 +86,8 @@ def run_checks(specs: Sequence[CheckSpec], data: CheckData,
         results[first.id] = run_check(first, data, overrides.get(first.id))
         queue = _Queue(len(rest))
         try:
-            helpers.append(_Helper.start(rest, data, overrides, queue,
-                                         close_in_child=[h.pipe for h in helpers]))
+            helpers.append(_Helper.start(rest, data, overrides, queue, close_in_child=[
+                descriptor for helper in helpers for descriptor in helper.descriptors]))
             for index in queue.claims():
                 spec = rest[index]
                 results[spec.id] = run_check(spec, data, overrides.get(spec.id))
@@ -144,12 +150,18 @@ class _Queue:
 
 
 class _Helper:
-    """A forked process running checks, and the pipe it replies on."""
+    """A forked process running checks, the pipe it replies on and the shared memory file
+    its results' data travel in (see ``_pack``)."""
 
-    def __init__(self, pid: int, pipe: int, names: set[str]) -> None:
-        self.pid, self.pipe, self.names = pid, pipe, names
+    def __init__(self, pid: int, pipe: int, shared: int, names: set[str]) -> None:
+        self.pid, self.pipe, self.shared, self.names = pid, pipe, shared, names
         self.started = time.monotonic()
         self.status = 0
+
+    @property
+    def descriptors(self) -> tuple[int, int]:
+        """What a helper forked later must close: this one's pipe and memory file."""
+        return self.pipe, self.shared
 
     @classmethod
     def start(cls, specs: list[CheckSpec], data: CheckData,
@@ -157,6 +169,7 @@ class _Helper:
               close_in_child: Sequence[int] = ()) -> _Helper:
         """Fork a helper running ``specs`` (with a ``queue``: the positions it takes)."""
         read, write = os.pipe()
+        shared = _shared_file()
         with warnings.catch_warnings():
             # Python 3.12+ warns on any fork of a process with threads (a kernel's, the
             # export's warm-up): the helper touches no lock those threads use, and a helper
@@ -169,9 +182,9 @@ class _Helper:
             for descriptor in close_in_child:
                 with contextlib.suppress(OSError):
                     os.close(descriptor)
-            _run_and_exit(specs, data, overrides, queue, write)
+            _run_and_exit(specs, data, overrides, queue, write, shared)
         os.close(write)
-        return cls(pid, read, {spec.id for spec in specs})
+        return cls(pid, read, shared, {spec.id for spec in specs})
 
     def finish(self) -> dict[str, Result]:
         """The helper's results by check id; none when it failed in any way."""
@@ -190,12 +203,12 @@ class _Helper:
                 chunks.append(chunk)
         finally:
             self._reap()
-        if self.status != 0:
-            return {}
         try:
-            results = pickle.loads(b"".join(chunks))
+            results = _unpack(b"".join(chunks), self.shared) if self.status == 0 else []
         except Exception:
             return {}
+        finally:
+            self._close_shared()
         return {r.check_id: r for r in results
                 if isinstance(r, Result) and r.check_id in self.names}
 
@@ -205,6 +218,12 @@ class _Helper:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
         self._reap()
+        self._close_shared()
+
+    def _close_shared(self) -> None:
+        if self.shared >= 0:
+            os.close(self.shared)
+            self.shared = -1
 
     def _reap(self) -> None:
         if self.pid:
@@ -217,8 +236,9 @@ class _Helper:
 
 def _run_and_exit(specs: list[CheckSpec], data: CheckData,
                   overrides: Mapping[str, Mapping[str, Any]], queue: _Queue | None,
-                  pipe: int) -> None:
-    """The helper's whole life: its checks, the pickled results on ``pipe``, ``_exit``."""
+                  pipe: int, shared: int) -> None:
+    """The helper's whole life: its checks, the results packed on ``pipe`` and in
+    ``shared``, ``_exit``."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # interrupted with its parent: just end
@@ -226,9 +246,49 @@ def _run_and_exit(specs: list[CheckSpec], data: CheckData,
         sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (gone with the helper)
         chosen = specs if queue is None else (specs[i] for i in queue.claims())
         results = [run_check(spec, data, overrides.get(spec.id)) for spec in chosen]
-        view = memoryview(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+        view = memoryview(_pack(results, shared))
         while view:
             view = view[os.write(pipe, view):]
         code = 0
     finally:
         os._exit(code)
+
+
+def _shared_file() -> int:
+    """An anonymous file in memory (a regular temporary file where there is no memfd)."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("opskit-check-results", os.MFD_CLOEXEC)
+    with tempfile.TemporaryFile() as file:
+        return os.dup(file.fileno())
+
+
+def _pack(results: list[Result], shared: int) -> bytes:
+    """``results`` pickled with their large buffers (evidence columns: tens of MB at
+    millions of rows) written into ``shared``, each aligned for Arrow and numpy; returns
+    the small rest, which says where each buffer lies. The parent maps the file instead of
+    copying the data through a pipe and again out of a pickle."""
+    buffers: list[pickle.PickleBuffer] = []
+    inline = pickle.dumps(results, protocol=5, buffer_callback=buffers.append)
+    layout, end = [], 0
+    for buffer in buffers:
+        view = buffer.raw()
+        start = -(-end // BUFFER_ALIGNMENT) * BUFFER_ALIGNMENT
+        layout.append((start, view.nbytes))
+        end = start + view.nbytes
+        while view:
+            view = view[os.pwrite(shared, view, start):]
+            start = end - len(view)
+    return pickle.dumps((inline, layout), protocol=5)
+
+
+def _unpack(packed: bytes, shared: int) -> list[Result]:
+    """The results ``_pack`` sent, their buffers mapped from ``shared`` (privately: the
+    evidence stays writable, as a result made here is)."""
+    inline, layout = pickle.loads(packed)
+    if not layout:
+        return pickle.loads(inline)
+    size = max(start + length for start, length in layout)
+    mapped = memoryview(mmap.mmap(shared, size, flags=mmap.MAP_PRIVATE,
+                                  prot=mmap.PROT_READ | mmap.PROT_WRITE))
+    return pickle.loads(inline, buffers=[mapped[start:start + length]
+                                         for start, length in layout])

@@ -145,3 +145,15 @@ def test_results_come_back_in_catalog_order(sample_engagements):
     """The diagnosis lists its checks in catalog order, whichever process ran them."""
     ids = [r.check_id for r in diagnose(sample_engagements["dtc"], processes=2).results]
     assert ids == [s.id for s in all_checks()]
+
+
+def test_results_from_a_helper_are_ordinary_writable_frames(sample_engagements):
+    """Evidence a helper sent (mapped from its shared memory file) can be edited like
+    evidence made here: numbers and text alike, and the edit stays in this process."""
+    first = diagnose(sample_engagements["dtc"], processes=2)["sales.crm_duplicates"].evidence
+    second = diagnose(sample_engagements["dtc"], processes=2)["sales.crm_duplicates"].evidence
+    first.loc[0, "records_for_person"] = -1
+    first.loc[0, "customer_id"] = "edited"
+    first.iloc[1, first.columns.get_loc("records_for_person")] = -2
+    assert first.loc[0, "customer_id"] == "edited" and first["records_for_person"].iloc[1] == -2
+    assert second.loc[0, "customer_id"] != "edited" and second["records_for_person"].min() > 1
