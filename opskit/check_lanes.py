@@ -1,18 +1,27 @@
-"""The checks of one diagnosis in two lanes: the order checks here, the others in a fork.
+"""The checks of one diagnosis in two processes: a large engagement uses both cores.
 
 Why: at millions of rows the 42 checks take seconds of one core while the other one idles.
-The checks over orders share their costly intermediates (the order-id codes, the period's
-orders, their first shipments, the gross margin: ``memoized`` in checks/_common.py), so
-they stay together in this process. The others (customers, calls, accounts, tasks,
-shipments alone...) run at the same time in a forked copy of this process, which sees the
-loaded tables without copying them and sends its results back pickled. Each check runs
-exactly as it does serially, on the same tables, so the results are the same.
+The order checks share costly intermediates (the order-id codes, the period's orders,
+their first shipments, the gross margin: ``memoized`` in checks/_common.py); the others
+(customers, calls, accounts, tasks, shipments alone...) share nothing with them. So:
 
-The lanes run serially when forking would not pay: a small engagement (the fork, the pickled
-evidence and a second copy of the shared intermediates cost more than they save below
-``FORK_MIN_ROWS``), one usable core, no ``os.fork``, or ``processes=1``. A helper that fails
-in any way (killed, crashed outside a check, silent past its deadline, an unreadable
-reply) costs only time: its checks then run here, so the diagnosis never depends on it.
+1. a first helper, forked at once, runs the checks that share nothing with the order
+   checks;
+2. meanwhile this process runs the first order check, which computes the shared
+   intermediates, then forks a second helper that inherits them;
+3. the second helper and this process take the remaining order checks one at a time from
+   a common queue (slowest first), so neither waits long for the other.
+
+A forked helper sees the loaded tables without copying them and sends its results back
+pickled, their large buffers through an anonymous in-memory file. Each check runs exactly
+as it does in one process, on the same tables, so the results are the same.
+
+Everything runs in this process when forking would not pay: a small engagement (below
+``FORK_MIN_ROWS`` the forks, the pickled evidence and the intermediates computed twice
+cost more than they save), one usable core, a system without ``os.fork`` and
+``memfd_create`` (anything but Linux), or ``processes=1``. A helper that fails in any way
+(killed, crashed outside a check, silent past its deadline, an unreadable reply) costs
+only time: the checks it leaves without a result run here.
 """
 
 from __future__ import annotations
@@ -24,7 +33,6 @@ import pickle
 import select
 import signal
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -65,29 +73,25 @@ DEADLINE_SLACK = 60.0
 def run_checks(specs: Sequence[CheckSpec], data: CheckData,
                overrides: Mapping[str, Mapping[str, Any]],
                processes: int | None = None) -> list[Result]:
-    """``run_check`` of every spec, in the order of ``specs``; in two processes when
-    ``processes`` (default: as the machine and the data size suggest) allows it.
-
-    A first helper takes the checks that share nothing with the order checks, from the
-    start. This process runs the first order check, which computes the shared order
-    intermediates, then forks a second helper that inherits them: the two take the
-    remaining order checks one at a time from a common queue, so neither waits for the
-    other. Checks a failed helper leaves without a result run here.
-    """
+    """``run_check`` of every spec, in the order of ``specs``; in two processes (see the
+    module's docstring) when ``processes`` (default: as the machine and the data size
+    suggest) allows it."""
     alone, ordered = split_lanes(specs)
-    if not ordered or len(specs) < 3 or not _fork_pays(data, processes):
+    first, rest = ordered[:1], slowest_first(ordered[1:])
+    if not (alone or len(rest) > 1) or not _fork_pays(data, processes):
         return [run_check(spec, data, overrides.get(spec.id)) for spec in specs]
     results: dict[str, Result] = {}
     helpers: list[_Helper] = []
     try:
         if alone:
             helpers.append(_Helper.start(alone, data, overrides))
-        first, rest = ordered[0], slowest_first(ordered[1:])
-        results[first.id] = run_check(first, data, overrides.get(first.id))
+        for spec in first:
+            results[spec.id] = run_check(spec, data, overrides.get(spec.id))
         queue = _Queue(len(rest))
         try:
-            helpers.append(_Helper.start(rest, data, overrides, queue, close_in_child=[
-                descriptor for helper in helpers for descriptor in helper.descriptors]))
+            if len(rest) > 1:
+                helpers.append(_Helper.start(rest, data, overrides, queue, close_in_child=[
+                    descriptor for helper in helpers for descriptor in helper.descriptors]))
             for index in queue.claims():
                 spec = rest[index]
                 results[spec.id] = run_check(spec, data, overrides.get(spec.id))
@@ -119,9 +123,11 @@ def slowest_first(specs: Sequence[CheckSpec]) -> list[CheckSpec]:
 
 
 def _fork_pays(data: CheckData, processes: int | None) -> bool:
+    if not (hasattr(os, "fork") and hasattr(os, "memfd_create")):  # Linux only
+        return False
     if processes is not None:
-        return processes > 1 and hasattr(os, "fork")
-    if not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2:
+        return processes > 1
+    if len(os.sched_getaffinity(0)) < 2:
         return False
     return sum(len(frame) for frame in data.tables.values()) >= FORK_MIN_ROWS
 
@@ -255,11 +261,8 @@ def _run_and_exit(specs: list[CheckSpec], data: CheckData,
 
 
 def _shared_file() -> int:
-    """An anonymous file in memory (a regular temporary file where there is no memfd)."""
-    if hasattr(os, "memfd_create"):
-        return os.memfd_create("opskit-check-results", os.MFD_CLOEXEC)
-    with tempfile.TemporaryFile() as file:
-        return os.dup(file.fileno())
+    """An anonymous file in memory: client evidence never lands on a disk."""
+    return os.memfd_create("opskit-check-results", os.MFD_CLOEXEC)
 
 
 def _pack(results: list[Result], shared: int) -> bytes:

@@ -157,3 +157,17 @@ def test_results_from_a_helper_are_ordinary_writable_frames(sample_engagements):
     first.iloc[1, first.columns.get_loc("records_for_person")] = -2
     assert first.loc[0, "customer_id"] == "edited" and first["records_for_person"].iloc[1] == -2
     assert second.loc[0, "customer_id"] != "edited" and second["records_for_person"].min() > 1
+
+
+@pytest.mark.parametrize("checks", [
+    ["sales.crm_duplicates", "security.mfa_gaps"],  # no order check: one helper
+    ["margin.missing_cogs", "margin.stale_unit_cost", "marketing.cac_payback"],  # no other
+    ["fulfillment.late_shipments", "sales.crm_duplicates"],  # one of each
+    ["inventory.dead_stock"],  # one check: nothing to share
+])
+def test_any_selection_of_checks_diagnoses_as_in_one_process(sample_engagements, helpers,
+                                                             checks):
+    """A diagnosis of some checks only (``--check``) is the same forked or not."""
+    engagement = sample_engagements["dtc"]
+    assert fingerprint(diagnose(engagement, checks, processes=2)) == fingerprint(
+        diagnose(engagement, checks, processes=1))
