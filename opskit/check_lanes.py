@@ -8,9 +8,11 @@ their first shipments, the gross margin: ``memoized`` in checks/_common.py); the
 1. a first helper, forked at once, runs the checks that share nothing with the order
    checks;
 2. meanwhile this process runs the first order check, which computes the shared
-   intermediates, then forks a second helper that inherits them;
-3. the second helper and this process take the remaining order checks one at a time from
-   a common queue (slowest first), so neither waits long for the other.
+   intermediates, then takes the other order checks one at a time from a queue, slowest
+   first;
+3. as soon as the first helper is done (a core is free), a second helper is forked: it
+   inherits every intermediate computed so far and takes from the same queue, so the two
+   end close together and nothing is computed twice or fights for a core.
 
 A forked helper sees the loaded tables without copying them and sends its results back
 pickled, their large buffers through an anonymous in-memory file. Each check runs exactly
@@ -27,6 +29,7 @@ only time: the checks it leaves without a result run here.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import mmap
 import os
 import pickle
@@ -85,16 +88,19 @@ def run_checks(specs: Sequence[CheckSpec], data: CheckData,
     try:
         if alone:
             helpers.append(_Helper.start(alone, data, overrides))
-        for spec in first:
-            results[spec.id] = run_check(spec, data, overrides.get(spec.id))
         queue = _Queue(len(rest))
         try:
-            if len(rest) > 1:
-                helpers.append(_Helper.start(rest, data, overrides, queue, close_in_child=[
-                    descriptor for helper in helpers for descriptor in helper.descriptors]))
-            for index in queue.claims():
-                spec = rest[index]
+            shared: _Helper | None = None
+            mine = itertools.chain(first, (rest[index] for index in queue.claims()))
+            for done_here, spec in enumerate(mine, start=1):
                 results[spec.id] = run_check(spec, data, overrides.get(spec.id))
+                waiting = len(rest) - (done_here - len(first))  # nobody else takes yet
+                if shared is None and waiting > 1 and all(h.done() for h in helpers):
+                    # a core is free: the second helper inherits every intermediate
+                    # computed here so far
+                    shared = _Helper.start(rest, data, overrides, queue, close_in_child=[
+                        d for helper in helpers for d in helper.descriptors])
+                    helpers.append(shared)
         finally:
             queue.close()
         for helper in helpers:
@@ -163,6 +169,10 @@ class _Helper:
         self.pid, self.pipe, self.shared, self.names = pid, pipe, shared, names
         self.started = time.monotonic()
         self.status = 0
+
+    def done(self) -> bool:
+        """Whether the helper has finished its checks (its reply is waiting) or ended."""
+        return not self.pid or bool(select.select([self.pipe], [], [], 0)[0])
 
     @property
     def descriptors(self) -> tuple[int, int]:
