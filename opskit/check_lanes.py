@@ -29,6 +29,7 @@ only time: the checks it leaves without a result run here.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import itertools
 import mmap
 import os
@@ -186,6 +187,7 @@ class _Helper:
         """Fork a helper running ``specs`` (with a ``queue``: the positions it takes)."""
         read, write = os.pipe()
         shared = _shared_file()
+        _release_free_memory()
         with warnings.catch_warnings():
             # Python 3.12+ warns on any fork of a process with threads (a kernel's, the
             # export's warm-up): the helper touches no lock those threads use, and a helper
@@ -268,6 +270,20 @@ def _run_and_exit(specs: list[CheckSpec], data: CheckData,
         code = 0
     finally:
         os._exit(code)
+
+
+def _release_free_memory() -> None:
+    """Give the memory the allocators keep free back to the system before a fork.
+
+    After a fork every page the two processes share is copied when either writes to it
+    first, and the allocators hand out their kept free pages first: returned, those pages
+    come back fresh instead of copied (about 50 ms of a diagnosis at 6.5M rows).
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # glibc's; musl has none
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _shared_file() -> int:

@@ -58,8 +58,18 @@ def share(value: float, label: str = "") -> Metric:
 
 
 def in_period(frame: pd.DataFrame, column: str, data: CheckData) -> pd.DataFrame:
-    """Rows whose ``column`` falls inside the engagement period."""
-    return frame[data.period.contains(frame[column])]
+    """Rows whose ``column`` falls inside the engagement period.
+
+    For a table of the engagement itself (the shipments of the period, read by several
+    checks) the rows are taken once per data.
+    """
+    def compute() -> pd.DataFrame:
+        return frame[data.period.contains(frame[column])]
+
+    for name, table in data.tables.items():
+        if table is frame:
+            return memoized(data, f"in_period:{name}.{column}", [frame], compute)
+    return compute()
 
 
 def months(data: CheckData) -> float:
