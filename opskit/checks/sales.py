@@ -789,6 +789,16 @@ def _fill_missing(key: pd.Series, missing: np.ndarray, values: pd.Series) -> pd.
                      name=key.name)
 
 
+def _sorted_rank(keys: pd.Index) -> np.ndarray:
+    """Each of the distinct ``keys``' place in sorted order: ``pd.factorize(keys,
+    sort=True)[0]``, by Arrow's sort when the keys are Arrow strings (no string objects)."""
+    if isinstance(keys.array, pd.arrays.ArrowStringArray) and not keys.hasnans:
+        ranked = pc.rank(keys.array.__arrow_array__(), sort_keys="ascending",
+                         tiebreaker="dense")
+        return ranked.to_numpy().astype(np.int64) - 1
+    return pd.factorize(keys, sort=True)[0]
+
+
 def _duplicate_evidence_order(systems: pd.Series, key_rank: np.ndarray,
                               records: np.ndarray) -> np.ndarray:
     """Positions sorted by records per person (most first), person key, then system.
@@ -798,6 +808,14 @@ def _duplicate_evidence_order(systems: pd.Series, key_rank: np.ndarray,
     stable sort, without ordering the strings row by row).
     """
     system_rank = pd.factorize(systems, sort=True)[0]
+    most, keys, kinds = (int(records.max(initial=0)) + 1, int(key_rank.max(initial=0)) + 1,
+                         int(system_rank.max(initial=0)) + 2)
+    if most * keys * kinds < 2**62:  # one integer per row: most records first, then key,
+        # then system (a missing one last), sorted stably as the three columns are
+        system = np.where(system_rank < 0, kinds - 1, system_rank)
+        combined = ((most - 1 - records.astype(np.int64)) * keys
+                    + key_rank.astype(np.int64)) * kinds + system
+        return np.argsort(combined, kind="stable")
     ranks = pd.DataFrame({"records": records, "key": key_rank,
                           "system": np.where(system_rank < 0, np.nan, system_rank)})
     return ranks.sort_values(["records", "key", "system"],
@@ -861,7 +879,7 @@ def crm_duplicates(
         repeated = records_per_person > 1
         # rank only the repeated people's keys: the order sorting the key strings gives
         repeated_people, inverse = np.unique(person[repeated], return_inverse=True)
-        rank = pd.factorize(people_keys.take(repeated_people), sort=True)[0][inverse]
+        rank = _sorted_rank(people_keys.take(repeated_people))[inverse]
         order = _duplicate_evidence_order(customers.loc[repeated, "system"], rank,
                                           records_per_person[repeated])
         rows = np.flatnonzero(repeated)[order]

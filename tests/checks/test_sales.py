@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -13,7 +14,9 @@ from hypothesis import strategies as st
 
 from opskit.assumptions import resolve
 from opskit.checks.sales import (
+    _duplicate_evidence_order,
     _phone_key_by_regex,
+    _sorted_rank,
     crm_duplicates,
     missed_calls,
     phone_key,
@@ -657,3 +660,23 @@ def test_crm_duplicates_chart_of_one_record():
         ["shopify", "person repeated in one system", 0],
         ["shopify", "person recorded once", 1]]
     assert chart.note == "The one customer record is one person."
+
+
+@given(st.lists(st.tuples(st.integers(2, 4), st.integers(0, 5),
+                          st.sampled_from(["crm", "shop", "erp", None])), max_size=30))
+def test_duplicate_evidence_order_is_the_three_column_sort(rows):
+    """One stable sort of a combined integer orders the rows as the stable sort of
+    (records descending, person key, system with a missing one last) does."""
+    records = np.array([r for r, _, _ in rows], dtype=np.int64)
+    keys = np.array([k for _, k, _ in rows], dtype=np.int64)
+    systems = pd.Series([s for _, _, s in rows], dtype="str")
+    expected = pd.DataFrame({"records": records, "key": keys, "system": systems}).sort_values(
+        ["records", "key", "system"], ascending=[False, True, True]).index.to_numpy()
+    assert _duplicate_evidence_order(systems, keys, records).tolist() == expected.tolist()
+
+
+@given(st.lists(st.text(max_size=6), unique=True, max_size=30))
+def test_sorted_rank_is_factorize_sorted(keys):
+    """Arrow's rank of distinct strings is pandas' sorted factorization."""
+    index = pd.Index(pd.Series(keys, dtype="str"))
+    assert _sorted_rank(index).tolist() == pd.factorize(index, sort=True)[0].tolist()
