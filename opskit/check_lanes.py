@@ -59,10 +59,13 @@ PRICED_FROM_ORDERS = frozenset({"sales.missed_calls", "inventory.record_accuracy
 #: The order checks that took longest at 6.5M rows (benchmarks/checks.py), slowest first:
 #: the shared queue hands them out first, so the two processes end close together instead
 #: of one waiting for the other's last long check. Only the order of work depends on it.
-SLOWEST_FIRST = ("marketing.cac_payback", "fulfillment.shipping_cost_recovery",
-                 "sales.missed_calls", "margin.negative_margin_orders",
-                 "marketing.discount_leakage", "inventory.dead_stock", "inventory.stockouts",
-                 "fulfillment.data_defects_drive_delays", "fulfillment.order_to_ship_time")
+SLOWEST_FIRST = ("marketing.cac_payback", "sales.missed_calls",
+                 "fulfillment.shipping_cost_recovery", "margin.negative_margin_orders",
+                 "inventory.dead_stock", "marketing.discount_leakage",
+                 "efficiency.manual_touches", "marketing.delivery_promise_gap",
+                 "inventory.stockouts", "margin.stale_unit_cost", "margin.missing_cogs",
+                 "fulfillment.order_to_ship_time", "fulfillment.data_defects_drive_delays",
+                 "marketing.attribution_coverage", "integration.orphan_skus")
 
 #: Where each large buffer of a helper's results starts in its shared file (Arrow's own
 #: alignment, enough for any numpy dtype).
