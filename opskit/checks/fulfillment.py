@@ -248,7 +248,9 @@ def queue_chart(shipped: pd.DataFrame) -> CauseChart:
     """Average days in our queue (ordered to shipped) and with the carrier (shipped to
     delivered) of late and on-time orders, by warehouse: when late orders travel as fast as
     the others, the extra days were spent in our building (the playbook's test)."""
-    delivered = shipped[shipped["delivered_at"].notna()]
+    used = [c for c in ("ordered_at", "shipped_at", "delivered_at", "late", "warehouse")
+            if c in shipped]
+    delivered = shipped[used][shipped["delivered_at"].notna()]  # only these rows are taken
     queue = (delivered["shipped_at"] - delivered["ordered_at"]).dt.total_seconds() / 86400
     transit = (delivered["delivered_at"] - delivered["shipped_at"]).dt.total_seconds() / 86400
     cohort = np.where(delivered["late"].to_numpy(dtype=bool), "late", "on-time")
@@ -858,10 +860,10 @@ def shipping_cost_recovery(
             missing = per_order["order_id"].isin(
                 lines.loc[lines["sku"].isin(weightless), "order_id"]).to_numpy()
         per_order = per_order.assign(catalog_weight_missing=missing)
-    offending = per_order[per_order["subsidy"] > 0]
     columns = ["order_id", "ordered_at", "total", "shipping_charged", "shipping_cost",
-               "subsidy", *present_columns(offending, ("catalog_weight_missing", "channel"))]
-    evidence = offending.sort_values("subsidy", ascending=False)[columns]
+               "subsidy", *present_columns(per_order, ("catalog_weight_missing", "channel"))]
+    offending = per_order[columns][per_order["subsidy"] > 0]  # only these columns taken
+    evidence = offending.sort_values("subsidy", ascending=False)
     status, why = judge_count(subsidy_share, warn, fail, len(orders),
                               min_evidence=int(min_evidence), noun="orders")
     return Result(
