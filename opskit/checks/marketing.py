@@ -637,6 +637,11 @@ def new_customer_first_order_rows(data: CheckData) -> np.ndarray | None:
     return first[inside]
 
 
+#: What cac_payback reads of a first order: the contribution's money, the channel source.
+FIRST_ORDER_COLUMNS = ("order_id", "ordered_at", "customer_id", "source", "total", "subtotal",
+                       "tax", "discount_total", "shipping_charged")
+
+
 def payback_by_channel(first_orders: pd.DataFrame, spend: pd.DataFrame) -> pd.DataFrame:
     """Per spend channel: spend, new customers, first-order contribution, payback ratio."""
     source = normalized(first_orders["source"]) if "source" in first_orders else pd.Series(
@@ -698,7 +703,8 @@ def cac_payback(
     if rows is None:
         first_orders, codes = new_customer_first_orders(data), None
     else:
-        first_orders = data["orders"].take(rows)
+        orders = data["orders"]
+        first_orders = orders[[c for c in FIRST_ORDER_COLUMNS if c in orders]].take(rows)
         codes = key_codes(data)["orders"][rows] if "orders" in key_codes(data) else None
     contribution = order_contribution(data, first_orders, codes)
     first_orders = first_orders.assign(
@@ -805,7 +811,8 @@ def delivery_promise_gap(
     """
     orders = period_orders(data)
     has_promise = orders["promised_delivery_by"].notna().to_numpy()
-    promised = orders[has_promise]
+    promised = orders[[c for c in ("order_id", "ordered_at", "promised_delivery_by",
+                                   "campaign", "channel", "source") if c in orders]][has_promise]
     if {"orders", "shipments"} <= set(key_codes(data)):
         delivered, _ = join_first_shipments(data, promised,
                                             period_order_codes(data)[has_promise],
