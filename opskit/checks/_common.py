@@ -374,9 +374,22 @@ def live_order_rows(data: CheckData) -> np.ndarray:
 
 def _period_live_rows(data: CheckData) -> np.ndarray:
     """Per row of ``orders``: placed inside the period and live."""
-    orders = data["orders"]
-    return data.period.contains(orders["ordered_at"]).to_numpy(dtype=bool) & live_order_rows(
-        data)
+    def compute() -> np.ndarray:
+        rows = _placed_in_period(data) & live_order_rows(data)
+        rows.flags.writeable = False
+        return rows
+
+    return memoized(data, "period_live_rows", [data.get("orders")], compute)
+
+
+def _placed_in_period(data: CheckData) -> np.ndarray:
+    """Per row of ``orders``: placed inside the period."""
+    def compute() -> np.ndarray:
+        rows = data.period.contains(data["orders"]["ordered_at"]).to_numpy(dtype=bool)
+        rows.flags.writeable = False
+        return rows
+
+    return memoized(data, "placed_in_period", [data.get("orders")], compute)
 
 
 def excluded_orders(data: CheckData) -> dict[str, int]:
@@ -385,7 +398,7 @@ def excluded_orders(data: CheckData) -> dict[str, int]:
         orders = data["orders"]
         if "status" not in orders:
             return {}
-        inside = data.period.contains(orders["ordered_at"]).to_numpy(dtype=bool)
+        inside = _placed_in_period(data)
         codes, classes = _status_classes(orders.loc[inside, "status"])
         codes = codes[(classes != "live")[codes]]  # the few rows left out, as before
         counts = pd.Series(classes[codes], dtype="str").value_counts()
