@@ -555,7 +555,8 @@ def order_contribution(data: CheckData, orders: pd.DataFrame,
         shipping_cost = pd.Series(
             per_order_cost.reindex(sortable_codes(data, id_codes)).to_numpy(),
             index=ids.index).fillna(0.0)
-    return _contribution(orders, ids, revenue, cogs, shipping_cost)
+    return _contribution(orders, ids, revenue, cogs, shipping_cost,
+                         same_rows=bool(first.all() and (codes >= 0).all()))
 
 
 def _order_contribution_by_id(data: CheckData, orders: pd.DataFrame) -> pd.Series:
@@ -593,13 +594,20 @@ def _lines_with_cogs(data: CheckData, lines: pd.DataFrame, margin: float) -> pd.
 
 
 def _contribution(orders: pd.DataFrame, ids: pd.DataFrame, revenue: pd.Series,
-                  cogs: pd.Series, shipping_cost: pd.Series) -> pd.Series:
-    """revenue − discount − cogs − shipping cost + shipping charged, indexed by order_id."""
-    by_id = orders.drop_duplicates("order_id").set_index("order_id")
+                  cogs: pd.Series, shipping_cost: pd.Series, *, same_rows: bool = False
+                  ) -> pd.Series:
+    """revenue − discount − cogs − shipping cost + shipping charged, indexed by order_id.
+
+    ``same_rows``: ``ids`` are ``orders``' own rows, each order once, none without an id;
+    each order's amounts are then its row's, without looking the ids up.
+    """
+    by_id = orders if same_rows else orders.drop_duplicates("order_id").set_index("order_id")
 
     def order_column(name: str) -> pd.Series:
         if name not in by_id:
             return pd.Series(0.0, index=ids.index)
+        if same_rows:
+            return orders[name].fillna(0.0)
         return ids["order_id"].map(by_id[name]).fillna(0.0)
 
     contribution = (revenue - order_column("discount_total") - cogs - shipping_cost
@@ -707,8 +715,12 @@ def cac_payback(
         first_orders = orders[[c for c in FIRST_ORDER_COLUMNS if c in orders]].take(rows)
         codes = key_codes(data)["orders"][rows] if "orders" in key_codes(data) else None
     contribution = order_contribution(data, first_orders, codes)
+    if contribution.index.equals(pd.Index(first_orders["order_id"])):  # one row per order
+        by_row = contribution.to_numpy()
+    else:
+        by_row = first_orders["order_id"].map(contribution).to_numpy()
     first_orders = first_orders.assign(
-        contribution=first_orders["order_id"].map(contribution).fillna(0.0))
+        contribution=pd.Series(by_row, index=first_orders.index).fillna(0.0))
     total_contribution = float(first_orders["contribution"].sum())
     payback_ratio = ratio(total_contribution, total_spend)
     channels = payback_by_channel(first_orders, spend)
