@@ -33,6 +33,7 @@ for _ in range({runs}):
     t = time.perf_counter()
     diagnosis = diagnose(engagement)
     suites.append(time.perf_counter() - t)
+for _ in range({runs}):  # the same checks, all in this process (no helper forked)
     t = time.perf_counter()
     diagnose(engagement, processes=1)
     serial.append(time.perf_counter() - t)
