@@ -735,8 +735,8 @@ def person_key_parts(customers: pd.DataFrame) -> tuple[pd.Series, np.ndarray, pd
             return frame[name].astype("str").str.strip()
         return pd.Series(pd.NA, index=frame.index, dtype="str")
 
-    email = column(customers, "email").str.lower()
-    email = email.where(email.str.len() > 0)
+    email = _email_key(customers["email"]) if "email" in customers else column(
+        customers, "email")
     key = "email:" + email
     missing = key.isna().to_numpy()
     rest = customers[missing]
@@ -747,6 +747,38 @@ def person_key_parts(customers: pd.DataFrame) -> tuple[pd.Series, np.ndarray, pd
         name.notna() | company.notna())
     own = "record:" + rest["system"].astype("str") + "|" + rest["customer_id"]
     return key, missing, ("phone:" + phone).fillna(name_company).fillna(own)
+
+
+def _email_key(emails: pd.Series) -> pd.Series:
+    """lower(trim(email)), missing when empty: ``astype("str").str.strip().str.lower()``
+    then ``where(len > 0)``, in two Arrow passes (a customer list holds a million emails).
+
+    A column of ASCII text (emails nearly always are) takes Arrow's ASCII kernels: on ASCII
+    they trim the same whitespace and lower the same letters as the UTF-8 ones, faster.
+    """
+    text = emails.astype("str")
+    if not isinstance(text.array, pd.arrays.ArrowStringArray):
+        lowered = text.str.strip().str.lower()
+        return lowered.where(lowered.str.len() > 0)
+    chunks = text.array.__arrow_array__()
+    ascii_only = all(_ascii_bytes(chunk) for chunk in chunks.chunks)
+    trimmed = (pc.ascii_trim_whitespace if ascii_only else pc.utf8_trim_whitespace)(chunks)
+    lowered = (pc.ascii_lower if ascii_only else pc.utf8_lower)(trimmed)
+    kept = pc.if_else(pc.equal(pc.binary_length(lowered), 0),
+                      pa.scalar(None, lowered.type), lowered)
+    return pd.Series(pd.arrays.ArrowStringArray(kept, dtype=text.dtype), index=text.index,
+                     name=text.name)
+
+
+def _ascii_bytes(chunk: pa.Array) -> bool:
+    """Whether every byte of a string chunk's text is ASCII (null slots included)."""
+    _, offset_buffer, data_buffer = chunk.buffers()
+    if data_buffer is None or not len(chunk):
+        return True
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offset_buffer, dtype=width)[[chunk.offset, chunk.offset + len(chunk)]]
+    body = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[1]]
+    return not len(body) or int(body.max()) < 0x80
 
 
 def _person_codes(key: pd.Series, missing: np.ndarray, fallback: pd.Series

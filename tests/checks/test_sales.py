@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from opskit.assumptions import resolve
 from opskit.checks.sales import (
     _duplicate_evidence_order,
+    _email_key,
     _phone_key_by_regex,
     _sorted_rank,
     crm_duplicates,
@@ -680,3 +681,18 @@ def test_sorted_rank_is_factorize_sorted(keys):
     """Arrow's rank of distinct strings is pandas' sorted factorization."""
     index = pd.Index(pd.Series(keys, dtype="str"))
     assert _sorted_rank(index).tolist() == pd.factorize(index, sort=True)[0].tolist()
+
+
+EMAIL_TEXT = st.one_of(st.none(), st.text(
+    alphabet=st.sampled_from("aZ@.-_ \t\n\u00a0\u2003ÉéẞßİK"), max_size=12))
+
+
+@given(st.lists(EMAIL_TEXT, max_size=30), st.booleans())
+def test_email_key_is_strip_lower_and_empty_as_missing(values, ascii_only):
+    """The Arrow email key equals pandas' strip, lower and empty-as-missing, on ASCII text
+    (the ASCII kernels) and on any text (the UTF-8 ones)."""
+    if ascii_only:
+        values = [v if v is None else v.encode("ascii", "ignore").decode() for v in values]
+    emails = pd.Series(values, dtype="str")
+    lowered = emails.str.strip().str.lower()
+    pd.testing.assert_series_equal(_email_key(emails), lowered.where(lowered.str.len() > 0))
