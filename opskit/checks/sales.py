@@ -151,12 +151,13 @@ def _last_digits(chunk: pa.Array, count: int) -> tuple[pa.Array, np.ndarray]:
     offsets = offsets - offsets[0]
     valid = chunk.is_valid().to_numpy(zero_copy_only=False)
     # the string each byte belongs to: a count of the string starts up to it
-    owners = np.cumsum(np.bincount(offsets[1:-1], minlength=len(body)), dtype=np.int64)[
-        :len(body)] if size > 1 else np.zeros(len(body), dtype=np.int64)
+    index = np.int32 if size < 2**31 else np.int64
+    owners = np.cumsum(np.bincount(offsets[1:-1], minlength=len(body)), dtype=index)[
+        :len(body)] if size > 1 else np.zeros(len(body), dtype=index)
     unicode = np.zeros(size, dtype=bool)
     unicode[owners[body >= 0x80]] = True
     unicode &= valid
-    digits = np.flatnonzero((body >= ord("0")) & (body <= ord("9")))
+    digits = np.flatnonzero(np.subtract(body, ord("0"), dtype=np.uint8) < 10)  # '0'..'9'
     owner = owners[digits]
     keep = valid[owner]
     digits, owner = digits[keep], owner[keep]
