@@ -67,6 +67,9 @@ SLOWEST_FIRST = ("marketing.cac_payback", "sales.missed_calls",
                  "fulfillment.order_to_ship_time", "fulfillment.data_defects_drive_delays",
                  "marketing.attribution_coverage", "integration.orphan_skus")
 
+#: The first byte of a helper's reply, written as soon as its checks are done.
+CHECKS_DONE = b"."
+
 #: Where each large buffer of a helper's results starts in its shared file (Arrow's own
 #: alignment, enough for any numpy dtype).
 BUFFER_ALIGNMENT = 64
@@ -175,7 +178,8 @@ class _Helper:
         self.status = 0
 
     def done(self) -> bool:
-        """Whether the helper has finished its checks (its reply is waiting) or ended."""
+        """Whether the helper has finished its checks (it said so first thing: its results
+        may still be on their way) or ended."""
         return not self.pid or bool(select.select([self.pipe], [], [], 0)[0])
 
     @property
@@ -225,7 +229,10 @@ class _Helper:
         finally:
             self._reap()
         try:
-            results = _unpack(b"".join(chunks), self.shared) if self.status == 0 else []
+            reply = b"".join(chunks)
+            if self.status != 0 or not reply.startswith(CHECKS_DONE):
+                return {}
+            results = _unpack(reply[len(CHECKS_DONE):], self.shared)
         except Exception:
             return {}
         finally:
@@ -267,6 +274,7 @@ def _run_and_exit(specs: list[CheckSpec], data: CheckData,
         sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (gone with the helper)
         chosen = specs if queue is None else (specs[i] for i in queue.claims())
         results = [run_check(spec, data, overrides.get(spec.id)) for spec in chosen]
+        os.write(pipe, CHECKS_DONE)  # the core is free: the parent may fork the next helper
         view = memoryview(_pack(results, shared))
         while view:
             view = view[os.write(pipe, view):]
