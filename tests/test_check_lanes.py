@@ -180,3 +180,19 @@ def test_any_selection_of_checks_diagnoses_as_in_one_process(sample_engagements,
     engagement = sample_engagements["dtc"]
     assert fingerprint(diagnose(engagement, checks, processes=2)) == fingerprint(
         diagnose(engagement, checks, processes=1))
+
+
+@pytest.mark.parametrize("index", [1, 3])
+def test_two_processes_diagnose_other_conventions_exactly_as_one(tmp_path, helpers, eager,
+                                                                 index):
+    """On an engagement from the independent conventions generator (other time zones, date
+    styles and order-id styles, with planted problems), forked or not, the same diagnosis."""
+    from opskit.conventions import CONVENTIONS, generate
+    from opskit.engagement import Engagement
+
+    convention = CONVENTIONS[index]
+    engagement = Engagement.load(generate(tmp_path / convention.name, 40 + index, convention,
+                                          True))
+    assert fingerprint(diagnose(engagement, processes=2)) == fingerprint(
+        diagnose(engagement, processes=1))
+    assert len(helpers) == 2
