@@ -88,7 +88,7 @@ def run_checks(specs: Sequence[CheckSpec], data: CheckData,
     suggest) allows it."""
     alone, ordered = split_lanes(specs)
     first, rest = ordered[:1], slowest_first(ordered[1:])
-    if not (alone or len(rest) > 1) or not _fork_pays(data, processes):
+    if not first or not (alone or len(rest) > 1) or not _fork_pays(data, processes):
         return [run_check(spec, data, overrides.get(spec.id)) for spec in specs]
     results: dict[str, Result] = {}
     helpers: list[_Helper] = []

@@ -169,7 +169,7 @@ def test_results_from_a_helper_are_ordinary_writable_frames(sample_engagements):
 
 
 @pytest.mark.parametrize("checks", [
-    ["sales.crm_duplicates", "security.mfa_gaps"],  # no order check: one helper
+    ["sales.crm_duplicates", "security.mfa_gaps"],  # no order check: all in one process
     ["margin.missing_cogs", "margin.stale_unit_cost", "marketing.cac_payback"],  # no other
     ["fulfillment.late_shipments", "sales.crm_duplicates"],  # one of each
     ["inventory.dead_stock"],  # one check: nothing to share
