@@ -133,6 +133,20 @@ def _phone_key_by_regex(text: pd.Series) -> pd.Series:
     return digits.where(digits.str.len() > 0)
 
 
+def _string_bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string chunk as numpy views: each string's start in the bytes (and the end of the
+    last), from 0, and the bytes of its strings (a slice of the chunk's own buffer)."""
+    size = len(chunk)
+    _, offset_buffer, data_buffer = chunk.buffers()
+    if not size or data_buffer is None:
+        return np.zeros(size + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offset_buffer, dtype=width)[
+        chunk.offset:chunk.offset + size + 1].astype(np.int64)
+    body = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return offsets - offsets[0], body
+
+
 def _last_digits(chunk: pa.Array, count: int) -> tuple[pa.Array, np.ndarray]:
     """The last ``count`` ASCII digits of each string of ``chunk`` (null when it has none),
     and which strings hold a byte beyond ASCII (their answer is left to the caller).
@@ -142,13 +156,7 @@ def _last_digits(chunk: pa.Array, count: int) -> tuple[pa.Array, np.ndarray]:
     customer list holds a million phones.
     """
     size = len(chunk)
-    _, offset_buffer, data_buffer = chunk.buffers()
-    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets = np.frombuffer(offset_buffer, dtype=width)[
-        chunk.offset:chunk.offset + size + 1].astype(np.int64) if size else np.zeros(1, np.int64)
-    body = (np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
-            if data_buffer is not None else np.zeros(0, np.uint8))
-    offsets = offsets - offsets[0]
+    offsets, body = _string_bytes(chunk)
     valid = chunk.is_valid().to_numpy(zero_copy_only=False)
     # the string each byte belongs to: a count of the string starts up to it
     index = np.int32 if size < 2**31 else np.int64
@@ -773,12 +781,7 @@ def _email_key(emails: pd.Series) -> pd.Series:
 
 def _ascii_bytes(chunk: pa.Array) -> bool:
     """Whether every byte of a string chunk's text is ASCII (null slots included)."""
-    _, offset_buffer, data_buffer = chunk.buffers()
-    if data_buffer is None or not len(chunk):
-        return True
-    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets = np.frombuffer(offset_buffer, dtype=width)[[chunk.offset, chunk.offset + len(chunk)]]
-    body = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[1]]
+    body = _string_bytes(chunk)[1]
     return not len(body) or int(body.max()) < 0x80
 
 
